@@ -1,0 +1,375 @@
+// Package wire defines the frames the Drawbridge gateway and its browser
+// client exchange over a WebSocket. Both sides import it, so the format has
+// one definition; it imports only the standard library so it compiles for
+// the gateway and for js/wasm alike.
+//
+// # Transport
+//
+// The WebSocket subprotocol is [Subprotocol] ("drawbridge.v1"); a gateway
+// refuses any other with a policy-violation close. Every WebSocket message is
+// one binary frame of at most [MaxFrameSize] bytes. The first byte is the
+// frame [Type], the rest is the payload, laid out per type as below. All
+// integers are big-endian. Text is UTF-8.
+//
+// # Gateway to player (types 0x01-0x3f)
+//
+//	Output  0x01  text...          terminal output, already converted to UTF-8,
+//	                               with ANSI escape sequences; never telnet
+//	Prompt  0x02  (empty)          the game marked the output so far as a prompt (GA/EOR)
+//	Echo    0x03  flag             1: the game echoes; mask input, keep it out of history
+//	                               0: the player's side echoes (the normal state)
+//	Status  0x04  state text...    connection state (see [Status]) and a human detail
+//	Error   0x05  code:u16 text... an error (see [ErrorCode]) with a message for the player
+//	GMCP    0x06  pkg[ json]       a GMCP message from the game: package, a space, JSON
+//
+// # Player to gateway (types 0x40-0x7f)
+//
+//	Line    0x41  text...          one line of input, no CR or LF, sent to the game with CR LF
+//	Keys    0x42  bytes...         raw keys for character mode (arrows, Ctrl keys)
+//	Resize  0x43  cols:u16 rows:u16  the terminal's size, forwarded to the game by NAWS
+//	Hello   0x44  caps:u32 text... the client's capabilities and its name/version
+//	GMCPIn  0x45  pkg[ json]       a GMCP message for the game (allow-listed by the gateway)
+//
+// A receiver must treat a frame it cannot decode as a protocol error, except
+// that a client should ignore frames whose type is unknown to it
+// ([ErrUnknownType]) so that gateways can add types within v1.
+//
+// # Encoding and decoding
+//
+// [Append] encodes a frame onto a caller's buffer and [Decode] parses one
+// without copying: the decoded Data aliases the input. Neither allocates, so
+// a bridge can encode every output frame into one reused buffer. Decode
+// accepts only canonical encodings, so Append(Decode(b)) == b for every b
+// that decodes.
+package wire
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Subprotocol is the WebSocket subprotocol of this version of the wire.
+const Subprotocol = "drawbridge.v1"
+
+// MaxFrameSize bounds a whole frame, type byte included. WebSocket readers
+// on both sides set their read limit to it.
+const MaxFrameSize = 64 << 10
+
+// MaxPayload is the largest payload a frame can carry.
+const MaxPayload = MaxFrameSize - 1
+
+// Limits of a Resize frame: terminals outside them are refused rather than
+// passed to a game that might allocate a screen of that size.
+const (
+	MaxCols = 1000
+	MaxRows = 1000
+)
+
+// Type is the first byte of a frame.
+type Type byte
+
+// Frame types. Values 0x01-0x3f travel from the gateway to the player,
+// 0x40-0x7f from the player to the gateway.
+const (
+	TypeOutput Type = 0x01
+	TypePrompt Type = 0x02
+	TypeEcho   Type = 0x03
+	TypeStatus Type = 0x04
+	TypeError  Type = 0x05
+	TypeGMCP   Type = 0x06
+
+	TypeLine   Type = 0x41
+	TypeKeys   Type = 0x42
+	TypeResize Type = 0x43
+	TypeHello  Type = 0x44
+	TypeGMCPIn Type = 0x45
+)
+
+// String returns the frame type's name, for logs.
+func (t Type) String() string {
+	switch t {
+	case TypeOutput:
+		return "output"
+	case TypePrompt:
+		return "prompt"
+	case TypeEcho:
+		return "echo"
+	case TypeStatus:
+		return "status"
+	case TypeError:
+		return "error"
+	case TypeGMCP:
+		return "gmcp"
+	case TypeLine:
+		return "line"
+	case TypeKeys:
+		return "keys"
+	case TypeResize:
+		return "resize"
+	case TypeHello:
+		return "hello"
+	case TypeGMCPIn:
+		return "gmcp-in"
+	}
+	return fmt.Sprintf("type(0x%02x)", byte(t))
+}
+
+// FromGateway reports whether frames of type t travel from the gateway to
+// the player.
+func (t Type) FromGateway() bool { return t >= 0x01 && t <= 0x3f }
+
+// FromPlayer reports whether frames of type t travel from the player to the
+// gateway.
+func (t Type) FromPlayer() bool { return t >= 0x40 && t <= 0x7f }
+
+// Status is the state of the player's connection to the game, carried by a
+// Status frame.
+type Status byte
+
+// Connection states, in the order a session normally goes through them.
+const (
+	StatusConnecting        Status = 1 // the gateway is dialling the game
+	StatusConnected         Status = 2 // the game answered; output follows
+	StatusGameClosed        Status = 3 // the game closed the connection
+	StatusGatewayRestarting Status = 4 // the gateway is shutting down; reconnect later
+)
+
+// String returns the state's name, for logs and the client's status line.
+func (s Status) String() string {
+	switch s {
+	case StatusConnecting:
+		return "connecting"
+	case StatusConnected:
+		return "connected"
+	case StatusGameClosed:
+		return "game closed"
+	case StatusGatewayRestarting:
+		return "gateway restarting"
+	}
+	return fmt.Sprintf("status(%d)", byte(s))
+}
+
+func (s Status) valid() bool { return s >= StatusConnecting && s <= StatusGatewayRestarting }
+
+// ErrorCode classifies an Error frame so a client can react without parsing
+// the message.
+type ErrorCode uint16
+
+// Error codes.
+const (
+	ErrorProtocol        ErrorCode = 1 // the peer sent a frame that does not decode
+	ErrorGameUnreachable ErrorCode = 2 // the gateway could not connect to the game
+	ErrorInternal        ErrorCode = 3 // something failed inside the gateway; see its log
+	ErrorIdle            ErrorCode = 4 // the connection was idle too long
+	ErrorUnauthorized    ErrorCode = 5 // no valid session; log in again
+	ErrorLimit           ErrorCode = 6 // a limit was reached (too many connections, too fast)
+)
+
+// Caps is the bit set of client capabilities sent in a Hello frame.
+type Caps uint32
+
+// Client capabilities.
+const (
+	CapTruecolor    Caps = 1 << 0 // 24-bit colour SGR sequences are drawn
+	CapUTF8         Caps = 1 << 1 // output is shown as UTF-8
+	CapScreenReader Caps = 1 << 2 // the player turned on the screen-reader mirror
+	CapCharMode     Caps = 1 << 3 // the client can send raw keys (TypeKeys)
+)
+
+// Frame is one decoded frame. Which fields are meaningful depends on Type;
+// the others are zero.
+type Frame struct {
+	Type Type
+
+	// Data is the payload text or bytes: Output and Line text, Keys,
+	// the detail of a Status, the message of an Error, the client name of a
+	// Hello, the "package json" of GMCP frames. After Decode it aliases the
+	// decoded buffer.
+	Data []byte
+
+	Status Status    // TypeStatus
+	Code   ErrorCode // TypeError
+	Echo   bool      // TypeEcho: true when the game echoes and input must be masked
+	Cols   int       // TypeResize
+	Rows   int       // TypeResize
+	Caps   Caps      // TypeHello
+}
+
+// Errors returned by Decode and Append. Decode wraps them with detail;
+// test with errors.Is.
+var (
+	ErrEmpty       = errors.New("wire: empty frame")
+	ErrTooLarge    = errors.New("wire: frame too large")
+	ErrUnknownType = errors.New("wire: unknown frame type")
+	ErrMalformed   = errors.New("wire: malformed frame")
+)
+
+// Append encodes f onto dst and returns the extended buffer. It checks what
+// Decode checks, so a frame that Append accepts always decodes to itself.
+// With enough capacity in dst it does not allocate.
+func Append(dst []byte, f *Frame) ([]byte, error) {
+	if err := check(f); err != nil {
+		return dst, err
+	}
+	dst = append(dst, byte(f.Type))
+	switch f.Type {
+	case TypePrompt:
+	case TypeEcho:
+		var b byte
+		if f.Echo {
+			b = 1
+		}
+		dst = append(dst, b)
+	case TypeStatus:
+		dst = append(dst, byte(f.Status))
+		dst = append(dst, f.Data...)
+	case TypeError:
+		dst = binary.BigEndian.AppendUint16(dst, uint16(f.Code))
+		dst = append(dst, f.Data...)
+	case TypeResize:
+		dst = binary.BigEndian.AppendUint16(dst, uint16(f.Cols))
+		dst = binary.BigEndian.AppendUint16(dst, uint16(f.Rows))
+	case TypeHello:
+		dst = binary.BigEndian.AppendUint32(dst, uint32(f.Caps))
+		dst = append(dst, f.Data...)
+	default: // Output, Line, Keys, GMCP, GMCPIn
+		dst = append(dst, f.Data...)
+	}
+	return dst, nil
+}
+
+// AppendOutput appends an Output frame carrying text. It is the bridge's hot
+// path: text must be valid UTF-8 of at most MaxPayload bytes, which the
+// caller guarantees by construction, so it is not checked again here.
+func AppendOutput(dst, text []byte) []byte {
+	dst = append(dst, byte(TypeOutput))
+	return append(dst, text...)
+}
+
+// Decode parses one frame. The returned Data aliases b. Errors wrap
+// ErrEmpty, ErrTooLarge, ErrUnknownType or ErrMalformed.
+func Decode(b []byte) (Frame, error) {
+	if len(b) == 0 {
+		return Frame{}, ErrEmpty
+	}
+	if len(b) > MaxFrameSize {
+		return Frame{}, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), MaxFrameSize)
+	}
+	f := Frame{Type: Type(b[0])}
+	p := b[1:]
+	switch f.Type {
+	case TypeOutput, TypeLine, TypeKeys, TypeGMCP, TypeGMCPIn:
+		f.Data = p
+	case TypePrompt:
+		if len(p) != 0 {
+			return Frame{}, malformed(f.Type, "payload must be empty")
+		}
+	case TypeEcho:
+		if len(p) != 1 || p[0] > 1 {
+			return Frame{}, malformed(f.Type, "payload must be one byte, 0 or 1")
+		}
+		f.Echo = p[0] == 1
+	case TypeStatus:
+		if len(p) < 1 {
+			return Frame{}, malformed(f.Type, "missing state")
+		}
+		f.Status, f.Data = Status(p[0]), p[1:]
+	case TypeError:
+		if len(p) < 2 {
+			return Frame{}, malformed(f.Type, "missing code")
+		}
+		f.Code, f.Data = ErrorCode(binary.BigEndian.Uint16(p)), p[2:]
+	case TypeResize:
+		if len(p) != 4 {
+			return Frame{}, malformed(f.Type, "payload must be 4 bytes")
+		}
+		f.Cols = int(binary.BigEndian.Uint16(p))
+		f.Rows = int(binary.BigEndian.Uint16(p[2:]))
+	case TypeHello:
+		if len(p) < 4 {
+			return Frame{}, malformed(f.Type, "missing capabilities")
+		}
+		f.Caps, f.Data = Caps(binary.BigEndian.Uint32(p)), p[4:]
+	default:
+		return Frame{}, fmt.Errorf("%w: 0x%02x", ErrUnknownType, b[0])
+	}
+	if f.Data != nil && len(f.Data) == 0 {
+		f.Data = nil
+	}
+	if err := check(&f); err != nil {
+		return Frame{}, err
+	}
+	return f, nil
+}
+
+// check validates the fields of f that Decode's layout does not already
+// constrain. Append and Decode share it so they accept the same frames.
+func check(f *Frame) error {
+	if 1+headerLen(f.Type)+len(f.Data) > MaxFrameSize {
+		return fmt.Errorf("%w: %s payload of %d bytes", ErrTooLarge, f.Type, len(f.Data))
+	}
+	switch f.Type {
+	case TypeOutput, TypeKeys:
+		// Output is trusted to be UTF-8 (the gateway converts it and the
+		// client's terminal shows stray bytes as U+FFFD); keys are bytes.
+	case TypePrompt, TypeEcho, TypeResize:
+		if len(f.Data) != 0 {
+			return malformed(f.Type, "carries no text")
+		}
+		if f.Type == TypeResize && (f.Cols < 1 || f.Cols > MaxCols || f.Rows < 1 || f.Rows > MaxRows) {
+			return malformed(f.Type, fmt.Sprintf("size %dx%d outside 1x1..%dx%d", f.Cols, f.Rows, MaxCols, MaxRows))
+		}
+	case TypeStatus:
+		if !f.Status.valid() {
+			return malformed(f.Type, fmt.Sprintf("unknown state %d", f.Status))
+		}
+		return checkText(f.Type, f.Data)
+	case TypeError, TypeHello:
+		return checkText(f.Type, f.Data)
+	case TypeLine:
+		if err := checkText(f.Type, f.Data); err != nil {
+			return err
+		}
+		for _, c := range f.Data {
+			if c == '\r' || c == '\n' || c == 0 {
+				return malformed(f.Type, "line contains CR, LF or NUL")
+			}
+		}
+	case TypeGMCP, TypeGMCPIn:
+		if err := checkText(f.Type, f.Data); err != nil {
+			return err
+		}
+		if len(f.Data) == 0 || f.Data[0] == ' ' {
+			return malformed(f.Type, "missing package name")
+		}
+	default:
+		return fmt.Errorf("%w: 0x%02x", ErrUnknownType, byte(f.Type))
+	}
+	return nil
+}
+
+// headerLen is the number of payload bytes before Data for frames of type t.
+func headerLen(t Type) int {
+	switch t {
+	case TypeStatus:
+		return 1
+	case TypeError:
+		return 2
+	case TypeHello:
+		return 4
+	}
+	return 0
+}
+
+func checkText(t Type, p []byte) error {
+	if !utf8.Valid(p) {
+		return malformed(t, "text is not valid UTF-8")
+	}
+	return nil
+}
+
+func malformed(t Type, why string) error {
+	return fmt.Errorf("%w: %s: %s", ErrMalformed, t, why)
+}
