@@ -1,0 +1,434 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
+	"github.com/drawbridge/drawbridge/shared/wire"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// rig is one bridge between a test player (a real WebSocket client) and a
+// test game (a real TCP listener).
+type rig struct {
+	t      *testing.T
+	hub    *Hub
+	srv    *httptest.Server
+	gameLn net.Listener
+	games  chan net.Conn
+	ws     *websocket.Conn
+	ended  chan error // what Hub.Serve returned
+	cancel context.CancelFunc
+}
+
+func newRig(t *testing.T, cfg Config) *rig {
+	t.Helper()
+	r := &rig{t: t, games: make(chan net.Conn, 1), ended: make(chan error, 4)}
+	var err error
+	r.gameLn, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := r.gameLn.Accept()
+			if err != nil {
+				return
+			}
+			r.games <- c
+		}
+	}()
+	if cfg.Dial == nil {
+		addr := r.gameLn.Addr().String()
+		cfg.Dial = func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", addr)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.hub = NewHub(ctx, cfg)
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		ws, err := websocket.Accept(w, req, &websocket.AcceptOptions{Subprotocols: []string{wire.Subprotocol}})
+		if err != nil {
+			t.Errorf("accept: %v", err)
+			return
+		}
+		r.ended <- r.hub.Serve(ws, req.RemoteAddr)
+	}))
+	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer dcancel()
+	r.ws, _, err = websocket.Dial(dctx, "ws"+strings.TrimPrefix(r.srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		t.Fatalf("dial gateway: %v", err)
+	}
+	r.ws.SetReadLimit(wire.MaxFrameSize)
+	t.Cleanup(r.close)
+	return r
+}
+
+func (r *rig) close() {
+	r.ws.CloseNow()
+	r.cancel()
+	r.srv.Close()
+	r.gameLn.Close()
+	select {
+	case c := <-r.games:
+		c.Close()
+	default:
+	}
+}
+
+// game returns the game side of the bridge's connection.
+func (r *rig) game() net.Conn {
+	r.t.Helper()
+	select {
+	case c := <-r.games:
+		r.t.Cleanup(func() { c.Close() })
+		return c
+	case <-time.After(5 * time.Second):
+		r.t.Fatal("the bridge did not connect to the game")
+	}
+	return nil
+}
+
+func (r *rig) read() (wire.Frame, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := r.ws.Read(ctx)
+	if err != nil {
+		return wire.Frame{}, err
+	}
+	return wire.Decode(b)
+}
+
+func (r *rig) want(typ wire.Type) wire.Frame {
+	r.t.Helper()
+	f, err := r.read()
+	if err != nil {
+		r.t.Fatalf("reading a %s frame: %v", typ, err)
+	}
+	if f.Type != typ {
+		r.t.Fatalf("got %s frame %q, want %s", f.Type, f.Data, typ)
+	}
+	return f
+}
+
+// wantClosed reads until the WebSocket closes and checks the close code.
+// It returns the frames read before the close.
+func (r *rig) wantClosed(code websocket.StatusCode) []wire.Frame {
+	r.t.Helper()
+	var frames []wire.Frame
+	for {
+		f, err := r.read()
+		if err != nil {
+			if got := websocket.CloseStatus(err); got != code {
+				r.t.Fatalf("closed with %v (%v), want %v", got, err, code)
+			}
+			return frames
+		}
+		frames = append(frames, f)
+	}
+}
+
+func (r *rig) send(f wire.Frame) {
+	r.t.Helper()
+	b, err := wire.Append(nil, &f)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.ws.Write(context.Background(), websocket.MessageBinary, b); err != nil {
+		r.t.Fatalf("send: %v", err)
+	}
+}
+
+// connected reads the two status frames every session starts with.
+func (r *rig) connected() net.Conn {
+	r.t.Helper()
+	if f := r.want(wire.TypeStatus); f.Status != wire.StatusConnecting {
+		r.t.Fatalf("first status %v, want connecting", f.Status)
+	}
+	g := r.game()
+	if f := r.want(wire.TypeStatus); f.Status != wire.StatusConnected {
+		r.t.Fatalf("second status %v, want connected", f.Status)
+	}
+	return g
+}
+
+func readGame(t *testing.T, c net.Conn, want string) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatalf("game read: %v (got %q)", err, got)
+	}
+	if string(got) != want {
+		t.Fatalf("game got %q, want %q", got, want)
+	}
+}
+
+func TestOutputPromptsAndInput(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+
+	g.Write([]byte("\x1b[1;33mWelcome\x1b[0m\r\nName: \xff\xf9"))
+	out := r.want(wire.TypeOutput)
+	if string(out.Data) != "\x1b[1;33mWelcome\x1b[0m\r\nName: " {
+		t.Fatalf("output %q", out.Data)
+	}
+	r.want(wire.TypePrompt)
+
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	readGame(t, g, "look\r\n")
+
+	// Raw keys with IAC in them reach the game escaped: never as a command.
+	r.send(wire.Frame{Type: wire.TypeKeys, Data: []byte{0xff, 0xf4, 'x'}})
+	readGame(t, g, "\xff\xff\xf4x")
+
+	// The game asks for a password.
+	g.Write([]byte{telnet.IAC, telnet.WILL, telnet.OptEcho})
+	readGame(t, g, string([]byte{telnet.IAC, telnet.DO, telnet.OptEcho}))
+	if f := r.want(wire.TypeEcho); !f.Echo {
+		t.Fatal("echo frame says local echo, want masked")
+	}
+
+	// The game closes: the player is told, with a normal closure.
+	g.Close()
+	frames := r.wantClosed(websocket.StatusNormalClosure)
+	if len(frames) != 1 || frames[0].Type != wire.TypeStatus || frames[0].Status != wire.StatusGameClosed {
+		t.Fatalf("frames before close %+v, want one game-closed status", frames)
+	}
+	if err := <-r.ended; err != nil {
+		t.Fatalf("Serve returned %v, want nil for a game that closed", err)
+	}
+}
+
+func TestResizeDrivesNAWS(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	g.Write([]byte{telnet.IAC, telnet.DO, telnet.OptNAWS})
+	readGame(t, g, string([]byte{telnet.IAC, telnet.WILL, telnet.OptNAWS, telnet.IAC, telnet.SB, telnet.OptNAWS, 0, 80, 0, 24, telnet.IAC, telnet.SE}))
+	r.send(wire.Frame{Type: wire.TypeResize, Cols: 255, Rows: 50})
+	readGame(t, g, string([]byte{telnet.IAC, telnet.SB, telnet.OptNAWS, 0, 255, 255, 0, 50, telnet.IAC, telnet.SE}))
+}
+
+// The last output a game sends before it disconnects must reach the
+// player in full (websockify loses it).
+func TestFinalOutputBeforeGameCloses(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	want := bytes.Repeat([]byte("The dragon breathes fire. "), 20000) // ~500 KB
+	want = append(want, "Goodbye!\r\n"...)
+	go func() {
+		g.Write(want)
+		g.Close()
+	}()
+	var got []byte
+	for {
+		f, err := r.read()
+		if err != nil {
+			t.Fatalf("read: %v after %d bytes", err, len(got))
+		}
+		if f.Type == wire.TypeStatus && f.Status == wire.StatusGameClosed {
+			break
+		}
+		if f.Type != wire.TypeOutput {
+			t.Fatalf("unexpected %s frame", f.Type)
+		}
+		got = append(got, f.Data...)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got %d bytes ending %q, want %d ending %q", len(got), got[max(0, len(got)-20):], len(want), want[len(want)-20:])
+	}
+	r.wantClosed(websocket.StatusNormalClosure)
+}
+
+func TestGameUnreachable(t *testing.T) {
+	r := newRig(t, Config{Dial: func(ctx context.Context) (net.Conn, error) {
+		return nil, errors.New("connection refused")
+	}})
+	r.want(wire.TypeStatus)
+	frames := r.wantClosed(websocket.StatusTryAgainLater)
+	if len(frames) != 1 || frames[0].Type != wire.TypeError || frames[0].Code != wire.ErrorGameUnreachable {
+		t.Fatalf("frames %+v, want one game-unreachable error", frames)
+	}
+	if err := <-r.ended; err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("Serve returned %v, want the unreachable reason", err)
+	}
+}
+
+func TestGameDialTimesOut(t *testing.T) {
+	r := newRig(t, Config{DialTimeout: 50 * time.Millisecond, Dial: func(ctx context.Context) (net.Conn, error) {
+		<-ctx.Done() // a game that never answers
+		return nil, ctx.Err()
+	}})
+	r.want(wire.TypeStatus)
+	frames := r.wantClosed(websocket.StatusTryAgainLater)
+	if len(frames) != 1 || frames[0].Code != wire.ErrorGameUnreachable {
+		t.Fatalf("frames %+v, want one game-unreachable error", frames)
+	}
+}
+
+func TestBadFramesFromPlayer(t *testing.T) {
+	tests := []struct {
+		name  string
+		typ   websocket.MessageType
+		msg   []byte
+		code  websocket.StatusCode
+		frame bool // an Error frame precedes the close
+	}{
+		{"malformed line", websocket.MessageBinary, []byte{byte(wire.TypeLine), 'a', '\n', 'b'}, websocket.StatusProtocolError, true},
+		{"unknown type", websocket.MessageBinary, []byte{0x7e}, websocket.StatusProtocolError, true},
+		{"gateway-only type", websocket.MessageBinary, []byte{byte(wire.TypeOutput), 'x'}, websocket.StatusProtocolError, true},
+		{"empty", websocket.MessageBinary, nil, websocket.StatusProtocolError, true},
+		{"text message", websocket.MessageText, []byte("look"), websocket.StatusUnsupportedData, false},
+		{"too large", websocket.MessageBinary, make([]byte, wire.MaxFrameSize+1), websocket.StatusMessageTooBig, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, Config{})
+			g := r.connected()
+			if err := r.ws.Write(context.Background(), tc.typ, tc.msg); err != nil {
+				t.Fatal(err)
+			}
+			frames := r.wantClosed(tc.code)
+			if tc.frame && (len(frames) != 1 || frames[0].Type != wire.TypeError || frames[0].Code != wire.ErrorProtocol) {
+				t.Fatalf("frames %+v, want one protocol error", frames)
+			}
+			// The game connection is closed too.
+			g.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := io.ReadAll(g); err != nil {
+				t.Fatalf("game side: %v, want EOF", err)
+			}
+		})
+	}
+}
+
+func TestShutdownTellsPlayersAndWaits(t *testing.T) {
+	r := newRig(t, Config{})
+	r.connected()
+	if n := r.hub.Len(); n != 1 {
+		t.Fatalf("hub has %d sessions, want 1", n)
+	}
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- r.hub.Shutdown(ctx)
+	}()
+	frames := r.wantClosed(websocket.StatusGoingAway)
+	if len(frames) != 1 || frames[0].Status != wire.StatusGatewayRestarting {
+		t.Fatalf("frames %+v, want one gateway-restarting status", frames)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if n := r.hub.Len(); n != 0 {
+		t.Fatalf("hub has %d sessions after shutdown, want 0", n)
+	}
+
+	// A player arriving during shutdown is turned away with 1001.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	late, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.CloseNow()
+	if _, _, err := late.Read(ctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("late player got %v, want going away", err)
+	}
+}
+
+func TestIdlePlayerDisconnected(t *testing.T) {
+	r := newRig(t, Config{IdleTimeout: 100 * time.Millisecond, PingInterval: 40 * time.Millisecond})
+	r.connected()
+	frames := r.wantClosed(websocket.StatusNormalClosure)
+	if len(frames) != 1 || frames[0].Type != wire.TypeError || frames[0].Code != wire.ErrorIdle {
+		t.Fatalf("frames %+v, want one idle error", frames)
+	}
+}
+
+// A player who stops reading stops the game's output at the TCP level
+// instead of growing a queue in the gateway, and is dropped after
+// WriteTimeout.
+func TestStalledPlayerBackpressure(t *testing.T) {
+	r := newRig(t, Config{WriteTimeout: time.Second, IdleTimeout: -1})
+	g := r.connected()
+
+	// The game writes as fast as it can, retrying while blocked, until the
+	// gateway drops it; the loop stops at limit so the test is bounded.
+	const limit = 256 << 20
+	var written atomic.Int64
+	gameDone := make(chan error, 1)
+	go func() {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for written.Load() < limit {
+			g.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+			n, err := g.Write(chunk)
+			written.Add(int64(n))
+			var ne net.Error
+			if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+				gameDone <- err
+				return
+			}
+		}
+		gameDone <- nil
+	}()
+
+	select {
+	case err := <-r.ended:
+		if err == nil || !strings.Contains(err.Error(), "slow") {
+			t.Fatalf("session ended with %v, want player too slow", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("stalled player still connected long after WriteTimeout")
+	}
+	if err := <-gameDone; err == nil {
+		t.Fatalf("the game wrote %d MiB to a player who reads nothing; want it blocked and then dropped", limit>>20)
+	}
+	t.Logf("the game got %.1f MiB out before the stalled player was dropped (kernel socket buffers on both sides, plus one read)",
+		float64(written.Load())/(1<<20))
+}
+
+// Junk from the game (an endless subnegotiation, stray IACs) does not stop
+// the session or grow it.
+func TestHostileGame(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		junk := []byte{telnet.IAC, telnet.SB, telnet.OptTTYPE}
+		junk = append(junk, bytes.Repeat([]byte{0xff, 0xff, 1, 2, 3}, 200000)...) // 1 MB inside one SB
+		junk = append(junk, telnet.IAC, telnet.SE, telnet.IAC, 0x01, telnet.IAC, telnet.WILL, 0x99)
+		junk = append(junk, "still here\r\n"...)
+		g.Write(junk)
+	}()
+	// The refusal of option 0x99 goes back to the game.
+	readGame(t, g, string([]byte{telnet.IAC, telnet.DONT, 0x99}))
+	wg.Wait()
+	var got []byte
+	for !bytes.Contains(got, []byte("still here")) {
+		f := r.want(wire.TypeOutput)
+		got = append(got, f.Data...)
+	}
+	if len(got) > 64 {
+		t.Fatalf("player got %d bytes of output, want only the text after the junk: %q", len(got), got)
+	}
+}
