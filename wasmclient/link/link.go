@@ -1,0 +1,366 @@
+// Package link is the client's connection to the gateway: it dials the
+// WebSocket with the drawbridge.v1 subprotocol, decodes wire frames into
+// events, sends the player's frames, and reconnects with backoff and jitter
+// when the connection drops for a reason that a retry can fix.
+//
+// It uses coder/websocket, which runs natively and under js/wasm (where it
+// wraps the browser's WebSocket), so it is tested natively against a real
+// server. The UI consumes Events from a channel and never blocks on the
+// network: Send only queues.
+package link
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/shared/wire"
+)
+
+// State is the link's connection state, shown in the client's status line.
+type State int
+
+// Link states.
+const (
+	Connecting State = iota // dialling the gateway
+	Connected               // the WebSocket is open
+	Waiting                 // dropped; a retry is scheduled (see Event.RetryAt)
+	Closed                  // ended; no automatic retry (call Reconnect)
+)
+
+// String returns the state's name.
+func (s State) String() string {
+	switch s {
+	case Connecting:
+		return "connecting"
+	case Connected:
+		return "connected"
+	case Waiting:
+		return "waiting"
+	case Closed:
+		return "closed"
+	}
+	return fmt.Sprintf("state(%d)", int(s))
+}
+
+// Event is what the link reports, in order: either a frame from the gateway
+// or a change of state.
+type Event struct {
+	// Frame is a decoded frame from the gateway, or nil for a state change.
+	// Its Data is owned by the receiver.
+	Frame *wire.Frame
+
+	State   State     // the new state, when Frame is nil
+	Reason  string    // why the state changed, for the player
+	RetryAt time.Time // when Waiting: when the next attempt starts
+	Attempt int       // when Connecting or Waiting: consecutive failed attempts so far
+}
+
+// Config configures a Link.
+type Config struct {
+	// URL is the gateway's WebSocket endpoint, e.g. wss://game.example/ws.
+	URL string
+
+	// Hello is sent first on every connection, so the gateway knows the
+	// client; nil sends none.
+	Hello *wire.Frame
+
+	// OnConnect returns frames to send right after Hello on every
+	// connection (the current terminal size, say). nil sends none.
+	OnConnect func() []wire.Frame
+
+	// HTTPClient is used to dial natively (tests trust their own CA with
+	// it); ignored in the browser. nil uses http.DefaultClient.
+	HTTPClient *http.Client
+
+	// MinBackoff and MaxBackoff bound the delay between reconnects.
+	// Defaults 1 s and 30 s.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Link is one client's connection to the gateway, across reconnects.
+type Link struct {
+	cfg    Config
+	events chan Event
+	sendq  chan []byte
+	retry  chan struct{}
+
+	mu        sync.Mutex
+	connected bool
+}
+
+// sendQueue bounds frames queued while the socket is busy or down: a human
+// cannot type this many commands between two reconnect attempts.
+const sendQueue = 256
+
+// New returns a link; Run starts it.
+func New(cfg Config) *Link {
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	return &Link{
+		cfg:    cfg,
+		events: make(chan Event, 256),
+		sendq:  make(chan []byte, sendQueue),
+		retry:  make(chan struct{}, 1),
+	}
+}
+
+// Events returns the channel the link reports on. The consumer must keep
+// draining it: the link stops reading the socket while it is full, which is
+// the client's backpressure toward the gateway.
+func (l *Link) Events() <-chan Event { return l.events }
+
+// ErrQueueFull is returned by Send when frames cannot be queued.
+var ErrQueueFull = errors.New("link: send queue full")
+
+// ErrNotConnected is returned by Send while the link is not connected.
+var ErrNotConnected = errors.New("link: not connected")
+
+// Send queues a frame for the gateway without blocking. It fails when the
+// link is not connected (input typed while disconnected is not replayed
+// into a later session) or when the queue is full.
+func (l *Link) Send(f *wire.Frame) error {
+	b, err := wire.Append(nil, f)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	up := l.connected
+	l.mu.Unlock()
+	if !up {
+		return ErrNotConnected
+	}
+	select {
+	case l.sendq <- b:
+		return nil
+	default:
+		return ErrQueueFull
+	}
+}
+
+// Reconnect asks a Closed or Waiting link to try again now.
+func (l *Link) Reconnect() {
+	select {
+	case l.retry <- struct{}{}:
+	default:
+	}
+}
+
+// Run connects and reconnects until ctx is cancelled. It closes the events
+// channel when it returns.
+func (l *Link) Run(ctx context.Context) {
+	defer close(l.events)
+	attempt := 0
+	for ctx.Err() == nil {
+		l.emit(ctx, Event{State: Connecting, Attempt: attempt})
+		end := l.session(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if end.played {
+			attempt = 0
+		}
+		attempt++
+		if !end.retry {
+			l.emit(ctx, Event{State: Closed, Reason: end.reason})
+			select {
+			case <-ctx.Done():
+				return
+			case <-l.retry:
+				attempt = 0
+				continue
+			}
+		}
+		delay := Backoff(attempt, l.cfg.MinBackoff, l.cfg.MaxBackoff, rand.Float64())
+		at := time.Now().Add(delay)
+		l.emit(ctx, Event{State: Waiting, Reason: end.reason, RetryAt: at, Attempt: attempt})
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-l.retry:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// Backoff returns the delay before reconnect attempt n (1 = first retry):
+// exponential from min, capped at max, with "equal jitter" (half fixed,
+// half random) so a gateway restart does not bring every client back in
+// the same second. r is a random number in [0, 1).
+func Backoff(n int, min, max time.Duration, r float64) time.Duration {
+	d := min
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	return d/2 + time.Duration(r*float64(d/2))
+}
+
+// sessionEnd says how one connection ended.
+type sessionEnd struct {
+	reason string
+	retry  bool // reconnect automatically
+	played bool // the gateway reached the game, so the next retry starts the backoff over
+}
+
+func (l *Link) emit(ctx context.Context, ev Event) {
+	select {
+	case l.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// session runs one connection: dial, say hello, then read frames until the
+// socket closes; a writer goroutine drains the send queue meanwhile.
+func (l *Link) session(ctx context.Context) sessionEnd {
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	ws, _, err := websocket.Dial(dctx, l.cfg.URL, dialOptions(l.cfg.HTTPClient))
+	cancel()
+	if err != nil {
+		return sessionEnd{reason: "cannot reach the gateway", retry: true}
+	}
+	ws.SetReadLimit(wire.MaxFrameSize)
+	defer ws.CloseNow()
+	if ws.Subprotocol() != wire.Subprotocol {
+		ws.Close(websocket.StatusPolicyViolation, "subprotocol "+wire.Subprotocol+" required")
+		return sessionEnd{reason: "the gateway speaks another protocol version; reload the page"}
+	}
+
+	// Drop frames queued for a previous connection; they belonged to it.
+	for len(l.sendq) > 0 {
+		<-l.sendq
+	}
+	var first [][]byte
+	if l.cfg.Hello != nil {
+		if b, err := wire.Append(nil, l.cfg.Hello); err == nil {
+			first = append(first, b)
+		}
+	}
+	if l.cfg.OnConnect != nil {
+		for _, f := range l.cfg.OnConnect() {
+			if b, err := wire.Append(nil, &f); err == nil {
+				first = append(first, b)
+			}
+		}
+	}
+	for _, b := range first {
+		if err := ws.Write(ctx, websocket.MessageBinary, b); err != nil {
+			return sessionEnd{reason: "connection lost", retry: true}
+		}
+	}
+	l.setConnected(true)
+	defer l.setConnected(false)
+	l.emit(ctx, Event{State: Connected})
+
+	wctx, stopWriter := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		l.writer(wctx, ws)
+	}()
+	defer func() {
+		stopWriter()
+		wg.Wait()
+	}()
+
+	var (
+		last   *wire.Frame // the last Error or closing Status frame, which explains a close
+		played bool
+	)
+	for {
+		typ, b, err := ws.Read(ctx)
+		if err != nil {
+			end := closeReason(err, last)
+			end.played = played
+			return end
+		}
+		if typ != websocket.MessageBinary {
+			continue
+		}
+		f, err := wire.Decode(b)
+		if errors.Is(err, wire.ErrUnknownType) {
+			continue // a newer gateway; ignore what we do not know
+		}
+		if err != nil {
+			ws.Close(websocket.StatusProtocolError, "malformed frame")
+			return sessionEnd{reason: "the gateway sent a frame this client cannot read; reload the page", played: played}
+		}
+		switch {
+		case f.Type == wire.TypeError:
+			last = &f
+		case f.Type == wire.TypeStatus && f.Status == wire.StatusConnected:
+			played = true
+		case f.Type == wire.TypeStatus && f.Status != wire.StatusConnecting:
+			last = &f
+		}
+		l.emit(ctx, Event{Frame: &f})
+	}
+}
+
+func (l *Link) setConnected(up bool) {
+	l.mu.Lock()
+	l.connected = up
+	l.mu.Unlock()
+}
+
+func (l *Link) writer(ctx context.Context, ws *websocket.Conn) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-l.sendq:
+			if err := ws.Write(ctx, websocket.MessageBinary, b); err != nil {
+				return // the reader sees the failure and reports it
+			}
+		}
+	}
+}
+
+// closeReason turns how the socket closed, and the last status the gateway
+// sent, into what the player is told and whether to retry.
+func closeReason(err error, last *wire.Frame) sessionEnd {
+	var end sessionEnd
+	detail := ""
+	if last != nil && len(last.Data) > 0 {
+		detail = string(last.Data)
+	}
+	switch code := websocket.CloseStatus(err); code {
+	case websocket.StatusNormalClosure:
+		// The game closed, or the player was idle: start again only when
+		// the player asks.
+		end.reason = orDefault(detail, "the game closed the connection")
+	case websocket.StatusGoingAway:
+		end.reason, end.retry = orDefault(detail, "the gateway is restarting"), true
+	case websocket.StatusTryAgainLater:
+		end.reason, end.retry = orDefault(detail, "the game is not answering"), true
+	case websocket.StatusPolicyViolation, websocket.StatusProtocolError, websocket.StatusUnsupportedData, websocket.StatusMessageTooBig:
+		end.reason = orDefault(detail, "the gateway refused this client ("+code.String()+"); reload the page")
+	case -1:
+		end.reason, end.retry = "connection lost", true
+	default:
+		end.reason, end.retry = orDefault(detail, "connection closed ("+code.String()+")"), true
+	}
+	return end
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,277 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/shared/wire"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// gateway is a scripted stand-in for the gateway's /ws endpoint: each
+// connection runs the next script.
+type gateway struct {
+	t       *testing.T
+	scripts []func(ws *websocket.Conn)
+	n       atomic.Int32
+}
+
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		g.t.Errorf("accept: %v", err)
+		return
+	}
+	defer ws.CloseNow()
+	i := int(g.n.Add(1)) - 1
+	if i >= len(g.scripts) {
+		ws.Close(websocket.StatusTryAgainLater, "no more scripts")
+		return
+	}
+	g.scripts[i](ws)
+}
+
+func send(t *testing.T, ws *websocket.Conn, f wire.Frame) {
+	t.Helper()
+	b, err := wire.Append(nil, &f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Write(context.Background(), websocket.MessageBinary, b); err != nil {
+		t.Errorf("server write: %v", err)
+	}
+}
+
+func recv(t *testing.T, ws *websocket.Conn) wire.Frame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := ws.Read(ctx)
+	if err != nil {
+		t.Errorf("server read: %v", err)
+		return wire.Frame{}
+	}
+	f, err := wire.Decode(b)
+	if err != nil {
+		t.Errorf("server decode: %v", err)
+	}
+	return f
+}
+
+// next returns the next event, failing the test after a timeout.
+func next(t *testing.T, l *Link) Event {
+	t.Helper()
+	select {
+	case ev, ok := <-l.Events():
+		if !ok {
+			t.Fatal("events channel closed")
+		}
+		return ev
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5s")
+	}
+	return Event{}
+}
+
+func wantState(t *testing.T, ev Event, s State) {
+	t.Helper()
+	if ev.Frame != nil || ev.State != s {
+		t.Fatalf("got event %+v, want state %s", ev, s)
+	}
+}
+
+func start(t *testing.T, g *gateway, cfg Config) (*Link, func()) {
+	srv := httptest.NewServer(g)
+	cfg.URL = "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	cfg.MinBackoff, cfg.MaxBackoff = 10*time.Millisecond, 20*time.Millisecond
+	l := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		l.Run(ctx)
+		close(done)
+	}()
+	return l, func() {
+		cancel()
+		for range l.Events() {
+		}
+		<-done
+		srv.Close()
+	}
+}
+
+func TestSessionHelloFramesAndGameClosed(t *testing.T) {
+	g := &gateway{t: t}
+	lineSeen := make(chan string, 1)
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		if f := recv(t, ws); f.Type != wire.TypeHello || string(f.Data) != "test/1" {
+			t.Errorf("first frame %+v, want hello", f)
+		}
+		if f := recv(t, ws); f.Type != wire.TypeResize || f.Cols != 100 || f.Rows != 30 {
+			t.Errorf("second frame %+v, want resize 100x30", f)
+		}
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+		send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("Welcome\r\n")})
+		f := recv(t, ws)
+		lineSeen <- string(f.Data)
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte("Bye.")})
+		ws.Close(websocket.StatusNormalClosure, "game closed the connection")
+	})
+	l, stop := start(t, g, Config{
+		Hello:     &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")},
+		OnConnect: func() []wire.Frame { return []wire.Frame{{Type: wire.TypeResize, Cols: 100, Rows: 30}} },
+	})
+	defer stop()
+
+	if err := l.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte("too early")}); !errors.Is(err, ErrNotConnected) {
+		t.Fatalf("Send before connecting = %v, want ErrNotConnected", err)
+	}
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	if ev := next(t, l); ev.Frame == nil || ev.Frame.Status != wire.StatusConnected {
+		t.Fatalf("got %+v, want status connected", ev)
+	}
+	if ev := next(t, l); ev.Frame == nil || string(ev.Frame.Data) != "Welcome\r\n" {
+		t.Fatalf("got %+v, want output", ev)
+	}
+	if err := l.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte("look")}); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if got := <-lineSeen; got != "look" {
+		t.Fatalf("gateway got line %q, want look", got)
+	}
+	if ev := next(t, l); ev.Frame == nil || ev.Frame.Status != wire.StatusGameClosed {
+		t.Fatalf("got %+v, want status game closed", ev)
+	}
+	ev := next(t, l)
+	wantState(t, ev, Closed)
+	if ev.Reason != "Bye." {
+		t.Fatalf("reason %q, want the gateway's detail %q", ev.Reason, "Bye.")
+	}
+	// No retry on its own after the game closed...
+	select {
+	case ev := <-l.Events():
+		t.Fatalf("got %+v after Closed, want nothing until Reconnect", ev)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// ...but on request.
+	l.Reconnect()
+	wantState(t, next(t, l), Connecting)
+}
+
+func TestReconnectAfterGatewayRestart(t *testing.T) {
+	g := &gateway{t: t}
+	g.scripts = append(g.scripts,
+		func(ws *websocket.Conn) {
+			send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+			send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGatewayRestarting, Data: []byte("restarting")})
+			ws.Close(websocket.StatusGoingAway, "gateway restarting")
+		},
+		func(ws *websocket.Conn) {
+			send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("back")})
+			ws.Read(context.Background()) // hold until the client goes
+		},
+	)
+	l, stop := start(t, g, Config{})
+	defer stop()
+
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	next(t, l) // status connected
+	next(t, l) // status restarting
+	ev := next(t, l)
+	wantState(t, ev, Waiting)
+	if ev.Reason != "restarting" || ev.RetryAt.IsZero() {
+		t.Fatalf("got %+v, want Waiting with reason and retry time", ev)
+	}
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	if ev := next(t, l); ev.Frame == nil || string(ev.Frame.Data) != "back" {
+		t.Fatalf("got %+v, want output from the new connection", ev)
+	}
+}
+
+func TestMalformedFrameClosesWithoutRetry(t *testing.T) {
+	g := &gateway{t: t}
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		ws.Write(context.Background(), websocket.MessageBinary, []byte{byte(wire.TypeEcho), 7})
+		ws.Read(context.Background())
+	})
+	l, stop := start(t, g, Config{})
+	defer stop()
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	ev := next(t, l)
+	wantState(t, ev, Closed)
+	if !strings.Contains(ev.Reason, "cannot read") {
+		t.Fatalf("reason %q, want it to say the frame could not be read", ev.Reason)
+	}
+}
+
+func TestUnknownFrameTypesIgnored(t *testing.T) {
+	g := &gateway{t: t}
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		ws.Write(context.Background(), websocket.MessageBinary, []byte{0x3e, 1, 2, 3})
+		send(t, ws, wire.Frame{Type: wire.TypePrompt})
+		ws.Read(context.Background())
+	})
+	l, stop := start(t, g, Config{})
+	defer stop()
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	if ev := next(t, l); ev.Frame == nil || ev.Frame.Type != wire.TypePrompt {
+		t.Fatalf("got %+v, want the prompt after the unknown frame", ev)
+	}
+}
+
+func TestUnreachableGatewayBacksOff(t *testing.T) {
+	l := New(Config{URL: "ws://127.0.0.1:1/ws", MinBackoff: 10 * time.Millisecond, MaxBackoff: 40 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	defer func() {
+		cancel()
+		for range l.Events() {
+		}
+		<-done
+	}()
+	for want := 1; want <= 3; want++ {
+		wantState(t, next(t, l), Connecting)
+		ev := next(t, l)
+		wantState(t, ev, Waiting)
+		if ev.Attempt != want {
+			t.Fatalf("attempt %d, want %d", ev.Attempt, want)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	min, max := time.Second, 30*time.Second
+	tests := []struct {
+		n    int
+		r    float64
+		want time.Duration
+	}{
+		{1, 0, 500 * time.Millisecond},
+		{1, 0.999999, 999999500 * time.Nanosecond},
+		{2, 0, time.Second},
+		{3, 0.5, 3 * time.Second},
+		{6, 0, 15 * time.Second},
+		{50, 0, 15 * time.Second},
+		{50, 0.5, 22500 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		if got := Backoff(tc.n, min, max, tc.r); got != tc.want {
+			t.Errorf("Backoff(%d, r=%v) = %v, want %v", tc.n, tc.r, got, tc.want)
+		}
+	}
+}
