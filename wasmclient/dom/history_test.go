@@ -1,0 +1,67 @@
+package dom
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type mapStorage map[string]string
+
+func (m mapStorage) Get(k string) string { return m[k] }
+func (m mapStorage) Set(k, v string)     { m[k] = v }
+
+func TestHistoryWalk(t *testing.T) {
+	h := LoadHistory(nil, 10)
+	for _, l := range []string{"look", "north", "north", "", "say hi"} {
+		h.Add(l)
+	}
+	if got, want := h.Lines(), []string{"look", "north", "say hi"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("lines %q, want %q (no empties, no repeats)", got, want)
+	}
+	steps := []struct {
+		up   bool
+		want string
+	}{
+		{true, "say hi"}, {true, "north"}, {true, "look"}, {true, "look"},
+		{false, "north"}, {false, "say hi"}, {false, "draft"}, {false, "draft"},
+	}
+	for i, s := range steps {
+		var got string
+		if s.up {
+			got = h.Prev("draft")
+		} else {
+			got = h.Next()
+		}
+		if got != s.want {
+			t.Fatalf("step %d: got %q, want %q", i, got, s.want)
+		}
+	}
+}
+
+func TestHistoryBoundedAndPersisted(t *testing.T) {
+	store := mapStorage{}
+	h := LoadHistory(store, 3)
+	for _, l := range []string{"a", "b", "c", "d"} {
+		h.Add(l)
+	}
+	if got, want := h.Lines(), []string{"b", "c", "d"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("lines %q, want %q", got, want)
+	}
+	again := LoadHistory(store, 2)
+	if got, want := again.Lines(), []string{"c", "d"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("reloaded %q, want %q", got, want)
+	}
+}
+
+func TestHistoryIgnoresBrokenStorage(t *testing.T) {
+	store := mapStorage{historyKey: "{not json"}
+	h := LoadHistory(store, 5)
+	if len(h.Lines()) != 0 {
+		t.Fatalf("got %q from broken storage, want empty", h.Lines())
+	}
+	h.Add(strings.Repeat("x", 3))
+	if !strings.Contains(store[historyKey], "xxx") {
+		t.Fatalf("storage %q, want the new line saved over the broken value", store[historyKey])
+	}
+}
