@@ -1,0 +1,78 @@
+// Package term is Drawbridge's terminal model: an xterm-compatible VT
+// parser, a screen of cells with an alternate screen and a scrollback ring,
+// and the small amount of state the input side needs (cursor-key mode,
+// bracketed paste, mouse modes).
+//
+// It imports only the standard library and knows nothing of how it is
+// drawn: the Ebitengine renderer (wasmclient/ui) reads cells from it, and
+// the accessible text mirror reads [Terminal.Text]. It is tested natively.
+//
+// # Feeding it
+//
+// [Terminal.Write] parses and applies any bytes, never fails and never
+// panics. Parser state (a UTF-8 sequence, a CSI or OSC sequence) is kept
+// across calls, so output may be split anywhere. Invalid UTF-8 shows as
+// U+FFFD. Every sequence is bounded (32 parameters, 4 KiB of OSC text,
+// counts clamped to the screen), so the work per input byte is bounded by
+// the screen size and memory by the screen and scrollback sizes.
+//
+// The parser follows Paul Williams' DEC ANSI parser
+// (vt100.net/emu/dec_ansi_parser) with the usual modern changes: ':'
+// separates sub-parameters (SGR 38:2::r:g:b), C1 bytes are not controls
+// (they are UTF-8 continuation bytes, and C1 code points are dropped), OSC
+// ends with BEL or ST, and CAN/SUB abort a sequence without dispatching it.
+// DCS, SOS, PM and APC strings are skipped.
+//
+// # Reading it
+//
+// The visible screen is [Terminal.Size] cells; row 0 is the top of the
+// live screen. [Terminal.Line] returns a row's cells without copying;
+// [Terminal.ScrollbackLine] returns history, 0 being the oldest line.
+// Slices returned by Line and ScrollbackLine belong to the terminal: read
+// them, do not change or keep them past the next Write or Resize.
+//
+// A [Cell] with Width 2 is the left half of a wide (East Asian or emoji)
+// character; the cell to its right has Width 0 and must be skipped when
+// drawing. Combining marks (Mn, Me, ZWJ, variation selectors) never take a
+// cell: they are stored in the Marks of the cell they follow, up to
+// [MaxMarks] per cell, and drawn with it.
+//
+// # Scrollback
+//
+// Lines that scroll off the top of the main screen go into a ring of at
+// most the scrollback size given to [New]. As in xterm, that includes a
+// scroll region whose top is the top of the screen, so a game that keeps a
+// status line at the bottom still builds history; lines leaving a region
+// that starts lower down, lines removed by DL, and anything on the
+// alternate screen are not kept. ED 3 clears the scrollback.
+//
+// # Redrawing only what changed
+//
+// Every change marks the rows it touched. A renderer does:
+//
+//	if t.Dirty() {
+//		for y := range rows {
+//			if t.RowDirty(y) {
+//				drawRow(y, t.Line(y))
+//			}
+//		}
+//		t.ClearDirty()
+//	}
+//
+// A cursor move counts as a change of the rows it left and entered, so a
+// renderer that draws the cursor as part of its row needs nothing more.
+// [Terminal.ScrollbackAdded] counts every line ever pushed into the
+// scrollback, so a view scrolled into history can stay anchored.
+//
+// # Colours
+//
+// A [Color] is packed in 32 bits: the default colour (the zero value), an
+// index into a 256-entry [Palette], or 24-bit RGB. [Color.Resolve] and
+// [Palette.CellColors] turn it into a color.RGBA, the latter applying
+// Inverse, Hidden, Faint and bold-is-bright.
+//
+// # Concurrency
+//
+// A Terminal is not safe for concurrent use. The client holds one mutex
+// while it writes game output and while it draws.
+package term

@@ -1,0 +1,53 @@
+package term
+
+import (
+	"testing"
+)
+
+// FuzzWrite feeds arbitrary output to terminals of arbitrary sizes and
+// checks that Write never panics, that the invariants hold, that output
+// fed one byte at a time or split at a chosen point gives the same state
+// as one Write, and that the terminal survives a resize afterwards.
+func FuzzWrite(f *testing.F) {
+	for _, tc := range screenCases() {
+		f.Add([]byte(tc.in), uint8(tc.cols), uint8(tc.rows), uint16(len(tc.in)/2))
+	}
+	for _, tc := range sgrCases() {
+		f.Add([]byte(tc.in+"x\r\n"), uint8(10), uint8(3), uint16(3))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cols, rows uint8, cut uint16) {
+		c, r := int(cols%120)+1, int(rows%50)+1
+		const scrollback = 16
+
+		whole := New(c, r, scrollback)
+		whole.Write(data)
+		checkInvariants(t, whole)
+		want := snapshot(whole)
+
+		bytewise := New(c, r, scrollback)
+		for i := range data {
+			bytewise.Write(data[i : i+1])
+		}
+		if d := diffState(snapshot(bytewise), want); d != "" {
+			t.Fatalf("byte at a time differs from one Write: %s", d)
+		}
+
+		at := int(cut) % (len(data) + 1)
+		split := New(c, r, scrollback)
+		split.Write(data[:at])
+		split.WriteString(string(data[at:]))
+		if d := diffState(snapshot(split), want); d != "" {
+			t.Fatalf("split at %d differs from one Write: %s", at, d)
+		}
+
+		// Resize (both ways across the old size) and go on writing.
+		whole.Resize(r, c)
+		checkInvariants(t, whole)
+		whole.Write(data)
+		checkInvariants(t, whole)
+		whole.Resize(c/2+1, r+7)
+		checkInvariants(t, whole)
+		_ = whole.Text()
+		whole.ClearDirty()
+	})
+}
