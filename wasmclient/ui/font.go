@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"image/draw"
+	"math"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/gomonobold"
+	"golang.org/x/image/font/gofont/gomonobolditalic"
+	"golang.org/x/image/font/gofont/gomonoitalic"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+)
+
+// Style selects one of the four faces of the font.
+type Style uint8
+
+// Font styles; combine Bold and Italic.
+const (
+	Regular Style = 0
+	Bold    Style = 1
+	Italic  Style = 2
+)
+
+// Fonts is the monospace font at one pixel size, in four styles, with the
+// cell geometry derived from it. It rasterises glyphs into alpha masks; it
+// knows nothing of Ebitengine, so it is tested natively.
+//
+// The font is Go Mono (BSD licence, in golang.org/x/image/font/gofont):
+// it covers Latin, Greek, Cyrillic and the WGL4 box-drawing set. Wider
+// coverage (CJK, the full block elements) is a planned change of font.
+type Fonts struct {
+	faces [4]font.Face
+	// CellW and CellH are the cell size in pixels; Baseline is the
+	// baseline's distance from the cell's top.
+	CellW, CellH, Baseline int
+}
+
+// LoadFonts returns the fonts at size pixels (device pixels: the CSS font
+// size times the device scale, so glyphs are crisp on HiDPI screens).
+func LoadFonts(size float64) (*Fonts, error) {
+	if size < 4 || size > 256 {
+		return nil, fmt.Errorf("font size %.1f px out of range 4-256", size)
+	}
+	f := &Fonts{}
+	for i, ttf := range [4][]byte{gomono.TTF, gomonobold.TTF, gomonoitalic.TTF, gomonobolditalic.TTF} {
+		parsed, err := opentype.Parse(ttf)
+		if err != nil {
+			return nil, fmt.Errorf("parse font %d: %w", i, err)
+		}
+		face, err := opentype.NewFace(parsed, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+		if err != nil {
+			return nil, fmt.Errorf("font face %d: %w", i, err)
+		}
+		f.faces[i] = face
+	}
+	m := f.faces[Regular].Metrics()
+	adv, ok := f.faces[Regular].GlyphAdvance('M')
+	if !ok {
+		return nil, fmt.Errorf("font has no 'M'")
+	}
+	f.CellW = int(math.Ceil(float64(adv) / 64))
+	ascent, descent := m.Ascent.Ceil(), m.Descent.Ceil()
+	// A little leading keeps lines of MUD text readable; box-drawing
+	// glyphs still join because they are drawn to fill the cell height.
+	lead := int(math.Round(float64(ascent+descent) * 0.12))
+	f.CellH = ascent + descent + lead
+	f.Baseline = ascent + lead/2
+	return f, nil
+}
+
+// Has reports whether the font has a glyph for r.
+func (f *Fonts) Has(r rune) bool {
+	_, ok := f.faces[Regular].GlyphAdvance(r)
+	return ok
+}
+
+// Rasterize draws r in style into dst, an RGBA image of width cells (1 or
+// 2) whose bounds are the glyph's cell, as premultiplied white with the
+// glyph's coverage as alpha; colour is applied when drawing. A rune the
+// font lacks is drawn as an outlined box, so missing glyphs are visible
+// rather than silently blank.
+func (f *Fonts) Rasterize(dst *image.RGBA, r rune, style Style, marks []rune) {
+	draw.Draw(dst, dst.Bounds(), image.Transparent, image.Point{}, draw.Src)
+	face := f.faces[style&3]
+	b := dst.Bounds()
+	if _, ok := face.GlyphAdvance(r); !ok {
+		box := b.Inset(max(1, f.CellW/6))
+		box.Min.Y = b.Min.Y + f.CellH/6
+		box.Max.Y = b.Max.Y - f.CellH/6
+		outline(dst, box)
+		return
+	}
+	d := font.Drawer{Dst: dst, Src: image.White, Face: face}
+	// Centre the glyph in its cells: Go Mono's advance is a little under
+	// the cell width once rounded up.
+	adv, _ := face.GlyphAdvance(r)
+	x := fixed.I(b.Min.X) + (fixed.I(b.Dx())-adv)/2
+	d.Dot = fixed.Point26_6{X: x, Y: fixed.I(b.Min.Y + f.Baseline)}
+	d.DrawString(string(r))
+	for _, m := range marks {
+		if m == 0 {
+			break
+		}
+		if _, ok := face.GlyphAdvance(m); ok {
+			d.Dot = fixed.Point26_6{X: x, Y: fixed.I(b.Min.Y + f.Baseline)}
+			d.DrawString(string(m))
+		}
+	}
+}
+
+func outline(dst *image.RGBA, r image.Rectangle) {
+	for x := r.Min.X; x < r.Max.X; x++ {
+		dst.Set(x, r.Min.Y, image.White.C)
+		dst.Set(x, r.Max.Y-1, image.White.C)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		dst.Set(r.Min.X, y, image.White.C)
+		dst.Set(r.Max.X-1, y, image.White.C)
+	}
+}
