@@ -1,0 +1,92 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/drawbridge/drawbridge/shared/wire"
+	"github.com/drawbridge/drawbridge/wasmclient/dom"
+	"github.com/drawbridge/drawbridge/wasmclient/link"
+	"github.com/drawbridge/drawbridge/wasmclient/term"
+	"github.com/drawbridge/drawbridge/wasmclient/ui"
+	"github.com/hajimehoshi/ebiten/v2"
+)
+
+// clientName goes to the gateway in the Hello frame, for its logs.
+const clientName = "drawbridge-wasm/1"
+
+// scrollback is how many lines the terminal keeps above the screen.
+const scrollback = 10000
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Println("drawbridge client:", err)
+		panic(err)
+	}
+}
+
+func run() error {
+	page, err := dom.Find()
+	if err != nil {
+		return err
+	}
+	page.SetStatus("loading", "Starting…")
+	t := term.New(80, 24, scrollback)
+
+	var c *client
+	l := link.New(link.Config{
+		URL:       dom.WebSocketURL(),
+		Hello:     &wire.Frame{Type: wire.TypeHello, Caps: wire.CapUTF8 | wire.CapTruecolor, Data: []byte(clientName)},
+		OnConnect: func() []wire.Frame { return c.OnConnect() },
+	})
+	c = newClient(t, page, l, l.Events(), page.Lines())
+
+	var g *ui.Game
+	g = ui.New(ui.Config{
+		Term: t,
+		Tick: func() {
+			c.Tick()
+			for {
+				select {
+				case k := <-page.Keys():
+					switch k {
+					case dom.KeyPageUp:
+						g.ScrollPage(1)
+					case dom.KeyPageDown:
+						g.ScrollPage(-1)
+					case dom.KeyEnd:
+						g.ScrollToBottom()
+					}
+					continue
+				default:
+				}
+				break
+			}
+		},
+		OnResize: c.Resized,
+	})
+
+	if err := page.MountCanvas(); err != nil {
+		return err
+	}
+	page.Expose(map[string]func() any{
+		"screenText": func() any { return c.ScreenText() },
+		"status": func() any {
+			state, text := c.Status()
+			return map[string]any{"state": state, "text": text}
+		},
+		"size": func() any {
+			cols, rows := c.Size()
+			return map[string]any{"cols": cols, "rows": rows}
+		},
+	})
+
+	go l.Run(context.Background())
+
+	ebiten.SetScreenClearedEveryFrame(false) // Draw skips unchanged frames
+	ebiten.SetRunnableOnUnfocused(true)      // the command line, not the canvas, has the focus
+	ebiten.SetWindowTitle("Drawbridge")
+	return ebiten.RunGameWithOptions(g, nil)
+}
