@@ -1,0 +1,270 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// outputDir is where browser tests leave screenshots for people to look at.
+const outputDir = "testoutput"
+
+// chromium finds the browser: $DRAWBRIDGE_CHROMIUM, else Debian's chromium
+// or another Chromium-based browser on PATH. Without one the test fails
+// with how to get one: the browser tests are part of `make test`.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("DRAWBRIDGE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium found: install it (Debian: apt-get install chromium) or set DRAWBRIDGE_CHROMIUM")
+	return ""
+}
+
+// browser is one headless Chromium with one tab.
+type browser struct {
+	ctx     context.Context
+	console *consoleLog
+}
+
+// newBrowser starts headless Chromium that draws WebGL on SwiftShader (the
+// CPU), with a fresh profile, and trusts the gateway's self-signed key.
+func newBrowser(t *testing.T, gw *gateway, width, height int64, scale float64) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.NoSandbox,
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		// WebGL on the CPU: Ebitengine needs WebGL, and CI has no GPU.
+		// --disable-gpu would turn WebGL off and leave a black page.
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		// The network is closed: keep the browser from trying.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.Flag("ignore-certificate-errors-spki-list", spki(gw.cert(t))),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	b := &browser{ctx: ctx, console: &consoleLog{}}
+	b.console.follow(ctx)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("browser console:\n%s", b.console.String())
+		}
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height, chromedp.EmulateScale(scale))); err != nil {
+		t.Fatalf("start browser: %v", err)
+	}
+	return b
+}
+
+// consoleLog keeps what the page printed, for failure reports.
+type consoleLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (c *consoleLog) follow(ctx context.Context) {
+	events := chromedp.Events(ctx, runtime.ConsoleAPICalled)
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			var parts []string
+			for _, a := range ev.Args {
+				if a.Value != nil {
+					parts = append(parts, string(a.Value))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			c.mu.Lock()
+			c.lines = append(c.lines, string(ev.Type)+": "+strings.Join(parts, " "))
+			c.mu.Unlock()
+		}
+	}()
+}
+
+func (c *consoleLog) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.lines, "\n")
+}
+
+// eval evaluates a JavaScript expression.
+func eval[T any](t *testing.T, b *browser, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// screenText is what the client shows, through the text mirror it exposes.
+func (b *browser) screenText(t *testing.T) string {
+	return eval[string](t, b, `window.drawbridge ? drawbridge.screenText() : ""`)
+}
+
+// waitFor polls a JavaScript condition until it is true.
+func (b *browser) waitFor(t *testing.T, what, cond string, timeout time.Duration) {
+	t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](cond,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
+	if err != nil {
+		t.Fatalf("waiting for %s: %v\nscreen:\n%s", what, err, b.screenText(t))
+	}
+}
+
+// waitScreen waits until the screen shows text.
+func (b *browser) waitScreen(t *testing.T, text string, timeout time.Duration) {
+	t.Helper()
+	b.waitFor(t, fmt.Sprintf("%q on screen", text),
+		fmt.Sprintf(`window.drawbridge && drawbridge.screenText().includes(%q)`, text), timeout)
+}
+
+// typeLine types into the command line and presses Enter, as a player does.
+func (b *browser) typeLine(t *testing.T, line string) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.ID("cmdline"), line+"\r")); err != nil {
+		t.Fatalf("type %q: %v", line, err)
+	}
+}
+
+// screenshot saves the page as PNG under testoutput/ and returns it.
+func (b *browser) screenshot(t *testing.T, name string) image.Image {
+	t.Helper()
+	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(outputDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(outputDir, name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(path)
+	t.Logf("screenshot: %s", abs)
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		t.Fatalf("decode screenshot: %v", err)
+	}
+	return img
+}
+
+// TestPlayInBrowser is the walking skeleton end to end: the page loads the
+// wasm client, which draws the demo game's banner; a player logs in with
+// the password masked, plays, and is told when the gateway restarts.
+func TestPlayInBrowser(t *testing.T) {
+	gw := startGateway(t, true)
+	b := newBrowser(t, gw, 1000, 700, 1)
+
+	start := time.Now()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/"))); err != nil {
+		t.Fatalf("open page: %v", err)
+	}
+	b.waitScreen(t, "DRAWBRIDGE", 90*time.Second)
+	t.Logf("banner on screen %v after navigation", time.Since(start).Round(time.Millisecond))
+	b.waitFor(t, "status connected", `drawbridge.status().state === "connected"`, 10*time.Second)
+	if got := eval[string](t, b, `document.getElementById("status").textContent`); got != "Connected" {
+		t.Fatalf("status line %q, want Connected", got)
+	}
+	size := eval[map[string]int](t, b, `drawbridge.size()`)
+	if size["cols"] < 80 || size["rows"] < 20 {
+		t.Fatalf("grid %dx%d in a 1000x700 page, want at least 80x20", size["cols"], size["rows"])
+	}
+
+	// Log in: the password prompt masks the command line.
+	b.waitScreen(t, "What is your name?", 10*time.Second)
+	b.typeLine(t, "Tester")
+	b.waitScreen(t, "Password:", 10*time.Second)
+	b.waitFor(t, "masked command line", `document.getElementById("cmdline").type === "password"`, 10*time.Second)
+	const password = "correct horse battery"
+	b.typeLine(t, password)
+	b.waitFor(t, "unmasked command line", `document.getElementById("cmdline").type === "text"`, 10*time.Second)
+	b.waitScreen(t, "Welcome to the castle, Tester", 10*time.Second)
+	if strings.Contains(b.screenText(t), password) {
+		t.Fatal("the password is on screen")
+	}
+	if eval[bool](t, b, fmt.Sprintf(`(localStorage.getItem("drawbridge.history") || "").includes(%q)`, password)) {
+		t.Fatal("the password is in the command history")
+	}
+
+	// Play.
+	b.typeLine(t, "north")
+	b.waitScreen(t, "The Gatehouse", 10*time.Second)
+	b.typeLine(t, "say Hello, castle!")
+	b.waitScreen(t, `You say, "Hello, castle!"`, 10*time.Second)
+	if got := eval[string](t, b, `JSON.parse(localStorage.getItem("drawbridge.history")).join("|")`); got != "Tester|north|say Hello, castle!" {
+		t.Fatalf("history %q, want the name and the two commands", got)
+	}
+
+	// Ebitengine really drew the terminal: the canvas area of the
+	// screenshot holds the banner's colours, not a blank page.
+	img := b.screenshot(t, "walking-skeleton.png")
+	if n := colourfulPixels(img); n < 500 {
+		t.Fatalf("screenshot has %d coloured pixels, want the terminal's coloured text drawn", n)
+	}
+
+	// The gateway restarts: the player is told, and the client waits to
+	// reconnect.
+	gw.stop()
+	b.waitScreen(t, "restarting", 10*time.Second)
+	b.waitFor(t, "status disconnected", `drawbridge.status().state === "closed"`, 10*time.Second)
+	if err := gw.Wait(); err != nil {
+		t.Fatalf("gateway: %v", err)
+	}
+}
+
+// colourfulPixels counts pixels that are clearly neither grey nor black:
+// ANSI colours that only the terminal's drawing can have put there.
+func colourfulPixels(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			hi, lo := max(r, g, bl)>>8, min(r, g, bl)>>8
+			if hi > 100 && hi-lo > 80 {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/app"
+	"github.com/drawbridge/drawbridge/www"
+)
+
+// site is the web client as the gateway serves it: the committed files of
+// www plus a client built from this tree, so the tests never run a stale
+// client.wasm. TestMain builds it once.
+var site struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if site.dir != "" {
+		os.RemoveAll(site.dir)
+	}
+	os.Exit(code)
+}
+
+// webClient returns a directory holding the web client, building the wasm
+// on first use.
+func webClient(t *testing.T) string {
+	t.Helper()
+	site.once.Do(func() { site.dir, site.err = buildWebClient() })
+	if site.err != nil {
+		t.Fatalf("build web client: %v", site.err)
+	}
+	return site.dir
+}
+
+func buildWebClient() (string, error) {
+	dir, err := os.MkdirTemp("", "drawbridge-www-")
+	if err != nil {
+		return "", err
+	}
+	// The committed static files.
+	err = fs.WalkDir(www.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(name, "dist/") {
+			return err
+		}
+		b, err := fs.ReadFile(www.FS(), name)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	})
+	if err != nil {
+		return "", err
+	}
+	dist := filepath.Join(dir, "dist")
+	if err := os.MkdirAll(dist, 0o755); err != nil {
+		return "", err
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOROOT: %w", err)
+	}
+	js, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dist, "wasm_exec.js"), js, 0o644); err != nil {
+		return "", err
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dist, "client.wasm"), "../wasmclient")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build wasmclient: %v\n%s", err, out)
+	}
+	return dir, nil
+}
+
+// gateway is a gateway started for one test.
+type gateway struct {
+	*app.Gateway
+	stop context.CancelFunc
+	log  *logBuffer
+}
+
+// startGateway starts the real gateway on loopback ports, fronting the
+// built-in demo game, and serving the freshly built client.
+func startGateway(t *testing.T, static bool) *gateway {
+	t.Helper()
+	cfg := app.Default()
+	cfg.HTTPSAddr, cfg.HTTPAddr, cfg.DemoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.StateDir = t.TempDir()
+	cfg.ShutdownTimeout = 5 * time.Second
+	lb := &logBuffer{}
+	cfg.Logger = slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if static {
+		cfg.Static = os.DirFS(webClient(t))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g, err := app.Start(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatalf("start gateway: %v", err)
+	}
+	gw := &gateway{Gateway: g, stop: cancel, log: lb}
+	t.Cleanup(func() {
+		gw.Shutdown(t)
+		if t.Failed() {
+			t.Logf("gateway log:\n%s", lb.String())
+		}
+	})
+	return gw
+}
+
+// Shutdown stops the gateway gracefully and waits for it.
+func (g *gateway) Shutdown(t *testing.T) {
+	g.stop()
+	if err := g.Wait(); err != nil {
+		t.Errorf("gateway: %v", err)
+	}
+}
+
+// URL returns the gateway's HTTPS address for path, under the name
+// "localhost" that the certificate covers.
+func (g *gateway) URL(path string) string {
+	_, port, _ := strings.Cut(g.HTTPSAddr().String(), ":")
+	return "https://localhost:" + port + path
+}
+
+// cert returns the gateway's self-signed certificate.
+func (g *gateway) cert(t *testing.T) *x509.Certificate { return g.Certificate() }
+
+// spki returns the base64 SHA-256 of the certificate's public key, the
+// form Chromium's --ignore-certificate-errors-spki-list takes: the browser
+// trusts this one key and nothing else it would otherwise refuse.
+func spki(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// tlsConfig trusts the gateway's certificate.
+func (g *gateway) tlsConfig(t *testing.T) *tls.Config {
+	pool := x509.NewCertPool()
+	pool.AddCert(g.cert(t))
+	return &tls.Config{RootCAs: pool}
+}
+
+// logBuffer collects the gateway's log for failure reports.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
