@@ -10,54 +10,33 @@ import (
 // are put together again. Answers to queries go to the responder, during
 // the call.
 func (t *Terminal) Write(p []byte) (int, error) {
+	write(t, p)
+	return len(p), nil
+}
+
+// WriteString is Write for a string, without copying it.
+func (t *Terminal) WriteString(s string) (int, error) {
+	write(t, s)
+	return len(s), nil
+}
+
+// write feeds p to the state machine, with a fast path for runs of
+// printable ASCII in the ground state.
+func write[S ~string | ~[]byte](t *Terminal, p S) {
 	for i := 0; i < len(p); {
 		if t.state == stGround && t.u8need == 0 {
-			// Fast path: a run of printable ASCII.
 			j := i
 			for j < len(p) && p[j]-0x20 < 0x5f {
 				j++
 			}
 			if j > i {
-				t.printASCII(p[i:j])
+				printASCII(t, p[i:j])
 				i = j
 				continue
 			}
 		}
 		t.step(p[i])
 		i++
-	}
-	return len(p), nil
-}
-
-// WriteString is Write for a string.
-func (t *Terminal) WriteString(s string) (int, error) {
-	// Fed byte by byte so that a string does not have to be copied.
-	for i := 0; i < len(s); {
-		if t.state == stGround && t.u8need == 0 {
-			j := i
-			for j < len(s) && s[j]-0x20 < 0x5f {
-				j++
-			}
-			if j > i {
-				t.printASCIIString(s[i:j])
-				i = j
-				continue
-			}
-		}
-		t.step(s[i])
-		i++
-	}
-	return len(s), nil
-}
-
-// printASCIIString prints a run of printable ASCII from a string, in
-// chunks through a small stack buffer.
-func (t *Terminal) printASCIIString(s string) {
-	var buf [256]byte
-	for len(s) > 0 {
-		n := copy(buf[:], s)
-		t.printASCII(buf[:n])
-		s = s[n:]
 	}
 }
 

@@ -9,10 +9,10 @@ package term
 func (t *Terminal) blank() Cell { return blankCell(t.pen.bg) }
 
 // printASCII prints a run of bytes 0x20-0x7e.
-func (t *Terminal) printASCII(s []byte) {
+func printASCII[S ~string | ~[]byte](t *Terminal, s S) {
 	if t.insert || t.charsets[t.gl] != charsetASCII {
-		for _, b := range s {
-			t.printRune(t.mapCharset(b))
+		for i := 0; i < len(s); i++ {
+			t.printRune(t.mapCharset(s[i]))
 		}
 		return
 	}
@@ -30,8 +30,8 @@ func (t *Terminal) printASCII(s []byte) {
 		n := min(len(s), t.cols-t.x)
 		t.fixWide(row, t.x, t.x+n)
 		dst := row[t.x : t.x+n]
-		for i, b := range s[:n] {
-			c.Rune = rune(b)
+		for i := range dst {
+			c.Rune = rune(s[i])
 			dst[i] = c
 		}
 		t.dirty[t.y] = true
