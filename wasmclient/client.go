@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,8 @@ type client struct {
 	statusMu    sync.Mutex
 	statusState string // what the status line shows, to skip redundant updates
 	statusText  string
+
+	lastNotice string // the last notice written into the terminal
 
 	size        atomic.Uint32 // cols<<16 | rows, read by the link's goroutine
 	resizeAt    time.Time     // when to send a pending resize; zero when none
@@ -123,7 +126,9 @@ func (c *client) handle(ev link.Event) int {
 			c.page.SetInputEnabled(true)
 		case link.Waiting, link.Closed:
 			c.page.SetMasked(false)
-			c.notice(fmt.Sprintf("Disconnected: %s.", ev.Reason))
+			if ev.Reason != c.lastNotice { // the gateway may have said it already
+				c.notice("Disconnected: " + strings.TrimSuffix(ev.Reason, ".") + ".")
+			}
 		}
 		c.showStatus()
 		return 0
@@ -160,6 +165,7 @@ func (c *client) notice(msg string) {
 	if msg == "" {
 		return
 	}
+	c.lastNotice = msg
 	if x, _, _ := c.term.Cursor(); x > 0 {
 		c.term.WriteString("\r\n")
 	}

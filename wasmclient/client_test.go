@@ -138,6 +138,23 @@ func TestClientDisconnectAndReconnect(t *testing.T) {
 	}
 }
 
+func TestClientSaysWhyOnce(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	r.frame(wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGatewayRestarting, Data: []byte("The gateway is restarting.")})
+	r.state(link.Waiting, "The gateway is restarting.", time.Second)
+	r.tick()
+	if n := strings.Count(r.c.ScreenText(), "restarting"); n != 1 {
+		t.Fatalf("screen %q says it %d times, want once", r.c.ScreenText(), n)
+	}
+	r.state(link.Connected, "", 0)
+	r.state(link.Waiting, "connection lost", time.Second)
+	r.tick()
+	if !strings.Contains(r.c.ScreenText(), "*** Disconnected: connection lost.") {
+		t.Fatalf("screen %q, want the link's own reason when the gateway gave none", r.c.ScreenText())
+	}
+}
+
 func TestClientErrorFrameShown(t *testing.T) {
 	r := newRig()
 	r.state(link.Connected, "", 0)
