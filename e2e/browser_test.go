@@ -268,3 +268,30 @@ func colourfulPixels(img image.Image) int {
 	}
 	return n
 }
+
+// TestHiDPI checks the client draws at device resolution on a 2x screen:
+// the canvas has twice the CSS pixels (so text is crisp, not upscaled),
+// and the grid fits the same CSS size as at 1x.
+func TestHiDPI(t *testing.T) {
+	gw := startGateway(t, true)
+	b := newBrowser(t, gw, 1000, 700, 2)
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/"))); err != nil {
+		t.Fatalf("open page: %v", err)
+	}
+	b.waitScreen(t, "DRAWBRIDGE", 90*time.Second)
+	got := eval[map[string]float64](t, b, `(() => {
+		const c = document.querySelector("#screen canvas");
+		return {dpr: devicePixelRatio, width: c.width, css: c.clientWidth, height: c.height, cssHeight: c.clientHeight};
+	})()`)
+	if got["dpr"] != 2 {
+		t.Fatalf("devicePixelRatio %v, want 2", got["dpr"])
+	}
+	if got["width"] < 2*got["css"]-2 || got["height"] < 2*got["cssHeight"]-2 {
+		t.Fatalf("canvas %vx%v for %vx%v CSS pixels, want twice as many device pixels", got["width"], got["height"], got["css"], got["cssHeight"])
+	}
+	size := eval[map[string]int](t, b, `drawbridge.size()`)
+	if size["cols"] < 80 || size["rows"] < 20 {
+		t.Fatalf("grid %dx%d at 2x, want the same fit as at 1x (at least 80x20)", size["cols"], size["rows"])
+	}
+	b.screenshot(t, "hidpi.png")
+}
