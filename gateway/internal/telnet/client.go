@@ -351,12 +351,20 @@ func (h *clientHandler) Command(cmd byte) {
 		return
 	}
 	c.flushReplies()
-	if c.nhold > 0 {
-		// The prompt ends the text: what is held will never complete.
-		c.nhold = 0
-		c.sink.Output(c.repl[:])
-	}
+	c.dropHeld(c.sink) // the prompt ends the text: what is held will never complete
 	c.sink.Prompt()
+}
+
+// Flush sends what Receive holds back (the start of a rune cut by the end
+// of a read) as U+FFFD. Call it when the game's stream ends, from the
+// goroutine that calls Receive, so the last bytes are not silently lost.
+func (c *Client) Flush(s Sink) { c.dropHeld(s) }
+
+func (c *Client) dropHeld(s Sink) {
+	if c.nhold > 0 {
+		c.nhold = 0
+		s.Output(c.repl[:])
+	}
 }
 
 // Negotiate runs the Q method and reacts to options turning on or off.

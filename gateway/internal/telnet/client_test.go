@@ -462,3 +462,23 @@ type nopSink struct{}
 func (nopSink) Output([]byte) {}
 func (nopSink) Prompt()       {}
 func (nopSink) Echo(bool)     {}
+
+func TestFlushSendsHeldBytesAsReplacement(t *testing.T) {
+	var w bytes.Buffer
+	c := NewClient(Config{}, &w)
+	s := &fakeSink{}
+	if err := c.Receive([]byte("caf\xc3"), s); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.log.String(); got != "caf" {
+		t.Fatalf("output %q before Flush, want the cut rune held", got)
+	}
+	c.Flush(s)
+	if got := s.log.String(); got != "caf\ufffd" {
+		t.Fatalf("output %q after Flush, want U+FFFD for the cut rune", got)
+	}
+	c.Flush(s)
+	if got := s.log.String(); got != "caf\ufffd" {
+		t.Fatalf("second Flush gave %q, want nothing more", got)
+	}
+}
