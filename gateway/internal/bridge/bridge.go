@@ -27,6 +27,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
@@ -58,6 +59,13 @@ type Config struct {
 	// long. Zero means the default of one hour; negative disables it.
 	IdleTimeout time.Duration
 
+	// MaxPlayers bounds the sessions of the whole gateway, and
+	// MaxPlayersPerAddr those from one network address (players behind one
+	// NAT share it, so it is not 1). Zero means the defaults, 10,000 and
+	// 20; negative means no limit. Past a limit the player is told so and
+	// the WebSocket closes with 1013 (try again later).
+	MaxPlayers, MaxPlayersPerAddr int
+
 	// Telnet configures the telnet client toward the game.
 	Telnet telnet.Config
 
@@ -70,6 +78,18 @@ func (c *Config) dialTimeout() time.Duration  { return orDefault(c.DialTimeout, 
 func (c *Config) writeTimeout() time.Duration { return orDefault(c.WriteTimeout, 30*time.Second) }
 func (c *Config) pingInterval() time.Duration { return orDefault(c.PingInterval, 30*time.Second) }
 func (c *Config) idleTimeout() time.Duration  { return orDefault(c.IdleTimeout, time.Hour) }
+func (c *Config) maxPlayers() int             { return limit(c.MaxPlayers, 10000) }
+func (c *Config) maxPlayersPerAddr() int      { return limit(c.MaxPlayersPerAddr, 20) }
+
+func limit(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return int(^uint(0) >> 1)
+	}
+	return n
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d == 0 {
@@ -80,23 +100,40 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // readBufferSize is how much of the game's output one read takes. Each
 // read becomes at most a few frames, so this also bounds a frame: even if
-// every byte were invalid UTF-8 and became a three-byte U+FFFD, an Output
-// frame stays under wire.MaxPayload.
+// every byte were invalid UTF-8 and became a three-byte U+FFFD, plus a
+// rune held over from the last read, an Output frame stays within
+// wire.MaxPayload. The constant below fails to compile if that stops
+// being true.
 const readBufferSize = 16 << 10
+
+const _ = uint(wire.MaxPayload - (3*readBufferSize + utf8.UTFMax))
+
+// Player is one accepted player connection.
+type Player struct {
+	// WS is the accepted WebSocket.
+	WS *websocket.Conn
+	// Conn is the network connection under WS (the hijacked one), or nil.
+	// Closing it is the only way to cut a WebSocket whose close handshake
+	// is under way, so a shutdown past its timeout uses it.
+	Conn net.Conn
+	// Addr is the player's network address, for logs and per-address
+	// limits.
+	Addr string
+}
 
 // Session is one player's bridge to the game. Create it with New, run it
 // with Run; Shutdown may be called from any goroutine.
 type Session struct {
-	cfg    Config
-	log    *slog.Logger
-	ws     *websocket.Conn
-	player string // the player's address, for logs
+	cfg Config
+	log *slog.Logger
+	ws  *websocket.Conn
+	raw net.Conn // may be nil
 
-	once    sync.Once
-	end     *endReason     // set once, by finish
+	end     *endReason     // set once, by closePlayer
 	game    net.Conn       // set before the pumps start
 	telnet  *telnet.Client // likewise
-	restart chan struct{}
+	restart context.Context
+	shut    context.CancelFunc // cancels restart
 
 	stalled   atomic.Bool  // a write to the player timed out
 	lastInput atomic.Int64 // unix nanoseconds of the player's last frame
@@ -104,20 +141,21 @@ type Session struct {
 	bytesOut  atomic.Int64 // from the game to the player
 }
 
-// New returns a session for an accepted WebSocket. player names the
-// player's network address for logs.
-func New(ws *websocket.Conn, player string, cfg Config) *Session {
+// New returns a session for an accepted player.
+func New(p Player, cfg Config) *Session {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ws.SetReadLimit(wire.MaxFrameSize)
+	p.WS.SetReadLimit(wire.MaxFrameSize)
+	restart, shut := context.WithCancel(context.Background())
 	return &Session{
 		cfg:     cfg,
-		log:     log.With("player", player),
-		ws:      ws,
-		player:  player,
-		restart: make(chan struct{}),
+		log:     log.With("player", p.Addr),
+		ws:      p.WS,
+		raw:     p.Conn,
+		restart: restart,
+		shut:    shut,
 	}
 }
 
@@ -125,9 +163,7 @@ func New(ws *websocket.Conn, player string, cfg Config) *Session {
 // player is told so and the WebSocket closes with status 1001 (going away),
 // which clients take as a cue to reconnect. It does not wait; Run returns
 // when the session has ended.
-func (s *Session) Shutdown() {
-	s.once.Do(func() { close(s.restart) })
-}
+func (s *Session) Shutdown() { s.shut() }
 
 // endReason says why a session ended and how to tell the player.
 type endReason struct {
@@ -145,6 +181,16 @@ func (s *Session) Run(ctx context.Context) error {
 	start := time.Now()
 	s.lastInput.Store(start.UnixNano())
 	s.log.Info("session started")
+	defer s.shut()
+	// Cancelling ctx cuts the session at once, even in the middle of a
+	// goodbye the player does not take (only closing the connection under
+	// the WebSocket interrupts its close handshake).
+	defer context.AfterFunc(ctx, func() {
+		if s.raw != nil {
+			s.raw.Close()
+		}
+		s.ws.CloseNow()
+	})()
 
 	end := s.run(ctx)
 
@@ -195,14 +241,16 @@ func (s *Session) run(ctx context.Context) *endReason {
 	if err := s.send(ctx, &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting, Data: []byte("connecting to the game")}); err != nil {
 		return &endReason{reason: "player gone", err: err}
 	}
+	// A shutdown while the game is slow to answer must not wait for the
+	// dial timeout.
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.dialTimeout())
+	stopDial := context.AfterFunc(s.restart, cancel)
 	game, err := s.cfg.Dial(dctx)
+	stopDial()
 	cancel()
 	if err != nil {
-		select {
-		case <-s.restart:
+		if s.restart.Err() != nil || ctx.Err() != nil {
 			return restarting()
-		default:
 		}
 		return &endReason{
 			status: websocket.StatusTryAgainLater,
@@ -242,7 +290,7 @@ func (s *Session) run(ctx context.Context) *endReason {
 	var end *endReason
 	select {
 	case end = <-first:
-	case <-s.restart:
+	case <-s.restart.Done():
 		end = restarting()
 	case <-ctx.Done():
 		end = restarting()
@@ -322,23 +370,28 @@ func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReaso
 	defer stall.Stop()
 	for {
 		n, rerr := s.game.Read(buf)
+		var recvErr error
 		if n > 0 {
-			if err := tc.Receive(buf[:n], out); err != nil {
-				// Receive fails only when answering the game failed.
-				return gameWriteEnd(fmt.Errorf("answer game: %w", err))
-			}
-			for _, f := range out.frames() {
-				stall.Reset(s.cfg.writeTimeout())
-				err := s.ws.Write(context.Background(), websocket.MessageBinary, f)
-				stall.Stop()
-				if err != nil {
-					return s.playerWriteEnd(ctx, err)
-				}
-				s.bytesOut.Add(int64(len(f)))
-			}
-			out.reset()
+			// Receive fails only when answering the game failed; what it
+			// decoded is still delivered below, so a game's last words
+			// before it hangs up are not lost to a failed reply.
+			recvErr = tc.Receive(buf[:n], out)
 		}
 		if rerr != nil {
+			tc.Flush(out)
+		}
+		for _, f := range out.frames() {
+			stall.Reset(s.cfg.writeTimeout())
+			err := s.ws.Write(context.Background(), websocket.MessageBinary, f)
+			stall.Stop()
+			if err != nil {
+				return s.playerWriteEnd(ctx, err)
+			}
+			s.bytesOut.Add(int64(len(f)))
+		}
+		out.reset()
+		switch {
+		case rerr != nil:
 			if ctx.Err() != nil {
 				return &endReason{reason: "stopped", err: ctx.Err()}
 			}
@@ -352,6 +405,8 @@ func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReaso
 				frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte(detail)},
 				err:    cause,
 			}
+		case recvErr != nil:
+			return gameWriteEnd(fmt.Errorf("answer game: %w", recvErr))
 		}
 	}
 }

@@ -68,7 +68,8 @@ func newRig(t *testing.T, cfg Config) *rig {
 			t.Errorf("accept: %v", err)
 			return
 		}
-		r.ended <- r.hub.Serve(ws, req.RemoteAddr)
+		host, _, _ := net.SplitHostPort(req.RemoteAddr)
+		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host})
 	}))
 	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer dcancel()
@@ -430,5 +431,101 @@ func TestHostileGame(t *testing.T) {
 	}
 	if len(got) > 64 {
 		t.Fatalf("player got %d bytes of output, want only the text after the junk: %q", len(got), got)
+	}
+}
+
+func TestPlayerLimitPerAddress(t *testing.T) {
+	r := newRig(t, Config{MaxPlayersPerAddr: 1})
+	r.connected()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	second, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.CloseNow()
+	_, b, err := second.Read(ctx)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if f, _ := wire.Decode(b); f.Type != wire.TypeError || f.Code != wire.ErrorLimit {
+		t.Fatalf("got %+v, want a limit error", f)
+	}
+	if _, _, err := second.Read(ctx); websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
+		t.Fatalf("closed with %v, want 1013", err)
+	}
+	if err := <-r.ended; !errors.Is(err, ErrFull) {
+		t.Fatalf("Serve returned %v, want ErrFull", err)
+	}
+	if n := r.hub.Len(); n != 1 {
+		t.Fatalf("hub has %d sessions, want the first player only", n)
+	}
+}
+
+func TestShutdownWhileDialling(t *testing.T) {
+	dialling := make(chan struct{})
+	r := newRig(t, Config{DialTimeout: time.Minute, Dial: func(ctx context.Context) (net.Conn, error) {
+		close(dialling)
+		<-ctx.Done() // a game that never answers
+		return nil, ctx.Err()
+	}})
+	r.want(wire.TypeStatus)
+	<-dialling
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- r.hub.Shutdown(ctx)
+	}()
+	frames := r.wantClosed(websocket.StatusGoingAway)
+	if len(frames) != 1 || frames[0].Status != wire.StatusGatewayRestarting {
+		t.Fatalf("frames %+v, want the restarting status", frames)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Shutdown took %v: it waited for the dial", d)
+	}
+}
+
+func TestDeadPlayerDetectedByPing(t *testing.T) {
+	r := newRig(t, Config{PingInterval: 50 * time.Millisecond, IdleTimeout: -1})
+	r.game()
+	// The player never reads again, so pongs never come back.
+	select {
+	case err := <-r.ended:
+		if err == nil || !strings.Contains(err.Error(), "pings") {
+			t.Fatalf("session ended with %v, want the ping failure", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a player who answers no pings is still connected")
+	}
+}
+
+// A game that says goodbye and hangs up before the gateway's answer to
+// its negotiation can be written: the goodbye still reaches the player.
+func TestGameLastWordsWhenReplyFails(t *testing.T) {
+	gameSide, bridgeSide := net.Pipe()
+	r := newRig(t, Config{Dial: func(context.Context) (net.Conn, error) { return bridgeSide, nil }})
+	r.want(wire.TypeStatus)
+	r.want(wire.TypeStatus)
+	go func() {
+		gameSide.Write([]byte("Goodbye!\r\n\xff\xfb\x01")) // IAC WILL ECHO needs an answer
+		gameSide.Close()
+	}()
+	var got []byte
+	for {
+		f, err := r.read()
+		if err != nil {
+			break
+		}
+		if f.Type == wire.TypeOutput {
+			got = append(got, f.Data...)
+		}
+	}
+	if string(got) != "Goodbye!\r\n" {
+		t.Fatalf("player got %q, want the goodbye", got)
 	}
 }

@@ -3,13 +3,19 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
-// ErrShuttingDown is returned by Hub.Serve once Shutdown has begun.
-var ErrShuttingDown = errors.New("bridge: gateway shutting down")
+// Errors Hub.Serve returns when it does not run a session.
+var (
+	ErrShuttingDown = errors.New("bridge: gateway shutting down")
+	ErrFull         = errors.New("bridge: player limit reached")
+)
 
 // Hub tracks the live sessions of one gateway. Its zero value is not
 // usable; create it with NewHub.
@@ -23,6 +29,7 @@ type Hub struct {
 
 	mu       sync.Mutex
 	sessions map[*Session]struct{}
+	perAddr  map[string]int
 	closing  bool
 	wg       sync.WaitGroup
 }
@@ -31,30 +38,56 @@ type Hub struct {
 // server's context, not a request's): cancelling it ends them all at once,
 // without waiting for the goodbye Shutdown sends.
 func NewHub(ctx context.Context, cfg Config) *Hub {
-	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]struct{})}
+	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]struct{}), perAddr: make(map[string]int)}
 }
 
-// Serve runs a session for an accepted WebSocket until it ends. It returns
-// ErrShuttingDown, after closing ws with 1001, if the hub is shutting down.
-func (h *Hub) Serve(ws *websocket.Conn, player string) error {
-	s := New(ws, player, h.cfg)
+// Serve runs a session for an accepted player until it ends. The
+// per-address limit counts p.Addr. It returns ErrShuttingDown, after
+// closing with 1001, if the hub is shutting down, and ErrFull, after
+// telling the player, when a limit is reached.
+func (h *Hub) Serve(p Player) error {
+	s := New(p, h.cfg)
+	ws, player := p.WS, p.Addr
 	h.mu.Lock()
-	if h.closing {
+	switch {
+	case h.closing:
 		h.mu.Unlock()
 		ws.Close(websocket.StatusGoingAway, "gateway restarting")
 		return ErrShuttingDown
+	case len(h.sessions) >= h.cfg.maxPlayers():
+		h.mu.Unlock()
+		refuse(ws, "The gateway is full. Try again in a few minutes.")
+		return fmt.Errorf("%w: %d players", ErrFull, h.cfg.maxPlayers())
+	case h.perAddr[player] >= h.cfg.maxPlayersPerAddr():
+		h.mu.Unlock()
+		refuse(ws, "Too many connections from your network address.")
+		return fmt.Errorf("%w: %d players from %s", ErrFull, h.cfg.maxPlayersPerAddr(), player)
 	}
 	h.sessions[s] = struct{}{}
+	h.perAddr[player]++
 	h.wg.Add(1)
 	h.mu.Unlock()
 
 	defer func() {
 		h.mu.Lock()
 		delete(h.sessions, s)
+		if h.perAddr[player]--; h.perAddr[player] <= 0 {
+			delete(h.perAddr, player)
+		}
 		h.mu.Unlock()
 		h.wg.Done()
 	}()
 	return s.Run(h.ctx)
+}
+
+// refuse tells a player why they cannot play now and closes with 1013.
+func refuse(ws *websocket.Conn, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if b, err := wire.Append(nil, &wire.Frame{Type: wire.TypeError, Code: wire.ErrorLimit, Data: []byte(msg)}); err == nil {
+		ws.Write(ctx, websocket.MessageBinary, b)
+	}
+	ws.Close(websocket.StatusTryAgainLater, "limit reached")
 }
 
 // Len returns the number of live sessions.
@@ -75,6 +108,11 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}
 	h.mu.Unlock()
 
+	return h.Wait(ctx)
+}
+
+// Wait waits until every session has ended or ctx expires.
+func (h *Hub) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		h.wg.Wait()
