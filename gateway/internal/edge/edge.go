@@ -41,19 +41,22 @@ func RedirectHandler(httpsPort string) http.Handler {
 		}
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
+			host = h // "[::1]:80" and "name:80" lose the port (and brackets)
+		} else {
+			host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]") // "[::1]"
 		}
-		if host == "" || strings.ContainsAny(host, "/\\@ ") {
+		if host == "" || strings.ContainsAny(host, "/\\@ []") {
 			http.Error(w, "missing or invalid Host header", http.StatusBadRequest)
 			return
 		}
-		if strings.Contains(host, ":") { // IPv6 literal
-			host = "[" + host + "]"
+		authority := host
+		switch {
+		case httpsPort != "" && httpsPort != "443":
+			authority = net.JoinHostPort(host, httpsPort)
+		case strings.Contains(host, ":"): // IPv6 literal
+			authority = "[" + host + "]"
 		}
-		if httpsPort != "" && httpsPort != "443" {
-			host = net.JoinHostPort(strings.Trim(host, "[]"), httpsPort)
-		}
-		target := "https://" + host + r.URL.RequestURI()
+		target := "https://" + authority + r.URL.RequestURI()
 		w.Header().Set("Connection", "close")
 		http.Redirect(w, r, target, http.StatusPermanentRedirect)
 	})

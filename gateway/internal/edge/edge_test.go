@@ -106,6 +106,8 @@ func TestRedirectHandler(t *testing.T) {
 		{"default port dropped", "GET", "/", "game.example", "443", http.StatusPermanentRedirect, "https://game.example/"},
 		{"head", "HEAD", "/a", "game.example:80", "443", http.StatusPermanentRedirect, "https://game.example/a"},
 		{"ipv6", "GET", "/", "[::1]:8080", "8443", http.StatusPermanentRedirect, "https://[::1]:8443/"},
+		{"bare ipv6 to 443", "GET", "/x", "[2001:db8::1]", "443", http.StatusPermanentRedirect, "https://[2001:db8::1]/x"},
+		{"ipv6 port 80 to 443", "GET", "/", "[2001:db8::1]:80", "443", http.StatusPermanentRedirect, "https://[2001:db8::1]/"},
 		{"post refused", "POST", "/api/login", "game.example", "443", http.StatusMethodNotAllowed, ""},
 		{"bad host", "GET", "/", "evil.example/x@y", "443", http.StatusBadRequest, ""},
 	}
