@@ -35,6 +35,9 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts a graceful shutdown; once it has, the
+	// signal's default action is back, so a second Ctrl-C ends at once.
+	context.AfterFunc(ctx, stop)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	var usage usageError
@@ -100,6 +103,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	hosts := fs.String("tls-host", strings.Join(cfg.TLSHosts, ","), "comma-separated names the self-signed certificate covers")
 	fs.DurationVar(&cfg.DialTimeout, "dial-timeout", cfg.DialTimeout, "how long to wait for the game to answer")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "disconnect players silent this long; negative turns it off")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "disconnect a player (or give up on the game) when nothing can be written for this long")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")

@@ -6,16 +6,17 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
-	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
 	"github.com/drawbridge/drawbridge/www"
 )
@@ -48,6 +49,7 @@ type Gateway struct {
 
 	stopSessions context.CancelFunc // ends sessions without a goodbye
 	stopDemo     context.CancelFunc // nil without the demo game
+	fail         context.CancelFunc // starts shutdown when a server fails
 	wg           sync.WaitGroup
 	errs         chan error
 }
@@ -74,7 +76,11 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	g := &Gateway{cfg: cfg, log: log, errs: make(chan error, 3)}
+	// A server that fails takes the gateway down with it, rather than
+	// leaving a process that runs but serves nothing.
+	ctx, g.fail = context.WithCancel(ctx)
 	if err := g.start(ctx); err != nil {
+		g.fail()
 		g.closeListeners()
 		return nil, err
 	}
@@ -117,12 +123,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		DialTimeout:  cfg.DialTimeout,
 		WriteTimeout: cfg.WriteTimeout,
 		IdleTimeout:  cfg.IdleTimeout,
-		Telnet: telnet.Config{
-			ClientName:   telnet.DefaultClientName,
-			TerminalType: telnet.DefaultTerminalType,
-			MTTS:         telnet.DefaultMTTS,
-		},
-		Logger: g.log.With("component", "bridge"),
+		Logger:       g.log.With("component", "bridge"),
 	})
 
 	static := cfg.Static
@@ -133,7 +134,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	errLog := slog.NewLogLogger(g.log.With("component", "http").Handler(), slog.LevelWarn)
+	errLog := serverErrorLog(g.log.With("component", "http"))
 	g.https = &http.Server{
 		Handler:           handler,
 		TLSConfig:         edge.ServerTLSConfig(func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert, nil }, "h2", "http/1.1"),
@@ -187,8 +188,9 @@ func (g *Gateway) goServe(name string, serve func() error) {
 	go func() {
 		defer g.wg.Done()
 		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			g.log.Error("server failed", "server", name, "err", err)
+			g.log.Error("server failed; shutting down", "server", name, "err", err)
 			g.errs <- fmt.Errorf("%s: %w", name, err)
+			g.fail()
 		}
 	}()
 }
@@ -218,6 +220,15 @@ func (g *Gateway) shutdown() {
 		stop("http redirect", g.http.Shutdown)
 	}
 	wg.Wait()
+	if n := g.hub.Len(); n > 0 {
+		// Cut them; each session then closes both its connections at once.
+		g.stopSessions()
+		wait, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := g.hub.Wait(wait); err != nil {
+			g.log.Warn("sessions still running after being cut", "players", g.hub.Len())
+		}
+		cancel()
+	}
 	g.stopSessions()
 	if g.stopDemo != nil {
 		g.stopDemo()
@@ -286,4 +297,24 @@ func addrString(ln net.Listener) string {
 		return "off"
 	}
 	return ln.Addr().String()
+}
+
+// serverErrorLog adapts slog for http.Server.ErrorLog. TLS handshake
+// failures are what scanners and clients that distrust a certificate cause
+// all day, so they go to debug; the rest (accept errors, bad requests that
+// fail before the handler) to warn.
+func serverErrorLog(log *slog.Logger) *stdlog.Logger {
+	return stdlog.New(errorLogWriter{log}, "", 0)
+}
+
+type errorLogWriter struct{ log *slog.Logger }
+
+func (w errorLogWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	level := slog.LevelWarn
+	if strings.Contains(msg, "TLS handshake error") {
+		level = slog.LevelDebug
+	}
+	w.log.Log(context.Background(), level, msg)
+	return len(p), nil
 }

@@ -219,3 +219,40 @@ func TestStartErrorsAreClear(t *testing.T) {
 		t.Fatalf("got %v, want the invalid setting named", err)
 	}
 }
+
+// A player who takes no goodbye cannot hold the gateway past its shutdown
+// timeout.
+func TestShutdownTimeoutCutsStuckPlayers(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ShutdownTimeout = 300 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	g, err := Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer dcancel()
+	ws, _, err := websocket.Dial(dctx, "wss://localhost:"+port(g.HTTPSAddr())+"/ws", &websocket.DialOptions{
+		Subprotocols: []string{wire.Subprotocol},
+		HTTPClient:   client(g),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for g.Players() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The player now reads nothing: neither the goodbye nor the close.
+	start := time.Now()
+	cancel()
+	if err := g.Wait(); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("shutdown took %v with a 300ms timeout", d)
+	}
+	if n := g.Players(); n != 0 {
+		t.Fatalf("%d players left after shutdown", n)
+	}
+}

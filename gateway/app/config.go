@@ -12,6 +12,8 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/edge"
 )
 
 // Config is everything the gateway needs to run. Default returns working
@@ -72,7 +74,7 @@ func Default() Config {
 		HTTPSAddr:       ":8443",
 		HTTPAddr:        ":8080",
 		DemoAddr:        "127.0.0.1:4000",
-		TLSHosts:        []string{"localhost", "127.0.0.1", "::1"},
+		TLSHosts:        edge.DefaultSelfSignedHosts(),
 		DialTimeout:     10 * time.Second,
 		IdleTimeout:     time.Hour,
 		WriteTimeout:    30 * time.Second,
