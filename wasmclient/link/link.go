@@ -3,10 +3,11 @@
 // events, sends the player's frames, and reconnects with backoff and jitter
 // when the connection drops for a reason that a retry can fix.
 //
-// It uses coder/websocket, which runs natively and under js/wasm (where it
-// wraps the browser's WebSocket), so it is tested natively against a real
-// server. The UI consumes Events from a channel and never blocks on the
-// network: Send only queues.
+// In the browser it uses the page's WebSocket through syscall/js; natively
+// (tests, tools) coder/websocket. Both sit behind one small interface, so
+// the logic here is tested natively against a real server and the browser
+// transport by the end-to-end tests. The UI consumes Events from a
+// channel and never blocks on the network: Send only queues.
 package link
 
 import (
@@ -14,11 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
@@ -73,10 +72,6 @@ type Config struct {
 	// OnConnect returns frames to send right after Hello on every
 	// connection (the current terminal size, say). nil sends none.
 	OnConnect func() []wire.Frame
-
-	// HTTPClient is used to dial natively (tests trust their own CA with
-	// it); ignored in the browser. nil uses http.DefaultClient.
-	HTTPClient *http.Client
 
 	// MinBackoff and MaxBackoff bound the delay between reconnects.
 	// Defaults 1 s and 30 s.
@@ -227,16 +222,20 @@ func (l *Link) emit(ctx context.Context, ev Event) {
 // session runs one connection: dial, say hello, then read frames until the
 // socket closes; a writer goroutine drains the send queue meanwhile.
 func (l *Link) session(ctx context.Context) sessionEnd {
+	// A Reconnect that raced with the timer belongs to the attempt that
+	// is starting now, not to a later Closed state.
+	select {
+	case <-l.retry:
+	default:
+	}
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	ws, _, err := websocket.Dial(dctx, l.cfg.URL, dialOptions(l.cfg.HTTPClient))
+	ws, err := dial(dctx, l.cfg.URL)
 	cancel()
 	if err != nil {
 		return sessionEnd{reason: "cannot reach the gateway", retry: true}
 	}
-	ws.SetReadLimit(wire.MaxFrameSize)
-	defer ws.CloseNow()
+	defer ws.Close(closeNormal, "")
 	if ws.Subprotocol() != wire.Subprotocol {
-		ws.Close(websocket.StatusPolicyViolation, "subprotocol "+wire.Subprotocol+" required")
 		return sessionEnd{reason: "the gateway speaks another protocol version; reload the page"}
 	}
 
@@ -258,7 +257,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		}
 	}
 	for _, b := range first {
-		if err := ws.Write(ctx, websocket.MessageBinary, b); err != nil {
+		if err := ws.Write(ctx, b); err != nil {
 			return sessionEnd{reason: "connection lost", retry: true}
 		}
 	}
@@ -283,21 +282,18 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		played bool
 	)
 	for {
-		typ, b, err := ws.Read(ctx)
+		b, err := ws.Read(ctx)
 		if err != nil {
 			end := closeReason(err, last)
 			end.played = played
 			return end
-		}
-		if typ != websocket.MessageBinary {
-			continue
 		}
 		f, err := wire.Decode(b)
 		if errors.Is(err, wire.ErrUnknownType) {
 			continue // a newer gateway; ignore what we do not know
 		}
 		if err != nil {
-			ws.Close(websocket.StatusProtocolError, "malformed frame")
+			ws.Close(closeNormal, "malformed frame")
 			return sessionEnd{reason: "the gateway sent a frame this client cannot read; reload the page", played: played}
 		}
 		switch {
@@ -318,44 +314,55 @@ func (l *Link) setConnected(up bool) {
 	l.mu.Unlock()
 }
 
-func (l *Link) writer(ctx context.Context, ws *websocket.Conn) {
+func (l *Link) writer(ctx context.Context, ws conn) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case b := <-l.sendq:
-			if err := ws.Write(ctx, websocket.MessageBinary, b); err != nil {
+			if err := ws.Write(ctx, b); err != nil {
 				return // the reader sees the failure and reports it
 			}
 		}
 	}
 }
 
-// closeReason turns how the socket closed, and the last status the gateway
-// sent, into what the player is told and whether to retry.
+// closeReason turns how the socket closed, and the last frame the gateway
+// sent before it, into what the player is told and whether to retry. The
+// gateway explains every close it makes with a frame first, so the frame
+// decides; the close code is the fallback.
 func closeReason(err error, last *wire.Frame) sessionEnd {
-	var end sessionEnd
-	detail := ""
-	if last != nil && len(last.Data) > 0 {
-		detail = string(last.Data)
+	if last != nil {
+		end := sessionEnd{reason: string(last.Data)}
+		switch {
+		case last.Type == wire.TypeStatus && last.Status == wire.StatusGatewayRestarting:
+			end.retry = true
+			end.reason = orDefault(end.reason, "the gateway is restarting")
+		case last.Type == wire.TypeStatus: // the game closed
+			end.reason = orDefault(end.reason, "the game closed the connection")
+		case last.Code == wire.ErrorGameUnreachable || last.Code == wire.ErrorLimit:
+			end.retry = true
+		case last.Code == wire.ErrorInternal:
+			end.retry = true
+		}
+		end.reason = orDefault(end.reason, "the gateway closed the connection")
+		return end
 	}
-	switch code := websocket.CloseStatus(err); code {
-	case websocket.StatusNormalClosure:
-		// The game closed, or the player was idle: start again only when
-		// the player asks.
-		end.reason = orDefault(detail, "the game closed the connection")
-	case websocket.StatusGoingAway:
-		end.reason, end.retry = orDefault(detail, "the gateway is restarting"), true
-	case websocket.StatusTryAgainLater:
-		end.reason, end.retry = orDefault(detail, "the game is not answering"), true
-	case websocket.StatusPolicyViolation, websocket.StatusProtocolError, websocket.StatusUnsupportedData, websocket.StatusMessageTooBig:
-		end.reason = orDefault(detail, "the gateway refused this client ("+code.String()+"); reload the page")
-	case -1:
-		end.reason, end.retry = "connection lost", true
-	default:
-		end.reason, end.retry = orDefault(detail, "connection closed ("+code.String()+")"), true
+	var ce *CloseError
+	if !errors.As(err, &ce) {
+		return sessionEnd{reason: "connection lost", retry: true}
 	}
-	return end
+	switch ce.Code {
+	case closeNormal:
+		return sessionEnd{reason: "the gateway closed the connection"}
+	case closeGoingAway:
+		return sessionEnd{reason: "the gateway is restarting", retry: true}
+	case closeTryAgainLater:
+		return sessionEnd{reason: "the game is not answering", retry: true}
+	case closePolicy, closeProtocolError, closeUnsupported, closeTooBig:
+		return sessionEnd{reason: fmt.Sprintf("the gateway refused this client (%d %s); reload the page", ce.Code, ce.Reason)}
+	}
+	return sessionEnd{reason: "connection lost", retry: true}
 }
 
 func orDefault(s, def string) string {

@@ -275,3 +275,40 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseReason(t *testing.T) {
+	status := func(s wire.Status, text string) *wire.Frame {
+		return &wire.Frame{Type: wire.TypeStatus, Status: s, Data: []byte(text)}
+	}
+	errFrame := func(c wire.ErrorCode, text string) *wire.Frame {
+		return &wire.Frame{Type: wire.TypeError, Code: c, Data: []byte(text)}
+	}
+	tests := []struct {
+		name   string
+		err    error
+		last   *wire.Frame
+		retry  bool
+		reason string
+	}{
+		// In the browser the close code may be missing; the frame decides.
+		{"game closed, no code", &CloseError{Code: closeAbnormal}, status(wire.StatusGameClosed, "Bye."), false, "Bye."},
+		{"restarting", &CloseError{Code: closeGoingAway}, status(wire.StatusGatewayRestarting, ""), true, "the gateway is restarting"},
+		{"idle", &CloseError{Code: closeNormal}, errFrame(wire.ErrorIdle, "Disconnected after 1h0m0s without input."), false, "Disconnected after 1h0m0s without input."},
+		{"protocol error", &CloseError{Code: closeProtocolError}, errFrame(wire.ErrorProtocol, "bad frame"), false, "bad frame"},
+		{"unreachable", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorGameUnreachable, "down"), true, "down"},
+		{"limit", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorLimit, "full"), true, "full"},
+		// Without a frame, the code.
+		{"normal", &CloseError{Code: closeNormal}, nil, false, "the gateway closed the connection"},
+		{"going away", &CloseError{Code: closeGoingAway}, nil, true, "the gateway is restarting"},
+		{"try later", &CloseError{Code: closeTryAgainLater}, nil, true, "the game is not answering"},
+		{"policy", &CloseError{Code: closePolicy, Reason: "subprotocol"}, nil, false, "the gateway refused this client (1008 subprotocol); reload the page"},
+		{"dropped", &CloseError{Code: closeAbnormal}, nil, true, "connection lost"},
+		{"other error", errors.New("boom"), nil, true, "connection lost"},
+	}
+	for _, tc := range tests {
+		end := closeReason(tc.err, tc.last)
+		if end.retry != tc.retry || end.reason != tc.reason {
+			t.Errorf("%s: got retry %v %q, want %v %q", tc.name, end.retry, end.reason, tc.retry, tc.reason)
+		}
+	}
+}
