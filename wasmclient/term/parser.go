@@ -509,6 +509,16 @@ func (t *Terminal) csiInter(final byte) {
 			t.modes.CursorStyle = CursorStyle(s)
 			t.anyDirty = true
 		}
+	case t.inter[0] == '#' && final == '{': // XTPUSHSGR: save all of the pen
+		if t.npens < maxPens {
+			t.pens[t.npens] = t.pen
+			t.npens++
+		}
+	case t.inter[0] == '#' && final == '}': // XTPOPSGR
+		if t.npens > 0 {
+			t.npens--
+			t.pen = t.pens[t.npens]
+		}
 	}
 }
 

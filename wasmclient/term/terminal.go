@@ -79,6 +79,9 @@ type line struct {
 	wrapped bool
 }
 
+// maxPens is the depth of the XTPUSHSGR stack, as in xterm.
+const maxPens = 10
+
 // pen is the current colours and attributes given to printed characters.
 type pen struct {
 	fg, bg Color
@@ -140,6 +143,8 @@ type Terminal struct {
 	x, y     int
 	wrapNext bool // the last column was written: the next character wraps first
 	pen      pen
+	pens     [maxPens]pen // XTPUSHSGR stack
+	npens    int
 	charsets [4]charset
 	gl       int // charset in GL: 0 (SI) or 1 (SO)
 	saved    [2]savedCursor
@@ -229,6 +234,7 @@ func (t *Terminal) reset() {
 	t.x, t.y = 0, 0
 	t.wrapNext = false
 	t.pen = pen{}
+	t.npens = 0
 	t.charsets = [4]charset{}
 	t.gl = 0
 	t.saved = [2]savedCursor{}

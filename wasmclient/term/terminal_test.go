@@ -303,6 +303,9 @@ func sgrCases() []sgrCase {
 		{name: "malformed 38 eats the rest", in: "\x1b[38;5m\x1b[38;7;1m"},
 		{name: "combined", in: "\x1b[1;4;31;44m", fg: Red, bg: Blue, attr: Bold | Underline},
 		{name: "unknown ignored", in: "\x1b[1;73;4m", attr: Bold | Underline},
+		{name: "push then pop restores", in: "\x1b[1;31m\x1b[#{\x1b[0;2;32m\x1b[#}", fg: Red, attr: Bold},
+		{name: "pop on empty stack keeps the pen", in: "\x1b[34m\x1b[#}", fg: Blue},
+		{name: "nested", in: "\x1b[31m\x1b[#{\x1b[32m\x1b[#{\x1b[33m\x1b[#}\x1b[#}", fg: Red},
 	}
 }
 
