@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -28,91 +29,107 @@ type linker interface {
 	Reconnect()
 }
 
-// Budgets that keep the page responsive: a flood of output is applied a
-// slice per frame, so drawing and typing continue while it arrives.
 const (
-	bytesPerTick   = 256 << 10
+	// sliceBytes is how much output the client applies before it lets
+	// the browser draw: a flood is parsed a slice at a time, so drawing
+	// and typing continue while it arrives.
+	sliceBytes     = 256 << 10
+	timerInterval  = 100 * time.Millisecond // status countdown, resize and mirror checks
 	resizeDebounce = 150 * time.Millisecond // let a window drag settle before telling the game
 	mirrorInterval = 250 * time.Millisecond // how often the text mirror follows the screen
 )
 
 // client is the controller between the link, the terminal and the page.
-// Every method except Size, OnConnect, ScreenText and Status runs on the
-// Ebitengine loop.
+//
+// Run applies the gateway's frames to the terminal in its own goroutine,
+// not in Ebitengine's frame callback: browsers stop animation frames in
+// background tabs, and output must still be consumed there (a phone in a
+// pocket keeps its game going), with memory bounded by the scrollback
+// rather than by a queue. The terminal is shared with the drawing under
+// termMu.
 type client struct {
-	term  *term.Terminal
-	page  page
-	link  linker
-	now   func() time.Time
-	event <-chan link.Event
-	lines <-chan string
+	termMu *sync.Mutex
+	term   *term.Terminal
+	page   page
+	link   linker
+	now    func() time.Time
+	yield  func() // lets the page draw between slices of a flood
+	event  <-chan link.Event
+	lines  <-chan string
 
-	state   link.State
-	reason  string
-	retryAt time.Time
+	// Owned by Run's goroutine.
+	state       link.State
+	reason      string
+	retryAt     time.Time
+	lastNotice  string // the last notice written into the terminal
+	mirrorAt    time.Time
+	mirrorDirty bool
+
+	size     atomic.Uint32 // cols<<16 | rows
+	resizeAt atomic.Int64  // unix nanoseconds when a pending resize is sent; 0 when none
 
 	statusMu    sync.Mutex
 	statusState string // what the status line shows, to skip redundant updates
 	statusText  string
 
-	lastNotice string // the last notice written into the terminal
-
-	size        atomic.Uint32 // cols<<16 | rows, read by the link's goroutine
-	resizeAt    time.Time     // when to send a pending resize; zero when none
-	mirrorAt    time.Time
-	mirrorDirty bool
-
-	mu   sync.Mutex
-	text string // the screen's text as of the last mirror update
+	textMu sync.Mutex
+	text   string // the screen's text as of the last mirror update
 }
 
-func newClient(t *term.Terminal, p page, l linker, events <-chan link.Event, lines <-chan string) *client {
-	c := &client{term: t, page: p, link: l, now: time.Now, event: events, lines: lines}
+func newClient(mu *sync.Mutex, t *term.Terminal, p page, l linker, events <-chan link.Event, lines <-chan string) *client {
+	c := &client{termMu: mu, term: t, page: p, link: l, now: time.Now, yield: func() {}, event: events, lines: lines}
 	cols, rows := t.Size()
 	c.size.Store(uint32(cols)<<16 | uint32(rows))
 	return c
 }
 
-// Tick applies what arrived since the last frame, within a budget.
-func (c *client) Tick() {
-	budget := bytesPerTick
-	for budget > 0 {
+// Run applies events and lines until ctx ends or the link's events close.
+func (c *client) Run(ctx context.Context) {
+	t := time.NewTicker(timerInterval)
+	defer t.Stop()
+	applied := 0
+	for {
 		select {
+		case <-ctx.Done():
+			return
 		case ev, ok := <-c.event:
 			if !ok {
 				return
 			}
-			budget -= c.handle(ev)
-			continue
-		default:
-		}
-		break
-	}
-	for {
-		select {
+			if applied += c.handle(ev); applied >= sliceBytes {
+				applied = 0
+				c.yield()
+			}
 		case line := <-c.lines:
 			c.submit(line)
-			continue
-		default:
+		case <-t.C:
+			applied = 0
+			c.timers()
 		}
-		break
 	}
+}
+
+// timers does what is due: a debounced resize, the reconnect countdown,
+// the text mirror.
+func (c *client) timers() {
 	now := c.now()
-	if !c.resizeAt.IsZero() && now.After(c.resizeAt) {
-		c.resizeAt = time.Time{}
+	if at := c.resizeAt.Load(); at != 0 && now.UnixNano() >= at {
+		c.resizeAt.Store(0)
 		f := c.sizeFrame()
 		c.link.Send(&f) // fails only while disconnected; OnConnect resends
 	}
 	if c.state == link.Waiting {
-		c.showStatus() // the countdown
+		c.showStatus()
 	}
-	if c.mirrorDirty && now.After(c.mirrorAt) {
+	if c.mirrorDirty && !now.Before(c.mirrorAt) {
 		c.mirrorDirty = false
 		c.mirrorAt = now.Add(mirrorInterval)
+		c.termMu.Lock()
 		text := c.term.Text()
-		c.mu.Lock()
+		c.termMu.Unlock()
+		c.textMu.Lock()
 		c.text = text
-		c.mu.Unlock()
+		c.textMu.Unlock()
 		c.page.SetMirror(text)
 	}
 }
@@ -136,8 +153,7 @@ func (c *client) handle(ev link.Event) int {
 	f := ev.Frame
 	switch f.Type {
 	case wire.TypeOutput:
-		c.term.Write(f.Data)
-		c.mirrorDirty = true
+		c.write(string(f.Data))
 		return len(f.Data)
 	case wire.TypeEcho:
 		c.page.SetMasked(f.Echo)
@@ -158,19 +174,47 @@ func (c *client) handle(ev link.Event) int {
 	return 0
 }
 
+// write applies text to the terminal.
+func (c *client) write(s string) {
+	c.termMu.Lock()
+	c.term.WriteString(s)
+	c.termMu.Unlock()
+	c.mirrorDirty = true
+}
+
+// aside writes a line that is not the game's (a notice, the local echo)
+// in its own style, leaving the game's colours as they were (XTPUSHSGR
+// and XTPOPSGR around it). ownLine starts it on a fresh line; otherwise it
+// continues the current one (an echo after the prompt).
+func (c *client) aside(sgr, text string, ownLine bool) {
+	c.termMu.Lock()
+	if x, _, _ := c.term.Cursor(); ownLine && x > 0 {
+		c.term.WriteString("\r\n")
+	}
+	c.term.WriteString("\x1b[#{" + sgr + printable(text) + "\x1b[#}\r\n")
+	c.termMu.Unlock()
+	c.mirrorDirty = true
+}
+
+// printable drops control characters, so text the player typed or the
+// gateway sent cannot move the cursor or change modes.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // notice writes a message from the gateway or the client into the
-// terminal, on a line of its own, in a colour the game does not use for
-// itself.
+// terminal, in a colour the game does not use for itself.
 func (c *client) notice(msg string) {
 	if msg == "" {
 		return
 	}
 	c.lastNotice = msg
-	if x, _, _ := c.term.Cursor(); x > 0 {
-		c.term.WriteString("\r\n")
-	}
-	c.term.WriteString("\x1b[0;1;33m*** " + msg + "\x1b[0m\r\n")
-	c.mirrorDirty = true
+	c.aside("\x1b[0;1;33m", "*** "+msg, true)
 }
 
 // showStatus shows the link's state in the status line.
@@ -209,11 +253,12 @@ func (c *client) Status() (state, text string) {
 // submit sends a line the player entered, or reconnects when the link is
 // down (the line itself is not kept for the next session).
 func (c *client) submit(line string) {
-	if c.state == link.Closed || c.state == link.Waiting {
+	switch c.state {
+	case link.Closed, link.Waiting:
 		c.link.Reconnect()
 		return
-	}
-	if c.state != link.Connected {
+	case link.Connecting:
+		c.notice("Not connected yet; that line was not sent.")
 		return
 	}
 	if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(line)}); err != nil {
@@ -221,17 +266,17 @@ func (c *client) submit(line string) {
 		return
 	}
 	if !c.page.Masked() {
-		// Local echo, dimmed, as MUD clients do: the game does not echo
-		// what the player typed.
-		c.term.WriteString("\x1b[0;2m" + line + "\x1b[0m\r\n")
-		c.mirrorDirty = true
+		// Local echo, dimmed, as MUD clients do: in line mode the game
+		// does not echo what the player typed.
+		c.aside("\x1b[0;2m", line, false)
 	}
 }
 
-// Resized records the grid's new size and schedules telling the game.
+// Resized records the grid's new size and schedules telling the game. It
+// is called from the drawing side, with the terminal already resized.
 func (c *client) Resized(cols, rows int) {
 	c.size.Store(uint32(cols)<<16 | uint32(rows))
-	c.resizeAt = c.now().Add(resizeDebounce)
+	c.resizeAt.Store(c.now().Add(resizeDebounce).UnixNano())
 }
 
 // Size returns the grid's size; safe from any goroutine.
@@ -252,7 +297,7 @@ func (c *client) sizeFrame() wire.Frame {
 // ScreenText returns the screen's text as of the last mirror update; safe
 // from any goroutine (tests call it through JavaScript).
 func (c *client) ScreenText() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.textMu.Lock()
+	defer c.textMu.Unlock()
 	return c.text
 }

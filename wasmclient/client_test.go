@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +44,7 @@ type rig struct {
 
 func newRig() *rig {
 	r := &rig{page: &fakePage{}, link: &fakeLink{}, events: make(chan link.Event, 16), lines: make(chan string, 4), now: time.Unix(1000, 0)}
-	r.c = newClient(term.New(80, 6, 100), r.page, r.link, r.events, r.lines)
+	r.c = newClient(new(sync.Mutex), term.New(80, 6, 100), r.page, r.link, r.events, r.lines)
 	r.c.now = func() time.Time { return r.now }
 	return r
 }
@@ -52,10 +54,27 @@ func (r *rig) state(s link.State, reason string, retryIn time.Duration) {
 	r.events <- link.Event{State: s, Reason: reason, RetryAt: r.now.Add(retryIn)}
 }
 
-// tick runs a frame after the mirror interval, so the mirror is current.
+// step applies everything queued, then runs the timers, as Run would.
+func (r *rig) step() {
+	for {
+		select {
+		case ev := <-r.events:
+			r.c.handle(ev)
+			continue
+		case line := <-r.lines:
+			r.c.submit(line)
+			continue
+		default:
+		}
+		break
+	}
+	r.c.timers()
+}
+
+// tick is a step after the mirror interval, so the mirror is current.
 func (r *rig) tick() {
 	r.now = r.now.Add(time.Second)
-	r.c.Tick()
+	r.step()
 }
 
 func TestClientPlaysASession(t *testing.T) {
@@ -111,7 +130,7 @@ func TestClientDisconnectAndReconnect(t *testing.T) {
 	r.state(link.Connected, "", 0)
 	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
 	r.state(link.Waiting, "the gateway is restarting", 5*time.Second)
-	r.c.Tick()
+	r.step()
 	if r.page.masked {
 		t.Fatal("input still masked after the connection dropped")
 	}
@@ -119,12 +138,12 @@ func TestClientDisconnectAndReconnect(t *testing.T) {
 		t.Fatalf("status %q %q, want a countdown from 5s", r.page.state, r.page.status)
 	}
 	r.now = r.now.Add(2 * time.Second)
-	r.c.Tick()
+	r.step()
 	if !strings.Contains(r.page.status, "Reconnecting in 3s") {
 		t.Fatalf("status %q, want the countdown at 3s", r.page.status)
 	}
 	r.lines <- "look"
-	r.c.Tick()
+	r.step()
 	if r.link.reconnects != 1 || len(r.link.sent) != 0 {
 		t.Fatalf("reconnects %d, sent %v: want Enter to reconnect and send nothing", r.link.reconnects, r.link.sent)
 	}
@@ -170,15 +189,15 @@ func TestClientErrorFrameShown(t *testing.T) {
 func TestClientResizeDebounced(t *testing.T) {
 	r := newRig()
 	r.state(link.Connected, "", 0)
-	r.c.Tick()
+	r.step()
 	r.c.Resized(100, 30)
 	r.c.Resized(120, 40)
-	r.c.Tick()
+	r.step()
 	if len(r.link.sent) != 0 {
 		t.Fatalf("sent %+v at once, want the resize debounced", r.link.sent)
 	}
 	r.now = r.now.Add(resizeDebounce + time.Millisecond)
-	r.c.Tick()
+	r.step()
 	if len(r.link.sent) != 1 || r.link.sent[0].Cols != 120 || r.link.sent[0].Rows != 40 {
 		t.Fatalf("sent %+v, want one resize to 120x40", r.link.sent)
 	}
@@ -187,16 +206,53 @@ func TestClientResizeDebounced(t *testing.T) {
 	}
 }
 
-func TestClientBoundsWorkPerTick(t *testing.T) {
+func TestClientYieldsDuringAFlood(t *testing.T) {
 	r := newRig()
-	r.events = make(chan link.Event, 64)
-	r.c.event = r.events
+	events := make(chan link.Event, 64)
+	r.c.event = events
+	yields := 0
+	r.c.yield = func() { yields++ }
 	chunk := []byte(strings.Repeat("x", 64<<10))
 	for range 8 {
-		r.frame(wire.Frame{Type: wire.TypeOutput, Data: chunk})
+		events <- link.Event{Frame: &wire.Frame{Type: wire.TypeOutput, Data: chunk}}
 	}
-	r.c.Tick()
-	if left := len(r.events); left != 4 {
-		t.Fatalf("%d events left after one tick, want 4 (256 KiB per tick)", left)
+	close(events)
+	r.c.Run(context.Background()) // returns when the events close
+	if yields != 2 {
+		t.Fatalf("yielded %d times for 512 KiB, want 2 (every 256 KiB)", yields)
+	}
+}
+
+func TestClientLocalEchoKeepsGameColours(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	r.frame(wire.Frame{Type: wire.TypeOutput, Data: []byte("\x1b[32m> ")})
+	r.tick()
+	r.lines <- "look\x1b[2J"
+	r.tick()
+	r.frame(wire.Frame{Type: wire.TypeOutput, Data: []byte("green")})
+	r.tick()
+	if !strings.Contains(r.c.ScreenText(), "> look[2J") {
+		t.Fatalf("screen %q, want the echo after the prompt with control characters dropped", r.c.ScreenText())
+	}
+	var g term.Cell
+	for x := range 80 {
+		if c := r.c.term.Cell(x, 1); c.Rune == 'g' {
+			g = c
+			break
+		}
+	}
+	if g.FG != term.Green || g.Attr != 0 {
+		t.Fatalf("game text after the echo is %v %v, want the game's green kept", g.FG, g.Attr)
+	}
+}
+
+func TestClientLineWhileConnecting(t *testing.T) {
+	r := newRig()
+	r.state(link.Connecting, "", 0)
+	r.lines <- "north"
+	r.tick()
+	if len(r.link.sent) != 0 || !strings.Contains(r.c.ScreenText(), "Not connected yet") {
+		t.Fatalf("sent %v, screen %q: want nothing sent and the player told", r.link.sent, r.c.ScreenText())
 	}
 }

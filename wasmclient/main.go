@@ -5,6 +5,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
@@ -33,6 +35,7 @@ func run() error {
 		return err
 	}
 	page.SetStatus("loading", "Starting…")
+	var termMu sync.Mutex
 	t := term.New(80, 24, scrollback)
 
 	var c *client
@@ -41,13 +44,20 @@ func run() error {
 		Hello:     &wire.Frame{Type: wire.TypeHello, Caps: wire.CapUTF8 | wire.CapTruecolor, Data: []byte(clientName)},
 		OnConnect: func() []wire.Frame { return c.OnConnect() },
 	})
-	c = newClient(t, page, l, l.Events(), page.Lines())
+	c = newClient(&termMu, t, page, l, l.Events(), page.Lines())
+	// Between slices of a flood, give the browser a turn to draw, unless
+	// the page is hidden and nothing is drawn anyway.
+	c.yield = func() {
+		if dom.Visible() {
+			time.Sleep(time.Millisecond)
+		}
+	}
 
 	var g *ui.Game
 	g = ui.New(ui.Config{
 		Term: t,
+		Lock: &termMu,
 		Tick: func() {
-			c.Tick()
 			for {
 				select {
 				case k := <-page.Keys():
@@ -84,6 +94,7 @@ func run() error {
 	})
 
 	go l.Run(context.Background())
+	go c.Run(context.Background())
 
 	ebiten.SetScreenClearedEveryFrame(false) // Draw skips unchanged frames
 	ebiten.SetRunnableOnUnfocused(true)      // the command line, not the canvas, has the focus

@@ -64,16 +64,16 @@ func (p *Page) bindInput() {
 	submit := js.FuncOf(func(this js.Value, args []js.Value) any {
 		args[0].Call("preventDefault")
 		line := p.input.Get("value").String()
-		p.input.Set("value", "")
-		if !p.masked {
-			p.history.Add(line)
-		}
-		p.history.Reset()
 		select {
 		case p.lines <- line:
 		default:
-			p.SetStatus("error", "Typing faster than the connection can send; that line was dropped.")
+			return nil // the client is behind: keep the line in the box, nothing is lost
 		}
+		p.input.Set("value", "")
+		if !p.masked && !Secret(line) {
+			p.history.Add(line)
+		}
+		p.history.Reset()
 		return nil
 	})
 	keydown := js.FuncOf(func(this js.Value, args []js.Value) any {
@@ -134,6 +134,12 @@ func (p *Page) MountCanvas() error {
 	}
 	if !canvas.Truthy() {
 		return errors.New("no canvas on the page")
+	}
+	// Ebitengine appends its own viewport <meta>, which would override the
+	// page's (the page's keeps the command line above a phone's keyboard).
+	metas := p.doc.Call("querySelectorAll", `meta[name="viewport"]`)
+	for i := metas.Get("length").Int() - 1; i > 0; i-- {
+		metas.Index(i).Call("remove")
 	}
 	canvas.Call("setAttribute", "aria-hidden", "true")
 	canvas.Call("setAttribute", "tabindex", "-1")

@@ -2,6 +2,7 @@ package dom
 
 import (
 	"encoding/json"
+	"strings"
 )
 
 // Storage is where the command history persists between visits: the
@@ -96,3 +97,19 @@ func (h *History) Next() string {
 
 // Lines returns the stored lines, oldest first.
 func (h *History) Lines() []string { return h.lines }
+
+// Secret reports whether a line looks like it carries a password, such as
+// "connect name secret", so it is kept out of the saved history even when
+// the game did not ask to mask it.
+func Secret(line string) bool {
+	// Commands that carry a password in clear on games that never mask
+	// input: MUSH and MOO logins, character creation, password changes.
+	secretCommands := [...]string{"connect", "conn", "co", "create", "login", "@password", "@newpassword", "password"}
+	cmd, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	for _, s := range secretCommands {
+		if strings.EqualFold(cmd, s) && strings.TrimSpace(rest) != "" {
+			return true
+		}
+	}
+	return false
+}

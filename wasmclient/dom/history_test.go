@@ -65,3 +65,22 @@ func TestHistoryIgnoresBrokenStorage(t *testing.T) {
 		t.Fatalf("storage %q, want the new line saved over the broken value", store[historyKey])
 	}
 }
+
+func TestSecret(t *testing.T) {
+	tests := map[string]bool{
+		"connect Alice hunter2":    true,
+		"  CO alice hunter2":       true,
+		"create Bob pw":            true,
+		"@password old=new":        true,
+		"login alice":              true,
+		"connect":                  false, // no argument: nothing secret
+		"look":                     false,
+		"say connect to me":        false,
+		"connected players are...": false,
+	}
+	for line, want := range tests {
+		if got := Secret(line); got != want {
+			t.Errorf("Secret(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"sync"
 
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -23,14 +24,18 @@ type Config struct {
 	// Term is the terminal model to draw.
 	Term *term.Terminal
 
+	// Lock guards Term, which the client feeds from another goroutine.
+	// The game holds it while it reads or resizes the terminal.
+	Lock sync.Locker
+
 	// Palette maps the terminal's colours; nil uses term.DefaultPalette.
 	Palette *term.Palette
 
 	// FontSize is the font size in CSS pixels. Default 15.
 	FontSize float64
 
-	// Tick runs at the start of every Update, on the game loop: it feeds
-	// the terminal. It must not block.
+	// Tick runs at the start of every Update, on the game loop, without
+	// the lock. It must not block.
 	Tick func()
 
 	// OnResize is called, on the game loop, when the grid's size in cells
@@ -47,6 +52,7 @@ const padding = 4
 type Game struct {
 	cfg     Config
 	term    *term.Terminal
+	lock    sync.Locker
 	palette *term.Palette
 
 	scale float64 // device pixels per CSS pixel
@@ -78,7 +84,11 @@ func New(cfg Config) *Game {
 	if p == nil {
 		p = term.DefaultPalette()
 	}
-	return &Game{cfg: cfg, term: cfg.Term, palette: p, full: true}
+	lock := cfg.Lock
+	if lock == nil {
+		lock = new(sync.Mutex)
+	}
+	return &Game{cfg: cfg, term: cfg.Term, lock: lock, palette: p, full: true}
 }
 
 // Layout is required by ebiten.Game; LayoutF is what Ebitengine uses.
@@ -104,7 +114,9 @@ func (g *Game) LayoutF(outsideWidth, outsideHeight float64) (float64, float64) {
 	rows := max(1, (int(h)-2*g.pad)/g.fonts.CellH)
 	if cols != g.cols || rows != g.rows {
 		g.cols, g.rows = cols, rows
+		g.lock.Lock()
 		g.term.Resize(cols, rows)
+		g.lock.Unlock()
 		// Growing the screen pulls lines back out of the scrollback, so a
 		// scrolled-back view would lose its place: return to the live screen.
 		g.offset = 0
@@ -150,9 +162,12 @@ func (g *Game) Update() error {
 }
 
 // Scroll moves the view n lines into the scrollback (negative: toward the
-// live screen).
+// live screen). Call it on the game loop.
 func (g *Game) Scroll(n int) {
-	off := min(max(g.offset+n, 0), g.term.ScrollbackLen())
+	g.lock.Lock()
+	sb := g.term.ScrollbackLen()
+	g.lock.Unlock()
+	off := min(max(g.offset+n, 0), sb)
 	if off != g.offset {
 		g.offset = off
 		g.full = true
@@ -173,6 +188,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.fonts == nil {
 		return
 	}
+	g.lock.Lock()
+	defer g.lock.Unlock()
 	if size := screen.Bounds().Size(); size != g.screenSize {
 		g.screenSize, g.full = size, true
 	}
