@@ -242,11 +242,30 @@ func TestPlayInBrowser(t *testing.T) {
 		t.Fatalf("screenshot has %d coloured pixels, want the terminal's coloured text drawn", n)
 	}
 
+	// Quitting: the game's farewell arrives, the client says the game
+	// closed and waits for the player instead of reconnecting by itself.
+	b.typeLine(t, "quit")
+	b.waitScreen(t, "Farewell, Tester.", 10*time.Second)
+	b.waitFor(t, "the reconnect hint", `drawbridge.status().text.includes("Press Enter to reconnect")`, 10*time.Second)
+	time.Sleep(2 * time.Second) // longer than the first automatic retry would wait
+	if n := gw.Players(); n != 0 {
+		t.Fatalf("%d players connected after quit, want 0: the client reconnected by itself", n)
+	}
+	if strings.Contains(b.screenText(t), "Disconnected: connection lost") {
+		t.Fatalf("screen says the connection was lost after a quit:\n%s", b.screenText(t))
+	}
+	// Enter brings the player back.
+	b.typeLine(t, "")
+	b.waitFor(t, "a new login", `(() => {
+		const s = drawbridge.screenText();
+		return drawbridge.status().state === "connected" && s.lastIndexOf("What is your name?") > s.indexOf("Farewell");
+	})()`, 20*time.Second)
+
 	// The gateway restarts: the player is told, and the client waits to
-	// reconnect.
+	// reconnect by itself.
 	gw.stop()
 	b.waitScreen(t, "restarting", 10*time.Second)
-	b.waitFor(t, "status disconnected", `drawbridge.status().state === "closed"`, 10*time.Second)
+	b.waitFor(t, "the reconnect countdown", `drawbridge.status().text.includes("Reconnecting in")`, 10*time.Second)
 	if err := gw.Wait(); err != nil {
 		t.Fatalf("gateway: %v", err)
 	}
