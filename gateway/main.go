@@ -104,6 +104,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	fs.DurationVar(&cfg.DialTimeout, "dial-timeout", cfg.DialTimeout, "how long to wait for the game to answer")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "disconnect players silent this long; negative turns it off")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "disconnect a player (or give up on the game) when nothing can be written for this long")
+	fs.IntVar(&cfg.MaxPlayers, "max-players", cfg.MaxPlayers, "most players connected at once; negative: no limit")
+	fs.IntVar(&cfg.MaxPlayersPerAddr, "max-players-per-addr", cfg.MaxPlayersPerAddr, "most players from one network address; negative: no limit")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")

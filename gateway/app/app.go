@@ -120,10 +120,12 @@ func (g *Gateway) start(ctx context.Context) error {
 		Dial: func(ctx context.Context) (net.Conn, error) {
 			return dialer.DialContext(ctx, "tcp", backend)
 		},
-		DialTimeout:  cfg.DialTimeout,
-		WriteTimeout: cfg.WriteTimeout,
-		IdleTimeout:  cfg.IdleTimeout,
-		Logger:       g.log.With("component", "bridge"),
+		DialTimeout:       cfg.DialTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxPlayers:        cfg.MaxPlayers,
+		MaxPlayersPerAddr: cfg.MaxPlayersPerAddr,
+		Logger:            g.log.With("component", "bridge"),
 	})
 
 	static := cfg.Static

@@ -53,6 +53,10 @@ type Config struct {
 	// write makes no progress for this long.
 	WriteTimeout time.Duration
 
+	// MaxPlayers and MaxPlayersPerAddr bound connected players, in all
+	// and from one network address. Negative means no limit.
+	MaxPlayers, MaxPlayersPerAddr int
+
 	// ShutdownTimeout bounds a graceful shutdown: how long players get to
 	// receive the goodbye before connections are cut.
 	ShutdownTimeout time.Duration
@@ -71,14 +75,16 @@ type Config struct {
 // command picks one.
 func Default() Config {
 	return Config{
-		HTTPSAddr:       ":8443",
-		HTTPAddr:        ":8080",
-		DemoAddr:        "127.0.0.1:4000",
-		TLSHosts:        edge.DefaultSelfSignedHosts(),
-		DialTimeout:     10 * time.Second,
-		IdleTimeout:     time.Hour,
-		WriteTimeout:    30 * time.Second,
-		ShutdownTimeout: 10 * time.Second,
+		HTTPSAddr:         ":8443",
+		HTTPAddr:          ":8080",
+		DemoAddr:          "127.0.0.1:4000",
+		TLSHosts:          edge.DefaultSelfSignedHosts(),
+		DialTimeout:       10 * time.Second,
+		IdleTimeout:       time.Hour,
+		WriteTimeout:      30 * time.Second,
+		MaxPlayers:        10000,
+		MaxPlayersPerAddr: 20,
+		ShutdownTimeout:   10 * time.Second,
 	}
 }
 
@@ -112,6 +118,12 @@ func (c *Config) Validate() error {
 	}
 	if c.StateDir == "" {
 		bad("state-dir", "must be set")
+	}
+	if c.MaxPlayers == 0 {
+		bad("max-players", "must not be 0 (negative means no limit)")
+	}
+	if c.MaxPlayersPerAddr == 0 {
+		bad("max-players-per-addr", "must not be 0 (negative means no limit)")
 	}
 	if len(c.TLSHosts) == 0 {
 		bad("tls-host", "at least one name is needed for the certificate")
