@@ -21,7 +21,7 @@ wasm:
 	@ls -l $(DIST)/client.wasm $(DIST)/client.wasm.gz | awk '{printf "%s %.1f MB\n", $$9, $$5/1048576}'
 
 gateway:
-	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/drawbridge ./gateway
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/drawbridge ./gateway
 
 ## run: the gateway with its defaults: https://localhost:8443, redirects on :8080, demo game on 127.0.0.1:4000
 run: build

@@ -4,12 +4,15 @@
 //
 // Usage:
 //
-//	drawbridge serve [flags]   run the gateway (with no -backend, in front of the built-in demo game)
-//	drawbridge demo [flags]    run only the built-in demo game, for telnet clients
-//	drawbridge version         print the version
+//	drawbridge serve [flags]          run the gateway (with no backend, in front of the built-in demo game)
+//	drawbridge config check [flags]   validate the configuration and print the effective settings
+//	drawbridge demo [flags]           run only the built-in demo game, for telnet clients
+//	drawbridge version                print the version
 //
-// main only parses the command line and environment; the work is in
-// gateway/app.
+// Settings come from the defaults, then the config file (-config, or
+// $DRAWBRIDGE_CONFIG), then DRAWBRIDGE_* environment variables, then
+// flags. main only parses the command line and environment; the work is
+// in gateway/app.
 package main
 
 import (
@@ -62,10 +65,13 @@ func (e usageError) Error() string { return e.msg }
 const usageText = `Drawbridge puts a telnet game on the web.
 
 Usage:
-  drawbridge serve [flags]   run the gateway; with no -backend it fronts the built-in demo game
-  drawbridge demo [flags]    run only the built-in demo game, for telnet clients
-  drawbridge version         print the version
+  drawbridge serve [flags]          run the gateway; with no backend it fronts the built-in demo game
+  drawbridge config check [flags]   validate the configuration and print the effective settings
+  drawbridge demo [flags]           run only the built-in demo game, for telnet clients
+  drawbridge version                print the version
 
+Settings come from the defaults, the config file (-config or $DRAWBRIDGE_CONFIG),
+DRAWBRIDGE_* environment variables, and flags, each overriding the one before.
 Run 'drawbridge <command> -h' for a command's flags.
 `
 
@@ -76,7 +82,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return serve(ctx, rest, stderr, getenv)
+		cfg, _, err := configure("drawbridge serve", rest, stderr, getenv)
+		if err != nil {
+			return err
+		}
+		cfg.Logger.Info("starting drawbridge", "version", version, "state_dir", cfg.StateDir)
+		g, err := app.Start(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		// SIGHUP reloads certificate files, as daemons do.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			for {
+				select {
+				case <-hup:
+					if err := g.Reload(); err != nil {
+						cfg.Logger.Error("reload on SIGHUP failed; still serving the old certificate", "err", err)
+					} else {
+						cfg.Logger.Info("reloaded on SIGHUP")
+					}
+				case <-done:
+					return
+				}
+			}
+		}()
+		return g.Wait()
+	case "config":
+		if len(rest) == 0 || rest[0] != "check" {
+			return usageError{"usage: drawbridge config check [flags]"}
+		}
+		return configCheck(rest[1:], stdout, stderr, getenv)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
 	case "version":
@@ -91,35 +131,85 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
-	cfg := app.Default()
-	fs := flag.NewFlagSet("drawbridge serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.HTTPSAddr, "https-addr", cfg.HTTPSAddr, "address for HTTPS (the web client and its WebSocket)")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "address for plain HTTP redirects to HTTPS; empty turns it off")
-	fs.StringVar(&cfg.Backend, "backend", cfg.Backend, "the game's telnet address, host:port; empty runs the built-in demo game")
-	fs.StringVar(&cfg.DemoAddr, "demo-addr", cfg.DemoAddr, "address of the built-in demo game when -backend is empty")
-	fs.StringVar(&cfg.StateDir, "state-dir", defaultStateDir(getenv), "directory for the gateway's state (certificates)")
-	hosts := fs.String("tls-host", strings.Join(cfg.TLSHosts, ","), "comma-separated names the self-signed certificate covers")
-	fs.DurationVar(&cfg.DialTimeout, "dial-timeout", cfg.DialTimeout, "how long to wait for the game to answer")
-	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "disconnect players silent this long; negative turns it off")
-	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "disconnect a player (or give up on the game) when nothing can be written for this long")
-	fs.IntVar(&cfg.MaxPlayers, "max-players", cfg.MaxPlayers, "most players connected at once; negative: no limit")
-	fs.IntVar(&cfg.MaxPlayersPerAddr, "max-players-per-addr", cfg.MaxPlayersPerAddr, "most players from one network address; negative: no limit")
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
-	logFormat := fs.String("log-format", "text", "log format: text or json")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// flagSetting is a setting that has a flag.
+type flagSetting struct{ flag, setting, usage string }
+
+// flagSettings are the settings that have flags: the common ones. Every
+// setting has a config key and an environment variable.
+func flagSettings() []flagSetting {
+	return []flagSetting{
+		{"domain", "web.domains", "public name(s) of the site, comma-separated; turns on Let's Encrypt certificates"},
+		{"backend", "game.backend", "the game's telnet address, host:port; empty runs the built-in demo game"},
+		{"https-addr", "web.https_addr", "HTTPS address (default :443 with -domain, else :8443)"},
+		{"http-addr", "web.http_addr", `plain HTTP address for ACME and redirects (default :80 with -domain, else :8080; "off" turns it off)`},
+		{"telnets-addr", "telnets.addr", "TLS telnet address for classic clients, e.g. :4001 (default off)"},
+		{"demo-addr", "game.demo_addr", "address of the built-in demo game when there is no backend"},
+		{"state-dir", "state_dir", "directory for the gateway's state (certificates, ACME account)"},
+		{"email", "acme.email", "contact address for the certificate authority"},
+		{"log-format", "log.format", "log format: text or json"},
+		{"log-level", "log.level", "log level: debug, info, warn or error"},
 	}
-	log, err := newLogger(stderr, *logFormat, *logLevel)
+}
+
+// configure turns the config file, the environment and the flags into a
+// validated Config with a logger.
+func configure(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", getenv("DRAWBRIDGE_CONFIG"), "TOML config file (see deploy/drawbridge.toml)")
+	flags := flagSettings()
+	values := make([]string, len(flags))
+	for i, f := range flags {
+		fs.StringVar(&values[i], f.flag, "", f.usage)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return app.Config{}, nil, err
+	}
+	cfg, settings, err := app.Load(*path, getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	var errs []error
+	fs.Visit(func(f *flag.Flag) {
+		for i, fsg := range flags {
+			if fsg.flag != f.Name {
+				continue
+			}
+			if err := cfg.Set(fsg.setting, values[i]); err != nil {
+				errs = append(errs, fmt.Errorf("-%s: %w", f.Name, err))
+			}
+			for j := range settings {
+				if settings[j].Name == fsg.setting {
+					settings[j].Source = "flag -" + f.Name
+				}
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return cfg, nil, usageError{err.Error()}
+	}
+	if cfg.StateDir == "" {
+		cfg.StateDir = defaultStateDir(getenv)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, settings, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	cfg.Logger = newLogger(stderr, cfg.Log)
+	return cfg, settings, nil
+}
+
+// configCheck validates the configuration and prints the effective
+// settings, with where each came from.
+func configCheck(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, settings, err := configure("drawbridge config check", args, stderr, getenv)
 	if err != nil {
 		return err
 	}
-	cfg.TLSHosts = splitList(*hosts)
-	cfg.Logger = log
-	log.Info("starting drawbridge", "version", version, "state_dir", cfg.StateDir)
-	return app.Run(ctx, cfg)
+	fmt.Fprintln(stdout, "# drawbridge: the configuration is valid. Effective settings:")
+	if err := cfg.WriteTOML(stdout, settings); err != nil {
+		return err
+	}
+	return nil
 }
 
 func runDemo(ctx context.Context, args []string, stderr io.Writer) error {
@@ -129,7 +219,7 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log, _ := newLogger(stderr, "text", "info")
+	log := newLogger(stderr, app.LogConfig{Format: "text", Level: "info"})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("demo game: %w", err)
@@ -166,27 +256,23 @@ func defaultStateDir(getenv func(string) string) string {
 	return "drawbridge-state"
 }
 
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger builds the logger the configuration asks for (already
+// validated).
+func newLogger(w io.Writer, c app.LogConfig) *slog.Logger {
 	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, usageError{fmt.Sprintf("-log-level: %v", err)}
+	lv.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{
+		Level: lv,
+		// Durations as "1.5s", not JSON's nanosecond integers.
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				return slog.String(a.Key, a.Value.Duration().String())
+			}
+			return a
+		},
 	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return nil, usageError{fmt.Sprintf("-log-format: want text or json, got %q", format)}
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	return slog.New(slog.NewTextHandler(w, opts))
 }

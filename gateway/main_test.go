@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -23,9 +25,11 @@ func TestRunCommandLine(t *testing.T) {
 		{args: []string{"help"}, wantOut: "drawbridge serve"},
 		{args: []string{"serve", "-nope"}, wantUsage: true, wantErr: "flag provided but not defined"},
 		{args: []string{"serve", "extra"}, wantUsage: true, wantErr: `unexpected argument "extra"`},
-		{args: []string{"serve", "-log-format", "xml"}, wantUsage: true, wantErr: "-log-format"},
-		{args: []string{"serve", "-log-level", "loud"}, wantUsage: true, wantErr: "-log-level"},
-		{args: []string{"serve", "-state-dir", "", "-https-addr", "nope"}, wantErr: "https-addr"},
+		{args: []string{"serve", "-log-format", "xml"}, wantErr: "log.format"},
+		{args: []string{"serve", "-log-level", "loud"}, wantErr: "log.level"},
+		{args: []string{"serve", "-https-addr", "nope"}, wantErr: "web.https_addr"},
+		{args: []string{"serve", "-config", "/nonexistent/drawbridge.toml"}, wantErr: "config file /nonexistent/drawbridge.toml: not found"},
+		{args: []string{"config"}, wantUsage: true, wantErr: "config check"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -72,6 +76,47 @@ func TestDefaultStateDir(t *testing.T) {
 	for _, tc := range tests {
 		if got := defaultStateDir(func(k string) string { return tc.env[k] }); got != tc.want {
 			t.Errorf("defaultStateDir(%v) = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
+
+func TestConfigCheckPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "drawbridge.toml")
+	if err := os.WriteFile(path, []byte("state_dir = \""+dir+"\"\n[game]\nbackend = \"file:4000\"\n[players]\nmax = 5\n[log]\nlevel = \"warn\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DRAWBRIDGE_CONFIG": path, "DRAWBRIDGE_PLAYERS_MAX": "6", "DRAWBRIDGE_GAME_BACKEND": "env:4000"}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, &out, &errOut, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("config check: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{
+		"the configuration is valid",
+		`backend = "flag:4000"  # from flag -backend`,
+		"max = 6  # from environment DRAWBRIDGE_PLAYERS_MAX",
+		`level = "warn"`,
+		`domains = ["play.example.org"]  # from flag -domain`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestConfigCheckNamesBadSettings(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.toml")
+	os.WriteFile(path, []byte("state_dir = \"/x\"\n[tls]\nmode = \"files\"\ncert_file = \"/nope/cert.pem\"\n"), 0o600)
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"config", "check", "-config", path}, &out, &errOut, func(string) string { return "" })
+	if err == nil {
+		t.Fatal("config check passed a config whose certificate file is missing")
+	}
+	for _, want := range []string{"tls.mode: files needs tls.cert_file and tls.key_file", "tls.cert_file: /nope/cert.pem: no such file or directory"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
 }

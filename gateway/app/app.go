@@ -10,13 +10,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
+	"github.com/drawbridge/drawbridge/gateway/internal/telnets"
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
 	"github.com/drawbridge/drawbridge/www"
 )
@@ -26,11 +30,11 @@ const (
 	// readHeaderTimeout stops slowloris clients that trickle headers.
 	readHeaderTimeout = 10 * time.Second
 	// readTimeout bounds reading a whole request; bodies here are small.
-	// The WebSocket handler clears it after the upgrade.
+	// A WebSocket upgrade's hijack clears it.
 	readTimeout = 30 * time.Second
 	// writeTimeout bounds writing a response. It is long because the
-	// client download is megabytes and phones can be slow; the WebSocket
-	// handler clears it after the upgrade.
+	// client download is megabytes and phones can be slow; a WebSocket
+	// upgrade's hijack clears it.
 	writeTimeout = 5 * time.Minute
 	// idleTimeout closes keep-alive connections nobody uses.
 	idleTimeout = 2 * time.Minute
@@ -42,15 +46,17 @@ type Gateway struct {
 	cfg Config
 	log *slog.Logger
 
-	httpsLn, httpLn, demoLn net.Listener
-	https, http             *http.Server
-	hub                     *bridge.Hub
-	cert                    *tls.Certificate
+	httpsLn, httpLn, demoLn, telnetsLn, adminLn net.Listener
+	https, http, admin                          *http.Server
+	edge                                        *edge.Edge
+	hub                                         *bridge.Hub
+	telnets                                     *telnets.Server
+	ready                                       atomic.Bool
 
 	stopSessions context.CancelFunc // ends sessions without a goodbye
-	stopDemo     context.CancelFunc // nil without the demo game
+	stopBack     context.CancelFunc // stops the demo game, telnets and the certificate work
 	fail         context.CancelFunc // starts shutdown when a server fails
-	wg           sync.WaitGroup
+	wg           sync.WaitGroup     // every goroutine Start started
 	errs         chan error
 }
 
@@ -75,56 +81,78 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g := &Gateway{cfg: cfg, log: log, errs: make(chan error, 3)}
+	g := &Gateway{cfg: cfg, log: log, errs: make(chan error, 8)}
 	// A server that fails takes the gateway down with it, rather than
 	// leaving a process that runs but serves nothing.
 	ctx, g.fail = context.WithCancel(ctx)
 	if err := g.start(ctx); err != nil {
 		g.fail()
+		if g.stopBack != nil {
+			g.stopBack()
+		}
 		g.closeListeners()
+		g.wg.Wait()
 		return nil, err
 	}
 	return g, nil
 }
 
 func (g *Gateway) start(ctx context.Context) error {
-	cfg := g.cfg
-	cert, err := edge.LoadOrCreateSelfSigned(cfg.StateDir, cfg.TLSHosts, time.Now(), g.log)
-	if err != nil {
-		return fmt.Errorf("self-signed certificate: %w", err)
-	}
-	g.cert = cert
+	cfg := &g.cfg
+	// Background work (certificates, telnets, the demo game) outlives the
+	// players' goodbye: it stops after the sessions.
+	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
+	g.stopBack = stopBack
 
-	backend := cfg.Backend
+	ecfg, err := g.edgeConfig()
+	if err != nil {
+		return err
+	}
+	if g.edge, err = edge.New(ecfg); err != nil {
+		return fmt.Errorf("certificates: %w", err)
+	}
+	g.goBack("certificates", func() error { return g.edge.Run(backCtx) })
+
+	backend := cfg.Game.Backend
 	if backend == "" {
-		if g.demoLn, err = net.Listen("tcp", cfg.DemoAddr); err != nil {
-			return fmt.Errorf("demo game: listen on %s: %w", cfg.DemoAddr, err)
+		if g.demoLn, err = listen("game.demo_addr", cfg.Game.DemoAddr); err != nil {
+			return err
 		}
 		backend = g.demoLn.Addr().String()
 	}
-	if g.httpsLn, err = net.Listen("tcp", cfg.HTTPSAddr); err != nil {
-		return fmt.Errorf("https: listen on %s: %w", cfg.HTTPSAddr, err)
+	if g.httpsLn, err = listen("web.https_addr", cfg.HTTPSAddress()); err != nil {
+		return err
 	}
-	if cfg.HTTPAddr != "" {
-		if g.httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
-			return fmt.Errorf("http: listen on %s: %w", cfg.HTTPAddr, err)
+	if a := cfg.HTTPAddress(); a != "" {
+		if g.httpLn, err = listen("web.http_addr", a); err != nil {
+			return err
 		}
 	}
+	if cfg.Telnets.Addr != "" {
+		if g.telnetsLn, err = listen("telnets.addr", cfg.Telnets.Addr); err != nil {
+			return err
+		}
+	}
+	if a := cfg.Admin.Addr; a != "" && a != "off" {
+		if g.adminLn, err = listen("admin.addr", a); err != nil {
+			return err
+		}
+	}
+
+	var dialer net.Dialer
+	dial := func(ctx context.Context) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", backend) }
 
 	// Sessions run under their own context, not ctx: on shutdown they get
 	// a goodbye first, and are only cut when that takes too long.
 	sessCtx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopSessions = stopSessions
-	var dialer net.Dialer
 	g.hub = bridge.NewHub(sessCtx, bridge.Config{
-		Dial: func(ctx context.Context) (net.Conn, error) {
-			return dialer.DialContext(ctx, "tcp", backend)
-		},
-		DialTimeout:       cfg.DialTimeout,
-		WriteTimeout:      cfg.WriteTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		MaxPlayers:        cfg.MaxPlayers,
-		MaxPlayersPerAddr: cfg.MaxPlayersPerAddr,
+		Dial:              dial,
+		DialTimeout:       cfg.Game.DialTimeout,
+		WriteTimeout:      cfg.Players.WriteTimeout,
+		IdleTimeout:       cfg.Players.IdleTimeout,
+		MaxPlayers:        cfg.Players.Max,
+		MaxPlayersPerAddr: cfg.Players.MaxPerAddr,
 		Logger:            g.log.With("component", "bridge"),
 	})
 
@@ -132,24 +160,31 @@ func (g *Gateway) start(ctx context.Context) error {
 	if static == nil {
 		static = www.FS()
 	}
-	handler, err := web.New(web.Config{Static: static, Bridge: g.hub, HSTS: true, Logger: g.log.With("component", "web")})
+	handler, err := web.New(web.Config{
+		Static:         static,
+		Bridge:         g.hub,
+		OriginPatterns: cfg.Web.Origins,
+		TrustedProxies: cfg.Web.TrustedProxies,
+		HSTS:           true,
+		HSTSSubdomains: cfg.Web.HSTSSubdomains,
+		Logger:         g.log.With("component", "web"),
+	})
 	if err != nil {
 		return err
 	}
 	errLog := serverErrorLog(g.log.With("component", "http"))
 	g.https = &http.Server{
 		Handler:           handler,
-		TLSConfig:         edge.ServerTLSConfig(func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert, nil }, "h2", "http/1.1"),
+		TLSConfig:         g.edge.TLSConfig("h2", "http/1.1"),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          errLog,
 	}
-	_, httpsPort, _ := net.SplitHostPort(g.httpsLn.Addr().String())
 	if g.httpLn != nil {
 		g.http = &http.Server{
-			Handler:           edge.RedirectHandler(httpsPort),
+			Handler:           g.edge.HTTPHandler(edge.RedirectHandler(g.redirectPort())),
 			ReadHeaderTimeout: readHeaderTimeout,
 			ReadTimeout:       readTimeout,
 			WriteTimeout:      readTimeout,
@@ -157,22 +192,58 @@ func (g *Gateway) start(ctx context.Context) error {
 			ErrorLog:          errLog,
 		}
 	}
+	if g.telnetsLn != nil {
+		tlsCfg, err := g.telnetsTLS()
+		if err != nil {
+			return err
+		}
+		g.telnets = telnets.New(telnets.Config{
+			TLS:             tlsCfg,
+			Dial:            dial,
+			ProxyProtocol:   cfg.Telnets.ProxyProtocol,
+			MaxConns:        cfg.Telnets.MaxConns,
+			MaxConnsPerAddr: cfg.Telnets.MaxConnsPerAddr,
+			IdleTimeout:     cfg.Telnets.IdleTimeout,
+			DialTimeout:     cfg.Game.DialTimeout,
+			Logger:          g.log.With("component", "telnets"),
+		})
+	}
+	if g.adminLn != nil {
+		src := adminSources{players: g.hub.Len, certs: g.certStates, ready: &g.ready}
+		if g.telnets != nil {
+			src.telnetsConns = g.telnets.Conns
+		}
+		g.admin = &http.Server{
+			Handler:           adminHandler(src),
+			ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      readTimeout,
+			ErrorLog:          errLog,
+		}
+	}
 
 	if g.demoLn != nil {
 		game := demo.New(demo.Config{Logger: g.log.With("component", "demo")})
-		demoCtx, stopDemo := context.WithCancel(context.WithoutCancel(ctx))
-		g.stopDemo = stopDemo
-		g.goServe("demo game", func() error { return game.Serve(demoCtx, g.demoLn) })
+		g.goBack("demo game", func() error { return game.Serve(backCtx, g.demoLn) })
 		g.log.Info("demo game listening", "addr", g.demoLn.Addr().String(), "try", "telnet "+hostPort(g.demoLn.Addr()))
+	}
+	if g.telnets != nil {
+		g.goBack("telnets", func() error { return g.telnets.Serve(backCtx, g.telnetsLn) })
 	}
 	g.goServe("https", func() error { return g.https.ServeTLS(g.httpsLn, "", "") })
 	if g.http != nil {
-		g.goServe("http redirect", func() error { return g.http.Serve(g.httpLn) })
+		g.goServe("http", func() error { return g.http.Serve(g.httpLn) })
 	}
+	if g.admin != nil {
+		g.goServe("admin", func() error { return g.admin.Serve(g.adminLn) })
+	}
+	g.ready.Store(true)
 
 	g.log.Info("gateway ready",
-		"url", "https://localhost:"+httpsPort+"/",
-		"https", g.httpsLn.Addr().String(), "http", addrString(g.httpLn), "game", backend)
+		"url", g.publicURL(),
+		"https", g.httpsLn.Addr().String(), "http", addrString(g.httpLn),
+		"telnets", addrString(g.telnetsLn), "admin", addrString(g.adminLn),
+		"certificates", string(ecfg.Mode), "game", backend)
 
 	g.wg.Add(1)
 	go func() {
@@ -183,8 +254,148 @@ func (g *Gateway) start(ctx context.Context) error {
 	return nil
 }
 
+// edgeConfig turns the configuration into the certificate source's,
+// reading the files it names.
+func (g *Gateway) edgeConfig() (edge.Config, error) {
+	cfg := &g.cfg
+	minVersion, err := edge.ParseTLSVersion(cfg.TLS.MinVersion)
+	if err != nil {
+		return edge.Config{}, fmt.Errorf("tls.min_version: %w", err)
+	}
+	suites, err := edge.ParseCipherSuites(cfg.TLS.CipherSuites)
+	if err != nil {
+		return edge.Config{}, fmt.Errorf("tls.cipher_suites: %w", err)
+	}
+	ec := edge.Config{
+		Mode:            edge.Mode(cfg.TLSMode()),
+		Domains:         cfg.Web.Domains,
+		StateDir:        cfg.StateDir,
+		CertFile:        cfg.TLS.CertFile,
+		KeyFile:         cfg.TLS.KeyFile,
+		SelfSignedHosts: cfg.TLS.SelfSignedHosts,
+		MinVersion:      minVersion,
+		CipherSuites:    suites,
+		Logger:          g.log.With("component", "edge"),
+	}
+	if ec.KeyPassword, err = readSecret("tls.key_password_file", cfg.TLS.KeyPasswordFile); err != nil {
+		return ec, err
+	}
+	if cfg.Web.ClientCAFile != "" {
+		if ec.ClientCAs, err = edge.LoadClientCAs(cfg.Web.ClientCAFile); err != nil {
+			return ec, fmt.Errorf("web.client_ca_file: %w", err)
+		}
+	}
+	if ec.Mode == edge.ModeACME {
+		ec.Email, ec.DirectoryURL, ec.RenewBefore = cfg.ACME.Email, cfg.ACME.DirectoryURL, cfg.ACME.RenewBefore
+		ec.CacheDir = acmeCacheDir(cfg.StateDir, cfg.ACME.DirectoryURL)
+		if cfg.ACME.CAFile != "" && cfg.ACMEHTTPClient == nil {
+			if ec.DirectoryRoots, err = edge.LoadClientCAs(cfg.ACME.CAFile); err != nil {
+				return ec, fmt.Errorf("acme.ca_file: %w", err)
+			}
+		}
+		ec.EABKeyID = cfg.ACME.EABKeyID
+		hmac, err := readSecret("acme.eab_hmac_file", cfg.ACME.EABHMACFile)
+		if err != nil {
+			return ec, err
+		}
+		ec.EABHMACKey = string(hmac)
+		ec.HTTPClient = cfg.ACMEHTTPClient
+	}
+	return ec, nil
+}
+
+// acmeCacheDir keeps each ACME server's account and certificates apart
+// (state_dir/acme/<server>), so that moving from Let's Encrypt's staging
+// directory to production orders real certificates at once instead of
+// serving the cached staging ones until they are due for renewal.
+func acmeCacheDir(stateDir, directoryURL string) string {
+	name := directoryURL
+	if u, err := url.Parse(directoryURL); err == nil && u.Host != "" {
+		name = u.Host + u.Path
+	}
+	name = strings.Trim(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, name), "_")
+	return filepath.Join(stateDir, "acme", name)
+}
+
+// telnetsTLS is the TLS profile for the telnets port: the web's
+// certificates, no HTTP protocols, its own client CA, and for classic
+// clients that send no server name, the first domain's certificate.
+func (g *Gateway) telnetsTLS() (*tls.Config, error) {
+	c := g.edge.TLSConfig()
+	c.ClientAuth, c.ClientCAs = tls.NoClientCert, nil
+	if f := g.cfg.Telnets.ClientCAFile; f != "" {
+		pool, err := edge.LoadClientCAs(f)
+		if err != nil {
+			return nil, fmt.Errorf("telnets.client_ca_file: %w", err)
+		}
+		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, pool
+	}
+	if domains := g.cfg.Web.Domains; len(domains) > 0 {
+		get := c.GetCertificate
+		c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			if hello.ServerName == "" {
+				h := *hello
+				h.ServerName = domains[0]
+				return get(&h)
+			}
+			return get(hello)
+		}
+	}
+	return c, nil
+}
+
+// redirectPort is the port HTTP redirects send browsers to: the default
+// HTTPS port for a public site with domains (a port mapping in front may
+// differ from the listener's), else the listener's port.
+func (g *Gateway) redirectPort() string {
+	if len(g.cfg.Web.Domains) > 0 && g.cfg.Web.HTTPSAddr == "" {
+		return "443"
+	}
+	_, port, _ := net.SplitHostPort(g.httpsLn.Addr().String())
+	return port
+}
+
+// publicURL is where players go, for the start-up log line.
+func (g *Gateway) publicURL() string {
+	host := "localhost"
+	if len(g.cfg.Web.Domains) > 0 {
+		host = g.cfg.Web.Domains[0]
+	}
+	if port := g.redirectPort(); port != "443" {
+		host = net.JoinHostPort(host, port)
+	}
+	return "https://" + host + "/"
+}
+
+// certStates is what the admin listener reports of the certificates.
+func (g *Gateway) certStates() []certState {
+	var out []certState
+	for _, s := range g.edge.Status() {
+		out = append(out, certState{Name: s.Name, NotAfter: s.NotAfter, LastError: s.LastError, NextAttempt: s.NextAttempt})
+	}
+	return out
+}
+
+// Reload reloads what can change without a restart: certificate files.
+// The command calls it on SIGHUP.
+func (g *Gateway) Reload() error { return g.edge.Reload() }
+
+func listen(setting, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", setting, addr, err)
+	}
+	return ln, nil
+}
+
 // goServe runs serve in a goroutine that Wait waits for; an error other
-// than the one a normal shutdown gives is reported by Wait.
+// than the one a normal shutdown gives is reported by Wait and starts the
+// shutdown.
 func (g *Gateway) goServe(name string, serve func() error) {
 	g.wg.Add(1)
 	go func() {
@@ -197,11 +408,16 @@ func (g *Gateway) goServe(name string, serve func() error) {
 	}()
 }
 
+// goBack runs background work that stops with stopBack.
+func (g *Gateway) goBack(name string, run func() error) { g.goServe(name, run) }
+
 // shutdown stops the gateway in order: stop taking connections and tell
 // every player the gateway is restarting, wait for the sessions to end (cut
-// them when ShutdownTimeout passes), then stop the demo game, so the last
-// thing players see is the goodbye and not a dead game.
+// them when ShutdownTimeout passes), then stop telnets, the certificate
+// work and the demo game, so the last thing players see is the goodbye and
+// not a dead game.
 func (g *Gateway) shutdown() {
+	g.ready.Store(false)
 	g.log.Info("shutting down", "players", g.hub.Len(), "timeout", g.cfg.ShutdownTimeout)
 	ctx, cancel := context.WithTimeout(context.Background(), g.cfg.ShutdownTimeout)
 	defer cancel()
@@ -219,7 +435,7 @@ func (g *Gateway) shutdown() {
 	stop("bridges", g.hub.Shutdown)
 	stop("https", g.https.Shutdown)
 	if g.http != nil {
-		stop("http redirect", g.http.Shutdown)
+		stop("http", g.http.Shutdown)
 	}
 	wg.Wait()
 	if n := g.hub.Len(); n > 0 {
@@ -232,8 +448,9 @@ func (g *Gateway) shutdown() {
 		cancel()
 	}
 	g.stopSessions()
-	if g.stopDemo != nil {
-		g.stopDemo()
+	g.stopBack()
+	if g.admin != nil {
+		g.admin.Shutdown(ctx)
 	}
 }
 
@@ -253,35 +470,57 @@ func (g *Gateway) Wait() error {
 // HTTPSAddr returns the address the HTTPS listener is bound to.
 func (g *Gateway) HTTPSAddr() net.Addr { return g.httpsLn.Addr() }
 
-// HTTPAddr returns the address of the redirect listener, or nil.
-func (g *Gateway) HTTPAddr() net.Addr {
-	if g.httpLn == nil {
-		return nil
-	}
-	return g.httpLn.Addr()
-}
+// HTTPAddr returns the address of the plain-HTTP listener, or nil.
+func (g *Gateway) HTTPAddr() net.Addr { return lnAddr(g.httpLn) }
+
+// TelnetsAddr returns the address of the TLS telnet listener, or nil.
+func (g *Gateway) TelnetsAddr() net.Addr { return lnAddr(g.telnetsLn) }
+
+// AdminAddr returns the address of the admin listener, or nil.
+func (g *Gateway) AdminAddr() net.Addr { return lnAddr(g.adminLn) }
 
 // DemoAddr returns the address of the built-in demo game, or nil when a
 // backend is configured.
-func (g *Gateway) DemoAddr() net.Addr {
-	if g.demoLn == nil {
+func (g *Gateway) DemoAddr() net.Addr { return lnAddr(g.demoLn) }
+
+// Certificate returns the certificate the HTTPS listener serves for name
+// ("" for the default), or nil when there is none yet.
+func (g *Gateway) Certificate(name string) *x509.Certificate {
+	c, err := g.edge.TLSConfig().GetCertificate(&tls.ClientHelloInfo{
+		ServerName:        name,
+		SupportedVersions: []uint16{tls.VersionTLS13, tls.VersionTLS12},
+		SignatureSchemes:  []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256},
+		CipherSuites:      []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+	})
+	if err != nil || c == nil {
 		return nil
 	}
-	return g.demoLn.Addr()
+	if c.Leaf != nil {
+		return c.Leaf
+	}
+	leaf, err := x509.ParseCertificate(c.Certificate[0])
+	if err != nil {
+		return nil
+	}
+	return leaf
 }
 
-// Certificate returns the certificate the HTTPS listener serves.
-func (g *Gateway) Certificate() *x509.Certificate { return g.cert.Leaf }
-
-// Players returns the number of connected players.
+// Players returns the number of connected web players.
 func (g *Gateway) Players() int { return g.hub.Len() }
 
 func (g *Gateway) closeListeners() {
-	for _, ln := range []net.Listener{g.httpsLn, g.httpLn, g.demoLn} {
+	for _, ln := range []net.Listener{g.httpsLn, g.httpLn, g.demoLn, g.telnetsLn, g.adminLn} {
 		if ln != nil {
 			ln.Close()
 		}
 	}
+}
+
+func lnAddr(ln net.Listener) net.Addr {
+	if ln == nil {
+		return nil
+	}
+	return ln.Addr()
 }
 
 // hostPort formats a listener address as "host port", the way the telnet

@@ -17,51 +17,10 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func TestValidate(t *testing.T) {
-	ok := Default()
-	ok.StateDir = "/tmp/x"
-	if err := ok.Validate(); err != nil {
-		t.Fatalf("default config with a state dir: %v", err)
-	}
-	tests := []struct {
-		name   string
-		mutate func(*Config)
-		want   []string
-	}{
-		{"no state dir", func(c *Config) { c.StateDir = "" }, []string{"state-dir"}},
-		{"bad https", func(c *Config) { c.HTTPSAddr = "8443" }, []string{"https-addr"}},
-		{"bad port", func(c *Config) { c.HTTPAddr = ":99999" }, []string{"http-addr"}},
-		{"backend without host", func(c *Config) { c.Backend = ":4000" }, []string{"backend"}},
-		{"demo addr ignored with backend", func(c *Config) { c.Backend = "game:4000"; c.DemoAddr = "junk" }, nil},
-		{"no tls hosts", func(c *Config) { c.TLSHosts = nil }, []string{"tls-host"}},
-		{"several at once", func(c *Config) { c.DialTimeout = 0; c.ShutdownTimeout = -1 }, []string{"dial-timeout", "shutdown-timeout"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c := ok
-			tc.mutate(&c)
-			err := c.Validate()
-			if len(tc.want) == 0 {
-				if err != nil {
-					t.Fatalf("got %v, want valid", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("got nil, want errors naming %v", tc.want)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w+":") {
-					t.Errorf("error %q does not name %s", err, w)
-				}
-			}
-		})
-	}
-}
-
 func testConfig(t *testing.T) Config {
 	cfg := Default()
-	cfg.HTTPSAddr, cfg.HTTPAddr, cfg.DemoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Web.HTTPSAddr, cfg.Web.HTTPAddr, cfg.Game.DemoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Admin.Addr = "127.0.0.1:0"
 	cfg.StateDir = t.TempDir()
 	cfg.ShutdownTimeout = 5 * time.Second
 	return cfg
@@ -86,7 +45,7 @@ func start(t *testing.T, cfg Config) (*Gateway, context.CancelFunc) {
 
 func client(g *Gateway) *http.Client {
 	pool := x509.NewCertPool()
-	pool.AddCert(g.Certificate())
+	pool.AddCert(g.Certificate("localhost"))
 	return &http.Client{
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -207,15 +166,15 @@ func TestStartErrorsAreClear(t *testing.T) {
 	}
 	defer busy.Close()
 	cfg := testConfig(t)
-	cfg.HTTPSAddr = busy.Addr().String()
+	cfg.Web.HTTPSAddr = busy.Addr().String()
 	_, err = Start(context.Background(), cfg)
-	if err == nil || !strings.Contains(err.Error(), "https: listen on "+busy.Addr().String()) {
+	if err == nil || !strings.Contains(err.Error(), "web.https_addr: listen on "+busy.Addr().String()) {
 		t.Fatalf("got %v, want an error naming the https listener", err)
 	}
 
 	cfg = testConfig(t)
 	cfg.StateDir = ""
-	if _, err := Start(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "state-dir") {
+	if _, err := Start(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "state_dir") {
 		t.Fatalf("got %v, want the invalid setting named", err)
 	}
 }
@@ -254,5 +213,18 @@ func TestShutdownTimeoutCutsStuckPlayers(t *testing.T) {
 	}
 	if n := g.Players(); n != 0 {
 		t.Fatalf("%d players left after shutdown", n)
+	}
+}
+
+func TestACMECacheDirPerServer(t *testing.T) {
+	tests := map[string]string{
+		"https://acme-v02.api.letsencrypt.org/directory":         "/s/acme/acme-v02.api.letsencrypt.org_directory",
+		"https://acme-staging-v02.api.letsencrypt.org/directory": "/s/acme/acme-staging-v02.api.letsencrypt.org_directory",
+		"https://127.0.0.1:14000/dir":                            "/s/acme/127.0.0.1_14000_dir",
+	}
+	for url, want := range tests {
+		if got := acmeCacheDir("/s", url); got != want {
+			t.Errorf("acmeCacheDir(%q) = %q, want %q", url, got, want)
+		}
 	}
 }

@@ -1,7 +1,7 @@
 // Package app wires the gateway together: it owns the configuration, the
 // listeners, the sessions and the order in which they start and stop.
-// gateway/main parses flags into a Config and calls Run; end-to-end tests
-// start a Gateway directly.
+// gateway/main turns the config file, the environment and the flags into a
+// Config and calls Run; end-to-end tests call Start directly.
 package app
 
 import (
@@ -10,131 +10,435 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
 )
 
-// Config is everything the gateway needs to run. Default returns working
-// values for a developer's machine; Validate says which setting is wrong.
+// Config is everything the gateway needs to run. Its sections and keys are
+// the TOML config file's (deploy/drawbridge.toml documents every one);
+// each can also come from the environment as DRAWBRIDGE_<SECTION>_<KEY>
+// (see Env). Default returns working values for a developer's machine;
+// Validate names every setting that cannot work.
 type Config struct {
-	// HTTPSAddr is where the web client and its WebSocket are served.
-	HTTPSAddr string
-
-	// HTTPAddr serves plain HTTP only to redirect browsers to HTTPS.
-	// Empty turns it off.
-	HTTPAddr string
-
-	// Backend is the game's telnet address, host:port. Players never
-	// choose where the gateway connects: this is the only game there is.
-	// Empty starts the built-in demo game on DemoAddr and uses that.
-	Backend string
-
-	// DemoAddr is where the built-in demo game listens when Backend is
-	// empty. Classic telnet clients can connect to it too.
-	DemoAddr string
-
-	// StateDir holds what the gateway keeps between runs (its self-signed
-	// certificate). It is created with mode 0700.
-	StateDir string
-
-	// TLSHosts are the names the self-signed certificate covers.
-	TLSHosts []string
-
-	// DialTimeout bounds connecting to the game.
-	DialTimeout time.Duration
-
-	// IdleTimeout disconnects a player who sends nothing for this long;
-	// negative turns it off.
-	IdleTimeout time.Duration
-
-	// WriteTimeout disconnects a player (or gives up on the game) when a
-	// write makes no progress for this long.
-	WriteTimeout time.Duration
-
-	// MaxPlayers and MaxPlayersPerAddr bound connected players, in all
-	// and from one network address. Negative means no limit.
-	MaxPlayers, MaxPlayersPerAddr int
+	// StateDir holds what the gateway keeps between runs: certificates,
+	// the ACME account. Created with mode 0700.
+	StateDir string `toml:"state_dir"`
 
 	// ShutdownTimeout bounds a graceful shutdown: how long players get to
 	// receive the goodbye before connections are cut.
-	ShutdownTimeout time.Duration
+	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
+
+	Game    GameConfig    `toml:"game"`
+	Web     WebConfig     `toml:"web"`
+	TLS     TLSConfig     `toml:"tls"`
+	ACME    ACMEConfig    `toml:"acme"`
+	Telnets TelnetsConfig `toml:"telnets"`
+	Players PlayersConfig `toml:"players"`
+	Log     LogConfig     `toml:"log"`
+	Admin   AdminConfig   `toml:"admin"`
 
 	// Static overrides the embedded web client files; nil serves the
 	// embedded ones. Tests use it to serve a freshly built client.
-	Static fs.FS
+	Static fs.FS `toml:"-"`
 
-	// Logger receives the gateway's logs. nil discards them.
-	Logger *slog.Logger
+	// Logger receives the gateway's logs. nil discards them; the command
+	// builds one from Log.
+	Logger *slog.Logger `toml:"-"`
+
+	// ACMEHTTPClient overrides the HTTP client that talks to the ACME
+	// server; nil builds one trusting acme.ca_file. Tests use it to count
+	// orders.
+	ACMEHTTPClient *http.Client `toml:"-"`
 }
 
-// Default returns the configuration `drawbridge serve` starts from: HTTPS on
-// :8443 with a self-signed certificate for localhost, redirects on :8080,
-// and the demo game on 127.0.0.1:4000. StateDir has no default here; the
-// command picks one.
+// GameConfig is where the game is.
+type GameConfig struct {
+	// Backend is the game's telnet address, host:port. Players never
+	// choose where the gateway connects: this is the only game there is.
+	// Empty starts the built-in demo game on DemoAddr and uses that.
+	Backend string `toml:"backend"`
+
+	// DemoAddr is where the built-in demo game listens when Backend is
+	// empty. Classic telnet clients can connect to it too.
+	DemoAddr string `toml:"demo_addr"`
+
+	// DialTimeout bounds connecting to the game.
+	DialTimeout time.Duration `toml:"dial_timeout"`
+}
+
+// WebConfig is the HTTPS side players use.
+type WebConfig struct {
+	// Domains are the site's public names. With TLS mode "auto" they turn
+	// on certificates from ACME (Let's Encrypt) for exactly these names.
+	Domains []string `toml:"domains"`
+
+	// HTTPSAddr is where the web client and its WebSocket are served.
+	// Empty: ":443" when Domains are set, else ":8443".
+	HTTPSAddr string `toml:"https_addr"`
+
+	// HTTPAddr serves ACME HTTP-01 challenges and redirects everything
+	// else to HTTPS. Empty: ":80" when Domains are set, else ":8080".
+	// "off" turns it off (TLS-ALPN-01 on the HTTPS port still works).
+	HTTPAddr string `toml:"http_addr"`
+
+	// HSTSSubdomains adds includeSubDomains to Strict-Transport-Security:
+	// only when every host under the domain serves HTTPS.
+	HSTSSubdomains bool `toml:"hsts_subdomains"`
+
+	// Origins are extra origins (host patterns) allowed to open the
+	// WebSocket; the page's own origin always is.
+	Origins []string `toml:"origins"`
+
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For header is believed. Empty: logs and limits
+	// use the connection's own peer address, whatever headers say.
+	TrustedProxies []string `toml:"trusted_proxies"`
+
+	// ClientCAFile, when set, requires every browser to present a client
+	// certificate signed by one of these CAs (mutual TLS).
+	ClientCAFile string `toml:"client_ca_file"`
+}
+
+// TLSConfig is where certificates come from and the TLS profile.
+type TLSConfig struct {
+	// Mode is "auto" (ACME when web.domains is set, else self-signed),
+	// "acme", "files" or "self-signed".
+	Mode string `toml:"mode"`
+
+	// MinVersion is the oldest TLS version accepted: "1.2" or "1.3".
+	MinVersion string `toml:"min_version"`
+
+	// CipherSuites restricts TLS 1.2 cipher suites, by Go's names
+	// (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...), for compliance.
+	// Empty keeps Go's choice. TLS 1.3 suites are not configurable.
+	CipherSuites []string `toml:"cipher_suites"`
+
+	// CertFile and KeyFile are the certificate chain and key in PEM, for
+	// mode "files". They are reloaded when they change.
+	CertFile string `toml:"cert_file"`
+	KeyFile  string `toml:"key_file"`
+
+	// KeyPasswordFile holds the password of an encrypted KeyFile.
+	KeyPasswordFile string `toml:"key_password_file"`
+
+	// SelfSignedHosts are the names the self-signed certificate covers.
+	SelfSignedHosts []string `toml:"self_signed_hosts"`
+}
+
+// ACMEConfig configures automatic certificates.
+type ACMEConfig struct {
+	// Email is the contact address the CA writes to about problems.
+	Email string `toml:"email"`
+
+	// DirectoryURL is the ACME server. Let's Encrypt production by
+	// default; its staging directory is
+	// https://acme-staging-v02.api.letsencrypt.org/directory.
+	DirectoryURL string `toml:"directory_url"`
+
+	// CAFile is extra trust for the ACME server's own HTTPS (a private
+	// CA such as step-ca, or Pebble in tests).
+	CAFile string `toml:"ca_file"`
+
+	// EABKeyID and EABHMACFile are the External Account Binding some CAs
+	// require (ZeroSSL, Google, Sectigo); the HMAC key file holds the
+	// base64url key the CA gave.
+	EABKeyID    string `toml:"eab_key_id"`
+	EABHMACFile string `toml:"eab_hmac_file"`
+
+	// RenewBefore is how long before expiry a certificate is renewed.
+	// Zero: 30 days, or a third of a short certificate's life.
+	RenewBefore time.Duration `toml:"renew_before"`
+}
+
+// TelnetsConfig is the TLS telnet port for classic MUD clients.
+type TelnetsConfig struct {
+	// Addr is where it listens, e.g. ":4001". Empty turns it off.
+	Addr string `toml:"addr"`
+
+	// ClientCAFile, when set, requires client certificates signed by one
+	// of these CAs.
+	ClientCAFile string `toml:"client_ca_file"`
+
+	// ProxyProtocol sends a PROXY protocol header ("v1" or "v2") to the
+	// game before anything else, so it sees the player's address.
+	ProxyProtocol string `toml:"proxy_protocol"`
+
+	// MaxConns and MaxConnsPerAddr bound its connections. Negative: no
+	// limit.
+	MaxConns        int `toml:"max_conns"`
+	MaxConnsPerAddr int `toml:"max_conns_per_addr"`
+
+	// IdleTimeout closes a connection silent both ways this long.
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+}
+
+// PlayersConfig bounds web players.
+type PlayersConfig struct {
+	// Max and MaxPerAddr bound connected players, in all and from one
+	// network address (players behind one NAT share it). Negative: no
+	// limit.
+	Max        int `toml:"max"`
+	MaxPerAddr int `toml:"max_per_addr"`
+
+	// IdleTimeout disconnects a player who sends nothing for this long;
+	// negative turns it off.
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+
+	// WriteTimeout disconnects a player (or gives up on the game) when a
+	// write makes no progress for this long.
+	WriteTimeout time.Duration `toml:"write_timeout"`
+}
+
+// LogConfig is what the gateway logs, and how.
+type LogConfig struct {
+	// Format is "text" or "json".
+	Format string `toml:"format"`
+	// Level is "debug", "info", "warn" or "error".
+	Level string `toml:"level"`
+}
+
+// AdminConfig is the operators' listener: health checks and metrics.
+type AdminConfig struct {
+	// Addr serves /healthz, /readyz and /metrics. Keep it on loopback or a
+	// private network. "off" (or empty) turns it off.
+	Addr string `toml:"addr"`
+}
+
+// DefaultDirectoryURL is Let's Encrypt's production ACME directory.
+const DefaultDirectoryURL = "https://acme-v02.api.letsencrypt.org/directory"
+
+// Default returns the configuration the gateway starts from: on a
+// developer's machine HTTPS on :8443 with a self-signed certificate for
+// localhost, redirects on :8080 and the demo game on 127.0.0.1:4000; with
+// web.domains set, :443 and :80 with ACME certificates. StateDir has no
+// default here; the command picks one.
 func Default() Config {
 	return Config{
-		HTTPSAddr:         ":8443",
-		HTTPAddr:          ":8080",
-		DemoAddr:          "127.0.0.1:4000",
-		TLSHosts:          edge.DefaultSelfSignedHosts(),
-		DialTimeout:       10 * time.Second,
-		IdleTimeout:       time.Hour,
-		WriteTimeout:      30 * time.Second,
-		MaxPlayers:        10000,
-		MaxPlayersPerAddr: 20,
-		ShutdownTimeout:   10 * time.Second,
+		ShutdownTimeout: 10 * time.Second,
+		Game:            GameConfig{DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second},
+		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
+		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
+		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
+		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second},
+		Log:             LogConfig{Format: "text", Level: "info"},
+		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
 	}
 }
 
-// Validate reports every setting that cannot work, naming each.
+// HTTPSAddress returns the HTTPS listener's address, resolving the default.
+func (c *Config) HTTPSAddress() string {
+	switch {
+	case c.Web.HTTPSAddr != "":
+		return c.Web.HTTPSAddr
+	case len(c.Web.Domains) > 0:
+		return ":443"
+	}
+	return ":8443"
+}
+
+// HTTPAddress returns the plain-HTTP listener's address, resolving the
+// default, or "" when it is off.
+func (c *Config) HTTPAddress() string {
+	switch {
+	case c.Web.HTTPAddr == "off":
+		return ""
+	case c.Web.HTTPAddr != "":
+		return c.Web.HTTPAddr
+	case len(c.Web.Domains) > 0:
+		return ":80"
+	}
+	return ":8080"
+}
+
+// TLSMode returns the certificate source, resolving "auto".
+func (c *Config) TLSMode() string {
+	if c.TLS.Mode == "auto" {
+		if len(c.Web.Domains) > 0 {
+			return "acme"
+		}
+		return "self-signed"
+	}
+	return c.TLS.Mode
+}
+
+// Validate reports every setting that cannot work, each named as in the
+// config file.
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(setting, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", setting, fmt.Sprintf(format, args...)))
 	}
-	checkAddr := func(setting, addr string, needHost bool) {
-		host, port, err := net.SplitHostPort(addr)
+	addr := func(setting, a string, needHost bool) {
+		host, port, err := net.SplitHostPort(a)
 		if err != nil {
-			bad(setting, "%q is not host:port: %v", addr, err)
+			bad(setting, "%q is not host:port", a)
 			return
 		}
 		if needHost && host == "" {
-			bad(setting, "%q has no host", addr)
+			bad(setting, "%q has no host", a)
 		}
 		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-			bad(setting, "%q has no valid port", addr)
+			bad(setting, "%q has no valid port", a)
 		}
 	}
-	checkAddr("https-addr", c.HTTPSAddr, false)
-	if c.HTTPAddr != "" {
-		checkAddr("http-addr", c.HTTPAddr, false)
+	file := func(setting, path string) {
+		if path == "" {
+			return
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			bad(setting, "%v", unwrapPath(err))
+			return
+		}
+		f.Close()
 	}
-	if c.Backend != "" {
-		checkAddr("backend", c.Backend, true)
-	} else {
-		checkAddr("demo-addr", c.DemoAddr, false)
+	positive := func(setting string, d time.Duration) {
+		if d <= 0 {
+			bad(setting, "must be positive, got %s", d)
+		}
 	}
+	oneOf := func(setting, v string, allowed ...string) bool {
+		if !slices.Contains(allowed, v) {
+			bad(setting, "%q is not one of %s", v, strings.Join(allowed, ", "))
+			return false
+		}
+		return true
+	}
+
 	if c.StateDir == "" {
-		bad("state-dir", "must be set")
+		bad("state_dir", "must be set")
 	}
-	if c.MaxPlayers == 0 {
-		bad("max-players", "must not be 0 (negative means no limit)")
+	positive("shutdown_timeout", c.ShutdownTimeout)
+
+	if c.Game.Backend != "" {
+		addr("game.backend", c.Game.Backend, true)
+	} else {
+		addr("game.demo_addr", c.Game.DemoAddr, false)
 	}
-	if c.MaxPlayersPerAddr == 0 {
-		bad("max-players-per-addr", "must not be 0 (negative means no limit)")
-	}
-	if len(c.TLSHosts) == 0 {
-		bad("tls-host", "at least one name is needed for the certificate")
-	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"dial-timeout", c.DialTimeout}, {"write-timeout", c.WriteTimeout}, {"shutdown-timeout", c.ShutdownTimeout}} {
-		if d.v <= 0 {
-			bad(d.name, "must be positive, got %s", d.v)
+	positive("game.dial_timeout", c.Game.DialTimeout)
+
+	for _, d := range c.Web.Domains {
+		if err := checkDomain(d); err != nil {
+			bad("web.domains", "%q: %v", d, err)
 		}
+	}
+	addr("web.https_addr", c.HTTPSAddress(), false)
+	if a := c.HTTPAddress(); a != "" {
+		addr("web.http_addr", a, false)
+	}
+	for _, p := range c.Web.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("web.trusted_proxies", "%q is neither an address nor a CIDR range", p)
+		}
+	}
+	file("web.client_ca_file", c.Web.ClientCAFile)
+
+	if oneOf("tls.mode", c.TLS.Mode, "auto", "acme", "files", "self-signed") {
+		switch c.TLSMode() {
+		case "acme":
+			if len(c.Web.Domains) == 0 {
+				bad("tls.mode", "acme needs web.domains: the names to get certificates for")
+			}
+		case "files":
+			if c.TLS.CertFile == "" || c.TLS.KeyFile == "" {
+				bad("tls.mode", "files needs tls.cert_file and tls.key_file")
+			}
+		case "self-signed":
+			if len(c.TLS.SelfSignedHosts) == 0 {
+				bad("tls.self_signed_hosts", "at least one name is needed for the certificate")
+			}
+		}
+	}
+	oneOf("tls.min_version", c.TLS.MinVersion, "1.2", "1.3")
+	if _, err := edge.ParseCipherSuites(c.TLS.CipherSuites); err != nil {
+		bad("tls.cipher_suites", "%v", err)
+	}
+	file("tls.cert_file", c.TLS.CertFile)
+	file("tls.key_file", c.TLS.KeyFile)
+	file("tls.key_password_file", c.TLS.KeyPasswordFile)
+
+	if c.TLSMode() == "acme" {
+		if u, err := url.Parse(c.ACME.DirectoryURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			bad("acme.directory_url", "%q is not an https URL", c.ACME.DirectoryURL)
+		}
+		if (c.ACME.EABKeyID == "") != (c.ACME.EABHMACFile == "") {
+			bad("acme.eab_key_id", "external account binding needs both acme.eab_key_id and acme.eab_hmac_file")
+		}
+		file("acme.ca_file", c.ACME.CAFile)
+		file("acme.eab_hmac_file", c.ACME.EABHMACFile)
+		if c.ACME.RenewBefore < 0 {
+			bad("acme.renew_before", "must not be negative")
+		}
+	}
+
+	if c.Telnets.Addr != "" {
+		addr("telnets.addr", c.Telnets.Addr, false)
+		file("telnets.client_ca_file", c.Telnets.ClientCAFile)
+		oneOf("telnets.proxy_protocol", c.Telnets.ProxyProtocol, "", "v1", "v2")
+		positive("telnets.idle_timeout", c.Telnets.IdleTimeout)
+		if c.Telnets.MaxConns == 0 || c.Telnets.MaxConnsPerAddr == 0 {
+			bad("telnets.max_conns", "limits must not be 0 (negative means no limit)")
+		}
+	}
+
+	if c.Players.Max == 0 {
+		bad("players.max", "must not be 0 (negative means no limit)")
+	}
+	if c.Players.MaxPerAddr == 0 {
+		bad("players.max_per_addr", "must not be 0 (negative means no limit)")
+	}
+	positive("players.write_timeout", c.Players.WriteTimeout)
+	if c.Players.IdleTimeout == 0 {
+		bad("players.idle_timeout", "must not be 0 (a negative value turns the idle timeout off)")
+	}
+
+	oneOf("log.format", c.Log.Format, "text", "json")
+	if _, err := parseLevel(c.Log.Level); err != nil {
+		bad("log.level", "%v", err)
+	}
+	if c.Admin.Addr != "off" && c.Admin.Addr != "" {
+		addr("admin.addr", c.Admin.Addr, false)
 	}
 	return errors.Join(errs...)
+}
+
+// checkDomain accepts a DNS name that a public CA could issue for.
+func checkDomain(d string) error {
+	switch {
+	case d == "":
+		return errors.New("empty name")
+	case net.ParseIP(d) != nil:
+		return errors.New("an IP address, not a name: ACME certificates are for names")
+	case strings.ContainsAny(d, " /:*"):
+		return errors.New("not a plain host name (no scheme, port, path or wildcard)")
+	case strings.ToLower(d) != d:
+		return errors.New("use lower case")
+	}
+	return nil
+}
+
+// unwrapPath turns *fs.PathError into "open PATH: reason" without the
+// operation noise when it adds nothing.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// parseLevel parses a log level name.
+func parseLevel(s string) (slog.Level, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
+	}
+	return lv, nil
 }

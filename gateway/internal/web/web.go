@@ -6,6 +6,7 @@ package web
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -38,6 +39,11 @@ type Config struct {
 	// another host.
 	OriginPatterns []string
 
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For header is believed. Empty: the peer address of
+	// the connection is the player's, whatever headers say.
+	TrustedProxies []string
+
 	// HSTS sends Strict-Transport-Security (two years) on every response.
 	// Turn it off only for plain-HTTP tests.
 	HSTS bool
@@ -65,6 +71,17 @@ func New(cfg Config) (http.Handler, error) {
 	// Logs and limits key on the real peer, never on a header the client
 	// writes, until a trusted proxy is configured.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, p := range cfg.TrustedProxies {
+			n, err := parsePrefix(p)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", p, err)
+			}
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	// Client mistakes (404s from scanners, wrong methods) are routine and
 	// logged at debug; server errors at error, once.
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
@@ -179,3 +196,19 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// parsePrefix parses a CIDR range or a single address.
+func parsePrefix(s string) (*net.IPNet, error) {
+	if _, n, err := net.ParseCIDR(s); err == nil {
+		return n, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, errors.New("neither an address nor a CIDR range")
+	}
+	bits := 128
+	if ip.To4() != nil {
+		ip, bits = ip.To4(), 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+}

@@ -1,0 +1,202 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// EnvPrefix starts the name of every environment variable the gateway
+// reads: DRAWBRIDGE_STATE_DIR, DRAWBRIDGE_GAME_BACKEND, ...
+const EnvPrefix = "DRAWBRIDGE_"
+
+// Setting is one configuration key: its dotted name in the config file,
+// the environment variable that overrides it, and where its value came
+// from.
+type Setting struct {
+	Name   string // "game.backend"
+	Env    string // "DRAWBRIDGE_GAME_BACKEND"
+	Source string // "default", "file", "env" or "flag"
+	value  reflect.Value
+}
+
+// Settings lists every key of c, in the config file's order, with Source
+// "default".
+func (c *Config) Settings() []Setting {
+	var out []Setting
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := range t.NumField() {
+			tag := t.Field(i).Tag.Get("toml")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			name := prefix + tag
+			if f := v.Field(i); f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Duration]() {
+				walk(f, name+".")
+			} else {
+				out = append(out, Setting{
+					Name:   name,
+					Env:    EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, ".", "_")),
+					Source: "default",
+					value:  f,
+				})
+			}
+		}
+	}
+	walk(reflect.ValueOf(c).Elem(), "")
+	return out
+}
+
+// Set parses s into the named setting, the way the environment and flags
+// give values: lists are comma-separated, durations as "90s" or "1h".
+func (c *Config) Set(name, s string) error {
+	for _, st := range c.Settings() {
+		if st.Name == name {
+			if err := setValue(st.value, s); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown setting %q", name)
+}
+
+func setValue(v reflect.Value, s string) error {
+	switch v.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("%q is not a duration like 30s or 1h", s)
+		}
+		v.SetInt(int64(d))
+	case string:
+		v.SetString(strings.TrimSpace(s))
+	case []string:
+		var list []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				list = append(list, p)
+			}
+		}
+		v.Set(reflect.ValueOf(list))
+	case int:
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		v.SetInt(int64(n))
+	case bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		v.SetBool(b)
+	default:
+		return fmt.Errorf("unsupported type %s", v.Type())
+	}
+	return nil
+}
+
+// Load builds the configuration: Default, then the TOML file at path (if
+// path is not empty), then DRAWBRIDGE_* variables from getenv. It returns
+// where each setting came from. A key the file does not know, a value of
+// the wrong type or a bad variable is an error that names it; Validate is
+// left to the caller, after flags.
+func Load(path string, getenv func(string) string) (Config, []Setting, error) {
+	cfg := Default()
+	sources := map[string]string{}
+	if path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			var pe toml.ParseError
+			if errors.As(err, &pe) {
+				return cfg, nil, fmt.Errorf("config file %s: %s", path, pe.ErrorWithPosition())
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				return cfg, nil, fmt.Errorf("config file %s: not found", path)
+			}
+			return cfg, nil, fmt.Errorf("config file %s: %w", path, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			var keys []string
+			for _, k := range und {
+				keys = append(keys, k.String())
+			}
+			return cfg, nil, fmt.Errorf("config file %s: unknown setting(s) %s", path, strings.Join(keys, ", "))
+		}
+		for _, k := range md.Keys() {
+			sources[k.String()] = "file"
+		}
+	}
+	var errs []error
+	settings := cfg.Settings()
+	for i, st := range settings {
+		if s := getenv(st.Env); s != "" {
+			if err := setValue(st.value, s); err != nil {
+				errs = append(errs, fmt.Errorf("%s (setting %s): %w", st.Env, st.Name, err))
+				continue
+			}
+			sources[st.Name] = "env"
+		}
+		if src, ok := sources[st.Name]; ok {
+			settings[i].Source = src
+		}
+	}
+	return cfg, settings, errors.Join(errs...)
+}
+
+// WriteTOML writes the effective configuration as a config file, with a
+// comment on every setting that does not come from the defaults saying
+// where it does come from. Secrets never appear: the configuration only
+// holds the paths of files that contain them.
+func (c *Config) WriteTOML(w io.Writer, settings []Setting) error {
+	var buf strings.Builder
+	enc := toml.NewEncoder(&buf)
+	enc.Indent = ""
+	if err := enc.Encode(c); err != nil {
+		return err
+	}
+	from := map[string]Setting{}
+	for _, s := range settings {
+		from[s.Name] = s
+	}
+	section := ""
+	for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+		if strings.HasPrefix(line, "[") {
+			section = strings.Trim(line, "[]") + "."
+		}
+		key, _, ok := strings.Cut(line, " = ")
+		if s := from[section+key]; ok && s.Source != "default" && s.Source != "" {
+			origin := s.Source
+			if s.Source == "env" {
+				origin = "environment " + s.Env
+			}
+			line += "  # from " + origin
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Env returns the names of every environment variable the gateway reads,
+// for documentation and `config check`.
+func Env() []string {
+	var c Config
+	var out []string
+	for _, s := range c.Settings() {
+		out = append(out, s.Env)
+	}
+	return slices.Clip(out)
+}

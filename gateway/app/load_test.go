@@ -1,0 +1,213 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func noEnv(string) string { return "" }
+
+func TestLoadFileThenEnv(t *testing.T) {
+	path := writeFile(t, "d.toml", `
+state_dir = "/srv/db"
+[game]
+backend = "mud.internal:4000"
+dial_timeout = "3s"
+[web]
+domains = ["play.example.org"]
+[players]
+max = 50
+`)
+	env := map[string]string{
+		"DRAWBRIDGE_PLAYERS_MAX":         "75",
+		"DRAWBRIDGE_WEB_ORIGINS":         "a.example, b.example",
+		"DRAWBRIDGE_LOG_LEVEL":           "debug",
+		"DRAWBRIDGE_TELNETS_ADDR":        ":4001",
+		"DRAWBRIDGE_WEB_HSTS_SUBDOMAINS": "true",
+	}
+	cfg, settings, err := Load(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.StateDir != "/srv/db" || cfg.Game.Backend != "mud.internal:4000" || cfg.Game.DialTimeout != 3*time.Second {
+		t.Fatalf("file values not applied: %+v", cfg)
+	}
+	if cfg.Players.Max != 75 {
+		t.Fatalf("players.max = %d, want the environment's 75 over the file's 50", cfg.Players.Max)
+	}
+	if !slices.Equal(cfg.Web.Origins, []string{"a.example", "b.example"}) || cfg.Log.Level != "debug" || cfg.Telnets.Addr != ":4001" || !cfg.Web.HSTSSubdomains {
+		t.Fatalf("environment values not applied: %+v", cfg)
+	}
+	if cfg.Players.MaxPerAddr != 20 {
+		t.Fatalf("players.max_per_addr = %d, want the default kept", cfg.Players.MaxPerAddr)
+	}
+	// Defaults that depend on domains.
+	if cfg.HTTPSAddress() != ":443" || cfg.HTTPAddress() != ":80" || cfg.TLSMode() != "acme" {
+		t.Fatalf("with domains: %s %s %s, want :443 :80 acme", cfg.HTTPSAddress(), cfg.HTTPAddress(), cfg.TLSMode())
+	}
+	src := map[string]string{}
+	for _, s := range settings {
+		src[s.Name] = s.Source
+	}
+	for name, want := range map[string]string{"game.backend": "file", "players.max": "env", "log.level": "env", "players.max_per_addr": "default"} {
+		if src[name] != want {
+			t.Errorf("source of %s = %q, want %q", name, src[name], want)
+		}
+	}
+}
+
+func TestLoadErrorsNameTheSetting(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{"unknown key", "[game]\nbackned = \"x:1\"\n", nil, "unknown setting(s) game.backned"},
+		{"unknown section", "[gmae]\nbackend = \"x:1\"\n", nil, "unknown setting(s) gmae"},
+		{"wrong type", "[players]\nmax = \"many\"\n", nil, "players.max"},
+		{"bad duration", "[game]\ndial_timeout = \"soon\"\n", nil, "dial_timeout"},
+		{"syntax", "[game\n", nil, "At line 2"},
+		{"bad env int", "", map[string]string{"DRAWBRIDGE_PLAYERS_MAX": "lots"}, "DRAWBRIDGE_PLAYERS_MAX (setting players.max)"},
+		{"bad env duration", "", map[string]string{"DRAWBRIDGE_PLAYERS_IDLE_TIMEOUT": "1 hour"}, "players.idle_timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "c.toml", tc.file)
+			_, _, err := Load(path, func(k string) string { return tc.env[k] })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+	if _, _, err := Load(filepath.Join(t.TempDir(), "missing.toml"), noEnv); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("missing file: got %v, want not found", err)
+	}
+}
+
+func TestValidateNamesEverySetting(t *testing.T) {
+	ok := Default()
+	ok.StateDir = t.TempDir()
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("defaults with a state dir: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "nope.pem")
+	tests := []struct {
+		name   string
+		mutate func(*Config)
+		want   []string
+	}{
+		{"no state dir", func(c *Config) { c.StateDir = "" }, []string{"state_dir"}},
+		{"bad https", func(c *Config) { c.Web.HTTPSAddr = "8443" }, []string{"web.https_addr"}},
+		{"bad port", func(c *Config) { c.Web.HTTPAddr = ":99999" }, []string{"web.http_addr"}},
+		{"http off is fine", func(c *Config) { c.Web.HTTPAddr = "off" }, nil},
+		{"backend without host", func(c *Config) { c.Game.Backend = ":4000" }, []string{"game.backend"}},
+		{"demo addr ignored with backend", func(c *Config) { c.Game.Backend = "game:4000"; c.Game.DemoAddr = "junk" }, nil},
+		{"ip as domain", func(c *Config) { c.Web.Domains = []string{"203.0.113.7"} }, []string{"web.domains"}},
+		{"url as domain", func(c *Config) { c.Web.Domains = []string{"https://play.example.org"} }, []string{"web.domains"}},
+		{"acme without domains", func(c *Config) { c.TLS.Mode = "acme" }, []string{"tls.mode"}},
+		{"unknown mode", func(c *Config) { c.TLS.Mode = "letsencrypt" }, []string{"tls.mode"}},
+		{"files without files", func(c *Config) { c.TLS.Mode = "files" }, []string{"tls.mode"}},
+		{"missing cert file", func(c *Config) { c.TLS.Mode = "files"; c.TLS.CertFile, c.TLS.KeyFile = missing, missing }, []string{"tls.cert_file", "tls.key_file", "no such file"}},
+		{"tls 1.1", func(c *Config) { c.TLS.MinVersion = "1.1" }, []string{"tls.min_version"}},
+		{"insecure cipher", func(c *Config) { c.TLS.CipherSuites = []string{"TLS_RSA_WITH_RC4_128_SHA"} }, []string{"tls.cipher_suites", "insecure"}},
+		{"tls13 cipher", func(c *Config) { c.TLS.CipherSuites = []string{"TLS_AES_128_GCM_SHA256"} }, []string{"tls.cipher_suites", "TLS 1.3"}},
+		{"good cipher", func(c *Config) { c.TLS.CipherSuites = []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"} }, nil},
+		{"acme http url", func(c *Config) { c.Web.Domains = []string{"a.example"}; c.ACME.DirectoryURL = "http://ca.example/dir" }, []string{"acme.directory_url"}},
+		{"half an eab", func(c *Config) { c.Web.Domains = []string{"a.example"}; c.ACME.EABKeyID = "kid" }, []string{"acme.eab_key_id"}},
+		{"bad proxy", func(c *Config) { c.Web.TrustedProxies = []string{"10.0.0.0/33"} }, []string{"web.trusted_proxies"}},
+		{"telnets proxy protocol", func(c *Config) { c.Telnets.Addr = ":4001"; c.Telnets.ProxyProtocol = "v3" }, []string{"telnets.proxy_protocol"}},
+		{"zero players", func(c *Config) { c.Players.Max = 0; c.Players.MaxPerAddr = 0 }, []string{"players.max:", "players.max_per_addr"}},
+		{"log", func(c *Config) { c.Log.Format = "xml"; c.Log.Level = "loud" }, []string{"log.format", "log.level"}},
+		{"several at once", func(c *Config) { c.Game.DialTimeout = 0; c.ShutdownTimeout = -1 }, []string{"game.dial_timeout", "shutdown_timeout"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok
+			tc.mutate(&c)
+			err := c.Validate()
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("got %v, want valid", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got nil, want errors naming %v", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %s", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteTOMLRoundTripsAndSaysWhere(t *testing.T) {
+	path := writeFile(t, "c.toml", "[game]\nbackend = \"mud:4000\"\n")
+	cfg, settings, err := Load(path, func(k string) string {
+		if k == "DRAWBRIDGE_PLAYERS_MAX" {
+			return "7"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := cfg.WriteTOML(&out, settings); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{`backend = "mud:4000"  # from file`, "max = 7  # from environment DRAWBRIDGE_PLAYERS_MAX", `dial_timeout = "10s"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	// What it prints is itself a valid config file giving the same values.
+	again, _, err := Load(writeFile(t, "again.toml", s), noEnv)
+	if err != nil {
+		t.Fatalf("printed config does not load: %v\n%s", err, s)
+	}
+	if again.Game.Backend != "mud:4000" || again.Players.Max != 7 || again.Game.DialTimeout != cfg.Game.DialTimeout {
+		t.Fatalf("printed config gives %+v", again)
+	}
+}
+
+// TestExampleConfigCoversEverySetting keeps deploy/drawbridge.toml, the
+// operator's documented example, in step with Config: it loads, and names
+// every setting.
+func TestExampleConfigCoversEverySetting(t *testing.T) {
+	path := filepath.Join("..", "..", "deploy", "drawbridge.toml")
+	_, settings, err := Load(path, noEnv)
+	if err != nil {
+		t.Fatalf("the example config does not load: %v", err)
+	}
+	for _, s := range settings {
+		if s.Source != "file" {
+			t.Errorf("deploy/drawbridge.toml does not document %s", s.Name)
+		}
+	}
+}
+
+func TestEnvNames(t *testing.T) {
+	env := Env()
+	for _, want := range []string{"DRAWBRIDGE_STATE_DIR", "DRAWBRIDGE_GAME_BACKEND", "DRAWBRIDGE_WEB_DOMAINS", "DRAWBRIDGE_ACME_EAB_HMAC_FILE"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("Env() lacks %s", want)
+		}
+	}
+}
