@@ -103,7 +103,8 @@ type gateway struct {
 func startGateway(t *testing.T, static bool) *gateway {
 	t.Helper()
 	cfg := app.Default()
-	cfg.HTTPSAddr, cfg.HTTPAddr, cfg.DemoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Web.HTTPSAddr, cfg.Web.HTTPAddr, cfg.Game.DemoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Admin.Addr = "off"
 	cfg.StateDir = t.TempDir()
 	cfg.ShutdownTimeout = 5 * time.Second
 	lb := &logBuffer{}
@@ -143,7 +144,14 @@ func (g *gateway) URL(path string) string {
 }
 
 // cert returns the gateway's self-signed certificate.
-func (g *gateway) cert(t *testing.T) *x509.Certificate { return g.Certificate() }
+func (g *gateway) cert(t *testing.T) *x509.Certificate {
+	t.Helper()
+	c := g.Certificate("localhost")
+	if c == nil {
+		t.Fatal("the gateway has no certificate for localhost")
+	}
+	return c
+}
 
 // spki returns the base64 SHA-256 of the certificate's public key, the
 // form Chromium's --ignore-certificate-errors-spki-list takes: the browser

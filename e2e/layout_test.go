@@ -140,3 +140,26 @@ func isStd(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")
 }
+
+// TestCloudInitCarriesTheUnit keeps the systemd unit that cloud-init
+// writes identical to deploy/drawbridge.service.
+func TestCloudInitCarriesTheUnit(t *testing.T) {
+	unit, err := os.ReadFile("../deploy/drawbridge.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile("../deploy/cloud-init.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(string(unit), "\n"), "\n") {
+		if l != "" {
+			indented.WriteString("      " + l)
+		}
+		indented.WriteString("\n")
+	}
+	if !strings.Contains(string(ci), indented.String()) {
+		t.Fatal("deploy/cloud-init.yaml does not carry deploy/drawbridge.service verbatim: copy it again")
+	}
+}
