@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
+)
+
+const limitCols = "key, count, window_start, failures, last_failure, next_at, locked_until, expires"
+
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readLimit(ctx context.Context, q rowQuerier, key string) (account.Limit, error) {
+	var (
+		l                                       account.Limit
+		window, lastFail, next, locked, expires int64
+	)
+	err := q.QueryRowContext(ctx, "SELECT "+limitCols+" FROM limits WHERE key = ?", key).
+		Scan(&l.Key, &l.Count, &window, &l.Failures, &lastFail, &next, &locked, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return account.Limit{Key: key}, nil
+	} else if err != nil {
+		return l, err
+	}
+	l.WindowStart, l.LastFailure, l.NextAt = fromMicros(window), fromMicros(lastFail), fromMicros(next)
+	l.LockedUntil, l.Expires = fromMicros(locked), fromMicros(expires)
+	return l, nil
+}
+
+// Limit implements account.LimitStore.
+func (db *DB) Limit(ctx context.Context, key string) (account.Limit, error) {
+	l, err := readLimit(ctx, db.r, key)
+	if err != nil {
+		return l, fmt.Errorf("limit %s: %w", key, err)
+	}
+	return l, nil
+}
+
+// UpdateLimit implements account.LimitStore. The read and the write share
+// one IMMEDIATE transaction, which holds the database's write lock.
+func (db *DB) UpdateLimit(ctx context.Context, key string, fn func(*account.Limit)) (account.Limit, error) {
+	var l account.Limit
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l, err = readLimit(ctx, tx, key); err != nil {
+			return err
+		}
+		fn(&l)
+		l.Key = key
+		if l.IsZero() {
+			_, err = tx.ExecContext(ctx, "DELETE FROM limits WHERE key = ?", key)
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT OR REPLACE INTO limits ("+limitCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			key, l.Count, micros(l.WindowStart), l.Failures, micros(l.LastFailure), micros(l.NextAt),
+			micros(l.LockedUntil), micros(l.Expires))
+		return err
+	})
+	if err != nil {
+		return l, fmt.Errorf("update limit %s: %w", key, err)
+	}
+	return l, nil
+}
+
+// DeleteExpiredLimits implements account.LimitStore.
+func (db *DB) DeleteExpiredLimits(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.w.ExecContext(ctx, "DELETE FROM limits WHERE expires <= ?", micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired limits: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete expired limits: %w", err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,214 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/account/accounttest"
+)
+
+// openTemp opens a new database in a temporary directory.
+func openTemp(t testing.TB) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "state", "accounts.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
+func TestStoreContract(t *testing.T) {
+	accounttest.StoreTest(t, func(t *testing.T) account.Store { return openTemp(t) })
+}
+
+func TestOpenMakesPrivateFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	path := filepath.Join(dir, "accounts.db")
+	db, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.CreateUser(context.Background(), account.User{Name: "Alice", Role: account.RolePlayer, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path string
+		want os.FileMode
+	}{
+		{dir, 0o700 | os.ModeDir},
+		{path, 0o600},
+		{path + "-wal", 0o600},
+		{path + "-shm", 0o600},
+	} {
+		fi, err := os.Stat(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != tc.want {
+			t.Errorf("mode of %s: got %v, want %v", filepath.Base(tc.path), got, tc.want)
+		}
+	}
+}
+
+func TestOpenTightensLooseFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o644) // whatever the umask
+	db, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after Open: got %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestOpenRejectsBadPaths(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"", filepath.Join(dir, "a?b.db"), dir} {
+		if db, err := Open(context.Background(), p, nil); err == nil {
+			db.Close()
+			t.Errorf("Open(%q): got nil error", p)
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "5000"},
+	} {
+		for _, pool := range []*sql.DB{db.w, db.r} {
+			var got string
+			if err := pool.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("PRAGMA %s: got %s, want %s", tc.pragma, got, tc.want)
+			}
+		}
+	}
+	if _, err := db.r.ExecContext(ctx, "DELETE FROM users"); err == nil {
+		t.Error("a write through the read-only pool succeeded")
+	}
+	if got := db.w.Stats().MaxOpenConnections; got != 1 {
+		t.Errorf("writer pool: got %d connections, want 1", got)
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || SupportedSchemaVersion() != len(ms) {
+		t.Fatalf("migrations: got %d, SupportedSchemaVersion %d", len(ms), SupportedSchemaVersion())
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "accounts.db")
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.SchemaVersion(ctx); err != nil || v != len(ms) {
+		t.Errorf("SchemaVersion after migrating from empty: got %d, %v; want %d", v, err, len(ms))
+	}
+	u, err := db.CreateUser(ctx, account.User{Name: "Alice", Role: account.RolePlayer, CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	// Reopening applies nothing and keeps the data.
+	for range 2 {
+		db, err = Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_version").Scan(&rows)
+		if rows != len(ms) {
+			t.Errorf("schema_version rows after reopening: got %d, want %d", rows, len(ms))
+		}
+		if got, err := db.User(ctx, u.ID); err != nil || got.Name != "Alice" {
+			t.Errorf("user after reopening: got %+v, %v", got, err)
+		}
+		if err := db.IntegrityCheck(ctx); err != nil {
+			t.Error(err)
+		}
+		db.Close()
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "accounts.db")
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	future := SupportedSchemaVersion() + 1
+	if _, err := db.w.ExecContext(ctx, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, 'future', 0)", future); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(ctx, path, nil)
+	if !errors.Is(err, ErrSchemaTooNew) {
+		t.Fatalf("Open of a newer database: got %v, want ErrSchemaTooNew", err)
+	}
+	for _, want := range []string{strconv.Itoa(future), strconv.Itoa(SupportedSchemaVersion()), "newer gateway"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	if _, err := db.CreateUser(ctx, account.User{Name: "Alice", Role: account.RolePlayer, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(ctx, dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, dst); err == nil {
+		t.Error("Backup over an existing file: got nil error")
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file: %v, %v; want mode 0600", fi, err)
+	}
+	copyDB, err := Open(ctx, dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	if _, err := copyDB.UserByName(ctx, "alice"); err != nil {
+		t.Errorf("user in the backup: %v", err)
+	}
+}
