@@ -119,21 +119,29 @@ type Player struct {
 	// Addr is the player's network address, for logs and per-address
 	// limits.
 	Addr string
+	// Session is the player's login session, which Hub.End closes; ""
+	// when the gateway has no accounts.
+	Session string
+	// Name is the player's account name, for logs.
+	Name string
 }
 
 // Session is one player's bridge to the game. Create it with New, run it
 // with Run; Shutdown may be called from any goroutine.
 type Session struct {
-	cfg Config
-	log *slog.Logger
-	ws  *websocket.Conn
-	raw net.Conn // may be nil
+	cfg   Config
+	log   *slog.Logger
+	ws    *websocket.Conn
+	raw   net.Conn // may be nil
+	login string   // the login session, for Hub.End
 
-	end     *endReason     // set once, by closePlayer
-	game    net.Conn       // set before the pumps start
-	telnet  *telnet.Client // likewise
-	restart context.Context
-	shut    context.CancelFunc // cancels restart
+	closed  *endReason         // set once, by closePlayer
+	game    net.Conn           // set before the pumps start
+	telnet  *telnet.Client     // likewise
+	stopped context.Context    // cancelled by Shutdown or End
+	stop    context.CancelFunc // cancels stopped
+	stopMu  sync.Mutex
+	why     *endReason // why stopped, set before stop is called
 
 	stalled   atomic.Bool  // a write to the player timed out
 	lastInput atomic.Int64 // unix nanoseconds of the player's last frame
@@ -148,14 +156,18 @@ func New(p Player, cfg Config) *Session {
 		log = slog.New(slog.DiscardHandler)
 	}
 	p.WS.SetReadLimit(wire.MaxFrameSize)
-	restart, shut := context.WithCancel(context.Background())
+	stopped, stop := context.WithCancel(context.Background())
+	if p.Name != "" {
+		log = log.With("account", p.Name)
+	}
 	return &Session{
 		cfg:     cfg,
 		log:     log.With("player", p.Addr),
 		ws:      p.WS,
 		raw:     p.Conn,
-		restart: restart,
-		shut:    shut,
+		login:   p.Session,
+		stopped: stopped,
+		stop:    stop,
 	}
 }
 
@@ -163,7 +175,40 @@ func New(p Player, cfg Config) *Session {
 // player is told so and the WebSocket closes with status 1001 (going away),
 // which clients take as a cue to reconnect. It does not wait; Run returns
 // when the session has ended.
-func (s *Session) Shutdown() { s.shut() }
+func (s *Session) Shutdown() { s.stopWith(restarting()) }
+
+// End asks the session to end because the player's login session did
+// (logout, expiry, revocation): the player is told why, in an Error frame
+// with code ErrorUnauthorized (clients send the player to the login page),
+// and the WebSocket closes with 1008. It does not wait.
+func (s *Session) End(why string) {
+	s.stopWith(&endReason{
+		status: websocket.StatusPolicyViolation,
+		reason: "session ended",
+		frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorUnauthorized, Data: []byte(why)},
+		err:    errors.New("login session ended: " + why),
+	})
+}
+
+// stopWith records the first reason to stop and stops the session.
+func (s *Session) stopWith(why *endReason) {
+	s.stopMu.Lock()
+	if s.why == nil {
+		s.why = why
+	}
+	s.stopMu.Unlock()
+	s.stop()
+}
+
+// stopReason is why the session was stopped from outside.
+func (s *Session) stopReason() *endReason {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	if s.why == nil {
+		return restarting()
+	}
+	return s.why
+}
 
 // endReason says why a session ended and how to tell the player.
 type endReason struct {
@@ -181,7 +226,7 @@ func (s *Session) Run(ctx context.Context) error {
 	start := time.Now()
 	s.lastInput.Store(start.UnixNano())
 	s.log.Info("session started")
-	defer s.shut()
+	defer s.stop()
 	// Cancelling ctx cuts the session at once, even in the middle of a
 	// goodbye the player does not take (only closing the connection under
 	// the WebSocket interrupts its close handshake).
@@ -244,12 +289,15 @@ func (s *Session) run(ctx context.Context) *endReason {
 	// A shutdown while the game is slow to answer must not wait for the
 	// dial timeout.
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.dialTimeout())
-	stopDial := context.AfterFunc(s.restart, cancel)
+	stopDial := context.AfterFunc(s.stopped, cancel)
 	game, err := s.cfg.Dial(dctx)
 	stopDial()
 	cancel()
 	if err != nil {
-		if s.restart.Err() != nil || ctx.Err() != nil {
+		if s.stopped.Err() != nil {
+			return s.stopReason()
+		}
+		if ctx.Err() != nil {
 			return restarting()
 		}
 		return &endReason{
@@ -290,8 +338,8 @@ func (s *Session) run(ctx context.Context) *endReason {
 	var end *endReason
 	select {
 	case end = <-first:
-	case <-s.restart.Done():
-		end = restarting()
+	case <-s.stopped.Done():
+		end = s.stopReason()
 	case <-ctx.Done():
 		end = restarting()
 	}
@@ -321,10 +369,10 @@ func restarting() *endReason {
 // closePlayer tells the player why the session ends and closes the
 // WebSocket. It runs at most once per session; later calls do nothing.
 func (s *Session) closePlayer(end *endReason) {
-	if s.end != nil {
+	if s.closed != nil {
 		return
 	}
-	s.end = end
+	s.closed = end
 	if end.status == 0 {
 		s.ws.CloseNow()
 		return

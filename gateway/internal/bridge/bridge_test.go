@@ -69,11 +69,11 @@ func newRig(t *testing.T, cfg Config) *rig {
 			return
 		}
 		host, _, _ := net.SplitHostPort(req.RemoteAddr)
-		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host})
+		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: req.URL.Query().Get("session")})
 	}))
 	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer dcancel()
-	r.ws, _, err = websocket.Dial(dctx, "ws"+strings.TrimPrefix(r.srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	r.ws, _, err = websocket.Dial(dctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?session=s1", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
 	if err != nil {
 		t.Fatalf("dial gateway: %v", err)
 	}
@@ -527,5 +527,35 @@ func TestGameLastWordsWhenReplyFails(t *testing.T) {
 	}
 	if string(got) != "Goodbye!\r\n" {
 		t.Fatalf("player got %q, want the goodbye", got)
+	}
+}
+
+// Ending a login session closes that player's bridge, with the reason,
+// and no other.
+func TestEndLoginSession(t *testing.T) {
+	r := newRig(t, Config{})
+	r.connected()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	other, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?session=s2", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.CloseNow()
+	for r.hub.Len() < 2 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := r.hub.End([]string{"s1", "unknown"}, "You logged out in another window."); n != 1 {
+		t.Fatalf("End ended %d sessions, want 1", n)
+	}
+	frames := r.wantClosed(websocket.StatusPolicyViolation)
+	if len(frames) != 1 || frames[0].Code != wire.ErrorUnauthorized || string(frames[0].Data) != "You logged out in another window." {
+		t.Fatalf("frames %+v, want the unauthorized error with the reason", frames)
+	}
+	if err := <-r.ended; err == nil || !strings.Contains(err.Error(), "login session ended") {
+		t.Fatalf("Serve returned %v", err)
+	}
+	if n := r.hub.Len(); n != 1 {
+		t.Fatalf("%d sessions left, want the other player's", n)
 	}
 }

@@ -90,6 +90,28 @@ func refuse(ws *websocket.Conn, msg string) {
 	ws.Close(websocket.StatusTryAgainLater, "limit reached")
 }
 
+// End ends the bridges of the given login sessions (see Session.End) and
+// returns how many it ended. It does not wait for them.
+func (h *Hub) End(sessionIDs []string, why string) int {
+	if len(sessionIDs) == 0 {
+		return 0
+	}
+	ids := make(map[string]bool, len(sessionIDs))
+	for _, id := range sessionIDs {
+		ids[id] = true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for s := range h.sessions {
+		if s.login != "" && ids[s.login] {
+			s.End(why)
+			n++
+		}
+	}
+	return n
+}
+
 // Len returns the number of live sessions.
 func (h *Hub) Len() int {
 	h.mu.Lock()
