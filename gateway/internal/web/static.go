@@ -88,11 +88,20 @@ func hidden(name string) bool {
 	return false
 }
 
+// serveFile serves one file whatever the path: /play is play.html.
+func (s *static) serveFile(name string) echo.HandlerFunc {
+	return func(c echo.Context) error { return s.send(c, name) }
+}
+
 func (s *static) serve(c echo.Context) error {
 	name := strings.TrimPrefix(path.Clean("/"+c.Request().URL.Path), "/")
 	if name == "" {
 		name = "index.html"
 	}
+	return s.send(c, name)
+}
+
+func (s *static) send(c echo.Context, name string) error {
 	f, ok := s.files[name]
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound)

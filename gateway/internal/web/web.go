@@ -5,24 +5,28 @@ package web
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Bridger runs one player's session until it ends. *bridge.Hub
-// implements it.
+// Bridger runs one player's session until it ends, and ends the bridges
+// of login sessions that ended. *bridge.Hub implements it.
 type Bridger interface {
 	Serve(p bridge.Player) error
+	End(sessionIDs []string, why string) int
 }
 
 // Config configures the HTTPS handler.
@@ -32,6 +36,19 @@ type Config struct {
 
 	// Bridge runs the sessions of accepted WebSockets.
 	Bridge Bridger
+
+	// Accounts, when set, serves the account API (/api/...) and lets only
+	// players with a valid session open /ws. nil leaves /ws open to all:
+	// for tests of the rest only.
+	Accounts *account.Service
+
+	// GameName is shown on the front door.
+	GameName string
+
+	// CheckEvery is how often live sessions are kept alive and re-checked
+	// (revoked or disabled elsewhere, say by the command line). Default
+	// 10 s.
+	CheckEvery time.Duration
 
 	// OriginPatterns lists extra origins (host patterns, as in
 	// websocket.AcceptOptions) allowed to open /ws. The page's own origin
@@ -56,11 +73,24 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Server is the gateway's HTTPS handler. Run keeps the live sessions
+// checked; Revoked is where the account service reports ended sessions.
+type Server struct {
+	e    *echo.Echo
+	cfg  Config
+	log  *slog.Logger
+	auth *auth
+	live *liveSessions
+}
+
 // New returns the gateway's HTTPS handler.
-func New(cfg Config) (http.Handler, error) {
+func New(cfg Config) (*Server, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.CheckEvery <= 0 {
+		cfg.CheckEvery = 10 * time.Second
 	}
 	static, err := newStatic(cfg.Static)
 	if err != nil {
@@ -107,11 +137,69 @@ func New(cfg Config) (http.Handler, error) {
 	}))
 	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
 
-	h := &handlers{cfg: cfg, log: log}
-	e.GET("/ws", h.websocket)
+	srv := &Server{e: e, cfg: cfg, log: log, live: &liveSessions{sessions: map[string]*liveSession{}}}
+	if cfg.Accounts != nil {
+		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
+		srv.auth.routes(e)
+	}
+	e.GET("/ws", srv.websocket)
+	e.GET("/play", static.serveFile("play.html"))
 	e.GET("/*", static.serve)
 	e.HEAD("/*", static.serve)
-	return e, nil
+	return srv, nil
+}
+
+// ServeHTTP serves the site.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Revoked ends the bridges of sessions the account service ended. It is
+// the service's OnRevoke hook: it does not block.
+func (s *Server) Revoked(r account.Revocation) {
+	if n := s.cfg.Bridge.End(r.SessionIDs, r.Reason.Message()); n > 0 {
+		s.log.Info("closed bridges of ended sessions", "account_id", r.UserID, "reason", string(r.Reason), "bridges", n)
+	}
+}
+
+// Run keeps the login sessions of open bridges alive (a player playing is
+// not idle) and re-checks them every CheckEvery, so that a session revoked
+// or an account disabled outside this process ends its bridges too. It
+// returns when ctx ends.
+func (s *Server) Run(ctx context.Context) error {
+	if s.auth == nil {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(s.cfg.CheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			s.checkLive(ctx)
+		}
+	}
+}
+
+func (s *Server) checkLive(ctx context.Context) {
+	svc := s.auth.svc
+	for _, sess := range s.live.snapshot() {
+		err := svc.Check(ctx, sess)
+		if err == nil {
+			var touched account.Session
+			if touched, err = svc.Touch(ctx, sess); err == nil {
+				s.live.update(touched)
+				continue
+			}
+		}
+		if errors.Is(err, account.ErrUnauthenticated) || errors.Is(err, account.ErrSessionExpired) {
+			s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
+			continue
+		}
+		if ctx.Err() == nil {
+			s.log.Warn("checking a live session failed; will retry", "err", err)
+		}
+	}
 }
 
 // contentSecurityPolicy lets the page run its own scripts and WebAssembly
@@ -148,38 +236,65 @@ type panicError struct{ err error }
 func (p *panicError) Error() string { return p.err.Error() }
 func (p *panicError) Unwrap() error { return p.err }
 
-type handlers struct {
-	cfg Config
-	log *slog.Logger
-}
-
 // websocket upgrades /ws and runs the player's session on it. The session
 // runs under the hub's context, not the request's; the hijack clears the
-// server's per-request deadlines, and the bridge sets its own.
-func (h *handlers) websocket(c echo.Context) error {
+// server's per-request deadlines, and the bridge sets its own. Without a
+// valid login session the socket is opened only to say so: a browser
+// cannot read an HTTP status from a failed WebSocket, and the client must
+// know to send the player to the login page.
+func (s *Server) websocket(c echo.Context) error {
 	w, r := c.Response(), c.Request()
 	peer := c.RealIP()
+	var (
+		user    account.User
+		sess    account.Session
+		authErr error
+	)
+	if s.auth != nil {
+		user, sess, authErr = s.auth.svc.Authenticate(r.Context(), token(c))
+	}
 	hj := &hijackRecorder{ResponseWriter: w}
 	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{wire.Subprotocol},
-		OriginPatterns: h.cfg.OriginPatterns,
+		OriginPatterns: s.cfg.OriginPatterns,
 	})
 	if err != nil {
 		// Accept has already answered (403 for a foreign Origin, 426 or
 		// 400 for a request that is not a WebSocket handshake).
-		h.log.Warn("websocket refused", "peer", peer, "origin", r.Header.Get("Origin"), "err", err)
+		s.log.Warn("websocket refused", "peer", peer, "origin", r.Header.Get("Origin"), "err", err)
 		return nil
 	}
 	if ws.Subprotocol() != wire.Subprotocol {
-		h.log.Warn("websocket refused", "peer", peer, "err", "client did not offer subprotocol "+wire.Subprotocol,
+		s.log.Warn("websocket refused", "peer", peer, "err", "client did not offer subprotocol "+wire.Subprotocol,
 			"offered", r.Header.Get("Sec-WebSocket-Protocol"))
 		ws.Close(websocket.StatusPolicyViolation, "subprotocol "+wire.Subprotocol+" required")
 		return nil
 	}
-	if err := h.cfg.Bridge.Serve(bridge.Player{WS: ws, Conn: hj.conn, Addr: peer}); err != nil {
-		h.log.Debug("session ended", "peer", peer, "err", err)
+	if authErr != nil {
+		s.log.Info("websocket without a valid session", "peer", peer, "err", authErr)
+		refuse(ws, wire.ErrorUnauthorized, account.Message(authErr))
+		return nil
+	}
+	p := bridge.Player{WS: ws, Conn: hj.conn, Addr: peer}
+	if s.auth != nil {
+		p.Session, p.Name = sess.ID, user.Name
+		s.live.add(sess)
+		defer s.live.remove(sess.ID)
+	}
+	if err := s.cfg.Bridge.Serve(p); err != nil {
+		s.log.Debug("session ended", "peer", peer, "err", err)
 	}
 	return nil
+}
+
+// refuse tells the client why it cannot play and closes with 1008.
+func refuse(ws *websocket.Conn, code wire.ErrorCode, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if b, err := wire.Append(nil, &wire.Frame{Type: wire.TypeError, Code: code, Data: []byte(msg)}); err == nil {
+		ws.Write(ctx, websocket.MessageBinary, b)
+	}
+	ws.Close(websocket.StatusPolicyViolation, "login required")
 }
 
 // hijackRecorder keeps the connection that the WebSocket upgrade hijacks,

@@ -28,7 +28,17 @@ func gz(t *testing.T, b []byte) []byte {
 }
 
 // fakeBridge records the sessions it is given and echoes one frame.
-type fakeBridge struct{ served chan string }
+type fakeBridge struct {
+	served chan string
+	ended  chan []string
+}
+
+func (f *fakeBridge) End(ids []string, why string) int {
+	if f.ended != nil {
+		f.ended <- ids
+	}
+	return len(ids)
+}
 
 func (f *fakeBridge) Serve(p bridge.Player) error {
 	ws := p.WS

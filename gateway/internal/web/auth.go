@@ -1,0 +1,495 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/labstack/echo/v4"
+)
+
+// CookieName is the session cookie. The __Host- prefix makes browsers
+// refuse it unless it is Secure, has Path=/ and no Domain: no other host,
+// and no plain-HTTP page, can set or overwrite it.
+const CookieName = "__Host-drawbridge"
+
+// maxBody bounds the JSON bodies of the account API.
+const maxBody = 16 << 10
+
+// userJSON is what the API tells about an account.
+type userJSON struct {
+	Name  string       `json:"name"`
+	Role  account.Role `json:"role"`
+	Guest bool         `json:"guest"`
+}
+
+func userOf(u account.User) userJSON { return userJSON{Name: u.Name, Role: u.Role, Guest: u.Guest} }
+
+// errorJSON is every error answer: a sentence for the player, and the
+// rules broken for a refused name or password.
+type errorJSON struct {
+	Error      string            `json:"error"`
+	Problems   []account.Problem `json:"problems,omitempty"`
+	RetryAfter int               `json:"retry_after,omitempty"`
+}
+
+// auth serves the account API and guards /ws.
+type auth struct {
+	svc  *account.Service
+	game string
+	log  *slog.Logger
+	live *liveSessions
+}
+
+// routes registers the account API on g. State-changing requests are
+// checked against cross-site forgery (Sec-Fetch-Site and Origin, as
+// net/http's CrossOriginProtection does) and their bodies are bounded.
+func (a *auth) routes(e *echo.Echo) {
+	csrf := http.NewCrossOriginProtection()
+	api := e.Group("/api", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := csrf.Check(c.Request()); err != nil {
+				return c.JSON(http.StatusForbidden, errorJSON{Error: "Cross-site request refused."})
+			}
+			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
+			c.Response().Header().Set("Cache-Control", "no-store")
+			return next(c)
+		}
+	})
+	api.GET("/info", a.info)
+	api.GET("/session", a.session)
+	api.POST("/login", a.login)
+	api.POST("/register", a.register)
+	api.POST("/guest", a.guest)
+	api.POST("/setup", a.setup)
+	api.POST("/logout", a.logout)
+	api.POST("/password", a.changePassword)
+	api.POST("/password/check", a.checkPassword)
+
+	admin := api.Group("/admin", a.require(account.PermAdminister))
+	admin.GET("/users", a.adminUsers)
+	admin.GET("/users/:id/sessions", a.adminSessions)
+	admin.POST("/users/:id/kick", a.adminKick)
+	admin.POST("/users/:id/disable", a.adminDisable)
+	admin.POST("/users/:id/enable", a.adminEnable)
+	admin.POST("/users/:id/role", a.adminRole)
+	admin.GET("/events", a.adminEvents)
+}
+
+func (a *auth) client(c echo.Context) account.Client {
+	return account.Client{Addr: c.RealIP(), UserAgent: c.Request().UserAgent()}
+}
+
+// token returns the session token from the cookie, or "".
+func token(c echo.Context) string {
+	ck, err := c.Cookie(CookieName)
+	if err != nil {
+		return ""
+	}
+	return ck.Value
+}
+
+// setCookie hands the browser its session token. It lives as long as the
+// session can: the server enforces the idle timeout and the lifetime.
+func setCookie(c echo.Context, g account.Grant) {
+	c.SetCookie(&http.Cookie{
+		Name: CookieName, Value: g.Token, Path: "/",
+		Expires:  g.Session.ExpiresAt,
+		Secure:   true,
+		HttpOnly: true,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func clearCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// fail maps a Service error to its HTTP answer; internal errors are
+// logged and get a generic sentence.
+func (a *auth) fail(c echo.Context, err error) error {
+	body := errorJSON{Error: account.Message(err)}
+	var le *account.LimitError
+	var pe *account.PolicyError
+	var ne *account.NameError
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &le):
+		status, body.RetryAfter = http.StatusTooManyRequests, le.RetryAfterSeconds()
+		c.Response().Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
+	case errors.Is(err, account.ErrBusy):
+		status = http.StatusServiceUnavailable
+		c.Response().Header().Set("Retry-After", "1")
+	case errors.Is(err, account.ErrInvalidCredentials):
+		status = http.StatusUnauthorized
+	case errors.Is(err, account.ErrUnauthenticated), errors.Is(err, account.ErrSessionExpired):
+		status = http.StatusUnauthorized
+		clearCookie(c)
+	case errors.As(err, &pe) || errors.As(err, &ne):
+		status = http.StatusBadRequest
+		if ne != nil {
+			body.Problems = append(body.Problems, account.Problem{Code: "name_invalid", Message: ne.Reason})
+		}
+		if pe != nil {
+			body.Problems = append(body.Problems, pe.Problems...)
+		}
+	case errors.Is(err, account.ErrNameTaken), errors.Is(err, account.ErrLastSuperuser), errors.Is(err, account.ErrSetupDone):
+		status = http.StatusConflict
+	case errors.Is(err, account.ErrDisabled), errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrRegistrationClosed),
+		errors.Is(err, account.ErrGuestsDisabled), errors.Is(err, account.ErrInvalidSetupToken):
+		status = http.StatusForbidden
+	case errors.Is(err, account.ErrNotFound):
+		status = http.StatusNotFound
+	default:
+		a.log.Error("account request failed", "path", c.Path(), "peer", c.RealIP(), "err", err)
+	}
+	return c.JSON(status, body)
+}
+
+// bind decodes a JSON body strictly.
+func bind(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return c.JSON(http.StatusBadRequest, errorJSON{Error: "The request could not be read."})
+	}
+	return nil
+}
+
+type credentials struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	Token    string `json:"token,omitempty"`
+}
+
+func (a *auth) info(c echo.Context) error {
+	ctx := c.Request().Context()
+	n, err := a.svc.CountUsers(ctx, account.Console(), account.UserQuery{Role: account.RoleSuperuser, EnabledOnly: true})
+	if err != nil {
+		return a.fail(c, err)
+	}
+	reg := "closed"
+	if a.svc.RegistrationOpen() {
+		reg = "open"
+	}
+	p := a.svc.Policy()
+	return c.JSON(http.StatusOK, map[string]any{
+		"game": a.game, "registration": reg, "guests": a.svc.GuestsAllowed(), "setup": n == 0,
+		"policy": map[string]int{"min_length": p.MinLen(), "max_length": p.MaxLen()},
+	})
+}
+
+func (a *auth) session(c echo.Context) error {
+	u, _, err := a.svc.Authenticate(c.Request().Context(), token(c))
+	if err != nil {
+		return a.fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"user": userOf(u)})
+}
+
+func (a *auth) login(c echo.Context) error {
+	var req credentials
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	g, err := a.svc.Login(c.Request().Context(), account.LoginRequest{Client: a.client(c), Name: req.Name, Password: req.Password})
+	if err != nil {
+		return a.fail(c, err)
+	}
+	setCookie(c, g)
+	return c.JSON(http.StatusOK, map[string]any{"user": userOf(g.User)})
+}
+
+func (a *auth) register(c echo.Context) error {
+	var req credentials
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	g, err := a.svc.Register(c.Request().Context(), account.RegisterRequest{Client: a.client(c), Name: req.Name, Password: req.Password})
+	if err != nil {
+		return a.fail(c, err)
+	}
+	setCookie(c, g)
+	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(g.User)})
+}
+
+func (a *auth) guest(c echo.Context) error {
+	g, err := a.svc.Guest(c.Request().Context(), a.client(c))
+	if err != nil {
+		return a.fail(c, err)
+	}
+	setCookie(c, g)
+	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(g.User)})
+}
+
+func (a *auth) setup(c echo.Context) error {
+	var req credentials
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	g, err := a.svc.Setup(c.Request().Context(), account.SetupRequest{Client: a.client(c), Token: req.Token, Name: req.Name, Password: req.Password})
+	if err != nil {
+		return a.fail(c, err)
+	}
+	setCookie(c, g)
+	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(g.User)})
+}
+
+// logout ends the session; its bridges close through OnRevoke.
+func (a *auth) logout(c echo.Context) error {
+	if err := a.svc.Logout(c.Request().Context(), token(c), c.RealIP()); err != nil {
+		return a.fail(c, err)
+	}
+	clearCookie(c)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *auth) changePassword(c echo.Context) error {
+	var req struct {
+		Old string `json:"old"`
+		New string `json:"new"`
+	}
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	ctx := c.Request().Context()
+	_, sess, err := a.svc.Authenticate(ctx, token(c))
+	if err != nil {
+		return a.fail(c, err)
+	}
+	if err := a.svc.ChangePassword(ctx, account.PasswordChange{Session: sess, Old: req.Old, New: req.New, Addr: c.RealIP()}); err != nil {
+		return a.fail(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// checkPassword gives the policy's feedback while a player types.
+func (a *auth) checkPassword(c echo.Context) error {
+	var req credentials
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	problems := a.svc.CheckPassword(req.Password, req.Name)
+	if problems == nil {
+		problems = []account.Problem{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"problems": problems})
+}
+
+// require lets through requests whose session has perm; the actor is
+// stored on the context for the handler.
+func (a *auth) require(perm account.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u, _, err := a.svc.Authenticate(c.Request().Context(), token(c))
+			if err != nil {
+				return a.fail(c, err)
+			}
+			if !u.Role.Can(perm) {
+				return c.JSON(http.StatusForbidden, errorJSON{Error: "You are not allowed to do that."})
+			}
+			c.Set("actor", account.UserActor(u, c.RealIP()))
+			return next(c)
+		}
+	}
+}
+
+func actor(c echo.Context) account.Actor { return c.Get("actor").(account.Actor) }
+
+func userID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, c.JSON(http.StatusBadRequest, errorJSON{Error: "No such account."})
+	}
+	return id, nil
+}
+
+func (a *auth) adminUsers(c echo.Context) error {
+	q := account.UserQuery{NamePrefix: c.QueryParam("name"), Limit: 200}
+	if after, err := strconv.ParseInt(c.QueryParam("after"), 10, 64); err == nil {
+		q.AfterID = after
+	}
+	users, err := a.svc.ListUsers(c.Request().Context(), actor(c), q)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	type row struct {
+		ID        int64        `json:"id"`
+		Name      string       `json:"name"`
+		Role      account.Role `json:"role"`
+		Guest     bool         `json:"guest"`
+		Disabled  bool         `json:"disabled"`
+		CreatedAt time.Time    `json:"created_at"`
+		LastLogin time.Time    `json:"last_login"`
+		Playing   int          `json:"playing"`
+	}
+	out := make([]row, 0, len(users))
+	for _, u := range users {
+		out = append(out, row{u.ID, u.Name, u.Role, u.Guest, u.Disabled, u.CreatedAt, u.LastLogin, a.live.playing(u.ID)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": out})
+}
+
+func (a *auth) adminSessions(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil || c.Response().Committed {
+		return err
+	}
+	sessions, err := a.svc.ListSessions(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	type row struct {
+		ID        string    `json:"id"`
+		CreatedAt time.Time `json:"created_at"`
+		LastSeen  time.Time `json:"last_seen"`
+		ExpiresAt time.Time `json:"expires_at"`
+		Addr      string    `json:"addr"`
+		UserAgent string    `json:"user_agent"`
+		Playing   bool      `json:"playing"`
+	}
+	out := make([]row, 0, len(sessions))
+	for _, s := range sessions {
+		out = append(out, row{s.ID, s.CreatedAt, s.LastSeen, s.ExpiresAt, s.Addr, s.UserAgent, a.live.has(s.ID)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sessions": out})
+}
+
+// adminKick ends every session of an account: its players are
+// disconnected and must log in again.
+func (a *auth) adminKick(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil || c.Response().Committed {
+		return err
+	}
+	n, err := a.svc.RevokeSessions(c.Request().Context(), actor(c), id, "")
+	if err != nil {
+		return a.fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]int{"revoked": n})
+}
+
+func (a *auth) adminDisable(c echo.Context) error {
+	return a.adminDo(c, a.svc.Disable)
+}
+
+func (a *auth) adminEnable(c echo.Context) error {
+	return a.adminDo(c, a.svc.Enable)
+}
+
+func (a *auth) adminDo(c echo.Context, f func(context.Context, account.Actor, int64) error) error {
+	id, err := userID(c)
+	if err != nil || c.Response().Committed {
+		return err
+	}
+	if err := f(c.Request().Context(), actor(c), id); err != nil {
+		return a.fail(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *auth) adminRole(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil || c.Response().Committed {
+		return err
+	}
+	var req struct {
+		Role account.Role `json:"role"`
+	}
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	if err := a.svc.SetRole(c.Request().Context(), actor(c), id, req.Role); err != nil {
+		return a.fail(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *auth) adminEvents(c echo.Context) error {
+	q := account.EventQuery{Limit: 200}
+	if before, err := strconv.ParseInt(c.QueryParam("before"), 10, 64); err == nil {
+		q.BeforeID = before
+	}
+	events, err := a.svc.Events(c.Request().Context(), actor(c), q)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"events": events})
+}
+
+// liveSessions are the login sessions with an open bridge: the gateway
+// keeps them alive while the player plays, and re-checks them so that a
+// change made outside this process (the command line) closes the bridge
+// too.
+type liveSessions struct {
+	mu       sync.Mutex
+	sessions map[string]*liveSession
+}
+
+type liveSession struct {
+	sess  account.Session
+	count int // bridges on this session
+}
+
+func (l *liveSessions) add(s account.Session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ls, ok := l.sessions[s.ID]; ok {
+		ls.count++
+		return
+	}
+	l.sessions[s.ID] = &liveSession{sess: s, count: 1}
+}
+
+func (l *liveSessions) remove(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ls, ok := l.sessions[id]; ok {
+		if ls.count--; ls.count <= 0 {
+			delete(l.sessions, id)
+		}
+	}
+}
+
+func (l *liveSessions) has(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.sessions[id]
+	return ok
+}
+
+func (l *liveSessions) playing(userID int64) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, ls := range l.sessions {
+		if ls.sess.UserID == userID {
+			n += ls.count
+		}
+	}
+	return n
+}
+
+func (l *liveSessions) snapshot() []account.Session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]account.Session, 0, len(l.sessions))
+	for _, ls := range l.sessions {
+		out = append(out, ls.sess)
+	}
+	return out
+}
+
+func (l *liveSessions) update(s account.Session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ls, ok := l.sessions[s.ID]; ok {
+		ls.sess = s
+	}
+}

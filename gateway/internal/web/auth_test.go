@@ -1,0 +1,345 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/account/accounttest"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/shared/wire"
+)
+
+const strongPassword = "correct horse battery staple"
+
+// recordingBridge keeps each player it is asked to serve until the test
+// ends them, and records what it is asked to end.
+type recordingBridge struct {
+	mu      sync.Mutex
+	players []bridge.Player
+	ended   []string
+	served  chan bridge.Player
+	stop    chan struct{}
+}
+
+func (b *recordingBridge) Serve(p bridge.Player) error {
+	b.mu.Lock()
+	b.players = append(b.players, p)
+	b.mu.Unlock()
+	b.served <- p
+	<-b.stop
+	return p.WS.Close(websocket.StatusGoingAway, "test over")
+}
+
+func (b *recordingBridge) End(ids []string, why string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ended = append(b.ended, ids...)
+	return len(ids)
+}
+
+func (b *recordingBridge) endedIDs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.ended...)
+}
+
+type authRig struct {
+	t      *testing.T
+	srv    *httptest.Server
+	web    *Server
+	svc    *account.Service
+	store  account.Store
+	bridge *recordingBridge
+}
+
+func newAuthRig(t *testing.T, mod ...func(*account.Config)) *authRig {
+	t.Helper()
+	r := &authRig{t: t, store: accounttest.NewMemStore(), bridge: &recordingBridge{served: make(chan bridge.Player, 4), stop: make(chan struct{})}}
+	cfg := account.Config{Store: r.store, Hash: account.MinHashParams(), AllowGuests: true, OnRevoke: func(rv account.Revocation) { r.web.Revoked(rv) }}
+	for _, f := range mod {
+		f(&cfg)
+	}
+	var err error
+	if r.svc, err = account.New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{"index.html": {Data: []byte("door")}, "play.html": {Data: []byte("terminal")}}
+	if r.web, err = New(Config{Static: files, Bridge: r.bridge, Accounts: r.svc, GameName: "Test MUD", HSTS: true}); err != nil {
+		t.Fatal(err)
+	}
+	r.srv = httptest.NewTLSServer(r.web)
+	t.Cleanup(func() {
+		close(r.bridge.stop)
+		r.srv.Close()
+	})
+	return r
+}
+
+// browser is a client with a cookie jar that sends same-origin headers,
+// as a page's fetch does.
+func (r *authRig) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Transport: r.srv.Client().Transport, Jar: jar}
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   map[string]any
+}
+
+func (r *authRig) call(c *http.Client, method, path string, body any, hdr ...string) resp {
+	r.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, r.srv.URL+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", r.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		r.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	out := resp{status: res.StatusCode, header: res.Header}
+	raw, _ := io.ReadAll(res.Body)
+	json.Unmarshal(raw, &out.body)
+	return out
+}
+
+func (r *authRig) register(c *http.Client, name string) {
+	r.t.Helper()
+	if got := r.call(c, "POST", "/api/register", credentials{Name: name, Password: strongPassword}); got.status != http.StatusCreated {
+		r.t.Fatalf("register %s: %d %v", name, got.status, got.body)
+	}
+}
+
+func TestRegisterLoginSessionCookie(t *testing.T) {
+	r := newAuthRig(t)
+	c := r.browser()
+	res := r.call(c, "POST", "/api/register", credentials{Name: "Alice", Password: strongPassword})
+	if res.status != http.StatusCreated {
+		t.Fatalf("register: %d %v", res.status, res.body)
+	}
+	ck := res.header.Get("Set-Cookie")
+	for _, want := range []string{CookieName + "=", "Path=/", "Secure", "HttpOnly", "SameSite=Strict", "Expires="} {
+		if !strings.Contains(ck, want) {
+			t.Errorf("cookie %q lacks %q", ck, want)
+		}
+	}
+	if strings.Contains(ck, "Domain=") {
+		t.Errorf("cookie %q has a Domain, which __Host- forbids", ck)
+	}
+	if res := r.call(c, "GET", "/api/session", nil); res.status != 200 || res.body["user"].(map[string]any)["name"] != "Alice" {
+		t.Fatalf("session: %d %v", res.status, res.body)
+	}
+	if res := r.call(c, "POST", "/api/logout", nil); res.status != http.StatusNoContent {
+		t.Fatalf("logout: %d", res.status)
+	}
+	if res := r.call(c, "GET", "/api/session", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("session after logout: %d, want 401", res.status)
+	}
+	// Logging in again issues a new session.
+	other := r.browser()
+	if res := r.call(other, "POST", "/api/login", credentials{Name: "alice", Password: strongPassword}); res.status != 200 {
+		t.Fatalf("login: %d %v", res.status, res.body)
+	}
+	info := r.call(other, "GET", "/api/info", nil)
+	if info.body["game"] != "Test MUD" || info.body["registration"] != "open" || info.body["setup"] != true {
+		t.Fatalf("info: %v", info.body)
+	}
+}
+
+func TestRegisterReportsEveryProblem(t *testing.T) {
+	r := newAuthRig(t)
+	res := r.call(r.browser(), "POST", "/api/register", credentials{Name: "Bob", Password: "password"})
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("weak password: %d, want 400", res.status)
+	}
+	problems, _ := res.body["problems"].([]any)
+	if len(problems) < 2 {
+		t.Fatalf("problems %v: want every rule broken (too short, common)", res.body)
+	}
+	check := r.call(r.browser(), "POST", "/api/password/check", credentials{Name: "Bob", Password: "password"})
+	if p, _ := check.body["problems"].([]any); len(p) != len(problems) {
+		t.Fatalf("live check gave %v, register %v", check.body, res.body)
+	}
+	if res := r.call(r.browser(), "POST", "/api/password/check", credentials{Name: "Bob", Password: strongPassword}); len(res.body["problems"].([]any)) != 0 {
+		t.Fatalf("a good password has problems: %v", res.body)
+	}
+}
+
+func TestLoginFailuresAreGenericAndLimited(t *testing.T) {
+	r := newAuthRig(t)
+	r.register(r.browser(), "Carol")
+	c := r.browser()
+	wrong := r.call(c, "POST", "/api/login", credentials{Name: "Carol", Password: "not the password at all"})
+	unknown := r.call(c, "POST", "/api/login", credentials{Name: "Nobody", Password: "not the password at all"})
+	if wrong.status != 401 || unknown.status != 401 || wrong.body["error"] != unknown.body["error"] {
+		t.Fatalf("wrong password %d %v, unknown name %d %v: want the same 401", wrong.status, wrong.body, unknown.status, unknown.body)
+	}
+	// Keep guessing: the account backs off and locks.
+	var last resp
+	for range 12 {
+		last = r.call(c, "POST", "/api/login", credentials{Name: "Carol", Password: "guess guess guess"})
+		if last.status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || last.body["retry_after"] == nil {
+		t.Fatalf("brute force: %d %v %v, want 429 with Retry-After", last.status, last.header, last.body)
+	}
+}
+
+func TestCrossSiteRequestsRefused(t *testing.T) {
+	r := newAuthRig(t)
+	res := r.call(r.browser(), "POST", "/api/register", credentials{Name: "Eve", Password: strongPassword},
+		"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+	if res.status != http.StatusForbidden {
+		t.Fatalf("cross-site register: %d, want 403", res.status)
+	}
+	big := strings.Repeat("a", maxBody+1)
+	if res := r.call(r.browser(), "POST", "/api/login", credentials{Name: "x", Password: big}); res.status != http.StatusBadRequest {
+		t.Fatalf("oversized body: %d, want 400", res.status)
+	}
+	if res := r.call(r.browser(), "POST", "/api/login", map[string]string{"name": "x", "pasword": "y"}); res.status != http.StatusBadRequest {
+		t.Fatalf("unknown field: %d, want 400", res.status)
+	}
+}
+
+func dialWSWith(t *testing.T, r *authRig, c *http.Client) (*websocket.Conn, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u, _ := url.Parse(r.srv.URL)
+	h := http.Header{"Origin": {r.srv.URL}}
+	ws, _, err := websocket.Dial(ctx, "wss://"+u.Host+"/ws", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}, HTTPClient: c, HTTPHeader: h})
+	return ws, err
+}
+
+func TestWebSocketNeedsASession(t *testing.T) {
+	r := newAuthRig(t)
+	ws, err := dialWSWith(t, r, r.browser())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	_, b, err := ws.Read(context.Background())
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if f, _ := wire.Decode(b); f.Type != wire.TypeError || f.Code != wire.ErrorUnauthorized {
+		t.Fatalf("got %+v, want an unauthorized error", f)
+	}
+	if _, _, err := ws.Read(context.Background()); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+		t.Fatalf("closed with %v, want 1008", err)
+	}
+	select {
+	case p := <-r.bridge.served:
+		t.Fatalf("bridged %+v without a session", p)
+	default:
+	}
+}
+
+func TestLogoutEndsTheBridge(t *testing.T) {
+	r := newAuthRig(t)
+	c := r.browser()
+	r.register(c, "Dave")
+	ws, err := dialWSWith(t, r, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	p := <-r.bridge.served
+	if p.Name != "Dave" || p.Session == "" || p.Conn == nil {
+		t.Fatalf("player %+v: want the account and its session", p)
+	}
+	r.call(c, "POST", "/api/logout", nil)
+	if got := r.bridge.endedIDs(); len(got) != 1 || got[0] != p.Session {
+		t.Fatalf("ended %v, want the session %s", got, p.Session)
+	}
+}
+
+func TestLiveCheckEndsSessionsRevokedElsewhere(t *testing.T) {
+	r := newAuthRig(t)
+	c := r.browser()
+	r.register(c, "Erin")
+	ws, err := dialWSWith(t, r, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	p := <-r.bridge.served
+	r.web.checkLive(context.Background())
+	if got := r.bridge.endedIDs(); len(got) != 0 {
+		t.Fatalf("a valid session was ended: %v", got)
+	}
+	// The command line deletes the session straight from the database.
+	if _, err := r.store.DeleteSession(context.Background(), p.Session); err != nil {
+		t.Fatal(err)
+	}
+	r.web.checkLive(context.Background())
+	if got := r.bridge.endedIDs(); len(got) != 1 || got[0] != p.Session {
+		t.Fatalf("ended %v, want the revoked session", got)
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	r := newAuthRig(t)
+	player := r.browser()
+	r.register(player, "Frank")
+	if res := r.call(player, "GET", "/api/admin/users", nil); res.status != http.StatusForbidden {
+		t.Fatalf("a player listing users: %d, want 403", res.status)
+	}
+	if res := r.call(r.browser(), "GET", "/api/admin/users", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("nobody listing users: %d, want 401", res.status)
+	}
+	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	admin := r.browser()
+	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
+		t.Fatalf("admin login: %d %v", res.status, res.body)
+	}
+	res := r.call(admin, "GET", "/api/admin/users", nil)
+	users, _ := res.body["users"].([]any)
+	if res.status != 200 || len(users) != 2 {
+		t.Fatalf("users: %d %v", res.status, res.body)
+	}
+	var frank float64
+	for _, u := range users {
+		if m := u.(map[string]any); m["name"] == "Frank" {
+			frank = m["id"].(float64)
+		}
+	}
+	id := strconv.FormatInt(int64(frank), 10)
+	if res := r.call(admin, "POST", "/api/admin/users/"+id+"/kick", nil); res.status != 200 || res.body["revoked"].(float64) != 1 {
+		t.Fatalf("kick: %d %v", res.status, res.body)
+	}
+	if res := r.call(player, "GET", "/api/session", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("kicked player's session: %d, want 401", res.status)
+	}
+	if res := r.call(admin, "POST", "/api/admin/users/"+id+"/role", map[string]string{"role": "superuser"}); res.status != http.StatusForbidden {
+		t.Fatalf("an admin making a superuser: %d, want 403", res.status)
+	}
+}
