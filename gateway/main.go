@@ -6,6 +6,8 @@
 //
 //	drawbridge serve [flags]          run the gateway (with no backend, in front of the built-in demo game)
 //	drawbridge config check [flags]   validate the configuration and print the effective settings
+//	drawbridge user [flags] COMMAND   manage accounts (see drawbridge user -h)
+//	drawbridge session [flags] COMMAND  list and revoke login sessions
 //	drawbridge demo [flags]           run only the built-in demo game, for telnet clients
 //	drawbridge version                print the version
 //
@@ -30,6 +32,7 @@ import (
 	"syscall"
 
 	"github.com/drawbridge/drawbridge/gateway/app"
+	"github.com/drawbridge/drawbridge/gateway/internal/admincli"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 )
 
@@ -41,7 +44,7 @@ func main() {
 	// The first signal starts a graceful shutdown; once it has, the
 	// signal's default action is back, so a second Ctrl-C ends at once.
 	context.AfterFunc(ctx, stop)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	var usage usageError
 	switch {
@@ -67,6 +70,8 @@ const usageText = `Drawbridge puts a telnet game on the web.
 Usage:
   drawbridge serve [flags]          run the gateway; with no backend it fronts the built-in demo game
   drawbridge config check [flags]   validate the configuration and print the effective settings
+  drawbridge user [flags] COMMAND   manage accounts: add, import, list, passwd, role, disable, enable, unlock, delete
+  drawbridge session [flags] COMMAND  list and revoke login sessions
   drawbridge demo [flags]           run only the built-in demo game, for telnet clients
   drawbridge version                print the version
 
@@ -75,7 +80,7 @@ DRAWBRIDGE_* environment variables, and flags, each overriding the one before.
 Run 'drawbridge <command> -h' for a command's flags.
 `
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return usageError{"no command given"}
@@ -117,6 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return usageError{"usage: drawbridge config check [flags]"}
 		}
 		return configCheck(rest[1:], stdout, stderr, getenv)
+	case "user", "session":
+		return manage(ctx, cmd, rest, stdin, stdout, stderr, getenv)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
 	case "version":
@@ -154,6 +161,16 @@ func flagSettings() []flagSetting {
 // configure turns the config file, the environment and the flags into a
 // validated Config with a logger.
 func configure(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, error) {
+	cfg, settings, rest, err := configureArgs(name, args, stderr, getenv)
+	if err == nil && len(rest) > 0 {
+		err = usageError{fmt.Sprintf("%s: unexpected argument %q", name, rest[0])}
+	}
+	return cfg, settings, err
+}
+
+// configureArgs is configure for commands that take arguments after the
+// flags (user and session commands take a verb); it returns them.
+func configureArgs(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", getenv("DRAWBRIDGE_CONFIG"), "TOML config file (see deploy/drawbridge.toml)")
@@ -162,12 +179,15 @@ func configure(name string, args []string, stderr io.Writer, getenv func(string)
 	for i, f := range flags {
 		fs.StringVar(&values[i], f.flag, "", f.usage)
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return app.Config{}, nil, err
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return app.Config{}, nil, nil, err
+		}
+		return app.Config{}, nil, nil, usageError{err.Error()}
 	}
 	cfg, settings, err := app.Load(*path, getenv)
 	if err != nil {
-		return cfg, nil, err
+		return cfg, nil, nil, err
 	}
 	var errs []error
 	fs.Visit(func(f *flag.Flag) {
@@ -186,16 +206,42 @@ func configure(name string, args []string, stderr io.Writer, getenv func(string)
 		}
 	})
 	if err := errors.Join(errs...); err != nil {
-		return cfg, nil, usageError{err.Error()}
+		return cfg, nil, nil, usageError{err.Error()}
 	}
 	if cfg.StateDir == "" {
 		cfg.StateDir = defaultStateDir(getenv)
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, settings, fmt.Errorf("invalid configuration:\n%w", err)
+		return cfg, settings, nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	cfg.Logger = newLogger(stderr, cfg.Log)
-	return cfg, settings, nil
+	return cfg, settings, fs.Args(), nil
+}
+
+// manage runs the user and session commands on the gateway's database.
+func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, _, rest, err := configureArgs("drawbridge "+cmd, args, stderr, getenv)
+	if err != nil {
+		return err
+	}
+	// Quiet: the operator reads the command's own output.
+	cfg.Logger = newLogger(stderr, app.LogConfig{Format: cfg.Log.Format, Level: "warn"})
+	acc, err := app.OpenAccounts(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
+	defer acc.Close()
+	io := admincli.IO{In: stdin, Out: stdout, Err: stderr}
+	if cmd == "user" {
+		err = admincli.User(ctx, acc.Service, rest, io)
+	} else {
+		err = admincli.Session(ctx, acc.Service, rest, io)
+	}
+	var ue admincli.UsageError
+	if errors.As(err, &ue) {
+		return usageError{ue.Msg}
+	}
+	return err
 }
 
 // configCheck validates the configuration and prints the effective

@@ -34,7 +34,7 @@ func TestRunCommandLine(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := run(context.Background(), tc.args, &out, &errOut, env)
+			err := run(context.Background(), tc.args, strings.NewReader(""), &out, &errOut, env)
 			var usage usageError
 			if tc.wantUsage != errors.As(err, &usage) {
 				t.Fatalf("err %v: usage error %v, want %v", err, !tc.wantUsage, tc.wantUsage)
@@ -54,7 +54,7 @@ func TestRunCommandLine(t *testing.T) {
 
 func TestHelpFlagIsNotAnError(t *testing.T) {
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"serve", "-h"}, &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"serve", "-h"}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err %v, want flag.ErrHelp", err)
 	}
@@ -88,7 +88,7 @@ func TestConfigCheckPrecedence(t *testing.T) {
 	}
 	env := map[string]string{"DRAWBRIDGE_CONFIG": path, "DRAWBRIDGE_PLAYERS_MAX": "6", "DRAWBRIDGE_GAME_BACKEND": "env:4000"}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, &out, &errOut, func(k string) string { return env[k] })
+	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, strings.NewReader(""), &out, &errOut, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatalf("config check: %v\n%s", err, errOut.String())
 	}
@@ -110,7 +110,7 @@ func TestConfigCheckNamesBadSettings(t *testing.T) {
 	path := filepath.Join(dir, "bad.toml")
 	os.WriteFile(path, []byte("state_dir = \"/x\"\n[tls]\nmode = \"files\"\ncert_file = \"/nope/cert.pem\"\n"), 0o600)
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"config", "check", "-config", path}, &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"config", "check", "-config", path}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
 	if err == nil {
 		t.Fatal("config check passed a config whose certificate file is missing")
 	}
@@ -118,5 +118,60 @@ func TestConfigCheckNamesBadSettings(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+// The user and session commands work on the gateway's database.
+func TestUserAndSessionCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := func(k string) string {
+		if k == "DRAWBRIDGE_STATE_DIR" {
+			return dir
+		}
+		return ""
+	}
+	do := func(stdin string, args ...string) (string, error) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, env)
+		return out.String() + errOut.String(), err
+	}
+	if out, err := do("correct horse battery staple\n", "user", "add", "-role", "superuser", "Warden"); err != nil || !strings.Contains(out, "created Warden (superuser") {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	if out, err := do("password\n", "user", "add", "Weak"); err == nil || !strings.Contains(err.Error(), "password refused") {
+		t.Fatalf("weak password: %v\n%s", err, out)
+	}
+	if _, err := do("another fine passphrase\n", "user", "add", "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do("", "user", "role", "Alice", "builder"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := do("", "user", "list")
+	if err != nil || !strings.Contains(out, "Alice") || !strings.Contains(out, "builder") || !strings.Contains(out, "Warden") {
+		t.Fatalf("user list: %v\n%s", err, out)
+	}
+	if _, err := do("", "user", "disable", "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := do("", "user", "list", "-name", "al"); !strings.Contains(out, "disabled") {
+		t.Fatalf("disabled account not shown as such:\n%s", out)
+	}
+	if _, err := do("", "user", "role", "Alice", "emperor"); err == nil {
+		t.Fatal("an unknown role was accepted")
+	}
+	if _, err := do("", "user", "delete", "Nobody"); err == nil {
+		t.Fatal("deleting an unknown account succeeded")
+	}
+	if out, err := do("", "session", "list"); err != nil || !strings.Contains(out, "ACCOUNT") {
+		t.Fatalf("session list: %v\n%s", err, out)
+	}
+	if out, err := do("", "session", "revoke", "-user", "Warden"); err != nil || !strings.Contains(out, "0 session(s) ended") {
+		t.Fatalf("session revoke: %v\n%s", err, out)
+	}
+	var usage usageError
+	if _, err := do("", "user"); !errors.As(err, &usage) {
+		t.Fatalf("user with no command: %v, want a usage error", err)
 	}
 }

@@ -11,15 +11,19 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
+	"github.com/drawbridge/drawbridge/gateway/internal/store/sqlite"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnets"
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
 	"github.com/drawbridge/drawbridge/www"
@@ -50,6 +54,9 @@ type Gateway struct {
 	https, http, admin                          *http.Server
 	edge                                        *edge.Edge
 	hub                                         *bridge.Hub
+	web                                         *web.Server
+	acc                                         *Accounts
+	accounts                                    *account.Service
 	telnets                                     *telnets.Server
 	ready                                       atomic.Bool
 
@@ -92,6 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		g.closeListeners()
 		g.wg.Wait()
+		g.closeFiles()
 		return nil, err
 	}
 	return g, nil
@@ -156,13 +164,19 @@ func (g *Gateway) start(ctx context.Context) error {
 		Logger:            g.log.With("component", "bridge"),
 	})
 
+	if err := g.openAccounts(ctx); err != nil {
+		return err
+	}
+
 	static := cfg.Static
 	if static == nil {
 		static = www.FS()
 	}
-	handler, err := web.New(web.Config{
+	g.web, err = web.New(web.Config{
 		Static:         static,
 		Bridge:         g.hub,
+		Accounts:       g.accounts,
+		GameName:       cfg.Game.Name,
 		OriginPatterns: cfg.Web.Origins,
 		TrustedProxies: cfg.Web.TrustedProxies,
 		HSTS:           true,
@@ -174,7 +188,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 	errLog := serverErrorLog(g.log.With("component", "http"))
 	g.https = &http.Server{
-		Handler:           handler,
+		Handler:           g.web,
 		TLSConfig:         g.edge.TLSConfig("h2", "http/1.1"),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -222,8 +236,10 @@ func (g *Gateway) start(ctx context.Context) error {
 		}
 	}
 
+	g.goBack("accounts", func() error { return g.accounts.Run(backCtx) })
+	g.goBack("live sessions", func() error { return g.web.Run(backCtx) })
 	if g.demoLn != nil {
-		game := demo.New(demo.Config{Logger: g.log.With("component", "demo")})
+		game := demo.New(demo.Config{Name: cfg.Game.Name, Logger: g.log.With("component", "demo")})
 		g.goBack("demo game", func() error { return game.Serve(backCtx, g.demoLn) })
 		g.log.Info("demo game listening", "addr", g.demoLn.Addr().String(), "try", "telnet "+hostPort(g.demoLn.Addr()))
 	}
@@ -245,6 +261,13 @@ func (g *Gateway) start(ctx context.Context) error {
 		"telnets", addrString(g.telnetsLn), "admin", addrString(g.adminLn),
 		"certificates", string(ecfg.Mode), "game", backend)
 
+	if tok, err := g.accounts.SetupToken(ctx); err != nil {
+		g.log.Error("could not issue a setup token", "err", err)
+	} else if tok != "" {
+		g.log.Warn("no superuser yet: open the site and use this one-time setup token within the hour, "+
+			"or run 'drawbridge user add -role superuser NAME'", "url", g.publicURL(), "setup_token", tok)
+	}
+
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
@@ -252,6 +275,69 @@ func (g *Gateway) start(ctx context.Context) error {
 		g.shutdown()
 	}()
 	return nil
+}
+
+// openAccounts opens the database and the account service. A revocation
+// the service reports (logout, expiry, an admin's kick) ends the player's
+// bridges through the web server.
+func (g *Gateway) openAccounts(ctx context.Context) error {
+	a, err := OpenAccounts(ctx, g.cfg, func(r account.Revocation) { g.web.Revoked(r) })
+	if err != nil {
+		return err
+	}
+	g.acc = a
+	g.accounts = a.Service
+	return nil
+}
+
+// Accounts is the account service on its database, for the gateway and
+// for the command line's user and session commands, which work on the
+// same database while the gateway runs.
+type Accounts struct {
+	*account.Service
+	db    *sqlite.DB
+	audit *os.File
+}
+
+// OpenAccounts opens the database cfg names and the account service on
+// it. onRevoke is told of sessions that end (nil: nobody to tell).
+func OpenAccounts(ctx context.Context, cfg Config, onRevoke func(account.Revocation)) (*Accounts, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := sqlite.Open(ctx, cfg.SQLitePath(), log.With("component", "store"))
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	a := &Accounts{db: db}
+	audit := log.With("component", "audit")
+	if cfg.Log.AuditFile != "" {
+		f, err := os.OpenFile(cfg.Log.AuditFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("log.audit_file: %w", unwrapPath(err))
+		}
+		a.audit = f
+		audit = slog.New(slog.NewJSONHandler(f, nil))
+	}
+	ac := cfg.Accounts
+	ac.Store, ac.Log, ac.Audit, ac.OnRevoke = db, log.With("component", "accounts"), audit, onRevoke
+	ac.Policy.Words = append(slices.Clip(ac.Policy.Words), cfg.Game.Name)
+	if a.Service, err = account.New(ac); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	return a, nil
+}
+
+// Close closes the database and the audit file.
+func (a *Accounts) Close() error {
+	err := a.db.Close()
+	if a.audit != nil {
+		a.audit.Close()
+	}
+	return err
 }
 
 // edgeConfig turns the configuration into the certificate source's,
@@ -432,10 +518,21 @@ func (g *Gateway) shutdown() {
 			}
 		}()
 	}
+	// A server whose graceful shutdown runs out of time is closed hard:
+	// http.Server.Shutdown leaves the connections it waited for open.
+	hard := func(srv *http.Server) func(context.Context) error {
+		return func(ctx context.Context) error {
+			err := srv.Shutdown(ctx)
+			if err != nil {
+				srv.Close()
+			}
+			return err
+		}
+	}
 	stop("bridges", g.hub.Shutdown)
-	stop("https", g.https.Shutdown)
+	stop("https", hard(g.https))
 	if g.http != nil {
-		stop("http", g.http.Shutdown)
+		stop("http", hard(g.http))
 	}
 	wg.Wait()
 	if n := g.hub.Len(); n > 0 {
@@ -450,7 +547,7 @@ func (g *Gateway) shutdown() {
 	g.stopSessions()
 	g.stopBack()
 	if g.admin != nil {
-		g.admin.Shutdown(ctx)
+		hard(g.admin)(ctx)
 	}
 }
 
@@ -458,6 +555,7 @@ func (g *Gateway) shutdown() {
 // a server failed with, if any.
 func (g *Gateway) Wait() error {
 	g.wg.Wait()
+	g.closeFiles()
 	select {
 	case err := <-g.errs:
 		return err
@@ -507,6 +605,17 @@ func (g *Gateway) Certificate(name string) *x509.Certificate {
 
 // Players returns the number of connected web players.
 func (g *Gateway) Players() int { return g.hub.Len() }
+
+// closeFiles closes the database and the audit file, once every goroutine
+// that uses them has ended.
+func (g *Gateway) closeFiles() {
+	if g.acc != nil {
+		if err := g.acc.Close(); err != nil {
+			g.log.Warn("closing the database", "err", err)
+		}
+		g.acc = nil
+	}
+}
 
 func (g *Gateway) closeListeners() {
 	for _, ln := range []net.Listener{g.httpsLn, g.httpLn, g.demoLn, g.telnetsLn, g.adminLn} {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,24 @@ func client(g *Gateway) *http.Client {
 	}
 }
 
+// player registers an account and returns a client carrying its session
+// cookie, as a browser would.
+func player(t *testing.T, g *Gateway, name string) *http.Client {
+	t.Helper()
+	c := client(g)
+	c.Jar, _ = cookiejar.New(nil)
+	body := strings.NewReader(`{"name":"` + name + `","password":"correct horse battery staple"}`)
+	resp, err := c.Post("https://localhost:"+port(g.HTTPSAddr())+"/api/register", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register %s: %s", name, resp.Status)
+	}
+	return c
+}
+
 func port(a net.Addr) string {
 	_, p, _ := net.SplitHostPort(a.String())
 	return p
@@ -92,7 +111,7 @@ func TestSessionThroughGatewayToDemo(t *testing.T) {
 	u := "wss://localhost:" + port(g.HTTPSAddr()) + "/ws"
 	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		Subprotocols: []string{wire.Subprotocol},
-		HTTPClient:   client(g),
+		HTTPClient:   player(t, g, "Wanderer"),
 	})
 	if err != nil {
 		t.Fatalf("dial: %v", err)
@@ -193,7 +212,7 @@ func TestShutdownTimeoutCutsStuckPlayers(t *testing.T) {
 	defer dcancel()
 	ws, _, err := websocket.Dial(dctx, "wss://localhost:"+port(g.HTTPSAddr())+"/ws", &websocket.DialOptions{
 		Subprotocols: []string{wire.Subprotocol},
-		HTTPClient:   client(g),
+		HTTPClient:   player(t, g, "Stuck"),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
 )
 
@@ -35,14 +37,16 @@ type Config struct {
 	// receive the goodbye before connections are cut.
 	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
 
-	Game    GameConfig    `toml:"game"`
-	Web     WebConfig     `toml:"web"`
-	TLS     TLSConfig     `toml:"tls"`
-	ACME    ACMEConfig    `toml:"acme"`
-	Telnets TelnetsConfig `toml:"telnets"`
-	Players PlayersConfig `toml:"players"`
-	Log     LogConfig     `toml:"log"`
-	Admin   AdminConfig   `toml:"admin"`
+	Game     GameConfig     `toml:"game"`
+	Web      WebConfig      `toml:"web"`
+	TLS      TLSConfig      `toml:"tls"`
+	ACME     ACMEConfig     `toml:"acme"`
+	Telnets  TelnetsConfig  `toml:"telnets"`
+	Players  PlayersConfig  `toml:"players"`
+	Accounts account.Config `toml:"accounts"`
+	Store    StoreConfig    `toml:"store"`
+	Log      LogConfig      `toml:"log"`
+	Admin    AdminConfig    `toml:"admin"`
 
 	// Static overrides the embedded web client files; nil serves the
 	// embedded ones. Tests use it to serve a freshly built client.
@@ -60,6 +64,10 @@ type Config struct {
 
 // GameConfig is where the game is.
 type GameConfig struct {
+	// Name is the game's name, shown on the front door and kept out of
+	// players' passwords.
+	Name string `toml:"name"`
+
 	// Backend is the game's telnet address, host:port. Players never
 	// choose where the gateway connects: this is the only game there is.
 	// Empty starts the built-in demo game on DemoAddr and uses that.
@@ -196,12 +204,23 @@ type PlayersConfig struct {
 	WriteTimeout time.Duration `toml:"write_timeout"`
 }
 
+// StoreConfig is where accounts and sessions are kept.
+type StoreConfig struct {
+	// SQLitePath is the SQLite database file. Empty: drawbridge.db in
+	// state_dir. Created with mode 0600.
+	SQLitePath string `toml:"sqlite_path"`
+}
+
 // LogConfig is what the gateway logs, and how.
 type LogConfig struct {
 	// Format is "text" or "json".
 	Format string `toml:"format"`
 	// Level is "debug", "info", "warn" or "error".
 	Level string `toml:"level"`
+	// AuditFile receives the audit trail of security events (logins,
+	// lockouts, sessions, admin actions) as JSON lines, mode 0600. Empty:
+	// the events go to the main log. They are also kept in the database.
+	AuditFile string `toml:"audit_file"`
 }
 
 // AdminConfig is the operators' listener: health checks and metrics.
@@ -222,14 +241,31 @@ const DefaultDirectoryURL = "https://acme-v02.api.letsencrypt.org/directory"
 func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
-		Game:            GameConfig{DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second},
+		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
 		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second},
+		Accounts:        accountDefaults(),
 		Log:             LogConfig{Format: "text", Level: "info"},
 		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
 	}
+}
+
+// accountDefaults are the account service's defaults, spelt out so that
+// `config check` shows what will apply.
+func accountDefaults() account.Config {
+	c := account.Config{}.WithDefaults()
+	c.Log, c.Audit, c.Now = nil, nil, nil // set by the app, not configured
+	return c
+}
+
+// SQLitePath returns the database file, resolving the default.
+func (c *Config) SQLitePath() string {
+	if c.Store.SQLitePath != "" {
+		return c.Store.SQLitePath
+	}
+	return filepath.Join(c.StateDir, "drawbridge.db")
 }
 
 // HTTPSAddress returns the HTTPS listener's address, resolving the default.
@@ -399,6 +435,12 @@ func (c *Config) Validate() error {
 		bad("players.idle_timeout", "must not be 0 (a negative value turns the idle timeout off)")
 	}
 
+	if err := c.Accounts.ValidateSettings(); err != nil {
+		for _, e := range joined(err) {
+			key, msg, _ := strings.Cut(e.Error(), ": ")
+			bad("accounts."+key, "%s", msg)
+		}
+	}
 	oneOf("log.format", c.Log.Format, "text", "json")
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		bad("log.level", "%v", err)
@@ -441,4 +483,12 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
 	}
 	return lv, nil
+}
+
+// joined splits an errors.Join result into its parts.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

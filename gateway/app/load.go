@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +42,7 @@ func (c *Config) Settings() []Setting {
 				continue
 			}
 			name := prefix + tag
-			if f := v.Field(i); f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Duration]() {
+			if f := v.Field(i); f.Kind() == reflect.Struct && !isLeaf(f) {
 				walk(f, name+".")
 			} else {
 				out = append(out, Setting{
@@ -72,31 +73,49 @@ func (c *Config) Set(name, s string) error {
 }
 
 func setValue(v reflect.Value, s string) error {
-	switch v.Interface().(type) {
-	case time.Duration:
-		d, err := time.ParseDuration(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if u, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		if err := u.UnmarshalText([]byte(s)); err != nil {
+			return fmt.Errorf("%q: %w", s, err)
+		}
+		return nil
+	}
+	if v.Type() == reflect.TypeFor[time.Duration]() {
+		d, err := time.ParseDuration(s)
 		if err != nil {
 			return fmt.Errorf("%q is not a duration like 30s or 1h", s)
 		}
 		v.SetInt(int64(d))
-	case string:
-		v.SetString(strings.TrimSpace(s))
-	case []string:
-		var list []string
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("unsupported type %s", v.Type())
+		}
+		list := reflect.MakeSlice(v.Type(), 0, 4)
 		for _, p := range strings.Split(s, ",") {
 			if p = strings.TrimSpace(p); p != "" {
-				list = append(list, p)
+				list = reflect.Append(list, reflect.ValueOf(p).Convert(v.Type().Elem()))
 			}
 		}
-		v.Set(reflect.ValueOf(list))
-	case int:
-		n, err := strconv.Atoi(strings.TrimSpace(s))
+		v.Set(list)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, v.Type().Bits())
 		if err != nil {
 			return fmt.Errorf("%q is not a whole number", s)
 		}
-		v.SetInt(int64(n))
-	case bool:
-		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		v.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(s, 10, v.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number of the right size", s)
+		}
+		v.SetUint(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
 		if err != nil {
 			return fmt.Errorf("%q is not true or false", s)
 		}
@@ -199,4 +218,11 @@ func Env() []string {
 		out = append(out, s.Env)
 	}
 	return slices.Clip(out)
+}
+
+// isLeaf reports whether a struct-typed setting is one value (it parses
+// from text) rather than a section.
+func isLeaf(v reflect.Value) bool {
+	_, ok := v.Addr().Interface().(encoding.TextUnmarshaler)
+	return ok
 }
