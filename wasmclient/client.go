@@ -21,6 +21,8 @@ type page interface {
 	Masked() bool
 	SetInputEnabled(on bool)
 	SetMirror(text string)
+	// ToLogin sends the player to the front door, saying why.
+	ToLogin(reason string)
 }
 
 // linker is what the client needs of the link to the gateway.
@@ -143,6 +145,10 @@ func (c *client) handle(ev link.Event) int {
 			c.page.SetInputEnabled(true)
 		case link.Waiting, link.Closed:
 			c.page.SetMasked(false)
+			if ev.Login {
+				c.page.ToLogin(ev.Reason)
+				return 0
+			}
 			if ev.Reason != c.lastNotice { // the gateway may have said it already
 				c.notice("Disconnected: " + strings.TrimSuffix(ev.Reason, ".") + ".")
 			}

@@ -17,7 +17,10 @@ type fakePage struct {
 	masked        bool
 	enabled       bool
 	mirror        string
+	login         string // the reason the page was sent to the login
 }
+
+func (p *fakePage) ToLogin(reason string) { p.login = reason }
 
 func (p *fakePage) SetStatus(state, text string) { p.state, p.status = state, text }
 func (p *fakePage) SetMasked(on bool)            { p.masked = on }
@@ -254,5 +257,15 @@ func TestClientLineWhileConnecting(t *testing.T) {
 	r.tick()
 	if len(r.link.sent) != 0 || !strings.Contains(r.c.ScreenText(), "Not connected yet") {
 		t.Fatalf("sent %v, screen %q: want nothing sent and the player told", r.link.sent, r.c.ScreenText())
+	}
+}
+
+func TestClientSendsEndedSessionsToLogin(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	r.events <- link.Event{State: link.Closed, Reason: "You logged out.", Login: true}
+	r.tick()
+	if r.page.login != "You logged out." {
+		t.Fatalf("sent to login with %q, want the reason", r.page.login)
 	}
 }

@@ -147,6 +147,11 @@ func (p *Page) MountCanvas() error {
 	return nil
 }
 
+// ToLogin sends the player to the front door, which shows reason.
+func (p *Page) ToLogin(reason string) {
+	js.Global().Get("location").Call("assign", "/?reason="+js.Global().Call("encodeURIComponent", reason).String())
+}
+
 // Focus puts the keyboard focus on the command line.
 func (p *Page) Focus() { p.input.Call("focus") }
 

@@ -56,6 +56,7 @@ type Event struct {
 
 	State   State     // the new state, when Frame is nil
 	Reason  string    // why the state changed, for the player
+	Login   bool      // when Closed: the login session ended; the player must log in again
 	RetryAt time.Time // when Waiting: when the next attempt starts
 	Attempt int       // when Connecting or Waiting: consecutive failed attempts so far
 }
@@ -166,7 +167,7 @@ func (l *Link) Run(ctx context.Context) {
 		}
 		attempt++
 		if !end.retry {
-			l.emit(ctx, Event{State: Closed, Reason: end.reason})
+			l.emit(ctx, Event{State: Closed, Reason: end.reason, Login: end.login})
 			select {
 			case <-ctx.Done():
 				return
@@ -210,6 +211,7 @@ type sessionEnd struct {
 	reason string
 	retry  bool // reconnect automatically
 	played bool // the gateway reached the game, so the next retry starts the backoff over
+	login  bool // the login session is over: only logging in again helps
 }
 
 func (l *Link) emit(ctx context.Context, ev Event) {
@@ -344,6 +346,8 @@ func closeReason(err error, last *wire.Frame) sessionEnd {
 			end.retry = true
 		case last.Code == wire.ErrorInternal:
 			end.retry = true
+		case last.Code == wire.ErrorUnauthorized:
+			end.login = true
 		}
 		end.reason = orDefault(end.reason, "the gateway closed the connection")
 		return end

@@ -297,6 +297,7 @@ func TestCloseReason(t *testing.T) {
 		{"protocol error", &CloseError{Code: closeProtocolError}, errFrame(wire.ErrorProtocol, "bad frame"), false, "bad frame"},
 		{"unreachable", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorGameUnreachable, "down"), true, "down"},
 		{"limit", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorLimit, "full"), true, "full"},
+		{"logged out", &CloseError{Code: closePolicy}, errFrame(wire.ErrorUnauthorized, "You logged out."), false, "You logged out."},
 		// Without a frame, the code.
 		{"normal", &CloseError{Code: closeNormal}, nil, false, "the gateway closed the connection"},
 		{"going away", &CloseError{Code: closeGoingAway}, nil, true, "the gateway is restarting"},
@@ -309,6 +310,9 @@ func TestCloseReason(t *testing.T) {
 		end := closeReason(tc.err, tc.last)
 		if end.retry != tc.retry || end.reason != tc.reason {
 			t.Errorf("%s: got retry %v %q, want %v %q", tc.name, end.retry, end.reason, tc.retry, tc.reason)
+		}
+		if wantLogin := tc.name == "logged out"; end.login != wantLogin {
+			t.Errorf("%s: login %v, want %v", tc.name, end.login, wantLogin)
 		}
 	}
 }
