@@ -24,6 +24,7 @@ import (
 // UsageError marks a mistake on the command line.
 type UsageError struct{ Msg string }
 
+// Error returns the message to print above the command's usage.
 func (e UsageError) Error() string { return e.Msg }
 
 // IO is where a command reads passwords and writes its output. When In is
