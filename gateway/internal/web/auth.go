@@ -118,6 +118,9 @@ func (a *auth) fail(c echo.Context, err error) error {
 	var le *account.LimitError
 	var pe *account.PolicyError
 	var ne *account.NameError
+	// Both are looked for: a registration can break the name rules and
+	// the password rules at once, and the player should see all of it.
+	isPolicy, isName := errors.As(err, &pe), errors.As(err, &ne)
 	status := http.StatusInternalServerError
 	switch {
 	case errors.As(err, &le):
@@ -131,7 +134,7 @@ func (a *auth) fail(c echo.Context, err error) error {
 	case errors.Is(err, account.ErrUnauthenticated), errors.Is(err, account.ErrSessionExpired):
 		status = http.StatusUnauthorized
 		clearCookie(c)
-	case errors.As(err, &pe) || errors.As(err, &ne):
+	case isPolicy || isName:
 		status = http.StatusBadRequest
 		if ne != nil {
 			body.Problems = append(body.Problems, account.Problem{Code: "name_invalid", Message: ne.Reason})

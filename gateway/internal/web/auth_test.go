@@ -189,6 +189,26 @@ func TestRegisterReportsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestRegisterReportsNameAndPasswordTogether(t *testing.T) {
+	r := newAuthRig(t)
+	res := r.call(r.browser(), "POST", "/api/register", credentials{Name: "no spaces allowed!", Password: "password"})
+	if res.status != http.StatusBadRequest {
+		t.Fatalf("bad name and weak password: %d, want 400", res.status)
+	}
+	problems, _ := res.body["problems"].([]any)
+	var name, other int
+	for _, p := range problems {
+		if m, _ := p.(map[string]any); m["code"] == "name_invalid" {
+			name++
+		} else {
+			other++
+		}
+	}
+	if name != 1 || other == 0 {
+		t.Fatalf("problems %v: want the name's and the password's", res.body)
+	}
+}
+
 func TestLoginFailuresAreGenericAndLimited(t *testing.T) {
 	r := newAuthRig(t)
 	r.register(r.browser(), "Carol")
