@@ -25,6 +25,12 @@ var (
 	// holds for it too.
 	ErrSessionExpired error = &subError{"your session expired, please log in again", ErrUnauthenticated}
 
+	// ErrSessionEnded is the ErrUnauthenticated Check gives for a session
+	// that was live and is no longer: revoked (by the player elsewhere or
+	// by an operator), or its account disabled or deleted.
+	// errors.Is(err, ErrUnauthenticated) holds for it too.
+	ErrSessionEnded error = &subError{"your session was ended, please log in again", ErrUnauthenticated}
+
 	// ErrRateLimited means too many attempts: from one address, or too
 	// quickly after failures on one account. It comes as a *LimitError
 	// that carries when to try again.
@@ -182,7 +188,7 @@ func message(err error) string {
 		return pe.Error()
 	}
 	for _, known := range []error{
-		ErrInvalidCredentials, ErrSessionExpired, ErrUnauthenticated, ErrBusy,
+		ErrInvalidCredentials, ErrSessionExpired, ErrSessionEnded, ErrUnauthenticated, ErrBusy,
 		ErrDisabled, ErrNameTaken, ErrRegistrationClosed, ErrGuestsDisabled,
 		ErrForbidden, ErrNotFound, ErrLastSuperuser, ErrInvalidSetupToken, ErrSetupDone,
 	} {

@@ -125,6 +125,7 @@ func TestMessage(t *testing.T) {
 		{ErrInvalidCredentials, "Invalid username or password."},
 		{fmt.Errorf("login: %w", ErrInvalidCredentials), "Invalid username or password."},
 		{ErrSessionExpired, "Your session expired, please log in again."},
+		{ErrSessionEnded, "Your session was ended, please log in again."},
 		{&LimitError{Err: ErrLocked, RetryAfter: time.Minute}, "Too many failed logins, try again later."},
 		{&NameError{Reason: "Names start with a letter."}, "Names start with a letter."},
 		{errors.Join(&NameError{Reason: "That name is reserved."}, &PolicyError{Problems: []Problem{{ProblemTooShort, "Use at least 12 characters."}, {ProblemCommon, "Too common."}}}),
@@ -137,6 +138,9 @@ func TestMessage(t *testing.T) {
 	}
 	if !errors.Is(ErrSessionExpired, ErrUnauthenticated) {
 		t.Error("ErrSessionExpired is not an ErrUnauthenticated")
+	}
+	if !errors.Is(ErrSessionEnded, ErrUnauthenticated) {
+		t.Error("ErrSessionEnded is not an ErrUnauthenticated")
 	}
 	le := &LimitError{Err: ErrRateLimited, RetryAfter: 1500 * time.Millisecond}
 	if got := le.RetryAfterSeconds(); got != 2 {

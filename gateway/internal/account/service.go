@@ -301,7 +301,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 
 // Check re-validates a session the caller already holds (the gateway, for
 // an open bridge) without its token and without writing: it returns
-// ErrUnauthenticated when the session is gone (revoked, perhaps by another
+// ErrSessionEnded when the session is gone (revoked, perhaps by another
 // process such as the command line) or its account disabled or deleted,
 // and ErrSessionExpired when it timed out. The gateway calls it
 // periodically so that changes made elsewhere close live bridges too.
@@ -312,7 +312,7 @@ func (s *Service) Check(ctx context.Context, sess Session) error {
 	}
 	cur, err := s.store.Session(ctx, sess.ID)
 	if errors.Is(err, ErrNotFound) {
-		return ErrUnauthenticated
+		return ErrSessionEnded
 	} else if err != nil {
 		return fmt.Errorf("check session: %w", err)
 	}
@@ -321,12 +321,12 @@ func (s *Service) Check(ctx context.Context, sess Session) error {
 	}
 	u, err := s.store.User(ctx, cur.UserID)
 	if errors.Is(err, ErrNotFound) {
-		return ErrUnauthenticated
+		return ErrSessionEnded
 	} else if err != nil {
 		return fmt.Errorf("check session: %w", err)
 	}
 	if u.Disabled {
-		return ErrUnauthenticated
+		return ErrSessionEnded
 	}
 	if u.Guest && !now.Before(u.CreatedAt.Add(s.cfg.GuestLifetime)) {
 		return ErrSessionExpired
@@ -338,7 +338,7 @@ func (s *Service) Check(ctx context.Context, sess Session) error {
 // gateway calls it when a player's open bridge carries input, with the
 // Session it holds, and keeps the one returned. It writes LastSeen at
 // most once a TouchEvery and otherwise costs nothing. ErrSessionExpired
-// or ErrUnauthenticated (revoked meanwhile) mean: close the bridge.
+// or ErrSessionEnded (revoked meanwhile) mean: close the bridge.
 func (s *Service) Touch(ctx context.Context, sess Session) (Session, error) {
 	now := s.now()
 	if sess.Expired(now, s.cfg.IdleTimeout) {
@@ -354,7 +354,7 @@ func (s *Service) touch(ctx context.Context, sess Session, now time.Time) (Sessi
 	}
 	err := s.store.TouchSession(ctx, sess.ID, now)
 	if errors.Is(err, ErrNotFound) {
-		return sess, ErrUnauthenticated
+		return sess, ErrSessionEnded
 	} else if err != nil {
 		return sess, fmt.Errorf("touch session: %w", err)
 	}

@@ -1272,8 +1272,8 @@ func TestCheck(t *testing.T) {
 	if _, err := e.store.DeleteSession(ctx, g.Session.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Check(ctx, g.Session); !errors.Is(err, account.ErrUnauthenticated) {
-		t.Fatalf("a session deleted elsewhere: got %v, want ErrUnauthenticated", err)
+	if err := e.svc.Check(ctx, g.Session); !errors.Is(err, account.ErrSessionEnded) {
+		t.Fatalf("a session deleted elsewhere: got %v, want ErrSessionEnded", err)
 	}
 
 	g2, err := e.login("Alice", goodPassword, "192.0.2.3")
@@ -1284,8 +1284,8 @@ func TestCheck(t *testing.T) {
 	if _, err := e.store.UpdateUser(ctx, g2.User.ID, account.UserUpdate{Disabled: &disabled}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.Check(ctx, g2.Session); !errors.Is(err, account.ErrUnauthenticated) {
-		t.Fatalf("a disabled account: got %v, want ErrUnauthenticated", err)
+	if err := e.svc.Check(ctx, g2.Session); !errors.Is(err, account.ErrSessionEnded) {
+		t.Fatalf("a disabled account: got %v, want ErrSessionEnded", err)
 	}
 
 	g3 := e.register(t, "Bob")

@@ -192,7 +192,7 @@ func (s *Server) checkLive(ctx context.Context) {
 				continue
 			}
 		}
-		if errors.Is(err, account.ErrUnauthenticated) || errors.Is(err, account.ErrSessionExpired) {
+		if errors.Is(err, account.ErrUnauthenticated) {
 			s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
 			continue
 		}
