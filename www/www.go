@@ -1,7 +1,12 @@
 // Package www holds the web client's static files, embedded in the gateway
 // binary so that an operator copies one file.
 //
-// The files at this level are hand-written and committed. dist/ holds what
+// The files at this level are hand-written and committed: index.html is
+// the front door (log in, register, guest, first-start setup; front.js),
+// play.html the terminal (/play; loader.js starts the client, play.js
+// shows who is logged in and logs out), api.js their shared calls to
+// /api/..., style.css the look of both. No inline script or style: the
+// Content-Security-Policy forbids them. dist/ holds what
 // `make build` produces: client.wasm (the Go/Ebitengine terminal client),
 // its gzip copy client.wasm.gz, and wasm_exec.js from the Go toolchain.
 // Only a placeholder is committed there, so `go build ./...` works on a
@@ -14,7 +19,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html style.css loader.js favicon.svg all:dist
+//go:embed index.html play.html style.css loader.js api.js front.js play.js favicon.svg all:dist
 var files embed.FS
 
 // FS returns the web client's files, rooted at the site's root.

@@ -1,0 +1,408 @@
+// The front door (index.html): log in, register, play as a guest, or set
+// up the first superuser, then go to /play. It learns what the gateway
+// offers from GET /api/info and who is here from GET /api/session.
+//
+// Everything shown that came from the server or the address bar is set as
+// text (textContent), never as HTML.
+import { api, currentUser, logout } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+
+const defaultGame = "Drawbridge";
+const reasonMax = 300; // characters of ?reason= shown
+
+/** What GET /api/info said, or null when it could not be read. */
+let info = null;
+
+// ---- small helpers ----
+
+// setText sets an element's text, leaving it alone when it is already so
+// (a live region then does not repeat itself).
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// showError fills a form's alert with a sentence and, if given, a list of
+// problems; "" empties it.
+function showError(el, message, problems = []) {
+  el.replaceChildren();
+  if (message) {
+    const p = document.createElement("p");
+    p.textContent = message;
+    el.append(p);
+  }
+  if (problems.length > 0) {
+    const ul = document.createElement("ul");
+    for (const pr of problems) {
+      const li = document.createElement("li");
+      li.textContent = pr.message;
+      ul.append(li);
+    }
+    el.append(ul);
+  }
+}
+
+function invalid(input, on) {
+  if (on) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function notice(text) {
+  const el = $("reason");
+  setText(el, text);
+  el.hidden = !text;
+}
+
+// cleanReason makes ?reason= printable: no control or bidi-override
+// characters, bounded length.
+function cleanReason(s) {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, " ").trim();
+  return t.length > reasonMax ? t.slice(0, reasonMax - 1) + "…" : t;
+}
+
+// showReason shows why the terminal sent the player here, then drops it
+// from the address so that a reload or a bookmark does not repeat it.
+function showReason() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has("reason")) return;
+  notice(cleanReason(params.get("reason") || ""));
+  params.delete("reason");
+  const q = params.toString();
+  history.replaceState(history.state, "", location.pathname + (q ? "?" + q : "") + location.hash);
+}
+
+function toPlay() {
+  location.assign("/play");
+}
+
+// run sends one form's request with its button disabled, and shows the
+// failure in errorEl. request returns a Promise<Result>; onFail may handle
+// a failure itself by returning true.
+async function run(form, button, errorEl, request, onFail) {
+  if (form.getAttribute("aria-busy") === "true") return;
+  form.setAttribute("aria-busy", "true");
+  button.disabled = true;
+  showError(errorEl, "");
+  let r;
+  try {
+    r = await request();
+  } catch (err) {
+    console.error(err);
+    r = { ok: false, status: 0, message: "Something went wrong; try again.", problems: [] };
+  }
+  if (r.ok) {
+    toPlay(); // the button stays disabled while the page changes
+    return;
+  }
+  form.removeAttribute("aria-busy");
+  button.disabled = false;
+  if (!(onFail && onFail(r))) showError(errorEl, r.message);
+  // Disabling the focused button dropped the focus: give it back.
+  if (!document.activeElement || document.activeElement === document.body) {
+    (form.querySelector("[aria-invalid='true']") || button).focus();
+  }
+}
+
+// ---- the password fields: live policy feedback and the second copy ----
+
+function passwordFields({ name, password, confirm, policy, match }) {
+  let timer = 0;
+  let seq = 0;
+  let ctrl = null;
+  let shown = "";
+
+  const render = (problems) => {
+    const key = problems ? JSON.stringify(problems.map((p) => p.message)) : "";
+    if (key === shown) return;
+    shown = key;
+    policy.replaceChildren();
+    policy.classList.remove("ok", "bad");
+    if (!problems) return;
+    if (problems.length === 0) {
+      policy.classList.add("ok");
+      policy.textContent = "This password is good to use.";
+      return;
+    }
+    policy.classList.add("bad");
+    const ul = document.createElement("ul");
+    for (const p of problems) {
+      const li = document.createElement("li");
+      li.textContent = p.message;
+      ul.append(li);
+    }
+    policy.append(ul);
+  };
+
+  const check = async () => {
+    ctrl?.abort();
+    const pw = password.value;
+    const mine = ++seq;
+    if (!pw) {
+      render(null);
+      return;
+    }
+    ctrl = new AbortController();
+    let r;
+    try {
+      r = await api("POST", "/api/password/check", { password: pw, name: name.value.trim() }, { signal: ctrl.signal });
+    } catch {
+      return; // replaced by a newer check
+    }
+    if (mine !== seq) return;
+    // A failed check says nothing; the submit will tell.
+    if (r.ok && Array.isArray(r.data?.problems)) {
+      render(r.data.problems.filter((p) => p && typeof p.message === "string"));
+    }
+  };
+
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(check, 250);
+  };
+
+  // updateMatch says whether the second copy matches. While the player is
+  // still typing it, a beginning of the password is not called a mismatch;
+  // strict (on leaving the field, on submit) it is.
+  const updateMatch = (strict) => {
+    const a = password.value;
+    const b = confirm.value;
+    let state = "";
+    if (b) {
+      if (a === b) state = "ok";
+      else if (strict || !a.startsWith(b)) state = "bad";
+    } else if (strict && a) {
+      state = "bad";
+    }
+    match.classList.toggle("ok", state === "ok");
+    match.classList.toggle("bad", state === "bad");
+    setText(match, state === "ok" ? "The passwords match." : state === "bad" ? "The passwords do not match." : "");
+    invalid(confirm, state === "bad");
+    return state === "ok";
+  };
+
+  password.addEventListener("input", () => {
+    invalid(password, false);
+    schedule();
+    if (confirm.value) updateMatch(false);
+  });
+  name.addEventListener("input", () => {
+    invalid(name, false);
+    if (password.value) schedule();
+  });
+  confirm.addEventListener("input", () => updateMatch(false));
+  confirm.addEventListener("change", () => updateMatch(true));
+
+  return {
+    matches: () => updateMatch(true),
+    setPolicy(p) {
+      const min = Number(p?.min_length);
+      const max = Number(p?.max_length);
+      const hint = password.getAttribute("aria-describedby")?.split(" ")[0];
+      if (Number.isInteger(min) && min > 0 && hint) {
+        setText($(hint), `At least ${min} characters. A long phrase is easiest to remember.`);
+      }
+      // Safari's password generator follows passwordrules.
+      const rules = [];
+      if (Number.isInteger(min) && min > 0) rules.push(`minlength: ${min};`);
+      if (Number.isInteger(max) && max > 0) rules.push(`maxlength: ${max};`);
+      if (rules.length) {
+        password.setAttribute("passwordrules", rules.join(" "));
+        confirm.setAttribute("passwordrules", rules.join(" "));
+      }
+    },
+  };
+}
+
+// markProblems flags the fields a refused name or password came from.
+function markProblems(nameInput, passwordInput, problems) {
+  // Name problems have codes starting "name_"; the rest are the password's
+  // (the password's "name" code: it contains the name).
+  const isName = (p) => String(p.code).startsWith("name_");
+  invalid(nameInput, problems.some(isName));
+  invalid(passwordInput, problems.some((p) => !isName(p)));
+}
+
+// ---- the forms ----
+
+function setupLogin() {
+  const form = $("login-form");
+  const name = $("login-name");
+  const password = $("login-password");
+  const err = $("login-error");
+  for (const input of [name, password]) input.addEventListener("input", () => invalid(input, false));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    run(form, $("login-submit"), err,
+      () => api("POST", "/api/login", { name: name.value.trim(), password: password.value }),
+      (r) => {
+        if (r.status === 401) {
+          invalid(name, true);
+          invalid(password, true);
+        }
+        return false;
+      });
+  });
+}
+
+function setupRegister() {
+  const form = $("register-form");
+  const name = $("register-name");
+  const password = $("register-password");
+  const confirm = $("register-password2");
+  const err = $("register-error");
+  const fields = passwordFields({ name, password, confirm, policy: $("register-policy"), match: $("register-mismatch") });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!fields.matches()) {
+      showError(err, "The passwords do not match.");
+      confirm.focus();
+      return;
+    }
+    run(form, $("register-submit"), err,
+      () => api("POST", "/api/register", { name: name.value.trim(), password: password.value }),
+      (r) => {
+        if (r.problems.length > 0) {
+          showError(err, "The account was not created:", r.problems);
+          markProblems(name, password, r.problems);
+          return true;
+        }
+        if (r.status === 409) invalid(name, true);
+        return false;
+      });
+  });
+  return fields;
+}
+
+function setupSetup() {
+  const form = $("setup-form");
+  const token = $("setup-token");
+  const name = $("setup-name");
+  const password = $("setup-password");
+  const confirm = $("setup-password2");
+  const err = $("setup-error");
+  const fields = passwordFields({ name, password, confirm, policy: $("setup-policy"), match: $("setup-mismatch") });
+  token.addEventListener("input", () => invalid(token, false));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!fields.matches()) {
+      showError(err, "The passwords do not match.");
+      confirm.focus();
+      return;
+    }
+    run(form, $("setup-submit"), err,
+      () => api("POST", "/api/setup", { token: token.value.trim(), name: name.value.trim(), password: password.value }),
+      (r) => {
+        if (r.problems.length > 0) {
+          showError(err, "The superuser was not created:", r.problems);
+          markProblems(name, password, r.problems);
+          return true;
+        }
+        if (r.status === 403) invalid(token, true);
+        return false;
+      });
+  });
+  return fields;
+}
+
+function setupGuest() {
+  const button = $("guest");
+  const err = $("guest-error");
+  const panel = $("guest-panel");
+  button.addEventListener("click", () => {
+    run(panel, button, err, () => api("POST", "/api/guest"));
+  });
+}
+
+function setupSession() {
+  const button = $("session-logout");
+  const err = $("session-error");
+  button.addEventListener("click", async () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    showError(err, "");
+    const r = await logout();
+    button.disabled = false;
+    if (r.ok || r.status === 401) {
+      notice("You logged out.");
+      render(null);
+      $("login-name").focus();
+      return;
+    }
+    showError(err, r.message);
+    button.focus();
+  });
+}
+
+// ---- what the page shows ----
+
+function applyInfo() {
+  const game = typeof info?.game === "string" && info.game.trim() ? info.game.trim() : defaultGame;
+  document.title = game;
+  setText($("game-name"), game);
+  registerFields.setPolicy(info?.policy);
+  setupFields.setPolicy(info?.policy);
+}
+
+// render shows the panels for user: an account object, null (nobody is
+// logged in) or undefined (unknown).
+function render(user) {
+  $("loading").hidden = true;
+  $("setup-panel").hidden = info?.setup !== true;
+  const loggedIn = Boolean(user);
+  $("session-panel").hidden = !loggedIn;
+  if (loggedIn) {
+    setText($("session-name"), user.name);
+    $("session-guest").hidden = !user.guest;
+  }
+  $("entry").hidden = loggedIn;
+  $("register-panel").hidden = info?.registration !== "open";
+  $("guest-panel").hidden = info?.guests !== true;
+}
+
+let refreshing = null;
+
+// refresh asks the gateway what it offers and who is here, and shows it.
+function refresh() {
+  refreshing ??= (async () => {
+    const [infoResult, session] = await Promise.all([api("GET", "/api/info"), currentUser()]);
+    const errEl = $("front-error");
+    errEl.hidden = true;
+    if (infoResult.ok && infoResult.data && typeof infoResult.data === "object") {
+      info = infoResult.data;
+      applyInfo();
+    } else if (infoResult.status === 404) {
+      // A gateway without accounts: anyone may play.
+      info = null;
+      $("loading").hidden = true;
+      $("open-panel").hidden = false;
+      return;
+    } else {
+      info = null;
+      setText(errEl, "The game's details could not be loaded: " + infoResult.message);
+      errEl.hidden = false;
+    }
+    render(session.user);
+  })().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+// A page restored from the back/forward cache may show a stale state (a
+// form still busy after going to /play): look again.
+function resetBusy() {
+  for (const el of document.querySelectorAll("[aria-busy='true']")) el.removeAttribute("aria-busy");
+  for (const id of ["login-submit", "register-submit", "setup-submit", "guest", "session-logout"]) $(id).disabled = false;
+}
+
+showReason();
+setupLogin();
+const registerFields = setupRegister();
+const setupFields = setupSetup();
+setupGuest();
+setupSession();
+window.addEventListener("pageshow", (ev) => {
+  if (ev.persisted) {
+    resetBusy();
+    refresh();
+  }
+});
+refresh();
