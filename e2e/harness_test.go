@@ -30,10 +30,21 @@ var site struct {
 	err  error
 }
 
+// binary is the gateway's command, built from this tree once, for tests
+// that run it as an operator does.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if site.dir != "" {
 		os.RemoveAll(site.dir)
+	}
+	if binary.path != "" {
+		os.RemoveAll(filepath.Dir(binary.path))
 	}
 	os.Exit(code)
 }
@@ -91,16 +102,39 @@ func buildWebClient() (string, error) {
 	return dir, nil
 }
 
+// drawbridgeCommand returns the path of the gateway's binary, building it
+// on first use.
+func drawbridgeCommand(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "drawbridge-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "drawbridge")
+		if out, err := exec.Command("go", "build", "-o", binary.path, "../gateway").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build gateway: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
+	}
+	return binary.path
+}
+
 // gateway is a gateway started for one test.
 type gateway struct {
 	*app.Gateway
+	cfg  app.Config
 	stop context.CancelFunc
 	log  *logBuffer
 }
 
 // startGateway starts the real gateway on loopback ports, fronting the
-// built-in demo game, and serving the freshly built client.
-func startGateway(t *testing.T, static bool) *gateway {
+// built-in demo game, and serving the freshly built client. mod, if
+// given, changes the configuration first.
+func startGateway(t *testing.T, static bool, mod ...func(*app.Config)) *gateway {
 	t.Helper()
 	cfg := app.Default()
 	cfg.Web.HTTPSAddr, cfg.Web.HTTPAddr, cfg.Game.DemoAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
@@ -112,13 +146,16 @@ func startGateway(t *testing.T, static bool) *gateway {
 	if static {
 		cfg.Static = os.DirFS(webClient(t))
 	}
+	for _, m := range mod {
+		m(&cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g, err := app.Start(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatalf("start gateway: %v", err)
 	}
-	gw := &gateway{Gateway: g, stop: cancel, log: lb}
+	gw := &gateway{Gateway: g, cfg: cfg, stop: cancel, log: lb}
 	t.Cleanup(func() {
 		gw.Shutdown(t)
 		if t.Failed() {
