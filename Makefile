@@ -7,7 +7,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 DIST    := www/dist
 RUNARGS ?=
 
-.PHONY: all build wasm gateway run test bench lint clean
+.PHONY: all build wasm gateway run test bench bench-bridge lint clean
 
 all: build
 
@@ -36,6 +36,11 @@ test:
 ## bench: Go benchmarks of the hot paths
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-bridge: the load tool: players through the real gateway to an echo game (a few minutes; LOADARGS passes flags)
+LOADARGS ?=
+bench-bridge:
+	$(GO) run ./e2e/load $(LOADARGS)
 
 ## lint: go vet natively and under js/wasm, and gofmt
 lint:

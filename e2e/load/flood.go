@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var floodPlayers = 100
+
+// floodScenario shows whether players already connected keep their echo
+// latency while logins are flooded. 100 players make a round trip every
+// 100 ms each; after one phase alone, flooders clients send wrong
+// passwords for random names to /api/login, as fast as they are answered,
+// for a second phase. The per-address login limit is lifted, as for a
+// flood from many addresses, so every attempt reaches the password hash.
+func floodScenario(bin string, game *echoGame, flooders int, phase time.Duration) ([]result, string, error) {
+	g, err := startGateway(bin, game.Addr(),
+		"DRAWBRIDGE_ACCOUNTS_LIMITS_LOGIN_PER_ADDR_N=100000000",
+		"DRAWBRIDGE_ACCOUNTS_LIMITS_LOGIN_PER_ADDR_PER=1s")
+	if err != nil {
+		return nil, "", err
+	}
+	defer g.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*phase+5*time.Minute)
+	defer cancel()
+	n := floodPlayers
+	players, err := connect(ctx, g, n)
+	if err != nil {
+		return nil, "", err
+	}
+	defer closeAll(players)
+
+	var results []result
+	measure := func(name string, during func(stop <-chan struct{})) {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		lat := make([][]time.Duration, n)
+		errs := make([]int, n)
+		line := payload(64)
+		for i, p := range players {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t := time.NewTicker(100 * time.Millisecond)
+				defer t.Stop()
+				// Spread the players over the period.
+				time.Sleep(time.Duration(i) * time.Millisecond)
+				for {
+					select {
+					case <-stop:
+						return
+					case <-t.C:
+					}
+					d, err := p.roundTrip(ctx, line)
+					if err != nil {
+						errs[i]++
+						return
+					}
+					lat[i] = append(lat[i], d)
+				}
+			}()
+		}
+		if during != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); during(stop) }()
+		}
+		cpu0, start := g.cpu(), time.Now()
+		time.Sleep(phase)
+		close(stop)
+		elapsed, cpu := time.Since(start), g.cpu()-cpu0
+		wg.Wait()
+		results = append(results, newResult(name, n, lat, elapsed, cpu, errs))
+	}
+
+	measure("flood: before", nil)
+	var (
+		mu       sync.Mutex
+		statuses = map[string]int{}
+		attempts atomic.Int64
+		elapsed  time.Duration
+	)
+	measure("flood: during", func(stop <-chan struct{}) {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for f := range flooders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := g.client()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					status, err := g.post(ctx, c, "/api/login", map[string]string{
+						"name":     fmt.Sprintf("flood%dx%d", f, i),
+						"password": "not the password at all",
+					})
+					key := fmt.Sprint(status)
+					if err != nil {
+						key = "error"
+					}
+					attempts.Add(1)
+					mu.Lock()
+					statuses[key]++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		elapsed = time.Since(start)
+	})
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(statuses)) {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, statuses[k]))
+	}
+	return results, fmt.Sprintf("flood: %d clients sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 401 = hashed and refused, 503 = refused unhashed while the hash slots were full)",
+		flooders, attempts.Load(), elapsed.Round(time.Millisecond), float64(attempts.Load())/elapsed.Seconds(), strings.Join(parts, ", ")), nil
+}

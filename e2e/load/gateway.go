@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// gatewayProc is the gateway under load: the real binary in its own
+// process, so that its memory and CPU are its own.
+type gatewayProc struct {
+	cmd    *exec.Cmd
+	dir    string
+	base   string // https://localhost:PORT
+	admin  string // http://127.0.0.1:PORT
+	tls    *tls.Config
+	stderr bytes.Buffer
+}
+
+// freePort returns a loopback address nobody listens on now.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startGateway runs bin serving the echo game at backend, with guests on
+// (the load's players share one guest session) and the per-address
+// limits raised: every load player comes from 127.0.0.1. extra are more
+// DRAWBRIDGE_* settings.
+func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
+	dir, err := os.MkdirTemp("", "drawbridge-load-")
+	if err != nil {
+		return nil, err
+	}
+	https, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	admin, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	g := &gatewayProc{dir: dir, admin: "http://" + admin}
+	_, port, _ := net.SplitHostPort(https)
+	g.base = "https://localhost:" + port
+	g.cmd = exec.Command(bin, "serve")
+	g.cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"DRAWBRIDGE_STATE_DIR=" + dir,
+		"DRAWBRIDGE_GAME_BACKEND=" + backend,
+		"DRAWBRIDGE_WEB_HTTPS_ADDR=" + https,
+		"DRAWBRIDGE_WEB_HTTP_ADDR=off",
+		"DRAWBRIDGE_ADMIN_ADDR=" + admin,
+		"DRAWBRIDGE_LOG_LEVEL=warn",
+		"DRAWBRIDGE_ACCOUNTS_ALLOW_GUESTS=true",
+		"DRAWBRIDGE_PLAYERS_MAX=100000",
+		"DRAWBRIDGE_PLAYERS_MAX_PER_ADDR=100000",
+	}, extra...)
+	g.cmd.Stderr = &g.stderr
+	if err := g.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(g.admin + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) || g.cmd.ProcessState != nil {
+			g.Stop()
+			return nil, fmt.Errorf("the gateway did not become ready: %v\n%s", err, g.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	pem, err := os.ReadFile(filepath.Join(dir, "selfsigned.crt"))
+	if err != nil {
+		g.Stop()
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		g.Stop()
+		return nil, errors.New("the gateway's self-signed certificate does not parse")
+	}
+	g.tls = &tls.Config{RootCAs: pool, ServerName: "localhost"}
+	return g, nil
+}
+
+// client is an HTTP client for the gateway's API, as the front door uses it.
+func (g *gatewayProc) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar:     jar,
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig:     g.tls,
+			MaxIdleConnsPerHost: 64,
+			DialContext:         loopbackDialer,
+		},
+	}
+}
+
+// loopbackDialer dials localhost as 127.0.0.1: the gateway listens there.
+func loopbackDialer(ctx context.Context, network, addr string) (net.Conn, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", port))
+}
+
+// post sends a JSON request to the account API as the page would.
+func (g *gatewayProc) post(ctx context.Context, c *http.Client, path string, body any) (int, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.base+path, bytes.NewReader(b))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", g.base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// guestCookie gets a guest session and returns its cookie header.
+func (g *gatewayProc) guestCookie(ctx context.Context) (string, error) {
+	c := g.client()
+	status, err := g.post(ctx, c, "/api/guest", map[string]any{})
+	if err != nil {
+		return "", err
+	}
+	if status/100 != 2 {
+		return "", fmt.Errorf("POST /api/guest: %d", status)
+	}
+	req, _ := http.NewRequest(http.MethodGet, g.base+"/", nil)
+	var parts []string
+	for _, ck := range c.Jar.Cookies(req.URL) {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	if len(parts) == 0 {
+		return "", errors.New("POST /api/guest set no cookie")
+	}
+	return strings.Join(parts, "; "), nil
+}
+
+// rssKB is the gateway's resident memory in KiB, from /proc.
+func (g *gatewayProc) rssKB() (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", g.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}
+
+// cpu is the gateway's user plus system CPU time so far.
+func (g *gatewayProc) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", g.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
+// Stop stops the gateway gracefully and removes its state.
+func (g *gatewayProc) Stop() {
+	if g.cmd.Process != nil && g.cmd.ProcessState == nil {
+		g.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { g.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			g.cmd.Process.Kill()
+			<-done
+		}
+	}
+	os.RemoveAll(g.dir)
+}

@@ -1,0 +1,337 @@
+// Command load drives players through a real Drawbridge gateway and
+// reports what they see: round-trip latency, messages per second, the
+// gateway's CPU per message and its memory per connected player, and how
+// players already connected fare while the login endpoint is flooded.
+//
+// It builds the gateway (or takes -bin), runs it as its own process with
+// the self-signed certificate, in front of an echo game it serves on
+// loopback, and talks to it as browsers do: a guest session from
+// /api/guest, then WebSockets with the drawbridge.v1 wire. Every loop is
+// bounded by a count or a duration; everything listens on 127.0.0.1.
+//
+//	go run ./e2e/load                          # every scenario
+//	go run ./e2e/load -scenarios echo1,flood   # some of them
+//
+// Scenarios:
+//
+//	echo1    1 player, 5000 round trips of 64 bytes
+//	echo100  100 players, 500 round trips of 64 bytes each
+//	echo500  500 players, 100 round trips of 512 bytes each
+//	idle     -idle players connected and held for -hold; memory per player
+//	flood    100 players echoing 10 times a second each, first alone and
+//	         then while -flooders clients send wrong passwords to
+//	         /api/login as fast as they are answered
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "", "the gateway binary (default: build ./gateway into a temporary directory)")
+	scenarios := flag.String("scenarios", "echo1,echo100,echo500,idle,flood", "comma-separated scenarios to run")
+	idle := flag.Int("idle", 10000, "players in the idle scenario")
+	hold := flag.Duration("hold", 30*time.Second, "how long the idle scenario holds its players")
+	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood scenario")
+	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood scenario")
+	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
+	flag.Parse()
+
+	idleSet := false
+	flag.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "idle" })
+	if err := run(*bin, strings.Split(*scenarios, ","), *idle, idleSet, *hold, *flooders, *phase); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Duration, flooders int, phase time.Duration) error {
+	if limit := raiseFileLimit(); uint64(2*idle+128) > limit && slices.Contains(scenarios, "idle") {
+		if idleSet {
+			return fmt.Errorf("the idle scenario's %d players need %d open files, and the limit is %d: raise it (ulimit -n, as root) or pass a smaller -idle", idle, 2*idle+128, limit)
+		}
+		fits := int(limit-128) / 2 / 100 * 100
+		fmt.Fprintf(os.Stderr, "load: the open-file limit is %d (hard): the idle scenario holds %d players instead of %d\n", limit, fits, idle)
+		idle = fits
+	}
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "drawbridge-load-bin-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "drawbridge")
+		fmt.Fprintln(os.Stderr, "load: building the gateway")
+		cmd := exec.Command("go", "build", "-o", bin, "./gateway")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./gateway (run from the repository's root): %v\n%s", err, out)
+		}
+	}
+	game, err := startEchoGame()
+	if err != nil {
+		return err
+	}
+	defer game.Close()
+
+	fmt.Printf("| scenario | players | round trips | msg/s | p50 | p99 | gateway CPU per msg | errors |\n|---|---|---|---|---|---|---|---|\n")
+	var extra []string
+	for _, name := range scenarios {
+		name = strings.TrimSpace(name)
+		var (
+			res  []result
+			line string
+			err  error
+		)
+		switch name {
+		case "echo1", "echo100", "echo500":
+			sc := echoScenarios[name]
+			var r result
+			r, err = echoScenario(bin, game, name, sc.players, sc.rounds, sc.size)
+			res = []result{r}
+		case "idle":
+			line, err = idleScenario(bin, game, idle, hold)
+		case "flood":
+			res, line, err = floodScenario(bin, game, flooders, phase)
+		default:
+			err = fmt.Errorf("unknown scenario %q", name)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		for _, r := range res {
+			fmt.Println(r.row())
+		}
+		if line != "" {
+			extra = append(extra, line)
+		}
+	}
+	for _, l := range extra {
+		fmt.Println()
+		fmt.Println(l)
+	}
+	return nil
+}
+
+// raiseFileLimit lifts the open-file limit for this process and the
+// gateway, which inherits it: each idle player holds two descriptors here
+// (its WebSocket and the echo game's end) and two in the gateway. As root
+// it raises the hard limit too. It returns the limit in force.
+func raiseFileLimit() uint64 {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) != nil {
+		return 0
+	}
+	const want = 1 << 18
+	if l.Max < want {
+		up := syscall.Rlimit{Cur: want, Max: want}
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &up) == nil {
+			return want
+		}
+	}
+	l.Cur = l.Max
+	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l)
+	return l.Cur
+}
+
+// echoScenarios are the closed-loop echo scenarios by name.
+var echoScenarios = map[string]struct{ players, rounds, size int }{
+	"echo1":   {1, 5000, 64},
+	"echo100": {100, 500, 64},
+	"echo500": {500, 100, 512},
+}
+
+// connect starts n players on one guest session, a few at a time.
+func connect(ctx context.Context, g *gatewayProc, n int) ([]*player, error) {
+	cookie, err := g.guestCookie(ctx)
+	if err != nil {
+		return nil, err
+	}
+	players := make([]*player, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	for i := range players {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			players[i], errs[i] = dialPlayer(ctx, g, cookie)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, p := range players {
+			if p != nil {
+				p.Close()
+			}
+		}
+		return nil, fmt.Errorf("connecting %d players: %w", n, firstLine(err))
+	}
+	return players, nil
+}
+
+func firstLine(err error) error {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return errors.New(s)
+}
+
+// payload is a printable line of n bytes.
+func payload(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 'a' + byte(i%26)
+	}
+	return b
+}
+
+// echoScenario: n players each make rounds closed-loop round trips of size
+// bytes, all at once.
+func echoScenario(bin string, game *echoGame, name string, n, rounds, size int) (result, error) {
+	g, err := startGateway(bin, game.Addr())
+	if err != nil {
+		return result{}, err
+	}
+	defer g.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	players, err := connect(ctx, g, n)
+	if err != nil {
+		return result{}, err
+	}
+	defer closeAll(players)
+
+	line := payload(size)
+	lat := make([][]time.Duration, n)
+	errs := make([]int, n)
+	cpu0, start := g.cpu(), time.Now()
+	var wg sync.WaitGroup
+	for i, p := range players {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat[i] = make([]time.Duration, 0, rounds)
+			for range rounds {
+				d, err := p.roundTrip(ctx, line)
+				if err != nil {
+					errs[i]++
+					return
+				}
+				lat[i] = append(lat[i], d)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed, cpu := time.Since(start), g.cpu()-cpu0
+	return newResult(name, n, lat, elapsed, cpu, errs), nil
+}
+
+// result is what one scenario, or one phase of it, measured.
+type result struct {
+	name    string
+	players int
+	lat     []time.Duration // every round trip's, sorted
+	elapsed time.Duration
+	cpu     time.Duration // the gateway's
+	errs    int
+}
+
+func newResult(name string, players int, lat [][]time.Duration, elapsed, cpu time.Duration, errs []int) result {
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	return result{name, players, all, elapsed, cpu, sum(errs)}
+}
+
+// row is the result as a line of the README's table.
+func (r result) row() string {
+	perMsg := "-"
+	if len(r.lat) > 0 && r.cpu > 0 {
+		perMsg = (r.cpu / time.Duration(len(r.lat))).Round(100 * time.Nanosecond).String()
+	}
+	return fmt.Sprintf("| %s | %d | %d | %.0f | %v | %v | %s | %d |", r.name, r.players, len(r.lat),
+		float64(len(r.lat))/r.elapsed.Seconds(), pct(r.lat, 0.50), pct(r.lat, 0.99), perMsg, r.errs)
+}
+
+func pct(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))].Round(time.Microsecond)
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+func closeAll(players []*player) {
+	var wg sync.WaitGroup
+	for _, p := range players {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Close() }()
+	}
+	wg.Wait()
+}
+
+// idleScenario connects n players, holds them for hold, checks each still
+// answers, and reports the gateway's memory per player.
+func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string, error) {
+	g, err := startGateway(bin, game.Addr())
+	if err != nil {
+		return "", err
+	}
+	defer g.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), hold+10*time.Minute)
+	defer cancel()
+	before, err := g.rssKB()
+	if err != nil {
+		return "", err
+	}
+	start := time.Now()
+	players, err := connect(ctx, g, n)
+	if err != nil {
+		return "", err
+	}
+	defer closeAll(players)
+	connected := time.Since(start)
+	time.Sleep(hold)
+	after, err := g.rssKB()
+	if err != nil {
+		return "", err
+	}
+	// Every player still reaches the game after the hold.
+	errs := make([]int, len(players))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 256)
+	line := payload(16)
+	for i, p := range players {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := p.roundTrip(ctx, line); err != nil {
+				errs[i]++
+			}
+		}()
+	}
+	wg.Wait()
+	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game); %d of them failed a round trip after the hold",
+		n, connected.Round(time.Millisecond), hold, before, after, float64(after-before)/float64(n), sum(errs)), nil
+}
