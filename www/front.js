@@ -244,13 +244,17 @@ function setupLogin() {
   });
 }
 
-function setupRegister() {
-  const form = $("register-form");
-  const name = $("register-name");
-  const password = $("register-password");
-  const confirm = $("register-password2");
-  const err = $("register-error");
-  const fields = passwordFields({ name, password, confirm, policy: $("register-policy"), match: $("register-mismatch") });
+// newAccountForm wires a form that creates an account: "register" (any
+// player) or "setup" (the first superuser, with the setup token). extra
+// adds the form's other fields to the request; onRefused(result, nameInput)
+// marks the fields a refusal was about.
+function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () => {}) {
+  const form = $(`${prefix}-form`);
+  const name = $(`${prefix}-name`);
+  const password = $(`${prefix}-password`);
+  const confirm = $(`${prefix}-password2`);
+  const err = $(`${prefix}-error`);
+  const fields = passwordFields({ name, password, confirm, policy: $(`${prefix}-policy`), match: $(`${prefix}-mismatch`) });
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!fields.matches()) {
@@ -258,50 +262,32 @@ function setupRegister() {
       confirm.focus();
       return;
     }
-    run(form, $("register-submit"), err,
-      () => api("POST", "/api/register", { name: name.value.trim(), password: password.value }),
+    run(form, $(`${prefix}-submit`), err,
+      () => api("POST", path, { ...extra(), name: name.value.trim(), password: password.value }),
       (r) => {
         if (r.problems.length > 0) {
-          showError(err, "The account was not created:", r.problems);
+          showError(err, `The ${what} was not created:`, r.problems);
           markProblems(name, password, r.problems);
           return true;
         }
-        if (r.status === 409) invalid(name, true);
+        onRefused(r, name);
         return false;
       });
   });
   return fields;
 }
 
+function setupRegister() {
+  return newAccountForm("register", "/api/register", "account", undefined,
+    (r, name) => { if (r.status === 409) invalid(name, true); });
+}
+
 function setupSetup() {
-  const form = $("setup-form");
   const token = $("setup-token");
-  const name = $("setup-name");
-  const password = $("setup-password");
-  const confirm = $("setup-password2");
-  const err = $("setup-error");
-  const fields = passwordFields({ name, password, confirm, policy: $("setup-policy"), match: $("setup-mismatch") });
   token.addEventListener("input", () => invalid(token, false));
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    if (!fields.matches()) {
-      showError(err, "The passwords do not match.");
-      confirm.focus();
-      return;
-    }
-    run(form, $("setup-submit"), err,
-      () => api("POST", "/api/setup", { token: token.value.trim(), name: name.value.trim(), password: password.value }),
-      (r) => {
-        if (r.problems.length > 0) {
-          showError(err, "The superuser was not created:", r.problems);
-          markProblems(name, password, r.problems);
-          return true;
-        }
-        if (r.status === 403) invalid(token, true);
-        return false;
-      });
-  });
-  return fields;
+  return newAccountForm("setup", "/api/setup", "superuser",
+    () => ({ token: token.value.trim() }),
+    (r) => { if (r.status === 403) invalid(token, true); });
 }
 
 function setupGuest() {
