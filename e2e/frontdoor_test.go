@@ -45,13 +45,14 @@ func (b *browser) text(t *testing.T, id string) string {
 	return eval[string](t, b, fmt.Sprintf(`(document.getElementById(%q) || {}).textContent || ""`, id))
 }
 
-// frontDoor opens the front door and waits until it shows the forms.
+// frontDoor opens the front door and waits until it has learnt what to
+// show.
 func (b *browser) frontDoor(t *testing.T, gw *gateway) {
 	t.Helper()
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/"))); err != nil {
 		t.Fatalf("open the front door: %v", err)
 	}
-	b.waitFor(t, "the login form", `!document.getElementById("entry").hidden`, 30*time.Second)
+	b.waitFor(t, "the front door", `document.getElementById("loading").hidden`, 30*time.Second)
 }
 
 // waitPlay waits until the browser is on the terminal page.
@@ -259,5 +260,50 @@ window.result = new Promise((resolve) => {
 	}
 	if n := gw.Players(); n != 0 {
 		t.Fatalf("%d players bridged, want 0", n)
+	}
+}
+
+// TestFirstStartSetupInBrowser creates the first superuser as an operator
+// does on a new gateway: the one-time token from the log, in the front
+// door's setup form.
+func TestFirstStartSetupInBrowser(t *testing.T) {
+	gw := startGateway(t, true)
+	_, after, ok := strings.Cut(gw.log.String(), "setup_token=")
+	if !ok {
+		t.Fatal("the gateway did not log a setup token on its first start")
+	}
+	token, _, _ := strings.Cut(after, "\n")
+	b := newBrowser(t, gw, 1000, 700, 1)
+	b.frontDoor(t, gw)
+	b.waitFor(t, "the setup form", `!document.getElementById("setup-panel").hidden`, 10*time.Second)
+
+	// A wrong token is refused, and nothing is created.
+	b.fill(t, "setup-token", "not-the-token")
+	b.fill(t, "setup-name", "Keeper")
+	b.fill(t, "setup-password", accountPassword)
+	b.fill(t, "setup-password2", accountPassword)
+	b.click(t, "setup-submit")
+	b.waitFor(t, "the refusal", `document.getElementById("setup-error").textContent !== ""`, 20*time.Second)
+	if got := eval[string](t, b, `document.getElementById("setup-token").getAttribute("aria-invalid") || ""`); got != "true" {
+		t.Fatalf("setup token field aria-invalid %q after %q, want true", got, b.text(t, "setup-error"))
+	}
+
+	b.clear(t, "setup-token")
+	b.fill(t, "setup-token", strings.TrimSpace(token))
+	b.click(t, "setup-submit")
+	b.waitPlay(t)
+	role, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`fetch("/api/session").then(r => r.json()).then(j => j.user.role)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("GET /api/session: %v", err)
+	}
+	if role != "superuser" {
+		t.Fatalf("the account made with the setup token has role %q, want superuser", role)
+	}
+
+	// The token was for one use: the front door no longer offers setup.
+	b.frontDoor(t, gw)
+	b.waitFor(t, "the session panel", `!document.getElementById("session-panel").hidden`, 10*time.Second)
+	if !eval[bool](t, b, `document.getElementById("setup-panel").hidden`) {
+		t.Fatal("the setup form is still offered after the superuser was created")
 	}
 }
