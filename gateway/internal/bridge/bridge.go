@@ -408,8 +408,11 @@ func (s *Session) write(ctx context.Context, b []byte) error {
 // write, which would allocate on the hot path: when it fires, the player
 // has taken nothing for WriteTimeout, and the WebSocket is closed.
 func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReason {
-	buf := make([]byte, readBufferSize)
-	out := &frameSink{}
+	wait := readableWaiter(s.game)
+	var own *readState // without a waiter, this player's own
+	if wait == nil {
+		own = readStates.New().(*readState)
+	}
 	stall := time.AfterFunc(time.Hour, func() {
 		s.stalled.Store(true)
 		s.ws.CloseNow()
@@ -417,6 +420,14 @@ func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReaso
 	stall.Stop()
 	defer stall.Stop()
 	for {
+		st := own
+		if st == nil {
+			// A wait error (a deadline, a closed socket) is the read's to
+			// report below.
+			wait()
+			st = readStates.Get().(*readState)
+		}
+		buf, out := st.buf, &st.out
 		n, rerr := s.game.Read(buf)
 		var recvErr error
 		if n > 0 {
@@ -438,6 +449,9 @@ func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReaso
 			s.bytesOut.Add(int64(len(f)))
 		}
 		out.reset()
+		if own == nil {
+			readStates.Put(st)
+		}
 		switch {
 		case rerr != nil:
 			if ctx.Err() != nil {

@@ -258,6 +258,42 @@ func TestFinalOutputBeforeGameCloses(t *testing.T) {
 	r.wantClosed(websocket.StatusNormalClosure)
 }
 
+// A burst far over one read, from a game that stays connected, arrives in
+// full, and so does a line after a pause: the bridge waits for the game's
+// socket to be readable before it takes a read buffer, and must not miss
+// data that was already there when one read did not take it all.
+func TestBurstFromAConnectedGame(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	burst := bytes.Repeat([]byte("A wave of goblins charges. "), 12000) // ~320 KB, 20 reads
+	readOutput := func(n int) []byte {
+		var got []byte
+		for len(got) < n {
+			f, err := r.read()
+			if err != nil {
+				t.Fatalf("read: %v after %d of %d bytes", err, len(got), n)
+			}
+			if f.Type == wire.TypeOutput {
+				got = append(got, f.Data...)
+			}
+		}
+		return got
+	}
+	for round := range 3 {
+		if _, err := g.Write(burst); err != nil {
+			t.Fatal(err)
+		}
+		if got := readOutput(len(burst)); !bytes.Equal(got, burst) {
+			t.Fatalf("round %d: got %d bytes, want the %d of the burst", round, len(got), len(burst))
+		}
+		time.Sleep(50 * time.Millisecond)
+		g.Write([]byte("Quiet again.\r\n"))
+		if got := readOutput(len("Quiet again.\r\n")); string(got) != "Quiet again.\r\n" {
+			t.Fatalf("round %d: after the pause got %q", round, got)
+		}
+	}
+}
+
 func TestGameUnreachable(t *testing.T) {
 	r := newRig(t, Config{Dial: func(ctx context.Context) (net.Conn, error) {
 		return nil, errors.New("connection refused")
