@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -30,6 +31,29 @@ type gatewayProc struct {
 	admin  string // http://127.0.0.1:PORT
 	tls    *tls.Config
 	stderr bytes.Buffer
+
+	cookieMu sync.Mutex
+	cookie   string // the guest session every load player shares
+}
+
+func (g *gatewayProc) name() string { return "drawbridge" }
+func (g *gatewayProc) stop()        { g.Stop() }
+
+// dial connects a player on the load's guest session, getting that
+// session first if need be.
+func (g *gatewayProc) dial(ctx context.Context) (roundTripper, error) {
+	g.cookieMu.Lock()
+	if g.cookie == "" {
+		c, err := g.guestCookie(ctx)
+		if err != nil {
+			g.cookieMu.Unlock()
+			return nil, err
+		}
+		g.cookie = c
+	}
+	cookie := g.cookie
+	g.cookieMu.Unlock()
+	return dialPlayer(ctx, g, cookie)
 }
 
 // freePort returns a loopback address nobody listens on now.
@@ -190,23 +214,36 @@ func (g *gatewayProc) rssKB() (int, error) {
 	return 0, errors.New("no VmRSS in /proc status")
 }
 
-// cpu is the gateway's user plus system CPU time so far.
-func (g *gatewayProc) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", g.cmd.Process.Pid))
+// goStats reads the gateway's Go runtime figures from its /metrics, as
+// the runtime last saw them.
+func (g *gatewayProc) goStats() (map[string]float64, error) {
+	resp, err := http.Get(g.admin + "/metrics")
 	if err != nil {
-		return 0
+		return nil, err
 	}
-	// Fields after the command name, which is in parentheses.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	if len(f) < 13 {
-		return 0
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
 	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, val, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		switch name {
+		case "go_goroutines", "go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
+			if v, err := strconv.ParseFloat(val, 64); err == nil {
+				out[name] = v
+			}
+		}
+	}
+	return out, nil
 }
+
+// cpu is the gateway's CPU time so far.
+func (g *gatewayProc) cpu() time.Duration { return procCPU(g.cmd.Process.Pid) }
 
 // Stop stops the gateway gracefully and removes its state.
 func (g *gatewayProc) Stop() {

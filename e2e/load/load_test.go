@@ -62,15 +62,22 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 	}
 	defer game.Close()
 
-	r, err := echoScenario(bin, game, "echo", 3, 20, 512)
-	if err != nil {
-		t.Fatal(err)
+	var res []result
+	for _, sys := range []string{"drawbridge", "websockify", "socat"} {
+		r, err := echoScenario(starter(sys, bin, game), "echo", 3, 20, 512)
+		if err != nil {
+			t.Fatalf("%s: %v", sys, err)
+		}
+		if len(r.lat) != 60 || r.errs != 0 {
+			t.Fatalf("echo through %s: %d round trips, %d errors; want 60 and none", sys, len(r.lat), r.errs)
+		}
+		if !strings.HasPrefix(r.row(), "| echo "+sys+" | 3 | 60 |") {
+			t.Fatalf("row %q", r.row())
+		}
+		res = append(res, r)
 	}
-	if len(r.lat) != 60 || r.errs != 0 {
-		t.Fatalf("echo: %d round trips, %d errors; want 60 and none", len(r.lat), r.errs)
-	}
-	if !strings.HasPrefix(r.row(), "| echo | 3 | 60 |") {
-		t.Fatalf("row %q", r.row())
+	if l := ratios(res); !strings.Contains(l, "vs echo websockify") || !strings.Contains(l, "vs echo socat") {
+		t.Fatalf("ratios: %q", l)
 	}
 
 	line, err := idleScenario(bin, game, 20, time.Second)
@@ -84,7 +91,7 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 	old := floodPlayers
 	floodPlayers = 5
 	defer func() { floodPlayers = old }()
-	res, line, err := floodScenario(bin, game, 2, time.Second)
+	res, line, err = floodScenario(bin, game, 2, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

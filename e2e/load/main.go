@@ -46,10 +46,12 @@ func main() {
 	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood scenario")
 	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood scenario")
 	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
+	systemList := flag.String("systems", "drawbridge,websockify,socat", "what the echo scenarios go through: drawbridge, and websockify and socat (Debian packages) for comparison")
 	flag.Parse()
 
 	idleSet := false
 	flag.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "idle" })
+	systems = strings.Split(*systemList, ",")
 	if err := run(*bin, strings.Split(*scenarios, ","), *idle, idleSet, *hold, *flooders, *phase); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
@@ -97,9 +99,14 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 		switch name {
 		case "echo1", "echo100", "echo500":
 			sc := echoScenarios[name]
-			var r result
-			r, err = echoScenario(bin, game, name, sc.players, sc.rounds, sc.size)
-			res = []result{r}
+			for _, sys := range systems {
+				var r result
+				if r, err = echoScenario(starter(sys, bin, game), name, sc.players, sc.rounds, sc.size); err != nil {
+					break
+				}
+				res = append(res, r)
+			}
+			line = ratios(res)
 		case "idle":
 			line, err = idleScenario(bin, game, idle, hold)
 		case "flood":
@@ -146,6 +153,39 @@ func raiseFileLimit() uint64 {
 	return l.Cur
 }
 
+// systems are what the echo scenarios run through, by name.
+var systems = []string{"drawbridge"}
+
+// starter returns how to start the named system in front of game.
+func starter(name, bin string, game *echoGame) func() (system, error) {
+	return func() (system, error) {
+		switch name {
+		case "drawbridge":
+			return startGateway(bin, game.Addr())
+		case "websockify":
+			return startWebsockify(game.Addr())
+		case "socat":
+			return startSocat(game.Addr())
+		}
+		return nil, fmt.Errorf("unknown system %q", name)
+	}
+}
+
+// ratios compares the gateway's row with the others': throughput as
+// gateway/other, p99 as other/gateway (above 1: the gateway is better).
+func ratios(res []result) string {
+	if len(res) < 2 || !strings.HasSuffix(res[0].name, " drawbridge") {
+		return ""
+	}
+	gw := res[0]
+	var parts []string
+	for _, o := range res[1:] {
+		tput := float64(len(gw.lat)) / gw.elapsed.Seconds() / (float64(len(o.lat)) / o.elapsed.Seconds())
+		parts = append(parts, fmt.Sprintf("vs %s: throughput x%.2f, p99 x%.2f", o.name, tput, float64(pct(o.lat, 0.99))/float64(max(1, pct(gw.lat, 0.99)))))
+	}
+	return gw.name + " " + strings.Join(parts, "; ")
+}
+
 // echoScenarios are the closed-loop echo scenarios by name.
 var echoScenarios = map[string]struct{ players, rounds, size int }{
 	"echo1":   {1, 5000, 64},
@@ -153,13 +193,9 @@ var echoScenarios = map[string]struct{ players, rounds, size int }{
 	"echo500": {500, 100, 512},
 }
 
-// connect starts n players on one guest session, a few at a time.
-func connect(ctx context.Context, g *gatewayProc, n int) ([]*player, error) {
-	cookie, err := g.guestCookie(ctx)
-	if err != nil {
-		return nil, err
-	}
-	players := make([]*player, n)
+// connect starts n players through sys, a few at a time.
+func connect(ctx context.Context, sys system, n int) ([]roundTripper, error) {
+	players := make([]roundTripper, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, 64)
 	var wg sync.WaitGroup
@@ -169,7 +205,7 @@ func connect(ctx context.Context, g *gatewayProc, n int) ([]*player, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			players[i], errs[i] = dialPlayer(ctx, g, cookie)
+			players[i], errs[i] = sys.dial(ctx)
 		}()
 	}
 	wg.Wait()
@@ -199,25 +235,24 @@ func payload(n int) []byte {
 }
 
 // echoScenario: n players each make rounds closed-loop round trips of size
-// bytes, all at once.
-func echoScenario(bin string, game *echoGame, name string, n, rounds, size int) (result, error) {
-	g, err := startGateway(bin, game.Addr())
+// bytes, all at once, through the system start starts.
+func echoScenario(start func() (system, error), name string, n, rounds, size int) (result, error) {
+	sys, err := start()
 	if err != nil {
 		return result{}, err
 	}
-	defer g.Stop()
+	defer sys.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	players, err := connect(ctx, g, n)
+	players, err := connect(ctx, sys, n)
 	if err != nil {
 		return result{}, err
 	}
-	defer closeAll(players)
 
 	line := payload(size)
 	lat := make([][]time.Duration, n)
 	errs := make([]int, n)
-	cpu0, start := g.cpu(), time.Now()
+	cpu0, begin := sys.cpu(), time.Now()
 	var wg sync.WaitGroup
 	for i, p := range players {
 		wg.Add(1)
@@ -235,8 +270,12 @@ func echoScenario(bin string, game *echoGame, name string, n, rounds, size int) 
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), g.cpu()-cpu0
-	return newResult(name, n, lat, elapsed, cpu, errs), nil
+	elapsed := time.Since(begin)
+	// Proxies that fork a process per connection count its CPU once it
+	// has exited and been reaped.
+	closeAll(players)
+	time.Sleep(300 * time.Millisecond)
+	return newResult(name+" "+sys.name(), n, lat, elapsed, sys.cpu()-cpu0, errs), nil
 }
 
 // result is what one scenario, or one phase of it, measured.
@@ -280,7 +319,7 @@ func sum(xs []int) int {
 	return n
 }
 
-func closeAll(players []*player) {
+func closeAll(players []roundTripper) {
 	var wg sync.WaitGroup
 	for _, p := range players {
 		wg.Add(1)
@@ -303,6 +342,10 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 	if err != nil {
 		return "", err
 	}
+	stats0, err := g.goStats()
+	if err != nil {
+		return "", err
+	}
 	start := time.Now()
 	players, err := connect(ctx, g, n)
 	if err != nil {
@@ -315,6 +358,11 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 	if err != nil {
 		return "", err
 	}
+	stats1, err := g.goStats()
+	if err != nil {
+		return "", err
+	}
+	per := func(k string) float64 { return (stats1[k] - stats0[k]) / float64(n) }
 	// Every player still reaches the game after the hold.
 	errs := make([]int, len(players))
 	var wg sync.WaitGroup
@@ -332,6 +380,8 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 		}()
 	}
 	wg.Wait()
-	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game); %d of them failed a round trip after the hold",
-		n, connected.Round(time.Millisecond), hold, before, after, float64(after-before)/float64(n), sum(errs)), nil
+	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game), of which Go heap in use %.1f KiB (live %.1f KiB), goroutine stacks %.1f KiB in %.1f goroutines; %d of them failed a round trip after the hold",
+		n, connected.Round(time.Millisecond), hold, before, after, float64(after-before)/float64(n),
+		per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_heap_alloc_bytes")/1024,
+		per("go_memstats_stack_inuse_bytes")/1024, per("go_goroutines"), sum(errs)), nil
 }
