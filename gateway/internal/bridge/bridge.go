@@ -316,8 +316,9 @@ func (s *Session) run(ctx context.Context) *endReason {
 	tc := telnet.NewClient(s.cfg.Telnet, &deadlineWriter{conn: game, timeout: s.cfg.writeTimeout(), n: &s.bytesIn})
 	s.telnet = tc
 
-	// Three goroutines, one owner: the first to end records why and closes
-	// both connections, which unblocks the other two; then all are waited.
+	// Two pumps and a keepalive timer, one owner: the first to end records
+	// why and closes both connections, which unblocks the others; then
+	// all are waited for.
 	var (
 		wg    sync.WaitGroup
 		first = make(chan *endReason, 3)
@@ -333,7 +334,12 @@ func (s *Session) run(ctx context.Context) *endReason {
 	}
 	run(func(ctx context.Context) *endReason { return s.gameToPlayer(ctx, tc) })
 	run(func(ctx context.Context) *endReason { return s.playerToGame(ctx, tc) })
-	run(s.keepalive)
+	stopKeepalive := s.keepalive(pctx, func(end *endReason) {
+		select {
+		case first <- end:
+		default: // the pumps' ends are already there
+		}
+	})
 
 	var end *endReason
 	select {
@@ -349,11 +355,13 @@ func (s *Session) run(ctx context.Context) *endReason {
 		end = s.stalledEnd()
 	}
 	// Unblock the others: the game pump blocks in game.Read, the player
-	// pump in ws.Read, keepalive in its ticker. The player is told first,
-	// while the player pump still reads: the close handshake needs a reader.
+	// pump in ws.Read, a keepalive ping waits for its pong. The player is
+	// told first, while the player pump still reads: the close handshake
+	// needs a reader.
 	game.Close()
 	s.closePlayer(end)
 	stop()
+	stopKeepalive()
 	wg.Wait()
 	return end
 }
@@ -568,35 +576,66 @@ func (s *Session) playerReadEnd(ctx context.Context, err error) *endReason {
 	return &endReason{reason: "player gone", err: fmt.Errorf("read player: %w", err)}
 }
 
-// keepalive pings the player every PingInterval and ends the session when a
-// pong does not come back in time or the player has been idle too long.
-func (s *Session) keepalive(ctx context.Context) *endReason {
+// keepalive pings the player every PingInterval and reports, once, an
+// end when a ping goes unanswered or the player has sent nothing for
+// IdleTimeout. It runs on a timer rather than in a goroutine of its own,
+// so an idle player costs no goroutine stack for it; the returned stop
+// cancels it and waits for a ping in flight (ctx's end aborts that).
+func (s *Session) keepalive(ctx context.Context, report func(*endReason)) (stop func()) {
 	interval, idle := s.cfg.pingInterval(), s.cfg.idleTimeout()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return &endReason{reason: "stopped", err: ctx.Err()}
-		case now := <-t.C:
-			if idle > 0 && now.Sub(time.Unix(0, s.lastInput.Load())) > idle {
-				return &endReason{
-					status: websocket.StatusNormalClosure,
-					reason: "idle timeout",
-					frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorIdle, Data: []byte(fmt.Sprintf("Disconnected after %s without input.", idle))},
-				}
-			}
-			pctx, cancel := context.WithTimeout(ctx, interval)
-			err := s.ws.Ping(pctx)
-			cancel()
-			if err != nil {
-				if ctx.Err() != nil {
-					return &endReason{reason: "stopped", err: ctx.Err()}
-				}
-				return &endReason{reason: "player not answering pings", err: fmt.Errorf("ping player: %w", err)}
-			}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		running sync.WaitGroup
+		t       *time.Timer
+	)
+	tick := func() {
+		mu.Lock()
+		if stopped {
+			mu.Unlock()
+			return
+		}
+		running.Add(1)
+		mu.Unlock()
+		defer running.Done()
+		if end := s.keepaliveCheck(ctx, interval, idle); end != nil {
+			report(end)
+			return
+		}
+		mu.Lock()
+		if !stopped {
+			t.Reset(interval)
+		}
+		mu.Unlock()
+	}
+	mu.Lock()
+	t = time.AfterFunc(interval, tick)
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+		running.Wait()
+	}
+}
+
+// keepaliveCheck is one tick of keepalive: nil while the player is there.
+func (s *Session) keepaliveCheck(ctx context.Context, interval, idle time.Duration) *endReason {
+	if idle > 0 && time.Since(time.Unix(0, s.lastInput.Load())) > idle {
+		return &endReason{
+			status: websocket.StatusNormalClosure,
+			reason: "idle timeout",
+			frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorIdle, Data: []byte(fmt.Sprintf("Disconnected after %s without input.", idle))},
 		}
 	}
+	pctx, cancel := context.WithTimeout(ctx, interval)
+	err := s.ws.Ping(pctx)
+	cancel()
+	if err == nil || ctx.Err() != nil {
+		return nil // an end already under way reports itself
+	}
+	return &endReason{reason: "player not answering pings", err: fmt.Errorf("ping player: %w", err)}
 }
 
 // deadlineWriter writes to the game with a deadline on every write, so a
