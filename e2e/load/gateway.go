@@ -99,6 +99,7 @@ func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
 		"DRAWBRIDGE_ACCOUNTS_ALLOW_GUESTS=true",
 		"DRAWBRIDGE_PLAYERS_MAX=100000",
 		"DRAWBRIDGE_PLAYERS_MAX_PER_ADDR=100000",
+		"DRAWBRIDGE_PLAYERS_MAX_PER_ACCOUNT=100000",
 	}, extra...)
 	g.cmd.Stderr = &g.stderr
 	if err := g.cmd.Start(); err != nil {

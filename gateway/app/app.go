@@ -155,13 +155,14 @@ func (g *Gateway) start(ctx context.Context) error {
 	sessCtx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopSessions = stopSessions
 	g.hub = bridge.NewHub(sessCtx, bridge.Config{
-		Dial:              dial,
-		DialTimeout:       cfg.Game.DialTimeout,
-		WriteTimeout:      cfg.Players.WriteTimeout,
-		IdleTimeout:       cfg.Players.IdleTimeout,
-		MaxPlayers:        cfg.Players.Max,
-		MaxPlayersPerAddr: cfg.Players.MaxPerAddr,
-		Logger:            g.log.With("component", "bridge"),
+		Dial:                 dial,
+		DialTimeout:          cfg.Game.DialTimeout,
+		WriteTimeout:         cfg.Players.WriteTimeout,
+		IdleTimeout:          cfg.Players.IdleTimeout,
+		MaxPlayers:           cfg.Players.Max,
+		MaxPlayersPerAddr:    cfg.Players.MaxPerAddr,
+		MaxPlayersPerAccount: cfg.Players.MaxPerAccount,
+		Logger:               g.log.With("component", "bridge"),
 	})
 
 	if err := g.openAccounts(ctx); err != nil {

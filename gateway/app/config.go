@@ -194,6 +194,9 @@ type PlayersConfig struct {
 	// limit.
 	Max        int `toml:"max"`
 	MaxPerAddr int `toml:"max_per_addr"`
+	// MaxPerAccount bounds the players of one account at once (tabs,
+	// devices). Negative: no limit.
+	MaxPerAccount int `toml:"max_per_account"`
 
 	// IdleTimeout disconnects a player who sends nothing for this long;
 	// negative turns it off.
@@ -245,7 +248,7 @@ func Default() Config {
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
-		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second},
+		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second},
 		Accounts:        accountDefaults(),
 		Log:             LogConfig{Format: "text", Level: "info"},
 		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
@@ -429,6 +432,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Players.MaxPerAddr == 0 {
 		bad("players.max_per_addr", "must not be 0 (negative means no limit)")
+	}
+	if c.Players.MaxPerAccount == 0 {
+		bad("players.max_per_account", "must not be 0 (negative means no limit)")
 	}
 	positive("players.write_timeout", c.Players.WriteTimeout)
 	if c.Players.IdleTimeout == 0 {

@@ -129,7 +129,7 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{"half an eab", func(c *Config) { c.Web.Domains = []string{"a.example"}; c.ACME.EABKeyID = "kid" }, []string{"acme.eab_key_id"}},
 		{"bad proxy", func(c *Config) { c.Web.TrustedProxies = []string{"10.0.0.0/33"} }, []string{"web.trusted_proxies"}},
 		{"telnets proxy protocol", func(c *Config) { c.Telnets.Addr = ":4001"; c.Telnets.ProxyProtocol = "v3" }, []string{"telnets.proxy_protocol"}},
-		{"zero players", func(c *Config) { c.Players.Max = 0; c.Players.MaxPerAddr = 0 }, []string{"players.max:", "players.max_per_addr"}},
+		{"zero players", func(c *Config) { c.Players.Max = 0; c.Players.MaxPerAddr = 0; c.Players.MaxPerAccount = 0 }, []string{"players.max:", "players.max_per_addr", "players.max_per_account"}},
 		{"log", func(c *Config) { c.Log.Format = "xml"; c.Log.Level = "loud" }, []string{"log.format", "log.level"}},
 		{"several at once", func(c *Config) { c.Game.DialTimeout = 0; c.ShutdownTimeout = -1 }, []string{"game.dial_timeout", "shutdown_timeout"}},
 	}

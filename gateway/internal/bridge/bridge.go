@@ -66,6 +66,11 @@ type Config struct {
 	// the WebSocket closes with 1013 (try again later).
 	MaxPlayers, MaxPlayersPerAddr int
 
+	// MaxPlayersPerAccount bounds the sessions of one account (Player.Name),
+	// across browsers and devices. Zero means the default, 5; negative
+	// means no limit. Players without an account are not counted.
+	MaxPlayersPerAccount int
+
 	// Telnet configures the telnet client toward the game.
 	Telnet telnet.Config
 
@@ -80,6 +85,7 @@ func (c *Config) pingInterval() time.Duration { return orDefault(c.PingInterval,
 func (c *Config) idleTimeout() time.Duration  { return orDefault(c.IdleTimeout, time.Hour) }
 func (c *Config) maxPlayers() int             { return limit(c.MaxPlayers, 10000) }
 func (c *Config) maxPlayersPerAddr() int      { return limit(c.MaxPlayersPerAddr, 20) }
+func (c *Config) maxPlayersPerAccount() int   { return limit(c.MaxPlayersPerAccount, 5) }
 
 func limit(n, def int) int {
 	switch {
@@ -122,7 +128,8 @@ type Player struct {
 	// Session is the player's login session, which Hub.End closes; ""
 	// when the gateway has no accounts.
 	Session string
-	// Name is the player's account name, for logs.
+	// Name is the player's account name, for logs and the per-account
+	// limit; "" when the gateway has no accounts.
 	Name string
 }
 

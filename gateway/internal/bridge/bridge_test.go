@@ -69,11 +69,12 @@ func newRig(t *testing.T, cfg Config) *rig {
 			return
 		}
 		host, _, _ := net.SplitHostPort(req.RemoteAddr)
-		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: req.URL.Query().Get("session")})
+		q := req.URL.Query()
+		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: q.Get("session"), Name: q.Get("name")})
 	}))
 	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer dcancel()
-	r.ws, _, err = websocket.Dial(dctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?session=s1", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	r.ws, _, err = websocket.Dial(dctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?session=s1&name=alice", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
 	if err != nil {
 		t.Fatalf("dial gateway: %v", err)
 	}
@@ -473,28 +474,64 @@ func TestHostileGame(t *testing.T) {
 func TestPlayerLimitPerAddress(t *testing.T) {
 	r := newRig(t, Config{MaxPlayersPerAddr: 1})
 	r.connected()
+	r.wantRefused("/?name=bob", "network address")
+	if n := r.hub.Len(); n != 1 {
+		t.Fatalf("hub has %d sessions, want the first player only", n)
+	}
+}
+
+func TestPlayerLimitPerAccount(t *testing.T) {
+	r := newRig(t, Config{MaxPlayersPerAccount: 1})
+	r.connected() // alice
+	r.wantRefused("/?name=alice", "alice is already playing")
+	// Another account from the same address is let in.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	second, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	bob, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?name=bob", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer second.CloseNow()
-	_, b, err := second.Read(ctx)
+	defer bob.CloseNow()
+	r.game()
+	if f := readFrame(t, ctx, bob); f.Type != wire.TypeStatus {
+		t.Fatalf("bob got %+v, want the connecting status", f)
+	}
+}
+
+// readFrame reads one frame from ws.
+func readFrame(t *testing.T, ctx context.Context, ws *websocket.Conn) wire.Frame {
+	t.Helper()
+	_, b, err := ws.Read(ctx)
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}
-	if f, _ := wire.Decode(b); f.Type != wire.TypeError || f.Code != wire.ErrorLimit {
-		t.Fatalf("got %+v, want a limit error", f)
+	f, err := wire.Decode(b)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, _, err := second.Read(ctx); websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
+	return f
+}
+
+// wantRefused dials path and expects a limit error saying why, a 1013
+// close, and Serve's ErrFull.
+func (r *rig) wantRefused(path, why string) {
+	t := r.t
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+path, &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if f := readFrame(t, ctx, ws); f.Type != wire.TypeError || f.Code != wire.ErrorLimit || !strings.Contains(string(f.Data), why) {
+		t.Fatalf("got %+v (%q), want a limit error saying %q", f, f.Data, why)
+	}
+	if _, _, err := ws.Read(ctx); websocket.CloseStatus(err) != websocket.StatusTryAgainLater {
 		t.Fatalf("closed with %v, want 1013", err)
 	}
 	if err := <-r.ended; !errors.Is(err, ErrFull) {
 		t.Fatalf("Serve returned %v, want ErrFull", err)
-	}
-	if n := r.hub.Len(); n != 1 {
-		t.Fatalf("hub has %d sessions, want the first player only", n)
 	}
 }
 

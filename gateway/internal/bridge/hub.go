@@ -30,6 +30,7 @@ type Hub struct {
 	mu       sync.Mutex
 	sessions map[*Session]struct{}
 	perAddr  map[string]int
+	perName  map[string]int // by account name
 	closing  bool
 	wg       sync.WaitGroup
 }
@@ -38,11 +39,11 @@ type Hub struct {
 // server's context, not a request's): cancelling it ends them all at once,
 // without waiting for the goodbye Shutdown sends.
 func NewHub(ctx context.Context, cfg Config) *Hub {
-	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]struct{}), perAddr: make(map[string]int)}
+	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]struct{}), perAddr: make(map[string]int), perName: make(map[string]int)}
 }
 
 // Serve runs a session for an accepted player until it ends. The
-// per-address limit counts p.Addr. It returns ErrShuttingDown, after
+// per-address limit counts p.Addr, the per-account limit p.Name. It returns ErrShuttingDown, after
 // closing with 1001, if the hub is shutting down, and ErrFull, after
 // telling the player, when a limit is reached.
 func (h *Hub) Serve(p Player) error {
@@ -62,9 +63,16 @@ func (h *Hub) Serve(p Player) error {
 		h.mu.Unlock()
 		refuse(ws, "Too many connections from your network address.")
 		return fmt.Errorf("%w: %d players from %s", ErrFull, h.cfg.maxPlayersPerAddr(), player)
+	case p.Name != "" && h.perName[p.Name] >= h.cfg.maxPlayersPerAccount():
+		h.mu.Unlock()
+		refuse(ws, fmt.Sprintf("%s is already playing in %d places. Close one of them, then reconnect.", p.Name, h.cfg.maxPlayersPerAccount()))
+		return fmt.Errorf("%w: %d players of account %s", ErrFull, h.cfg.maxPlayersPerAccount(), p.Name)
 	}
 	h.sessions[s] = struct{}{}
 	h.perAddr[player]++
+	if p.Name != "" {
+		h.perName[p.Name]++
+	}
 	h.wg.Add(1)
 	h.mu.Unlock()
 
@@ -73,6 +81,11 @@ func (h *Hub) Serve(p Player) error {
 		delete(h.sessions, s)
 		if h.perAddr[player]--; h.perAddr[player] <= 0 {
 			delete(h.perAddr, player)
+		}
+		if p.Name != "" {
+			if h.perName[p.Name]--; h.perName[p.Name] <= 0 {
+				delete(h.perName, p.Name)
+			}
 		}
 		h.mu.Unlock()
 		h.wg.Done()
