@@ -246,8 +246,8 @@ function setupLogin() {
 
 // newAccountForm wires a form that creates an account: "register" (any
 // player) or "setup" (the first superuser, with the setup token). extra
-// adds the form's other fields to the request; onRefused(result, nameInput)
-// marks the fields a refusal was about.
+// adds the form's other fields to the request; onRefused(result) marks
+// them when a refusal was about them.
 function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () => {}) {
   const form = $(`${prefix}-form`);
   const name = $(`${prefix}-name`);
@@ -270,7 +270,8 @@ function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () =
           markProblems(name, password, r.problems);
           return true;
         }
-        onRefused(r, name);
+        if (r.status === 409) invalid(name, true); // the name is taken
+        onRefused(r);
         return false;
       });
   });
@@ -278,8 +279,7 @@ function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () =
 }
 
 function setupRegister() {
-  return newAccountForm("register", "/api/register", "account", undefined,
-    (r, name) => { if (r.status === 409) invalid(name, true); });
+  return newAccountForm("register", "/api/register", "account");
 }
 
 function setupSetup() {

@@ -34,7 +34,8 @@
 // generic sentence). The web layer maps them with errors.Is / errors.As:
 //
 //	ErrInvalidCredentials            401 (login), 403 (wrong old password on change)
-//	ErrUnauthenticated               401, clear the cookie (ErrSessionExpired is one)
+//	ErrUnauthenticated               401, clear the cookie (ErrSessionExpired and
+//	                                 ErrSessionEnded are ones)
 //	*LimitError (ErrRateLimited,     429 with Retry-After: RetryAfterSeconds()
 //	             ErrLocked)
 //	ErrBusy                          503 with Retry-After: 1

@@ -52,7 +52,7 @@ type Config struct {
 
 	// PingInterval is how often the player's WebSocket is pinged; a pong
 	// that does not come back within the next interval ends the session as
-	// a dead peer. Default 30 s.
+	// a dead peer. Zero or negative means the default, 30 s.
 	PingInterval time.Duration
 
 	// IdleTimeout ends a session when the player has sent nothing for this
@@ -81,7 +81,7 @@ type Config struct {
 
 func (c *Config) dialTimeout() time.Duration  { return orDefault(c.DialTimeout, 10*time.Second) }
 func (c *Config) writeTimeout() time.Duration { return orDefault(c.WriteTimeout, 30*time.Second) }
-func (c *Config) pingInterval() time.Duration { return orDefault(c.PingInterval, 30*time.Second) }
+func (c *Config) pingInterval() time.Duration { return orDefault(max(c.PingInterval, 0), 30*time.Second) }
 func (c *Config) idleTimeout() time.Duration  { return orDefault(c.IdleTimeout, time.Hour) }
 func (c *Config) maxPlayers() int             { return limit(c.MaxPlayers, 10000) }
 func (c *Config) maxPlayersPerAddr() int      { return limit(c.MaxPlayersPerAddr, 20) }
@@ -167,6 +167,9 @@ func New(p Player, cfg Config) *Session {
 	if p.Name != "" {
 		log = log.With("account", p.Name)
 	}
+	// The game may ask who the player is (MNES IPADDRESS): the address the
+	// gateway sees, never one the player states.
+	cfg.Telnet.IPAddress = p.Addr
 	return &Session{
 		cfg:     cfg,
 		log:     log.With("player", p.Addr),
@@ -436,14 +439,20 @@ func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReaso
 	defer stall.Stop()
 	for {
 		st := own
+		var (
+			n    int
+			rerr error
+		)
 		if st == nil {
-			// A wait error (a deadline, a closed socket) is the read's to
-			// report below.
-			wait()
+			// The wait's error (a reset, a closed socket) is what the
+			// read would have met: it ends the loop below like one.
+			rerr = wait()
 			st = readStates.Get().(*readState)
 		}
 		buf, out := st.buf, &st.out
-		n, rerr := s.game.Read(buf)
+		if rerr == nil {
+			n, rerr = s.game.Read(buf)
+		}
 		var recvErr error
 		if n > 0 {
 			// Receive fails only when answering the game failed; what it

@@ -228,6 +228,35 @@ func TestResizeDrivesNAWS(t *testing.T) {
 	readGame(t, g, string([]byte{telnet.IAC, telnet.SB, telnet.OptNAWS, 0, 255, 255, 0, 50, telnet.IAC, telnet.SE}))
 }
 
+// A game connection that is reset is reported as lost, not as a game
+// that said goodbye: the error must survive the wait for readable data.
+func TestGameResetIsReportedAsLost(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	g.(*net.TCPConn).SetLinger(0) // Close sends a reset
+	g.Close()
+	frames := r.wantClosed(websocket.StatusNormalClosure)
+	if len(frames) != 1 || frames[0].Status != wire.StatusGameClosed || !strings.Contains(string(frames[0].Data), "was lost") {
+		t.Fatalf("frames before close %+v, want the connection to the game reported lost", frames)
+	}
+	if err := <-r.ended; err == nil || !strings.Contains(err.Error(), "reset") {
+		t.Fatalf("Serve returned %v, want the reset", err)
+	}
+}
+
+// A game that asks over NEW-ENVIRON learns the player's own address.
+func TestGameLearnsPlayerAddress(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	g.Write([]byte{telnet.IAC, telnet.DO, telnet.OptNewEnviron, telnet.IAC, telnet.SB, telnet.OptNewEnviron, telnet.EnvSEND, telnet.EnvVAR})
+	g.Write([]byte("IPADDRESS"))
+	g.Write([]byte{telnet.IAC, telnet.SE})
+	want := []byte{telnet.IAC, telnet.WILL, telnet.OptNewEnviron, telnet.IAC, telnet.SB, telnet.OptNewEnviron, telnet.EnvIS, telnet.EnvVAR}
+	want = append(want, "IPADDRESS\x01127.0.0.1"...)
+	want = append(want, telnet.IAC, telnet.SE)
+	readGame(t, g, string(want))
+}
+
 // The last output a game sends before it disconnects must reach the
 // player in full (websockify loses it).
 func TestFinalOutputBeforeGameCloses(t *testing.T) {

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"net"
+	"os"
 	"sync"
 	"syscall"
 )
@@ -20,7 +21,8 @@ type readState struct {
 var readStates = sync.Pool{New: func() any { return &readState{buf: make([]byte, readBufferSize)} }}
 
 // readableWaiter returns a function that blocks until c has something to
-// read (data, end of stream or an error) without reading it, or nil when
+// read (data or end of stream) without reading it, and returns the error
+// a read would have met (a reset, a closed connection), or nil when
 // c cannot be waited on like that (not a socket: a TLS or test
 // connection), and the caller keeps a buffer of its own. The wait honours
 // c's read deadline.
@@ -33,7 +35,23 @@ func readableWaiter(c net.Conn) func() error {
 	if err != nil || !canPeek {
 		return nil
 	}
-	var b [1]byte
-	ready := func(fd uintptr) bool { return peekReady(fd, b[:]) }
-	return func() error { return rc.Read(ready) }
+	var (
+		b    [1]byte
+		perr error
+	)
+	ready := func(fd uintptr) bool {
+		ok, err := peekReady(fd, b[:])
+		perr = err
+		return ok
+	}
+	return func() error {
+		perr = nil
+		if err := rc.Read(ready); err != nil {
+			return err
+		}
+		if perr != nil {
+			return &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("recvfrom", perr)}
+		}
+		return nil
+	}
 }

@@ -6,14 +6,21 @@ const canPeek = true
 
 // peekReady reports whether the socket fd has something for a read: it
 // peeks at one byte without waiting or consuming it. false (EAGAIN) sends
-// the runtime's poller to wait for the socket; any other answer, EOF and
-// errors included, is for the real read to find.
-func peekReady(fd uintptr, b []byte) bool {
+// the runtime's poller to wait for the socket; anything else is ready:
+// data, end of stream (nil), or an error. A peek takes the socket's
+// pending error (a reset) just as a read would, so it is returned here
+// for the caller to report: the read after it would only see EOF.
+func peekReady(fd uintptr, b []byte) (bool, error) {
 	for {
 		_, _, err := syscall.Recvfrom(int(fd), b, syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		if err == syscall.EINTR {
+		switch err {
+		case syscall.EINTR:
 			continue
+		case syscall.EAGAIN:
+			return false, nil
+		case nil:
+			return true, nil
 		}
-		return err != syscall.EAGAIN
+		return true, err
 	}
 }

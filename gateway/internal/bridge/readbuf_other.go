@@ -6,4 +6,4 @@ package bridge
 // own read buffer there.
 const canPeek = false
 
-func peekReady(fd uintptr, b []byte) bool { return true }
+func peekReady(fd uintptr, b []byte) (bool, error) { return true, nil }

@@ -22,6 +22,9 @@ const (
 	// VT100, UTF-8, 256 colours, truecolour, and PROXY, since the gateway
 	// carries many players from one address.
 	DefaultMTTS = MTTSANSI | MTTSVT100 | MTTSUTF8 | MTTS256Colors | MTTSTrueColor | MTTSProxy
+	// DefaultClientVersion is CLIENT_VERSION in NEW-ENVIRON (MNES) when
+	// Config.ClientVersion is empty.
+	DefaultClientVersion = "1"
 	// DefaultCols and DefaultRows are the window size sent over NAWS until
 	// Resize says otherwise.
 	DefaultCols = 80
@@ -45,6 +48,12 @@ type Config struct {
 	// TerminalType is the second TTYPE answer, e.g. "XTERM-256COLOR".
 	// Only printable ASCII is kept, at most 64 bytes.
 	TerminalType string
+	// ClientVersion is CLIENT_VERSION in NEW-ENVIRON (MNES).
+	ClientVersion string
+	// IPAddress is the player's own address, sent as IPADDRESS over
+	// NEW-ENVIRON (MNES) so that a game can tell players apart although
+	// they all connect from the gateway. Empty: not sent.
+	IPAddress string
 	// MTTS is the MTTS bitfield (MTTSANSI | ...) sent as "MTTS <n>" in the
 	// third TTYPE answer; zero means DefaultMTTS.
 	MTTS int
@@ -90,7 +99,8 @@ type Stats struct {
 // player types so that the player can never inject telnet commands.
 //
 // Options: it agrees to ECHO, SGA and EOR from the game (Him), and to SGA,
-// NAWS and TTYPE on its own side (Us). Everything else is refused with the
+// NAWS, TTYPE (with the MTTS cycle) and NEW-ENVIRON (the MNES variables,
+// the player's IPADDRESS among them) on its own side (Us). Everything else is refused with the
 // RFC 1143 Q method. The Client never starts a negotiation: it answers
 // what the game asks, so games that do not speak telnet see no IAC bytes.
 //
@@ -108,6 +118,7 @@ type Client struct {
 
 	// Set once by NewClient.
 	ttypes [3][]byte // ClientName, TerminalType, "MTTS n"
+	env    environ   // the MNES variables
 
 	// Owned by the goroutine in Receive.
 	parser Parser
@@ -144,6 +155,7 @@ func NewClient(cfg Config, w io.Writer) *Client {
 		mtts = DefaultMTTS
 	}
 	c.ttypes = [3][]byte{name, term, strconv.AppendInt([]byte("MTTS "), int64(mtts), 10)}
+	c.env = newEnviron(cfg, name, term, mtts)
 	c.cols, c.rows = cfg.Cols, cfg.Rows
 	if c.cols <= 0 {
 		c.cols = DefaultCols
@@ -161,6 +173,7 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	c.neg.Allow(Us, OptSGA, true)
 	c.neg.Allow(Us, OptNAWS, true)
 	c.neg.Allow(Us, OptTTYPE, true)
+	c.neg.Allow(Us, OptNewEnviron, true)
 	return c
 }
 
@@ -412,6 +425,16 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 // for now (GMCP, MSSP and CHARSET will land here).
 func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 	c := h.c
+	if opt == OptNewEnviron && len(data) > 0 && data[0] == EnvSEND {
+		reqs := parseEnvSend(data[1:])
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.neg.Enabled(Us, OptNewEnviron) {
+			c.out = c.env.appendEnvIS(c.out, reqs)
+			c.dirty = true
+		}
+		return
+	}
 	if opt != OptTTYPE || len(data) != 1 || data[0] != SEND {
 		return
 	}

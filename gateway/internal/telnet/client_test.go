@@ -109,6 +109,28 @@ var clientCases = []struct {
 				iac + sb + opt(OptTTYPE) + "\x00XTERM-256COLOR" + iac + se +
 				iac + sb + opt(OptTTYPE) + "\x00MTTS 399" + iac + se},
 	}},
+	{"MNES over NEW-ENVIRON", Config{ClientName: "DRAWBRIDGE", TerminalType: "XTERM-256COLOR", MTTS: 137, ClientVersion: "2.1", IPAddress: "203.0.113.7"}, []exchange{
+		{in: iac + sb + opt(OptNewEnviron) + "\x01" + iac + se}, // before agreement: ignored
+		{in: iac + do + opt(OptNewEnviron), sent: iac + will + opt(OptNewEnviron)},
+		// SEND with no list: every variable, as VAR.
+		{in: iac + sb + opt(OptNewEnviron) + "\x01" + iac + se, sent: iac + sb + opt(OptNewEnviron) + "\x00" +
+			"\x00CHARSET\x01UTF-8\x00CLIENT_NAME\x01DRAWBRIDGE\x00CLIENT_VERSION\x012.1" +
+			"\x00IPADDRESS\x01203.0.113.7\x00MTTS\x01137\x00TERMINAL_TYPE\x01XTERM-256COLOR" + iac + se},
+		// Named ones, in the order asked; an unknown one and a USERVAR are
+		// answered without a value.
+		{in: iac + sb + opt(OptNewEnviron) + "\x01\x00IPADDRESS\x00NOPE\x03CLIENT_NAME" + iac + se,
+			sent: iac + sb + opt(OptNewEnviron) + "\x00\x00IPADDRESS\x01203.0.113.7\x00NOPE\x03CLIENT_NAME" + iac + se},
+		// Escaped names are read escaped.
+		{in: iac + sb + opt(OptNewEnviron) + "\x01\x00A\x02\x01B" + iac + se,
+			sent: iac + sb + opt(OptNewEnviron) + "\x00\x00A\x02\x01B" + iac + se},
+		// IS from the game, and INFO: ignored.
+		{in: iac + sb + opt(OptNewEnviron) + "\x00\x00IPADDRESS\x011.2.3.4" + iac + se},
+		{in: iac + sb + opt(OptNewEnviron) + "\x02" + iac + se},
+	}},
+	{"MNES without an address", Config{}, []exchange{
+		{in: iac + do + opt(OptNewEnviron) + iac + sb + opt(OptNewEnviron) + "\x01\x00IPADDRESS" + iac + se,
+			sent: iac + will + opt(OptNewEnviron) + iac + sb + opt(OptNewEnviron) + "\x00\x00IPADDRESS" + iac + se},
+	}},
 	{"NAWS", Config{Cols: 100, Rows: 30}, []exchange{
 		{in: iac + do + opt(OptNAWS), sent: iac + will + opt(OptNAWS) + iac + sb + opt(OptNAWS) + "\x00\x64\x00\x1e" + iac + se},
 		{in: iac + do + opt(OptNAWS)}, // no answer when nothing changes
@@ -142,7 +164,7 @@ var clientCases = []struct {
 		{in: iac + will + opt(OptBinary), sent: iac + dont + opt(OptBinary)},
 		{in: iac + will + opt(OptGMCP), sent: iac + dont + opt(OptGMCP)},
 		{in: iac + will + opt(OptMCCP2), sent: iac + dont + opt(OptMCCP2)},
-		{in: iac + do + opt(OptNewEnviron), sent: iac + wont + opt(OptNewEnviron)},
+		{in: iac + do + opt(OptEnviron), sent: iac + wont + opt(OptEnviron)},
 		{in: iac + do + opt(OptTimingMark), sent: iac + wont + opt(OptTimingMark)},
 		{in: iac + dont + opt(OptLinemode) + iac + wont + opt(OptGMCP)}, // already off: silent
 		{in: iac + will + "\xff", sent: iac + dont + "\xff"},
