@@ -81,11 +81,13 @@ type Config struct {
 
 func (c *Config) dialTimeout() time.Duration  { return orDefault(c.DialTimeout, 10*time.Second) }
 func (c *Config) writeTimeout() time.Duration { return orDefault(c.WriteTimeout, 30*time.Second) }
-func (c *Config) pingInterval() time.Duration { return orDefault(max(c.PingInterval, 0), 30*time.Second) }
-func (c *Config) idleTimeout() time.Duration  { return orDefault(c.IdleTimeout, time.Hour) }
-func (c *Config) maxPlayers() int             { return limit(c.MaxPlayers, 10000) }
-func (c *Config) maxPlayersPerAddr() int      { return limit(c.MaxPlayersPerAddr, 20) }
-func (c *Config) maxPlayersPerAccount() int   { return limit(c.MaxPlayersPerAccount, 5) }
+func (c *Config) pingInterval() time.Duration {
+	return orDefault(max(c.PingInterval, 0), 30*time.Second)
+}
+func (c *Config) idleTimeout() time.Duration { return orDefault(c.IdleTimeout, time.Hour) }
+func (c *Config) maxPlayers() int            { return limit(c.MaxPlayers, 10000) }
+func (c *Config) maxPlayersPerAddr() int     { return limit(c.MaxPlayersPerAddr, 20) }
+func (c *Config) maxPlayersPerAccount() int  { return limit(c.MaxPlayersPerAccount, 5) }
 
 func limit(n, def int) int {
 	switch {
