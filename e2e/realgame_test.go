@@ -144,8 +144,9 @@ func (p *wsPlayer) waitFor(re *regexp.Regexp) []string {
 
 // TestTinyMUXThroughTheGateway plays Debian's TinyMUX through the gateway:
 // its negotiation completes, its output arrives, input works, and the
-// game sees what the gateway told it: the window size (NAWS) and the
-// client (TTYPE/MTTS) in its own terminfo() and width() functions.
+// game sees what the gateway told it: the window size (NAWS), the client
+// (TTYPE/MTTS) and UTF-8 (CHARSET) in its own terminfo() and width()
+// functions.
 func TestTinyMUXThroughTheGateway(t *testing.T) {
 	mux := startTinyMUX(t)
 	gw := startGateway(t, false, func(c *app.Config) {
@@ -163,11 +164,16 @@ func TestTinyMUXThroughTheGateway(t *testing.T) {
 	if !strings.Contains(strings.ToUpper(m[1]), "DRAWBRIDGE") {
 		t.Errorf("TinyMUX's terminfo(me) is %q, want the client name from TTYPE", m[1])
 	}
+	if !strings.Contains(m[1], "unicode") {
+		t.Errorf("TinyMUX's terminfo(me) is %q, want unicode: the gateway accepted UTF-8 over CHARSET", m[1])
+	}
 	if m[2] != "132" || m[3] != "40" {
 		t.Errorf("TinyMUX sees a %sx%s window, want the player's 132x40 from NAWS", m[2], m[3])
 	}
 	p.send(wire.Frame{Type: wire.TypeLine, Data: []byte("say Hello from the web")})
-	p.waitFor(regexp.MustCompile(`You say, "Hello from the web"`))
+	// With UTF-8 agreed, TinyMUX quotes speech with curly quotes: they
+	// arrive as UTF-8.
+	p.waitFor(regexp.MustCompile(`You say, “Hello from the web”`))
 	p.send(wire.Frame{Type: wire.TypeLine, Data: []byte("QUIT")})
 	p.waitFor(regexp.MustCompile(`Disconnected`))
 }

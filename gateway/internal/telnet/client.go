@@ -100,7 +100,8 @@ type Stats struct {
 //
 // Options: it agrees to ECHO, SGA and EOR from the game (Him), and to SGA,
 // NAWS, TTYPE (with the MTTS cycle) and NEW-ENVIRON (the MNES variables,
-// the player's IPADDRESS among them) on its own side (Us). Everything else is refused with the
+// the player's IPADDRESS among them) on its own side (Us), and to CHARSET
+// either way, where it accepts UTF-8 and nothing else. Everything else is refused with the
 // RFC 1143 Q method. The Client never starts a negotiation: it answers
 // what the game asks, so games that do not speak telnet see no IAC bytes.
 //
@@ -174,6 +175,8 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	c.neg.Allow(Us, OptNAWS, true)
 	c.neg.Allow(Us, OptTTYPE, true)
 	c.neg.Allow(Us, OptNewEnviron, true)
+	c.neg.Allow(Us, OptCharset, true)
+	c.neg.Allow(Him, OptCharset, true)
 	return c
 }
 
@@ -432,6 +435,16 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 		if c.neg.Enabled(Us, OptNewEnviron) {
 			c.out = c.env.appendEnvIS(c.out, reqs)
 			c.dirty = true
+		}
+		return
+	}
+	if opt == OptCharset {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.neg.Enabled(Us, OptCharset) || c.neg.Enabled(Him, OptCharset) {
+			n := len(c.out)
+			c.out = charsetAnswer(c.out, data)
+			c.dirty = c.dirty || len(c.out) != n
 		}
 		return
 	}

@@ -131,6 +131,16 @@ var clientCases = []struct {
 		{in: iac + do + opt(OptNewEnviron) + iac + sb + opt(OptNewEnviron) + "\x01\x00IPADDRESS" + iac + se,
 			sent: iac + will + opt(OptNewEnviron) + iac + sb + opt(OptNewEnviron) + "\x00\x00IPADDRESS" + iac + se},
 	}},
+	{"CHARSET", Config{}, []exchange{
+		{in: iac + sb + opt(OptCharset) + "\x01;UTF-8" + iac + se}, // before agreement: ignored
+		{in: iac + will + opt(OptCharset) + iac + do + opt(OptCharset), sent: iac + do + opt(OptCharset) + iac + will + opt(OptCharset)},
+		{in: iac + sb + opt(OptCharset) + "\x01;ISO-8859-1;utf-8;US-ASCII" + iac + se, sent: iac + sb + opt(OptCharset) + "\x02utf-8" + iac + se},
+		{in: iac + sb + opt(OptCharset) + "\x01 ISO-8859-1 CP437" + iac + se, sent: iac + sb + opt(OptCharset) + "\x03" + iac + se},
+		{in: iac + sb + opt(OptCharset) + "\x01[TTABLE]\x01;UTF8" + iac + se, sent: iac + sb + opt(OptCharset) + "\x02UTF8" + iac + se},
+		{in: iac + sb + opt(OptCharset) + "\x01" + iac + se},      // empty: nothing to answer
+		{in: iac + sb + opt(OptCharset) + "\x02UTF-8" + iac + se}, // ACCEPTED from the game: no answer
+		{in: iac + sb + opt(OptCharset) + "\x01;" + iac + se, sent: iac + sb + opt(OptCharset) + "\x03" + iac + se},
+	}},
 	{"NAWS", Config{Cols: 100, Rows: 30}, []exchange{
 		{in: iac + do + opt(OptNAWS), sent: iac + will + opt(OptNAWS) + iac + sb + opt(OptNAWS) + "\x00\x64\x00\x1e" + iac + se},
 		{in: iac + do + opt(OptNAWS)}, // no answer when nothing changes
