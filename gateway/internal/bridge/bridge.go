@@ -24,6 +24,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -568,10 +569,30 @@ func (s *Session) handle(tc *telnet.Client, f *wire.Frame) error {
 	case wire.TypeHello:
 		s.log.Debug("client hello", "client", string(f.Data), "caps", uint32(f.Caps))
 	case wire.TypeGMCPIn:
-		// No GMCP package is allow-listed toward the game yet.
-		s.log.Debug("dropped GMCP from player", "bytes", len(f.Data))
+		pkg, ok := telnet.GMCPPackage(f.Data)
+		if !ok || !gmcpAllowed(pkg) {
+			s.log.Debug("dropped GMCP from player", "package", pkg, "bytes", len(f.Data))
+			return nil
+		}
+		return tc.SendGMCP(f.Data)
 	}
 	return nil
+}
+
+// gmcpFromPlayers are the GMCP packages a player's client may send to the
+// game: requests for data and the client's own capabilities. Everything
+// else is dropped; above all Core.Hello, which would let a player tell
+// the game it is some other client.
+var gmcpFromPlayers = []string{"Core.Ping", "Core.Supports.Set", "Core.Supports.Add", "Core.Supports.Remove",
+	"Char.Items.Inv", "Char.Items.Contents", "Char.Skills.Get", "Comm.Channel.Players"}
+
+func gmcpAllowed(pkg string) bool {
+	for _, p := range gmcpFromPlayers {
+		if strings.EqualFold(pkg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // playerReadEnd explains a failed read from the player.

@@ -244,6 +244,35 @@ func TestGameResetIsReportedAsLost(t *testing.T) {
 	}
 }
 
+// GMCP both ways: the game's messages reach the player in order with the
+// text; the player's reach the game only for allow-listed packages.
+func TestGMCP(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	g.Write([]byte{telnet.IAC, telnet.WILL, telnet.OptGMCP})
+	hello := string([]byte{telnet.IAC, telnet.DO, telnet.OptGMCP, telnet.IAC, telnet.SB, telnet.OptGMCP}) + `Core.Hello {"client":"DRAWBRIDGE","version":"1"}` +
+		string([]byte{telnet.IAC, telnet.SE, telnet.IAC, telnet.SB, telnet.OptGMCP}) + `Core.Supports.Set ["Char 1","Char.Skills 1","Char.Items 1","Comm.Channel 1","Room 1"]` +
+		string([]byte{telnet.IAC, telnet.SE})
+	readGame(t, g, hello)
+
+	g.Write(append(append([]byte("HP: "), telnet.IAC, telnet.SB, telnet.OptGMCP), []byte(`Char.Vitals {"hp":7}`+"\xff\xf0ok\r\n")...))
+	if f := r.want(wire.TypeOutput); string(f.Data) != "HP: " {
+		t.Fatalf("output %q", f.Data)
+	}
+	if f := r.want(wire.TypeGMCP); string(f.Data) != `Char.Vitals {"hp":7}` {
+		t.Fatalf("GMCP %q", f.Data)
+	}
+	if f := r.want(wire.TypeOutput); string(f.Data) != "ok\r\n" {
+		t.Fatalf("output %q", f.Data)
+	}
+
+	// A player's Core.Hello would pose as another client: dropped. An
+	// allow-listed request goes through, and nothing else came before it.
+	r.send(wire.Frame{Type: wire.TypeGMCPIn, Data: []byte(`Core.Hello {"client":"Mudlet"}`)})
+	r.send(wire.Frame{Type: wire.TypeGMCPIn, Data: []byte(`Char.Items.Inv`)})
+	readGame(t, g, string([]byte{telnet.IAC, telnet.SB, telnet.OptGMCP})+"Char.Items.Inv"+string([]byte{telnet.IAC, telnet.SE}))
+}
+
 // A game that asks over NEW-ENVIRON learns the player's own address.
 func TestGameLearnsPlayerAddress(t *testing.T) {
 	r := newRig(t, Config{})

@@ -25,6 +25,13 @@ func (s *frameSink) Output(p []byte) {
 // Prompt appends a prompt mark.
 func (s *frameSink) Prompt() { s.add(&wire.Frame{Type: wire.TypePrompt}) }
 
+// GMCP appends a GMCP message from the game.
+func (s *frameSink) GMCP(msg []byte) {
+	s.starts = append(s.starts, len(s.buf))
+	s.buf = append(s.buf, byte(wire.TypeGMCP))
+	s.buf = append(s.buf, msg...)
+}
+
 // Echo appends an echo-state change.
 func (s *frameSink) Echo(remote bool) { s.add(&wire.Frame{Type: wire.TypeEcho, Echo: remote}) }
 

@@ -160,7 +160,8 @@ func (c *testClient) Output(p []byte) {
 	}
 	c.add(string(p))
 }
-func (c *testClient) Prompt() { c.add("<P>") }
+func (c *testClient) Prompt()     { c.add("<P>") }
+func (c *testClient) GMCP([]byte) {}
 func (c *testClient) Echo(remote bool) {
 	if remote {
 		c.add("<E+>")

@@ -60,6 +60,9 @@ type Config struct {
 	// Cols and Rows are the initial window size for NAWS; zero means
 	// DefaultCols and DefaultRows.
 	Cols, Rows int
+	// GMCPSupports is the package list sent in Core.Supports.Set when the
+	// game turns GMCP on; nil means DefaultGMCPSupports.
+	GMCPSupports []string
 	// MaxSubneg bounds one subnegotiation from the game; zero means
 	// DefaultMaxSubneg.
 	MaxSubneg int
@@ -84,6 +87,10 @@ type Sink interface {
 	// stops, back to local echo. Echo starts false and is only called on a
 	// change.
 	Echo(remote bool)
+	// GMCP receives one GMCP message from the game, "Package.Name json",
+	// well-formed (see GMCPPackage), in stream order with the text. msg is
+	// valid only during the call.
+	GMCP(msg []byte)
 }
 
 // Stats is a snapshot of a Client's counters, for logs and metrics.
@@ -100,8 +107,9 @@ type Stats struct {
 //
 // Options: it agrees to ECHO, SGA and EOR from the game (Him), and to SGA,
 // NAWS, TTYPE (with the MTTS cycle) and NEW-ENVIRON (the MNES variables,
-// the player's IPADDRESS among them) on its own side (Us), and to CHARSET
-// either way, where it accepts UTF-8 and nothing else. Everything else is refused with the
+// the player's IPADDRESS among them) on its own side (Us), to CHARSET
+// either way, where it accepts UTF-8 and nothing else, and to GMCP from
+// the game, answered with Core.Hello and Core.Supports.Set. Everything else is refused with the
 // RFC 1143 Q method. The Client never starts a negotiation: it answers
 // what the game asks, so games that do not speak telnet see no IAC bytes.
 //
@@ -120,6 +128,7 @@ type Client struct {
 	// Set once by NewClient.
 	ttypes [3][]byte // ClientName, TerminalType, "MTTS n"
 	env    environ   // the MNES variables
+	hello  []byte    // the GMCP Core.Hello and Core.Supports.Set, ready to send
 
 	// Owned by the goroutine in Receive.
 	parser Parser
@@ -157,6 +166,7 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	}
 	c.ttypes = [3][]byte{name, term, strconv.AppendInt([]byte("MTTS "), int64(mtts), 10)}
 	c.env = newEnviron(cfg, name, term, mtts)
+	c.hello = gmcpHello(string(name), string(cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)), cfg.GMCPSupports)
 	c.cols, c.rows = cfg.Cols, cfg.Rows
 	if c.cols <= 0 {
 		c.cols = DefaultCols
@@ -177,6 +187,7 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	c.neg.Allow(Us, OptNewEnviron, true)
 	c.neg.Allow(Us, OptCharset, true)
 	c.neg.Allow(Him, OptCharset, true)
+	c.neg.Allow(Him, OptGMCP, true)
 	return c
 }
 
@@ -260,6 +271,22 @@ func (c *Client) SendKeys(p []byte) error {
 			c.out = append(c.out, b)
 		}
 	}
+	return c.flushLocked()
+}
+
+// SendGMCP sends one GMCP message ("Package.Name json") to the game if
+// the game turned GMCP on; otherwise it drops it and returns nil. The
+// caller decides which packages a player may send.
+func (c *Client) SendGMCP(msg []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	if !c.neg.Enabled(Him, OptGMCP) {
+		return nil
+	}
+	c.out = appendGMCP(c.out, msg)
 	return c.flushLocked()
 }
 
@@ -416,6 +443,13 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 		return
 	}
 	switch opt {
+	case OptGMCP:
+		if ch == TurnedOn {
+			c.mu.Lock()
+			c.out = append(c.out, c.hello...)
+			c.dirty = true
+			c.mu.Unlock()
+		}
 	case OptEcho:
 		c.flushReplies()
 		c.sink.Echo(ch == TurnedOn)
@@ -424,8 +458,8 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 	}
 }
 
-// Subnegotiation answers TTYPE SEND; other subnegotiations are ignored
-// for now (GMCP, MSSP and CHARSET will land here).
+// Subnegotiation answers TTYPE SEND, NEW-ENVIRON SEND and CHARSET
+// REQUEST, and passes GMCP messages to the sink; others are ignored.
 func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 	c := h.c
 	if opt == OptNewEnviron && len(data) > 0 && data[0] == EnvSEND {
@@ -435,6 +469,17 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 		if c.neg.Enabled(Us, OptNewEnviron) {
 			c.out = c.env.appendEnvIS(c.out, reqs)
 			c.dirty = true
+		}
+		return
+	}
+	if opt == OptGMCP {
+		c.mu.Lock()
+		on := c.neg.Enabled(Him, OptGMCP)
+		c.mu.Unlock()
+		if _, ok := GMCPPackage(data); on && ok {
+			c.sink.GMCP(data)
+		} else if on {
+			c.log.Debug("dropped malformed GMCP from the game", "bytes", len(data))
 		}
 		return
 	}

@@ -28,6 +28,11 @@ func (s *fakeSink) Output(p []byte) {
 	s.log.Write(p)
 }
 func (s *fakeSink) Prompt() { s.log.WriteString("<P>") }
+func (s *fakeSink) GMCP(msg []byte) {
+	s.log.WriteString("<G:")
+	s.log.Write(msg)
+	s.log.WriteString(">")
+}
 func (s *fakeSink) Echo(remote bool) {
 	if remote {
 		s.log.WriteString("<E+>")
@@ -141,6 +146,20 @@ var clientCases = []struct {
 		{in: iac + sb + opt(OptCharset) + "\x02UTF-8" + iac + se}, // ACCEPTED from the game: no answer
 		{in: iac + sb + opt(OptCharset) + "\x01;" + iac + se, sent: iac + sb + opt(OptCharset) + "\x03" + iac + se},
 	}},
+	{"GMCP", Config{ClientName: "DRAWBRIDGE", ClientVersion: "2", GMCPSupports: []string{"Char 1"}}, []exchange{
+		{in: iac + sb + opt(OptGMCP) + `Char.Vitals {"hp":1}` + iac + se}, // before agreement: dropped
+		{in: iac + will + opt(OptGMCP), sent: iac + do + opt(OptGMCP) +
+			iac + sb + opt(OptGMCP) + `Core.Hello {"client":"DRAWBRIDGE","version":"2"}` + iac + se +
+			iac + sb + opt(OptGMCP) + `Core.Supports.Set ["Char 1"]` + iac + se},
+		{in: "hp " + iac + sb + opt(OptGMCP) + `Char.Vitals {"hp":10,"name":"Zoë"}` + iac + se + "10",
+			output: `hp <G:Char.Vitals {"hp":10,"name":"Zoë"}>10`},
+		{in: iac + sb + opt(OptGMCP) + `Char.Vitals {"x":"` + iac + iac + `"}` + iac + se}, // a 255 byte is not UTF-8: dropped
+		{in: iac + sb + opt(OptGMCP) + "Core.Goodbye" + iac + se, output: "<G:Core.Goodbye>"},
+		// Malformed: no name, a space in the name, invalid UTF-8.
+		{in: iac + sb + opt(OptGMCP) + ` {"hp":1}` + iac + se},
+		{in: iac + sb + opt(OptGMCP) + "Bad\x01Name {}" + iac + se},
+		{in: iac + sb + opt(OptGMCP) + "Char.Name \"\xc3\"" + iac + se},
+	}},
 	{"NAWS", Config{Cols: 100, Rows: 30}, []exchange{
 		{in: iac + do + opt(OptNAWS), sent: iac + will + opt(OptNAWS) + iac + sb + opt(OptNAWS) + "\x00\x64\x00\x1e" + iac + se},
 		{in: iac + do + opt(OptNAWS)}, // no answer when nothing changes
@@ -172,7 +191,7 @@ var clientCases = []struct {
 		{in: iac + do + opt(OptLinemode), sent: iac + wont + opt(OptLinemode)},
 		{in: iac + do + opt(OptBinary), sent: iac + wont + opt(OptBinary)},
 		{in: iac + will + opt(OptBinary), sent: iac + dont + opt(OptBinary)},
-		{in: iac + will + opt(OptGMCP), sent: iac + dont + opt(OptGMCP)},
+		{in: iac + will + opt(OptMSDP), sent: iac + dont + opt(OptMSDP)},
 		{in: iac + will + opt(OptMCCP2), sent: iac + dont + opt(OptMCCP2)},
 		{in: iac + do + opt(OptEnviron), sent: iac + wont + opt(OptEnviron)},
 		{in: iac + do + opt(OptTimingMark), sent: iac + wont + opt(OptTimingMark)},
@@ -238,9 +257,9 @@ func TestClient(t *testing.T) {
 
 func TestClientEnabled(t *testing.T) {
 	c := runExchanges(t, Config{}, []exchange{
-		{in: iac + will + opt(OptEcho) + iac + do + opt(OptNAWS) + iac + will + opt(OptGMCP),
+		{in: iac + will + opt(OptEcho) + iac + do + opt(OptNAWS) + iac + will + opt(OptMSDP),
 			sent: iac + do + opt(OptEcho) + iac + will + opt(OptNAWS) + iac + sb + opt(OptNAWS) + "\x00\x50\x00\x18" + iac + se +
-				iac + dont + opt(OptGMCP),
+				iac + dont + opt(OptMSDP),
 			output: "<E+>"},
 	})
 	tests := []struct {
@@ -249,7 +268,7 @@ func TestClientEnabled(t *testing.T) {
 	}{
 		{OptEcho, false, true},
 		{OptNAWS, true, false},
-		{OptGMCP, false, false},
+		{OptMSDP, false, false},
 		{OptTTYPE, false, false},
 	}
 	for _, tt := range tests {
@@ -494,6 +513,7 @@ type nopSink struct{}
 func (nopSink) Output([]byte) {}
 func (nopSink) Prompt()       {}
 func (nopSink) Echo(bool)     {}
+func (nopSink) GMCP([]byte)   {}
 
 func TestFlushSendsHeldBytesAsReplacement(t *testing.T) {
 	var w bytes.Buffer
