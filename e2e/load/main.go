@@ -87,7 +87,7 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 	}
 	defer game.Close()
 
-	fmt.Printf("| scenario | players | round trips | msg/s | p50 | p99 | gateway CPU per msg | errors |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| scenario | players | round trips | msg/s | p50 | p99 | CPU per msg | errors |\n|---|---|---|---|---|---|---|---|\n")
 	var extra []string
 	for _, name := range scenarios {
 		name = strings.TrimSpace(name)
@@ -284,7 +284,7 @@ type result struct {
 	players int
 	lat     []time.Duration // every round trip's, sorted
 	elapsed time.Duration
-	cpu     time.Duration // the gateway's
+	cpu     time.Duration // of the system under load (gateway or proxy)
 	errs    int
 }
 

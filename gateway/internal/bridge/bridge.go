@@ -24,6 +24,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -587,12 +588,7 @@ var gmcpFromPlayers = []string{"Core.Ping", "Core.Supports.Set", "Core.Supports.
 	"Char.Items.Inv", "Char.Items.Contents", "Char.Skills.Get", "Comm.Channel.Players"}
 
 func gmcpAllowed(pkg string) bool {
-	for _, p := range gmcpFromPlayers {
-		if strings.EqualFold(pkg, p) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(gmcpFromPlayers, func(p string) bool { return strings.EqualFold(pkg, p) })
 }
 
 // playerReadEnd explains a failed read from the player.

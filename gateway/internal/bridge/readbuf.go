@@ -28,11 +28,11 @@ var readStates = sync.Pool{New: func() any { return &readState{buf: make([]byte,
 // c's read deadline.
 func readableWaiter(c net.Conn) func() error {
 	sc, ok := c.(syscall.Conn)
-	if !ok {
+	if !ok || !canPeek {
 		return nil
 	}
 	rc, err := sc.SyscallConn()
-	if err != nil || !canPeek {
+	if err != nil {
 		return nil
 	}
 	var (

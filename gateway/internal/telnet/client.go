@@ -109,8 +109,8 @@ type Stats struct {
 // NAWS, TTYPE (with the MTTS cycle) and NEW-ENVIRON (the MNES variables,
 // the player's IPADDRESS among them) on its own side (Us), to CHARSET
 // either way, where it accepts UTF-8 and nothing else, and to GMCP from
-// the game, answered with Core.Hello and Core.Supports.Set. Everything else is refused with the
-// RFC 1143 Q method. The Client never starts a negotiation: it answers
+// the game, answered with Core.Hello and Core.Supports.Set. Everything
+// else is refused with the RFC 1143 Q method. The Client never starts a negotiation: it answers
 // what the game asks, so games that do not speak telnet see no IAC bytes.
 //
 // Concurrency: Receive must be called from one goroutine at a time (the
@@ -165,8 +165,9 @@ func NewClient(cfg Config, w io.Writer) *Client {
 		mtts = DefaultMTTS
 	}
 	c.ttypes = [3][]byte{name, term, strconv.AppendInt([]byte("MTTS "), int64(mtts), 10)}
-	c.env = newEnviron(cfg, name, term, mtts)
-	c.hello = gmcpHello(string(name), string(cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)), cfg.GMCPSupports)
+	version := cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)
+	c.env = newEnviron(name, version, term, cfg.IPAddress, mtts)
+	c.hello = gmcpHello(string(name), string(version), cfg.GMCPSupports)
 	c.cols, c.rows = cfg.Cols, cfg.Rows
 	if c.cols <= 0 {
 		c.cols = DefaultCols
@@ -431,6 +432,9 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 			c.ttypeStep = 0
 		}
 	}
+	if ch == TurnedOn && side == Him && opt == OptGMCP {
+		c.out = append(c.out, c.hello...)
+	}
 	if len(c.out) != n {
 		c.dirty = true
 	}
@@ -443,13 +447,6 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 		return
 	}
 	switch opt {
-	case OptGMCP:
-		if ch == TurnedOn {
-			c.mu.Lock()
-			c.out = append(c.out, c.hello...)
-			c.dirty = true
-			c.mu.Unlock()
-		}
 	case OptEcho:
 		c.flushReplies()
 		c.sink.Echo(ch == TurnedOn)
@@ -458,58 +455,42 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 	}
 }
 
-// Subnegotiation answers TTYPE SEND, NEW-ENVIRON SEND and CHARSET
-// REQUEST, and passes GMCP messages to the sink; others are ignored.
+// Subnegotiation passes GMCP messages to the sink and answers TTYPE
+// SEND, NEW-ENVIRON SEND and CHARSET REQUEST; others are ignored.
 func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 	c := h.c
-	if opt == OptNewEnviron && len(data) > 0 && data[0] == EnvSEND {
-		reqs := parseEnvSend(data[1:])
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.neg.Enabled(Us, OptNewEnviron) {
-			c.out = c.env.appendEnvIS(c.out, reqs)
-			c.dirty = true
-		}
-		return
-	}
+	c.mu.Lock()
 	if opt == OptGMCP {
-		c.mu.Lock()
 		on := c.neg.Enabled(Him, OptGMCP)
 		c.mu.Unlock()
 		if _, ok := GMCPPackage(data); on && ok {
+			c.flushReplies()
 			c.sink.GMCP(data)
 		} else if on {
 			c.log.Debug("dropped malformed GMCP from the game", "bytes", len(data))
 		}
 		return
 	}
-	if opt == OptCharset {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.neg.Enabled(Us, OptCharset) || c.neg.Enabled(Him, OptCharset) {
-			n := len(c.out)
-			c.out = charsetAnswer(c.out, data)
-			c.dirty = c.dirty || len(c.out) != n
-		}
-		return
-	}
-	if opt != OptTTYPE || len(data) != 1 || data[0] != SEND {
-		return
-	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.neg.Enabled(Us, OptTTYPE) {
-		return
+	n := len(c.out)
+	switch {
+	case opt == OptTTYPE && len(data) == 1 && data[0] == SEND && c.neg.Enabled(Us, OptTTYPE):
+		// MTTS cycle: name, terminal type, "MTTS n", "MTTS n" again (the
+		// repeat tells the game the list ended), then from the start (RFC
+		// 1091 lists are cyclic).
+		ans := c.ttypes[min(c.ttypeStep, 2)]
+		c.ttypeStep = (c.ttypeStep + 1) % 4
+		c.out = append(c.out, IAC, SB, OptTTYPE, IS)
+		c.out = AppendEscaped(c.out, ans)
+		c.out = append(c.out, IAC, SE)
+	case opt == OptNewEnviron && len(data) > 0 && data[0] == EnvSEND && c.neg.Enabled(Us, OptNewEnviron):
+		c.out = c.env.appendEnvIS(c.out, parseEnvSend(data[1:]))
+	case opt == OptCharset && (c.neg.Enabled(Us, OptCharset) || c.neg.Enabled(Him, OptCharset)):
+		c.out = charsetAnswer(c.out, data)
 	}
-	// MTTS cycle: name, terminal type, "MTTS n", "MTTS n" again (the
-	// repeat tells the game the list ended), then from the start (RFC
-	// 1091 lists are cyclic).
-	ans := c.ttypes[min(c.ttypeStep, 2)]
-	c.ttypeStep = (c.ttypeStep + 1) % 4
-	c.out = append(c.out, IAC, SB, OptTTYPE, IS)
-	c.out = AppendEscaped(c.out, ans)
-	c.out = append(c.out, IAC, SE)
-	c.dirty = true
+	if len(c.out) != n {
+		c.dirty = true
+	}
 }
 
 // output gives p to the Sink as valid UTF-8, holding back an incomplete

@@ -20,26 +20,36 @@ const maxEnvRequested = 32
 // environ is the client's side of MNES (the MUD New-Environ Standard):
 // the variables a game may ask for over NEW-ENVIRON, in the order they
 // are sent when the game asks for all of them.
-type environ struct {
-	names  []string
-	values map[string]string
-}
+type environ []envVar
 
-func newEnviron(cfg Config, name, term []byte, mtts int) environ {
-	e := environ{values: map[string]string{}}
-	add := func(k, v string) {
-		if v != "" {
-			e.names = append(e.names, k)
-			e.values[k] = v
+type envVar struct{ name, value string }
+
+// newEnviron lists the MNES variables; empty values are left out.
+func newEnviron(name, version, term []byte, ip string, mtts int) environ {
+	var e environ
+	for _, v := range []envVar{
+		{"CHARSET", "UTF-8"},
+		{"CLIENT_NAME", string(name)},
+		{"CLIENT_VERSION", string(version)},
+		{"IPADDRESS", string(cleanTTYPE(ip, ""))},
+		{"MTTS", strconv.Itoa(mtts)},
+		{"TERMINAL_TYPE", string(term)},
+	} {
+		if v.value != "" {
+			e = append(e, v)
 		}
 	}
-	add("CHARSET", "UTF-8")
-	add("CLIENT_NAME", string(name))
-	add("CLIENT_VERSION", string(cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)))
-	add("IPADDRESS", string(cleanTTYPE(cfg.IPAddress, "")))
-	add("MTTS", strconv.Itoa(mtts))
-	add("TERMINAL_TYPE", string(term))
 	return e
+}
+
+// lookup returns the value of the variable named name.
+func (e environ) lookup(name string) (string, bool) {
+	for _, v := range e {
+		if v.name == name {
+			return v.value, true
+		}
+	}
+	return "", false
 }
 
 // envRequest is one variable a game asked for.
@@ -83,15 +93,15 @@ func parseEnvSend(p []byte) []envRequest {
 // appendEnvIS appends the IS answer to a SEND with reqs: every variable
 // asked for, a known one with its value and an unknown one without (RFC
 // 1572), or all known ones for an empty request.
-func (e *environ) appendEnvIS(dst []byte, reqs []envRequest) []byte {
+func (e environ) appendEnvIS(dst []byte, reqs []envRequest) []byte {
 	dst = append(dst, IAC, SB, OptNewEnviron, EnvIS)
 	if len(reqs) == 0 {
-		for _, k := range e.names {
-			dst = appendEnvVar(dst, EnvVAR, k, e.values[k], true)
+		for _, v := range e {
+			dst = appendEnvVar(dst, EnvVAR, v.name, v.value, true)
 		}
 	} else {
 		for _, r := range reqs {
-			v, ok := e.values[r.name]
+			v, ok := e.lookup(r.name)
 			dst = appendEnvVar(dst, r.kind, r.name, v, ok && r.kind == EnvVAR)
 		}
 	}
