@@ -148,7 +148,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 
 	var dialer net.Dialer
-	dial := func(ctx context.Context) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", backend) }
+	dial := func(ctx context.Context, _ string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", backend) }
 
 	// Sessions run under their own context, not ctx: on shutdown they get
 	// a goodbye first, and are only cut when that takes too long.

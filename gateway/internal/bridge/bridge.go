@@ -39,9 +39,11 @@ import (
 // Config holds what every session needs. The zero value of each duration
 // means its default.
 type Config struct {
-	// Dial connects to the game. The address is fixed by the operator's
+	// Dial connects to the game for the player at address player (as in
+	// Player.Addr: host or host:port), which the dialer may forward (PROXY
+	// protocol). The game's address is fixed by the operator's
 	// configuration; nothing the player sends chooses it.
-	Dial func(ctx context.Context) (net.Conn, error)
+	Dial func(ctx context.Context, player string) (net.Conn, error)
 
 	// DialTimeout bounds connecting to the game. Default 10 s.
 	DialTimeout time.Duration
@@ -144,6 +146,7 @@ type Session struct {
 	log   *slog.Logger
 	ws    *websocket.Conn
 	raw   net.Conn // may be nil
+	addr  string   // the player's address
 	login string   // the login session, for Hub.End
 
 	closed  *endReason         // set once, by closePlayer
@@ -179,6 +182,7 @@ func New(p Player, cfg Config) *Session {
 		log:     log.With("player", p.Addr),
 		ws:      p.WS,
 		raw:     p.Conn,
+		addr:    p.Addr,
 		login:   p.Session,
 		stopped: stopped,
 		stop:    stop,
@@ -304,7 +308,7 @@ func (s *Session) run(ctx context.Context) *endReason {
 	// dial timeout.
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.dialTimeout())
 	stopDial := context.AfterFunc(s.stopped, cancel)
-	game, err := s.cfg.Dial(dctx)
+	game, err := s.cfg.Dial(dctx, s.addr)
 	stopDial()
 	cancel()
 	if err != nil {

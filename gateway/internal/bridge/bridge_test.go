@@ -54,7 +54,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 	}()
 	if cfg.Dial == nil {
 		addr := r.gameLn.Addr().String()
-		cfg.Dial = func(ctx context.Context) (net.Conn, error) {
+		cfg.Dial = func(ctx context.Context, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "tcp", addr)
 		}
@@ -354,7 +354,7 @@ func TestBurstFromAConnectedGame(t *testing.T) {
 }
 
 func TestGameUnreachable(t *testing.T) {
-	r := newRig(t, Config{Dial: func(ctx context.Context) (net.Conn, error) {
+	r := newRig(t, Config{Dial: func(ctx context.Context, _ string) (net.Conn, error) {
 		return nil, errors.New("connection refused")
 	}})
 	r.want(wire.TypeStatus)
@@ -368,7 +368,7 @@ func TestGameUnreachable(t *testing.T) {
 }
 
 func TestGameDialTimesOut(t *testing.T) {
-	r := newRig(t, Config{DialTimeout: 50 * time.Millisecond, Dial: func(ctx context.Context) (net.Conn, error) {
+	r := newRig(t, Config{DialTimeout: 50 * time.Millisecond, Dial: func(ctx context.Context, _ string) (net.Conn, error) {
 		<-ctx.Done() // a game that never answers
 		return nil, ctx.Err()
 	}})
@@ -595,7 +595,7 @@ func (r *rig) wantRefused(path, why string) {
 
 func TestShutdownWhileDialling(t *testing.T) {
 	dialling := make(chan struct{})
-	r := newRig(t, Config{DialTimeout: time.Minute, Dial: func(ctx context.Context) (net.Conn, error) {
+	r := newRig(t, Config{DialTimeout: time.Minute, Dial: func(ctx context.Context, _ string) (net.Conn, error) {
 		close(dialling)
 		<-ctx.Done() // a game that never answers
 		return nil, ctx.Err()
@@ -639,7 +639,7 @@ func TestDeadPlayerDetectedByPing(t *testing.T) {
 // its negotiation can be written: the goodbye still reaches the player.
 func TestGameLastWordsWhenReplyFails(t *testing.T) {
 	gameSide, bridgeSide := net.Pipe()
-	r := newRig(t, Config{Dial: func(context.Context) (net.Conn, error) { return bridgeSide, nil }})
+	r := newRig(t, Config{Dial: func(context.Context, string) (net.Conn, error) { return bridgeSide, nil }})
 	r.want(wire.TypeStatus)
 	r.want(wire.TypeStatus)
 	go func() {

@@ -177,7 +177,7 @@ func startGame(t testing.TB, handle func(net.Conn)) *game {
 	return g
 }
 
-func (g *game) dial(ctx context.Context) (net.Conn, error) {
+func (g *game) dial(ctx context.Context, _ string) (net.Conn, error) {
 	var d net.Dialer
 	return d.DialContext(ctx, "tcp", g.ln.Addr().String())
 }

@@ -86,9 +86,10 @@ type Config struct {
 	// NextProtos is not needed, as telnet clients send no ALPN.
 	TLS *tls.Config
 
-	// Dial connects to the game. The address is fixed by the operator's
-	// configuration; nothing the client sends chooses it.
-	Dial func(ctx context.Context) (net.Conn, error)
+	// Dial connects to the game for the client at address client (host:port,
+	// as the accepted connection reports it). The game's address is fixed
+	// by the operator's configuration; nothing the client sends chooses it.
+	Dial func(ctx context.Context, client string) (net.Conn, error)
 
 	// ProxyProtocol, "v1" or "v2", sends a PROXY protocol header to the
 	// game before any other byte, naming the client's address (as the
@@ -516,7 +517,7 @@ type result struct {
 func (p *pipe) run(ctx context.Context, peer net.Addr) end {
 	s := p.s
 	dctx, cancel := context.WithTimeout(ctx, s.dialTimeout)
-	game, err := s.cfg.Dial(dctx)
+	game, err := s.cfg.Dial(dctx, peer.String())
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {

@@ -424,7 +424,7 @@ func TestGameDown(t *testing.T) {
 	}
 	addr := dead.Addr().String()
 	dead.Close()
-	r := start(t, p, nil, Config{Dial: func(ctx context.Context) (net.Conn, error) {
+	r := start(t, p, nil, Config{Dial: func(ctx context.Context, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", addr)
 	}}, nil)
@@ -567,14 +567,14 @@ func TestShutdown(t *testing.T) {
 	g := startGame(t, echo)
 	var dials atomic.Int32
 	dialing := make(chan struct{})
-	r := start(t, p, g, Config{Dial: func(ctx context.Context) (net.Conn, error) {
+	r := start(t, p, g, Config{Dial: func(ctx context.Context, _ string) (net.Conn, error) {
 		if dials.Add(1) == 1 {
 			// The first dial hangs until the gateway stops.
 			close(dialing)
 			<-ctx.Done()
 			return nil, ctx.Err()
 		}
-		return g.dial(ctx)
+		return g.dial(ctx, "")
 	}}, nil)
 
 	stuckDial := r.dial(nil) // its game dial hangs
@@ -618,7 +618,7 @@ func TestShutdown(t *testing.T) {
 
 func TestServeRejectsBadConfig(t *testing.T) {
 	p := newPKI(t)
-	dial := func(context.Context) (net.Conn, error) { return nil, errors.New("no") }
+	dial := func(context.Context, string) (net.Conn, error) { return nil, errors.New("no") }
 	tests := []struct {
 		name string
 		cfg  Config
@@ -660,7 +660,7 @@ func TestServeReturnsAcceptError(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln.Close() // Accept fails at once, and not because ctx ended
-	s := New(Config{TLS: p.serverTLS(), Dial: func(context.Context) (net.Conn, error) { return nil, errors.New("no") }})
+	s := New(Config{TLS: p.serverTLS(), Dial: func(context.Context, string) (net.Conn, error) { return nil, errors.New("no") }})
 	if err := s.Serve(context.Background(), ln); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("got %v, want the accept error", err)
 	}
