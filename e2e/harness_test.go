@@ -129,6 +129,9 @@ type gateway struct {
 	cfg  app.Config
 	stop context.CancelFunc
 	log  *logBuffer
+	// via, when set, is the address browsers reach the gateway through
+	// (a proxy in front of it); URL uses its port.
+	via string
 }
 
 // startGateway starts the real gateway on loopback ports, fronting the
@@ -176,7 +179,11 @@ func (g *gateway) Shutdown(t *testing.T) {
 // URL returns the gateway's HTTPS address for path, under the name
 // "localhost" that the certificate covers.
 func (g *gateway) URL(path string) string {
-	_, port, _ := strings.Cut(g.HTTPSAddr().String(), ":")
+	addr := g.HTTPSAddr().String()
+	if g.via != "" {
+		addr = g.via
+	}
+	_, port, _ := strings.Cut(addr, ":")
 	return "https://localhost:" + port + path
 }
 

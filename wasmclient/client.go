@@ -172,6 +172,13 @@ func (c *client) handle(ev link.Event) int {
 		default:
 			c.notice(string(f.Data))
 		}
+	case wire.TypeResumed:
+		c.setStatus("connected", "Connected")
+		if ev.Missed > 0 {
+			c.notice("Reconnected to your game; some output was lost while you were away.")
+		} else {
+			c.notice("Reconnected to your game.")
+		}
 	case wire.TypeError:
 		c.notice(string(f.Data))
 	case wire.TypePrompt:

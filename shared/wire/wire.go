@@ -21,6 +21,9 @@
 //	Status  0x04  state text...    connection state (see [Status]) and a human detail
 //	Error   0x05  code:u16 text... an error (see [ErrorCode]) with a message for the player
 //	GMCP    0x06  pkg[ json]       a GMCP message from the game: package, a space, JSON
+//	Resume  0x07  seq:u64 token... this game connection can be resumed with token; seq
+//	                               is the number of the next numbered frame
+//	Resumed 0x08  seq:u64          a resume succeeded; numbered frames from seq follow
 //
 // # Player to gateway (types 0x40-0x7f)
 //
@@ -29,6 +32,26 @@
 //	Resize  0x43  cols:u16 rows:u16  the terminal's size, forwarded to the game by NAWS
 //	Hello   0x44  caps:u32 text... the client's capabilities and its name/version
 //	GMCPIn  0x45  pkg[ json]       a GMCP message for the game (allow-listed by the gateway)
+//	Ack     0x46  seq:u64          the client has received the numbered frames before seq
+//
+// # Resuming a game connection
+//
+// The frames that carry the game's own stream (Output, Prompt, Echo, GMCP;
+// see [Type.Numbered]) are numbered implicitly: the first after a
+// connection to the game opens is 0, and each side counts them. A gateway
+// that can keep the game connection through a dropped WebSocket sends a
+// Resume frame with a token and the number of the next numbered frame.
+// The client acknowledges what it received with Ack frames now and then,
+// which lets the gateway forget it. After a drop, the client opens a new
+// WebSocket with the query parameters [ResumeParam] (the token) and
+// [SeqParam] (the number of numbered frames it holds). If the gateway
+// still holds that game connection, it answers Resumed with the number of
+// the first frame it replays (greater than the client's count when output
+// was lost past the gateway's buffer), replays the frames the client
+// missed, in order, and then continues; a token is good for one resume,
+// and a new Resume frame follows. Otherwise it opens a fresh game
+// connection as if no token had been sent, starting with Status
+// connecting, and numbering starts again from 0.
 //
 // A receiver must treat a frame it cannot decode as a protocol error, except
 // that a client should ignore frames whose type is unknown to it
@@ -73,19 +96,33 @@ type Type byte
 // Frame types. Values 0x01-0x3f travel from the gateway to the player,
 // 0x40-0x7f from the player to the gateway.
 const (
-	TypeOutput Type = 0x01
-	TypePrompt Type = 0x02
-	TypeEcho   Type = 0x03
-	TypeStatus Type = 0x04
-	TypeError  Type = 0x05
-	TypeGMCP   Type = 0x06
+	TypeOutput  Type = 0x01
+	TypePrompt  Type = 0x02
+	TypeEcho    Type = 0x03
+	TypeStatus  Type = 0x04
+	TypeError   Type = 0x05
+	TypeGMCP    Type = 0x06
+	TypeResume  Type = 0x07
+	TypeResumed Type = 0x08
 
 	TypeLine   Type = 0x41
 	TypeKeys   Type = 0x42
 	TypeResize Type = 0x43
 	TypeHello  Type = 0x44
 	TypeGMCPIn Type = 0x45
+	TypeAck    Type = 0x46
 )
+
+// Query parameters of the WebSocket URL that ask to resume a game
+// connection: the token from a Resume frame, and the count of numbered
+// frames received, in decimal.
+const (
+	ResumeParam = "resume"
+	SeqParam    = "seq"
+)
+
+// MaxTokenLen bounds a resume token.
+const MaxTokenLen = 128
 
 // String returns the frame type's name, for logs.
 func (t Type) String() string {
@@ -112,8 +149,20 @@ func (t Type) String() string {
 		return "hello"
 	case TypeGMCPIn:
 		return "gmcp-in"
+	case TypeResume:
+		return "resume"
+	case TypeResumed:
+		return "resumed"
+	case TypeAck:
+		return "ack"
 	}
 	return fmt.Sprintf("type(0x%02x)", byte(t))
+}
+
+// Numbered reports whether frames of type t carry the game's stream and
+// are counted for resuming: Output, Prompt, Echo and GMCP.
+func (t Type) Numbered() bool {
+	return t == TypeOutput || t == TypePrompt || t == TypeEcho || t == TypeGMCP
 }
 
 // FromGateway reports whether frames of type t travel from the gateway to
@@ -176,6 +225,7 @@ const (
 	CapUTF8         Caps = 1 << 1 // output is shown as UTF-8
 	CapScreenReader Caps = 1 << 2 // the player turned on the screen-reader mirror
 	CapCharMode     Caps = 1 << 3 // the client can send raw keys (TypeKeys)
+	CapResume       Caps = 1 << 4 // the client counts numbered frames, acknowledges them and resumes
 )
 
 // Frame is one decoded frame. Which fields are meaningful depends on Type;
@@ -185,7 +235,7 @@ type Frame struct {
 
 	// Data is the payload text or bytes: Output and Line text, Keys,
 	// the detail of a Status, the message of an Error, the client name of a
-	// Hello, the "package json" of GMCP frames. After Decode it aliases the
+	// Hello, the "package json" of GMCP frames, the token of a Resume. After Decode it aliases the
 	// decoded buffer.
 	Data []byte
 
@@ -195,6 +245,7 @@ type Frame struct {
 	Cols   int       // TypeResize
 	Rows   int       // TypeResize
 	Caps   Caps      // TypeHello
+	Seq    uint64    // TypeResume, TypeResumed, TypeAck: a numbered frame's number
 }
 
 // Errors returned by Decode and Append. Decode wraps them with detail;
@@ -233,6 +284,9 @@ func Append(dst []byte, f *Frame) ([]byte, error) {
 		dst = binary.BigEndian.AppendUint16(dst, uint16(f.Rows))
 	case TypeHello:
 		dst = binary.BigEndian.AppendUint32(dst, uint32(f.Caps))
+		dst = append(dst, f.Data...)
+	case TypeResume, TypeResumed, TypeAck:
+		dst = binary.BigEndian.AppendUint64(dst, f.Seq)
 		dst = append(dst, f.Data...)
 	default: // Output, Line, Keys, GMCP, GMCPIn
 		dst = append(dst, f.Data...)
@@ -292,6 +346,11 @@ func Decode(b []byte) (Frame, error) {
 			return Frame{}, malformed(f.Type, "missing capabilities")
 		}
 		f.Caps, f.Data = Caps(binary.BigEndian.Uint32(p)), p[4:]
+	case TypeResume, TypeResumed, TypeAck:
+		if len(p) < 8 {
+			return Frame{}, malformed(f.Type, "missing sequence number")
+		}
+		f.Seq, f.Data = binary.BigEndian.Uint64(p), p[8:]
 	default:
 		return Frame{}, fmt.Errorf("%w: 0x%02x", ErrUnknownType, b[0])
 	}
@@ -328,6 +387,14 @@ func check(f *Frame) error {
 		return checkText(f.Type, f.Data)
 	case TypeError, TypeHello:
 		return checkText(f.Type, f.Data)
+	case TypeResumed, TypeAck:
+		if len(f.Data) != 0 {
+			return malformed(f.Type, "carries no text")
+		}
+	case TypeResume:
+		if len(f.Data) == 0 || len(f.Data) > MaxTokenLen || !tokenChars(f.Data) {
+			return malformed(f.Type, "token must be 1 to 128 URL-safe characters")
+		}
 	case TypeLine:
 		if err := checkText(f.Type, f.Data); err != nil {
 			return err
@@ -359,8 +426,21 @@ func headerLen(t Type) int {
 		return 2
 	case TypeHello:
 		return 4
+	case TypeResume, TypeResumed, TypeAck:
+		return 8
 	}
 	return 0
+}
+
+// tokenChars reports whether b holds only characters that travel in a URL
+// query unescaped: letters, digits, '-' and '_' (base64url).
+func tokenChars(b []byte) bool {
+	for _, c := range b {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func checkText(t Type, p []byte) error {

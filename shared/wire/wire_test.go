@@ -30,6 +30,9 @@ var validFrames = []struct {
 	{"resize max", Frame{Type: TypeResize, Cols: MaxCols, Rows: MaxRows}, []byte{0x43, 0x03, 0xe8, 0x03, 0xe8}},
 	{"hello", Frame{Type: TypeHello, Caps: CapUTF8 | CapTruecolor, Data: []byte("drawbridge-wasm/1")}, append([]byte{0x44, 0, 0, 0, 3}, "drawbridge-wasm/1"...)},
 	{"gmcp in", Frame{Type: TypeGMCPIn, Data: []byte("Core.Ping")}, append([]byte{0x45}, "Core.Ping"...)},
+	{"resume", Frame{Type: TypeResume, Seq: 258, Data: []byte("tok-EN_1")}, append([]byte{0x07, 0, 0, 0, 0, 0, 0, 1, 2}, "tok-EN_1"...)},
+	{"resumed", Frame{Type: TypeResumed, Seq: 1 << 40}, []byte{0x08, 0, 0, 1, 0, 0, 0, 0, 0}},
+	{"ack", Frame{Type: TypeAck, Seq: 7}, []byte{0x46, 0, 0, 0, 0, 0, 0, 0, 7}},
 }
 
 func TestAppendDecode(t *testing.T) {
@@ -83,6 +86,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"hello short", []byte{0x44, 0, 0}, ErrMalformed},
 		{"gmcp empty", []byte{0x06}, ErrMalformed},
 		{"gmcp no package", []byte{0x45, ' ', '{', '}'}, ErrMalformed},
+		{"resume no token", []byte{0x07, 0, 0, 0, 0, 0, 0, 0, 1}, ErrMalformed},
+		{"resume token with space", append([]byte{0x07, 0, 0, 0, 0, 0, 0, 0, 1}, "a b"...), ErrMalformed},
+		{"resume short", []byte{0x07, 0, 0, 0}, ErrMalformed},
+		{"resumed with data", []byte{0x08, 0, 0, 0, 0, 0, 0, 0, 1, 'x'}, ErrMalformed},
+		{"ack short", []byte{0x46, 1}, ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,6 +114,8 @@ func TestAppendRejects(t *testing.T) {
 		{"resize with data", Frame{Type: TypeResize, Cols: 80, Rows: 24, Data: []byte("x")}, ErrMalformed},
 		{"unknown type", Frame{Type: 0x30}, ErrUnknownType},
 		{"status zero", Frame{Type: TypeStatus}, ErrMalformed},
+		{"resume token too long", Frame{Type: TypeResume, Data: []byte(strings.Repeat("a", MaxTokenLen+1))}, ErrMalformed},
+		{"ack with data", Frame{Type: TypeAck, Data: []byte("x")}, ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,7 +214,8 @@ func FuzzAppend(f *testing.F) {
 		f.Add(byte(tc.f.Type), tc.f.Data, uint16(tc.f.Cols), uint16(tc.f.Rows), uint32(tc.f.Caps), byte(tc.f.Status))
 	}
 	f.Fuzz(func(t *testing.T, typ byte, data []byte, cols, rows uint16, caps uint32, status byte) {
-		in := Frame{Type: Type(typ), Data: data, Cols: int(cols), Rows: int(rows), Caps: Caps(caps), Status: Status(status), Code: ErrorCode(cols), Echo: rows&1 == 1}
+		in := Frame{Type: Type(typ), Data: data, Cols: int(cols), Rows: int(rows), Caps: Caps(caps), Status: Status(status), Code: ErrorCode(cols), Echo: rows&1 == 1,
+			Seq: uint64(caps)<<32 | uint64(cols)<<16 | uint64(rows)}
 		enc, err := Append(nil, &in)
 		if err != nil {
 			return

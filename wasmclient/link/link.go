@@ -3,6 +3,12 @@
 // events, sends the player's frames, and reconnects with backoff and jitter
 // when the connection drops for a reason that a retry can fix.
 //
+// It also resumes: it tells the gateway it can (wire.CapResume), counts the
+// numbered frames it receives, acknowledges them now and then, and after a
+// drop reconnects with the gateway's resume token, so the player goes back
+// to the same game connection and gets what they missed. The token and
+// the count are the link's own business; the UI only sees a Resumed frame.
+//
 // In the browser it uses the page's WebSocket through syscall/js; natively
 // (tests, tools) coder/websocket. Both sit behind one small interface, so
 // the logic here is tested natively against a real server and the browser
@@ -15,7 +21,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
@@ -59,6 +68,11 @@ type Event struct {
 	Login   bool      // when Closed: the login session ended; the player must log in again
 	RetryAt time.Time // when Waiting: when the next attempt starts
 	Attempt int       // when Connecting or Waiting: consecutive failed attempts so far
+
+	// Missed is, with a Resumed frame, how many frames of the game's
+	// output the gateway could no longer replay (its buffer overflowed
+	// while the player was away).
+	Missed uint64
 }
 
 // Config configures a Link.
@@ -88,7 +102,22 @@ type Link struct {
 
 	mu        sync.Mutex
 	connected bool
+
+	// Resuming. token is owned by Run's goroutine; seq, the numbered
+	// frames received on the current game connection, is also read by the
+	// writer, which acknowledges it.
+	token  string
+	seq    atomic.Uint64
+	ackNow chan struct{}
 }
+
+// Acknowledgements: the writer tells the gateway what arrived every
+// ackInterval, or sooner once ackFrames frames are unacknowledged, so the
+// gateway can drop them from its replay buffer.
+const (
+	ackInterval = time.Second
+	ackFrames   = 64
+)
 
 // sendQueue bounds frames queued while the socket is busy or down: a human
 // cannot type this many commands between two reconnect attempts.
@@ -107,6 +136,7 @@ func New(cfg Config) *Link {
 		events: make(chan Event, 256),
 		sendq:  make(chan []byte, sendQueue),
 		retry:  make(chan struct{}, 1),
+		ackNow: make(chan struct{}, 1),
 	}
 }
 
@@ -167,6 +197,7 @@ func (l *Link) Run(ctx context.Context) {
 		}
 		attempt++
 		if !end.retry {
+			l.token = "" // the game connection is over
 			l.emit(ctx, Event{State: Closed, Reason: end.reason, Login: end.login})
 			select {
 			case <-ctx.Done():
@@ -230,8 +261,12 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	case <-l.retry:
 	default:
 	}
+	target, resuming := l.cfg.URL, l.token != ""
+	if resuming {
+		target = resumeURL(target, l.token, l.seq.Load())
+	}
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	ws, err := dial(dctx, l.cfg.URL)
+	ws, err := dial(dctx, target)
 	cancel()
 	if err != nil {
 		return sessionEnd{reason: "cannot reach the gateway", retry: true}
@@ -247,7 +282,9 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	}
 	var first [][]byte
 	if l.cfg.Hello != nil {
-		if b, err := wire.Append(nil, l.cfg.Hello); err == nil {
+		hello := *l.cfg.Hello
+		hello.Caps |= wire.CapResume
+		if b, err := wire.Append(nil, &hello); err == nil {
 			first = append(first, b)
 		}
 	}
@@ -282,6 +319,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	var (
 		last   *wire.Frame // the last Error or closing Status frame, which explains a close
 		played bool
+		opened bool // a frame arrived on this connection
 	)
 	for {
 		b, err := ws.Read(ctx)
@@ -298,6 +336,34 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 			ws.Close(closeNormal, "malformed frame")
 			return sessionEnd{reason: "the gateway sent a frame this client cannot read; reload the page", played: played}
 		}
+		ev := Event{Frame: &f}
+		if !opened {
+			opened = true
+			// The first frame says whether this is the old game
+			// connection (Resumed) or a new one, numbered from 0.
+			if f.Type == wire.TypeResumed {
+				played = true
+				if have := l.seq.Load(); f.Seq > have {
+					ev.Missed = f.Seq - have
+				}
+				l.seq.Store(f.Seq)
+			} else {
+				l.token = ""
+				l.seq.Store(0)
+			}
+		}
+		switch {
+		case f.Type == wire.TypeResume:
+			l.token = string(f.Data)
+			continue // the link's business, not the player's
+		case f.Type.Numbered():
+			if n := l.seq.Add(1); n%ackFrames == 0 {
+				select {
+				case l.ackNow <- struct{}{}:
+				default:
+				}
+			}
+		}
 		switch {
 		case f.Type == wire.TypeError:
 			last = &f
@@ -305,9 +371,26 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 			played = true
 		case f.Type == wire.TypeStatus && f.Status != wire.StatusConnecting:
 			last = &f
+			if f.Status == wire.StatusGameClosed {
+				l.token = ""
+			}
 		}
-		l.emit(ctx, Event{Frame: &f})
+		l.emit(ctx, ev)
 	}
+}
+
+// resumeURL adds the resume token and the count of frames received to the
+// gateway's WebSocket URL.
+func resumeURL(raw, token string, seq uint64) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set(wire.ResumeParam, token)
+	q.Set(wire.SeqParam, strconv.FormatUint(seq, 10))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func (l *Link) setConnected(up bool) {
@@ -316,15 +399,30 @@ func (l *Link) setConnected(up bool) {
 	l.mu.Unlock()
 }
 
+// writer sends the player's frames, and acknowledgements of the game's.
 func (l *Link) writer(ctx context.Context, ws conn) {
+	tick := time.NewTicker(ackInterval)
+	defer tick.Stop()
+	var acked uint64
 	for {
+		var b []byte
 		select {
 		case <-ctx.Done():
 			return
-		case b := <-l.sendq:
-			if err := ws.Write(ctx, b); err != nil {
-				return // the reader sees the failure and reports it
+		case b = <-l.sendq:
+		case <-tick.C:
+		case <-l.ackNow:
+		}
+		if b == nil {
+			n := l.seq.Load()
+			if n == acked {
+				continue
 			}
+			acked = n
+			b, _ = wire.Append(nil, &wire.Frame{Type: wire.TypeAck, Seq: n})
+		}
+		if err := ws.Write(ctx, b); err != nil {
+			return // the reader sees the failure and reports it
 		}
 	}
 }

@@ -23,6 +23,7 @@ type gateway struct {
 	t       *testing.T
 	scripts []func(ws *websocket.Conn)
 	n       atomic.Int32
+	queries chan string // each connection's URL query, if not nil
 }
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -32,6 +33,9 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.CloseNow()
+	if g.queries != nil {
+		g.queries <- r.URL.RawQuery
+	}
 	i := int(g.n.Add(1)) - 1
 	if i >= len(g.scripts) {
 		ws.Close(websocket.StatusTryAgainLater, "no more scripts")
@@ -314,5 +318,72 @@ func TestCloseReason(t *testing.T) {
 		if wantLogin := tc.name == "logged out"; end.login != wantLogin {
 			t.Errorf("%s: login %v, want %v", tc.name, end.login, wantLogin)
 		}
+	}
+}
+
+func TestResumeAfterADrop(t *testing.T) {
+	g := &gateway{t: t, queries: make(chan string, 4)}
+	acked := make(chan uint64, 1)
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		if f := recv(t, ws); f.Type != wire.TypeHello || f.Caps&wire.CapResume == 0 {
+			t.Errorf("first frame %+v, want a hello that offers resuming", f)
+		}
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+		send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: 0, Data: []byte("tok1")})
+		for range ackFrames {
+			send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("x")})
+		}
+		for {
+			f := recv(t, ws)
+			if f.Type == wire.TypeAck {
+				acked <- f.Seq
+				break
+			}
+			if f.Type == 0 {
+				return
+			}
+		}
+		// The connection drops with no goodbye.
+	})
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		recv(t, ws) // hello
+		send(t, ws, wire.Frame{Type: wire.TypeResumed, Seq: ackFrames + 2})
+		send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("back")})
+		send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: ackFrames + 3, Data: []byte("tok2")})
+		ws.Read(context.Background()) // until the link closes
+	})
+	l, stop := start(t, g, Config{Hello: &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")}})
+	defer stop()
+
+	if q := <-g.queries; strings.Contains(q, wire.ResumeParam) {
+		t.Fatalf("first connection asked to resume: %q", q)
+	}
+	for {
+		ev := next(t, l)
+		if ev.Frame != nil && ev.Frame.Type == wire.TypeResume {
+			t.Fatal("the link passed its resume token on to the UI")
+		}
+		if ev.Frame == nil && ev.State == Waiting {
+			break
+		}
+	}
+	if n := <-acked; n != ackFrames {
+		t.Fatalf("acknowledged %d frames, want %d", n, ackFrames)
+	}
+	q := <-g.queries
+	if want := wire.ResumeParam + "=tok1&" + wire.SeqParam + "=64"; q != want {
+		t.Fatalf("second connection query %q, want %q", q, want)
+	}
+	for {
+		ev := next(t, l)
+		if ev.Frame != nil && ev.Frame.Type == wire.TypeResumed {
+			if ev.Missed != 2 {
+				t.Fatalf("missed %d, want 2", ev.Missed)
+			}
+			break
+		}
+	}
+	if ev := next(t, l); ev.Frame == nil || string(ev.Frame.Data) != "back" {
+		t.Fatalf("after the resume got %+v, want the output", ev)
 	}
 }

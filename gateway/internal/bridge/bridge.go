@@ -15,17 +15,29 @@
 // (and, through TCP, the game's writes to this connection) instead of
 // growing a queue. A player who stays stalled past WriteTimeout is
 // disconnected.
+//
+// Resume: a client that says it can (wire.CapResume in its Hello) gets a
+// resume token. When its WebSocket then drops without a goodbye (a phone
+// asleep, a network switch), the session keeps the game
+// connection for ResumeGrace, still reading the game and keeping its
+// output (up to ResumeBuffer, frames the client has not acknowledged), and
+// a client that comes back with the token gets the missed frames replayed
+// in order; the game notices nothing. A token is good for one resume and
+// only for the same login session. Past the grace period the game
+// connection closes.
+//
+// Goroutines: a session runs its game pump in a goroutine of its own, which
+// lives as long as the game connection; each player connection is served
+// in the goroutine that accepted it (Hub.Serve), which reads the player's
+// frames. Keepalive pings run on a timer.
 package bridge
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +87,19 @@ type Config struct {
 	// means no limit. Players without an account are not counted.
 	MaxPlayersPerAccount int
 
+	// ResumeGrace is how long a session keeps the game connection after a
+	// resumable player's WebSocket dropped, waiting for the client to come
+	// back with its resume token. Zero means the default, 60 s; negative
+	// turns resuming off.
+	ResumeGrace time.Duration
+
+	// ResumeBuffer bounds the game output a resumable session keeps for
+	// its player: frames sent but not yet acknowledged, and everything
+	// while the player is away. Past it the oldest frames are dropped and a
+	// resume reports the gap. Zero means the default, 256 KiB; the least is
+	// two frames, 128 KiB.
+	ResumeBuffer int
+
 	// Telnet configures the telnet client toward the game.
 	Telnet telnet.Config
 
@@ -92,6 +117,13 @@ func (c *Config) idleTimeout() time.Duration { return orDefault(c.IdleTimeout, t
 func (c *Config) maxPlayers() int            { return limit(c.MaxPlayers, 10000) }
 func (c *Config) maxPlayersPerAddr() int     { return limit(c.MaxPlayersPerAddr, 20) }
 func (c *Config) maxPlayersPerAccount() int  { return limit(c.MaxPlayersPerAccount, 5) }
+func (c *Config) resumeGrace() time.Duration { return orDefault(c.ResumeGrace, time.Minute) }
+func (c *Config) resumeBuffer() int {
+	if c.ResumeBuffer == 0 {
+		return 256 << 10
+	}
+	return max(c.ResumeBuffer, 2*wire.MaxFrameSize)
+}
 
 func limit(n, def int) int {
 	switch {
@@ -137,39 +169,78 @@ type Player struct {
 	// Name is the player's account name, for logs and the per-account
 	// limit; "" when the gateway has no accounts.
 	Name string
+	// Resume is the resume token the client came back with (the
+	// wire.ResumeParam query parameter), and Seq the count of numbered
+	// frames it holds (wire.SeqParam); "" for a new game connection.
+	Resume string
+	Seq    uint64
 }
 
-// Session is one player's bridge to the game. Create it with New, run it
-// with Run; Shutdown may be called from any goroutine.
+// Session is one player's bridge to the game: one game connection, and
+// the player's WebSocket, or, while a resumable player is away, none.
+// Create it with New, run it with Run; Shutdown and End may be called from
+// any goroutine. Sessions made by a Hub can be resumed; one made by New
+// cannot.
 type Session struct {
 	cfg   Config
 	log   *slog.Logger
-	ws    *websocket.Conn
-	raw   net.Conn // may be nil
-	addr  string   // the player's address
-	login string   // the login session, for Hub.End
+	hub   *Hub   // holds resume tokens; nil: the session cannot be resumed
+	login string // the login session, for Hub.End and resume
+	name  string // the account
+	addr  string // the player's address when the session started
+	ctx   context.Context
+	first *attachment // the player who started it
 
-	closed  *endReason         // set once, by closePlayer
-	game    net.Conn           // set before the pumps start
-	telnet  *telnet.Client     // likewise
-	stopped context.Context    // cancelled by Shutdown or End
+	game   net.Conn       // set before the game pump starts
+	telnet *telnet.Client // likewise
+	done   chan struct{}  // closed when the session has ended
+	end    *endReason     // why; set before done is closed
+
+	stopped context.Context    // cancelled by stopWith
 	stop    context.CancelFunc // cancels stopped
 	stopMu  sync.Mutex
 	why     *endReason // why stopped, set before stop is called
 
-	stalled   atomic.Bool  // a write to the player timed out
+	// wmu serialises writes to the player, so that numbered frames reach
+	// the player in the order they are numbered, and guards the fields
+	// below. It is held across a write: never take it where waiting for a
+	// slow player is wrong.
+	wmu       sync.Mutex
+	att       atomic.Pointer[attachment] // the player now; nil while away
+	grace     *time.Timer                // runs while a resumable player is away
+	resumable bool                       // the client can resume, and resuming is on
+	token     string                     // the current resume token, "" when none
+	over      bool                       // the session has ended: no attaching
+
+	rmu    sync.Mutex // guards replay (Acks arrive without wmu)
+	replay replay
+
+	started   time.Time
 	lastInput atomic.Int64 // unix nanoseconds of the player's last frame
 	bytesIn   atomic.Int64 // from the player to the game
 	bytesOut  atomic.Int64 // from the game to the player
+	resumes   atomic.Int64
 }
 
-// New returns a session for an accepted player.
-func New(p Player, cfg Config) *Session {
+// New returns a session for an accepted player. It cannot be resumed: use
+// a Hub for that.
+func New(p Player, cfg Config) *Session { return newSession(p, cfg, nil, context.Background()) }
+
+// Run connects to the game and pumps until the session ends, then closes
+// both sides. It returns nil when the session ended normally (the player
+// or the game closed, the player was idle) and otherwise an error that says
+// why. Run closes the WebSocket in every case. Cancelling ctx cuts the
+// session at once.
+func (s *Session) Run(ctx context.Context) error {
+	s.ctx = ctx
+	return s.serveNew()
+}
+
+func newSession(p Player, cfg Config, hub *Hub, ctx context.Context) *Session {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p.WS.SetReadLimit(wire.MaxFrameSize)
 	stopped, stop := context.WithCancel(context.Background())
 	if p.Name != "" {
 		log = log.With("account", p.Name)
@@ -177,16 +248,21 @@ func New(p Player, cfg Config) *Session {
 	// The game may ask who the player is (MNES IPADDRESS): the address the
 	// gateway sees, never one the player states.
 	cfg.Telnet.IPAddress = p.Addr
-	return &Session{
+	s := &Session{
 		cfg:     cfg,
 		log:     log.With("player", p.Addr),
-		ws:      p.WS,
-		raw:     p.Conn,
-		addr:    p.Addr,
+		hub:     hub,
 		login:   p.Session,
+		name:    p.Name,
+		addr:    p.Addr,
+		ctx:     ctx,
+		done:    make(chan struct{}),
 		stopped: stopped,
 		stop:    stop,
+		first:   newAttachment(p),
 	}
+	s.replay.max = cfg.resumeBuffer()
+	return s
 }
 
 // Shutdown asks the session to end because the gateway is restarting: the
@@ -228,50 +304,151 @@ func (s *Session) stopReason() *endReason {
 	return s.why
 }
 
-// endReason says why a session ended and how to tell the player.
+// endReason says why a session, or one player connection of it, ended and
+// how to tell the player.
 type endReason struct {
 	status websocket.StatusCode // close code for the WebSocket; 0 closes without a handshake
 	reason string               // close reason, at most 123 bytes
 	frame  *wire.Frame          // a last frame for the player, or nil
 	err    error                // cause, for the log
+	// away is set when the player vanished rather than left (no close
+	// handshake, unanswered pings, a stalled socket): a resumable session
+	// then waits for the player instead of ending.
+	away bool
 }
 
-// Run connects to the game and pumps until either side ends, then closes
-// both sides. It returns nil when the session ended normally (the player
-// or the game closed, the player was idle) and otherwise an error that says
-// why. Run closes the WebSocket in every case.
-func (s *Session) Run(ctx context.Context) error {
-	start := time.Now()
-	s.lastInput.Store(start.UnixNano())
+// serveNew starts the session for its first player, then serves that
+// player until it leaves. It returns when the session has ended, or nil
+// when the player went away and the session waits for a resume.
+func (s *Session) serveNew() error {
+	a := s.first
+	s.started = time.Now()
+	s.lastInput.Store(s.started.UnixNano())
 	s.log.Info("session started")
-	defer s.stop()
 	// Cancelling ctx cuts the session at once, even in the middle of a
 	// goodbye the player does not take (only closing the connection under
 	// the WebSocket interrupts its close handshake).
-	defer context.AfterFunc(ctx, func() {
-		if s.raw != nil {
-			s.raw.Close()
+	stopCut := context.AfterFunc(s.ctx, s.cut)
+	if end := s.begin(a); end != nil {
+		s.att.Store(a)
+		s.finish(end)
+		stopCut()
+		return s.result()
+	}
+	go func() {
+		defer stopCut()
+		s.finish(s.gameToPlayer())
+	}()
+	return s.serve(a)
+}
+
+// cut closes everything at once: the game connection (stopping closes
+// it) and the player's.
+func (s *Session) cut() {
+	s.stopWith(restarting())
+	if a := s.att.Load(); a != nil {
+		a.cutNow()
+	}
+}
+
+// begin tells the player the gateway is connecting, dials the game, and
+// says so when it answered. It returns why the session cannot go on, or
+// nil.
+func (s *Session) begin(a *attachment) *endReason {
+	s.wmu.Lock()
+	s.att.Store(a)
+	s.wmu.Unlock()
+	if err := s.send(a, &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting, Data: []byte("connecting to the game")}); err != nil {
+		return &endReason{reason: "player gone", err: err}
+	}
+	// A shutdown while the game is slow to answer must not wait for the
+	// dial timeout.
+	dctx, cancel := context.WithTimeout(s.ctx, s.cfg.dialTimeout())
+	stopDial := context.AfterFunc(s.stopped, cancel)
+	game, err := s.cfg.Dial(dctx, s.addr)
+	stopDial()
+	cancel()
+	if err != nil {
+		if s.stopped.Err() != nil {
+			return s.stopReason()
 		}
-		s.ws.CloseNow()
-	})()
+		if s.ctx.Err() != nil {
+			return restarting()
+		}
+		return &endReason{
+			status: websocket.StatusTryAgainLater,
+			reason: "game unreachable",
+			frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorGameUnreachable, Data: []byte("The game is not answering right now. Try again in a moment.")},
+			err:    fmt.Errorf("dial game: %w", err),
+		}
+	}
+	s.game = game
+	s.telnet = telnet.NewClient(s.cfg.Telnet, &deadlineWriter{conn: game, timeout: s.cfg.writeTimeout(), n: &s.bytesIn})
+	// From here on, stopping the session closes the game connection, which
+	// ends the game pump, which ends the session.
+	context.AfterFunc(s.stopped, func() { game.Close() })
+	s.log.Info("connected to game", "game", game.RemoteAddr().String())
+	if err := s.send(a, &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected, Data: []byte("connected")}); err != nil {
+		game.Close()
+		return &endReason{reason: "player gone", err: err}
+	}
+	return nil
+}
 
-	end := s.run(ctx)
-
-	s.closePlayer(end)
+// finish ends the session: the game connection closes, the player (if
+// there is one) is told why, the resume token dies, and the hub forgets
+// the session. It runs once, in the goroutine that owned the game pump.
+func (s *Session) finish(end *endReason) {
+	s.wmu.Lock()
+	s.over = true
+	// a stays in att while it is told goodbye, so that cutting the
+	// session (cut) can interrupt a goodbye the player does not take.
+	a := s.att.Load()
+	if s.grace != nil {
+		s.grace.Stop()
+	}
+	token := s.token
+	s.token = ""
+	s.wmu.Unlock()
+	if token != "" {
+		s.hub.forget(token)
+	}
 	if s.game != nil {
 		s.game.Close()
 	}
+	if a != nil {
+		s.closePlayer(a, end)
+		s.att.Store(nil)
+	}
+	s.rmu.Lock()
+	s.replay.release()
+	s.rmu.Unlock()
+
 	level := slog.LevelInfo
 	if end.err != nil && !errors.Is(end.err, errPlayerClosed) {
 		level = slog.LevelWarn
 	}
 	attrs := []any{"reason", end.reason, "err", end.err,
-		"duration", time.Since(start).Round(time.Millisecond),
+		"duration", time.Since(s.started).Round(time.Millisecond),
 		"bytes_in", s.bytesIn.Load(), "bytes_out", s.bytesOut.Load()}
+	if n := s.resumes.Load(); n > 0 {
+		attrs = append(attrs, "resumes", n)
+	}
 	if s.telnet != nil {
 		attrs = append(attrs, "telnet", s.telnetSummary())
 	}
 	s.log.Log(context.Background(), level, "session ended", attrs...)
+	s.end = end
+	if s.hub != nil {
+		s.hub.remove(s)
+	}
+	s.stop()
+	close(s.done)
+}
+
+// result is what Run and Hub.Serve return for an ended session.
+func (s *Session) result() error {
+	end := s.end
 	if end.err == nil || errors.Is(end.err, errPlayerClosed) {
 		return nil
 	}
@@ -279,6 +456,178 @@ func (s *Session) Run(ctx context.Context) error {
 }
 
 var errPlayerClosed = errors.New("player closed the connection")
+
+// playerGone handles the end of player connection a: if the session is
+// resumable and the player merely vanished, it waits for a resume;
+// otherwise the session ends with end.
+func (s *Session) playerGone(a *attachment, end *endReason) {
+	if !s.detach(a, end) {
+		s.stopWith(end)
+	}
+}
+
+// detach lets go of player connection a and starts the grace period,
+// when the session is resumable and end says the player vanished. It
+// reports whether the session goes on without a (true also when a was
+// already replaced by a resume).
+func (s *Session) detach(a *attachment, end *endReason) bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	switch {
+	case s.over:
+		return false
+	case s.att.Load() != a:
+		return true // already detached, or a resume took over
+	case !end.away || !s.resumable:
+		return false
+	}
+	s.att.Store(nil)
+	a.cutNow()
+	grace := s.cfg.resumeGrace()
+	s.grace = time.AfterFunc(grace, func() {
+		s.stopWith(&endReason{reason: "player did not come back",
+			err: fmt.Errorf("no resume within %s", grace)})
+	})
+	s.rmu.Lock()
+	kept := s.replay.size()
+	s.rmu.Unlock()
+	s.log.Info("player away; holding the game connection", "why", end.reason, "err", end.err, "grace", grace, "buffered_bytes", kept)
+	return true
+}
+
+// enableResume makes the session resumable, once the client said it can
+// resume, and sends the client its first token.
+func (s *Session) enableResume(a *attachment) error {
+	if s.hub == nil || s.cfg.resumeGrace() < 0 {
+		return nil
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.resumable || s.over || s.att.Load() != a {
+		return nil
+	}
+	s.resumable = true
+	return s.sendTokenLocked(a)
+}
+
+// sendTokenLocked makes a new resume token, registers it with the hub and
+// sends it to a, with the number of the next numbered frame. wmu is held,
+// so no numbered frame can slip in between.
+func (s *Session) sendTokenLocked(a *attachment) error {
+	if s.token != "" {
+		s.hub.forget(s.token)
+	}
+	s.token = s.hub.newToken(s)
+	s.rmu.Lock()
+	next := s.replay.next()
+	s.rmu.Unlock()
+	return s.send(a, &wire.Frame{Type: wire.TypeResume, Seq: next, Data: []byte(s.token)})
+}
+
+// resume attaches player connection a to the session (whose token it
+// presented), replays what the player missed, and serves a. It reports
+// false, having done nothing, when the session has ended meanwhile.
+func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
+	// A player coming back before the gateway noticed the old connection
+	// died (a network switch leaves it half open) takes over: the old one
+	// is cut first, so a write blocked on it returns.
+	if old := s.att.Load(); old != nil {
+		old.cutNow()
+	}
+	s.wmu.Lock()
+	if s.over {
+		s.wmu.Unlock()
+		return nil, false
+	}
+	if s.grace != nil {
+		s.grace.Stop()
+		s.grace = nil
+	}
+	s.att.Store(a)
+	s.lastInput.Store(time.Now().UnixNano())
+	s.rmu.Lock()
+	first, missed := s.replay.since(nil, seq)
+	s.rmu.Unlock()
+	n := 0
+	err := s.send(a, &wire.Frame{Type: wire.TypeResumed, Seq: first})
+	if err == nil {
+		err = records(missed, func(f []byte) error {
+			n++
+			return s.write(a, f)
+		})
+	}
+	if err == nil {
+		err = s.sendTokenLocked(a)
+	}
+	s.wmu.Unlock()
+	s.resumes.Add(1)
+	s.hub.resumed.Add(1)
+	attrs := []any{"from", a.addr, "replayed_frames", n, "replayed_bytes", len(missed) - 4*n}
+	if first > seq {
+		attrs = append(attrs, "lost_frames", first-seq)
+	}
+	s.log.Info("player resumed", attrs...)
+	if err != nil {
+		s.playerGone(a, &endReason{reason: "player gone", err: fmt.Errorf("replay to player: %w", err), away: true})
+		return nil, true
+	}
+	return s.serve(a), true
+}
+
+// serve reads the frames of player connection a until it ends, then
+// either lets the session wait for a resume or ends it. It returns the
+// session's result, or nil when the session goes on without a.
+func (s *Session) serve(a *attachment) error {
+	stopKeepalive := s.keepalive(a)
+	end := s.readPlayer(a)
+	stopKeepalive()
+	if cut := a.cutReason(); cut != nil {
+		end = cut
+	}
+	if s.detach(a, end) {
+		return nil
+	}
+	s.stopWith(end)
+	<-s.done
+	return s.result()
+}
+
+func restarting() *endReason {
+	return &endReason{
+		status: websocket.StatusGoingAway,
+		reason: "gateway restarting",
+		frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGatewayRestarting, Data: []byte("The gateway is restarting. Reconnecting shortly...")},
+	}
+}
+
+// closePlayer tells player connection a why the session ends and closes
+// its WebSocket.
+func (s *Session) closePlayer(a *attachment, end *endReason) {
+	if end.status == 0 {
+		a.cutNow()
+		return
+	}
+	if end.frame != nil {
+		// Best effort: a player who cannot take the frame gets the close code.
+		_ = s.send(a, end.frame)
+	}
+	a.ws.Close(end.status, end.reason)
+}
+
+// send encodes f and writes it to a within WriteTimeout.
+func (s *Session) send(a *attachment, f *wire.Frame) error {
+	b, err := wire.Append(make([]byte, 0, 64), f)
+	if err != nil {
+		return fmt.Errorf("encode %s frame: %w", f.Type, err)
+	}
+	return s.write(a, b)
+}
+
+func (s *Session) write(a *attachment, b []byte) error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.writeTimeout())
+	defer cancel()
+	return a.ws.Write(ctx, websocket.MessageBinary, b)
+}
 
 // telnetSummary says what the game and the gateway agreed on, and how much
 // junk was dropped, for the session's last log line.
@@ -300,257 +649,6 @@ func (s *Session) telnetSummary() string {
 	return string(b[:len(b)-1])
 }
 
-func (s *Session) run(ctx context.Context) *endReason {
-	if err := s.send(ctx, &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting, Data: []byte("connecting to the game")}); err != nil {
-		return &endReason{reason: "player gone", err: err}
-	}
-	// A shutdown while the game is slow to answer must not wait for the
-	// dial timeout.
-	dctx, cancel := context.WithTimeout(ctx, s.cfg.dialTimeout())
-	stopDial := context.AfterFunc(s.stopped, cancel)
-	game, err := s.cfg.Dial(dctx, s.addr)
-	stopDial()
-	cancel()
-	if err != nil {
-		if s.stopped.Err() != nil {
-			return s.stopReason()
-		}
-		if ctx.Err() != nil {
-			return restarting()
-		}
-		return &endReason{
-			status: websocket.StatusTryAgainLater,
-			reason: "game unreachable",
-			frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorGameUnreachable, Data: []byte("The game is not answering right now. Try again in a moment.")},
-			err:    fmt.Errorf("dial game: %w", err),
-		}
-	}
-	s.game = game
-	s.log.Info("connected to game", "game", game.RemoteAddr().String())
-	if err := s.send(ctx, &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected, Data: []byte("connected")}); err != nil {
-		return &endReason{reason: "player gone", err: err}
-	}
-
-	tc := telnet.NewClient(s.cfg.Telnet, &deadlineWriter{conn: game, timeout: s.cfg.writeTimeout(), n: &s.bytesIn})
-	s.telnet = tc
-
-	// Two pumps and a keepalive timer, one owner: the first to end records
-	// why and closes both connections, which unblocks the others; then
-	// all are waited for.
-	var (
-		wg    sync.WaitGroup
-		first = make(chan *endReason, 3)
-	)
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	run := func(f func(context.Context) *endReason) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			first <- f(pctx)
-		}()
-	}
-	run(func(ctx context.Context) *endReason { return s.gameToPlayer(ctx, tc) })
-	run(func(ctx context.Context) *endReason { return s.playerToGame(ctx, tc) })
-	stopKeepalive := s.keepalive(pctx, func(end *endReason) {
-		select {
-		case first <- end:
-		default: // the pumps' ends are already there
-		}
-	})
-
-	var end *endReason
-	select {
-	case end = <-first:
-	case <-s.stopped.Done():
-		end = s.stopReason()
-	case <-ctx.Done():
-		end = restarting()
-	}
-	if s.stalled.Load() {
-		// The stall closed the WebSocket, so either pump may have noticed
-		// first; the stall is the reason.
-		end = s.stalledEnd()
-	}
-	// Unblock the others: the game pump blocks in game.Read, the player
-	// pump in ws.Read, a keepalive ping waits for its pong. The player is
-	// told first, while the player pump still reads: the close handshake
-	// needs a reader.
-	game.Close()
-	s.closePlayer(end)
-	stop()
-	stopKeepalive()
-	wg.Wait()
-	return end
-}
-
-func restarting() *endReason {
-	return &endReason{
-		status: websocket.StatusGoingAway,
-		reason: "gateway restarting",
-		frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGatewayRestarting, Data: []byte("The gateway is restarting. Reconnecting shortly...")},
-	}
-}
-
-// closePlayer tells the player why the session ends and closes the
-// WebSocket. It runs at most once per session; later calls do nothing.
-func (s *Session) closePlayer(end *endReason) {
-	if s.closed != nil {
-		return
-	}
-	s.closed = end
-	if end.status == 0 {
-		s.ws.CloseNow()
-		return
-	}
-	if end.frame != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		// Best effort: a player who cannot take the frame gets the close code.
-		_ = s.send(ctx, end.frame)
-		cancel()
-	}
-	s.ws.Close(end.status, end.reason)
-}
-
-// send encodes f and writes it to the player within WriteTimeout.
-func (s *Session) send(ctx context.Context, f *wire.Frame) error {
-	b, err := wire.Append(make([]byte, 0, 64), f)
-	if err != nil {
-		return fmt.Errorf("encode %s frame: %w", f.Type, err)
-	}
-	return s.write(ctx, b)
-}
-
-func (s *Session) write(ctx context.Context, b []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.writeTimeout())
-	defer cancel()
-	return s.ws.Write(ctx, websocket.MessageBinary, b)
-}
-
-// gameToPlayer reads the game, lets the telnet client digest it, and writes
-// the resulting frames to the player, one read at a time.
-//
-// The write timeout is one timer reset per frame rather than a context per
-// write, which would allocate on the hot path: when it fires, the player
-// has taken nothing for WriteTimeout, and the WebSocket is closed.
-func (s *Session) gameToPlayer(ctx context.Context, tc *telnet.Client) *endReason {
-	wait := readableWaiter(s.game)
-	var own *readState // without a waiter, this player's own
-	if wait == nil {
-		own = readStates.New().(*readState)
-	}
-	stall := time.AfterFunc(time.Hour, func() {
-		s.stalled.Store(true)
-		s.ws.CloseNow()
-	})
-	stall.Stop()
-	defer stall.Stop()
-	for {
-		st := own
-		var (
-			n    int
-			rerr error
-		)
-		if st == nil {
-			// The wait's error (a reset, a closed socket) is what the
-			// read would have met: it ends the loop below like one.
-			rerr = wait()
-			st = readStates.Get().(*readState)
-		}
-		buf, out := st.buf, &st.out
-		if rerr == nil {
-			n, rerr = s.game.Read(buf)
-		}
-		var recvErr error
-		if n > 0 {
-			// Receive fails only when answering the game failed; what it
-			// decoded is still delivered below, so a game's last words
-			// before it hangs up are not lost to a failed reply.
-			recvErr = tc.Receive(buf[:n], out)
-		}
-		if rerr != nil {
-			tc.Flush(out)
-		}
-		for _, f := range out.frames() {
-			stall.Reset(s.cfg.writeTimeout())
-			err := s.ws.Write(context.Background(), websocket.MessageBinary, f)
-			stall.Stop()
-			if err != nil {
-				return s.playerWriteEnd(ctx, err)
-			}
-			s.bytesOut.Add(int64(len(f)))
-		}
-		out.reset()
-		if own == nil {
-			readStates.Put(st)
-		}
-		switch {
-		case rerr != nil:
-			if ctx.Err() != nil {
-				return &endReason{reason: "stopped", err: ctx.Err()}
-			}
-			detail, cause := "The game closed the connection.", error(nil)
-			if !errors.Is(rerr, io.EOF) {
-				detail, cause = "The connection to the game was lost.", fmt.Errorf("read game: %w", rerr)
-			}
-			return &endReason{
-				status: websocket.StatusNormalClosure,
-				reason: "game closed the connection",
-				frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte(detail)},
-				err:    cause,
-			}
-		case recvErr != nil:
-			return gameWriteEnd(fmt.Errorf("answer game: %w", recvErr))
-		}
-	}
-}
-
-// playerWriteEnd explains a failed write to the player.
-func (s *Session) playerWriteEnd(ctx context.Context, err error) *endReason {
-	switch {
-	case s.stalled.Load():
-		return s.stalledEnd()
-	case ctx.Err() != nil:
-		return &endReason{reason: "stopped", err: ctx.Err()}
-	}
-	return &endReason{reason: "player gone", err: fmt.Errorf("write to player: %w", err)}
-}
-
-func (s *Session) stalledEnd() *endReason {
-	return &endReason{reason: "player too slow",
-		err: fmt.Errorf("write to player: nothing accepted for %s", s.cfg.writeTimeout())}
-}
-
-// playerToGame reads frames from the player and acts on them.
-func (s *Session) playerToGame(ctx context.Context, tc *telnet.Client) *endReason {
-	for {
-		typ, b, err := s.ws.Read(ctx)
-		if err != nil {
-			return s.playerReadEnd(ctx, err)
-		}
-		s.lastInput.Store(time.Now().UnixNano())
-		if typ != websocket.MessageBinary {
-			return &endReason{status: websocket.StatusUnsupportedData, reason: "binary frames only",
-				err: errors.New("player sent a text message")}
-		}
-		f, err := wire.Decode(b)
-		if err == nil && !f.Type.FromPlayer() {
-			err = fmt.Errorf("%w: %s frames travel from the gateway", wire.ErrMalformed, f.Type)
-		}
-		if err != nil {
-			return &endReason{
-				status: websocket.StatusProtocolError,
-				reason: "malformed frame",
-				frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorProtocol, Data: []byte("The gateway received a frame it cannot read: " + err.Error())},
-				err:    fmt.Errorf("player frame: %w", err),
-			}
-		}
-		if err := s.handle(tc, &f); err != nil {
-			return gameWriteEnd(fmt.Errorf("write game: %w", err))
-		}
-	}
-}
-
 // gameWriteEnd explains a failed write to the game: it stopped reading
 // (WriteTimeout) or the connection broke.
 func gameWriteEnd(err error) *endReason {
@@ -560,136 +658,4 @@ func gameWriteEnd(err error) *endReason {
 		frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte("The connection to the game was lost.")},
 		err:    err,
 	}
-}
-
-// handle applies one frame from the player.
-func (s *Session) handle(tc *telnet.Client, f *wire.Frame) error {
-	switch f.Type {
-	case wire.TypeLine:
-		return tc.SendLine(f.Data)
-	case wire.TypeKeys:
-		return tc.SendKeys(f.Data)
-	case wire.TypeResize:
-		return tc.Resize(f.Cols, f.Rows)
-	case wire.TypeHello:
-		s.log.Debug("client hello", "client", string(f.Data), "caps", uint32(f.Caps))
-	case wire.TypeGMCPIn:
-		pkg, ok := telnet.GMCPPackage(f.Data)
-		if !ok || !gmcpAllowed(pkg) {
-			s.log.Debug("dropped GMCP from player", "package", pkg, "bytes", len(f.Data))
-			return nil
-		}
-		return tc.SendGMCP(f.Data)
-	}
-	return nil
-}
-
-// gmcpFromPlayers are the GMCP packages a player's client may send to the
-// game: requests for data and the client's own capabilities. Everything
-// else is dropped; above all Core.Hello, which would let a player tell
-// the game it is some other client.
-var gmcpFromPlayers = []string{"Core.Ping", "Core.Supports.Set", "Core.Supports.Add", "Core.Supports.Remove",
-	"Char.Items.Inv", "Char.Items.Contents", "Char.Skills.Get", "Comm.Channel.Players"}
-
-func gmcpAllowed(pkg string) bool {
-	return slices.ContainsFunc(gmcpFromPlayers, func(p string) bool { return strings.EqualFold(pkg, p) })
-}
-
-// playerReadEnd explains a failed read from the player.
-func (s *Session) playerReadEnd(ctx context.Context, err error) *endReason {
-	switch st := websocket.CloseStatus(err); {
-	case st == websocket.StatusNormalClosure || st == websocket.StatusGoingAway:
-		return &endReason{reason: "player closed", err: errPlayerClosed}
-	case st == websocket.StatusMessageTooBig:
-		// The library has already closed with 1009.
-		return &endReason{reason: "frame too large", err: fmt.Errorf("read player: %w", err)}
-	case st != -1:
-		return &endReason{reason: "player closed", err: fmt.Errorf("%w: %s", errPlayerClosed, st)}
-	}
-	if ctx.Err() != nil {
-		return &endReason{reason: "stopped", err: ctx.Err()}
-	}
-	if errors.Is(err, websocket.ErrMessageTooBig) {
-		return &endReason{reason: "frame too large", err: fmt.Errorf("read player: %w", err)}
-	}
-	return &endReason{reason: "player gone", err: fmt.Errorf("read player: %w", err)}
-}
-
-// keepalive pings the player every PingInterval and reports, once, an
-// end when a ping goes unanswered or the player has sent nothing for
-// IdleTimeout. It runs on a timer rather than in a goroutine of its own,
-// so an idle player costs no goroutine stack for it; the returned stop
-// cancels it and waits for a ping in flight (ctx's end aborts that).
-func (s *Session) keepalive(ctx context.Context, report func(*endReason)) (stop func()) {
-	interval, idle := s.cfg.pingInterval(), s.cfg.idleTimeout()
-	var (
-		mu      sync.Mutex
-		stopped bool
-		running sync.WaitGroup
-		t       *time.Timer
-	)
-	tick := func() {
-		mu.Lock()
-		if stopped {
-			mu.Unlock()
-			return
-		}
-		running.Add(1)
-		mu.Unlock()
-		defer running.Done()
-		if end := s.keepaliveCheck(ctx, interval, idle); end != nil {
-			report(end)
-			return
-		}
-		mu.Lock()
-		if !stopped {
-			t.Reset(interval)
-		}
-		mu.Unlock()
-	}
-	mu.Lock()
-	t = time.AfterFunc(interval, tick)
-	mu.Unlock()
-	return func() {
-		mu.Lock()
-		stopped = true
-		t.Stop()
-		mu.Unlock()
-		running.Wait()
-	}
-}
-
-// keepaliveCheck is one tick of keepalive: nil while the player is there.
-func (s *Session) keepaliveCheck(ctx context.Context, interval, idle time.Duration) *endReason {
-	if idle > 0 && time.Since(time.Unix(0, s.lastInput.Load())) > idle {
-		return &endReason{
-			status: websocket.StatusNormalClosure,
-			reason: "idle timeout",
-			frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorIdle, Data: []byte(fmt.Sprintf("Disconnected after %s without input.", idle))},
-		}
-	}
-	pctx, cancel := context.WithTimeout(ctx, interval)
-	err := s.ws.Ping(pctx)
-	cancel()
-	if err == nil || ctx.Err() != nil {
-		return nil // an end already under way reports itself
-	}
-	return &endReason{reason: "player not answering pings", err: fmt.Errorf("ping player: %w", err)}
-}
-
-// deadlineWriter writes to the game with a deadline on every write, so a
-// game that stops reading cannot block a pump forever.
-type deadlineWriter struct {
-	conn    net.Conn
-	timeout time.Duration
-	n       *atomic.Int64
-}
-
-func (w *deadlineWriter) Write(p []byte) (int, error) {
-	if err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-		return 0, err
-	}
-	n, err := w.conn.Write(p)
-	w.n.Add(int64(n))
-	return n, err
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,17 +71,28 @@ func newRig(t *testing.T, cfg Config) *rig {
 		}
 		host, _, _ := net.SplitHostPort(req.RemoteAddr)
 		q := req.URL.Query()
-		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: q.Get("session"), Name: q.Get("name")})
+		seq, _ := strconv.ParseUint(q.Get(wire.SeqParam), 10, 64)
+		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: q.Get("session"), Name: q.Get("name"),
+			Resume: q.Get(wire.ResumeParam), Seq: seq})
 	}))
-	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer dcancel()
-	r.ws, _, err = websocket.Dial(dctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?session=s1&name=alice", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
-	if err != nil {
-		t.Fatalf("dial gateway: %v", err)
-	}
-	r.ws.SetReadLimit(wire.MaxFrameSize)
+	r.ws = r.dial("session=s1&name=alice")
 	t.Cleanup(r.close)
 	return r
+}
+
+// dial opens a player's WebSocket to the rig's gateway with the given
+// query.
+func (r *rig) dial(query string) *websocket.Conn {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?"+query, &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		r.t.Fatalf("dial gateway: %v", err)
+	}
+	ws.SetReadLimit(wire.MaxFrameSize)
+	r.t.Cleanup(func() { ws.CloseNow() })
+	return ws
 }
 
 func (r *rig) close() {

@@ -2,9 +2,12 @@ package bridge
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -17,37 +20,69 @@ var (
 	ErrFull         = errors.New("bridge: player limit reached")
 )
 
-// Hub tracks the live sessions of one gateway. Its zero value is not
-// usable; create it with NewHub.
+// Hub tracks the live sessions of one gateway, and the resume tokens of
+// those a player may come back to. Its zero value is not usable; create it
+// with NewHub.
 //
 // http.Server.Shutdown does not wait for hijacked connections such as
 // WebSockets, so the gateway waits for them here: Shutdown tells every
-// session the gateway is restarting and waits until their Run has returned.
+// session the gateway is restarting and waits until they have ended.
 type Hub struct {
 	ctx context.Context
 	cfg Config
 
 	mu       sync.Mutex
-	sessions map[*Session]struct{}
+	sessions map[*Session]string // the address each is counted under
 	perAddr  map[string]int
 	perName  map[string]int // by account name
+	tokens   map[string]*Session
 	closing  bool
 	wg       sync.WaitGroup
+
+	resumed, resumeFailed atomic.Int64
+}
+
+// Stats is a snapshot of a Hub's counters, for metrics.
+type Stats struct {
+	// Players is the number of live sessions, Away those whose player is
+	// away and may resume.
+	Players, Away int
+	// Resumed counts resumes that took a player back to their game
+	// connection; ResumeFailed those whose token was unknown, used or
+	// expired (the player got a new game connection).
+	Resumed, ResumeFailed int64
 }
 
 // NewHub returns a hub whose sessions use cfg. Sessions run under ctx (the
 // server's context, not a request's): cancelling it ends them all at once,
 // without waiting for the goodbye Shutdown sends.
 func NewHub(ctx context.Context, cfg Config) *Hub {
-	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]struct{}), perAddr: make(map[string]int), perName: make(map[string]int)}
+	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]string), perAddr: make(map[string]int),
+		perName: make(map[string]int), tokens: make(map[string]*Session)}
 }
 
-// Serve runs a session for an accepted player until it ends. The
-// per-address limit counts p.Addr, the per-account limit p.Name. It returns ErrShuttingDown, after
-// closing with 1001, if the hub is shutting down, and ErrFull, after
-// telling the player, when a limit is reached.
+// Serve serves an accepted player until their connection ends. A player
+// with a valid resume token (p.Resume, for the same login session) goes
+// back to their game connection; otherwise a new session starts, counted
+// against the limits: in all, per address (p.Addr) and per account
+// (p.Name). It returns ErrShuttingDown, after closing with 1001, if the hub
+// is shutting down, and ErrFull, after telling the player, when a limit is
+// reached. Otherwise it returns when the player's connection has ended:
+// nil when the session waits for the player to resume, else what ended
+// the session.
 func (h *Hub) Serve(p Player) error {
-	s := New(p, h.cfg)
+	if p.Resume != "" {
+		if s := h.claim(p); s != nil {
+			if err, ok := s.resume(newAttachment(p), p.Seq); ok {
+				return err
+			}
+		}
+		h.resumeFailed.Add(1)
+		if h.cfg.Logger != nil {
+			h.cfg.Logger.Info("resume refused: token unknown, used or expired; starting a new game connection", "player", p.Addr)
+		}
+	}
+	s := newSession(p, h.cfg, h, h.ctx)
 	ws, player := p.WS, p.Addr
 	h.mu.Lock()
 	switch {
@@ -68,29 +103,76 @@ func (h *Hub) Serve(p Player) error {
 		refuse(ws, fmt.Sprintf("%s is already playing in %d places. Close one of them, then reconnect.", p.Name, h.cfg.maxPlayersPerAccount()))
 		return fmt.Errorf("%w: %d players of account %s", ErrFull, h.cfg.maxPlayersPerAccount(), p.Name)
 	}
-	h.sessions[s] = struct{}{}
+	h.sessions[s] = player
 	h.perAddr[player]++
 	if p.Name != "" {
 		h.perName[p.Name]++
 	}
 	h.wg.Add(1)
 	h.mu.Unlock()
+	return s.serveNew()
+}
 
-	defer func() {
-		h.mu.Lock()
+// claim takes the session that token p.Resume belongs to, if it is live
+// and p comes from the same login session, and retires the token: a
+// token is good once. The session's per-address count moves to p.Addr.
+func (h *Hub) claim(p Player) *Session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.tokens[p.Resume]
+	if s == nil || s.login != p.Session || s.name != p.Name {
+		return nil
+	}
+	delete(h.tokens, p.Resume)
+	if old, ok := h.sessions[s]; ok && old != p.Addr {
+		h.uncountAddr(old)
+		h.perAddr[p.Addr]++
+		h.sessions[s] = p.Addr
+	}
+	return s
+}
+
+// newToken makes a resume token for s and registers it.
+func (h *Hub) newToken(s *Session) string {
+	var b [24]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	t := base64.RawURLEncoding.EncodeToString(b[:])
+	h.mu.Lock()
+	h.tokens[t] = s
+	h.mu.Unlock()
+	return t
+}
+
+// forget retires a resume token.
+func (h *Hub) forget(token string) {
+	h.mu.Lock()
+	delete(h.tokens, token)
+	h.mu.Unlock()
+}
+
+// remove forgets a session that has ended.
+func (h *Hub) remove(s *Session) {
+	h.mu.Lock()
+	addr, ok := h.sessions[s]
+	if ok {
 		delete(h.sessions, s)
-		if h.perAddr[player]--; h.perAddr[player] <= 0 {
-			delete(h.perAddr, player)
-		}
-		if p.Name != "" {
-			if h.perName[p.Name]--; h.perName[p.Name] <= 0 {
-				delete(h.perName, p.Name)
+		h.uncountAddr(addr)
+		if s.name != "" {
+			if h.perName[s.name]--; h.perName[s.name] <= 0 {
+				delete(h.perName, s.name)
 			}
 		}
-		h.mu.Unlock()
+	}
+	h.mu.Unlock()
+	if ok {
 		h.wg.Done()
-	}()
-	return s.Run(h.ctx)
+	}
+}
+
+func (h *Hub) uncountAddr(addr string) {
+	if h.perAddr[addr]--; h.perAddr[addr] <= 0 {
+		delete(h.perAddr, addr)
+	}
 }
 
 // refuse tells a player why they cannot play now and closes with 1013.
@@ -125,11 +207,25 @@ func (h *Hub) End(sessionIDs []string, why string) int {
 	return n
 }
 
-// Len returns the number of live sessions.
+// Len returns the number of live sessions, players away included.
 func (h *Hub) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.sessions)
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() Stats {
+	h.mu.Lock()
+	st := Stats{Players: len(h.sessions)}
+	for s := range h.sessions {
+		if s.att.Load() == nil {
+			st.Away++
+		}
+	}
+	h.mu.Unlock()
+	st.Resumed, st.ResumeFailed = h.resumed.Load(), h.resumeFailed.Load()
+	return st
 }
 
 // Shutdown refuses new sessions, tells every live session the gateway is

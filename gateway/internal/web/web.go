@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/coder/websocket"
@@ -276,6 +277,16 @@ func (s *Server) websocket(c echo.Context) error {
 		return nil
 	}
 	p := bridge.Player{WS: ws, Conn: hj.conn, Addr: peer}
+	if q := r.URL.Query(); q.Has(wire.ResumeParam) {
+		// A client back from a drop: the bridge checks the token, which
+		// is only good for this login session. A bad seq is a fresh start.
+		p.Resume = q.Get(wire.ResumeParam)
+		if n, err := strconv.ParseUint(q.Get(wire.SeqParam), 10, 64); err == nil {
+			p.Seq = n
+		} else {
+			p.Resume = ""
+		}
+	}
 	if s.auth != nil {
 		p.Session, p.Name = sess.ID, user.Name
 		s.live.add(sess)

@@ -1,0 +1,233 @@
+package bridge
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/shared/wire"
+)
+
+// resumable connects the rig's player as a client that can resume and
+// returns the game connection and the first token.
+func (r *rig) resumable() (net.Conn, wire.Frame) {
+	r.t.Helper()
+	g := r.connected()
+	r.send(wire.Frame{Type: wire.TypeHello, Caps: wire.CapResume, Data: []byte("test/1")})
+	tok := r.want(wire.TypeResume)
+	if tok.Seq != 0 || len(tok.Data) < 32 {
+		r.t.Fatalf("first resume frame seq %d token %q, want seq 0 and a long token", tok.Seq, tok.Data)
+	}
+	return g, tok
+}
+
+// waitAway waits until the hub counts n players away.
+func (r *rig) waitAway(n int) {
+	r.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for r.hub.Stats().Away != n {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%d players away, want %d", r.hub.Stats().Away, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// noNewGame checks that the bridge did not dial the game again.
+func (r *rig) noNewGame() {
+	r.t.Helper()
+	select {
+	case <-r.games:
+		r.t.Fatal("the bridge dialled the game again; want the same game connection")
+	default:
+	}
+}
+
+func resumeQuery(tok wire.Frame, seq uint64) string {
+	return fmt.Sprintf("session=s1&name=alice&%s=%s&%s=%d", wire.ResumeParam, tok.Data, wire.SeqParam, seq)
+}
+
+func TestResumeReplaysWhatThePlayerMissed(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+
+	g.Write([]byte("one\r\n"))
+	if f := r.want(wire.TypeOutput); string(f.Data) != "one\r\n" {
+		t.Fatalf("output %q", f.Data)
+	}
+	// The phone sleeps: the connection breaks with no goodbye.
+	r.ws.CloseNow()
+	r.waitAway(1)
+	if err := <-r.ended; err != nil {
+		t.Fatalf("Serve returned %v for a player who went away, want nil", err)
+	}
+	g.Write([]byte("two\r\n"))
+	g.Write([]byte("Password: \xff\xf9"))
+
+	r.ws = r.dial(resumeQuery(tok, 1))
+	if f := r.want(wire.TypeResumed); f.Seq != 1 {
+		t.Fatalf("resumed at %d, want 1", f.Seq)
+	}
+	var got []byte
+	for {
+		f, err := r.read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Type == wire.TypeResume {
+			if bytes.Equal(f.Data, tok.Data) {
+				t.Fatal("the new token is the old one")
+			}
+			break
+		}
+		if f.Type == wire.TypeOutput {
+			got = append(got, f.Data...)
+		}
+	}
+	if string(got) != "two\r\nPassword: " {
+		t.Fatalf("replayed %q, want what the game said while the player was away", got)
+	}
+	// The same game connection: input reaches it, and it was not dialled again.
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	readGame(t, g, "look\r\n")
+	r.noNewGame()
+	if st := r.hub.Stats(); st.Resumed != 1 || st.Away != 0 || st.Players != 1 {
+		t.Fatalf("stats %+v, want one resume, nobody away, one player", st)
+	}
+}
+
+func TestResumeTokenIsSingleUseAndBoundToTheLogin(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	r.ws.CloseNow()
+	r.waitAway(1)
+
+	// Another login session cannot take the connection over.
+	other := r.dial(fmt.Sprintf("session=s2&name=alice&%s=%s&%s=0", wire.ResumeParam, tok.Data, wire.SeqParam))
+	r.ws = other
+	r.connected() // a fresh game connection
+	if st := r.hub.Stats(); st.ResumeFailed != 1 || st.Away != 1 {
+		t.Fatalf("stats %+v, want one failed resume and the first player still away", st)
+	}
+
+	// The right login resumes once...
+	r.ws = r.dial(resumeQuery(tok, 0))
+	r.want(wire.TypeResumed)
+	r.want(wire.TypeResume)
+	r.ws.CloseNow()
+	r.waitAway(1)
+	// ...and the same token again starts over.
+	r.ws = r.dial(resumeQuery(tok, 0))
+	r.connected()
+	_ = g
+}
+
+func TestResumeGraceExpires(t *testing.T) {
+	r := newRig(t, Config{ResumeGrace: 100 * time.Millisecond})
+	g, tok := r.resumable()
+	r.ws.CloseNow()
+	// The game connection closes once the grace period is over.
+	g.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, g); err != nil {
+		t.Fatalf("game connection: %v, want it closed by the gateway", err)
+	}
+	for r.hub.Len() != 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.ws = r.dial(resumeQuery(tok, 0))
+	r.connected()
+}
+
+func TestPlayerWhoLeavesIsNotWaitedFor(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hello bool
+		leave func(*websocket.Conn)
+	}{
+		{"normal close", true, func(ws *websocket.Conn) { ws.Close(websocket.StatusNormalClosure, "quit") }},
+		{"client cannot resume", false, func(ws *websocket.Conn) { ws.CloseNow() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, Config{})
+			var g net.Conn
+			if tc.hello {
+				g, _ = r.resumable()
+			} else {
+				g = r.connected()
+			}
+			tc.leave(r.ws)
+			g.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := io.Copy(io.Discard, g); err != nil {
+				t.Fatalf("game connection: %v, want it closed at once", err)
+			}
+		})
+	}
+}
+
+// A client that comes back before the gateway noticed the old connection
+// died (a network switch leaves it half open) takes over at once.
+func TestResumeTakesOverAConnectionNotYetSeenDead(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	old := r.ws
+	r.ws = r.dial(resumeQuery(tok, 0))
+	if f := r.want(wire.TypeResumed); f.Seq != 0 {
+		t.Fatalf("resumed at %d, want 0", f.Seq)
+	}
+	r.want(wire.TypeResume)
+	if _, _, err := old.Read(t.Context()); err == nil {
+		t.Fatal("the old connection still reads frames, want it cut")
+	}
+	g.Write([]byte("hello\r\n"))
+	if f := r.want(wire.TypeOutput); string(f.Data) != "hello\r\n" {
+		t.Fatalf("output %q", f.Data)
+	}
+	r.noNewGame()
+}
+
+// Output past the buffer while the player is away is dropped oldest
+// first, and the resume says where the replay starts; acknowledged frames
+// are not kept at all.
+func TestResumeBufferBoundAndAcks(t *testing.T) {
+	r := newRig(t, Config{ResumeBuffer: 1}) // the least: two frames' worth
+	g, tok := r.resumable()
+	g.Write([]byte("seen\r\n"))
+	r.want(wire.TypeOutput)
+	r.send(wire.Frame{Type: wire.TypeAck, Seq: 1})
+	r.ws.CloseNow()
+	r.waitAway(1)
+
+	line := strings.Repeat("x", 1000) + "\r\n"
+	total := 0
+	for total < 600<<10 {
+		// A prompt mark after each line makes each its own frame.
+		g.Write([]byte(line + "\xff\xf9"))
+		total += len(line)
+	}
+	// Let the gateway read it all before the player returns.
+	time.Sleep(200 * time.Millisecond)
+	r.ws = r.dial(resumeQuery(tok, 1))
+	f := r.want(wire.TypeResumed)
+	if f.Seq <= 1 {
+		t.Fatalf("resumed at %d, want past 1: more was said than the buffer holds", f.Seq)
+	}
+	got := 0
+	for {
+		f, err := r.read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Type == wire.TypeResume {
+			break
+		}
+		got += len(f.Data)
+	}
+	if got == 0 || got > 2*wire.MaxFrameSize {
+		t.Fatalf("replayed %d bytes, want some and at most the buffer (%d)", got, 2*wire.MaxFrameSize)
+	}
+}
