@@ -75,13 +75,22 @@ func startTinyMUX(t *testing.T) string {
 
 // wsPlayer is a player speaking the wire to the gateway from Go.
 type wsPlayer struct {
-	t    *testing.T
-	ws   *websocket.Conn
-	text strings.Builder
+	t      *testing.T
+	ws     *websocket.Conn
+	text   strings.Builder
+	echo   []bool        // the Echo frames received, in order
+	status []wire.Status // the Status frames received, in order
 }
 
 // guestPlayer gets a guest session and opens /ws with it.
 func guestPlayer(t *testing.T, gw *gateway) *wsPlayer {
+	t.Helper()
+	return guestPlayerWith(t, gw, nil)
+}
+
+// guestPlayerWith is guestPlayer with extra headers on both requests, such
+// as the X-Forwarded-For of a trusted proxy.
+func guestPlayerWith(t *testing.T, gw *gateway, header http.Header) *wsPlayer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -92,6 +101,9 @@ func guestPlayer(t *testing.T, gw *gateway) *wsPlayer {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -100,10 +112,14 @@ func guestPlayer(t *testing.T, gw *gateway) *wsPlayer {
 	if resp.StatusCode/100 != 2 {
 		t.Fatalf("POST /api/guest: %d", resp.StatusCode)
 	}
+	wsHeader := http.Header{"Origin": {origin}}
+	for k, v := range header {
+		wsHeader[k] = v
+	}
 	ws, _, err := websocket.Dial(ctx, strings.Replace(gw.URL("/ws"), "https://", "wss://", 1), &websocket.DialOptions{
 		HTTPClient:   hc,
 		Subprotocols: []string{wire.Subprotocol},
-		HTTPHeader:   http.Header{"Origin": {origin}},
+		HTTPHeader:   wsHeader,
 	})
 	if err != nil {
 		t.Fatalf("dial /ws: %v", err)
@@ -126,18 +142,35 @@ func (p *wsPlayer) send(f wire.Frame) {
 // waitFor reads output until re matches it, and returns the match.
 func (p *wsPlayer) waitFor(re *regexp.Regexp) []string {
 	p.t.Helper()
+	var m []string
+	p.until(re.String(), func() bool {
+		m = re.FindStringSubmatch(p.text.String())
+		return m != nil
+	})
+	return m
+}
+
+// until reads frames until done reports true, for at most 20 seconds.
+func (p *wsPlayer) until(what string, done func() bool) {
+	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	for {
-		if m := re.FindStringSubmatch(p.text.String()); m != nil {
-			return m
-		}
+	for !done() {
 		_, b, err := p.ws.Read(ctx)
 		if err != nil {
-			p.t.Fatalf("waiting for %v: %v\noutput so far:\n%s", re, err, p.text.String())
+			p.t.Fatalf("waiting for %s: %v\noutput so far:\n%s", what, err, p.text.String())
 		}
-		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
+		f, err := wire.Decode(b)
+		if err != nil {
+			continue
+		}
+		switch f.Type {
+		case wire.TypeOutput:
 			p.text.Write(f.Data)
+		case wire.TypeEcho:
+			p.echo = append(p.echo, f.Echo)
+		case wire.TypeStatus:
+			p.status = append(p.status, f.Status)
 		}
 	}
 }
