@@ -181,10 +181,10 @@ func TestTelnetdThroughTheGateway(t *testing.T) {
 	if len(p.echo) == 0 || !p.echo[len(p.echo)-1] {
 		t.Errorf("Echo frames %v, want the game echoing (telnetd says WILL ECHO)", p.echo)
 	}
-	// ASCII: the gateway refuses BINARY, and then telnetd strips the
-	// eighth bit of input (ISTRIP), so a player's UTF-8 would reach the
-	// game as control characters.
-	const line = "Hello from the web"
+	// Non-ASCII input arrives whole: the gateway agrees to BINARY, so
+	// telnetd does not strip the eighth bit of input (ISTRIP), which would
+	// turn a player's UTF-8 into control characters (✓ into ^\, SIGQUIT).
+	const line = "Héllo ✓ from the web"
 	p.send(wire.Frame{Type: wire.TypeLine, Data: []byte(line)})
 	p.waitFor(regexp.MustCompile(`you typed <` + regexp.QuoteMeta(line) + `>`))
 	if n := strings.Count(p.text.String(), line); n != 2 {

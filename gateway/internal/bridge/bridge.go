@@ -100,6 +100,11 @@ type Config struct {
 	// two frames, 128 KiB.
 	ResumeBuffer int
 
+	// GMCPFromPlayers lists the GMCP messages ("Package.Message") a
+	// player's client may send to the game; others are dropped, and so is
+	// Core.Hello always. nil means DefaultGMCPFromPlayers; empty, none.
+	GMCPFromPlayers []string
+
 	// Telnet configures the telnet client toward the game.
 	Telnet telnet.Config
 
@@ -142,12 +147,13 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// readBufferSize is how much of the game's output one read takes. Each
-// read becomes at most a few frames, so this also bounds a frame: even if
-// every byte were invalid UTF-8 and became a three-byte U+FFFD, plus a
-// rune held over from the last read, an Output frame stays within
-// wire.MaxPayload. The constant below fails to compile if that stops
-// being true.
+// readBufferSize is how much of the game's output one read takes. It also
+// bounds one Output call of the telnet client for an uncompressed read:
+// even if every byte were invalid UTF-8 and became a three-byte U+FFFD (or
+// a CP437 byte a three-byte rune), plus a rune held over from the last
+// read, it stays within wire.MaxPayload, so the sink can always place it.
+// The constant below fails to compile if that stops being true. (A
+// compressed read inflates to many calls; the sink splits frames.)
 const readBufferSize = 16 << 10
 
 const _ = uint(wire.MaxPayload - (3*readBufferSize + utf8.UTFMax))
@@ -633,7 +639,7 @@ func (s *Session) write(a *attachment, b []byte) error {
 // junk was dropped, for the session's last log line.
 func (s *Session) telnetSummary() string {
 	var b []byte
-	for _, opt := range []byte{telnet.OptEcho, telnet.OptSGA, telnet.OptEOR, telnet.OptNAWS, telnet.OptTTYPE} {
+	for _, opt := range []byte{telnet.OptEcho, telnet.OptSGA, telnet.OptEOR, telnet.OptNAWS, telnet.OptTTYPE, telnet.OptMCCP2} {
 		us, him := s.telnet.Enabled(opt)
 		if us || him {
 			b = append(b, telnet.OptName(opt)...)

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"io"
@@ -700,5 +701,76 @@ func TestEndLoginSession(t *testing.T) {
 	}
 	if n := r.hub.Len(); n != 1 {
 		t.Fatalf("%d sessions left, want the other player's", n)
+	}
+}
+
+func TestGMCPAllowList(t *testing.T) {
+	c := Config{GMCPFromPlayers: []string{"IRE.Rift.Request", "Core.Hello"}}
+	for pkg, want := range map[string]bool{
+		"IRE.Rift.Request": true,
+		"ire.rift.request": true,
+		"Core.Hello":       false, // never, even when listed
+		"Char.Items.Inv":   false, // the default list is replaced
+	} {
+		if got := c.gmcpAllowed(pkg); got != want {
+			t.Errorf("%s allowed: %v, want %v", pkg, got, want)
+		}
+	}
+	var def Config
+	if !def.gmcpAllowed("Char.Items.Inv") || def.gmcpAllowed("Char.Vitals") {
+		t.Error("the default list is not in force for a nil setting")
+	}
+	none := Config{GMCPFromPlayers: []string{}}
+	if none.gmcpAllowed("Core.Ping") {
+		t.Error("an empty list allows Core.Ping, want nothing")
+	}
+}
+
+// mccpStart has the game turn on compression: WILL COMPRESS2, the
+// gateway's DO, then the start marker, after which all is zlib.
+func mccpStart(t *testing.T, g net.Conn) {
+	t.Helper()
+	g.Write([]byte{telnet.IAC, telnet.WILL, telnet.OptMCCP2})
+	readGame(t, g, string([]byte{telnet.IAC, telnet.DO, telnet.OptMCCP2}))
+	g.Write([]byte{telnet.IAC, telnet.SB, telnet.OptMCCP2, telnet.IAC, telnet.SE})
+}
+
+// A compressed burst that inflates to many frames' worth reaches the
+// player whole, in frames within the wire's limit.
+func TestCompressedBurst(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	mccpStart(t, g)
+	want := bytes.Repeat([]byte("\x1b[32mA goblin hits you.\x1b[0m\r\n"), 12000) // ~340 KB, tiny compressed
+	zw := zlib.NewWriter(g)
+	zw.Write(want)
+	zw.Close()
+	var got []byte
+	for len(got) < len(want) {
+		f := r.want(wire.TypeOutput)
+		got = append(got, f.Data...)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got %d bytes, want the %d the game compressed", len(got), len(want))
+	}
+	// The stream ended: plain telnet again.
+	g.Write([]byte("plain\r\n"))
+	if f := r.want(wire.TypeOutput); string(f.Data) != "plain\r\n" {
+		t.Fatalf("after the compressed stream: %q", f.Data)
+	}
+}
+
+// A corrupt compressed stream ends that player's session, saying why.
+func TestCorruptCompressedStream(t *testing.T) {
+	r := newRig(t, Config{})
+	g := r.connected()
+	mccpStart(t, g)
+	g.Write([]byte("this is not zlib at all"))
+	frames := r.wantClosed(websocket.StatusNormalClosure)
+	if len(frames) != 1 || frames[0].Status != wire.StatusGameClosed || !strings.Contains(string(frames[0].Data), "corrupt compressed stream") {
+		t.Fatalf("frames before close %+v, want the corrupt-stream status", frames)
+	}
+	if err := <-r.ended; err == nil || !strings.Contains(err.Error(), "compress") {
+		t.Fatalf("Serve returned %v, want the compression error", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
@@ -55,9 +56,10 @@ func (s *Session) gameToPlayer() *endReason {
 		}
 		var recvErr error
 		if n > 0 {
-			// Receive fails only when answering the game failed; what it
-			// decoded is still delivered below, so a game's last words
-			// before it hangs up are not lost to a failed reply.
+			// Receive fails when answering the game failed or its
+			// compressed stream is corrupt; what it decoded is still
+			// delivered below, so a game's last words before it hangs up
+			// are not lost to a failed reply.
 			recvErr = tc.Receive(buf[:n], out)
 		}
 		if rerr != nil {
@@ -107,6 +109,13 @@ func (s *Session) gameToPlayer() *endReason {
 				reason: "game closed the connection",
 				frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte(detail)},
 				err:    cause,
+			}
+		case errors.Is(recvErr, telnet.ErrCompression):
+			return &endReason{
+				status: websocket.StatusNormalClosure,
+				reason: "corrupt compressed stream from the game",
+				frame:  &wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte("The game sent a corrupt compressed stream; disconnected.")},
+				err:    fmt.Errorf("read game: %w", recvErr),
 			}
 		case recvErr != nil:
 			return gameWriteEnd(fmt.Errorf("answer game: %w", recvErr))

@@ -107,7 +107,7 @@ func (s *Session) handle(a *attachment, f *wire.Frame) *endReason {
 		s.rmu.Unlock()
 	case wire.TypeGMCPIn:
 		pkg, ok := telnet.GMCPPackage(f.Data)
-		if !ok || !gmcpAllowed(pkg) {
+		if !ok || !s.cfg.gmcpAllowed(pkg) {
 			s.log.Debug("dropped GMCP from player", "package", pkg, "bytes", len(f.Data))
 			return nil
 		}
@@ -119,15 +119,26 @@ func (s *Session) handle(a *attachment, f *wire.Frame) *endReason {
 	return nil
 }
 
-// gmcpFromPlayers are the GMCP packages a player's client may send to the
-// game: requests for data and the client's own capabilities. Everything
-// else is dropped; above all Core.Hello, which would let a player tell
-// the game it is some other client.
-var gmcpFromPlayers = []string{"Core.Ping", "Core.Supports.Set", "Core.Supports.Add", "Core.Supports.Remove",
+// DefaultGMCPFromPlayers are the GMCP messages a player's client may send
+// to the game unless Config.GMCPFromPlayers says otherwise: requests for
+// data and the client's own capabilities. Everything else is dropped;
+// above all Core.Hello, which would let a player tell the game it is some
+// other client.
+var DefaultGMCPFromPlayers = []string{"Core.Ping", "Core.Supports.Set", "Core.Supports.Add", "Core.Supports.Remove",
 	"Char.Items.Inv", "Char.Items.Contents", "Char.Skills.Get", "Comm.Channel.Players"}
 
-func gmcpAllowed(pkg string) bool {
-	return slices.ContainsFunc(gmcpFromPlayers, func(p string) bool { return strings.EqualFold(pkg, p) })
+// gmcpAllowed reports whether players may send GMCP message pkg
+// ("Package.Message", compared without regard to case). Core.Hello never
+// is: the gateway speaks for the client.
+func (c *Config) gmcpAllowed(pkg string) bool {
+	list := c.GMCPFromPlayers
+	if list == nil {
+		list = DefaultGMCPFromPlayers
+	}
+	if strings.EqualFold(pkg, "Core.Hello") {
+		return false
+	}
+	return slices.ContainsFunc(list, func(p string) bool { return strings.EqualFold(pkg, p) })
 }
 
 // playerReadEnd explains a failed read from the player. A close

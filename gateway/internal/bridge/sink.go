@@ -4,8 +4,10 @@ import "github.com/drawbridge/drawbridge/shared/wire"
 
 // frameSink turns what the telnet client reports into encoded wire frames,
 // in order, in one reused buffer: consecutive output becomes one Output
-// frame, and a prompt mark or an echo change ends it. It implements
-// telnet.Sink. readBufferSize keeps every frame within wire.MaxPayload.
+// frame, and a prompt mark or an echo change ends it, as does output that
+// would take it past wire.MaxPayload (one read of compressed data, MCCP2,
+// can inflate to many frames' worth). It implements telnet.Sink, whose
+// Output calls are whole runes, each well within wire.MaxPayload.
 type frameSink struct {
 	buf    []byte // encoded frames, back to back
 	starts []int  // where each frame starts in buf
@@ -14,7 +16,8 @@ type frameSink struct {
 
 // Output appends text to the current Output frame, or starts one.
 func (s *frameSink) Output(p []byte) {
-	if n := len(s.starts); n > 0 && s.buf[s.starts[n-1]] == byte(wire.TypeOutput) {
+	if n := len(s.starts); n > 0 && s.buf[s.starts[n-1]] == byte(wire.TypeOutput) &&
+		len(s.buf)-s.starts[n-1]-1+len(p) <= wire.MaxPayload {
 		s.buf = append(s.buf, p...)
 		return
 	}
@@ -54,8 +57,18 @@ func (s *frameSink) frames() [][]byte {
 	return s.out
 }
 
-// reset empties the sink, keeping its memory for the next read.
+// reset empties the sink, keeping its memory for the next read, unless
+// one read made it large (a compressed burst inflates to megabytes): the
+// pool should not keep that for every later read.
 func (s *frameSink) reset() {
+	if cap(s.buf) > maxKeptSink {
+		s.buf, s.starts = nil, nil
+		return
+	}
 	s.buf = s.buf[:0]
 	s.starts = s.starts[:0]
 }
+
+// maxKeptSink is the most encoded output a sink keeps between reads: four
+// full frames.
+const maxKeptSink = 4 * wire.MaxFrameSize

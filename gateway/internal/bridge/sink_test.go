@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
@@ -52,5 +53,35 @@ func TestFrameSinkNoAllocsWhenWarm(t *testing.T) {
 	run()
 	if n := testing.AllocsPerRun(100, run); n != 0 {
 		t.Fatalf("%v allocations per read, want 0 once warm", n)
+	}
+}
+
+// Output from one read can exceed a frame (a compressed stream inflates):
+// it is cut into frames of at most wire.MaxPayload, between Output calls.
+func TestFrameSinkSplitsLargeOutput(t *testing.T) {
+	var s frameSink
+	chunk := bytes.Repeat([]byte("é"), 8<<10) // 16 KiB, whole runes
+	var want []byte
+	for range 20 {
+		s.Output(chunk)
+		want = append(want, chunk...)
+	}
+	var got []byte
+	frames := s.frames()
+	for i, b := range frames {
+		f, err := wire.Decode(b)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if f.Type != wire.TypeOutput || len(f.Data) > wire.MaxPayload {
+			t.Fatalf("frame %d: got %s of %d bytes, want Output within %d", i, f.Type, len(f.Data), wire.MaxPayload)
+		}
+		got = append(got, f.Data...)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got %d bytes across %d frames, want the %d given", len(got), len(frames), len(want))
+	}
+	if len(frames) != 7 {
+		t.Errorf("got %d frames, want 7 (20 chunks of 16 KiB, three to a frame)", len(frames))
 	}
 }

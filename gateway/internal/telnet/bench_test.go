@@ -60,17 +60,35 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
+// latin1Text is game text in ISO-8859-1, a few accented letters a line.
+func latin1Text(size int) []byte {
+	line := []byte("\x1b[33mL'\xe9p\xe9e du chevalier\x1b[0m est pos\xe9e l\xe0, pr\xe8s du ch\xe2teau.\r\n")
+	return bytes.Repeat(line, size/len(line)+1)[:size]
+}
+
+// cp437Art is a BBS screen in code page 437: box drawing and shades.
+func cp437Art(size int) []byte {
+	line := []byte("\x1b[1;34m\xba\xb0\xb1\xb2\xdb\xdb\xb2\xb1\xb0 \x1b[37mWelcome to the BBS \x1b[34m\xb0\xb1\xb2\xdb\xba\r\n" +
+		"\xc8\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xbc\r\n")
+	return bytes.Repeat(line, size/len(line)+1)[:size]
+}
+
 func BenchmarkClientReceive(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		in   []byte
+		name    string
+		charset string
+		in      []byte
 	}{
-		{"text", mudText(16 << 10)},
-		{"utf8", bytes.Repeat([]byte("Ünïcödé ☃ text — «quoted» 😀\r\n"), 512)},
-		{"iac-dense", iacDense(16 << 10)},
+		{"text", "", mudText(16 << 10)},
+		{"utf8", "", bytes.Repeat([]byte("Ünïcödé ☃ text — «quoted» 😀\r\n"), 512)},
+		{"iac-dense", "", iacDense(16 << 10)},
+		// The transcoding output path: legacy bytes to UTF-8.
+		{"latin1-ascii", "latin1", mudText(16 << 10)},
+		{"latin1", "latin1", latin1Text(16 << 10)},
+		{"cp437", "cp437", cp437Art(16 << 10)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c := NewClient(Config{}, io.Discard)
+			c := NewClient(Config{Charset: bc.charset}, io.Discard)
 			b.SetBytes(int64(len(bc.in)))
 			b.ReportAllocs()
 			for b.Loop() {
@@ -85,6 +103,42 @@ func BenchmarkClientReceive(b *testing.B) {
 func BenchmarkSendLine(b *testing.B) {
 	c := NewClient(Config{}, io.Discard)
 	line := []byte("say Hello there, how are you doing today?")
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.SendLine(line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClientReceiveMCCP2 measures the compressed path: a game that
+// compresses 1 MiB of text, inflated and parsed in 16 KiB reads, the
+// inflater's setup included. Bytes are the inflated size.
+func BenchmarkClientReceiveMCCP2(b *testing.B) {
+	text := mudText(1 << 20)
+	in := append([]byte(willMCCP+iac+sb+opt(OptMCCP2)+iac+se), zlibOf(text)...)
+	var reads [][]byte
+	for p := in; len(p) > 0; {
+		n := min(len(p), 16<<10)
+		reads = append(reads, p[:n])
+		p = p[n:]
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c := NewClient(Config{}, io.Discard)
+		for _, r := range reads {
+			if err := c.Receive(r, nopSink{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkSendLineLatin1(b *testing.B) {
+	c := NewClient(Config{Charset: "latin1"}, io.Discard)
+	line := []byte("say Très bien, à demain, ÿ compris!")
 	b.SetBytes(int64(len(line)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -9,36 +9,59 @@ const (
 	CharsetREJECTED byte = 3
 )
 
-// charsetAnswer answers a CHARSET REQUEST: ACCEPTED UTF-8 when the game
-// offers it (the gateway hands players UTF-8 and reads the game's output
-// as UTF-8), REJECTED otherwise, so the game keeps its default. data is
-// the subnegotiation after the option byte; the answer is appended to dst.
-// A request that is not one (ACCEPTED, REJECTED, translation tables) gets
-// no answer.
-func charsetAnswer(dst, data []byte) []byte {
+// charsetChoice is what an answer to a CHARSET REQUEST settled.
+type charsetChoice uint8
+
+const (
+	charsetNone   charsetChoice = iota // no answer, or REJECTED: nothing changes
+	charsetUTF8                        // ACCEPTED a name of UTF-8
+	charsetLegacy                      // ACCEPTED a name of the configured legacy charset
+)
+
+// charsetAnswer answers a CHARSET REQUEST. UTF-8 comes first: the gateway
+// hands players UTF-8, so when the game offers it the game's output is
+// read as UTF-8 from then on. Failing that, when legacy (the charset
+// configured for the game, nil for none) is offered, it is accepted: the
+// game keeps speaking it and the gateway keeps transcoding. Anything else
+// is REJECTED, so the game keeps its default. data is the subnegotiation
+// after the option byte; the answer is appended to dst. A request that is
+// not one (ACCEPTED, REJECTED, translation tables) gets no answer.
+func charsetAnswer(dst, data []byte, legacy *charmap) ([]byte, charsetChoice) {
 	if len(data) < 2 || data[0] != CharsetREQUEST {
-		return dst
+		return dst, charsetNone
 	}
 	list := data[1:]
 	// "[TTABLE]" and a version byte may come first (RFC 2066 section 4).
 	if rest, ok := bytes.CutPrefix(list, []byte("[TTABLE]")); ok {
 		if len(rest) < 1 {
-			return dst
+			return dst, charsetNone
 		}
 		list = rest[1:]
 	}
 	if len(list) < 2 {
-		return append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE)
+		return append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE), charsetNone
 	}
 	sep, names := list[0], list[1:]
+	var fallback []byte
 	for name := range bytes.SplitSeq(names, []byte{sep}) {
 		if isUTF8Name(name) {
-			dst = append(dst, IAC, SB, OptCharset, CharsetACCEPTED)
-			dst = AppendEscaped(dst, name)
-			return append(dst, IAC, SE)
+			return appendAccepted(dst, name), charsetUTF8
+		}
+		if fallback == nil && legacy != nil && legacy.means(name) {
+			fallback = name
 		}
 	}
-	return append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE)
+	if fallback != nil {
+		return appendAccepted(dst, fallback), charsetLegacy
+	}
+	return append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE), charsetNone
+}
+
+// appendAccepted appends CHARSET ACCEPTED name, spelled as the game did.
+func appendAccepted(dst, name []byte) []byte {
+	dst = append(dst, IAC, SB, OptCharset, CharsetACCEPTED)
+	dst = AppendEscaped(dst, name)
+	return append(dst, IAC, SE)
 }
 
 // isUTF8Name reports whether a charset name from the game means UTF-8.

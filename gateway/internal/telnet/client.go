@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -66,6 +67,25 @@ type Config struct {
 	// MaxSubneg bounds one subnegotiation from the game; zero means
 	// DefaultMaxSubneg.
 	MaxSubneg int
+	// Charset is the character set the game speaks until CHARSET
+	// negotiation says otherwise: "" or "utf-8" (the default), "latin1"
+	// (ISO-8859-1, also spelled "iso-8859-1") or "cp437" (IBM PC, for
+	// DOS-era BBS art); case does not matter, and an unknown name is
+	// logged and read as UTF-8 (see KnownCharset). With a legacy charset
+	// the game's text is transcoded to UTF-8 for the player and the
+	// player's input to the charset for the game, '?' standing for what
+	// it cannot represent. The client tells the game the truth: MTTS
+	// leaves out its UTF-8 bit and MNES CHARSET names the charset. If the
+	// game offers UTF-8 over CHARSET (RFC 2066) the client accepts it and
+	// from then on reads and writes UTF-8, and later MTTS and MNES answers
+	// say UTF-8; offered only the configured charset, it accepts that and
+	// goes on transcoding.
+	Charset string
+	// MaxInflate bounds the bytes one Receive may inflate from the game's
+	// compressed stream (MCCP2); past it the stream counts as a
+	// decompression bomb and Receive fails with ErrCompression. Zero or
+	// less means DefaultMaxInflate.
+	MaxInflate int
 	// Logger receives debug logs of negotiation; nil discards them.
 	Logger *slog.Logger
 }
@@ -76,8 +96,15 @@ type Config struct {
 type Sink interface {
 	// Output receives terminal text for the player. It is always valid
 	// UTF-8: a rune cut across two Receive calls is held back until it is
-	// complete, and invalid bytes are replaced by U+FFFD. p is valid only
-	// during the call.
+	// complete, invalid bytes are replaced by U+FFFD, and a legacy
+	// charset is transcoded. p is valid only during the call, and whole
+	// runes: a Sink may cut its frames between calls.
+	//
+	// Sizes: one call carries at most three bytes for each byte of the
+	// Receive buffer, or, for a compressed stream, of 16 KiB of inflated
+	// data, plus a held rune (4 bytes). But one Receive of compressed data
+	// may make many calls, up to Config.MaxInflate of inflated text in
+	// all: a Sink that frames what one Receive gives must split.
 	Output(p []byte)
 	// Prompt reports that the game marked a prompt (IAC GA, or IAC EOR).
 	Prompt()
@@ -99,6 +126,15 @@ type Stats struct {
 	Parser ParserStats
 	// BytesIn and BytesOut count bytes received from and sent to the game.
 	BytesIn, BytesOut int64
+	// Compressing reports whether the game's stream is compressed (MCCP2)
+	// right now.
+	Compressing bool
+	// CompressedIn counts the bytes of BytesIn that arrived compressed,
+	// and Inflated the bytes they inflated to.
+	CompressedIn, Inflated int64
+	// Charset is the character set the game's text is read in now:
+	// "UTF-8", "ISO-8859-1" or "IBM437".
+	Charset string
 }
 
 // Client speaks telnet to a game for one player. It decodes what the game
@@ -108,10 +144,23 @@ type Stats struct {
 // Options: it agrees to ECHO, SGA and EOR from the game (Him), and to SGA,
 // NAWS, TTYPE (with the MTTS cycle) and NEW-ENVIRON (the MNES variables,
 // the player's IPADDRESS among them) on its own side (Us), to CHARSET
-// either way, where it accepts UTF-8 and nothing else, and to GMCP from
-// the game, answered with Core.Hello and Core.Supports.Set. Everything
-// else is refused with the RFC 1143 Q method. The Client never starts a negotiation: it answers
-// what the game asks, so games that do not speak telnet see no IAC bytes.
+// either way, where it accepts UTF-8, else the configured legacy charset
+// (Config.Charset), to BINARY either way, to GMCP from the game, answered with Core.Hello and
+// Core.Supports.Set, and to MCCP2 (COMPRESS2) from the game, whose
+// compressed stream it inflates. Everything else is refused with the RFC
+// 1143 Q method. The Client never starts a negotiation: it answers what
+// the game asks, so games that do not speak telnet see no IAC bytes.
+//
+// Compression (MCCP2): after IAC SB COMPRESS2 IAC SE everything from the
+// game is a zlib stream, up to the stream's end, after which it is plain
+// telnet again (and the game may compress again later). The switch may
+// fall anywhere in a Receive buffer: the Parser stops right after the SE
+// (Parser.Stop) and the rest of the buffer goes through the inflater,
+// whose output is parsed by the same Parser, in chunks of at most 16 KiB.
+// A corrupt stream, or one inflating to more than Config.MaxInflate in
+// one Receive, makes Receive fail with ErrCompression. The inflater, its
+// buffers and its coroutine (about 70 KiB) exist only while the stream is
+// compressed: Flush, or the Client's collection, releases one cut short.
 //
 // Concurrency: Receive must be called from one goroutine at a time (the
 // one reading from the game). SendLine, SendKeys, Resize, Enabled and
@@ -126,9 +175,13 @@ type Client struct {
 	log *slog.Logger
 
 	// Set once by NewClient.
-	ttypes [3][]byte // ClientName, TerminalType, "MTTS n"
-	env    environ   // the MNES variables
-	hello  []byte    // the GMCP Core.Hello and Core.Supports.Set, ready to send
+	ttypes  [2][]byte // ClientName, TerminalType
+	mtts    [2][]byte // "MTTS n", reading UTF-8 [0] or the legacy charset [1]
+	env     [2]environ
+	hello   []byte   // the GMCP Core.Hello and Core.Supports.Set, ready to send
+	charset *charmap // the configured legacy charset; nil for UTF-8
+
+	maxInflate int
 
 	// Owned by the goroutine in Receive.
 	parser Parser
@@ -140,6 +193,14 @@ type Client struct {
 	repl   [3]byte
 	dirty  bool // replies were queued in out during this Receive
 
+	z            *inflater       // set while the game's stream is compressed
+	zclean       runtime.Cleanup // stops z if the Client is dropped mid-stream
+	zstart       bool            // the Parser stopped after IAC SB COMPRESS2 IAC SE
+	zerr         error           // the compressed stream failed: sticky
+	budget       int             // bytes the current Receive may still inflate
+	compressedIn int64
+	inflated     int64
+
 	mu        sync.Mutex // guards everything below, and writes to w
 	neg       Negotiator
 	out       []byte // bytes waiting to be written to w
@@ -149,6 +210,12 @@ type Client struct {
 	rows      int
 	nawsSent  bool // the current size went out over NAWS
 	stats     Stats
+	// legacy is the charset the game speaks now: Config.Charset's, or nil
+	// once the game and the client agreed on UTF-8 (or if none was
+	// configured). Changed only by the Receive goroutine, under mu, so
+	// that goroutine may read it without.
+	legacy *charmap
+	tx     []byte // scratch for player input in the legacy charset
 }
 
 // NewClient returns a Client with cfg that writes everything meant for the
@@ -164,9 +231,32 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	if mtts <= 0 {
 		mtts = DefaultMTTS
 	}
-	c.ttypes = [3][]byte{name, term, strconv.AppendInt([]byte("MTTS "), int64(mtts), 10)}
+	cm, ok := lookupCharmap(cfg.Charset)
+	if !ok {
+		c.log.Warn("unknown charset for the game, reading UTF-8", "charset", cfg.Charset)
+	}
+	c.charset, c.legacy = cm, cm
+	// What the client says about itself follows the charset it reads:
+	// with a legacy one, MTTS has no UTF-8 bit and MNES CHARSET names it,
+	// until the game accepts UTF-8 over CHARSET. Without one, MTTS is
+	// sent as configured.
+	mttsUTF8, mttsLegacy, csName := mtts, mtts&^MTTSUTF8, "UTF-8"
+	if cm != nil {
+		mttsUTF8 |= MTTSUTF8
+		csName = cm.name
+	}
+	c.ttypes = [2][]byte{name, term}
+	c.mtts = [2][]byte{mttsLine(mttsUTF8), mttsLine(mttsLegacy)}
 	version := cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)
-	c.env = newEnviron(name, version, term, cfg.IPAddress, mtts)
+	c.env = [2]environ{
+		newEnviron("UTF-8", name, version, term, cfg.IPAddress, mttsUTF8),
+		newEnviron(csName, name, version, term, cfg.IPAddress, mttsLegacy),
+	}
+	c.maxInflate = cfg.MaxInflate
+	if c.maxInflate <= 0 {
+		c.maxInflate = DefaultMaxInflate
+	}
+	c.stats.Charset = c.charsetName()
 	c.hello = gmcpHello(string(name), string(version), cfg.GMCPSupports)
 	c.cols, c.rows = cfg.Cols, cfg.Rows
 	if c.cols <= 0 {
@@ -189,7 +279,32 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	c.neg.Allow(Us, OptCharset, true)
 	c.neg.Allow(Him, OptCharset, true)
 	c.neg.Allow(Him, OptGMCP, true)
+	c.neg.Allow(Him, OptMCCP2, true)
+	// BINARY (RFC 856) both ways: 8-bit data without the CR NUL rule. A
+	// game that is refused it may strip the high bit of what the player
+	// types (telnetd sets istrip), which breaks every non-ASCII letter.
+	c.neg.Allow(Us, OptBinary, true)
+	c.neg.Allow(Him, OptBinary, true)
 	return c
+}
+
+// charsetName is the name of the charset the game's text is read in now.
+func (c *Client) charsetName() string {
+	if c.legacy != nil {
+		return c.legacy.name
+	}
+	return "UTF-8"
+}
+
+func mttsLine(mtts int) []byte { return strconv.AppendInt([]byte("MTTS "), int64(mtts), 10) }
+
+// mode indexes mtts and env: 1 while the game's text is read in the
+// legacy charset, else 0.
+func (c *Client) mode() int {
+	if c.legacy != nil {
+		return 1
+	}
+	return 0
 }
 
 // cleanTTYPE keeps the printable ASCII of s, at most maxTTYPE bytes, or
@@ -212,11 +327,18 @@ func cleanTTYPE(s, def string) []byte {
 // written to w before Receive returns, and before s hears of anything
 // that followed them in the stream: once the player sees a password
 // prompt, the game already has our DO ECHO, so input typed in answer
-// cannot overtake it. It returns an error only when a write to w failed
-// (now or before). Call it from one goroutine; s must not be nil.
+// cannot overtake it. It returns an error when a write to w failed (now
+// or before), and one wrapping ErrCompression when the game's compressed
+// stream is corrupt (now or before: the rest of the stream cannot be
+// read); what was decoded before the failure has gone to s. Call it from
+// one goroutine; s must not be nil.
 func (c *Client) Receive(p []byte, s Sink) error {
+	if c.zerr != nil {
+		return c.zerr
+	}
 	c.sink = s
-	c.parser.Parse(p, &c.h)
+	c.budget = c.maxInflate
+	zerr := c.receive(p)
 	c.sink = nil
 	c.dirty = false
 
@@ -224,14 +346,99 @@ func (c *Client) Receive(p []byte, s Sink) error {
 	defer c.mu.Unlock()
 	c.stats.BytesIn += int64(len(p))
 	c.stats.Parser = c.parser.Stats()
-	return c.flushLocked()
+	c.stats.Compressing = c.z != nil
+	c.stats.CompressedIn, c.stats.Inflated = c.compressedIn, c.inflated
+	err := c.flushLocked()
+	if zerr != nil {
+		c.zerr = zerr
+		return zerr
+	}
+	return err
+}
+
+// receive parses p, switching to and from the inflater where the game
+// starts and ends compression.
+func (c *Client) receive(p []byte) error {
+	for {
+		if c.z == nil {
+			n := c.parser.Parse(p, &c.h)
+			p = p[n:]
+			if !c.zstart {
+				return nil // Parse stops only for compression
+			}
+			c.zstart = false
+			c.startInflate()
+		}
+		if len(p) == 0 {
+			return nil
+		}
+		var err error
+		if p, err = c.inflate(p); err != nil || c.z != nil {
+			return err
+		}
+		// The zlib stream ended: p is plain telnet again.
+	}
+}
+
+// startInflate begins a compressed stream.
+func (c *Client) startInflate() {
+	z := newInflater()
+	c.z = z
+	c.zclean = runtime.AddCleanup(c, func(stop func()) { stop() }, z.stop)
+	c.log.Debug("the game started compression (MCCP2)")
+}
+
+// endInflate releases the inflater, if any.
+func (c *Client) endInflate() {
+	if c.z == nil {
+		return
+	}
+	c.zclean.Stop()
+	c.z.stop()
+	c.z = nil
+}
+
+// inflate feeds compressed bytes p to the inflater and parses what comes
+// out, at most inflateChunk bytes at a time. It returns the bytes after
+// the end of the zlib stream if it ended (c.z is then nil), else nil with
+// all of p consumed.
+func (c *Client) inflate(p []byte) ([]byte, error) {
+	z := c.z
+	z.in = p
+	for {
+		r, more := z.next()
+		switch {
+		case !more:
+			rest := z.in
+			c.compressedIn += int64(len(p) - len(rest))
+			c.endInflate()
+			c.log.Debug("the game ended compression (MCCP2)")
+			return rest, nil
+		case r.hungry:
+			c.compressedIn += int64(len(p))
+			z.in = nil // p belongs to the caller
+			return nil, nil
+		case r.err != nil:
+			c.compressedIn += int64(len(p) - len(z.in))
+			c.endInflate()
+			return nil, fmt.Errorf("%w: %w", ErrCompression, r.err)
+		}
+		if c.budget -= len(r.out); c.budget < 0 {
+			c.compressedIn += int64(len(p) - len(z.in))
+			c.endInflate()
+			return nil, fmt.Errorf("%w: it inflates to more than %d bytes from one read of %d", ErrCompression, c.maxInflate, len(p))
+		}
+		c.inflated += int64(len(r.out))
+		c.parser.Parse(r.out, &c.h)
+	}
 }
 
 // SendLine sends one line the player typed, terminated by CR LF, with
-// every 255 byte doubled. A single trailing CR LF, LF or CR is taken as the
-// terminator and dropped; any other CR or LF in line is refused with
-// ErrLineBreak and nothing is sent, so one input cannot become several
-// commands behind the caller's back.
+// every 255 byte doubled (after transcoding, when the game speaks a legacy
+// charset: ÿ is 255 in Latin-1). A single trailing CR LF, LF or CR is
+// taken as the terminator and dropped; any other CR or LF in line is
+// refused with ErrLineBreak and nothing is sent, so one input cannot
+// become several commands behind the caller's back.
 func (c *Client) SendLine(line []byte) error {
 	switch {
 	case bytes.HasSuffix(line, []byte("\r\n")):
@@ -247,20 +454,35 @@ func (c *Client) SendLine(line []byte) error {
 	if c.err != nil {
 		return c.err
 	}
+	line = c.encodeLocked(line)
 	c.out = AppendEscaped(c.out, line)
 	c.out = append(c.out, '\r', '\n')
 	return c.flushLocked()
 }
 
-// SendKeys sends raw keys (character mode) with every 255 byte doubled. A
-// CR not followed by LF within p goes out as CR NUL (RFC 854), unless we
-// transmit in BINARY mode.
+// encodeLocked returns player text p in the charset the game speaks:
+// p itself for UTF-8, else a transcoded copy in c.tx.
+func (c *Client) encodeLocked(p []byte) []byte {
+	if c.legacy == nil || asciiPrefix(p) == len(p) {
+		return p
+	}
+	if cap(c.tx) > 64<<10 {
+		c.tx = nil // a huge paste should not pin its buffer for the session
+	}
+	c.tx = c.legacy.appendEncode(c.tx[:0], p)
+	return c.tx
+}
+
+// SendKeys sends raw keys (character mode), transcoded like SendLine's
+// text, with every 255 byte doubled. A CR not followed by LF within p goes
+// out as CR NUL (RFC 854), unless we transmit in BINARY mode.
 func (c *Client) SendKeys(p []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {
 		return c.err
 	}
+	p = c.encodeLocked(p)
 	binary := c.neg.Enabled(Us, OptBinary)
 	for i, b := range p {
 		switch {
@@ -400,9 +622,23 @@ func (h *clientHandler) Command(cmd byte) {
 }
 
 // Flush sends what Receive holds back (the start of a rune cut by the end
-// of a read) as U+FFFD. Call it when the game's stream ends, from the
-// goroutine that calls Receive, so the last bytes are not silently lost.
-func (c *Client) Flush(s Sink) { c.dropHeld(s) }
+// of a read) as U+FFFD, and releases the inflater if the game's stream
+// was compressed. Call it when the game's stream ends, from the goroutine
+// that calls Receive, so the last bytes are not silently lost; Receive
+// fails after a Flush that cut a compressed stream short.
+func (c *Client) Flush(s Sink) {
+	c.dropHeld(s)
+	if c.z != nil {
+		c.endInflate()
+		c.zerr = errFlushed
+		c.mu.Lock()
+		c.stats.Compressing = false
+		c.mu.Unlock()
+	}
+}
+
+// errFlushed is returned by Receive after Flush ended a compressed stream.
+var errFlushed = errors.New("telnet: Receive after Flush ended the compressed stream")
 
 func (c *Client) dropHeld(s Sink) {
 	if c.nhold > 0 {
@@ -455,8 +691,9 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 	}
 }
 
-// Subnegotiation passes GMCP messages to the sink and answers TTYPE
-// SEND, NEW-ENVIRON SEND and CHARSET REQUEST; others are ignored.
+// Subnegotiation passes GMCP messages to the sink, answers TTYPE SEND,
+// NEW-ENVIRON SEND and CHARSET REQUEST, and stops the Parser where
+// COMPRESS2 starts compression; others are ignored.
 func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 	c := h.c
 	c.mu.Lock()
@@ -478,25 +715,61 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 		// MTTS cycle: name, terminal type, "MTTS n", "MTTS n" again (the
 		// repeat tells the game the list ended), then from the start (RFC
 		// 1091 lists are cyclic).
-		ans := c.ttypes[min(c.ttypeStep, 2)]
+		ans := c.mtts[c.mode()]
+		if c.ttypeStep < 2 {
+			ans = c.ttypes[c.ttypeStep]
+		}
 		c.ttypeStep = (c.ttypeStep + 1) % 4
 		c.out = append(c.out, IAC, SB, OptTTYPE, IS)
 		c.out = AppendEscaped(c.out, ans)
 		c.out = append(c.out, IAC, SE)
 	case opt == OptNewEnviron && len(data) > 0 && data[0] == EnvSEND && c.neg.Enabled(Us, OptNewEnviron):
-		c.out = c.env.appendEnvIS(c.out, parseEnvSend(data[1:]))
+		c.out = c.env[c.mode()].appendEnvIS(c.out, parseEnvSend(data[1:]))
 	case opt == OptCharset && (c.neg.Enabled(Us, OptCharset) || c.neg.Enabled(Him, OptCharset)):
-		c.out = charsetAnswer(c.out, data)
+		var choice charsetChoice
+		c.out, choice = charsetAnswer(c.out, data, c.charset)
+		from := c.charsetName()
+		switch {
+		case choice == charsetUTF8 && c.legacy != nil:
+			c.legacy = nil
+		case choice == charsetLegacy && c.legacy == nil:
+			c.legacy = c.charset // output drops a UTF-8 rune left incomplete
+		}
+		if to := c.charsetName(); to != from {
+			c.log.Debug("the game's charset changed over CHARSET", "from", from, "to", to)
+		}
+		c.stats.Charset = c.charsetName()
+	case opt == OptMCCP2:
+		// IAC SB COMPRESS2 IAC SE: what follows the SE is zlib data.
+		// Ignored unless the option is on, and inside a compressed stream.
+		if len(data) == 0 && c.neg.Enabled(Him, OptMCCP2) && c.z == nil {
+			c.zstart = true
+			c.parser.Stop()
+		}
 	}
 	if len(c.out) != n {
 		c.dirty = true
 	}
 }
 
-// output gives p to the Sink as valid UTF-8, holding back an incomplete
+// output gives p to the Sink as valid UTF-8, transcoded from the legacy
+// charset if the game speaks one, else holding back an incomplete UTF-8
 // sequence at its end until the next call.
 func (c *Client) output(p []byte) {
 	c.flushReplies()
+	if cm := c.legacy; cm != nil {
+		c.dropHeld(c.sink) // from before a switch away from UTF-8
+		if asciiPrefix(p) == len(p) {
+			c.sink.Output(p)
+			return
+		}
+		c.fix = cm.appendDecode(c.fix[:0], p)
+		c.sink.Output(c.fix)
+		if cap(c.fix) > 256<<10 {
+			c.fix = nil
+		}
+		return
+	}
 	if c.nhold > 0 {
 		p = c.completeHeld(p)
 	}

@@ -184,15 +184,20 @@ var clientCases = []struct {
 		{in: "hp 10> " + iac + eor, output: "hp 10> <P>"},
 		{in: iac + ga + iac + ga, output: "<P><P>"},
 	}},
+	{"BINARY both ways", Config{}, []exchange{
+		{in: iac + do + opt(OptBinary) + iac + will + opt(OptBinary), sent: iac + will + opt(OptBinary) + iac + do + opt(OptBinary)},
+		// The game's CR NUL is no longer a CR: in BINARY mode bytes are bytes.
+		{in: "a\r\x00b", output: "a\r\x00b"},
+	}},
 	{"SGA both ways", Config{}, []exchange{
 		{in: iac + will + opt(OptSGA) + iac + do + opt(OptSGA), sent: iac + do + opt(OptSGA) + iac + will + opt(OptSGA)},
 	}},
 	{"refusals", Config{}, []exchange{
 		{in: iac + do + opt(OptLinemode), sent: iac + wont + opt(OptLinemode)},
-		{in: iac + do + opt(OptBinary), sent: iac + wont + opt(OptBinary)},
-		{in: iac + will + opt(OptBinary), sent: iac + dont + opt(OptBinary)},
 		{in: iac + will + opt(OptMSDP), sent: iac + dont + opt(OptMSDP)},
-		{in: iac + will + opt(OptMCCP2), sent: iac + dont + opt(OptMCCP2)},
+		{in: iac + will + opt(OptMCCP1), sent: iac + dont + opt(OptMCCP1)},
+		{in: iac + will + opt(OptMCCP3), sent: iac + dont + opt(OptMCCP3)},
+		{in: iac + do + opt(OptMCCP2), sent: iac + wont + opt(OptMCCP2)}, // we never compress
 		{in: iac + do + opt(OptEnviron), sent: iac + wont + opt(OptEnviron)},
 		{in: iac + do + opt(OptTimingMark), sent: iac + wont + opt(OptTimingMark)},
 		{in: iac + dont + opt(OptLinemode) + iac + wont + opt(OptGMCP)}, // already off: silent

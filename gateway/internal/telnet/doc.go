@@ -17,9 +17,14 @@
 //     keys in, escaped telnet out. A player can never inject a telnet
 //     command: every 255 byte from the player is doubled.
 //
-// What is left for later, and where it goes: MCCP2 (Parser.Stop marks the
-// spot where the stream turns into zlib data, see Parser), GMCP, MSSP,
-// CHARSET and NEW-ENVIRON (subnegotiations in the Client's handler, each
-// allowed in NewClient once implemented), BINARY (the CR handling already
-// follows the option's state).
+// Compression (MCCP2) sits between the two: where the game starts it, the
+// Parser stops (Parser.Stop), and the rest of the stream goes through an
+// inflater whose output the same Parser reads, until the zlib stream
+// ends. Legacy charsets (Latin-1, CP437; see Config.Charset) are
+// transcoded at the Client's edges: game text to UTF-8 before the Sink,
+// player input from UTF-8 before IAC escaping.
+//
+// MSSP is read by ParseMSSP, for the gateway's status checks (package
+// status) and the demo game; the Client itself refuses MSSP, which is for
+// crawlers, not players.
 package telnet

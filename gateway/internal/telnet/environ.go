@@ -25,10 +25,12 @@ type environ []envVar
 type envVar struct{ name, value string }
 
 // newEnviron lists the MNES variables; empty values are left out.
-func newEnviron(name, version, term []byte, ip string, mtts int) environ {
+// charset is the name of the character set the game's text is read in,
+// "UTF-8" unless a legacy charset is configured.
+func newEnviron(charset string, name, version, term []byte, ip string, mtts int) environ {
 	var e environ
 	for _, v := range []envVar{
-		{"CHARSET", "UTF-8"},
+		{"CHARSET", charset},
 		{"CLIENT_NAME", string(name)},
 		{"CLIENT_VERSION", string(version)},
 		{"IPADDRESS", string(cleanTTYPE(ip, ""))},

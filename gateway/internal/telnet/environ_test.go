@@ -13,7 +13,7 @@ func TestEnvSendBounded(t *testing.T) {
 	if len(reqs) != maxEnvRequested {
 		t.Fatalf("%d requests kept, want %d", len(reqs), maxEnvRequested)
 	}
-	e := newEnviron([]byte("N"), []byte("1"), []byte("T"), "192.0.2.1", 1)
+	e := newEnviron("UTF-8", []byte("N"), []byte("1"), []byte("T"), "192.0.2.1", 1)
 	out := e.appendEnvIS(nil, reqs)
 	if n := strings.Count(string(out), "IPADDRESS"); n != maxEnvRequested {
 		t.Fatalf("answer names IPADDRESS %d times, want %d", n, maxEnvRequested)

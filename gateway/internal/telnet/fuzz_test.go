@@ -2,6 +2,9 @@ package telnet
 
 import (
 	"bytes"
+	"compress/zlib"
+	"errors"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -65,15 +68,30 @@ func FuzzParser(f *testing.F) {
 	})
 }
 
-// clientRun feeds chunks to a fresh Client and returns the sink log and
-// everything written to the game.
-func clientRun(t *testing.T, chunks [][]byte) (string, []byte) {
+// clientResult is what one run of a Client gave.
+type clientResult struct {
+	out    string // everything the Sink got
+	sent   []byte // everything written to the game
+	failed bool   // Receive failed with ErrCompression, and the run stopped
+	parsed int64  // bytes the Parser saw: received, plus inflated
+}
+
+// clientRun feeds chunks to a fresh Client, stopping at the first error,
+// and returns what the player and the game got.
+func clientRun(t *testing.T, charset string, chunks [][]byte) clientResult {
 	var w bytes.Buffer
-	c := NewClient(Config{}, &w)
+	// A fuzzed bomb inflates at most about 1000 times its size: the limit,
+	// which depends on how the stream is cut, stays out of the way.
+	c := NewClient(Config{Charset: charset, MaxInflate: 1 << 30}, &w)
 	s := &fakeSink{}
+	var r clientResult
 	for _, ch := range chunks {
 		if err := c.Receive(ch, s); err != nil {
-			t.Fatalf("Receive: %v", err)
+			if !errors.Is(err, ErrCompression) {
+				t.Fatalf("Receive: %v", err)
+			}
+			r.failed = true
+			break
 		}
 	}
 	if s.invalid > 0 {
@@ -82,13 +100,37 @@ func clientRun(t *testing.T, chunks [][]byte) (string, []byte) {
 	if s.empty > 0 {
 		t.Fatalf("got %d empty Output calls", s.empty)
 	}
-	return s.log.String(), w.Bytes()
+	st := c.Stats()
+	r.out, r.sent, r.parsed = s.log.String(), w.Bytes(), st.BytesIn+st.Inflated
+	return r
+}
+
+// zlibWriters keeps compressors between fuzz runs: each is large. The
+// fastest level is the cheapest to reset and still makes back-references.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return zw
+}}
+
+// compressed is in as the game sends it compressed from the start:
+// WILL COMPRESS2, IAC SB COMPRESS2 IAC SE, then in as one zlib stream.
+func compressed(in []byte) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(willMCCP + iac + sb + opt(OptMCCP2) + iac + se)
+	zw := zlibWriters.Get().(*zlib.Writer)
+	zw.Reset(&buf)
+	zw.Write(in)
+	zw.Close()
+	zlibWriters.Put(zw)
+	return buf.Bytes()
 }
 
 // FuzzClient checks that Receive never panics, that Output is always
 // valid UTF-8, that replies stay bounded relative to the input (no
 // amplification loop), and that how TCP cuts the stream changes nothing
-// the player sees or the game receives.
+// the player sees or the game receives, compressed (MCCP2) or not. A
+// corrupt compressed stream must fail the same way however it is cut.
+// Compression must be transparent: in compressed gives what in gives.
 func FuzzClient(f *testing.F) {
 	for _, tc := range clientCases {
 		var in, cuts []byte
@@ -98,25 +140,56 @@ func FuzzClient(f *testing.F) {
 		}
 		f.Add(in, cuts)
 	}
+	for _, tc := range mccpCases {
+		f.Add(tc.in, []byte{3, 1, 4, 1, 5, 9, 2, 6})
+	}
+	for _, tc := range charsetCases {
+		var in []byte
+		for _, st := range tc.steps {
+			in = append(in, st.in...)
+		}
+		f.Add(in, []byte{7, 7, 7, 7})                                                                      // latin1
+		f.Add(append(in, iac+will+opt(OptCharset)+charsetRequest(";CP437;UTF-8")+"\xe9"...), []byte{9, 9}) // cp437
+	}
 	f.Fuzz(func(t *testing.T, in, cuts []byte) {
-		out, sent := clientRun(t, [][]byte{in})
-		if !utf8.ValidString(out) {
-			t.Fatalf("got invalid UTF-8 output %q", out)
+		// The game's charset, UTF-8 or legacy, comes from the cuts.
+		charset := []string{"", "latin1", "cp437"}[len(cuts)%3]
+		whole := clientRun(t, charset, [][]byte{in})
+		if !utf8.ValidString(whole.out) {
+			t.Fatalf("got invalid UTF-8 output %q", whole.out)
 		}
 		// The largest answers per input byte are fixed-size replies to
 		// short requests: WILL GMCP (3 bytes) gets DO GMCP, Core.Hello and
 		// Core.Supports.Set, about 150 bytes, once per time it turns on
 		// (WONT then WILL, 6 bytes); NEW-ENVIRON SEND (6 bytes) gets every
-		// MNES variable, about 140. Bounded by a factor, never a loop.
-		if limit := 32*len(in) + 256; len(sent) > limit {
-			t.Fatalf("got %d bytes sent for %d received, want at most %d", len(sent), len(in), limit)
+		// MNES variable, about 140. Bounded by a factor of what was parsed
+		// (inflated bytes count: a compressed request is still one), never
+		// a loop.
+		if limit := 32*whole.parsed + 256; int64(len(whole.sent)) > limit {
+			t.Fatalf("got %d bytes sent for %d parsed, want at most %d", len(whole.sent), whole.parsed, limit)
 		}
-		out2, sent2 := clientRun(t, chunksOf(in, cuts))
-		if out2 != out {
-			t.Fatalf("cut: got output %q, want %q", out2, out)
+		same := func(how string, got, want clientResult) {
+			t.Helper()
+			if got.out != want.out {
+				t.Fatalf("%s: got output %q, want %q", how, got.out, want.out)
+			}
+			if !bytes.Equal(got.sent, want.sent) {
+				t.Fatalf("%s: got sent %q, want %q", how, got.sent, want.sent)
+			}
+			if got.failed != want.failed {
+				t.Fatalf("%s: got failed %v, want %v", how, got.failed, want.failed)
+			}
 		}
-		if !bytes.Equal(sent2, sent) {
-			t.Fatalf("cut: got sent %q, want %q", sent2, sent)
+		same("cut", clientRun(t, charset, chunksOf(in, cuts)), whole)
+
+		// Inside a compressed stream COMPRESS2 is ignored, outside it is
+		// not: such input is not expected to give the same.
+		if bytes.Contains(in, []byte(iac+sb+opt(OptMCCP2))) {
+			return
 		}
+		plain := clientRun(t, charset, [][]byte{[]byte(willMCCP), in})
+		z := compressed(in)
+		same("compressed", clientRun(t, charset, [][]byte{z}), plain)
+		same("compressed and cut", clientRun(t, charset, chunksOf(z, cuts)), plain)
 	})
 }

@@ -70,14 +70,14 @@ const (
 // never grows beyond MaxSubneg. A longer subnegotiation is dropped whole
 // (never delivered truncated) and counted in Stats.
 //
-// Compression (MCCP2) plan: after IAC SB MCCP2 IAC SE the rest of the
-// stream from the game is zlib data. The owner calls Stop from its
+// Compression (MCCP2): after IAC SB MCCP2 IAC SE the rest of the stream
+// from the game is zlib data. The owner (Client) calls Stop from its
 // Subnegotiation method when it sees that option; Parse then returns right
 // after the SE with the number of bytes it consumed, and the owner feeds
 // the remaining bytes, and everything after them, through a zlib reader
-// whose output it parses with this same Parser. When the zlib stream ends
-// (Z_STREAM_END), the owner goes back to parsing raw bytes from where the
-// compressed data stopped.
+// whose output it parses with this same Parser. When the zlib stream ends,
+// the owner goes back to parsing raw bytes from where the compressed data
+// stopped.
 type Parser struct {
 	// MaxSubneg bounds the payload of one subnegotiation in bytes; zero or
 	// less means DefaultMaxSubneg.
