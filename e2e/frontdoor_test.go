@@ -307,3 +307,49 @@ func TestFirstStartSetupInBrowser(t *testing.T) {
 		t.Fatal("the setup form is still offered after the superuser was created")
 	}
 }
+
+// TestFrontDoorShowsGameStatus: the front door says how the game is
+// doing, from the gateway's MSSP check of the demo game, in words and
+// without moving the forms when it arrives; and says plainly when the
+// game does not answer.
+func TestFrontDoorShowsGameStatus(t *testing.T) {
+	const statusText = `document.getElementById("game-status").textContent`
+	gw := startGateway(t, false)
+	b := newBrowser(t, gw, 1000, 700, 1)
+	b.frontDoor(t, gw)
+	b.waitFor(t, "the game's status", statusText+`.includes("up for")`, 20*time.Second)
+	got := b.text(t, "game-status")
+	if want := "No one is playing right now, up for less than a minute."; got != want {
+		t.Errorf("status line %q, want %q", got, want)
+	}
+	if state := eval[string](t, b, `document.getElementById("game-status").dataset.state`); state != "up" {
+		t.Errorf("status state %q, want up", state)
+	}
+	// The line's room is kept while it is empty: the forms do not move.
+	moved := eval[float64](t, b, `(() => {
+		const el = document.getElementById("game-status");
+		const top = () => document.getElementById("main").getBoundingClientRect().top;
+		const full = top(), text = el.textContent;
+		el.textContent = "";
+		const empty = top();
+		el.textContent = text;
+		return full - empty;
+	})()`)
+	if moved != 0 {
+		t.Errorf("the page moves %vpx when the status line fills, want 0", moved)
+	}
+
+	// A game that is down is shown as not answering, with no numbers.
+	down := startGateway(t, false, func(c *app.Config) {
+		c.Game.Backend = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	})
+	b = newBrowser(t, down, 1000, 700, 1)
+	b.frontDoor(t, down)
+	b.waitFor(t, "the game shown down", statusText+`.includes("answering")`, 20*time.Second)
+	if got := b.text(t, "game-status"); got != "The game is not answering right now." {
+		t.Errorf("status line %q for a game that is down, want it to say the game is not answering", got)
+	}
+	if state := eval[string](t, b, `document.getElementById("game-status").dataset.state`); state != "down" {
+		t.Errorf("status state %q, want down", state)
+	}
+}

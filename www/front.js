@@ -1,6 +1,8 @@
 // The front door (index.html): log in, register, play as a guest, or set
 // up the first superuser, then go to /play. It learns what the gateway
-// offers from GET /api/info and who is here from GET /api/session.
+// offers from GET /api/info and who is here from GET /api/session, and
+// shows how the game is doing (players online, uptime, or that it is not
+// answering) from GET /api/status, without holding up the forms.
 //
 // Everything shown that came from the server or the address bar is set as
 // text (textContent), never as HTML.
@@ -345,6 +347,88 @@ function render(user) {
   $("guest-panel").hidden = info?.guests !== true;
 }
 
+// ---- the game's status line ----
+
+const statusEvery = 60_000; // ms between looks while the page is shown
+const statusSoon = 3_000; // ms, while the gateway has not checked the game yet
+let statusSoonLeft = 5; // quick looks left (checks may be off for good)
+let statusTimer = 0;
+let statusBusy = false;
+
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// humanDuration says roughly how long s seconds is: "3 days", "5 hours".
+function humanDuration(s) {
+  for (const [one, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+    if (s >= size) return count(Math.floor(s / size), one, one + "s");
+  }
+  return "less than a minute";
+}
+
+// statusLine turns GET /api/status into what the page says, and a state
+// for the coloured dot ("up", "down", or "unknown": no dot). Only numbers
+// the gateway has are shown: the game's own count from MSSP, else the
+// players who came through this site.
+function statusLine(st) {
+  const g = st && typeof st.game === "object" ? st.game : null;
+  const checked = typeof g?.checked === "string" ? Date.parse(g.checked) : NaN;
+  if (g && !Number.isNaN(checked) && g.reachable !== true) {
+    return { state: "down", text: "The game is not answering right now." };
+  }
+  const parts = [];
+  const web = st?.gateway?.players;
+  if (Number.isInteger(g?.players) && g.players >= 0) {
+    parts.push(g.players === 0 ? "No one is playing right now" : count(g.players, "player", "players") + " online");
+  } else if (Number.isInteger(web) && web >= 0) {
+    parts.push(web === 0 ? "No one is playing here right now" : count(web, "player", "players") + " online here");
+  }
+  if (Number.isInteger(g?.uptime) && !Number.isNaN(checked)) {
+    // The check's own time bounds it below if this computer's clock is behind.
+    const up = Math.max(Date.now() / 1000, checked / 1000) - g.uptime;
+    if (up >= 0) parts.push("up for " + humanDuration(up));
+  }
+  const state = Number.isNaN(checked) ? "unknown" : "up";
+  return { state, text: parts.join(", ") + (parts.length ? "." : "") };
+}
+
+function showStatus(st) {
+  const el = $("game-status");
+  const { state, text } = st ? statusLine(st) : { state: "unknown", text: "" };
+  el.dataset.state = text ? state : "unknown";
+  setText(el, text);
+}
+
+// refreshStatus looks at the game's status now and again while the page
+// is shown. A gateway without /api/status (404) shows no status line.
+async function refreshStatus() {
+  if (statusBusy) return;
+  clearTimeout(statusTimer);
+  statusBusy = true;
+  let r;
+  try {
+    r = await api("GET", "/api/status");
+  } catch {
+    return;
+  } finally {
+    statusBusy = false;
+  }
+  if (r.status === 404) {
+    showStatus(null);
+    return;
+  }
+  let next = statusEvery;
+  if (r.ok && r.data && typeof r.data === "object") {
+    showStatus(r.data);
+    if (typeof r.data.game?.checked !== "string" && statusSoonLeft > 0) {
+      statusSoonLeft--;
+      next = statusSoon;
+    }
+  } // else keep what is shown: the front page's own error says the rest
+  if (!document.hidden) statusTimer = setTimeout(refreshStatus, next);
+}
+
 let refreshing = null;
 
 // refresh asks the gateway what it offers and who is here, and shows it.
@@ -389,6 +473,12 @@ window.addEventListener("pageshow", (ev) => {
   if (ev.persisted) {
     resetBusy();
     refresh();
+    refreshStatus();
   }
 });
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) clearTimeout(statusTimer);
+  else refreshStatus();
+});
 refresh();
+refreshStatus();

@@ -3,7 +3,8 @@
 // gateway something to show and gives end-to-end tests a real telnet
 // server to drive: ANSI colours, prompts marked with GA or EOR, password
 // masking through WILL/WONT ECHO, NAWS (room text wraps to the window),
-// and TTYPE with MTTS.
+// TTYPE with MTTS, and MSSP (its name, player count and start time, for
+// the gateway's front page and MUD crawlers).
 //
 // The server reads its input with telnet.Parser and negotiates with
 // telnet.Negotiator, so it exercises the same code as the gateway's client
@@ -28,6 +29,9 @@ import (
 const (
 	// DefaultName is the game's name when Config.Name is empty.
 	DefaultName = "Drawbridge Demo"
+
+	// Codebase is what the game calls its code in MSSP (CODEBASE).
+	Codebase = "Drawbridge demo"
 
 	// loginTimeout: a connection that has not logged in this long after
 	// connecting is closed, so idle or junk-spewing sockets cannot pile up.
@@ -58,6 +62,8 @@ type Server struct {
 	name  string
 	log   *slog.Logger
 	world *world
+	// started is when the game started, its MSSP UPTIME.
+	started time.Time
 
 	// Tuning, fixed by New; tests shorten them.
 	loginTimeout  time.Duration
@@ -77,6 +83,7 @@ func New(cfg Config) *Server {
 		name:          cfg.Name,
 		log:           cfg.Logger,
 		world:         newWorld(),
+		started:       time.Now(),
 		loginTimeout:  loginTimeout,
 		writeTimeout:  writeTimeout,
 		maxQueue:      maxQueue,

@@ -8,7 +8,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -786,3 +788,82 @@ type failingListener struct{}
 func (failingListener) Accept() (net.Conn, error) { return nil, errors.New("boom") }
 func (failingListener) Close() error              { return nil }
 func (failingListener) Addr() net.Addr            { return pipeAddr{} }
+
+// msspReader decodes the game's telnet output and keeps the
+// negotiations and the MSSP answers, for TestMSSP.
+type msspReader struct {
+	events []string
+	mssp   []telnet.MSSP
+}
+
+func (m *msspReader) Data([]byte)  {}
+func (m *msspReader) Command(byte) {}
+func (m *msspReader) Negotiate(v, o byte) {
+	m.events = append(m.events, telnet.CmdName(v)+" "+telnet.OptName(o))
+}
+func (m *msspReader) Subnegotiation(o byte, data []byte) {
+	if o == telnet.OptMSSP {
+		m.mssp = append(m.mssp, telnet.ParseMSSP(data))
+	}
+}
+
+// readMSSP reads from r until the game has sent n MSSP answers.
+func readMSSP(t *testing.T, nc net.Conn, n int) *msspReader {
+	t.Helper()
+	var p telnet.Parser
+	m := &msspReader{}
+	_ = nc.SetReadDeadline(time.Now().Add(waitFor))
+	buf := make([]byte, 1)
+	for len(m.mssp) < n {
+		if _, err := nc.Read(buf); err != nil {
+			t.Fatalf("waiting for MSSP answer %d: %v; got events %v", n, err, m.events)
+		}
+		p.Parse(buf, m)
+	}
+	return m
+}
+
+// TestMSSP: the game offers MSSP and answers DO MSSP with its name, the
+// players logged in, when it started and its codebase; a client that
+// refused the offer and asks later gets it too.
+func TestMSSP(t *testing.T) {
+	s, addr := startServer(t, func(s *Server) { s.started = time.Unix(1700000000, 0) })
+	login(t, addr, "Mia", "m", telnet.Config{})
+	waitPlayers(t, s, 1)
+
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	fmt.Fprint(nc, "\xff\xfd\x46") // DO MSSP, as the offer's answer
+	m := readMSSP(t, nc, 1)
+	if !slices.Contains(m.events, "WILL MSSP") {
+		t.Errorf("got negotiations %v, want WILL MSSP offered", m.events)
+	}
+	want := telnet.MSSP{"NAME": {"Drawbridge Demo"}, "PLAYERS": {"1"}, "UPTIME": {"1700000000"}, "CODEBASE": {"Drawbridge demo"}}
+	if !reflect.DeepEqual(m.mssp[0], want) {
+		t.Errorf("got MSSP %q, want %q", m.mssp[0], want)
+	}
+
+	// Refuse the offer, then ask: WILL MSSP and the answer come back.
+	nc2, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc2.Close()
+	fmt.Fprint(nc2, "\xff\xfe\x46") // DONT MSSP
+	r := &rawReader{nc: nc2}
+	r.until(t, "What is your name? \xff\xf9")
+	fmt.Fprint(nc2, "\xff\xfd\x46") // DO MSSP, unprompted
+	m = readMSSP(t, nc2, 1)
+	if !slices.Contains(m.events, "WILL MSSP") || m.mssp[0].Get("PLAYERS") != "1" {
+		t.Errorf("got %v and %q, want WILL MSSP and the answer", m.events, m.mssp)
+	}
+	// Asking again while it is on changes nothing and sends nothing.
+	fmt.Fprint(nc2, "\xff\xfd\x46\xff\xf6") // DO MSSP, AYT
+	r = &rawReader{nc: nc2}
+	if got := r.until(t, "yes]"); strings.Contains(got, "\xff\xfa\x46") {
+		t.Errorf("got %q, want no second answer to a repeated DO", got)
+	}
+}

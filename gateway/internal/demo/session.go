@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -110,6 +111,7 @@ func (ss *session) start() bool {
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptEOR)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Him, telnet.OptNAWS)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Him, telnet.OptTTYPE)
+	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMSSP)
 	ss.pend = append(ss.pend, banner(ss.s.name)...)
 	ss.prompt("What is your name? ")
 	return ss.flush()
@@ -226,7 +228,9 @@ func (ss *session) Command(cmd byte) {
 }
 
 // Negotiate runs the Q method; a client agreeing to TTYPE is asked for
-// its terminal type, one agreeing to EOR gets EOR prompt marks.
+// its terminal type, one agreeing to EOR gets EOR prompt marks, and one
+// asking for MSSP (after the offer, or without one) gets the game's
+// status.
 func (ss *session) Negotiate(verb, opt byte) {
 	var ch telnet.Change
 	ss.pend, ch = ss.neg.Receive(ss.pend, verb, opt)
@@ -239,6 +243,8 @@ func (ss *session) Negotiate(verb, opt byte) {
 		if ch == telnet.TurnedOn {
 			ss.askTTYPE()
 		}
+	case opt == telnet.OptMSSP && verb == telnet.DO && ch == telnet.TurnedOn:
+		ss.pend = ss.s.appendMSSP(ss.pend)
 	case opt == telnet.OptEOR && (verb == telnet.DO || verb == telnet.DONT):
 		if ss.me != nil {
 			ss.s.mu.Lock()
@@ -251,6 +257,17 @@ func (ss *session) Negotiate(verb, opt byte) {
 func (ss *session) askTTYPE() {
 	ss.ttypeReq++
 	ss.pend = telnet.AppendSubneg(ss.pend, telnet.OptTTYPE, []byte{telnet.SEND})
+}
+
+// appendMSSP appends the game's MSSP status (NAME, PLAYERS, UPTIME,
+// CODEBASE): what MUD crawlers and the gateway's status prober ask for.
+func (s *Server) appendMSSP(dst []byte) []byte {
+	return telnet.AppendMSSP(dst, []telnet.MSSPVariable{
+		{Name: "NAME", Values: []string{s.name}},
+		{Name: "PLAYERS", Values: []string{strconv.Itoa(s.Players())}},
+		{Name: "UPTIME", Values: []string{strconv.FormatInt(s.started.Unix(), 10)}},
+		{Name: "CODEBASE", Values: []string{Codebase}},
+	})
 }
 
 // Subnegotiation reads NAWS (window size) and TTYPE IS answers.

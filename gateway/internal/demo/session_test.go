@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
@@ -52,6 +53,7 @@ func (d *textOf) Subnegotiation(o byte, data []byte) {
 func runSession(t *testing.T, chunks [][]byte) (*session, []byte) {
 	t.Helper()
 	s := New(Config{})
+	s.started = time.Unix(1700000000, 0) // MSSP's UPTIME: the same in every run
 	out := &bufOutbox{}
 	ss := newSession(s, out)
 	ss.start()
@@ -80,6 +82,7 @@ var sessionSeeds = []string{
 	"eve\r\npw\r\n" + strings.Repeat("x", 700) + "\r\nsay ok\r\n",
 	"fred\r\npw\r\nsay caf\xc3\xa9 \b\b\x7fok\r\n",
 	"\xff\xf6\xff\xf4\xff\xfa\x18\x01\xff\xfb\x01\r\x00\r\n",
+	"\xff\xfd\x46\xff\xfe\x46\xff\xfd\x46gina\r\npw\r\n\xff\xfe\x46\xff\xfd\x46",
 }
 
 // FuzzSession feeds junk and hostile telnet to a session: it must never
@@ -128,7 +131,7 @@ func TestSessionScript(t *testing.T) {
 		t.Errorf("got the password echoed: %q", text)
 	}
 	got := strings.Join(d.events, ",")
-	for _, want := range []string{"WILL EOR", "DO NAWS", "DO TTYPE", "WILL ECHO", "WONT ECHO", "GA"} {
+	for _, want := range []string{"WILL EOR", "DO NAWS", "DO TTYPE", "WILL MSSP", "WILL ECHO", "WONT ECHO", "GA"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("got events %v, want %q", got, want)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/gateway/internal/status"
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -45,6 +46,12 @@ type Config struct {
 
 	// GameName is shown on the front door.
 	GameName string
+
+	// Status, when set, serves GET /api/status, public and without a
+	// session: the game's status (reachable, MSSP name, players, uptime)
+	// and the gateway's player count, for the front door. nil: no
+	// /api/status.
+	Status func() status.Snapshot
 
 	// CheckEvery is how often live sessions are kept alive and re-checked
 	// (revoked or disabled elsewhere, say by the command line). Default
@@ -142,6 +149,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Accounts != nil {
 		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
 		srv.auth.routes(e)
+	}
+	if cfg.Status != nil {
+		e.GET("/api/status", srv.gameStatus)
 	}
 	e.GET("/ws", srv.websocket)
 	e.GET("/play", static.serveFile("play.html"))
