@@ -4,8 +4,10 @@
 //
 // It is a transparent byte pipe. Each accepted connection is a TLS server
 // handshake (in the connection's own goroutine, bounded by
-// HandshakeTimeout, so a slow client never holds up Accept), then a plain
-// TCP connection to the game, then two copiers, one each way, that move
+// HandshakeTimeout, so a slow client never holds up Accept), then a
+// connection to the game (Config.Dial: the gateway's backend dialer, which
+// may send the game a PROXY protocol header naming the client and wrap the
+// connection in TLS), then two copiers, one each way, that move
 // bytes untouched: the game's telnet negotiation reaches the client and
 // the client's answers reach the game. Unlike the WebSocket bridge, the
 // gateway does not speak telnet here; the client does.
@@ -19,9 +21,7 @@
 //
 // Memory per connection is bounded: two fixed copy buffers from a pool,
 // plus crypto/tls's own record buffers. Limits on connections, in all and
-// per client address, an idle timeout, and a PROXY protocol header toward
-// the game (so the game can see the player's address) are configured in
-// Config.
+// per client address, and an idle timeout are configured in Config.
 package telnets
 
 import (
@@ -36,8 +36,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/drawbridge/drawbridge/gateway/internal/proxyproto"
 )
 
 // Defaults for the zero values of Config.
@@ -52,9 +50,8 @@ const (
 // Messages a client reads before the connection closes. They are plain
 // lines: the client talks telnet, not the gateway's wire protocol.
 const (
-	MsgTooMany    = "Too many connections; try again later.\r\n"
-	MsgGameDown   = "The game is not answering right now; try again later.\r\n"
-	MsgGameFailed = "The connection to the game failed; try again later.\r\n"
+	MsgTooMany  = "Too many connections; try again later.\r\n"
+	MsgGameDown = "The game is not answering right now; try again later.\r\n"
 )
 
 const (
@@ -87,16 +84,15 @@ type Config struct {
 	TLS *tls.Config
 
 	// Dial connects to the game for the client at address client (host:port,
-	// as the accepted connection reports it). The game's address is fixed
-	// by the operator's configuration; nothing the client sends chooses it.
+	// as the accepted connection reports it: behind a proxyproto.Listener,
+	// the address the balancer's header named). The game's address is
+	// fixed by the operator's configuration; nothing the client sends
+	// chooses it. The app passes backend.Dialer.Dial, which tells the game
+	// the client's address in a PROXY protocol header when configured to;
+	// what it returns must be ready for the client's bytes. A *tls.Conn or
+	// a connection with CloseWrite half-closes toward the game when the
+	// client does.
 	Dial func(ctx context.Context, client string) (net.Conn, error)
-
-	// ProxyProtocol, "v1" or "v2", sends a PROXY protocol header to the
-	// game before any other byte, naming the client's address (as the
-	// accepted connection reports it) and the address it connected to.
-	// Empty sends none. Only set it for a game that expects the header:
-	// one that does not would read it as the player's first line.
-	ProxyProtocol string
 
 	// MaxConns bounds the connections served at once, and
 	// MaxConnsPerAddr those from one client IP address (players behind one
@@ -113,8 +109,8 @@ type Config struct {
 	// for this long, which also ends one stuck on a peer that takes no
 	// data. Zero means DefaultIdleTimeout; negative disables it.
 	IdleTimeout time.Duration
-	// DialTimeout bounds connecting to the game and sending it the PROXY
-	// header. Zero means DefaultDialTimeout.
+	// DialTimeout bounds Dial, all of it (a PROXY header, a TLS
+	// handshake). Zero means DefaultDialTimeout.
 	DialTimeout time.Duration
 
 	// Logger receives one line when a connection starts and one when it
@@ -133,11 +129,6 @@ func (c *Config) Validate() error {
 	}
 	if c.Dial == nil {
 		errs = append(errs, errors.New("Dial missing"))
-	}
-	switch c.ProxyProtocol {
-	case "", "v1", "v2":
-	default:
-		errs = append(errs, fmt.Errorf("ProxyProtocol %q: want \"\", \"v1\" or \"v2\"", c.ProxyProtocol))
 	}
 	for _, d := range []struct {
 		name string
@@ -528,13 +519,6 @@ func (p *pipe) run(ctx context.Context, peer net.Addr) end {
 	}
 	p.game = game
 	defer game.Close()
-	if err := p.sendProxyHeader(ctx, peer); err != nil {
-		if ctx.Err() != nil {
-			return end{reasonShutdown, nil}
-		}
-		s.goodbye(ctx, p.client, MsgGameFailed)
-		return end{reasonGameError, err}
-	}
 
 	p.base = time.Now()
 	p.touch()
@@ -604,28 +588,6 @@ func (p *pipe) run(ctx context.Context, peer net.Addr) end {
 	wg.Wait()
 	p.raw.Close()
 	return e
-}
-
-// sendProxyHeader writes the configured PROXY protocol header to the game.
-func (p *pipe) sendProxyHeader(ctx context.Context, peer net.Addr) error {
-	var hdr []byte
-	var buf [proxyproto.MaxLen]byte
-	switch p.s.cfg.ProxyProtocol {
-	case "":
-		return nil
-	case "v1":
-		hdr = proxyproto.AppendV1(buf[:0], peer, p.raw.LocalAddr())
-	case "v2":
-		hdr = proxyproto.AppendV2(buf[:0], peer, p.raw.LocalAddr())
-	}
-	stop := context.AfterFunc(ctx, func() { p.game.Close() })
-	defer stop()
-	p.game.SetWriteDeadline(time.Now().Add(p.s.dialTimeout))
-	if _, err := p.game.Write(hdr); err != nil {
-		return fmt.Errorf("send PROXY header to game: %w", err)
-	}
-	p.game.SetWriteDeadline(time.Time{})
-	return nil
 }
 
 // touch records that a byte moved, for the idle timeout. The clock is the
