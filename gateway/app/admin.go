@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/gateway/internal/status"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -21,8 +23,9 @@ type certState struct {
 
 // adminSources are what the metrics read, at scrape time.
 type adminSources struct {
-	players      func() int
-	telnetsConns func() int // nil without telnets
+	players      func() bridge.Stats
+	telnetsConns func() int             // nil without telnets
+	game         func() status.Snapshot // nil when status checks are off
 	certs        func() []certState
 	ready        *atomic.Bool
 }
@@ -37,8 +40,22 @@ func adminHandler(src adminSources) http.Handler {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "drawbridge_players",
-			Help: "Players connected through the web client.",
-		}, func() float64 { return float64(src.players()) }),
+			Help: "Players connected through the web client, those away waiting for a resume included.",
+		}, func() float64 { return float64(src.players().Players) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "drawbridge_players_away",
+			Help: "Players whose WebSocket dropped and whose game connection is held for a resume.",
+		}, func() float64 { return float64(src.players().Away) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "drawbridge_resumes_total",
+			Help:        "Clients that came back with a resume token, by result: resumed (same game connection) or failed (token unknown, used or expired).",
+			ConstLabels: prometheus.Labels{"result": "resumed"},
+		}, func() float64 { return float64(src.players().Resumed) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "drawbridge_resumes_total",
+			Help:        "Clients that came back with a resume token, by result: resumed (same game connection) or failed (token unknown, used or expired).",
+			ConstLabels: prometheus.Labels{"result": "failed"},
+		}, func() float64 { return float64(src.players().ResumeFailed) }),
 		newCertCollector(src.certs),
 	)
 	if src.telnetsConns != nil {
@@ -46,6 +63,10 @@ func adminHandler(src adminSources) http.Handler {
 			Name: "drawbridge_telnets_connections",
 			Help: "Classic clients connected through the TLS telnet port.",
 		}, func() float64 { return float64(src.telnetsConns()) }))
+	}
+
+	if src.game != nil {
+		reg.MustRegister(newGameCollector(src.game))
 	}
 
 	mux := http.NewServeMux()
@@ -106,5 +127,51 @@ func (c *certCollector) Collect(ch chan<- prometheus.Metric) {
 		if !s.NextAttempt.IsZero() {
 			ch <- prometheus.MustNewConstMetric(c.nextTry, prometheus.GaugeValue, float64(s.NextAttempt.Unix()), s.Name)
 		}
+	}
+}
+
+// gameCollector exports what the status checks learnt of the game.
+type gameCollector struct {
+	snap                              func() status.Snapshot
+	reachable, mssp, players, checked *prometheus.Desc
+}
+
+func newGameCollector(snap func() status.Snapshot) *gameCollector {
+	return &gameCollector{
+		snap: snap,
+		reachable: prometheus.NewDesc("drawbridge_game_reachable",
+			"1 when the last status check connected to the game.", nil, nil),
+		mssp: prometheus.NewDesc("drawbridge_game_mssp",
+			"1 when the game answered the last status check with MSSP.", nil, nil),
+		players: prometheus.NewDesc("drawbridge_game_players",
+			"Players online by the game's own MSSP count, all clients; absent unless the last check got one.", nil, nil),
+		checked: prometheus.NewDesc("drawbridge_game_status_checked_timestamp_seconds",
+			"When the last status check of the game ended (Unix time); absent before the first.", nil, nil),
+	}
+}
+
+func (c *gameCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.reachable
+	ch <- c.mssp
+	ch <- c.players
+	ch <- c.checked
+}
+
+func (c *gameCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.snap()
+	if s.Checked.IsZero() {
+		return
+	}
+	bit := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	ch <- prometheus.MustNewConstMetric(c.checked, prometheus.GaugeValue, float64(s.Checked.Unix()))
+	ch <- prometheus.MustNewConstMetric(c.reachable, prometheus.GaugeValue, bit(s.Reachable))
+	ch <- prometheus.MustNewConstMetric(c.mssp, prometheus.GaugeValue, bit(s.MSSP))
+	if s.Reachable && s.MSSP && s.Game.Players >= 0 {
+		ch <- prometheus.MustNewConstMetric(c.players, prometheus.GaugeValue, float64(s.Game.Players))
 	}
 }

@@ -23,7 +23,9 @@ import (
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
+	"github.com/drawbridge/drawbridge/gateway/internal/status"
 	"github.com/drawbridge/drawbridge/gateway/internal/store/sqlite"
+	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnets"
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
 	"github.com/drawbridge/drawbridge/www"
@@ -147,8 +149,13 @@ func (g *Gateway) start(ctx context.Context) error {
 		}
 	}
 
-	var dialer net.Dialer
-	dial := func(ctx context.Context, _ string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", backend) }
+	// One dialer for every connection to the game: the PROXY header and
+	// TLS are the game's settings, whoever the player is.
+	gameDialer, err := g.gameDialer(backend)
+	if err != nil {
+		return err
+	}
+	dial := gameDialer.Dial
 
 	// Sessions run under their own context, not ctx: on shutdown they get
 	// a goodbye first, and are only cut when that takes too long.
@@ -162,12 +169,26 @@ func (g *Gateway) start(ctx context.Context) error {
 		MaxPlayers:           cfg.Players.Max,
 		MaxPlayersPerAddr:    cfg.Players.MaxPerAddr,
 		MaxPlayersPerAccount: cfg.Players.MaxPerAccount,
+		GMCPFromPlayers:      cfg.Game.GMCPFromPlayers,
+		ResumeGrace:          cfg.Players.ResumeGrace,
+		ResumeBuffer:         cfg.Players.ResumeBuffer,
+		Telnet:               telnet.Config{Charset: cfg.Game.Charset},
 		Logger:               g.log.With("component", "bridge"),
 	})
 
 	if err := g.openAccounts(ctx); err != nil {
 		return err
 	}
+
+	// The front page's status line: the game's MSSP answer, checked as
+	// the gateway's own connection every game.status_interval, and the
+	// players bridged now.
+	prober := status.New(status.Config{
+		Dial:     dial,
+		Interval: cfg.Game.StatusInterval,
+		Players:  g.hub.Len,
+		Logger:   g.log.With("component", "status"),
+	})
 
 	static := cfg.Static
 	if static == nil {
@@ -178,6 +199,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		Bridge:         g.hub,
 		Accounts:       g.accounts,
 		GameName:       cfg.Game.Name,
+		Status:         prober.Snapshot,
 		OriginPatterns: cfg.Web.Origins,
 		TrustedProxies: cfg.Web.TrustedProxies,
 		HSTS:           true,
@@ -215,7 +237,6 @@ func (g *Gateway) start(ctx context.Context) error {
 		g.telnets = telnets.New(telnets.Config{
 			TLS:             tlsCfg,
 			Dial:            dial,
-			ProxyProtocol:   cfg.Telnets.ProxyProtocol,
 			MaxConns:        cfg.Telnets.MaxConns,
 			MaxConnsPerAddr: cfg.Telnets.MaxConnsPerAddr,
 			IdleTimeout:     cfg.Telnets.IdleTimeout,
@@ -224,7 +245,10 @@ func (g *Gateway) start(ctx context.Context) error {
 		})
 	}
 	if g.adminLn != nil {
-		src := adminSources{players: g.hub.Len, certs: g.certStates, ready: &g.ready}
+		src := adminSources{players: g.hub.Stats, certs: g.certStates, ready: &g.ready}
+		if cfg.Game.StatusInterval > 0 {
+			src.game = prober.Snapshot
+		}
 		if g.telnets != nil {
 			src.telnetsConns = g.telnets.Conns
 		}
@@ -246,6 +270,10 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 	if g.telnets != nil {
 		g.goBack("telnets", func() error { return g.telnets.Serve(backCtx, g.telnetsLn) })
+	}
+	if cfg.Game.StatusInterval > 0 {
+		// Under ctx: checks stop as soon as the shutdown starts.
+		g.goBack("game status", func() error { return prober.Run(ctx) })
 	}
 	g.goServe("https", func() error { return g.https.ServeTLS(g.httpsLn, "", "") })
 	if g.http != nil {

@@ -20,7 +20,9 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
+	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
 )
 
 // Config is everything the gateway needs to run. Its sections and keys are
@@ -77,8 +79,50 @@ type GameConfig struct {
 	// empty. Classic telnet clients can connect to it too.
 	DemoAddr string `toml:"demo_addr"`
 
-	// DialTimeout bounds connecting to the game.
+	// DialTimeout bounds connecting to the game: TCP, the PROXY header
+	// and the TLS handshake.
 	DialTimeout time.Duration `toml:"dial_timeout"`
+
+	// Charset is the character set the game speaks: "" or "utf-8" (the
+	// default), "latin1" (ISO-8859-1, also "iso-8859-1") or "cp437" (the
+	// IBM PC's, for DOS-era BBS art). With a legacy charset the gateway
+	// transcodes the game's text to UTF-8 for players and their input
+	// back, sending '?' for what the charset cannot hold. A game that
+	// offers UTF-8 over the telnet CHARSET option gets UTF-8 instead.
+	Charset string `toml:"charset"`
+
+	// StatusInterval is how often the gateway checks the game for the
+	// front page's status line: one short telnet connection that asks
+	// for MSSP (name, players online, uptime) and hangs up. A game that
+	// does not answer is shown as not answering; one without MSSP as
+	// reachable, with only the gateway's own players. Negative turns the
+	// checks off (the front page then shows only the gateway's players).
+	StatusInterval time.Duration `toml:"status_interval"`
+
+	// ProxyProtocol sends a PROXY protocol header ("v1" or "v2") to the
+	// game before anything else on every connection, so the game sees
+	// each player's address (web and telnets alike) instead of the
+	// gateway's; the gateway's own connections (status checks) send a
+	// LOCAL / UNKNOWN header. Empty: none. Needs Backend.
+	ProxyProtocol string `toml:"proxy_protocol"`
+
+	// TLS connects to the game over TLS (after the PROXY header, as
+	// HAProxy does), for a game on another host. Needs Backend.
+	TLS bool `toml:"tls"`
+
+	// TLSCAFile is a PEM file of the CAs (or the game's own self-signed
+	// certificate) trusted for the game's certificate: when set, only
+	// these, a pinned CA. Empty: the system's roots. Needs TLS.
+	TLSCAFile string `toml:"tls_ca_file"`
+
+	// TLSServerName is the name the game's certificate must carry, sent as
+	// SNI. Empty: the host of Backend. Needs TLS.
+	TLSServerName string `toml:"tls_server_name"`
+
+	// GMCPFromPlayers lists the GMCP messages ("Package.Message") players'
+	// clients may send to the game; others are dropped. Core.Hello never
+	// passes: the gateway speaks for the client.
+	GMCPFromPlayers []string `toml:"gmcp_from_players"`
 }
 
 // WebConfig is the HTTPS side players use.
@@ -174,10 +218,6 @@ type TelnetsConfig struct {
 	// of these CAs.
 	ClientCAFile string `toml:"client_ca_file"`
 
-	// ProxyProtocol sends a PROXY protocol header ("v1" or "v2") to the
-	// game before anything else, so it sees the player's address.
-	ProxyProtocol string `toml:"proxy_protocol"`
-
 	// MaxConns and MaxConnsPerAddr bound its connections. Negative: no
 	// limit.
 	MaxConns        int `toml:"max_conns"`
@@ -205,6 +245,18 @@ type PlayersConfig struct {
 	// WriteTimeout disconnects a player (or gives up on the game) when a
 	// write makes no progress for this long.
 	WriteTimeout time.Duration `toml:"write_timeout"`
+
+	// ResumeGrace keeps a player's game connection this long after their
+	// WebSocket dropped without a goodbye (a phone asleep, a network
+	// switch), for the client to come back to it; negative
+	// turns resuming off.
+	ResumeGrace time.Duration `toml:"resume_grace"`
+
+	// ResumeBuffer bounds, in bytes, the game output kept per player for a
+	// resume: what the client has not acknowledged yet, and what arrives
+	// while it is away. Past it the oldest output is dropped, and the
+	// player is told some was lost.
+	ResumeBuffer int `toml:"resume_buffer"`
 }
 
 // StoreConfig is where accounts and sessions are kept.
@@ -233,6 +285,10 @@ type AdminConfig struct {
 	Addr string `toml:"addr"`
 }
 
+// minStatusInterval is the shortest game.status_interval: each check is
+// a connection to the game, which games log and count.
+const minStatusInterval = 30 * time.Second
+
 // DefaultDirectoryURL is Let's Encrypt's production ACME directory.
 const DefaultDirectoryURL = "https://acme-v02.api.letsencrypt.org/directory"
 
@@ -244,11 +300,11 @@ const DefaultDirectoryURL = "https://acme-v02.api.letsencrypt.org/directory"
 func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
-		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second},
+		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
-		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second},
+		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10},
 		Accounts:        accountDefaults(),
 		Log:             LogConfig{Format: "text", Level: "info"},
 		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
@@ -362,6 +418,18 @@ func (c *Config) Validate() error {
 		addr("game.demo_addr", c.Game.DemoAddr, false)
 	}
 	positive("game.dial_timeout", c.Game.DialTimeout)
+	for _, m := range c.Game.GMCPFromPlayers {
+		if pkg, ok := telnet.GMCPPackage([]byte(m)); !ok || pkg != m {
+			bad("game.gmcp_from_players", "%q is not a GMCP message name such as Char.Items.Inv", m)
+		} else if strings.EqualFold(m, "Core.Hello") {
+			bad("game.gmcp_from_players", "Core.Hello cannot be allowed: the gateway sends it for the client")
+		}
+	}
+	oneOf("game.charset", c.Game.Charset, "", "utf-8", "latin1", "iso-8859-1", "cp437")
+	if d := c.Game.StatusInterval; d >= 0 && d < minStatusInterval {
+		bad("game.status_interval", "must be at least %s, got %s (a negative value turns the checks off)", minStatusInterval, d)
+	}
+	c.validateGameConnection(bad)
 
 	for _, d := range c.Web.Domains {
 		if err := checkDomain(d); err != nil {
@@ -420,7 +488,6 @@ func (c *Config) Validate() error {
 	if c.Telnets.Addr != "" {
 		addr("telnets.addr", c.Telnets.Addr, false)
 		file("telnets.client_ca_file", c.Telnets.ClientCAFile)
-		oneOf("telnets.proxy_protocol", c.Telnets.ProxyProtocol, "", "v1", "v2")
 		positive("telnets.idle_timeout", c.Telnets.IdleTimeout)
 		if c.Telnets.MaxConns == 0 || c.Telnets.MaxConnsPerAddr == 0 {
 			bad("telnets.max_conns", "limits must not be 0 (negative means no limit)")
@@ -439,6 +506,12 @@ func (c *Config) Validate() error {
 	positive("players.write_timeout", c.Players.WriteTimeout)
 	if c.Players.IdleTimeout == 0 {
 		bad("players.idle_timeout", "must not be 0 (a negative value turns the idle timeout off)")
+	}
+	if c.Players.ResumeGrace == 0 {
+		bad("players.resume_grace", "must not be 0 (a negative value turns resuming off)")
+	}
+	if c.Players.ResumeBuffer < 128<<10 || c.Players.ResumeBuffer > 64<<20 {
+		bad("players.resume_buffer", "%d bytes is outside 131072 (128 KiB) to 67108864 (64 MiB)", c.Players.ResumeBuffer)
 	}
 
 	if err := c.Accounts.ValidateSettings(); err != nil {

@@ -77,6 +77,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 	}{
 		{"unknown key", "[game]\nbackned = \"x:1\"\n", nil, "unknown setting(s) game.backned"},
 		{"unknown section", "[gmae]\nbackend = \"x:1\"\n", nil, "unknown setting(s) gmae"},
+		{"moved to game", "[telnets]\nproxy_protocol = \"v2\"\n", nil, "unknown setting(s) telnets.proxy_protocol"},
 		{"wrong type", "[players]\nmax = \"many\"\n", nil, "players.max"},
 		{"bad duration", "[game]\ndial_timeout = \"soon\"\n", nil, "dial_timeout"},
 		{"syntax", "[game\n", nil, "At line 2"},
@@ -104,6 +105,10 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		t.Fatalf("defaults with a state dir: %v", err)
 	}
 	missing := filepath.Join(t.TempDir(), "nope.pem")
+	gameCAFile, _ := gameCA(t)
+	notPEM := writeFile(t, "not.pem", "hello")
+	keyOnly := writeFile(t, "key.pem", "-----BEGIN EC PRIVATE KEY-----\nAQID\n-----END EC PRIVATE KEY-----\n")
+	remote := func(c *Config) { c.Game.Backend = "game.internal:4443" }
 	tests := []struct {
 		name   string
 		mutate func(*Config)
@@ -128,8 +133,29 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{"acme http url", func(c *Config) { c.Web.Domains = []string{"a.example"}; c.ACME.DirectoryURL = "http://ca.example/dir" }, []string{"acme.directory_url"}},
 		{"half an eab", func(c *Config) { c.Web.Domains = []string{"a.example"}; c.ACME.EABKeyID = "kid" }, []string{"acme.eab_key_id"}},
 		{"bad proxy", func(c *Config) { c.Web.TrustedProxies = []string{"10.0.0.0/33"} }, []string{"web.trusted_proxies"}},
-		{"telnets proxy protocol", func(c *Config) { c.Telnets.Addr = ":4001"; c.Telnets.ProxyProtocol = "v3" }, []string{"telnets.proxy_protocol"}},
+		{"game proxy protocol", func(c *Config) { remote(c); c.Game.ProxyProtocol = "v3" }, []string{"game.proxy_protocol", `"v3" is not`}},
+		{"game proxy v2", func(c *Config) { remote(c); c.Game.ProxyProtocol = "v2" }, nil},
+		{"proxy to the demo", func(c *Config) { c.Game.ProxyProtocol = "v1" }, []string{"game.proxy_protocol: needs game.backend"}},
+		{"tls to the demo", func(c *Config) { c.Game.TLS = true }, []string{"game.tls: needs game.backend"}},
+		{"ca file without tls", func(c *Config) { remote(c); c.Game.TLSCAFile = gameCAFile }, []string{"game.tls_ca_file: is set but game.tls is false"}},
+		{"server name without tls", func(c *Config) { remote(c); c.Game.TLSServerName = "game.internal" }, []string{"game.tls_server_name: is set but game.tls is false"}},
+		{"tls with pinned ca", func(c *Config) {
+			remote(c)
+			c.Game.ProxyProtocol, c.Game.TLS, c.Game.TLSCAFile, c.Game.TLSServerName = "v2", true, gameCAFile, "10.0.0.5"
+		}, nil},
+		{"tls with system roots", func(c *Config) { remote(c); c.Game.TLS = true }, nil},
+		{"tls ca file missing", func(c *Config) { remote(c); c.Game.TLS, c.Game.TLSCAFile = true, missing }, []string{"game.tls_ca_file", missing, "file not found"}},
+		{"tls ca file not pem", func(c *Config) { remote(c); c.Game.TLS, c.Game.TLSCAFile = true, notPEM }, []string{"game.tls_ca_file", "no PEM certificate found"}},
+		{"tls ca file key only", func(c *Config) { remote(c); c.Game.TLS, c.Game.TLSCAFile = true, keyOnly }, []string{"game.tls_ca_file", "no PEM certificate found"}},
+		{"tls server name url", func(c *Config) { remote(c); c.Game.TLS, c.Game.TLSServerName = true, "https://game.internal" }, []string{"game.tls_server_name"}},
+		{"tls server name ipv6", func(c *Config) { remote(c); c.Game.TLS, c.Game.TLSServerName = true, "2001:db8::5" }, nil},
 		{"zero players", func(c *Config) { c.Players.Max = 0; c.Players.MaxPerAddr = 0; c.Players.MaxPerAccount = 0 }, []string{"players.max:", "players.max_per_addr", "players.max_per_account"}},
+		{"resume grace zero", func(c *Config) { c.Players.ResumeGrace = 0 }, []string{"players.resume_grace"}},
+		{"resume off", func(c *Config) { c.Players.ResumeGrace = -1 }, nil},
+		{"resume buffer small", func(c *Config) { c.Players.ResumeBuffer = 1000 }, []string{"players.resume_buffer", "1000 bytes"}},
+		{"gmcp core hello", func(c *Config) { c.Game.GMCPFromPlayers = []string{"Core.Hello"} }, []string{"game.gmcp_from_players", "Core.Hello"}},
+		{"gmcp junk", func(c *Config) { c.Game.GMCPFromPlayers = []string{"Char.Items.Inv {}"} }, []string{"game.gmcp_from_players", "not a GMCP message name"}},
+		{"gmcp none", func(c *Config) { c.Game.GMCPFromPlayers = []string{} }, nil},
 		{"log", func(c *Config) { c.Log.Format = "xml"; c.Log.Level = "loud" }, []string{"log.format", "log.level"}},
 		{"several at once", func(c *Config) { c.Game.DialTimeout = 0; c.ShutdownTimeout = -1 }, []string{"game.dial_timeout", "shutdown_timeout"}},
 	}
