@@ -21,8 +21,14 @@ const (
 // refuses every option and sends back each byte of data it receives. It
 // strips the telnet commands the gateway sends, so that only what a player
 // typed (and the gateway's CR LF) comes back.
+//
+// It is also a talkative game: after echoing a line that reads
+// "#flood N" (see [floodRequest]) it sends N bytes of MUD output, as
+// [writeFlood] makes them, before it reads any more input. The request is
+// an ordinary line, so it works the same through every system.
 type echoGame struct {
 	ln    net.Listener
+	block []byte // the MUD text a flood repeats
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -33,7 +39,7 @@ func startEchoGame() (*echoGame, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &echoGame{ln: ln, conns: map[net.Conn]struct{}{}}
+	g := &echoGame{ln: ln, block: mudBlock(), conns: map[net.Conn]struct{}{}}
 	g.wg.Add(1)
 	go g.serve()
 	return g, nil
@@ -65,7 +71,7 @@ func (g *echoGame) serve() {
 // echo copies data back, answering option requests with refusals. The
 // state machine is the smallest one that is correct for a peer that
 // offers nothing: DO x is answered WONT x, WILL x is answered DONT x, and
-// subnegotiations are skipped.
+// subnegotiations are skipped. A flood request is answered after its echo.
 func (g *echoGame) echo(c net.Conn) {
 	defer c.Close()
 	r := bufio.NewReaderSize(c, 16<<10)
@@ -79,6 +85,9 @@ func (g *echoGame) echo(c net.Conn) {
 		subIAC
 	)
 	state, verb := data, byte(0)
+	// The line so far, as far as a flood request could need it.
+	line := make([]byte, 0, maxRequest)
+	long := false
 	for {
 		n, err := r.Read(in)
 		out = out[:0]
@@ -87,8 +96,27 @@ func (g *echoGame) echo(c net.Conn) {
 			case data:
 				if b == iac {
 					state = cmd
-				} else {
-					out = append(out, b)
+					break
+				}
+				out = append(out, b)
+				switch {
+				case b == '\n':
+					size, ok := parseFloodRequest(line, long)
+					line, long = line[:0], false
+					if !ok {
+						break
+					}
+					if _, werr := c.Write(out); werr != nil {
+						return
+					}
+					out = out[:0]
+					if writeFlood(c, g.block, size) != nil {
+						return
+					}
+				case len(line) < maxRequest:
+					line = append(line, b)
+				default:
+					long = true
 				}
 			case cmd:
 				switch b {

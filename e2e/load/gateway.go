@@ -202,17 +202,35 @@ func (g *gatewayProc) guestCookie(ctx context.Context) (string, error) {
 }
 
 // rssKB is the gateway's resident memory in KiB, from /proc.
-func (g *gatewayProc) rssKB() (int, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", g.cmd.Process.Pid))
+func (g *gatewayProc) rssKB() (int, error) { return procKB(g.cmd.Process.Pid, "status", "VmRSS:") }
+
+func (g *gatewayProc) memKB() (int, error) { return g.rssKB() }
+
+// beginPeak starts the gateway's resident-memory peak (VmHWM) over from
+// its RSS now (proc(5): clear_refs).
+func (g *gatewayProc) beginPeak() {
+	os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", g.cmd.Process.Pid), []byte("5"), 0)
+}
+
+// peakKB is the gateway's resident-memory peak in KiB since beginPeak, or
+// 0 if it cannot be read.
+func (g *gatewayProc) peakKB() int {
+	kb, _ := procKB(g.cmd.Process.Pid, "status", "VmHWM:")
+	return kb
+}
+
+// procKB reads a "Name:   N kB" line from a file of /proc/pid.
+func procKB(pid int, file, name string) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, name); ok {
 			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc status")
+	return 0, fmt.Errorf("no %s in /proc/%d/%s", name, pid, file)
 }
 
 // goStats reads the gateway's Go runtime figures from its /metrics, as

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"hash/crc32"
 	"io"
 	"net"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestEchoGame: data comes back, IAC IAC stays escaped, option requests
@@ -41,6 +44,181 @@ func TestEchoGame(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("echo %v, want %v", got, want)
+	}
+}
+
+// TestFloodRequest: only a well-formed request within bounds asks for a
+// flood; anything else is a line to echo.
+func TestFloodRequest(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		long bool
+		n    int
+		ok   bool
+	}{
+		{"#flood 1024", false, 1024, true},
+		{"#flood 1024\r", false, 1024, true},
+		{"#flood 64", false, 64, true},
+		{"#flood 1073741824", false, 1 << 30, true},
+		{"#flood 63", false, 0, false},
+		{"#flood 1073741825", false, 0, false},
+		{"#flood 1024", true, 0, false},
+		{"#flood -5", false, 0, false},
+		{"#flood 1k", false, 0, false},
+		{"#flood  1024", false, 0, false},
+		{"flood 1024", false, 0, false},
+		{"", false, 0, false},
+	} {
+		n, ok := parseFloodRequest([]byte(tc.line), tc.long)
+		if n != tc.n || ok != tc.ok {
+			t.Errorf("parseFloodRequest(%q, %v) = %d, %v; want %d, %v", tc.line, tc.long, n, ok, tc.n, tc.ok)
+		}
+		if tc.ok && !bytes.Equal(floodRequest(tc.n), []byte(strings.TrimSuffix(tc.line, "\r"))) {
+			t.Errorf("floodRequest(%d) = %q", tc.n, floodRequest(tc.n))
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int // 0: refused
+	}{
+		{"50MiB", 50 << 20},
+		{"256KiB", 256 << 10},
+		{"1.5MiB", 3 << 19},
+		{"1GiB", 1 << 30},
+		{"100000", 100000},
+		{"64", 64},
+		{"63", 0},
+		{"2GiB", 0},
+		{"-1MiB", 0},
+		{"50MB", 0},
+		{"", 0},
+	} {
+		got, err := parseSize(tc.in)
+		if got != tc.want || (err == nil) != (tc.want != 0) {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestWriteFlood: a flood is exactly the size asked for, MUD text a game
+// may send as it is (no IAC, no NUL, no CR without LF, whole lines), and
+// ends with its trailer, for sizes around the block's length too.
+func TestWriteFlood(t *testing.T) {
+	block := mudBlock()
+	if !bytes.Equal(block, mudBlock()) {
+		t.Fatal("mudBlock differs between calls")
+	}
+	if len(block) < 60<<10 || len(block) > 64<<10 || !bytes.HasSuffix(block, []byte("\r\n")) {
+		t.Fatalf("block of %d bytes ending %q; want about 64 KiB of whole lines", len(block), block[len(block)-2:])
+	}
+	if !bytes.Contains(block, []byte("\x1b[1;31m")) || !utf8.Valid(block) || bytes.Count(block, []byte("\r\n")) < 500 {
+		t.Fatal("the block is not coloured UTF-8 lines")
+	}
+	for _, n := range []int{floodMin, 1000, len(block) - 1, len(block), len(block) + len(floodTrailer(len(block)+1)), 3*len(block) + 17} {
+		var b bytes.Buffer
+		if err := writeFlood(&b, block, n); err != nil {
+			t.Fatal(err)
+		}
+		got := b.Bytes()
+		if len(got) != n {
+			t.Fatalf("flood of %d: got %d bytes", n, len(got))
+		}
+		if !bytes.HasSuffix(got, floodTrailer(n)) {
+			t.Fatalf("flood of %d ends %q", n, got[max(0, n-60):])
+		}
+		if i := bytes.IndexAny(got, "\xff\x00"); i >= 0 {
+			t.Fatalf("flood of %d: byte %#x at %d", n, got[i], i)
+		}
+		if bytes.Count(got, []byte("\r")) != bytes.Count(got, []byte("\r\n")) {
+			t.Fatalf("flood of %d has a CR without LF", n)
+		}
+		if n > len(block) && !bytes.Equal(got[:len(block)], block) {
+			t.Fatalf("flood of %d does not start with the block", n)
+		}
+		if floodSum(block, n) != crc32.ChecksumIEEE(got) {
+			t.Fatalf("floodSum(%d) is not the flood's CRC-32", n)
+		}
+	}
+}
+
+// TestFloodCheck: the check passes the flood as sent, in any pieces, and
+// fails it changed, short, long, without its trailer or its echo.
+func TestFloodCheck(t *testing.T) {
+	block := mudBlock()
+	const n = 100000
+	var b bytes.Buffer
+	b.Write(append(floodRequest(n), '\r', '\n'))
+	writeFlood(&b, block, n)
+	good := b.Bytes()
+	want := floodSum(block, n)
+
+	check := func(stream []byte, piece int) error {
+		fc := newFloodCheck(n)
+		for len(stream) > 0 {
+			k := min(piece, len(stream))
+			if err := fc.feed(stream[:k]); err != nil {
+				return err
+			}
+			stream = stream[k:]
+		}
+		return fc.verify(want)
+	}
+	for _, piece := range []int{1, 7, 4096, len(good)} {
+		if err := check(good, piece); err != nil {
+			t.Fatalf("in pieces of %d: %v", piece, err)
+		}
+	}
+	flip := func(i int) []byte { c := bytes.Clone(good); c[i] ^= 0x20; return c }
+	for name, stream := range map[string][]byte{
+		"a byte changed":        flip(len(good) / 2),
+		"the trailer changed":   flip(len(good) - 5),
+		"the echo changed":      flip(2),
+		"the last byte missing": good[:len(good)-1],
+		"a byte more":           append(bytes.Clone(good), 'x'),
+		"no echo":               good[len(floodRequest(n))+2:],
+		"nothing":               nil,
+	} {
+		for _, piece := range []int{1, 4096} {
+			if err := check(stream, piece); err == nil {
+				t.Errorf("%s, in pieces of %d: the check passed", name, piece)
+			}
+		}
+	}
+}
+
+// TestEchoGameFlood: the game echoes a flood request, then sends the
+// flood, then echoes again.
+func TestEchoGameFlood(t *testing.T) {
+	g, err := startEchoGame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	c, err := net.Dial("tcp", g.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const n = 200000
+	// The request cut across writes, and a line after it.
+	req := append(floodRequest(n), '\r', '\n')
+	c.Write(req[:3])
+	time.Sleep(10 * time.Millisecond)
+	c.Write(append(req[3:], "look\r\n"...))
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var want bytes.Buffer
+	want.Write(req)
+	writeFlood(&want, mudBlock(), n)
+	want.WriteString("look\r\n")
+	got := make([]byte, want.Len())
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatal("the game's answer is not the echo, the flood, the echo")
 	}
 }
 
@@ -78,6 +256,38 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 	}
 	if l := ratios(res); !strings.Contains(l, "vs echo websockify") || !strings.Contains(l, "vs echo socat") {
 		t.Fatalf("ratios: %q", l)
+	}
+
+	// Talkative game: 256 KiB to 1 and to 3 players, each counted,
+	// checksummed and checked for its trailer.
+	const size = 256 << 10
+	for _, n := range []int{1, 3} {
+		var talk []talkResult
+		for _, sys := range []string{"drawbridge", "websockify", "socat"} {
+			r, err := talkScenario(starter(sys, bin, game), "talk", n, size, game.block)
+			if err != nil {
+				t.Fatalf("talk to %d through %s: %v", n, sys, err)
+			}
+			if r.errs != 0 || len(r.times) != n {
+				t.Fatalf("talk to %d through %s: %d delivered, %d errors (%v)", n, sys, len(r.times), r.errs, r.firstErr)
+			}
+			if want := int64(n * (size + len(floodRequest(size)) + 2)); r.payload != want {
+				t.Fatalf("talk to %d through %s: %d bytes of payload counted, want %d", n, sys, r.payload, want)
+			}
+			if r.wire < r.payload || (sys == "socat" && r.wire != r.payload) {
+				t.Fatalf("talk to %d through %s: %d bytes on the wire for %d of payload", n, sys, r.wire, r.payload)
+			}
+			if r.peakKB < 1024 || r.memKB < 1024 {
+				t.Fatalf("talk to %d through %s: memory %d KiB, peak %d KiB", n, sys, r.memKB, r.peakKB)
+			}
+			if !strings.HasPrefix(r.row(), fmt.Sprintf("| talk %s | %d | 0.25 | ", sys, n)) {
+				t.Fatalf("row %q", r.row())
+			}
+			talk = append(talk, r)
+		}
+		if l := talkRatios(talk); !strings.Contains(l, "vs talk websockify: throughput x") || !strings.Contains(l, "vs talk socat") {
+			t.Fatalf("talk ratios: %q", l)
+		}
 	}
 
 	line, err := idleScenario(bin, game, 20, time.Second)

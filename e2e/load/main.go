@@ -1,7 +1,8 @@
 // Command load drives players through a real Drawbridge gateway and
 // reports what they see: round-trip latency, messages per second, the
-// gateway's CPU per message and its memory per connected player, and how
-// players already connected fare while the login endpoint is flooded.
+// gateway's CPU per message and its memory per connected player, how
+// players already connected fare while the login endpoint is flooded, and
+// how fast a talkative game's output reaches its players.
 //
 // It builds the gateway (or takes -bin), runs it as its own process with
 // the self-signed certificate, in front of an echo game it serves on
@@ -21,6 +22,13 @@
 //	flood    100 players echoing 10 times a second each, first alone and
 //	         then while -flooders clients send wrong passwords to
 //	         /api/login as fast as they are answered
+//	talk1    a talkative game: 1 player asks for -talk-size (50 MiB) of
+//	         ANSI-coloured MUD output and takes it in; MiB/s, time to
+//	         deliver, the system's memory peak and CPU per MiB
+//	talk20   the same for 20 players at once, -talk-size each
+//
+// The echo and talk scenarios run through each of -systems in turn: the
+// gateway, and websockify and socat bridging the same game for comparison.
 package main
 
 import (
@@ -40,25 +48,32 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "the gateway binary (default: build ./gateway into a temporary directory)")
-	scenarios := flag.String("scenarios", "echo1,echo100,echo500,idle,flood", "comma-separated scenarios to run")
+	scenarios := flag.String("scenarios", "echo1,echo100,echo500,idle,flood,talk1,talk20", "comma-separated scenarios to run")
+	talkSize := flag.String("talk-size", "50MiB", "how much output each player asks the game for in the talk scenarios (KiB, MiB, GiB or bytes)")
 	idle := flag.Int("idle", 10000, "players in the idle scenario")
 	hold := flag.Duration("hold", 30*time.Second, "how long the idle scenario holds its players")
 	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood scenario")
 	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood scenario")
 	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
-	systemList := flag.String("systems", "drawbridge,websockify,socat", "what the echo scenarios go through: drawbridge, and websockify and socat (Debian packages) for comparison")
+	flag.BoolVar(&resumable, "resume", resumable, "drawbridge players say they can resume and acknowledge output, as the web client does; false measures without the replay buffer")
+	systemList := flag.String("systems", "drawbridge,websockify,socat", "what the echo and talk scenarios go through: drawbridge, and websockify and socat (Debian packages) for comparison")
 	flag.Parse()
+	size, err := parseSize(*talkSize)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "load: -talk-size %s: %v\n", *talkSize, err)
+		os.Exit(2)
+	}
 
 	idleSet := false
 	flag.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "idle" })
 	systems = strings.Split(*systemList, ",")
-	if err := run(*bin, strings.Split(*scenarios, ","), *idle, idleSet, *hold, *flooders, *phase); err != nil {
+	if err := run(*bin, strings.Split(*scenarios, ","), *idle, idleSet, *hold, *flooders, *phase, size); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Duration, flooders int, phase time.Duration) error {
+func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Duration, flooders int, phase time.Duration, talkSize int) error {
 	if limit := raiseFileLimit(); uint64(2*idle+128) > limit && slices.Contains(scenarios, "idle") {
 		if idleSet {
 			return fmt.Errorf("the idle scenario's %d players need %d open files, and the limit is %d: raise it (ulimit -n, as root) or pass a smaller -idle", idle, 2*idle+128, limit)
@@ -87,8 +102,19 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 	}
 	defer game.Close()
 
-	fmt.Printf("| scenario | players | round trips | msg/s | p50 | p99 | CPU per msg | errors |\n|---|---|---|---|---|---|---|---|\n")
-	var extra []string
+	var (
+		extra []string
+		table string // the header of the table being printed
+	)
+	header := func(h string) {
+		if h != table {
+			if table != "" {
+				fmt.Println()
+			}
+			fmt.Println(h)
+			table = h
+		}
+	}
 	for _, name := range scenarios {
 		name = strings.TrimSpace(name)
 		var (
@@ -111,11 +137,36 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 			line, err = idleScenario(bin, game, idle, hold)
 		case "flood":
 			res, line, err = floodScenario(bin, game, flooders, phase)
+		case "talk1", "talk20":
+			var talk []talkResult
+			for _, sys := range systems {
+				var r talkResult
+				if r, err = talkScenario(starter(sys, bin, game), name, talkScenarios[name], talkSize, game.block); err != nil {
+					break
+				}
+				if r.firstErr != nil {
+					fmt.Fprintf(os.Stderr, "load: %s: %d players failed, the first: %v\n", r.name, r.errs, r.firstErr)
+				}
+				talk = append(talk, r)
+			}
+			if err == nil {
+				header(talkHeader)
+				for _, r := range talk {
+					fmt.Println(r.row())
+				}
+				if !slices.Contains(extra, talkNote(talkSize)) {
+					extra = append(extra, talkNote(talkSize))
+				}
+				line = talkRatios(talk)
+			}
 		default:
 			err = fmt.Errorf("unknown scenario %q", name)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+		if len(res) > 0 {
+			header(echoHeader)
 		}
 		for _, r := range res {
 			fmt.Println(r.row())
@@ -277,6 +328,9 @@ func echoScenario(start func() (system, error), name string, n, rounds, size int
 	time.Sleep(300 * time.Millisecond)
 	return newResult(name+" "+sys.name(), n, lat, elapsed, sys.cpu()-cpu0, errs), nil
 }
+
+// echoHeader heads the table of round-trip scenarios.
+const echoHeader = "| scenario | players | round trips | msg/s | p50 | p99 | CPU per msg | errors |\n|---|---|---|---|---|---|---|---|"
 
 // result is what one scenario, or one phase of it, measured.
 type result struct {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -14,18 +16,33 @@ import (
 )
 
 // player is one load player: a WebSocket to the gateway speaking the
-// drawbridge.v1 wire, as the web client does.
+// drawbridge.v1 wire, as the web client does. Like the web client it says
+// it can resume, so the gateway keeps what it sends until acknowledged,
+// and it acknowledges every ackEvery numbered frames (the web client also
+// does so every second): the figures include what resuming costs.
 type player struct {
-	ws   *websocket.Conn
-	buf  []byte // encode buffer
-	text []byte // output not yet matched to a round trip
+	ws    *websocket.Conn
+	buf   []byte // encode buffer
+	text  []byte // output not yet matched to a round trip
+	in    []byte // read buffer for listen
+	rx    atomic.Int64
+	seq   uint64 // numbered frames received
+	acked uint64
 }
+
+// resumable makes players say they can resume (the -resume flag).
+var resumable = true
+
+// ackEvery is how many numbered frames a player receives between Acks, as
+// the web client's link does.
+const ackEvery = 64
 
 // dialPlayer connects a player with the session cookie and waits until
 // the gateway says it reached the game.
 func dialPlayer(ctx context.Context, g *gatewayProc, cookie string) (*player, error) {
 	url := strings.Replace(g.base, "https://", "wss://", 1) + "/ws"
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: g.tls, DialContext: loopbackDialer}}
+	p := &player{}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: g.tls, DialContext: countingDialer(&p.rx)}}
 	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		HTTPClient:   hc,
 		Subprotocols: []string{wire.Subprotocol},
@@ -38,8 +55,12 @@ func dialPlayer(ctx context.Context, g *gatewayProc, cookie string) (*player, er
 		return nil, fmt.Errorf("dial: %w", err)
 	}
 	ws.SetReadLimit(wire.MaxFrameSize)
-	p := &player{ws: ws}
-	if err := p.send(ctx, &wire.Frame{Type: wire.TypeHello, Data: []byte("drawbridge-load/1")}); err != nil {
+	p.ws = ws
+	var caps wire.Caps
+	if resumable {
+		caps = wire.CapResume
+	}
+	if err := p.send(ctx, &wire.Frame{Type: wire.TypeHello, Caps: caps, Data: []byte("drawbridge-load/1")}); err != nil {
 		ws.CloseNow()
 		return nil, err
 	}
@@ -76,7 +97,21 @@ func (p *player) read(ctx context.Context) (wire.Frame, error) {
 	if err != nil {
 		return wire.Frame{}, err
 	}
-	return wire.Decode(b)
+	f, err := wire.Decode(b)
+	if err == nil && f.Type.Numbered() {
+		err = p.received(ctx)
+	}
+	return f, err
+}
+
+// received counts a numbered frame and acknowledges every ackEvery.
+func (p *player) received(ctx context.Context) error {
+	p.seq++
+	if p.seq-p.acked < ackEvery {
+		return nil
+	}
+	p.acked = p.seq
+	return p.send(ctx, &wire.Frame{Type: wire.TypeAck, Seq: p.seq})
 }
 
 // roundTrip sends line and waits until the game's echo of it has come
@@ -109,6 +144,60 @@ func (p *player) roundTrip(ctx context.Context, line []byte) (time.Duration, err
 	}
 	p.text = append(p.text[:0], p.text[want:]...)
 	return d, nil
+}
+
+func (p *player) wireBytes() int64 { return p.rx.Load() }
+
+// listen sends line and feeds the payload of Output frames to fc until it
+// is done. Output frames are streamed, not decoded whole: their payload is
+// the game's text as it is.
+func (p *player) listen(ctx context.Context, line []byte, fc *floodCheck) error {
+	if err := p.send(ctx, &wire.Frame{Type: wire.TypeLine, Data: line}); err != nil {
+		return err
+	}
+	if err := fc.feed(p.text); err != nil {
+		return err
+	}
+	p.text = p.text[:0]
+	var typ [1]byte
+	for !fc.done() {
+		_, r, err := p.ws.Reader(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(r, typ[:]); err != nil {
+			return fmt.Errorf("read a frame: %w", err)
+		}
+		if wire.Type(typ[0]) == wire.TypeOutput {
+			if err := feedAll(r, fc, &p.in); err != nil {
+				return err
+			}
+			if err := p.received(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		rest, err := io.ReadAll(r)
+		if err != nil {
+			return fmt.Errorf("read a frame: %w", err)
+		}
+		f, err := wire.Decode(append(typ[:], rest...))
+		if err != nil {
+			return err
+		}
+		if f.Type.Numbered() {
+			if err := p.received(ctx); err != nil {
+				return err
+			}
+		}
+		switch {
+		case f.Type == wire.TypeError:
+			return fmt.Errorf("gateway error %d: %s", f.Code, f.Data)
+		case f.Type == wire.TypeStatus && f.Status != wire.StatusConnected:
+			return fmt.Errorf("gateway status %d: %s", f.Status, f.Data)
+		}
+	}
+	return nil
 }
 
 func (p *player) Close() { p.ws.Close(websocket.StatusNormalClosure, "") }

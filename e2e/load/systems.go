@@ -18,7 +18,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -31,6 +33,12 @@ type system interface {
 	name() string
 	dial(ctx context.Context) (roundTripper, error)
 	cpu() time.Duration // of its processes, reaped children included
+	// memKB is its memory now in KiB. beginPeak starts a measurement
+	// with its players connected, and peakKB is the peak since, where
+	// the system keeps one (0 where not: memKB sampled is all there is).
+	memKB() (int, error)
+	beginPeak()
+	peakKB() int
 	stop()
 }
 
@@ -39,7 +47,36 @@ type roundTripper interface {
 	// roundTrip sends line as the player's input and waits until the
 	// game's echo of it is back whole.
 	roundTrip(ctx context.Context, line []byte) (time.Duration, error)
+	// listen sends line as the player's input and feeds the game's
+	// output, its text only, to fc until fc is done.
+	listen(ctx context.Context, line []byte, fc *floodCheck) error
+	// wireBytes is how much the player has read from its TCP connection.
+	wireBytes() int64
 	Close()
+}
+
+// countingDialer dials loopback like loopbackDialer and adds what is read
+// from each connection to n.
+func countingDialer(n *atomic.Int64) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := loopbackDialer(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countingConn{Conn: c, n: n}, nil
+	}
+}
+
+// countingConn counts the bytes read from a connection.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // procCPU is a process's user and system CPU time, with that of its
@@ -73,10 +110,58 @@ type proxyProc struct {
 	tls   *tls.Config // nil: plain TCP
 	ws    bool
 	out   strings.Builder
+	pids  []int // its processes, as of beginPeak
 }
 
 func (p *proxyProc) name() string       { return p.label }
 func (p *proxyProc) cpu() time.Duration { return procCPU(p.cmd.Process.Pid) }
+func (p *proxyProc) peakKB() int        { return 0 }
+
+// beginPeak fixes the processes memKB sums from now on: with its players
+// connected, the proxy forks no more, and sampling need not scan /proc.
+func (p *proxyProc) beginPeak() { p.pids = p.group() }
+
+// memKB is the proportional set size (PSS) of all the proxy's processes
+// (its process group), so that pages a forked child shares with its
+// parent count once, not in every process.
+func (p *proxyProc) memKB() (int, error) {
+	pids := p.pids
+	if pids == nil {
+		pids = p.group()
+	}
+	total := 0
+	for _, pid := range pids {
+		if kb, err := procKB(pid, "smaps_rollup", "Pss:"); err == nil {
+			total += kb
+		}
+	}
+	if total == 0 {
+		return 0, fmt.Errorf("no memory figures for %s's processes", p.label)
+	}
+	return total, nil
+}
+
+// group lists the processes in the proxy's process group.
+func (p *proxyProc) group() []int {
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		if len(f) >= 3 && f[2] == strconv.Itoa(p.cmd.Process.Pid) { // state ppid pgrp
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
 
 func (p *proxyProc) stop() {
 	if p.cmd.Process != nil {
@@ -165,7 +250,8 @@ func (p *proxyProc) dial(ctx context.Context) (roundTripper, error) {
 		return &tcpPlayer{c: c}, nil
 	}
 	_, port, _ := net.SplitHostPort(p.addr)
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: p.tls, DialContext: loopbackDialer}}
+	wp := &wsRawPlayer{}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: p.tls, DialContext: countingDialer(&wp.rx)}}
 	ws, _, err := websocket.Dial(ctx, "wss://localhost:"+port+"/", &websocket.DialOptions{
 		HTTPClient:   hc,
 		Subprotocols: []string{"binary"},
@@ -174,13 +260,42 @@ func (p *proxyProc) dial(ctx context.Context) (roundTripper, error) {
 		return nil, fmt.Errorf("websockify: %w", err)
 	}
 	ws.SetReadLimit(1 << 20)
-	return &wsRawPlayer{ws: ws}, nil
+	wp.ws = ws
+	return wp, nil
 }
 
 // tcpPlayer speaks straight TCP through socat.
 type tcpPlayer struct {
 	c   net.Conn
 	buf []byte
+	rx  int64 // bytes read
+}
+
+func (p *tcpPlayer) wireBytes() int64 { return p.rx }
+
+func (p *tcpPlayer) listen(ctx context.Context, line []byte, fc *floodCheck) error {
+	p.buf = append(append(p.buf[:0], line...), '\r', '\n')
+	if _, err := p.c.Write(p.buf); err != nil {
+		return err
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Minute)
+	}
+	p.c.SetReadDeadline(deadline)
+	defer p.c.SetReadDeadline(time.Time{})
+	in := make([]byte, 64<<10)
+	for !fc.done() {
+		n, err := p.c.Read(in)
+		p.rx += int64(n)
+		if ferr := fc.feed(in[:n]); ferr != nil {
+			return ferr
+		}
+		if err != nil && !fc.done() {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *tcpPlayer) roundTrip(ctx context.Context, line []byte) (time.Duration, error) {
@@ -190,7 +305,9 @@ func (p *tcpPlayer) roundTrip(ctx context.Context, line []byte) (time.Duration, 
 		return 0, err
 	}
 	p.c.SetReadDeadline(time.Now().Add(time.Minute))
-	if _, err := io.ReadFull(p.c, p.buf); err != nil {
+	n, err := io.ReadFull(p.c, p.buf)
+	p.rx += int64(n)
+	if err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil
@@ -204,6 +321,51 @@ type wsRawPlayer struct {
 	ws   *websocket.Conn
 	buf  []byte
 	text []byte
+	rx   atomic.Int64 // bytes read from the TCP connection
+}
+
+func (p *wsRawPlayer) wireBytes() int64 { return p.rx.Load() }
+
+func (p *wsRawPlayer) listen(ctx context.Context, line []byte, fc *floodCheck) error {
+	p.buf = append(append(p.buf[:0], line...), '\r', '\n')
+	if err := p.ws.Write(ctx, websocket.MessageBinary, p.buf); err != nil {
+		return err
+	}
+	if err := fc.feed(p.text); err != nil {
+		return err
+	}
+	p.text = p.text[:0]
+	for !fc.done() {
+		_, r, err := p.ws.Reader(ctx)
+		if err != nil {
+			return err
+		}
+		if err := feedAll(r, fc, &p.buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// feedAll feeds a message's bytes to fc, through buf, without keeping
+// the message whole.
+func feedAll(r io.Reader, fc *floodCheck, buf *[]byte) error {
+	if cap(*buf) < 32<<10 {
+		*buf = make([]byte, 32<<10)
+	}
+	b := (*buf)[:cap(*buf)]
+	for {
+		n, err := r.Read(b)
+		if ferr := fc.feed(b[:n]); ferr != nil {
+			return ferr
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func (p *wsRawPlayer) roundTrip(ctx context.Context, line []byte) (time.Duration, error) {
