@@ -3,16 +3,12 @@ package backend
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"net/netip"
 	"os"
@@ -25,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/proxyproto"
+	"github.com/drawbridge/drawbridge/gateway/internal/testpki"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -100,8 +97,8 @@ type pki struct {
 
 func newPKI(t *testing.T) *pki {
 	t.Helper()
-	ca, caKey := newCA(t, "Game CA")
-	other, otherKey := newCA(t, "Other CA")
+	ca, caKey := testpki.NewCA(t, "Game CA")
+	other, otherKey := testpki.NewCA(t, "Other CA")
 	names := &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "game.internal"},
 		DNSNames:    []string{"game.internal"},
@@ -111,53 +108,10 @@ func newPKI(t *testing.T) *pki {
 	p := &pki{roots: x509.NewCertPool(), caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw})}
 	p.roots.AddCert(ca)
 	tmpl := *names
-	p.server = newLeaf(t, ca, caKey, &tmpl)
+	p.server = testpki.NewLeaf(t, ca, caKey, &tmpl)
 	tmpl = *names
-	p.rogue = newLeaf(t, other, otherKey, &tmpl)
+	p.rogue = testpki.NewLeaf(t, other, otherKey, &tmpl)
 	return p
-}
-
-func newCA(t *testing.T, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
-}
-
-func newLeaf(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, tmpl *x509.Certificate) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber = big.NewInt(time.Now().UnixNano())
-	tmpl.NotBefore = time.Now().Add(-time.Hour)
-	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 func serverTLS(cert tls.Certificate) *tls.Config {

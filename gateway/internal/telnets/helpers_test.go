@@ -3,16 +3,12 @@ package telnets
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/testpki"
 )
 
 const waitFor = 5 * time.Second
@@ -37,23 +35,23 @@ type pki struct {
 
 func newPKI(t testing.TB) *pki {
 	t.Helper()
-	serverCA, serverCAKey := newCA(t, "Test Server CA")
-	clientCA, clientCAKey := newCA(t, "Test Client CA")
-	rogueCA, rogueCAKey := newCA(t, "Rogue CA")
+	serverCA, serverCAKey := testpki.NewCA(t, "Test Server CA")
+	clientCA, clientCAKey := testpki.NewCA(t, "Test Client CA")
+	rogueCA, rogueCAKey := testpki.NewCA(t, "Rogue CA")
 	p := &pki{
 		serverCAs: x509.NewCertPool(),
 		clientCAs: x509.NewCertPool(),
-		server: newLeaf(t, serverCA, serverCAKey, &x509.Certificate{
+		server: testpki.NewLeaf(t, serverCA, serverCAKey, &x509.Certificate{
 			Subject:     pkix.Name{CommonName: "localhost"},
 			DNSNames:    []string{"localhost"},
 			IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		}),
-		client: newLeaf(t, clientCA, clientCAKey, &x509.Certificate{
+		client: testpki.NewLeaf(t, clientCA, clientCAKey, &x509.Certificate{
 			Subject:     pkix.Name{CommonName: "alice", Organization: []string{"Players"}},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		}),
-		rogue: newLeaf(t, rogueCA, rogueCAKey, &x509.Certificate{
+		rogue: testpki.NewLeaf(t, rogueCA, rogueCAKey, &x509.Certificate{
 			Subject:     pkix.Name{CommonName: "mallory"},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		}),
@@ -65,49 +63,6 @@ func newPKI(t testing.TB) *pki {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func newCA(t testing.TB, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
-}
-
-func newLeaf(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey, tmpl *x509.Certificate) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber = big.NewInt(time.Now().UnixNano())
-	tmpl.NotBefore = time.Now().Add(-time.Hour)
-	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // serverTLS is the kind of tls.Config the app passes: a certificate, TLS
