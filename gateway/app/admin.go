@@ -38,24 +38,7 @@ func adminHandler(src adminSources) http.Handler {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "drawbridge_players",
-			Help: "Players connected through the web client, those away waiting for a resume included.",
-		}, func() float64 { return float64(src.players().Players) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "drawbridge_players_away",
-			Help: "Players whose WebSocket dropped and whose game connection is held for a resume.",
-		}, func() float64 { return float64(src.players().Away) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name:        "drawbridge_resumes_total",
-			Help:        "Clients that came back with a resume token, by result: resumed (same game connection) or failed (token unknown, used or expired).",
-			ConstLabels: prometheus.Labels{"result": "resumed"},
-		}, func() float64 { return float64(src.players().Resumed) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name:        "drawbridge_resumes_total",
-			Help:        "Clients that came back with a resume token, by result: resumed (same game connection) or failed (token unknown, used or expired).",
-			ConstLabels: prometheus.Labels{"result": "failed"},
-		}, func() float64 { return float64(src.players().ResumeFailed) }),
+		newBridgeCollector(src.players),
 		newCertCollector(src.certs),
 	)
 	if src.telnetsConns != nil {
@@ -127,6 +110,65 @@ func (c *certCollector) Collect(ch chan<- prometheus.Metric) {
 		if !s.NextAttempt.IsZero() {
 			ch <- prometheus.MustNewConstMetric(c.nextTry, prometheus.GaugeValue, float64(s.NextAttempt.Unix()), s.Name)
 		}
+	}
+}
+
+// bridgeCollector exports the web players' bridges, from one snapshot of
+// the hub per scrape.
+type bridgeCollector struct {
+	stats                                     func() bridge.Stats
+	players, away, resumes, bytes, dials, end *prometheus.Desc
+	negotiated                                *prometheus.Desc
+}
+
+func newBridgeCollector(stats func() bridge.Stats) *bridgeCollector {
+	return &bridgeCollector{
+		stats: stats,
+		players: prometheus.NewDesc("drawbridge_players",
+			"Players connected through the web client, those away waiting for a resume included.", nil, nil),
+		away: prometheus.NewDesc("drawbridge_players_away",
+			"Players whose WebSocket dropped and whose game connection is held for a resume.", nil, nil),
+		resumes: prometheus.NewDesc("drawbridge_resumes_total",
+			"Clients that came back with a resume token, by result: resumed (same game connection) or failed (token unknown, used or expired).", []string{"result"}, nil),
+		bytes: prometheus.NewDesc("drawbridge_bridge_bytes_total",
+			"Bytes the bridges wrote, by direction: to_game (telnet) and to_players (wire frames).", []string{"direction"}, nil),
+		dials: prometheus.NewDesc("drawbridge_game_dials_total",
+			"Connections to the game for web players, by result: ok, refused, timeout, tls, error.", []string{"result"}, nil),
+		end: prometheus.NewDesc("drawbridge_sessions_ended_total",
+			"Web players' sessions that ended, by reason (as in the log's session ended line).", []string{"reason"}, nil),
+		negotiated: prometheus.NewDesc("drawbridge_telnet_negotiated_total",
+			"Ended sessions in which the game and the gateway agreed on a telnet option, by option.", []string{"option"}, nil),
+	}
+}
+
+func (c *bridgeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.players, c.away, c.resumes, c.bytes, c.dials, c.end, c.negotiated} {
+		ch <- d
+	}
+}
+
+func (c *bridgeCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge(c.players, float64(st.Players))
+	gauge(c.away, float64(st.Away))
+	counter(c.resumes, st.Resumed, "resumed")
+	counter(c.resumes, st.ResumeFailed, "failed")
+	counter(c.bytes, st.BytesToGame, "to_game")
+	counter(c.bytes, st.BytesToPlayers, "to_players")
+	for k, v := range st.Dials {
+		counter(c.dials, v, k)
+	}
+	for k, v := range st.Ends {
+		counter(c.end, v, k)
+	}
+	for k, v := range st.Negotiated {
+		counter(c.negotiated, v, k)
 	}
 }
 

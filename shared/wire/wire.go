@@ -121,6 +121,13 @@ const (
 	SeqParam    = "seq"
 )
 
+// CapsParam is the query parameter of the WebSocket URL that carries the
+// client's capabilities (Caps, in decimal) as its Hello frame will. The
+// gateway needs them before it connects to the game, which may ask what
+// the terminal can do (MTTS: screen reader, truecolour) before the Hello
+// frame arrives.
+const CapsParam = "caps"
+
 // MaxTokenLen bounds a resume token.
 const MaxTokenLen = 128
 

@@ -261,10 +261,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	case <-l.retry:
 	default:
 	}
-	target, resuming := l.cfg.URL, l.token != ""
-	if resuming {
-		target = resumeURL(target, l.token, l.seq.Load())
-	}
+	target := l.dialURL()
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	ws, err := dial(dctx, target)
 	cancel()
@@ -281,10 +278,8 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		<-l.sendq
 	}
 	var first [][]byte
-	if l.cfg.Hello != nil {
-		hello := *l.cfg.Hello
-		hello.Caps |= wire.CapResume
-		if b, err := wire.Append(nil, &hello); err == nil {
+	if hello := l.hello(); hello != nil {
+		if b, err := wire.Append(nil, hello); err == nil {
 			first = append(first, b)
 		}
 	}
@@ -379,16 +374,32 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	}
 }
 
-// resumeURL adds the resume token and the count of frames received to the
-// gateway's WebSocket URL.
-func resumeURL(raw, token string, seq uint64) string {
-	u, err := url.Parse(raw)
+// hello is the Hello frame the link sends, with CapResume added, or nil.
+func (l *Link) hello() *wire.Frame {
+	if l.cfg.Hello == nil {
+		return nil
+	}
+	h := *l.cfg.Hello
+	h.Caps |= wire.CapResume
+	return &h
+}
+
+// dialURL is the gateway's WebSocket URL with the client's capabilities
+// (the gateway tells the game about them before the Hello frame arrives)
+// and, after a drop, the resume token and the count of frames received.
+func (l *Link) dialURL() string {
+	u, err := url.Parse(l.cfg.URL)
 	if err != nil {
-		return raw
+		return l.cfg.URL
 	}
 	q := u.Query()
-	q.Set(wire.ResumeParam, token)
-	q.Set(wire.SeqParam, strconv.FormatUint(seq, 10))
+	if h := l.hello(); h != nil {
+		q.Set(wire.CapsParam, strconv.FormatUint(uint64(h.Caps), 10))
+	}
+	if l.token != "" {
+		q.Set(wire.ResumeParam, l.token)
+		q.Set(wire.SeqParam, strconv.FormatUint(l.seq.Load(), 10))
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }

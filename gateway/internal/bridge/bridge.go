@@ -34,12 +34,14 @@ package bridge
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -180,6 +182,10 @@ type Player struct {
 	// frames it holds (wire.SeqParam); "" for a new game connection.
 	Resume string
 	Seq    uint64
+	// Caps are the client's capabilities as it stated them when it
+	// connected (the wire.CapsParam query parameter); zero when it did
+	// not. They shape what the game is told of the terminal (MTTS).
+	Caps wire.Caps
 }
 
 // Session is one player's bridge to the game: one game connection, and
@@ -254,6 +260,7 @@ func newSession(p Player, cfg Config, hub *Hub, ctx context.Context) *Session {
 	// The game may ask who the player is (MNES IPADDRESS): the address the
 	// gateway sees, never one the player states.
 	cfg.Telnet.IPAddress = p.Addr
+	cfg.Telnet.MTTS = mtts(cfg.Telnet.MTTS, p.Caps)
 	s := &Session{
 		cfg:     cfg,
 		log:     log.With("player", p.Addr),
@@ -269,6 +276,51 @@ func newSession(p Player, cfg Config, hub *Hub, ctx context.Context) *Session {
 	}
 	s.replay.max = cfg.resumeBuffer()
 	return s
+}
+
+// DialResult classifies the outcome of a connection attempt to the game,
+// for metrics: "ok", "refused" (nothing listens), "timeout", "tls" (the
+// TLS handshake with the game failed) or "error".
+func DialResult(err error) string {
+	var (
+		ne   net.Error
+		cert *tls.CertificateVerificationError
+		rec  tls.RecordHeaderError
+		alrt tls.AlertError
+	)
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &alrt):
+		return "tls"
+	}
+	return "error"
+}
+
+// mtts is what the game is told of a web player's terminal in the MTTS
+// cycle: the configured bits (zero: telnet.DefaultMTTS), plus SSL, since
+// the player's connection to the gateway is always TLS, plus screen
+// reader when the player turned it on, and without truecolour when the
+// client does not draw it.
+func mtts(base int, caps wire.Caps) int {
+	if base <= 0 {
+		base = telnet.DefaultMTTS
+	}
+	base |= telnet.MTTSSSL
+	if caps == 0 {
+		return base // the client did not say: the defaults stand
+	}
+	if caps&wire.CapScreenReader != 0 {
+		base |= telnet.MTTSScreenReader
+	}
+	if caps&wire.CapTruecolor == 0 {
+		base &^= telnet.MTTSTrueColor
+	}
+	return base
 }
 
 // Shutdown asks the session to end because the gateway is restarting: the
@@ -374,6 +426,9 @@ func (s *Session) begin(a *attachment) *endReason {
 	game, err := s.cfg.Dial(dctx, s.addr)
 	stopDial()
 	cancel()
+	if s.hub != nil && s.stopped.Err() == nil && s.ctx.Err() == nil {
+		s.hub.dialed(DialResult(err))
+	}
 	if err != nil {
 		if s.stopped.Err() != nil {
 			return s.stopReason()
@@ -446,7 +501,7 @@ func (s *Session) finish(end *endReason) {
 	s.log.Log(context.Background(), level, "session ended", attrs...)
 	s.end = end
 	if s.hub != nil {
-		s.hub.remove(s)
+		s.hub.remove(s, end, s.negotiated())
 	}
 	s.stop()
 	close(s.done)
@@ -635,16 +690,33 @@ func (s *Session) write(a *attachment, b []byte) error {
 	return a.ws.Write(ctx, websocket.MessageBinary, b)
 }
 
+// summaryOptions are the telnet options a session's last log line and the
+// negotiation metrics report.
+var summaryOptions = []byte{telnet.OptBinary, telnet.OptEcho, telnet.OptSGA, telnet.OptEOR, telnet.OptNAWS,
+	telnet.OptTTYPE, telnet.OptNewEnviron, telnet.OptCharset, telnet.OptGMCP, telnet.OptMCCP2}
+
+// negotiated names the options the game and the gateway agreed on (either
+// side); none before the game answered.
+func (s *Session) negotiated() []string {
+	if s.telnet == nil {
+		return nil
+	}
+	var names []string
+	for _, opt := range summaryOptions {
+		if us, him := s.telnet.Enabled(opt); us || him {
+			names = append(names, telnet.OptName(opt))
+		}
+	}
+	return names
+}
+
 // telnetSummary says what the game and the gateway agreed on, and how much
 // junk was dropped, for the session's last log line.
 func (s *Session) telnetSummary() string {
 	var b []byte
-	for _, opt := range []byte{telnet.OptEcho, telnet.OptSGA, telnet.OptEOR, telnet.OptNAWS, telnet.OptTTYPE, telnet.OptMCCP2} {
-		us, him := s.telnet.Enabled(opt)
-		if us || him {
-			b = append(b, telnet.OptName(opt)...)
-			b = append(b, ' ')
-		}
+	for _, name := range s.negotiated() {
+		b = append(b, name...)
+		b = append(b, ' ')
 	}
 	if st := s.telnet.Stats().Parser; st.Oversized+st.Aborted > 0 {
 		b = fmt.Appendf(b, "dropped_subneg=%d ", st.Oversized+st.Aborted)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -38,6 +40,12 @@ type rig struct {
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
+	t.Helper()
+	return newRigQuery(t, cfg, "session=s1&name=alice")
+}
+
+// newRigQuery is newRig with the player's query (login, capabilities).
+func newRigQuery(t *testing.T, cfg Config, query string) *rig {
 	t.Helper()
 	r := &rig{t: t, games: make(chan net.Conn, 1), ended: make(chan error, 4)}
 	var err error
@@ -73,10 +81,11 @@ func newRig(t *testing.T, cfg Config) *rig {
 		host, _, _ := net.SplitHostPort(req.RemoteAddr)
 		q := req.URL.Query()
 		seq, _ := strconv.ParseUint(q.Get(wire.SeqParam), 10, 64)
+		caps, _ := strconv.ParseUint(q.Get(wire.CapsParam), 10, 32)
 		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: q.Get("session"), Name: q.Get("name"),
-			Resume: q.Get(wire.ResumeParam), Seq: seq})
+			Resume: q.Get(wire.ResumeParam), Seq: seq, Caps: wire.Caps(caps)})
 	}))
-	r.ws = r.dial("session=s1&name=alice")
+	r.ws = r.dial(query)
 	t.Cleanup(r.close)
 	return r
 }
@@ -772,5 +781,67 @@ func TestCorruptCompressedStream(t *testing.T) {
 	}
 	if err := <-r.ended; err == nil || !strings.Contains(err.Error(), "compress") {
 		t.Fatalf("Serve returned %v, want the compression error", err)
+	}
+}
+
+// What the game hears in the MTTS cycle follows what the client said it
+// can do when it connected.
+func TestMTTSFollowsTheClient(t *testing.T) {
+	for _, tc := range []struct {
+		caps wire.Caps
+		want int
+	}{
+		{0, telnet.DefaultMTTS | telnet.MTTSSSL},
+		{wire.CapUTF8 | wire.CapTruecolor, telnet.DefaultMTTS | telnet.MTTSSSL},
+		{wire.CapUTF8 | wire.CapTruecolor | wire.CapScreenReader, telnet.DefaultMTTS | telnet.MTTSSSL | telnet.MTTSScreenReader},
+		{wire.CapUTF8, (telnet.DefaultMTTS | telnet.MTTSSSL) &^ telnet.MTTSTrueColor},
+	} {
+		r := newRigQuery(t, Config{}, fmt.Sprintf("session=s1&%s=%d", wire.CapsParam, tc.caps))
+		g := r.connected()
+		g.Write([]byte{telnet.IAC, telnet.DO, telnet.OptTTYPE})
+		readGame(t, g, string([]byte{telnet.IAC, telnet.WILL, telnet.OptTTYPE}))
+		want := fmt.Sprintf("MTTS %d", tc.want)
+		for i := range 3 {
+			g.Write([]byte{telnet.IAC, telnet.SB, telnet.OptTTYPE, telnet.SEND, telnet.IAC, telnet.SE})
+			if i < 2 {
+				g.SetReadDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 128)
+				n, _ := g.Read(buf)
+				if i == 0 && !bytes.Contains(buf[:n], []byte("DRAWBRIDGE")) {
+					t.Fatalf("first TTYPE answer %q", buf[:n])
+				}
+				continue
+			}
+			readGame(t, g, string([]byte{telnet.IAC, telnet.SB, telnet.OptTTYPE, telnet.IS})+want+string([]byte{telnet.IAC, telnet.SE}))
+		}
+	}
+}
+
+func TestDialResult(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, refused := net.Dial("tcp", addr)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	var d net.Dialer
+	_, timeout := d.DialContext(ctx, "tcp", addr)
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{nil, "ok"},
+		{fmt.Errorf("backend: %w", refused), "refused"},
+		{timeout, "timeout"},
+		{fmt.Errorf("TLS with game: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), "tls"},
+		{errors.New("no route"), "error"},
+	} {
+		if got := DialResult(tc.err); got != tc.want {
+			t.Errorf("DialResult(%v) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,12 @@ type Hub struct {
 	wg       sync.WaitGroup
 
 	resumed, resumeFailed atomic.Int64
+
+	// Totals of ended sessions, under mu; Stats adds the live ones.
+	bytesToGame, bytesToPlayers int64
+	dials                       map[string]int64 // by DialResult
+	ends                        map[string]int64 // by end reason
+	negotiated                  map[string]int64 // sessions that agreed on an option, by name
 }
 
 // Stats is a snapshot of a Hub's counters, for metrics.
@@ -51,6 +58,18 @@ type Stats struct {
 	// connection; ResumeFailed those whose token was unknown, used or
 	// expired (the player got a new game connection).
 	Resumed, ResumeFailed int64
+	// BytesToGame and BytesToPlayers count what went each way, of ended
+	// and live sessions: telnet bytes written to the game, wire frames
+	// written to players.
+	BytesToGame, BytesToPlayers int64
+	// Dials counts connections to the game by result: "ok", "refused",
+	// "timeout", "tls" or "error".
+	Dials map[string]int64
+	// Ends counts ended sessions by why they ended (as the log's reason).
+	Ends map[string]int64
+	// Negotiated counts ended sessions in which the game and the gateway
+	// agreed on a telnet option, by the option's name.
+	Negotiated map[string]int64
 }
 
 // NewHub returns a hub whose sessions use cfg. Sessions run under ctx (the
@@ -58,7 +77,8 @@ type Stats struct {
 // without waiting for the goodbye Shutdown sends.
 func NewHub(ctx context.Context, cfg Config) *Hub {
 	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]string), perAddr: make(map[string]int),
-		perName: make(map[string]int), tokens: make(map[string]*Session)}
+		perName: make(map[string]int), tokens: make(map[string]*Session),
+		dials: make(map[string]int64), ends: make(map[string]int64), negotiated: make(map[string]int64)}
 }
 
 // Serve serves an accepted player until their connection ends. A player
@@ -150,11 +170,25 @@ func (h *Hub) forget(token string) {
 	h.mu.Unlock()
 }
 
-// remove forgets a session that has ended.
-func (h *Hub) remove(s *Session) {
+// dialed counts a connection attempt to the game.
+func (h *Hub) dialed(result string) {
+	h.mu.Lock()
+	h.dials[result]++
+	h.mu.Unlock()
+}
+
+// remove forgets a session that has ended, adding its figures to the
+// totals.
+func (h *Hub) remove(s *Session, end *endReason, negotiated []string) {
 	h.mu.Lock()
 	addr, ok := h.sessions[s]
 	if ok {
+		h.bytesToGame += s.bytesIn.Load()
+		h.bytesToPlayers += s.bytesOut.Load()
+		h.ends[end.reason]++
+		for _, opt := range negotiated {
+			h.negotiated[opt]++
+		}
 		delete(h.sessions, s)
 		h.uncountAddr(addr)
 		if s.name != "" {
@@ -217,11 +251,14 @@ func (h *Hub) Len() int {
 // Stats returns the hub's counters.
 func (h *Hub) Stats() Stats {
 	h.mu.Lock()
-	st := Stats{Players: len(h.sessions)}
+	st := Stats{Players: len(h.sessions), BytesToGame: h.bytesToGame, BytesToPlayers: h.bytesToPlayers,
+		Dials: maps.Clone(h.dials), Ends: maps.Clone(h.ends), Negotiated: maps.Clone(h.negotiated)}
 	for s := range h.sessions {
 		if s.att.Load() == nil {
 			st.Away++
 		}
+		st.BytesToGame += s.bytesIn.Load()
+		st.BytesToPlayers += s.bytesOut.Load()
 	}
 	h.mu.Unlock()
 	st.Resumed, st.ResumeFailed = h.resumed.Load(), h.resumeFailed.Load()

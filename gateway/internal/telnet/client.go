@@ -20,9 +20,10 @@ const (
 	// DefaultTerminalType is the second TTYPE answer.
 	DefaultTerminalType = "XTERM-256COLOR"
 	// DefaultMTTS is the MTTS bitfield sent when Config.MTTS is zero: ANSI,
-	// VT100, UTF-8, 256 colours, truecolour, and PROXY, since the gateway
-	// carries many players from one address.
-	DefaultMTTS = MTTSANSI | MTTSVT100 | MTTSUTF8 | MTTS256Colors | MTTSTrueColor | MTTSProxy
+	// VT100, UTF-8, 256 colours, truecolour, PROXY, since the gateway
+	// carries many players from one address, and MNES, since it answers
+	// NEW-ENVIRON with the MNES variables.
+	DefaultMTTS = MTTSANSI | MTTSVT100 | MTTSUTF8 | MTTS256Colors | MTTSTrueColor | MTTSProxy | MTTSMNES
 	// DefaultClientVersion is CLIENT_VERSION in NEW-ENVIRON (MNES) when
 	// Config.ClientVersion is empty.
 	DefaultClientVersion = "1"

@@ -112,7 +112,7 @@ var clientCases = []struct {
 		{in: iac + do + opt(OptTTYPE) + strings.Repeat(iac+sb+opt(OptTTYPE)+"\x01"+iac+se, 3),
 			sent: iac + will + opt(OptTTYPE) + iac + sb + opt(OptTTYPE) + "\x00badname" + iac + se +
 				iac + sb + opt(OptTTYPE) + "\x00XTERM-256COLOR" + iac + se +
-				iac + sb + opt(OptTTYPE) + "\x00MTTS 399" + iac + se},
+				iac + sb + opt(OptTTYPE) + "\x00MTTS 911" + iac + se},
 	}},
 	{"MNES over NEW-ENVIRON", Config{ClientName: "DRAWBRIDGE", TerminalType: "XTERM-256COLOR", MTTS: 137, ClientVersion: "2.1", IPAddress: "203.0.113.7"}, []exchange{
 		{in: iac + sb + opt(OptNewEnviron) + "\x01" + iac + se}, // before agreement: ignored

@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/shared/wire"
+)
+
+// A player plays and leaves: /metrics counts the dial, the bytes each
+// way, what was negotiated and why the session ended.
+func TestBridgeMetrics(t *testing.T) {
+	g, _ := start(t, testConfig(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "wss://localhost:"+port(g.HTTPSAddr())+"/ws", &websocket.DialOptions{
+		Subprotocols: []string{wire.Subprotocol},
+		HTTPClient:   player(t, g, "Counted"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	var text strings.Builder
+	for !strings.Contains(text.String(), "What is your name?") {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v (so far %q)", err, text.String())
+		}
+		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
+			text.Write(f.Data)
+		}
+	}
+	ws.Close(websocket.StatusNormalClosure, "")
+	for g.Players() != 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	resp, err := http.Get("http://" + g.AdminAddr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := string(b)
+	for _, want := range []string{
+		"drawbridge_players 0",
+		"drawbridge_players_away 0",
+		`drawbridge_game_dials_total{result="ok"} 1`,
+		`drawbridge_sessions_ended_total{reason="player closed"} 1`,
+		`drawbridge_telnet_negotiated_total{option="TTYPE"} 1`,
+		`drawbridge_telnet_negotiated_total{option="NAWS"} 1`,
+		`drawbridge_resumes_total{result="resumed"} 0`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	for _, dir := range []string{"to_game", "to_players"} {
+		if strings.Contains(m, `drawbridge_bridge_bytes_total{direction="`+dir+`"} 0`) || !strings.Contains(m, `drawbridge_bridge_bytes_total{direction="`+dir+`"}`) {
+			t.Errorf("no bytes counted %s", dir)
+		}
+	}
+	if t.Failed() {
+		for _, l := range strings.Split(m, "\n") {
+			if strings.HasPrefix(l, "drawbridge_") {
+				t.Log(l)
+			}
+		}
+	}
+}
