@@ -21,6 +21,8 @@ import (
 // negotiation. telnetd passes the peer it sees (%h) and the terminal type
 // it settled on (%T); TERM, the variables it accepted over NEW-ENVIRON and
 // the pty's window size (set from NAWS) are in its environment and tty.
+// After its goodbye it lingers a moment: telnetd tears the session down as
+// soon as its child exits, dropping pty output it has not read yet.
 const telnetdGame = `#!/bin/sh
 echo "game: peer=<$1> ttype=<$2>"
 echo "env: TERM=<$TERM> IPADDRESS=<$IPADDRESS> CLIENT_NAME=<$CLIENT_NAME>"
@@ -28,7 +30,7 @@ echo "Bienvenue au café ✓"
 while printf 'cmd> ' && read -r line; do
 	case $line in
 	size*) echo "$line=<$(stty size)>" ;;
-	quit) echo "Goodbye"; exit 0 ;;
+	quit) echo "Goodbye"; sleep 0.5; exit 0 ;;
 	*) echo "you typed <$line>" ;;
 	esac
 done
