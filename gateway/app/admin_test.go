@@ -74,3 +74,43 @@ func TestBridgeMetrics(t *testing.T) {
 		}
 	}
 }
+
+// web.compression turns on permessage-deflate for browsers that offer it;
+// play works through it.
+func TestWebSocketCompression(t *testing.T) {
+	for _, mode := range []string{"off", "frame", "stream"} {
+		t.Run(mode, func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.Web.Compression = mode
+			g, _ := start(t, cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			ws, resp, err := websocket.Dial(ctx, "wss://localhost:"+port(g.HTTPSAddr())+"/ws", &websocket.DialOptions{
+				Subprotocols:    []string{wire.Subprotocol},
+				HTTPClient:      player(t, g, "Squeezed"),
+				CompressionMode: websocket.CompressionContextTakeover, // what browsers offer
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.CloseNow()
+			ext := resp.Header.Get("Sec-WebSocket-Extensions")
+			if got, want := strings.Contains(ext, "permessage-deflate"), mode != "off"; got != want {
+				t.Fatalf("extensions %q with web.compression %q", ext, mode)
+			}
+			if got, want := strings.Contains(ext, "server_no_context_takeover"), mode == "frame"; got != want {
+				t.Fatalf("extensions %q with web.compression %q", ext, mode)
+			}
+			var text strings.Builder
+			for !strings.Contains(text.String(), "What is your name?") {
+				_, b, err := ws.Read(ctx)
+				if err != nil {
+					t.Fatalf("read: %v (so far %q)", err, text.String())
+				}
+				if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
+					text.Write(f.Data)
+				}
+			}
+		})
+	}
+}

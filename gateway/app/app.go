@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
@@ -204,6 +205,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		TrustedProxies: cfg.Web.TrustedProxies,
 		HSTS:           true,
 		HSTSSubdomains: cfg.Web.HSTSSubdomains,
+		Compression:    compressionMode(cfg.Web.Compression),
 		Logger:         g.log.With("component", "web"),
 	})
 	if err != nil {
@@ -696,4 +698,15 @@ func (w errorLogWriter) Write(p []byte) (int, error) {
 	}
 	w.log.Log(context.Background(), level, msg)
 	return len(p), nil
+}
+
+// compressionMode maps web.compression to the WebSocket library's mode.
+func compressionMode(s string) websocket.CompressionMode {
+	switch s {
+	case "frame":
+		return websocket.CompressionNoContextTakeover
+	case "stream":
+		return websocket.CompressionContextTakeover
+	}
+	return websocket.CompressionDisabled
 }

@@ -156,6 +156,11 @@ type WebConfig struct {
 	// ClientCAFile, when set, requires every browser to present a client
 	// certificate signed by one of these CAs (mutual TLS).
 	ClientCAFile string `toml:"client_ca_file"`
+
+	// Compression is WebSocket permessage-deflate toward browsers: "off",
+	// "frame" (each frame compressed on its own) or "stream" (a 32 KiB
+	// window per player: better ratios, more memory).
+	Compression string `toml:"compression"`
 }
 
 // TLSConfig is where certificates come from and the TLS profile.
@@ -301,6 +306,7 @@ func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
 		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
+		Web:             WebConfig{Compression: "off"},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
@@ -446,6 +452,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	file("web.client_ca_file", c.Web.ClientCAFile)
+	oneOf("web.compression", c.Web.Compression, "off", "frame", "stream")
 
 	if oneOf("tls.mode", c.TLS.Mode, "auto", "acme", "files", "self-signed") {
 		switch c.TLSMode() {

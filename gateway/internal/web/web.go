@@ -77,6 +77,13 @@ type Config struct {
 	// under the domain serves HTTPS.
 	HSTSSubdomains bool
 
+	// Compression is the WebSocket permessage-deflate mode toward browsers
+	// that offer it: websocket.CompressionDisabled (the zero value),
+	// CompressionNoContextTakeover (each frame compressed on its own) or
+	// CompressionContextTakeover (a 32 KiB window per player: better
+	// ratios, more memory).
+	Compression websocket.CompressionMode
+
 	// Logger receives request errors and WebSocket refusals. nil discards.
 	Logger *slog.Logger
 }
@@ -266,8 +273,9 @@ func (s *Server) websocket(c echo.Context) error {
 	}
 	hj := &hijackRecorder{ResponseWriter: w}
 	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
-		Subprotocols:   []string{wire.Subprotocol},
-		OriginPatterns: s.cfg.OriginPatterns,
+		Subprotocols:    []string{wire.Subprotocol},
+		OriginPatterns:  s.cfg.OriginPatterns,
+		CompressionMode: s.cfg.Compression,
 	})
 	if err != nil {
 		// Accept has already answered (403 for a foreign Origin, 426 or
