@@ -100,6 +100,7 @@ func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
 		"DRAWBRIDGE_PLAYERS_MAX=100000",
 		"DRAWBRIDGE_PLAYERS_MAX_PER_ADDR=100000",
 		"DRAWBRIDGE_PLAYERS_MAX_PER_ACCOUNT=100000",
+		"DRAWBRIDGE_WEB_COMPRESSION=" + compression,
 	}, extra...)
 	g.cmd.Stderr = &g.stderr
 	if err := g.cmd.Start(); err != nil {

@@ -55,6 +55,7 @@ func main() {
 	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood scenario")
 	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood scenario")
 	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
+	flag.StringVar(&compression, "compress", compression, "the gateway's web.compression toward the players, who offer permessage-deflate as browsers do: off, frame or stream")
 	flag.BoolVar(&resumable, "resume", resumable, "drawbridge players say they can resume and acknowledge output, as the web client does; false measures without the replay buffer")
 	systemList := flag.String("systems", "drawbridge,websockify,socat", "what the echo and talk scenarios go through: drawbridge, and websockify and socat (Debian packages) for comparison")
 	flag.Parse()
@@ -421,7 +422,9 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 	errs := make([]int, len(players))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 256)
-	line := payload(16)
+	// 512 bytes: above the compression thresholds, so with web.compression
+	// on, each player's compressor is in use afterwards.
+	line := payload(512)
 	for i, p := range players {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -434,8 +437,15 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 		}()
 	}
 	wg.Wait()
-	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game), of which Go heap in use %.1f KiB (live %.1f KiB), goroutine stacks %.1f KiB in %.1f goroutines; %d of them failed a round trip after the hold",
+	// What the players cost once each has sent and received a line (the
+	// compressor's window, with web.compression "stream").
+	active, err := g.rssKB()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game), of which Go heap in use %.1f KiB (live %.1f KiB), goroutine stacks %.1f KiB in %.1f goroutines; %d of them failed a round trip of 512 bytes after the hold, after which RSS is %.1f KiB per player (web.compression %q)",
 		n, connected.Round(time.Millisecond), hold, before, after, float64(after-before)/float64(n),
 		per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_heap_alloc_bytes")/1024,
-		per("go_memstats_stack_inuse_bytes")/1024, per("go_goroutines"), sum(errs)), nil
+		per("go_memstats_stack_inuse_bytes")/1024, per("go_goroutines"), sum(errs),
+		float64(active-before)/float64(n), compression), nil
 }

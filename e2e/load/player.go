@@ -33,6 +33,11 @@ type player struct {
 // resumable makes players say they can resume (the -resume flag).
 var resumable = true
 
+// compression is the gateway's web.compression (the -compress flag).
+// Players always offer permessage-deflate, as browsers do; the gateway
+// takes it up unless this is "off".
+var compression = "off"
+
 // ackEvery is how many numbered frames a player receives between Acks, as
 // the web client's link does.
 const ackEvery = 64
@@ -44,9 +49,10 @@ func dialPlayer(ctx context.Context, g *gatewayProc, cookie string) (*player, er
 	p := &player{}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: g.tls, DialContext: countingDialer(&p.rx)}}
 	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		HTTPClient:   hc,
-		Subprotocols: []string{wire.Subprotocol},
-		HTTPHeader:   http.Header{"Origin": {g.base}, "Cookie": {cookie}},
+		HTTPClient:      hc,
+		Subprotocols:    []string{wire.Subprotocol},
+		HTTPHeader:      http.Header{"Origin": {g.base}, "Cookie": {cookie}},
+		CompressionMode: websocket.CompressionContextTakeover,
 	})
 	if err != nil {
 		if resp != nil {
