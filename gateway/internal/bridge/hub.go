@@ -38,7 +38,8 @@ type Hub struct {
 	perName  map[string]int // by account name
 	tokens   map[string]*Session
 	closing  bool
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // live sessions
+	serving  sync.WaitGroup // goroutines Start started
 
 	resumed, resumeFailed atomic.Int64
 
@@ -131,6 +132,23 @@ func (h *Hub) Serve(p Player) error {
 	h.wg.Add(1)
 	h.mu.Unlock()
 	return s.serveNew()
+}
+
+// Start serves an accepted player as Serve does, in a goroutine of its
+// own, and then calls done (if not nil) with what Serve returned. The
+// goroutine that accepted the connection can return at once, freeing its
+// stack, grown by the TLS handshake and the HTTP handling, and the HTTP
+// request, which a player who idles for hours would otherwise hold. Wait
+// and Shutdown wait for these goroutines too.
+func (h *Hub) Start(p Player, done func(error)) {
+	h.serving.Add(1)
+	go func() {
+		defer h.serving.Done()
+		err := h.Serve(p)
+		if done != nil {
+			done(err)
+		}
+	}()
 }
 
 // claim takes the session that token p.Resume belongs to, if it is live
@@ -284,6 +302,7 @@ func (h *Hub) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		h.wg.Wait()
+		h.serving.Wait()
 		close(done)
 	}()
 	select {

@@ -70,9 +70,10 @@ func TestNegotiatorRFC1143(t *testing.T) {
 			name := fmt.Sprintf("%v/%v,%v/%s/allow=%v", side, tt.from, tt.fromOpp, tt.event, tt.allow)
 			t.Run(name, func(t *testing.T) {
 				var n Negotiator
-				n.opts[opt].state[side] = tt.from
-				n.opts[opt].opposite[side] = tt.fromOpp
-				n.opts[opt].allow[side] = tt.allow
+				o := n.at(opt)
+				o.state[side] = tt.from
+				o.opposite[side] = tt.fromOpp
+				o.allow[side] = tt.allow
 				var out []byte
 				ch := Unchanged
 				switch tt.event {

@@ -363,3 +363,7 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatalf("an admin making a superuser: %d, want 403", res.status)
 	}
 }
+
+func (b *recordingBridge) Start(p bridge.Player, done func(error)) {
+	go func() { done(b.Serve(p)) }()
+}

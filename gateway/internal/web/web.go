@@ -24,10 +24,14 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Bridger runs one player's session until it ends, and ends the bridges
-// of login sessions that ended. *bridge.Hub implements it.
+// Bridger serves players, and ends the bridges of login sessions that
+// ended. *bridge.Hub implements it.
 type Bridger interface {
-	Serve(p bridge.Player) error
+	// Start serves one player in a goroutine of its own, so the handler
+	// that accepted the WebSocket can return (an idle player must not
+	// hold its stack and request), and calls done when the player's
+	// connection has ended.
+	Start(p bridge.Player, done func(error))
 	End(sessionIDs []string, why string) int
 }
 
@@ -311,11 +315,15 @@ func (s *Server) websocket(c echo.Context) error {
 	if s.auth != nil {
 		p.Session, p.Name = sess.ID, user.Name
 		s.live.add(sess)
-		defer s.live.remove(sess.ID)
 	}
-	if err := s.cfg.Bridge.Serve(p); err != nil {
-		s.log.Debug("session ended", "peer", peer, "err", err)
-	}
+	s.cfg.Bridge.Start(p, func(err error) {
+		if s.auth != nil {
+			s.live.remove(sess.ID)
+		}
+		if err != nil {
+			s.log.Debug("session ended", "peer", peer, "err", err)
+		}
+	})
 	return nil
 }
 

@@ -226,3 +226,7 @@ func TestWebSocketRefusesOtherSubprotocol(t *testing.T) {
 		}
 	}
 }
+
+func (f *fakeBridge) Start(p bridge.Player, done func(error)) {
+	go func() { done(f.Serve(p)) }()
+}
