@@ -408,6 +408,11 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 	}
 	defer closeAll(players)
 	connected := time.Since(start)
+	for _, p := range players {
+		if p, ok := p.(*player); ok {
+			p.answerPings(ctx)
+		}
+	}
 	time.Sleep(hold)
 	after, err := g.rssKB()
 	if err != nil {

@@ -28,6 +28,38 @@ type player struct {
 	rx    atomic.Int64
 	seq   uint64 // numbered frames received
 	acked uint64
+
+	frames chan readResult // while answerPings reads for read
+}
+
+type readResult struct {
+	f   wire.Frame
+	err error
+}
+
+// answerPings reads in the background from now on, as a browser does, so
+// that the gateway's pings are answered while the player idles (a
+// WebSocket answers pings only while someone reads); read then takes the
+// frames from it. It stops at the first error (the connection closed).
+func (p *player) answerPings(ctx context.Context) {
+	p.frames = make(chan readResult, 16)
+	go func() {
+		for {
+			_, b, err := p.ws.Read(ctx)
+			var r readResult
+			if r.err = err; err == nil {
+				r.f, r.err = wire.Decode(b)
+			}
+			select {
+			case p.frames <- r:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 }
 
 // resumable makes players say they can resume (the -resume flag).
@@ -99,11 +131,23 @@ func (p *player) send(ctx context.Context, f *wire.Frame) error {
 }
 
 func (p *player) read(ctx context.Context) (wire.Frame, error) {
-	_, b, err := p.ws.Read(ctx)
-	if err != nil {
-		return wire.Frame{}, err
+	var (
+		f   wire.Frame
+		err error
+	)
+	if p.frames != nil {
+		select {
+		case r := <-p.frames:
+			f, err = r.f, r.err
+		case <-ctx.Done():
+			return wire.Frame{}, ctx.Err()
+		}
+	} else {
+		var b []byte
+		if _, b, err = p.ws.Read(ctx); err == nil {
+			f, err = wire.Decode(b)
+		}
 	}
-	f, err := wire.Decode(b)
 	if err == nil && f.Type.Numbered() {
 		err = p.received(ctx)
 	}
