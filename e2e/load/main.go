@@ -314,6 +314,9 @@ func echoScenario(start func() (system, error), name string, n, rounds, size int
 			for range rounds {
 				d, err := p.roundTrip(ctx, line)
 				if err != nil {
+					if os.Getenv("LOADDEBUG") != "" {
+						fmt.Fprintln(os.Stderr, "round trip:", err)
+					}
 					errs[i]++
 					return
 				}

@@ -5,9 +5,11 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -346,9 +348,30 @@ type hijackRecorder struct {
 
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return c, brw, err
+	}
 	h.conn = c
-	return c, brw, err
+	// The WebSocket keeps these buffers for as long as the player plays.
+	// The HTTP server's are 4 KiB each; what a player sends is a few
+	// bytes at a time, and a large frame bypasses a buffer anyway, so
+	// smaller ones serve as well at a quarter of the memory. Bytes the
+	// server had already read (the client may speak right after the
+	// upgrade) carry over into the new reader's buffer, where the
+	// WebSocket library looks for them (it resets the reader's source).
+	if err := brw.Writer.Flush(); err != nil {
+		return c, brw, err
+	}
+	buffered, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	r := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(buffered)), c), max(hijackBufferSize, len(buffered)))
+	if _, err := r.Peek(len(buffered)); err != nil {
+		return c, brw, err
+	}
+	return c, bufio.NewReadWriter(r, bufio.NewWriterSize(c, hijackBufferSize)), nil
 }
+
+// hijackBufferSize is the size of a WebSocket's read and write buffers.
+const hijackBufferSize = 1 << 10
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 

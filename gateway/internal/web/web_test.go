@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -229,4 +231,65 @@ func TestWebSocketRefusesOtherSubprotocol(t *testing.T) {
 
 func (f *fakeBridge) Start(p bridge.Player, done func(error)) {
 	go func() { done(f.Serve(p)) }()
+}
+
+// echoFirstBridge sends the first message a player sends back to them.
+type echoFirstBridge struct{}
+
+func (echoFirstBridge) Start(p bridge.Player, done func(error)) {
+	go func() {
+		_, b, err := p.WS.Read(context.Background())
+		if err == nil {
+			err = p.WS.Write(context.Background(), websocket.MessageBinary, b)
+		}
+		p.WS.Close(websocket.StatusNormalClosure, "")
+		done(err)
+	}()
+}
+
+func (echoFirstBridge) End([]string, string) int { return 0 }
+
+// A client that speaks in the same packet as its upgrade request (the
+// server reads both at once) loses nothing: the bytes the HTTP server had
+// buffered reach the WebSocket.
+func TestWebSocketKeepsBytesSentWithTheUpgrade(t *testing.T) {
+	h, err := New(Config{Static: fstest.MapFS{"index.html": {Data: []byte("x")}}, Bridge: echoFirstBridge{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	payload := []byte("\x44\x00\x00\x00\x10hello from a hasty client")
+	mask := [4]byte{1, 2, 3, 4}
+	frame := []byte{0x82, 0x80 | byte(len(payload)), mask[0], mask[1], mask[2], mask[3]}
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	req := "GET /ws HTTP/1.1\r\nHost: " + strings.TrimPrefix(srv.URL, "http://") + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: " + wire.Subprotocol + "\r\n\r\n"
+	if _, err := c.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	hdr := make([]byte, 2)
+	if _, err := io.ReadFull(br, hdr); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, hdr[1]&0x7f)
+	if _, err := io.ReadFull(br, got); err != nil {
+		t.Fatal(err)
+	}
+	if hdr[0] != 0x82 || !bytes.Equal(got, payload) {
+		t.Fatalf("echoed frame %x %q, want the client's first frame back", hdr, got)
+	}
 }
