@@ -102,6 +102,13 @@ func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
 		"DRAWBRIDGE_PLAYERS_MAX_PER_ACCOUNT=100000",
 		"DRAWBRIDGE_WEB_COMPRESSION=" + compression,
 	}, extra...)
+	// The Go runtime's memory settings pass through, to measure what
+	// they trade.
+	for _, k := range []string{"GOGC", "GOMEMLIMIT"} {
+		if v, ok := os.LookupEnv(k); ok {
+			g.cmd.Env = append(g.cmd.Env, k+"="+v)
+		}
+	}
 	g.cmd.Stderr = &g.stderr
 	if err := g.cmd.Start(); err != nil {
 		return nil, err
@@ -234,10 +241,21 @@ func procKB(pid int, file, name string) (int, error) {
 	return 0, fmt.Errorf("no %s in /proc/%d/%s", name, pid, file)
 }
 
-// goStats reads the gateway's Go runtime figures from its /metrics, as
-// the runtime last saw them.
+// goStats reads the gateway's Go runtime figures from its /metrics, just
+// after a garbage collection.
 func (g *gatewayProc) goStats() (map[string]float64, error) {
-	resp, err := http.Get(g.admin + "/metrics")
+	// A heap profile with gc=1 makes the gateway collect garbage first,
+	// so the figures are what it holds, not what it has yet to free.
+	resp, err := http.Get(g.admin + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
+	}
+	resp, err = http.Get(g.admin + "/metrics")
 	if err != nil {
 		return nil, err
 	}

@@ -451,7 +451,7 @@ func idleScenario(bin string, game *echoGame, n int, hold time.Duration) (string
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game), of which Go heap in use %.1f KiB (live %.1f KiB), goroutine stacks %.1f KiB in %.1f goroutines; %d of them failed a round trip of 512 bytes after the hold, after which RSS is %.1f KiB per player (web.compression %q)",
+	return fmt.Sprintf("idle: %d players connected in %v, held %v; gateway RSS %d KiB before, %d KiB after: %.1f KiB per player (TLS, wire, telnet to the game); after a garbage collection, Go heap in use %.1f KiB (live %.1f KiB) and goroutine stacks %.1f KiB per player, in %.1f goroutines; %d of them failed a round trip of 512 bytes after the hold, after which RSS is %.1f KiB per player (web.compression %q)",
 		n, connected.Round(time.Millisecond), hold, before, after, float64(after-before)/float64(n),
 		per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_heap_alloc_bytes")/1024,
 		per("go_memstats_stack_inuse_bytes")/1024, per("go_goroutines"), sum(errs),
