@@ -642,8 +642,8 @@ func (s *Session) serve(a *attachment) error {
 	stopKeepalive := s.keepalive(a)
 	end := s.readPlayer(a)
 	stopKeepalive()
-	if cut := a.cutReason(); cut != nil {
-		end = cut
+	if cut := a.cutReason(); cut != nil && !errors.Is(end.err, errPlayerClosed) {
+		end = cut // the gateway cut it, or a write had failed: that is why
 	}
 	if s.detach(a, end) {
 		return nil

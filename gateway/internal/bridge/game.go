@@ -85,7 +85,13 @@ func (s *Session) gameToPlayer() *endReason {
 			writing.Store(nil)
 			s.wmu.Unlock()
 			if werr != nil {
-				s.playerGone(a, s.playerWriteEnd(a, werr))
+				// The player's reader decides what happens next: it may
+				// yet find the player's goodbye (a close frame read after
+				// the write failed), which must not count as a drop.
+				a.cut.CompareAndSwap(nil, s.playerWriteEnd(a, werr))
+				if !errors.Is(werr, net.ErrClosed) {
+					a.cutNow() // broken: make sure the reader hears of it
+				}
 			}
 		}
 		out.reset()
