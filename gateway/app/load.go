@@ -47,7 +47,7 @@ func (c *Config) Settings() []Setting {
 			} else {
 				out = append(out, Setting{
 					Name:   name,
-					Env:    EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, ".", "_")),
+					Env:    envName(name),
 					Source: "default",
 					value:  f,
 				})
@@ -56,6 +56,19 @@ func (c *Config) Settings() []Setting {
 	}
 	walk(reflect.ValueOf(c).Elem(), "")
 	return out
+}
+
+// movedSettings maps settings that have moved to their new names, so a
+// configuration written for an older gateway gets a clear error rather
+// than a setting silently ignored.
+var movedSettings = map[string]string{
+	"telnets.proxy_protocol": "game.proxy_protocol",
+}
+
+// envName is the environment variable for a setting: "game.backend" is
+// DRAWBRIDGE_GAME_BACKEND.
+func envName(setting string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(setting, ".", "_"))
 }
 
 // Set parses s into the named setting, the way the environment and flags
@@ -149,7 +162,11 @@ func Load(path string, getenv func(string) string) (Config, []Setting, error) {
 		if und := md.Undecoded(); len(und) > 0 {
 			var keys []string
 			for _, k := range und {
-				keys = append(keys, k.String())
+				key := k.String()
+				if to, ok := movedSettings[key]; ok {
+					key += " (moved to " + to + ")"
+				}
+				keys = append(keys, key)
 			}
 			return cfg, nil, fmt.Errorf("config file %s: unknown setting(s) %s", path, strings.Join(keys, ", "))
 		}
@@ -158,6 +175,11 @@ func Load(path string, getenv func(string) string) (Config, []Setting, error) {
 		}
 	}
 	var errs []error
+	for from, to := range movedSettings {
+		if getenv(envName(from)) != "" {
+			errs = append(errs, fmt.Errorf("%s: the setting moved to %s (%s)", envName(from), to, envName(to)))
+		}
+	}
 	settings := cfg.Settings()
 	for i, st := range settings {
 		if s := getenv(st.Env); s != "" {

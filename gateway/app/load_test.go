@@ -77,7 +77,8 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 	}{
 		{"unknown key", "[game]\nbackned = \"x:1\"\n", nil, "unknown setting(s) game.backned"},
 		{"unknown section", "[gmae]\nbackend = \"x:1\"\n", nil, "unknown setting(s) gmae"},
-		{"moved to game", "[telnets]\nproxy_protocol = \"v2\"\n", nil, "unknown setting(s) telnets.proxy_protocol"},
+		{"moved to game", "[telnets]\nproxy_protocol = \"v2\"\n", nil, "unknown setting(s) telnets.proxy_protocol (moved to game.proxy_protocol)"},
+		{"moved env", "", map[string]string{"DRAWBRIDGE_TELNETS_PROXY_PROTOCOL": "v2"}, "DRAWBRIDGE_TELNETS_PROXY_PROTOCOL: the setting moved to game.proxy_protocol (DRAWBRIDGE_GAME_PROXY_PROTOCOL)"},
 		{"wrong type", "[players]\nmax = \"many\"\n", nil, "players.max"},
 		{"bad duration", "[game]\ndial_timeout = \"soon\"\n", nil, "dial_timeout"},
 		{"syntax", "[game\n", nil, "At line 2"},
