@@ -187,6 +187,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	prober := status.New(status.Config{
 		Dial:     dial,
 		Interval: cfg.Game.StatusInterval,
+		Timeout:  cfg.Game.StatusTimeout,
 		Players:  g.hub.Len,
 		Logger:   g.log.With("component", "status"),
 	})

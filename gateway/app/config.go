@@ -99,6 +99,10 @@ type GameConfig struct {
 	// checks off (the front page then shows only the gateway's players).
 	StatusInterval time.Duration `toml:"status_interval"`
 
+	// StatusTimeout bounds one status check, from connecting to the MSSP
+	// answer. A game that never answers MSSP costs each check this long.
+	StatusTimeout time.Duration `toml:"status_timeout"`
+
 	// ProxyProtocol sends a PROXY protocol header ("v1" or "v2") to the
 	// game before anything else on every connection, so the game sees
 	// each player's address (web and telnets alike) instead of the
@@ -305,7 +309,7 @@ const DefaultDirectoryURL = "https://acme-v02.api.letsencrypt.org/directory"
 func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
-		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
+		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
 		Web:             WebConfig{Compression: "off"},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
@@ -432,6 +436,10 @@ func (c *Config) Validate() error {
 		}
 	}
 	oneOf("game.charset", c.Game.Charset, "", "utf-8", "latin1", "iso-8859-1", "cp437")
+	positive("game.status_timeout", c.Game.StatusTimeout)
+	if d := c.Game.StatusInterval; d > 0 && c.Game.StatusTimeout > d/2 {
+		bad("game.status_timeout", "%s is more than half of game.status_interval (%s)", c.Game.StatusTimeout, d)
+	}
 	if d := c.Game.StatusInterval; d >= 0 && d < minStatusInterval {
 		bad("game.status_interval", "must be at least %s, got %s (a negative value turns the checks off)", minStatusInterval, d)
 	}
