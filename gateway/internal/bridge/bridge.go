@@ -278,10 +278,10 @@ func newSession(p Player, cfg Config, hub *Hub, ctx context.Context) *Session {
 	return s
 }
 
-// DialResult classifies the outcome of a connection attempt to the game,
+// dialResult classifies the outcome of a connection attempt to the game,
 // for metrics: "ok", "refused" (nothing listens), "timeout", "tls" (the
 // TLS handshake with the game failed) or "error".
-func DialResult(err error) string {
+func dialResult(err error) string {
 	var (
 		ne   net.Error
 		cert *tls.CertificateVerificationError
@@ -427,7 +427,7 @@ func (s *Session) begin(a *attachment) *endReason {
 	stopDial()
 	cancel()
 	if s.hub != nil && s.stopped.Err() == nil && s.ctx.Err() == nil {
-		s.hub.dialed(DialResult(err))
+		s.hub.dialed(dialResult(err))
 	}
 	if err != nil {
 		if s.stopped.Err() != nil {
@@ -517,15 +517,6 @@ func (s *Session) result() error {
 }
 
 var errPlayerClosed = errors.New("player closed the connection")
-
-// playerGone handles the end of player connection a: if the session is
-// resumable and the player merely vanished, it waits for a resume;
-// otherwise the session ends with end.
-func (s *Session) playerGone(a *attachment, end *endReason) {
-	if !s.detach(a, end) {
-		s.stopWith(end)
-	}
-}
 
 // detach lets go of player connection a and starts the grace period,
 // when the session is resumable and end says the player vanished. It
@@ -629,8 +620,9 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 	}
 	s.log.Info("player resumed", attrs...)
 	if err != nil {
-		s.playerGone(a, &endReason{reason: "player gone", err: fmt.Errorf("replay to player: %w", err), away: true})
-		return nil, true
+		// As for any failed write: the reader, which hears of it at
+		// once, decides between waiting for the player and ending.
+		a.cutWith(&endReason{reason: "player gone", err: fmt.Errorf("replay to player: %w", err), away: true})
 	}
 	return s.serve(a), true
 }

@@ -840,8 +840,8 @@ func TestDialResult(t *testing.T) {
 		{fmt.Errorf("TLS with game: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), "tls"},
 		{errors.New("no route"), "error"},
 	} {
-		if got := DialResult(tc.err); got != tc.want {
-			t.Errorf("DialResult(%v) = %q, want %q", tc.err, got, tc.want)
+		if got := dialResult(tc.err); got != tc.want {
+			t.Errorf("dialResult(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
 }

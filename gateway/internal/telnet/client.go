@@ -176,11 +176,11 @@ type Client struct {
 	log *slog.Logger
 
 	// Set once by NewClient.
-	ttypes  [2][]byte // ClientName, TerminalType
-	mtts    [2][]byte // "MTTS n", reading UTF-8 [0] or the legacy charset [1]
-	env     [2]environ
-	hello   []byte   // the GMCP Core.Hello and Core.Supports.Set, ready to send
-	charset *charmap // the configured legacy charset; nil for UTF-8
+	ttypes  [2][]byte  // ClientName, TerminalType
+	mtts    [2][]byte  // "MTTS n", reading UTF-8 [0] or the legacy charset [1]
+	env     [2]environ // likewise; [1] only with a legacy charset
+	hello   []byte     // the GMCP Core.Hello and Core.Supports.Set, ready to send
+	charset *charmap   // the configured legacy charset; nil for UTF-8
 
 	maxInflate int
 
@@ -247,11 +247,12 @@ func NewClient(cfg Config, w io.Writer) *Client {
 		csName = cm.name
 	}
 	c.ttypes = [2][]byte{name, term}
-	c.mtts = [2][]byte{mttsLine(mttsUTF8), mttsLine(mttsLegacy)}
 	version := cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)
-	c.env = [2]environ{
-		newEnviron("UTF-8", name, version, term, cfg.IPAddress, mttsUTF8),
-		newEnviron(csName, name, version, term, cfg.IPAddress, mttsLegacy),
+	c.mtts[0] = mttsLine(mttsUTF8)
+	c.env[0] = newEnviron("UTF-8", name, version, term, cfg.IPAddress, mttsUTF8)
+	if cm != nil { // mode() is 1 only then: every player need not carry it
+		c.mtts[1] = mttsLine(mttsLegacy)
+		c.env[1] = newEnviron(csName, name, version, term, cfg.IPAddress, mttsLegacy)
 	}
 	c.maxInflate = cfg.MaxInflate
 	if c.maxInflate <= 0 {

@@ -301,10 +301,11 @@ func (s *Server) websocket(c echo.Context) error {
 		return nil
 	}
 	p := bridge.Player{WS: ws, Conn: hj.conn, Addr: peer}
-	if n, err := strconv.ParseUint(r.URL.Query().Get(wire.CapsParam), 10, 32); err == nil {
+	q := r.URL.Query()
+	if n, err := strconv.ParseUint(q.Get(wire.CapsParam), 10, 32); err == nil {
 		p.Caps = wire.Caps(n)
 	}
-	if q := r.URL.Query(); q.Has(wire.ResumeParam) {
+	if q.Has(wire.ResumeParam) {
 		// A client back from a drop: the bridge checks the token, which
 		// is only good for this login session. A bad seq is a fresh start.
 		p.Resume = q.Get(wire.ResumeParam)
