@@ -26,16 +26,7 @@ func TestBridgeMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.CloseNow()
-	var text strings.Builder
-	for !strings.Contains(text.String(), "What is your name?") {
-		_, b, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("read: %v (so far %q)", err, text.String())
-		}
-		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
-			text.Write(f.Data)
-		}
-	}
+	readUntil(ctx, t, ws, "What is your name?")
 	ws.Close(websocket.StatusNormalClosure, "")
 	for g.Players() != 0 {
 		time.Sleep(10 * time.Millisecond)
@@ -101,16 +92,22 @@ func TestWebSocketCompression(t *testing.T) {
 			if got, want := strings.Contains(ext, "server_no_context_takeover"), mode == "frame"; got != want {
 				t.Fatalf("extensions %q with web.compression %q", ext, mode)
 			}
-			var text strings.Builder
-			for !strings.Contains(text.String(), "What is your name?") {
-				_, b, err := ws.Read(ctx)
-				if err != nil {
-					t.Fatalf("read: %v (so far %q)", err, text.String())
-				}
-				if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
-					text.Write(f.Data)
-				}
-			}
+			readUntil(ctx, t, ws, "What is your name?")
 		})
+	}
+}
+
+// readUntil reads Output frames from ws until their text holds want.
+func readUntil(ctx context.Context, t *testing.T, ws *websocket.Conn, want string) {
+	t.Helper()
+	var text strings.Builder
+	for !strings.Contains(text.String(), want) {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v (so far %q)", err, text.String())
+		}
+		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
+			text.Write(f.Data)
+		}
 	}
 }

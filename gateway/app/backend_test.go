@@ -116,14 +116,7 @@ func TestGameBehindProxyHeaderAndTLS(t *testing.T) {
 	g, _ := start(t, cfg)
 
 	// A classic client on the TLS telnet port.
-	pool := x509.NewCertPool()
-	pool.AddCert(g.Certificate("localhost"))
-	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", g.TelnetsAddr().String(),
-		&tls.Config{RootCAs: pool, ServerName: "localhost"})
-	if err != nil {
-		t.Fatalf("telnets: %v", err)
-	}
-	defer c.Close()
+	c := dialTelnets(t, g)
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	want := "Hello PROXY " + c.LocalAddr().String() + "\r\n"
 	buf := make([]byte, len(want))
@@ -174,14 +167,7 @@ func TestGameTLSUntrustedIsADialError(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	g, _ := start(t, cfg)
 
-	pool := x509.NewCertPool()
-	pool.AddCert(g.Certificate("localhost"))
-	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", g.TelnetsAddr().String(),
-		&tls.Config{RootCAs: pool, ServerName: "localhost"})
-	if err != nil {
-		t.Fatalf("telnets: %v", err)
-	}
-	defer c.Close()
+	c := dialTelnets(t, g)
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	b, _ := io.ReadAll(c)
 	if !strings.Contains(string(b), "not answering") {
@@ -247,4 +233,19 @@ tls_ca_file = "`+caFile+`"
 		d.TLS.RootCAs == nil || d.TLS.ServerName != "mud.example" || !strings.Contains(d.RootsName, caFile) {
 		t.Errorf("dialer %+v, TLS %+v", d, d.TLS)
 	}
+}
+
+// dialTelnets connects a classic client to the gateway's TLS telnet port,
+// trusting its certificate; the test closes it.
+func dialTelnets(t *testing.T, g *Gateway) *tls.Conn {
+	t.Helper()
+	pool := x509.NewCertPool()
+	pool.AddCert(g.Certificate("localhost"))
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", g.TelnetsAddr().String(),
+		&tls.Config{RootCAs: pool, ServerName: "localhost"})
+	if err != nil {
+		t.Fatalf("telnets: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
