@@ -67,6 +67,7 @@ type client struct {
 	mirrorAt    time.Time
 	mirrorDirty bool
 
+	applied  atomic.Uint64 // bytes of game output written to the terminal
 	size     atomic.Uint32 // cols<<16 | rows
 	resizeAt atomic.Int64  // unix nanoseconds when a pending resize is sent; 0 when none
 
@@ -160,6 +161,7 @@ func (c *client) handle(ev link.Event) int {
 	switch f.Type {
 	case wire.TypeOutput:
 		c.write(string(f.Data))
+		c.applied.Add(uint64(len(f.Data)))
 		return len(f.Data)
 	case wire.TypeEcho:
 		c.page.SetMasked(f.Echo)
@@ -291,6 +293,10 @@ func (c *client) Resized(cols, rows int) {
 	c.size.Store(uint32(cols)<<16 | uint32(rows))
 	c.resizeAt.Store(c.now().Add(resizeDebounce).UnixNano())
 }
+
+// Applied returns how many bytes of game output the terminal has taken;
+// safe from any goroutine.
+func (c *client) Applied() uint64 { return c.applied.Load() }
 
 // Size returns the grid's size; safe from any goroutine.
 func (c *client) Size() (cols, rows int) {

@@ -53,6 +53,10 @@ func run() error {
 		}
 	}
 
+	// Frames drawn and when the first one was, for benchmarks
+	// (window.drawbridge.stats); touched only on the game loop.
+	var frames int
+	var firstFrame float64
 	var g *ui.Game
 	g = ui.New(ui.Config{
 		Term: t,
@@ -76,6 +80,11 @@ func run() error {
 			}
 		},
 		OnResize: c.Resized,
+		OnDraw: func() {
+			if frames++; frames == 1 {
+				firstFrame = dom.Now()
+			}
+		},
 	})
 
 	if err := page.MountCanvas(); err != nil {
@@ -86,6 +95,12 @@ func run() error {
 		"status": func() any {
 			state, text := c.Status()
 			return map[string]any{"state": state, "text": text}
+		},
+		// stats: frames drawn (unchanged frames are skipped and not
+		// counted), the page time of the first, and the bytes of game
+		// output applied; read by make bench-client.
+		"stats": func() any {
+			return map[string]any{"frames": frames, "firstFrameMs": firstFrame, "bytes": float64(c.Applied())}
 		},
 		"size": func() any {
 			cols, rows := c.Size()

@@ -226,6 +226,10 @@ func Visible() bool {
 	return js.Global().Get("document").Get("visibilityState").String() == "visible"
 }
 
+// Now returns the page's clock, performance.now(): milliseconds since the
+// page started loading, the clock browser benchmarks use.
+func Now() float64 { return js.Global().Get("performance").Call("now").Float() }
+
 // localStorage returns the browser's storage for this origin, or nil when
 // the browser refuses it (private modes may): history then lasts only as
 // long as the page.

@@ -42,6 +42,11 @@ type Config struct {
 	// changes (the window or the font changed). The terminal has already
 	// been resized.
 	OnResize func(cols, rows int)
+
+	// OnDraw is called, on the game loop, after every frame that drew
+	// something (frames with nothing new are skipped and not reported):
+	// the client counts frames with it for its benchmarks.
+	OnDraw func()
 }
 
 // padding around the grid, in CSS pixels.
@@ -227,6 +232,9 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	screen.DrawTriangles32(g.vs, g.is, g.atlas.img, nil)
 	g.term.ClearDirty()
 	g.full = false
+	if g.cfg.OnDraw != nil {
+		g.cfg.OnDraw()
+	}
 	if overflow {
 		// The atlas filled up mid-frame: start it afresh and draw again.
 		g.atlas.reset()
