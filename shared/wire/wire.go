@@ -24,6 +24,7 @@
 //	Resume  0x07  seq:u64 token... this game connection can be resumed with token; seq
 //	                               is the number of the next numbered frame
 //	Resumed 0x08  seq:u64          a resume succeeded; numbered frames from seq follow
+//	Pong    0x09  seq:u64          the answer to the player's Ping with the same seq
 //
 // # Player to gateway (types 0x40-0x7f)
 //
@@ -33,6 +34,9 @@
 //	Hello   0x44  caps:u32 text... the client's capabilities and its name/version
 //	GMCPIn  0x45  pkg[ json]       a GMCP message for the game (allow-listed by the gateway)
 //	Ack     0x46  seq:u64          the client has received the numbered frames before seq
+//	Ping    0x47  seq:u64          asks the gateway for a Pong: a browser cannot send
+//	                               WebSocket pings, and a phone back from the background
+//	                               must learn whether its socket still reaches the gateway
 //
 // # Resuming a game connection
 //
@@ -104,6 +108,7 @@ const (
 	TypeGMCP    Type = 0x06
 	TypeResume  Type = 0x07
 	TypeResumed Type = 0x08
+	TypePong    Type = 0x09
 
 	TypeLine   Type = 0x41
 	TypeKeys   Type = 0x42
@@ -111,6 +116,7 @@ const (
 	TypeHello  Type = 0x44
 	TypeGMCPIn Type = 0x45
 	TypeAck    Type = 0x46
+	TypePing   Type = 0x47
 )
 
 // Query parameters of the WebSocket URL that ask to resume a game
@@ -162,6 +168,10 @@ func (t Type) String() string {
 		return "resumed"
 	case TypeAck:
 		return "ack"
+	case TypePing:
+		return "ping"
+	case TypePong:
+		return "pong"
 	}
 	return fmt.Sprintf("type(0x%02x)", byte(t))
 }
@@ -252,7 +262,7 @@ type Frame struct {
 	Cols   int       // TypeResize
 	Rows   int       // TypeResize
 	Caps   Caps      // TypeHello
-	Seq    uint64    // TypeResume, TypeResumed, TypeAck: a numbered frame's number
+	Seq    uint64    // TypeResume, TypeResumed, TypeAck: a numbered frame's number; TypePing, TypePong: the probe's number
 }
 
 // Errors returned by Decode and Append. Decode wraps them with detail;
@@ -292,7 +302,7 @@ func Append(dst []byte, f *Frame) ([]byte, error) {
 	case TypeHello:
 		dst = binary.BigEndian.AppendUint32(dst, uint32(f.Caps))
 		dst = append(dst, f.Data...)
-	case TypeResume, TypeResumed, TypeAck:
+	case TypeResume, TypeResumed, TypeAck, TypePing, TypePong:
 		dst = binary.BigEndian.AppendUint64(dst, f.Seq)
 		dst = append(dst, f.Data...)
 	default: // Output, Line, Keys, GMCP, GMCPIn
@@ -353,7 +363,7 @@ func Decode(b []byte) (Frame, error) {
 			return Frame{}, malformed(f.Type, "missing capabilities")
 		}
 		f.Caps, f.Data = Caps(binary.BigEndian.Uint32(p)), p[4:]
-	case TypeResume, TypeResumed, TypeAck:
+	case TypeResume, TypeResumed, TypeAck, TypePing, TypePong:
 		if len(p) < 8 {
 			return Frame{}, malformed(f.Type, "missing sequence number")
 		}
@@ -394,7 +404,7 @@ func check(f *Frame) error {
 		return checkText(f.Type, f.Data)
 	case TypeError, TypeHello:
 		return checkText(f.Type, f.Data)
-	case TypeResumed, TypeAck:
+	case TypeResumed, TypeAck, TypePing, TypePong:
 		if len(f.Data) != 0 {
 			return malformed(f.Type, "carries no text")
 		}
@@ -433,7 +443,7 @@ func headerLen(t Type) int {
 		return 2
 	case TypeHello:
 		return 4
-	case TypeResume, TypeResumed, TypeAck:
+	case TypeResume, TypeResumed, TypeAck, TypePing, TypePong:
 		return 8
 	}
 	return 0

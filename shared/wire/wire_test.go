@@ -33,6 +33,8 @@ var validFrames = []struct {
 	{"resume", Frame{Type: TypeResume, Seq: 258, Data: []byte("tok-EN_1")}, append([]byte{0x07, 0, 0, 0, 0, 0, 0, 1, 2}, "tok-EN_1"...)},
 	{"resumed", Frame{Type: TypeResumed, Seq: 1 << 40}, []byte{0x08, 0, 0, 1, 0, 0, 0, 0, 0}},
 	{"ack", Frame{Type: TypeAck, Seq: 7}, []byte{0x46, 0, 0, 0, 0, 0, 0, 0, 7}},
+	{"ping", Frame{Type: TypePing, Seq: 258}, []byte{0x47, 0, 0, 0, 0, 0, 0, 1, 2}},
+	{"pong", Frame{Type: TypePong, Seq: 258}, []byte{0x09, 0, 0, 0, 0, 0, 0, 1, 2}},
 }
 
 func TestAppendDecode(t *testing.T) {
@@ -116,6 +118,7 @@ func TestAppendRejects(t *testing.T) {
 		{"status zero", Frame{Type: TypeStatus}, ErrMalformed},
 		{"resume token too long", Frame{Type: TypeResume, Data: []byte(strings.Repeat("a", MaxTokenLen+1))}, ErrMalformed},
 		{"ack with data", Frame{Type: TypeAck, Data: []byte("x")}, ErrMalformed},
+		{"ping with data", Frame{Type: TypePing, Data: []byte("x")}, ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -91,6 +91,10 @@ type Config struct {
 	// MinBackoff and MaxBackoff bound the delay between reconnects.
 	// Defaults 1 s and 30 s.
 	MinBackoff, MaxBackoff time.Duration
+
+	// ProbeTimeout is how long a Probe waits for the gateway's Pong
+	// before it gives the connection up. Default 4 s.
+	ProbeTimeout time.Duration
 }
 
 // Link is one client's connection to the gateway, across reconnects.
@@ -109,6 +113,14 @@ type Link struct {
 	token  string
 	seq    atomic.Uint64
 	ackNow chan struct{}
+
+	// Probing. probe asks the writer to send a Ping; pong is the number
+	// of the last Pong read; stale is set when a probe went unanswered
+	// and the writer closed the socket, so the reader reports a lost
+	// connection (and retries) rather than the close it sees.
+	probe chan struct{}
+	pong  atomic.Uint64
+	stale atomic.Bool
 }
 
 // Acknowledgements: the writer tells the gateway what arrived every
@@ -137,6 +149,7 @@ func New(cfg Config) *Link {
 		sendq:  make(chan []byte, sendQueue),
 		retry:  make(chan struct{}, 1),
 		ackNow: make(chan struct{}, 1),
+		probe:  make(chan struct{}, 1),
 	}
 }
 
@@ -177,6 +190,19 @@ func (l *Link) Send(f *wire.Frame) error {
 func (l *Link) Reconnect() {
 	select {
 	case l.retry <- struct{}{}:
+	default:
+	}
+}
+
+// Probe checks that the connection still reaches the gateway: it sends a
+// Ping, and when no Pong comes back within Config.ProbeTimeout it drops
+// the connection, which reconnects (and resumes) at once. Call it when a
+// phone returns from the background or the network comes back: a socket
+// can look open for minutes after the network under it changed. It does
+// nothing while the link is not connected, and never blocks.
+func (l *Link) Probe() {
+	select {
+	case l.probe <- struct{}{}:
 	default:
 	}
 }
@@ -273,10 +299,16 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		return sessionEnd{reason: "the gateway speaks another protocol version; reload the page"}
 	}
 
-	// Drop frames queued for a previous connection; they belonged to it.
+	// Drop frames queued for a previous connection, and a probe meant
+	// for it; they belonged to it.
 	for len(l.sendq) > 0 {
 		<-l.sendq
 	}
+	select {
+	case <-l.probe:
+	default:
+	}
+	l.stale.Store(false)
 	var first [][]byte
 	if hello := l.hello(); hello != nil {
 		if b, err := wire.Append(nil, hello); err == nil {
@@ -299,12 +331,16 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	defer l.setConnected(false)
 	l.emit(ctx, Event{State: Connected})
 
+	// The reader's context is cancelled when a probe goes unanswered: a
+	// dead socket may take minutes to report its close.
+	rctx, abandon := context.WithCancel(ctx)
+	defer abandon()
 	wctx, stopWriter := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		l.writer(wctx, ws)
+		l.writer(wctx, ws, abandon)
 	}()
 	defer func() {
 		stopWriter()
@@ -317,9 +353,12 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		opened bool // a frame arrived on this connection
 	)
 	for {
-		b, err := ws.Read(ctx)
+		b, err := ws.Read(rctx)
 		if err != nil {
 			end := closeReason(err, last)
+			if l.stale.Load() && ctx.Err() == nil {
+				end = sessionEnd{reason: "the connection stopped answering", retry: true}
+			}
 			end.played = played
 			return end
 		}
@@ -351,6 +390,9 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		case f.Type == wire.TypeResume:
 			l.token = string(f.Data)
 			continue // the link's business, not the player's
+		case f.Type == wire.TypePong:
+			l.pong.Store(f.Seq)
+			continue
 		case f.Type.Numbered():
 			if n := l.seq.Add(1); n%ackFrames == 0 {
 				select {
@@ -404,17 +446,33 @@ func (l *Link) dialURL() string {
 	return u.String()
 }
 
+func (l *Link) probeTimeout() time.Duration {
+	if l.cfg.ProbeTimeout > 0 {
+		return l.cfg.ProbeTimeout
+	}
+	return 4 * time.Second
+}
+
 func (l *Link) setConnected(up bool) {
 	l.mu.Lock()
 	l.connected = up
 	l.mu.Unlock()
 }
 
-// writer sends the player's frames, and acknowledgements of the game's.
-func (l *Link) writer(ctx context.Context, ws conn) {
+// writer sends the player's frames, acknowledgements of the game's, and
+// probes; when a probe goes unanswered it calls abandon, which stops the
+// reader.
+func (l *Link) writer(ctx context.Context, ws conn, abandon func()) {
 	tick := time.NewTicker(ackInterval)
 	defer tick.Stop()
-	var acked uint64
+	probeTimer := time.NewTimer(time.Hour)
+	probeTimer.Stop()
+	defer probeTimer.Stop()
+	var (
+		acked    uint64
+		probeSeq uint64
+		deadline <-chan time.Time // probeTimer's channel while a probe is pending
+	)
 	for {
 		var b []byte
 		select {
@@ -423,6 +481,22 @@ func (l *Link) writer(ctx context.Context, ws conn) {
 		case b = <-l.sendq:
 		case <-tick.C:
 		case <-l.ackNow:
+		case <-l.probe:
+			if deadline != nil {
+				continue // one probe at a time
+			}
+			probeSeq = l.pong.Load() + 1
+			b, _ = wire.Append(nil, &wire.Frame{Type: wire.TypePing, Seq: probeSeq})
+			probeTimer.Reset(l.probeTimeout())
+			deadline = probeTimer.C
+		case <-deadline:
+			deadline = nil
+			if l.pong.Load() < probeSeq {
+				l.stale.Store(true)
+				abandon() // the session ends and closes the socket
+				return
+			}
+			continue
 		}
 		if b == nil {
 			n := l.seq.Load()

@@ -130,15 +130,14 @@ func TestSessionHelloFramesAndGameClosed(t *testing.T) {
 		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte("Bye.")})
 		ws.Close(websocket.StatusNormalClosure, "game closed the connection")
 	})
+	if err := New(Config{}).Send(&wire.Frame{Type: wire.TypeLine, Data: []byte("too early")}); !errors.Is(err, ErrNotConnected) {
+		t.Fatalf("Send before connecting = %v, want ErrNotConnected", err)
+	}
 	l, stop := start(t, g, Config{
 		Hello:     &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")},
 		OnConnect: func() []wire.Frame { return []wire.Frame{{Type: wire.TypeResize, Cols: 100, Rows: 30}} },
 	})
 	defer stop()
-
-	if err := l.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte("too early")}); !errors.Is(err, ErrNotConnected) {
-		t.Fatalf("Send before connecting = %v, want ErrNotConnected", err)
-	}
 	wantState(t, next(t, l), Connecting)
 	wantState(t, next(t, l), Connected)
 	if ev := next(t, l); ev.Frame == nil || ev.Frame.Status != wire.StatusConnected {
@@ -385,5 +384,69 @@ func TestResumeAfterADrop(t *testing.T) {
 	}
 	if ev := next(t, l); ev.Frame == nil || string(ev.Frame.Data) != "back" {
 		t.Fatalf("after the resume got %+v, want the output", ev)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	g := &gateway{t: t, queries: make(chan string, 4)}
+	pinged := make(chan struct{}, 2)
+	g.scripts = append(g.scripts,
+		// A live gateway answers the probe: the link stays.
+		func(ws *websocket.Conn) {
+			recv(t, ws) // hello
+			send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+			send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: 1, Data: []byte("tok1")})
+			f := recv(t, ws)
+			if f.Type != wire.TypePing || f.Seq != 1 {
+				t.Errorf("got %+v, want ping 1", f)
+			}
+			send(t, ws, wire.Frame{Type: wire.TypePong, Seq: f.Seq})
+			pinged <- struct{}{}
+			// Then a second probe goes unanswered, as over a socket
+			// whose network went away: the server keeps reading, silent.
+			for {
+				_, b, err := ws.Read(context.Background())
+				if err != nil {
+					return // the link gave up on this connection
+				}
+				if f, _ := wire.Decode(b); f.Type == wire.TypePing {
+					pinged <- struct{}{}
+				}
+			}
+		},
+		func(ws *websocket.Conn) {
+			recv(t, ws) // hello
+			send(t, ws, wire.Frame{Type: wire.TypeResumed, Seq: 1})
+			ws.Read(context.Background())
+		},
+	)
+	l, stop := start(t, g, Config{Hello: &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")}, ProbeTimeout: 200 * time.Millisecond})
+	defer stop()
+	<-g.queries
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	next(t, l) // status connected
+	l.Probe()
+	<-pinged
+	// Answered: no state change follows within twice the timeout.
+	select {
+	case ev := <-l.Events():
+		t.Fatalf("after an answered probe got %+v, want nothing", ev)
+	case <-time.After(400 * time.Millisecond):
+	}
+	l.Probe()
+	<-pinged
+	ev := next(t, l)
+	wantState(t, ev, Waiting)
+	if ev.Reason != "the connection stopped answering" {
+		t.Fatalf("reason %q", ev.Reason)
+	}
+	if q := <-g.queries; !strings.Contains(q, wire.ResumeParam+"=tok1") {
+		t.Fatalf("reconnect query %q, want the resume token", q)
+	}
+	wantState(t, next(t, l), Connecting)
+	wantState(t, next(t, l), Connected)
+	if ev := next(t, l); ev.Frame == nil || ev.Frame.Type != wire.TypeResumed {
+		t.Fatalf("got %+v, want the resume", ev)
 	}
 }

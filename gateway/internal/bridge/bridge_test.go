@@ -223,6 +223,12 @@ func TestOutputPromptsAndInput(t *testing.T) {
 	r.send(wire.Frame{Type: wire.TypeKeys, Data: []byte{0xff, 0xf4, 'x'}})
 	readGame(t, g, "\xff\xff\xf4x")
 
+	// A ping is answered with its number, and nothing reaches the game.
+	r.send(wire.Frame{Type: wire.TypePing, Seq: 42})
+	if f := r.want(wire.TypePong); f.Seq != 42 {
+		t.Fatalf("pong seq %d, want 42", f.Seq)
+	}
+
 	// The game asks for a password.
 	g.Write([]byte{telnet.IAC, telnet.WILL, telnet.OptEcho})
 	readGame(t, g, string([]byte{telnet.IAC, telnet.DO, telnet.OptEcho}))

@@ -105,6 +105,12 @@ func (s *Session) handle(a *attachment, f *wire.Frame) *endReason {
 		s.rmu.Lock()
 		s.replay.ack(f.Seq)
 		s.rmu.Unlock()
+	case wire.TypePing:
+		// Not numbered, so it needs no ordering with the game's stream
+		// (wmu); the WebSocket orders concurrent writes itself.
+		if err := s.send(a, &wire.Frame{Type: wire.TypePong, Seq: f.Seq}); err != nil {
+			return &endReason{reason: "player gone", err: fmt.Errorf("write to player: %w", err), away: true}
+		}
 	case wire.TypeGMCPIn:
 		pkg, ok := telnet.GMCPPackage(f.Data)
 		if !ok || !s.cfg.gmcpAllowed(pkg) {
