@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
+	"github.com/drawbridge/drawbridge/wasmclient/dom"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
@@ -23,6 +24,13 @@ type page interface {
 	SetMirror(text string)
 	// ToLogin sends the player to the front door, saying why.
 	ToLogin(reason string)
+	// SetCharMode switches the command line to sending keys as they are
+	// pressed (and shows the key bar), or back to lines.
+	SetCharMode(on bool)
+	// Announce has screen readers speak text (the live region).
+	Announce(text string)
+	// Settings returns the player's current settings.
+	Settings() dom.Settings
 }
 
 // linker is what the client needs of the link to the gateway.
@@ -58,6 +66,7 @@ type client struct {
 	yield  func() // lets the page draw between slices of a flood
 	event  <-chan link.Event
 	lines  <-chan string
+	keys   <-chan dom.KeyEvent // keys pressed in character mode; nil when none come
 
 	// Owned by Run's goroutine.
 	state       link.State
@@ -66,6 +75,11 @@ type client struct {
 	lastNotice  string // the last notice written into the terminal
 	mirrorAt    time.Time
 	mirrorDirty bool
+	echo        bool // the game echoes (it asked for a password, or runs a full-screen program)
+	charMode    bool // keys go to the game as they are pressed
+	ann         announcer
+	annDirty    bool // output arrived since the last announcement
+	prompt      bool // a prompt arrived since the last announcement
 
 	applied  atomic.Uint64 // bytes of game output written to the terminal
 	size     atomic.Uint32 // cols<<16 | rows
@@ -105,6 +119,8 @@ func (c *client) Run(ctx context.Context) {
 			}
 		case line := <-c.lines:
 			c.submit(line)
+		case k := <-c.keys:
+			c.key(k)
 		case <-t.C:
 			applied = 0
 			c.timers()
@@ -123,6 +139,9 @@ func (c *client) timers() {
 	}
 	if c.state == link.Waiting {
 		c.showStatus()
+	}
+	if c.annDirty || c.prompt {
+		c.announce()
 	}
 	if c.mirrorDirty && !now.Before(c.mirrorAt) {
 		c.mirrorDirty = false
@@ -145,7 +164,8 @@ func (c *client) handle(ev link.Event) int {
 		case link.Connected:
 			c.page.SetInputEnabled(true)
 		case link.Waiting, link.Closed:
-			c.page.SetMasked(false)
+			c.echo = false
+			c.setMode(false)
 			if ev.Login {
 				c.page.ToLogin(ev.Reason)
 				return 0
@@ -164,7 +184,11 @@ func (c *client) handle(ev link.Event) int {
 		c.applied.Add(uint64(len(f.Data)))
 		return len(f.Data)
 	case wire.TypeEcho:
-		c.page.SetMasked(f.Echo)
+		c.echo = f.Echo
+		c.termMu.Lock()
+		alt := c.term.Modes().AltScreen
+		c.termMu.Unlock()
+		c.setMode(alt)
 	case wire.TypeStatus:
 		switch f.Status {
 		case wire.StatusConnecting:
@@ -184,7 +208,9 @@ func (c *client) handle(ev link.Event) int {
 	case wire.TypeError:
 		c.notice(string(f.Data))
 	case wire.TypePrompt:
-		// The output before it is already on screen; nothing to flush.
+		// The output before it is already on screen; the prompt is read
+		// out while its line is still open.
+		c.prompt = true
 	}
 	return 0
 }
@@ -193,8 +219,62 @@ func (c *client) handle(ev link.Event) int {
 func (c *client) write(s string) {
 	c.termMu.Lock()
 	c.term.WriteString(s)
+	alt := c.term.Modes().AltScreen
 	c.termMu.Unlock()
-	c.mirrorDirty = true
+	c.mirrorDirty, c.annDirty = true, true
+	if alt != c.charMode && (c.echo || c.charMode) {
+		c.setMode(alt)
+	}
+}
+
+// setMode puts the command line in the state the game asks for. A game
+// that echoes wants a password in line mode (masked), or keys as they
+// are pressed when it also runs a full-screen program (the alternate
+// screen): that is how real games drive telnet clients into character
+// mode (WILL ECHO, WILL SGA, then cursor addressing), and a password
+// prompt never switches screens.
+func (c *client) setMode(altScreen bool) {
+	char := c.echo && altScreen
+	if char != c.charMode {
+		c.charMode = char
+		c.page.SetCharMode(char)
+	}
+	c.page.SetMasked(c.echo && !char)
+}
+
+// key sends a key pressed in character mode to the game.
+func (c *client) key(k dom.KeyEvent) {
+	if !c.charMode {
+		return // the mode ended while the key was on its way
+	}
+	c.termMu.Lock()
+	modes := c.term.Modes()
+	c.termMu.Unlock()
+	b := keyBytes(k, modes)
+	if len(b) == 0 {
+		return
+	}
+	if err := c.link.Send(&wire.Frame{Type: wire.TypeKeys, Data: b}); err != nil {
+		c.notice("Could not send that key: " + err.Error())
+	}
+}
+
+// announce hands what is new on screen to the live region when the
+// player has it on; otherwise it only keeps up, so turning it on later
+// does not read out the past.
+func (c *client) announce() {
+	c.termMu.Lock()
+	var text string
+	if c.page.Settings().Announce {
+		text = c.ann.collect(c.term, c.prompt)
+	} else {
+		c.ann.skipCurrent(c.term)
+	}
+	c.termMu.Unlock()
+	c.annDirty, c.prompt = false, false
+	if text != "" {
+		c.page.Announce(text)
+	}
 }
 
 // aside writes a line that is not the game's (a notice, the local echo)
@@ -208,7 +288,7 @@ func (c *client) aside(sgr, text string, ownLine bool) {
 	}
 	c.term.WriteString("\x1b[#{" + sgr + printable(text) + "\x1b[#}\r\n")
 	c.termMu.Unlock()
-	c.mirrorDirty = true
+	c.mirrorDirty, c.annDirty = true, true
 }
 
 // printable drops control characters, so text the player typed or the
@@ -276,14 +356,27 @@ func (c *client) submit(line string) {
 		c.notice("Not connected yet; that line was not sent.")
 		return
 	}
-	if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(line)}); err != nil {
-		c.notice("Could not send that line: " + err.Error())
-		return
+	masked, set := c.page.Masked(), c.page.Settings()
+	cmds := []string{line}
+	if !masked { // a password may contain the separator
+		cmds = dom.SplitCommands(line, set.Separator)
 	}
-	if !c.page.Masked() {
+	for _, cmd := range cmds {
+		if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(cmd)}); err != nil {
+			c.notice("Could not send that line: " + err.Error())
+			return
+		}
+	}
+	if !masked && set.LocalEcho {
 		// Local echo, dimmed, as MUD clients do: in line mode the game
-		// does not echo what the player typed.
+		// does not echo what the player typed. The player knows what
+		// they typed: it is not read out again.
+		c.announce()
 		c.aside("\x1b[0;2m", line, false)
+		c.termMu.Lock()
+		c.ann.skipCurrent(c.term)
+		c.termMu.Unlock()
+		c.annDirty = false
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
+	"github.com/drawbridge/drawbridge/wasmclient/dom"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
@@ -18,6 +19,9 @@ type fakePage struct {
 	enabled       bool
 	mirror        string
 	login         string // the reason the page was sent to the login
+	charMode      bool
+	announced     []string
+	settings      dom.Settings
 }
 
 func (p *fakePage) ToLogin(reason string) { p.login = reason }
@@ -27,6 +31,9 @@ func (p *fakePage) SetMasked(on bool)            { p.masked = on }
 func (p *fakePage) Masked() bool                 { return p.masked }
 func (p *fakePage) SetInputEnabled(on bool)      { p.enabled = on }
 func (p *fakePage) SetMirror(text string)        { p.mirror = text }
+func (p *fakePage) SetCharMode(on bool)          { p.charMode = on }
+func (p *fakePage) Announce(text string)         { p.announced = append(p.announced, text) }
+func (p *fakePage) Settings() dom.Settings       { return p.settings }
 
 type fakeLink struct {
 	sent       []wire.Frame
@@ -46,13 +53,25 @@ type rig struct {
 }
 
 func newRig() *rig {
-	r := &rig{page: &fakePage{}, link: &fakeLink{}, events: make(chan link.Event, 16), lines: make(chan string, 4), now: time.Unix(1000, 0)}
+	r := &rig{page: &fakePage{settings: dom.DefaultSettings()}, link: &fakeLink{}, events: make(chan link.Event, 16), lines: make(chan string, 4), now: time.Unix(1000, 0)}
 	r.c = newClient(new(sync.Mutex), term.New(80, 6, 100), r.page, r.link, r.events, r.lines)
 	r.c.now = func() time.Time { return r.now }
 	return r
 }
 
 func (r *rig) frame(f wire.Frame) { r.events <- link.Event{Frame: &f} }
+func (r *rig) output(s string)    { r.frame(wire.Frame{Type: wire.TypeOutput, Data: []byte(s)}) }
+
+// sentLines returns the data of the frames of type typ sent so far.
+func (r *rig) sent(typ wire.Type) []string {
+	var out []string
+	for _, f := range r.link.sent {
+		if f.Type == typ {
+			out = append(out, string(f.Data))
+		}
+	}
+	return out
+}
 func (r *rig) state(s link.State, reason string, retryIn time.Duration) {
 	r.events <- link.Event{State: s, Reason: reason, RetryAt: r.now.Add(retryIn)}
 }
@@ -267,5 +286,106 @@ func TestClientSendsEndedSessionsToLogin(t *testing.T) {
 	r.tick()
 	if r.page.login != "You logged out." {
 		t.Fatalf("sent to login with %q, want the reason", r.page.login)
+	}
+}
+
+func TestClientStacksCommands(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	r.lines <- "n;;e;;look"
+	r.tick()
+	if got := r.sent(wire.TypeLine); strings.Join(got, "|") != "n|e|look" {
+		t.Fatalf("sent %q, want three commands", got)
+	}
+	if !strings.Contains(r.c.ScreenText(), "n;;e;;look") {
+		t.Fatalf("screen %q, want the typed line echoed once", r.c.ScreenText())
+	}
+	// A password is never split, nor echoed.
+	r.link.sent = nil
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
+	r.lines <- "pa;;ss"
+	r.tick()
+	if got := r.sent(wire.TypeLine); len(got) != 1 || got[0] != "pa;;ss" {
+		t.Fatalf("sent %q, want the password whole", got)
+	}
+	// Local echo off: nothing written.
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: false})
+	r.page.settings.LocalEcho = false
+	r.lines <- "quietly"
+	r.tick()
+	if strings.Contains(r.c.ScreenText(), "quietly") {
+		t.Fatalf("screen %q, want no local echo", r.c.ScreenText())
+	}
+}
+
+func TestClientCharacterMode(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	// A password prompt: echo without a full-screen program stays a line.
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
+	r.tick()
+	if r.page.charMode || !r.page.masked {
+		t.Fatalf("char mode %v masked %v, want a masked line for a password", r.page.charMode, r.page.masked)
+	}
+	// The game switches to the alternate screen while it echoes: keys.
+	r.output("\x1b[?1049h\x1b[?1h\x1b[2;2H@")
+	r.tick()
+	if !r.page.charMode || r.page.masked {
+		t.Fatalf("char mode %v masked %v, want character mode, not masked", r.page.charMode, r.page.masked)
+	}
+	keys := make(chan dom.KeyEvent, 4)
+	r.c.keys = keys
+	r.c.key(dom.KeyEvent{Key: "ArrowUp"})
+	r.c.key(dom.KeyEvent{Text: "q"})
+	if got := r.sent(wire.TypeKeys); strings.Join(got, "|") != "\x1bOA|q" {
+		t.Fatalf("sent keys %q, want the application-mode arrow then q", got)
+	}
+	// Leaving the alternate screen ends it, even before the echo does.
+	r.output("\x1b[?1049l")
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: false})
+	r.tick()
+	if r.page.charMode || r.page.masked {
+		t.Fatalf("char mode %v masked %v after the program ended", r.page.charMode, r.page.masked)
+	}
+	r.c.key(dom.KeyEvent{Key: "a"})
+	if got := r.sent(wire.TypeKeys); len(got) != 2 {
+		t.Fatalf("a key after character mode ended was sent: %q", got)
+	}
+	// A drop ends character mode too.
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
+	r.output("\x1b[?1049h")
+	r.tick()
+	r.state(link.Waiting, "connection lost", time.Second)
+	r.tick()
+	if r.page.charMode {
+		t.Fatal("still in character mode after the connection dropped")
+	}
+}
+
+func TestClientAnnouncesOutputOnce(t *testing.T) {
+	r := newRig()
+	r.page.settings.Announce = true
+	r.state(link.Connected, "", 0)
+	r.output("You are in a room.\r\n> ")
+	r.frame(wire.Frame{Type: wire.TypePrompt})
+	r.tick()
+	r.lines <- "look"
+	r.tick()
+	r.output("A quiet room.\r\n")
+	r.tick()
+	r.tick()
+	got := strings.Join(r.page.announced, "|")
+	if got != "You are in a room.\n>|A quiet room." {
+		t.Fatalf("announced %q, want each line once and not the player's own command", got)
+	}
+	// Off: nothing is read, and turning it back on does not read the past.
+	r.page.settings.Announce = false
+	r.output("missed\r\n")
+	r.tick()
+	r.page.settings.Announce = true
+	r.output("heard\r\n")
+	r.tick()
+	if last := r.page.announced[len(r.page.announced)-1]; last != "heard" || len(r.page.announced) != 3 {
+		t.Fatalf("announced %q, want only heard after turning it back on", r.page.announced)
 	}
 }

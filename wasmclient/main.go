@@ -38,13 +38,21 @@ func run() error {
 	var termMu sync.Mutex
 	t := term.New(80, 24, scrollback)
 
+	caps := wire.CapUTF8 | wire.CapTruecolor | wire.CapCharMode
+	if page.Settings().Announce {
+		caps |= wire.CapScreenReader // the game may adapt its output (MTTS)
+	}
 	var c *client
 	l := link.New(link.Config{
 		URL:       dom.WebSocketURL(),
-		Hello:     &wire.Frame{Type: wire.TypeHello, Caps: wire.CapUTF8 | wire.CapTruecolor, Data: []byte(clientName)},
+		Hello:     &wire.Frame{Type: wire.TypeHello, Caps: caps, Data: []byte(clientName)},
 		OnConnect: func() []wire.Frame { return c.OnConnect() },
 	})
 	c = newClient(&termMu, t, page, l, l.Events(), page.Lines())
+	c.keys = page.KeyEvents()
+	// A phone back from the background, or a network that came back:
+	// check the socket really reaches the gateway before trusting it.
+	page.OnWake(l.Probe)
 	// Between slices of a flood, give the browser a turn to draw, unless
 	// the page is hidden and nothing is drawn anyway.
 	c.yield = func() {

@@ -5,7 +5,10 @@ package dom
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"sync"
 	"syscall/js"
+	"time"
 )
 
 // Page is the loaded page's elements.
@@ -17,11 +20,26 @@ type Page struct {
 	mirror js.Value
 	screen js.Value
 
-	lines   chan string
-	keys    chan Key
-	masked  bool
-	history *History
-	funcs   []js.Func // kept so they are not collected; the page lives as long as the program
+	announce js.Value
+	keybar   js.Value
+	histBtn  js.Value
+	histList js.Value
+	dialog   js.Value
+	toast    js.Value
+
+	lines    chan string
+	keys     chan Key
+	keyEvs   chan KeyEvent
+	changed  chan struct{}
+	masked   bool
+	charMode bool
+	ctrl     bool // the key bar's Ctrl is latched for the next key
+	history  *History
+	storage  Storage
+	funcs    []js.Func // kept so they are not collected; the page lives as long as the program
+
+	mu       sync.Mutex
+	settings Settings
 }
 
 // Key is a key pressed in the command line that the client handles itself
@@ -39,18 +57,29 @@ const (
 // Drawbridge page (an element is missing).
 func Find() (*Page, error) {
 	doc := js.Global().Get("document")
-	p := &Page{doc: doc, lines: make(chan string, 64), keys: make(chan Key, 16)}
+	p := &Page{doc: doc, lines: make(chan string, 64), keys: make(chan Key, 16),
+		keyEvs: make(chan KeyEvent, 64), changed: make(chan struct{}, 1)}
 	for _, el := range []struct {
 		v  *js.Value
 		id string
-	}{{&p.status, "status"}, {&p.input, "cmdline"}, {&p.form, "cmdform"}, {&p.mirror, "mirror"}, {&p.screen, "screen"}} {
+	}{
+		{&p.status, "status"}, {&p.input, "cmdline"}, {&p.form, "cmdform"}, {&p.mirror, "mirror"}, {&p.screen, "screen"},
+		{&p.announce, "announce"}, {&p.keybar, "keybar"}, {&p.histBtn, "history-button"}, {&p.histList, "history-list"},
+		{&p.dialog, "settings"}, {&p.toast, "toast"},
+	} {
 		*el.v = doc.Call("getElementById", el.id)
 		if !el.v.Truthy() {
 			return nil, fmt.Errorf("page has no #%s element", el.id)
 		}
 	}
-	p.history = LoadHistory(localStorage(), 500)
+	p.storage = localStorage()
+	p.history = LoadHistory(p.storage, 500)
+	p.settings = LoadSettings(p.storage)
 	p.bindInput()
+	p.bindHistory()
+	p.bindKeybar()
+	p.bindSettings()
+	p.applyPageTheme()
 	return p, nil
 }
 
@@ -60,9 +89,48 @@ func (p *Page) Lines() <-chan string { return p.lines }
 // Keys returns the channel of special keys pressed in the command line.
 func (p *Page) Keys() <-chan Key { return p.keys }
 
+// KeyEvents returns the channel of keys pressed in character mode.
+func (p *Page) KeyEvents() <-chan KeyEvent { return p.keyEvs }
+
+// on adds an event listener and keeps its function alive.
+func (p *Page) on(target js.Value, event string, f func(e js.Value)) {
+	fn := js.FuncOf(func(this js.Value, args []js.Value) any {
+		var e js.Value
+		if len(args) > 0 {
+			e = args[0]
+		}
+		f(e)
+		return nil
+	})
+	p.funcs = append(p.funcs, fn)
+	target.Call("addEventListener", event, fn)
+}
+
+// sendKey hands a character-mode key to the client, applying a latched
+// Ctrl from the key bar.
+func (p *Page) sendKey(k KeyEvent) {
+	if p.ctrl {
+		p.setCtrl(false)
+		if r := []rune(k.Text); len(r) == 1 {
+			k = KeyEvent{Key: k.Text, Ctrl: true}
+		} else if k.Key != "" {
+			k.Ctrl = true
+		}
+	}
+	select {
+	case p.keyEvs <- k:
+	default: // the client is far behind: a human's key is dropped, not queued forever
+	}
+}
+
 func (p *Page) bindInput() {
 	submit := js.FuncOf(func(this js.Value, args []js.Value) any {
 		args[0].Call("preventDefault")
+		if p.charMode {
+			// A phone's Send key may submit without a keydown.
+			p.sendKey(KeyEvent{Key: "Enter"})
+			return nil
+		}
 		line := p.input.Get("value").String()
 		select {
 		case p.lines <- line:
@@ -78,6 +146,18 @@ func (p *Page) bindInput() {
 	})
 	keydown := js.FuncOf(func(this js.Value, args []js.Value) any {
 		e := args[0]
+		if p.charMode {
+			if e.Get("isComposing").Bool() {
+				return nil
+			}
+			key := e.Get("key").String()
+			ctrl, alt, meta := e.Get("ctrlKey").Bool(), e.Get("altKey").Bool(), e.Get("metaKey").Bool()
+			if TakeKey(key, ctrl, alt, meta) {
+				e.Call("preventDefault")
+				p.sendKey(KeyEvent{Key: key, Ctrl: ctrl, Alt: alt, Shift: e.Get("shiftKey").Bool()})
+			}
+			return nil
+		}
 		var k Key
 		switch e.Get("key").String() {
 		case "ArrowUp":
@@ -123,6 +203,332 @@ func (p *Page) bindInput() {
 	p.form.Call("addEventListener", "submit", submit)
 	p.input.Call("addEventListener", "keydown", keydown)
 	p.screen.Call("addEventListener", "pointerup", refocus)
+	// In character mode, what the field receives as text (typing, an
+	// IME's commit, a paste, a phone keyboard) goes to the game at once.
+	p.on(p.input, "input", func(e js.Value) {
+		if !p.charMode || e.Get("isComposing").Bool() {
+			return
+		}
+		p.takeTyped()
+	})
+	p.on(p.input, "compositionend", func(js.Value) {
+		if p.charMode {
+			p.takeTyped()
+		}
+	})
+}
+
+// takeTyped sends what the field holds, in character mode, and empties it.
+func (p *Page) takeTyped() {
+	text := p.input.Get("value").String()
+	if text == "" {
+		return
+	}
+	p.input.Set("value", "")
+	p.sendKey(KeyEvent{Text: text})
+}
+
+// bindHistory makes the history button show the recent commands, newest
+// first, for phones (no Up key) and for players who prefer to pick.
+func (p *Page) bindHistory() {
+	p.on(p.histBtn, "click", func(js.Value) {
+		if !p.histList.Get("hidden").Bool() {
+			p.closeHistory(true)
+			return
+		}
+		p.histList.Set("textContent", "")
+		lines := p.history.Lines()
+		if len(lines) == 0 {
+			li := p.doc.Call("createElement", "li")
+			li.Set("textContent", "No commands yet")
+			li.Get("classList").Call("add", "empty")
+			p.histList.Call("appendChild", li)
+		}
+		for i := len(lines) - 1; i >= 0 && i >= len(lines)-30; i-- {
+			li := p.doc.Call("createElement", "li")
+			b := p.doc.Call("createElement", "button")
+			b.Set("type", "button")
+			b.Set("textContent", lines[i])
+			b.Get("dataset").Set("line", lines[i])
+			li.Call("appendChild", b)
+			p.histList.Call("appendChild", li)
+		}
+		p.histList.Set("hidden", false)
+		p.histBtn.Call("setAttribute", "aria-expanded", "true")
+		if first := p.histList.Call("querySelector", "button"); first.Truthy() {
+			first.Call("focus")
+		}
+	})
+	p.on(p.histList, "click", func(e js.Value) {
+		b := e.Get("target").Call("closest", "button")
+		if !b.Truthy() {
+			return
+		}
+		p.input.Set("value", b.Get("dataset").Get("line"))
+		p.closeHistory(true)
+	})
+	p.on(p.histList, "keydown", func(e js.Value) {
+		switch e.Get("key").String() {
+		case "Escape":
+			p.closeHistory(true)
+		case "ArrowDown", "ArrowUp":
+			e.Call("preventDefault")
+			sib := "nextElementSibling"
+			if e.Get("key").String() == "ArrowUp" {
+				sib = "previousElementSibling"
+			}
+			li := p.doc.Get("activeElement").Call("closest", "li")
+			if li.Truthy() {
+				if next := li.Get(sib); next.Truthy() {
+					if b := next.Call("querySelector", "button"); b.Truthy() {
+						b.Call("focus")
+					}
+				}
+			}
+		}
+	})
+}
+
+func (p *Page) closeHistory(focus bool) {
+	p.histList.Set("hidden", true)
+	p.histBtn.Call("setAttribute", "aria-expanded", "false")
+	if focus {
+		p.Focus()
+	}
+}
+
+// bindKeybar makes the key bar's buttons send their keys: the keys a
+// phone's keyboard lacks (Esc, Tab, Ctrl, arrows).
+func (p *Page) bindKeybar() {
+	// Buttons must not take the focus from the field, or a phone's
+	// keyboard closes at every press.
+	p.on(p.keybar, "pointerdown", func(e js.Value) { e.Call("preventDefault") })
+	p.on(p.keybar, "click", func(e js.Value) {
+		b := e.Get("target").Call("closest", "button")
+		if !b.Truthy() {
+			return
+		}
+		key := b.Get("dataset").Get("key").String()
+		if key == "Control" {
+			p.setCtrl(!p.ctrl)
+			return
+		}
+		p.sendKey(KeyEvent{Key: key, Ctrl: b.Get("dataset").Get("ctrl").Truthy()})
+	})
+}
+
+func (p *Page) setCtrl(on bool) {
+	p.ctrl = on
+	if b := p.keybar.Call("querySelector", `[data-key="Control"]`); b.Truthy() {
+		b.Call("setAttribute", "aria-pressed", fmt.Sprint(on))
+	}
+}
+
+// SetCharMode switches the command line between lines (the normal state)
+// and character mode, where keys go to the game as they are pressed and
+// the key bar shows.
+func (p *Page) SetCharMode(on bool) {
+	if on == p.charMode {
+		return
+	}
+	p.charMode = on
+	p.keybar.Set("hidden", !on)
+	p.histBtn.Set("disabled", on)
+	p.closeHistory(false)
+	p.setCtrl(false)
+	p.input.Set("value", "")
+	if on {
+		p.input.Get("classList").Call("add", "charmode")
+		p.input.Set("placeholder", "Keys go straight to the game")
+	} else {
+		p.input.Get("classList").Call("remove", "charmode")
+		p.input.Set("placeholder", "Type a command and press Enter")
+	}
+}
+
+// CharMode reports whether the command line is in character mode.
+func (p *Page) CharMode() bool { return p.charMode }
+
+// maxAnnouncements bounds the live region: older announcements are
+// removed, they have been spoken.
+const maxAnnouncements = 20
+
+// Announce has screen readers speak text once: it is added to the polite
+// live region as a new paragraph (existing paragraphs are not changed, so
+// nothing is read twice).
+func (p *Page) Announce(text string) {
+	el := p.doc.Call("createElement", "p")
+	el.Set("textContent", text)
+	p.announce.Call("appendChild", el)
+	for p.announce.Get("childElementCount").Int() > maxAnnouncements {
+		p.announce.Get("firstElementChild").Call("remove")
+	}
+}
+
+// Copy puts text on the clipboard and says so in the bar.
+func (p *Page) Copy(text string) {
+	if text == "" {
+		return
+	}
+	clip := js.Global().Get("navigator").Get("clipboard")
+	if !clip.Truthy() {
+		p.Toast("Copying needs a secure (https) page")
+		return
+	}
+	var ok, fail js.Func
+	ok = js.FuncOf(func(js.Value, []js.Value) any {
+		p.Toast(fmt.Sprintf("Copied %d characters", len([]rune(text))))
+		ok.Release()
+		fail.Release()
+		return nil
+	})
+	fail = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "the browser refused"
+		if len(args) > 0 && args[0].Truthy() && args[0].Get("message").Truthy() {
+			msg = args[0].Get("message").String()
+		}
+		p.Toast("Copy failed: " + msg)
+		ok.Release()
+		fail.Release()
+		return nil
+	})
+	clip.Call("writeText", text).Call("then", ok, fail)
+}
+
+// toastFor is how long a toast stays.
+const toastFor = 2500 * time.Millisecond
+
+// Toast shows a short message in the bar (a polite status for screen
+// readers) that goes away by itself.
+func (p *Page) Toast(msg string) {
+	p.toast.Set("textContent", msg)
+	p.toast.Set("hidden", false)
+	time.AfterFunc(toastFor, func() {
+		if p.toast.Get("textContent").String() == msg {
+			p.toast.Set("hidden", true)
+			p.toast.Set("textContent", "")
+		}
+	})
+}
+
+// OpenLink opens a link from the game in a new tab, without giving that
+// page a handle on this one. Only http, https and mailto links open.
+func (p *Page) OpenLink(uri string) {
+	u, err := url.Parse(uri)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+		p.Toast("Not opened: only web and mail links open from the game")
+		return
+	}
+	js.Global().Call("open", u.String(), "_blank", "noopener,noreferrer")
+}
+
+// OnWake calls f (from a JavaScript event) when the page may have lost
+// its network without noticing: it comes back from the background (a
+// phone unlocked, a tab shown again) or the browser reports the network
+// back. f must not block.
+func (p *Page) OnWake(f func()) {
+	var hiddenAt time.Time
+	p.on(p.doc, "visibilitychange", func(js.Value) {
+		if !Visible() {
+			hiddenAt = time.Now()
+			return
+		}
+		if !hiddenAt.IsZero() && time.Since(hiddenAt) > time.Second {
+			f()
+		}
+	})
+	p.on(js.Global(), "online", func(js.Value) { f() })
+	p.on(js.Global(), "pageshow", func(e js.Value) {
+		if e.Get("persisted").Bool() { // back from the back-forward cache
+			f()
+		}
+	})
+}
+
+// Settings returns the player's settings.
+func (p *Page) Settings() Settings {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.settings
+}
+
+// SettingsChanged is signalled when the player changes a setting.
+func (p *Page) SettingsChanged() <-chan struct{} { return p.changed }
+
+// bindSettings connects the settings dialog: its controls show the
+// settings, and a change is normalised, saved, shown back and signalled.
+func (p *Page) bindSettings() {
+	open := p.doc.Call("getElementById", "settings-button")
+	if open.Truthy() {
+		p.on(open, "click", func(js.Value) {
+			p.showSettings()
+			p.dialog.Call("showModal")
+		})
+	}
+	p.on(p.dialog, "close", func(js.Value) { p.Focus() })
+	p.on(p.dialog, "change", func(js.Value) { p.readSettings(0) })
+	p.on(p.dialog, "click", func(e js.Value) {
+		b := e.Get("target").Call("closest", "button")
+		if !b.Truthy() {
+			return
+		}
+		switch b.Get("dataset").Get("action").String() {
+		case "font-smaller":
+			p.readSettings(-1)
+		case "font-larger":
+			p.readSettings(1)
+		case "close":
+			p.dialog.Call("close")
+		}
+	})
+}
+
+// control returns the settings dialog's control named name.
+func (p *Page) control(name string) js.Value {
+	return p.dialog.Call("querySelector", `[name="`+name+`"]`)
+}
+
+// showSettings puts the settings into the dialog's controls.
+func (p *Page) showSettings() {
+	s := p.Settings()
+	p.control("localEcho").Set("checked", s.LocalEcho)
+	p.control("announce").Set("checked", s.Announce)
+	p.control("separator").Set("value", s.Separator)
+	p.control("theme").Set("value", s.Theme)
+	p.control("fontSize").Set("value", s.FontSize)
+}
+
+// readSettings takes the dialog's values, the font size moved by step.
+func (p *Page) readSettings(step float64) {
+	s := Settings{
+		LocalEcho: p.control("localEcho").Get("checked").Bool(),
+		Announce:  p.control("announce").Get("checked").Bool(),
+		Separator: p.control("separator").Get("value").String(),
+		Theme:     p.control("theme").Get("value").String(),
+		FontSize:  p.control("fontSize").Get("valueAsNumber").Float() + step,
+	}
+	p.SetSettings(s)
+	p.showSettings()
+}
+
+// SetSettings normalises, applies and saves settings, and signals the
+// change.
+func (p *Page) SetSettings(s Settings) {
+	s = s.Normalize()
+	p.mu.Lock()
+	p.settings = s
+	p.mu.Unlock()
+	SaveSettings(p.storage, s)
+	p.applyPageTheme()
+	select {
+	case p.changed <- struct{}{}:
+	default:
+	}
+}
+
+// applyPageTheme gives the page around the terminal the theme's look.
+func (p *Page) applyPageTheme() {
+	p.doc.Get("body").Get("dataset").Set("theme", p.Settings().Theme)
 }
 
 // MountCanvas moves Ebitengine's canvas into the page's screen area, so the
@@ -179,7 +585,9 @@ func (p *Page) SetMasked(on bool) {
 		return
 	}
 	p.masked = on
+	p.histBtn.Set("disabled", on || p.charMode)
 	if on {
+		p.closeHistory(false)
 		p.input.Set("type", "password")
 		p.input.Get("classList").Call("add", "masked")
 		p.input.Set("placeholder", "Password (hidden)")
