@@ -10,6 +10,7 @@ import (
 
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
+	"github.com/drawbridge/drawbridge/wasmclient/gmcp"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
@@ -31,6 +32,9 @@ type page interface {
 	Announce(text string)
 	// Settings returns the player's current settings.
 	Settings() dom.Settings
+	// SetRoom shows the room panel (GMCP Room.Info); an empty name
+	// hides it.
+	SetRoom(name, area string, exits []string)
 }
 
 // linker is what the client needs of the link to the gateway.
@@ -67,6 +71,10 @@ type client struct {
 	event  <-chan link.Event
 	lines  <-chan string
 	keys   <-chan dom.KeyEvent // keys pressed in character mode; nil when none come
+	// vitals receives the character's gauges (GMCP Char.Vitals) whenever
+	// they change, nil when a new game connection starts; it must not
+	// block. nil: not shown.
+	vitals func([]gmcp.Vital)
 
 	// Owned by Run's goroutine.
 	state       link.State
@@ -80,6 +88,8 @@ type client struct {
 	ann         announcer
 	annDirty    bool // output arrived since the last announcement
 	prompt      bool // a prompt arrived since the last announcement
+	gmcp        gmcp.State
+	gmcpAsked   bool // the client told this game connection what GMCP it shows
 
 	applied  atomic.Uint64 // bytes of game output written to the terminal
 	size     atomic.Uint32 // cols<<16 | rows
@@ -193,6 +203,7 @@ func (c *client) handle(ev link.Event) int {
 		switch f.Status {
 		case wire.StatusConnecting:
 			c.setStatus("connecting", "Connecting to the game…")
+			c.resetGMCP() // a fresh game connection: what the last one said is over
 		case wire.StatusConnected:
 			c.setStatus("connected", "Connected")
 		default:
@@ -207,6 +218,8 @@ func (c *client) handle(ev link.Event) int {
 		}
 	case wire.TypeError:
 		c.notice(string(f.Data))
+	case wire.TypeGMCP:
+		c.applyGMCP(f.Data)
 	case wire.TypePrompt:
 		// The output before it is already on screen; the prompt is read
 		// out while its line is still open.
@@ -240,6 +253,42 @@ func (c *client) setMode(altScreen bool) {
 		c.page.SetCharMode(char)
 	}
 	c.page.SetMasked(c.echo && !char)
+}
+
+// applyGMCP takes a GMCP message from the game into the vitals bars and
+// the room panel. The first one on a game connection shows the game has
+// GMCP on, so the client then asks for what it shows.
+func (c *client) applyGMCP(msg []byte) {
+	if !c.gmcpAsked {
+		c.gmcpAsked = true
+		for _, m := range gmcp.Hello() {
+			c.link.Send(&wire.Frame{Type: wire.TypeGMCPIn, Data: m}) // lost only with the connection
+		}
+	}
+	changed, err := c.gmcp.Apply(msg)
+	if err != nil {
+		return // a game's malformed message costs only itself; the panels keep what they had
+	}
+	if changed.Vitals && c.vitals != nil {
+		c.vitals(c.gmcp.Vitals())
+	}
+	if changed.Room {
+		if r, ok := c.gmcp.Room(); ok {
+			c.page.SetRoom(r.Name, r.Area, r.Exits)
+		}
+	}
+}
+
+// resetGMCP forgets what the last game connection said over GMCP.
+func (c *client) resetGMCP() {
+	had := c.gmcpAsked
+	c.gmcp, c.gmcpAsked = gmcp.State{}, false
+	if had {
+		if c.vitals != nil {
+			c.vitals(nil)
+		}
+		c.page.SetRoom("", "", nil)
+	}
 }
 
 // key sends a key pressed in character mode to the game.

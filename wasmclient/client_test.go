@@ -9,6 +9,7 @@ import (
 
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
+	"github.com/drawbridge/drawbridge/wasmclient/gmcp"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
@@ -22,6 +23,7 @@ type fakePage struct {
 	charMode      bool
 	announced     []string
 	settings      dom.Settings
+	room          string // name, area and exits joined with |
 }
 
 func (p *fakePage) ToLogin(reason string) { p.login = reason }
@@ -34,6 +36,9 @@ func (p *fakePage) SetMirror(text string)        { p.mirror = text }
 func (p *fakePage) SetCharMode(on bool)          { p.charMode = on }
 func (p *fakePage) Announce(text string)         { p.announced = append(p.announced, text) }
 func (p *fakePage) Settings() dom.Settings       { return p.settings }
+func (p *fakePage) SetRoom(name, area string, exits []string) {
+	p.room = name + "|" + area + "|" + strings.Join(exits, ",")
+}
 
 type fakeLink struct {
 	sent       []wire.Frame
@@ -387,5 +392,38 @@ func TestClientAnnouncesOutputOnce(t *testing.T) {
 	r.tick()
 	if last := r.page.announced[len(r.page.announced)-1]; last != "heard" || len(r.page.announced) != 3 {
 		t.Fatalf("announced %q, want only heard after turning it back on", r.page.announced)
+	}
+}
+
+func TestClientShowsGMCP(t *testing.T) {
+	r := newRig()
+	var vitals []gmcp.Vital
+	r.c.vitals = func(v []gmcp.Vital) { vitals = v }
+	r.state(link.Connected, "", 0)
+	r.frame(wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting})
+	r.frame(wire.Frame{Type: wire.TypeGMCP, Data: []byte(`Char.Vitals {"hp":"45","maxhp":"60"}`)})
+	r.frame(wire.Frame{Type: wire.TypeGMCP, Data: []byte(`Room.Info {"num":1,"name":"The Gatehouse","area":"Castle","exits":{"s":0,"n":2}}`)})
+	r.frame(wire.Frame{Type: wire.TypeGMCP, Data: []byte(`Room.Info {"name":`)}) // malformed: ignored
+	r.frame(wire.Frame{Type: wire.TypeGMCP, Data: []byte(`Some.Unknown {"x":1}`)})
+	r.tick()
+	if len(vitals) != 1 || vitals[0].Name != "HP" || vitals[0].Value != 45 || vitals[0].Max != 60 {
+		t.Fatalf("vitals %+v, want HP 45/60", vitals)
+	}
+	if r.page.room != "The Gatehouse|Castle|n,s" {
+		t.Fatalf("room panel %q", r.page.room)
+	}
+	if got := r.sent(wire.TypeGMCPIn); len(got) != 1 || !strings.HasPrefix(got[0], "Core.Supports.Add") {
+		t.Fatalf("sent GMCP %q, want the client's supports once", got)
+	}
+	// A fresh game connection clears both and asks again.
+	r.frame(wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting})
+	r.tick()
+	if vitals != nil || r.page.room != "||" {
+		t.Fatalf("after a new game connection vitals %+v, room %q; want both cleared", vitals, r.page.room)
+	}
+	r.frame(wire.Frame{Type: wire.TypeGMCP, Data: []byte(`Char.Vitals {"hp":1,"maxhp":2}`)})
+	r.tick()
+	if got := r.sent(wire.TypeGMCPIn); len(got) != 2 {
+		t.Fatalf("sent GMCP %q, want the supports again on the new connection", got)
 	}
 }

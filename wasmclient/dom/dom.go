@@ -26,6 +26,7 @@ type Page struct {
 	histList js.Value
 	dialog   js.Value
 	toast    js.Value
+	room     js.Value
 
 	lines    chan string
 	keys     chan Key
@@ -65,7 +66,7 @@ func Find() (*Page, error) {
 	}{
 		{&p.status, "status"}, {&p.input, "cmdline"}, {&p.form, "cmdform"}, {&p.mirror, "mirror"}, {&p.screen, "screen"},
 		{&p.announce, "announce"}, {&p.keybar, "keybar"}, {&p.histBtn, "history-button"}, {&p.histList, "history-list"},
-		{&p.dialog, "settings"}, {&p.toast, "toast"},
+		{&p.dialog, "settings"}, {&p.toast, "toast"}, {&p.room, "room"},
 	} {
 		*el.v = doc.Call("getElementById", el.id)
 		if !el.v.Truthy() {
@@ -79,6 +80,7 @@ func Find() (*Page, error) {
 	p.bindHistory()
 	p.bindKeybar()
 	p.bindSettings()
+	p.bindRoom()
 	p.applyPageTheme()
 	return p, nil
 }
@@ -442,6 +444,43 @@ func (p *Page) OnWake(f func()) {
 		if e.Get("persisted").Bool() { // back from the back-forward cache
 			f()
 		}
+	})
+}
+
+// SetRoom shows the room panel: the room's name, its area, and a button
+// per exit that sends the exit as a command. An empty name hides it.
+func (p *Page) SetRoom(name, area string, exits []string) {
+	if name == "" {
+		p.room.Set("hidden", true)
+		return
+	}
+	p.doc.Call("getElementById", "room-name").Set("textContent", name)
+	p.doc.Call("getElementById", "room-area").Set("textContent", area)
+	nav := p.doc.Call("getElementById", "room-exits")
+	nav.Set("textContent", "")
+	for _, e := range exits {
+		b := p.doc.Call("createElement", "button")
+		b.Set("type", "button")
+		b.Set("textContent", e)
+		b.Call("setAttribute", "aria-label", "Go "+e)
+		b.Get("dataset").Set("exit", e)
+		nav.Call("appendChild", b)
+	}
+	p.room.Set("hidden", false)
+}
+
+// bindRoom makes the room panel's exit buttons walk.
+func (p *Page) bindRoom() {
+	p.on(p.room, "click", func(e js.Value) {
+		b := e.Get("target").Call("closest", "button[data-exit]")
+		if !b.Truthy() || p.charMode || p.masked { // never as a password
+			return
+		}
+		select {
+		case p.lines <- b.Get("dataset").Get("exit").String():
+		default:
+		}
+		p.Focus()
 	})
 }
 
