@@ -3,8 +3,21 @@
 // gateway something to show and gives end-to-end tests a real telnet
 // server to drive: ANSI colours, prompts marked with GA or EOR, password
 // masking through WILL/WONT ECHO, NAWS (room text wraps to the window),
-// TTYPE with MTTS, and MSSP (its name, player count and start time, for
-// the gateway's front page and MUD crawlers).
+// TTYPE with MTTS, MSSP (its name, player count and start time, for the
+// gateway's front page and MUD crawlers), and GMCP.
+//
+// GMCP: the game offers WILL GMCP; a client that agrees gets Char.Vitals
+// ({"hp","maxhp","mp","maxmp"}) at login and whenever they change (cast
+// spends mana, swimming in the moat costs health, rest restores both),
+// and Room.Info ({"num","name","area","exits"}, IRE/Mudlet mapper style)
+// on entering a room. A client that does not agree sees no difference.
+//
+// The map command is a full-screen program in character mode, as games
+// run editors and maps: WILL ECHO and WILL SGA, the alternate screen, a
+// border drawn with cursor addressing at the NAWS size (redrawn when it
+// changes), and an @ that walks with the arrow keys or hjkl; q, Ctrl-C or
+// IAC IP go back to line mode (WONT ECHO, WONT SGA) and the prompt. Room
+// messages wait until then.
 //
 // The server reads its input with telnet.Parser and negotiates with
 // telnet.Negotiator, so it exercises the same code as the gateway's client

@@ -74,10 +74,12 @@ type testClient struct {
 	notify chan struct{}
 	done   chan struct{} // closed when the connection is gone
 
-	mu     sync.Mutex
-	screen []byte
-	pos    int // expect searches from here
-	paused chan struct{}
+	mu      sync.Mutex
+	screen  []byte
+	pos     int      // expect searches from here
+	gmcp    []string // GMCP messages, in order
+	gmcpPos int      // expectGMCP searches from here
+	paused  chan struct{}
 }
 
 func dial(t *testing.T, addr string, cfg telnet.Config) *testClient {
@@ -162,8 +164,16 @@ func (c *testClient) Output(p []byte) {
 	}
 	c.add(string(p))
 }
-func (c *testClient) Prompt()     { c.add("<P>") }
-func (c *testClient) GMCP([]byte) {}
+func (c *testClient) Prompt() { c.add("<P>") }
+func (c *testClient) GMCP(msg []byte) {
+	c.mu.Lock()
+	c.gmcp = append(c.gmcp, string(msg))
+	c.mu.Unlock()
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
 func (c *testClient) Echo(remote bool) {
 	if remote {
 		c.add("<E+>")

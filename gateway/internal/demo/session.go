@@ -48,6 +48,9 @@ type player struct {
 	room   string // id of the room the player is in
 	eor    bool   // the player's client agreed to EOR: mark prompts with IAC EOR
 	client string // what TTYPE told us, for who
+	vit    vitals
+	busy   bool     // on the full-screen map: room messages wait in held
+	held   []string // at most maxHeld
 }
 
 // mark returns the prompt mark for p's client.
@@ -97,8 +100,9 @@ type session struct {
 	ended    bool
 	cols     int // window width from NAWS; 0 unknown
 	rows     int
-	ttypes   []string // TTYPE answers, in order
-	ttypeReq int      // TTYPE SENDs made
+	ttypes   []string   // TTYPE answers, in order
+	ttypeReq int        // TTYPE SENDs made
+	fs       *mapScreen // the full-screen map, while it is open
 }
 
 func newSession(s *Server, out outbox) *session {
@@ -112,6 +116,7 @@ func (ss *session) start() bool {
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Him, telnet.OptNAWS)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Him, telnet.OptTTYPE)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMSSP)
+	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptGMCP)
 	ss.pend = append(ss.pend, banner(ss.s.name)...)
 	ss.prompt("What is your name? ")
 	return ss.flush()
@@ -181,11 +186,16 @@ func (ss *session) say(text string) {
 }
 
 // Data collects typed bytes into lines. Lines end at CR, LF or CR LF;
-// BS and DEL erase; other control bytes are kept and cleaned later.
+// BS and DEL erase; other control bytes are kept and cleaned later. While
+// the map is open, every byte is a key for it instead.
 func (ss *session) Data(p []byte) {
 	for _, c := range p {
 		if ss.ended {
 			return
+		}
+		if ss.fs != nil {
+			ss.mapKey(c)
+			continue
 		}
 		switch c {
 		case '\r':
@@ -220,17 +230,23 @@ func (ss *session) Data(p []byte) {
 	}
 }
 
-// Command answers AYT; other commands from a player mean nothing here.
+// Command answers AYT, and IP (interrupt process, what some clients
+// send for Ctrl-C) closes the map; other commands from a player mean
+// nothing here.
 func (ss *session) Command(cmd byte) {
-	if cmd == telnet.AYT {
+	switch {
+	case cmd == telnet.AYT:
 		ss.pend = append(ss.pend, "\r\n["+ss.s.name+": yes]\r\n"...)
+	case cmd == telnet.IP && ss.fs != nil:
+		ss.closeMap()
 	}
 }
 
 // Negotiate runs the Q method; a client agreeing to TTYPE is asked for
-// its terminal type, one agreeing to EOR gets EOR prompt marks, and one
+// its terminal type, one agreeing to EOR gets EOR prompt marks, one
 // asking for MSSP (after the offer, or without one) gets the game's
-// status.
+// status, and one agreeing to GMCP after the login gets the vitals and
+// the room at once (before it, they come with the login).
 func (ss *session) Negotiate(verb, opt byte) {
 	var ch telnet.Change
 	ss.pend, ch = ss.neg.Receive(ss.pend, verb, opt)
@@ -245,6 +261,9 @@ func (ss *session) Negotiate(verb, opt byte) {
 		}
 	case opt == telnet.OptMSSP && verb == telnet.DO && ch == telnet.TurnedOn:
 		ss.pend = ss.s.appendMSSP(ss.pend)
+	case opt == telnet.OptGMCP && verb == telnet.DO && ch == telnet.TurnedOn:
+		ss.sendVitals()
+		ss.sendRoom()
 	case opt == telnet.OptEOR && (verb == telnet.DO || verb == telnet.DONT):
 		if ss.me != nil {
 			ss.s.mu.Lock()
@@ -270,13 +289,19 @@ func (s *Server) appendMSSP(dst []byte) []byte {
 	})
 }
 
-// Subnegotiation reads NAWS (window size) and TTYPE IS answers.
+// Subnegotiation reads NAWS (window size; the map is redrawn to it),
+// TTYPE IS answers and GMCP.
 func (ss *session) Subnegotiation(opt byte, data []byte) {
 	switch opt {
+	case telnet.OptGMCP:
+		ss.gmcpIn(data)
 	case telnet.OptNAWS:
 		if len(data) == 4 {
 			ss.cols = int(data[0])<<8 | int(data[1])
 			ss.rows = int(data[2])<<8 | int(data[3])
+			if ss.fs != nil {
+				ss.resizeMap()
+			}
 		}
 	case telnet.OptTTYPE:
 		if len(data) == 0 || data[0] != telnet.IS || ss.ttypeReq == 0 || len(ss.ttypes) >= 4 {
@@ -342,6 +367,12 @@ func (ss *session) endLine() {
 	case statePlaying:
 		ss.command(line)
 	}
+	ss.flushIfFull()
+}
+
+// flushIfFull hands the pending output to the connection once it has
+// grown to flushAt, in the middle of a burst of input.
+func (ss *session) flushIfFull() {
 	if len(ss.pend) >= flushAt && !ss.flush() {
 		ss.ended = true
 	}
@@ -447,6 +478,7 @@ func (ss *session) enterWorld() {
 		room:   ss.s.world.start,
 		eor:    ss.neg.Enabled(telnet.Us, telnet.OptEOR),
 		client: ss.clientSummary(),
+		vit:    newVitals(),
 	}
 	s := ss.s
 	s.mu.Lock()
@@ -454,7 +486,7 @@ func (ss *session) enterWorld() {
 	if old != nil {
 		// The same character logs in again (a reconnect after a network
 		// blip, say): the new connection takes over.
-		me.room = old.room
+		me.room, me.vit = old.room, old.vit
 		old.out.close([]byte("\r\n" + ansiError + "You have been disconnected: " + me.name + " logged in from elsewhere." + ansiReset + "\r\n"))
 	}
 	s.players[me.key] = me
@@ -469,6 +501,8 @@ func (ss *session) enterWorld() {
 	ss.say("")
 	ss.say("Welcome to the castle, " + me.name + ". Type " + ansiTitle + "help" + ansiReset + " for a list of commands.")
 	ss.say("")
+	ss.sendVitals()
+	ss.sendRoom()
 	ss.look()
 	ss.gamePrompt()
 }
@@ -513,6 +547,15 @@ func (ss *session) command(line string) {
 		ss.who()
 	case "whoami":
 		ss.whoami()
+	case "cast":
+		ss.cast()
+	case "swim":
+		ss.swim()
+	case "rest":
+		ss.rest()
+	case "map":
+		ss.openMap()
+		return // no prompt: the map has the screen
 	case "help", "?":
 		ss.pend = append(ss.pend, helpText...)
 	case "quit", "exit", "logout":
@@ -589,6 +632,7 @@ func (ss *session) move(d direction) {
 	s.tellRoomLocked(to, ss.me, ansiNotice+ss.me.name+" arrives "+d.opposite().from()+"."+ansiReset)
 	s.mu.Unlock()
 	ss.say("You go " + d.String() + ".")
+	ss.sendRoom()
 	ss.look()
 }
 
@@ -652,9 +696,18 @@ func (ss *session) whoami() {
 	if ss.neg.Enabled(telnet.Us, telnet.OptEOR) {
 		mark = "IAC EOR"
 	}
+	gmcp := "off"
+	if ss.gmcpOn() {
+		gmcp = "on (Char.Vitals, Room.Info)"
+	}
+	ss.s.mu.Lock()
+	v := ss.me.vit
+	ss.s.mu.Unlock()
 	ss.say(ansiTitle + "You are " + ss.me.name + ansiReset)
+	ss.say(fmt.Sprintf("  Health:        %d/%d hp, %d/%d mp", v.HP, v.MaxHP, v.MP, v.MaxMP))
 	ss.say("  Terminal type: " + ss.clientSummary())
 	ss.say("  Window size:   " + size + fmt.Sprintf(" (text wraps at %d)", ss.width()))
+	ss.say("  GMCP:          " + gmcp)
 	ss.say("  Prompt mark:   " + mark)
 }
 
@@ -666,11 +719,30 @@ func (s *Server) tellRoomLocked(room string, except *player, text string) {
 		if p == except || p.room != room {
 			continue
 		}
+		if p.busy {
+			// On the map: the text would land in the middle of its
+			// screen. It waits for the player's return instead.
+			if len(p.held) < maxHeld {
+				p.held = append(p.held, text)
+			}
+			continue
+		}
 		msg := make([]byte, 0, len(text)+32)
 		msg = append(msg, "\r\n"...)
 		msg = append(msg, text...)
 		msg = append(msg, "\r\n"+ansiPrompt+"> "+ansiReset...)
 		msg = append(msg, p.mark()...)
 		p.out.send(msg)
+	}
+}
+
+// tellRoom tells everyone else in the player's room text, as
+// tellRoomLocked does.
+func (ss *session) tellRoom(text string) {
+	s := ss.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss.currentLocked() {
+		s.tellRoomLocked(ss.me.room, ss.me, text)
 	}
 }

@@ -35,6 +35,10 @@ const helpText = ansiTitle + "Commands" + ansiReset + "\r\n" +
 	"  n, s, e, w, u, d       shortcuts for go\r\n" +
 	"  say <text>  ('text)    talk to everyone in the room\r\n" +
 	"  emote <text> (:text)   act: emote waves -> Alice waves\r\n" +
+	"  cast                   cast a little light (costs mana)\r\n" +
+	"  swim                   swim in the moat, from the drawbridge (risky)\r\n" +
+	"  rest                   get your health and mana back\r\n" +
+	"  map                    walk about the castle grounds, full screen\r\n" +
 	"  who                    list the players online\r\n" +
 	"  whoami                 what the game knows about your connection\r\n" +
 	"  help                   this list\r\n" +

@@ -53,6 +53,14 @@ func (d direction) String() string {
 	return "nowhere"
 }
 
+// short returns the one-letter name of d, as GMCP Room.Info exits use.
+func (d direction) short() string {
+	if d < 0 || d >= numDirections {
+		return ""
+	}
+	return d.String()[:1]
+}
+
 // opposite returns the direction one arrives from after leaving by d.
 func (d direction) opposite() direction {
 	switch d {
@@ -104,6 +112,7 @@ func parseDirection(word string) (direction, bool) {
 // room is one place in the demo world. Rooms never change once built.
 type room struct {
 	id    string
+	num   int // the room's number, for GMCP Room.Info (mappers key rooms by it)
 	title string
 	desc  string
 	exits map[direction]string // direction to room id
@@ -113,6 +122,7 @@ type room struct {
 type world struct {
 	rooms map[string]*room
 	start string
+	area  string // the area every room is in, for GMCP Room.Info
 }
 
 // newWorld builds the castle.
@@ -171,8 +181,9 @@ func newWorld() *world {
 			exits: map[direction]string{down: "stair"},
 		},
 	}
-	w := &world{rooms: make(map[string]*room, len(rs)), start: "bridge"}
-	for _, r := range rs {
+	w := &world{rooms: make(map[string]*room, len(rs)), start: "bridge", area: "Drawbridge Castle"}
+	for i, r := range rs {
+		r.num = i + 1
 		w.rooms[r.id] = r
 	}
 	return w
