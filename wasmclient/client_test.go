@@ -297,6 +297,7 @@ func TestClientSendsEndedSessionsToLogin(t *testing.T) {
 func TestClientStacksCommands(t *testing.T) {
 	r := newRig()
 	r.state(link.Connected, "", 0)
+	r.step() // events and lines are taken in any order within a step
 	r.lines <- "n;;e;;look"
 	r.tick()
 	if got := r.sent(wire.TypeLine); strings.Join(got, "|") != "n|e|look" {
@@ -308,6 +309,7 @@ func TestClientStacksCommands(t *testing.T) {
 	// A password is never split, nor echoed.
 	r.link.sent = nil
 	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
+	r.step()
 	r.lines <- "pa;;ss"
 	r.tick()
 	if got := r.sent(wire.TypeLine); len(got) != 1 || got[0] != "pa;;ss" {
@@ -315,6 +317,7 @@ func TestClientStacksCommands(t *testing.T) {
 	}
 	// Local echo off: nothing written.
 	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: false})
+	r.step()
 	r.page.settings.LocalEcho = false
 	r.lines <- "quietly"
 	r.tick()
