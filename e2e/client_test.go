@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +105,88 @@ func TestCommandLineInBrowser(t *testing.T) {
 		t.Fatal("the screen-reader setting was lost on reload")
 	}
 	b.clickSelector(t, `#settings [data-action="close"]`)
+}
+
+// atPosition finds the @ on the screen text: column and row, from 0.
+func atPosition(screen string) (x, y int, ok bool) {
+	for row, line := range strings.Split(screen, "\n") {
+		if i := strings.IndexRune(line, '@'); i >= 0 {
+			return len([]rune(line[:i])), row, true
+		}
+	}
+	return 0, 0, false
+}
+
+// waitAt waits until the @ is at x, y.
+func (b *browser) waitAt(t *testing.T, x, y int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		gx, gy, ok := atPosition(b.screenText(t))
+		if ok && gx == x && gy == y {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the @ is at %d,%d (found %v), want %d,%d; screen:\n%s", gx, gy, ok, x, y, b.screenText(t))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestCharacterModeInBrowser plays the demo game's full-screen map: the
+// game takes over echo and switches to the alternate screen, so keys go
+// to it as they are pressed (arrows from the keyboard and from the key
+// bar), the screen drawn with cursor addressing is right, a window
+// resize reaches the game as NAWS and it redraws to the new size, and q
+// gives the command line back.
+func TestCharacterModeInBrowser(t *testing.T) {
+	gw := startGateway(t, true)
+	b := newBrowser(t, gw, 1000, 700, 1)
+	enterGame(t, b, gw, "Walker")
+
+	b.typeLine(t, "map")
+	b.waitFor(t, "character mode", `document.getElementById("cmdline").classList.contains("charmode") && !document.getElementById("keybar").hidden`, 10*time.Second)
+	b.waitScreen(t, "The Castle Grounds", 10*time.Second)
+	size := eval[map[string]int](t, b, `drawbridge.size()`)
+	lines := strings.Split(b.screenText(t), "\n")
+	if n := len([]rune(lines[0])); n != size["cols"] || !strings.HasPrefix(lines[0], "+- The Castle Grounds") || !strings.HasSuffix(lines[0], "+") {
+		t.Fatalf("top border %q is %d wide, want the map's border across all %d columns", lines[0], n, size["cols"])
+	}
+	if !strings.HasPrefix(lines[size["rows"]-1], "Arrows or h j k l") {
+		t.Fatalf("last row %q, want the help line on row %d", lines[size["rows"]-1], size["rows"])
+	}
+	x, y, ok := atPosition(b.screenText(t))
+	if !ok {
+		t.Fatalf("no @ on the map:\n%s", b.screenText(t))
+	}
+
+	// Keys from the keyboard, and from the key bar, go straight to the
+	// game: nothing is typed into the command line.
+	b.press(t, kb.ArrowRight)
+	b.waitAt(t, x+1, y)
+	b.press(t, "j")
+	b.waitAt(t, x+1, y+1)
+	b.clickSelector(t, `#keybar [data-key="ArrowLeft"]`)
+	b.waitAt(t, x, y+1)
+	if v := eval[string](t, b, `document.getElementById("cmdline").value`); v != "" {
+		t.Fatalf("the command line holds %q in character mode", v)
+	}
+	b.screenshot(t, "character-mode.png")
+
+	// A smaller window: the game hears the new size and redraws to it.
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(760, 520)); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "the smaller grid", fmt.Sprintf(`drawbridge.size().cols < %d`, size["cols"]), 10*time.Second)
+	small := eval[map[string]int](t, b, `drawbridge.size()`)
+	b.waitFor(t, "the map redrawn to the new width", fmt.Sprintf(
+		`(() => { const l = drawbridge.screenText().split("\n"); return [...l[0]].length === %d && l[0].endsWith("+") && (l[%d] || "").startsWith("Arrows"); })()`,
+		small["cols"], small["rows"]-1), 10*time.Second)
+
+	// q leaves: the main screen and the command line come back.
+	b.press(t, "q")
+	b.waitFor(t, "line mode again", `!document.getElementById("cmdline").classList.contains("charmode") && document.getElementById("keybar").hidden`, 10*time.Second)
+	b.waitScreen(t, "Welcome to the castle, Walker", 10*time.Second)
+	b.typeLine(t, "look")
+	b.waitFor(t, "the game answering lines again", `drawbridge.screenText().split("look").length > 1`, 10*time.Second)
 }

@@ -176,6 +176,9 @@ func (c *client) handle(ev link.Event) int {
 		case link.Waiting, link.Closed:
 			c.echo = false
 			c.setMode(false)
+			if ev.State == link.Closed {
+				c.resetScreen() // no resume will continue a full-screen program
+			}
 			if ev.Login {
 				c.page.ToLogin(ev.Reason)
 				return 0
@@ -204,6 +207,7 @@ func (c *client) handle(ev link.Event) int {
 		case wire.StatusConnecting:
 			c.setStatus("connecting", "Connecting to the game…")
 			c.resetGMCP() // a fresh game connection: what the last one said is over
+			c.resetScreen()
 		case wire.StatusConnected:
 			c.setStatus("connected", "Connected")
 		default:
@@ -253,6 +257,20 @@ func (c *client) setMode(altScreen bool) {
 		c.page.SetCharMode(char)
 	}
 	c.page.SetMasked(c.echo && !char)
+}
+
+// resetScreen puts the terminal back in its normal state after a game
+// connection ended, in case it ended inside a full-screen program: the
+// main screen with its history, the cursor shown, colours and modes reset
+// (DECSTR). The text stays.
+func (c *client) resetScreen() {
+	c.termMu.Lock()
+	alt := c.term.Modes().AltScreen
+	c.term.WriteString("\x1b[?1049l\x1b[!p")
+	c.termMu.Unlock()
+	if alt {
+		c.mirrorDirty, c.annDirty = true, true
+	}
 }
 
 // applyGMCP takes a GMCP message from the game into the vitals bars and

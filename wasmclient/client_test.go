@@ -430,3 +430,27 @@ func TestClientShowsGMCP(t *testing.T) {
 		t.Fatalf("sent GMCP %q, want the supports again on the new connection", got)
 	}
 }
+
+func TestClientLeavesAFullScreenProgramWhenTheGameConnectionEnds(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	r.output("line one\r\n\x1b[?1049h\x1b[?1h\x1b[?25l\x1b[5;5Hmap")
+	r.tick()
+	r.state(link.Waiting, "connection lost", time.Second)
+	r.tick()
+	if !r.c.term.Modes().AltScreen {
+		t.Fatal("left the program's screen on a drop that may still resume")
+	}
+	r.state(link.Closed, "the game closed the connection", 0)
+	r.tick()
+	m := r.c.term.Modes()
+	if m.AltScreen || m.AppCursor {
+		t.Fatalf("modes %+v after the game connection ended, want the main screen and normal keys", m)
+	}
+	if _, _, visible := r.c.term.Cursor(); !visible {
+		t.Fatal("the cursor stayed hidden")
+	}
+	if s := r.c.ScreenText(); !strings.Contains(s, "line one") || !strings.Contains(s, "Disconnected: the game closed the connection.") {
+		t.Fatalf("screen %q, want the main screen with the notice", s)
+	}
+}

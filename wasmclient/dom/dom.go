@@ -341,11 +341,22 @@ func (p *Page) SetCharMode(on bool) {
 	p.input.Set("value", "")
 	if on {
 		p.input.Get("classList").Call("add", "charmode")
-		p.input.Set("placeholder", "Keys go straight to the game")
 	} else {
 		p.input.Get("classList").Call("remove", "charmode")
-		p.input.Set("placeholder", "Type a command and press Enter")
 	}
+	p.setPlaceholder()
+}
+
+// setPlaceholder says in the empty command line what typing does now.
+func (p *Page) setPlaceholder() {
+	text := "Type a command and press Enter"
+	switch {
+	case p.charMode:
+		text = "Keys go straight to the game"
+	case p.masked:
+		text = "Password (hidden)"
+	}
+	p.input.Set("placeholder", text)
 }
 
 // CharMode reports whether the command line is in character mode.
@@ -629,11 +640,11 @@ func (p *Page) SetMasked(on bool) {
 		p.closeHistory(false)
 		p.input.Set("type", "password")
 		p.input.Get("classList").Call("add", "masked")
-		p.input.Set("placeholder", "Password (hidden)")
+		p.setPlaceholder()
 	} else {
 		p.input.Set("type", "text")
 		p.input.Get("classList").Call("remove", "masked")
-		p.input.Set("placeholder", "Type a command and press Enter")
+		p.setPlaceholder()
 	}
 }
 
