@@ -3,22 +3,19 @@
 
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-GOROOT  := $(shell $(GO) env GOROOT)
 DIST    := www/dist
 RUNARGS ?=
 
-.PHONY: all build wasm gateway run test bench bench-bridge lint clean
+.PHONY: all build wasm gateway run test bench bench-bridge bench-client lint clean
 
 all: build
 
 ## build: the wasm client into www/dist, then bin/drawbridge with www embedded
 build: wasm gateway
 
+## wasm: the client and wasm_exec.js under content-hashed names, with brotli and gzip copies (www/build prints their sizes)
 wasm:
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags "-s -w" -o $(DIST)/client.wasm ./wasmclient
-	cp $(GOROOT)/lib/wasm/wasm_exec.js $(DIST)/wasm_exec.js
-	gzip -9 -n -k -f $(DIST)/client.wasm
-	@ls -l $(DIST)/client.wasm $(DIST)/client.wasm.gz | awk '{printf "%s %.1f MB\n", $$9, $$5/1048576}'
+	$(GO) run ./www/build -go "$(GO)" -o $(DIST)
 
 gateway:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/drawbridge ./gateway
@@ -42,6 +39,12 @@ LOADARGS ?=
 bench-bridge:
 	$(GO) run ./e2e/load $(LOADARGS)
 
+## bench-client: the web client against xterm.js in one headless Chromium: MB/s, frames/s, first frame, idle CPU, download size (about a minute; CLIENTBENCHARGS passes flags)
+CLIENTBENCHARGS ?=
+bench-client: wasm
+	cd e2e/clientbench && npm ci --no-audit --no-fund --prefer-offline
+	$(GO) run ./e2e/clientbench $(CLIENTBENCHARGS)
+
 ## lint: go vet natively and under js/wasm, and gofmt
 lint:
 	$(GO) vet ./...
@@ -49,4 +52,5 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 clean:
-	rm -rf bin $(DIST)/client.wasm $(DIST)/client.wasm.gz $(DIST)/wasm_exec.js e2e/testoutput
+	rm -rf bin e2e/testoutput
+	rm -f $(DIST)/client.* $(DIST)/wasm_exec.* $(DIST)/manifest.json $(DIST)/.build-*

@@ -146,24 +146,6 @@ func TestStaticFiles(t *testing.T) {
 	}
 }
 
-func TestAcceptsGzip(t *testing.T) {
-	tests := map[string]bool{
-		"":                  false,
-		"gzip":              true,
-		"deflate, gzip;q=1": true,
-		"GZIP":              true,
-		"gzip;q=0":          false,
-		"gzip; q=0.000":     false,
-		"br":                false,
-		"x-gzip":            false,
-	}
-	for h, want := range tests {
-		if got := acceptsGzip(h); got != want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
-		}
-	}
-}
-
 func dialWS(srv *httptest.Server, origin string, protocols ...string) (*websocket.Conn, *http.Response, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
