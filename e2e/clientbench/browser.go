@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// findChromium returns the browser to drive: path if set, else
+// $DRAWBRIDGE_CHROMIUM, else Chromium or Chrome on PATH.
+func findChromium(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	if p := os.Getenv("DRAWBRIDGE_CHROMIUM"); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no Chromium found: install it (Debian: apt-get install chromium), set DRAWBRIDGE_CHROMIUM or pass -chromium")
+}
+
+// chrome is one headless Chromium.
+type chrome struct {
+	ctx     context.Context // the browser's first tab, which stays blank
+	stop    func()
+	pid     int
+	version string
+}
+
+// startChromium starts headless Chromium with the flags that let it draw
+// Ebitengine's WebGL on SwiftShader (the CPU), as the e2e tests run it
+// (e2e/browser_test.go newBrowser), with a fresh profile in dir.
+func startChromium(path, dir string) (*chrome, error) {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.NoSandbox,
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		// WebGL on the CPU: Ebitengine needs WebGL, and there is no GPU.
+		// --disable-gpu would turn WebGL off and leave a black page.
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	stop := sync.OnceFunc(func() {
+		// Close the browser gracefully, but not forever; cancelling the
+		// allocator then kills whatever is left.
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		_ = chromedp.Cancel(tctx)
+		cancelCtx()
+		cancelAlloc()
+	})
+	// The first Run starts the browser and its first tab.
+	v, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (browser.GetVersionResult, error) {
+		return cdp.Call(ctx, t, browser.GetVersion, cdp.Empty{})
+	})
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("start %s: %w", path, err)
+	}
+	proc := chromedp.FromContext(ctx).Browser.Process()
+	if proc == nil {
+		stop()
+		return nil, errors.New("start chromium: no browser process to measure")
+	}
+	c := &chrome{ctx: ctx, stop: stop, pid: proc.Pid}
+	c.version = v.Product
+	return c, nil
+}
+
+// tab is one page of the browser, with what it printed.
+type tab struct {
+	ctx     context.Context
+	close   func()
+	console *consoleLog
+}
+
+// newTab opens a tab with the viewport set in CSS pixels at device scale 1
+// (--window-size would include the browser's chrome) and the cache off.
+func (c *chrome) newTab(width, height int64) (*tab, error) {
+	ctx, cancel := chromedp.NewContext(c.ctx)
+	t := &tab{ctx: ctx, close: cancel, console: &consoleLog{}}
+	t.console.follow(ctx)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1)),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true})
+			return err
+		}),
+	)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("open a tab: %w", err)
+	}
+	return t, nil
+}
+
+// eval evaluates a JavaScript expression in the tab of ctx.
+func eval[T any](ctx context.Context, expr string) (T, error) {
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("evaluate %.60q: %w", expr, err)
+	}
+	return v, nil
+}
+
+// waitFor polls a JavaScript condition until it is true or the timeout
+// passes. An evaluation that throws counts as not yet.
+func (t *tab) waitFor(what, cond string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(t.ctx, timeout)
+	defer cancel()
+	expr := `(() => { try { return Boolean(` + cond + `); } catch { return false; } })()`
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var last error
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil {
+				return fmt.Errorf("wait for %s: timed out after %v (last error: %v)", what, timeout, last)
+			}
+			return fmt.Errorf("wait for %s: timed out after %v", what, timeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// diagnose evaluates expr for an error message, briefly: a page whose
+// main thread is stuck does not answer.
+func (t *tab) diagnose(expr string) string {
+	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		return fmt.Sprintf("nothing (%v)", err)
+	}
+	return v
+}
+
+// consoleLog keeps the last lines the page printed and the exceptions it
+// threw, for error reports.
+type consoleLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// maxConsoleLines bounds what a consoleLog keeps.
+const maxConsoleLines = 40
+
+func (c *consoleLog) follow(ctx context.Context) {
+	calls := chromedp.Events(ctx, runtime.ConsoleAPICalled)
+	thrown := chromedp.Events(ctx, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range calls {
+			if err != nil {
+				return
+			}
+			var parts []string
+			for _, a := range ev.Args {
+				if a.Value != nil {
+					parts = append(parts, string(a.Value))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			c.add(string(ev.Type) + ": " + strings.Join(parts, " "))
+		}
+	}()
+	go func() {
+		for ev, err := range thrown {
+			if err != nil {
+				return
+			}
+			msg := ev.ExceptionDetails.Text
+			if ex := ev.ExceptionDetails.Exception; ex != nil {
+				msg += " " + ex.Description
+			}
+			c.add("exception: " + msg)
+		}
+	}()
+}
+
+func (c *consoleLog) add(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lines = append(c.lines, line)
+	if len(c.lines) > maxConsoleLines {
+		c.lines = c.lines[len(c.lines)-maxConsoleLines:]
+	}
+}
+
+func (c *consoleLog) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.lines) == 0 {
+		return "(the page printed nothing)"
+	}
+	return strings.Join(c.lines, "\n")
+}
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat;
+// it is 100 on every Linux architecture.
+const clockTicks = 100
+
+// treeCPU returns the user+system CPU time of every process in the tree
+// under root (root included), by pid: the browser, its renderers, its GPU
+// and utility processes.
+func treeCPU(root int) (map[int]time.Duration, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("list processes: %w", err)
+	}
+	type proc struct {
+		ppid int
+		cpu  time.Duration
+	}
+	procs := make(map[int]proc)
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // it ended meanwhile
+		}
+		ppid, cpu, err := parseStat(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("process %d: %w", pid, err)
+		}
+		procs[pid] = proc{ppid, cpu}
+	}
+	if _, ok := procs[root]; !ok {
+		return nil, fmt.Errorf("process %d is gone", root)
+	}
+	out := make(map[int]time.Duration)
+	for pid, p := range procs {
+		// Walk up to the root; the depth is small.
+		for q, hops := pid, 0; hops < 64; hops++ {
+			if q == root {
+				out[pid] = p.cpu
+				break
+			}
+			parent, ok := procs[q]
+			if !ok || parent.ppid == q {
+				break
+			}
+			q = parent.ppid
+		}
+	}
+	return out, nil
+}
+
+// parseStat reads the parent pid and utime+stime from a /proc/<pid>/stat
+// line. The command name, in parentheses, may hold spaces and
+// parentheses, so fields are counted from the last ')'.
+func parseStat(line string) (ppid int, cpu time.Duration, err error) {
+	i := strings.LastIndexByte(line, ')')
+	if i < 0 || i+2 > len(line) {
+		return 0, 0, errors.New("malformed stat line")
+	}
+	f := strings.Fields(line[i+1:])
+	// f[0] is the state, f[1] the ppid, f[11] utime, f[12] stime.
+	if len(f) < 13 {
+		return 0, 0, errors.New("stat line too short")
+	}
+	ppid, err = strconv.Atoi(f[1])
+	if err != nil {
+		return 0, 0, fmt.Errorf("stat ppid: %w", err)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("stat cpu time: %w", err)
+		}
+		ticks += n
+	}
+	return ppid, time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// cpuSince sums the CPU used by the tree since before: processes that
+// started meanwhile count from zero.
+func cpuSince(before, after map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range after {
+		if b, ok := before[pid]; ok && b <= t {
+			t -= b
+		} // else a new process, or a pid reused by one
+		d += t
+	}
+	return d
+}

@@ -1,0 +1,229 @@
+// Command clientbench measures the Drawbridge web client against xterm.js
+// in the same headless Chromium, in the same run, and prints a markdown
+// table: how fast each takes in a flood of coloured MUD output (MB/s,
+// until the last bytes are drawn), how many frames it draws meanwhile, its
+// first frame after the page loads, the CPU the browser uses while the
+// page sits idle, and the size of what it downloads.
+//
+//	make bench-client                 # builds the wasm, installs xterm.js, runs this
+//	go run ./e2e/clientbench -reps 5  # from the repository's root
+//
+// It serves, on a loopback port, the real web client from www/ on disk
+// as `make wasm` left it (dist/manifest.json maps the names the page asks
+// for to the content-hashed files, and compressed twins are served as the
+// gateway serves them) with a minimal /ws that speaks the drawbridge.v1
+// wire, and a page
+// of its own with xterm.js from e2e/clientbench/node_modules (package.json
+// pins the version; npm ci installs it) fed by /xws with the bare stream.
+// Both get the same deterministic stream in the same WebSocket messages.
+// Every wait is bounded; the browser is closed at the end. Screenshots of
+// both clients after their last flood go to e2e/testoutput/.
+//
+// It is not part of `make test`: the figures need a quiet machine and take
+// about a minute.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "clientbench:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// config is what a benchmark run does. The zero value is not usable; the
+// flags' defaults are.
+type config struct {
+	WWW      string        // the web client's files: play.html, loader.js, dist/
+	XTerm    string        // the @xterm/xterm package (npm ci puts it in node_modules)
+	Chromium string        // the browser; "" finds one
+	Out      string        // where the screenshots go
+	Reps     int           // floods per client
+	Size     int           // bytes of stream, about
+	Seed     uint64        // the stream's seed
+	Chunk    int           // bytes per WebSocket message
+	Idle     time.Duration // how long idle CPU is measured
+	Width    int           // viewport, CSS pixels
+	Height   int
+}
+
+// validate checks the config's ranges and that the files it names exist.
+func (c config) validate() error {
+	var errs []error
+	if c.Reps < 1 || c.Reps > 50 {
+		errs = append(errs, fmt.Errorf("-reps %d outside 1..50", c.Reps))
+	}
+	if c.Size < minStreamSize || c.Size > maxStreamSize {
+		errs = append(errs, fmt.Errorf("-size %d outside %d..%d bytes", c.Size, minStreamSize, maxStreamSize))
+	}
+	if c.Chunk < 64 || c.Chunk > 60<<10 {
+		errs = append(errs, fmt.Errorf("-chunk %d outside 64..%d bytes", c.Chunk, 60<<10))
+	}
+	if c.Idle < time.Second || c.Idle > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("-idle %v outside 1s..10m", c.Idle))
+	}
+	if c.Width < 200 || c.Width > 4000 || c.Height < 200 || c.Height > 4000 {
+		errs = append(errs, fmt.Errorf("viewport %dx%d outside 200..4000 px", c.Width, c.Height))
+	}
+	if _, err := os.Stat(filepath.Join(c.WWW, "play.html")); err != nil {
+		errs = append(errs, fmt.Errorf("-www %s: no play.html (run from the repository's root): %w", c.WWW, err))
+	}
+	if _, err := os.Stat(filepath.Join(c.XTerm, "lib", "xterm.js")); err != nil {
+		errs = append(errs, fmt.Errorf("-xterm %s: no lib/xterm.js (run npm ci in e2e/clientbench, or make bench-client): %w", c.XTerm, err))
+	}
+	return errors.Join(errs...)
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fl := flag.NewFlagSet("clientbench", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.StringVar(&c.WWW, "www", "www", "the web client's directory, built by make wasm")
+	fl.StringVar(&c.XTerm, "xterm", filepath.Join("e2e", "clientbench", "node_modules", "@xterm", "xterm"), "the @xterm/xterm package directory")
+	fl.StringVar(&c.Chromium, "chromium", "", "the browser (default: $DRAWBRIDGE_CHROMIUM, else chromium on PATH)")
+	fl.StringVar(&c.Out, "out", filepath.Join("e2e", "testoutput"), "where the screenshots go")
+	fl.IntVar(&c.Reps, "reps", 3, "floods per client; the table shows the median")
+	fl.IntVar(&c.Size, "size", 5<<20, "bytes of MUD output per flood")
+	fl.Uint64Var(&c.Seed, "seed", 1, "the stream's seed")
+	fl.IntVar(&c.Chunk, "chunk", 4<<10, "bytes of output per WebSocket message")
+	fl.DurationVar(&c.Idle, "idle", 10*time.Second, "how long idle CPU is measured")
+	fl.IntVar(&c.Width, "width", 1280, "viewport width, CSS pixels")
+	fl.IntVar(&c.Height, "height", 800, "viewport height, CSS pixels")
+	if err := fl.Parse(args); err != nil {
+		return c, err
+	}
+	if fl.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fl.Args(), " "))
+	}
+	return c, c.validate()
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "clientbench: "+format+"\n", a...) }
+	rep := &report{
+		cfg:     cfg,
+		command: strings.Join(append([]string{"go run ./e2e/clientbench"}, args...), " "),
+		started: time.Now(),
+		loadAvg: loadAverage(),
+	}
+	if rep.xtermVer, err = packageVersion(cfg.XTerm); err != nil {
+		return err
+	}
+
+	stream, err := mudStream(cfg.Seed, cfg.Size)
+	if err != nil {
+		return err
+	}
+	chunks, err := splitStream(stream, cfg.Chunk)
+	if err != nil {
+		return err
+	}
+	rep.streamLen, rep.messages = len(stream), len(chunks)
+
+	srv := newServer(cfg.WWW, cfg.XTerm, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	base, stopServer, err := srv.listen()
+	if err != nil {
+		return err
+	}
+	defer stopServer()
+
+	path, err := findChromium(cfg.Chromium)
+	if err != nil {
+		return err
+	}
+	profile, err := os.MkdirTemp("", "drawbridge-clientbench-")
+	if err != nil {
+		return fmt.Errorf("browser profile: %w", err)
+	}
+	defer os.RemoveAll(profile)
+	logf("starting %s; serving on %s", path, base)
+	browser, err := startChromium(path, profile)
+	if err != nil {
+		return err
+	}
+	// An interrupt stops the browser, which ends every wait on it.
+	defer context.AfterFunc(ctx, browser.stop)()
+	defer browser.stop()
+	rep.chromium = browser.version
+
+	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, chunks: chunks, total: len(stream), logf: logf}
+	if rep.ours, err = b.measure(ctx, drawbridgePage()); err != nil {
+		return err
+	}
+	if rep.them, err = b.measure(ctx, xtermPage(rep.ours.cols, rep.ours.rows)); err != nil {
+		return err
+	}
+	browser.stop()
+	rep.loadAvgEnd = loadAverage()
+
+	if rep.oursDL, rep.wasmCoding, rep.wasmLoads, err = wasmDownload(cfg.WWW, srv.wasmServed()); err != nil {
+		return err
+	}
+	if rep.themDL, err = measureDownload(cfg.XTerm, []string{"lib/xterm.js", "css/xterm.css"}); err != nil {
+		return err
+	}
+	rep.write(stdout)
+	return nil
+}
+
+// wasmDownload measures the wasm files the page fetched, as the server
+// saw them requested, and says how they travelled and how often.
+func wasmDownload(www string, served map[string]int) (d download, codings string, loads int, err error) {
+	if len(served) == 0 {
+		return d, "", 0, errors.New("the Drawbridge page fetched no .wasm file")
+	}
+	var names, how []string
+	for key, n := range served {
+		name, coding, _ := strings.Cut(key, " as ")
+		name = strings.TrimPrefix(name, "/")
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+		if !slices.Contains(how, coding) {
+			how = append(how, coding)
+		}
+		loads += n
+	}
+	slices.Sort(names)
+	slices.Sort(how)
+	d, err = measureDownload(www, names)
+	return d, strings.Join(how, ", "), loads, err
+}
+
+// packageVersion reads an npm package's version from its package.json.
+func packageVersion(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return "", fmt.Errorf("xterm.js version: %w", err)
+	}
+	var pkg struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(b, &pkg); err != nil {
+		return "", fmt.Errorf("xterm.js version: %s: %w", filepath.Join(dir, "package.json"), err)
+	}
+	return pkg.Version, nil
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestParseStat(t *testing.T) {
+	for _, tc := range []struct {
+		name, line string
+		ppid       int
+		cpu        time.Duration
+		bad        bool
+	}{
+		{"plain", "42 (chromium) S 7 42 42 0 -1 4194560 100 0 0 0 250 50 3 4 20 0 1 0", 7, 3 * time.Second, false},
+		{"name with spaces and parens", "9 (Chrome (GPU) x) R 1 9 9 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0", 1, 30 * time.Millisecond, false},
+		{"no parens", "9 chromium R 1", 0, 0, true},
+		{"short", "9 (c) R 1 2 3", 0, 0, true},
+		{"not numbers", "9 (c) R x 9 9 0 -1 0 0 0 0 0 1 2 0 0", 0, 0, true},
+	} {
+		ppid, cpu, err := parseStat(tc.line)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("%s: got no error", tc.name)
+			}
+			continue
+		}
+		if err != nil || ppid != tc.ppid || cpu != tc.cpu {
+			t.Errorf("%s: got %d %v %v, want %d %v", tc.name, ppid, cpu, err, tc.ppid, tc.cpu)
+		}
+	}
+}
+
+func TestTreeCPU(t *testing.T) {
+	// This test's process is the root of its own tree.
+	tree, err := treeCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tree[os.Getpid()]; !ok {
+		t.Fatalf("got %v, want the root in it", tree)
+	}
+	if _, ok := tree[1]; ok && os.Getpid() != 1 {
+		t.Error("init is in the tree of a test process")
+	}
+	if _, err := treeCPU(-5); err == nil {
+		t.Error("a process that does not exist: got no error")
+	}
+}
+
+func TestCPUSince(t *testing.T) {
+	before := map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 5 * time.Second}
+	after := map[int]time.Duration{1: 3 * time.Second, 3: time.Second, 4: time.Second}
+	// 1 grew by 2s; 2 ended (not counted); 3 is a reused pid (counted
+	// whole); 4 is new.
+	if got, want := cpuSince(before, after), 4*time.Second; got != want {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{3}, 3},
+		{[]float64{5, 1, 3}, 3},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v): got %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestMudStreamDeterministic(t *testing.T) {
+	a, err := mudStream(7, 256<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := mudStream(7, 256<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("two streams with the same seed differ")
+	}
+	c, err := mudStream(8, 256<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(a, c) {
+		t.Fatal("streams with different seeds are equal")
+	}
+}
+
+func TestMudStreamContent(t *testing.T) {
+	const size = 1 << 20
+	s, err := mudStream(1, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s) < size || len(s) > size+4<<10 {
+		t.Errorf("got %d bytes, want %d to %d", len(s), size, size+4<<10)
+	}
+	if !utf8.Valid(s) {
+		t.Error("stream is not valid UTF-8")
+	}
+	text := string(s)
+	for _, want := range []struct{ what, s string }{
+		{"16-colour SGR", "\x1b[1;9"},
+		{"256-colour SGR", "\x1b[38;5;"},
+		{"24-bit SGR", "\x1b[38;2;"},
+		{"box drawing", "┌─"},
+		{"accents", "é"},
+		{"exits", "[Exits:"},
+		{"a prompt", "mv\x1b[0m> "},
+		{"CR LF line ends", ".\r\n"},
+	} {
+		if !strings.Contains(text, want.s) {
+			t.Errorf("stream has no %s (%q)", want.what, want.s)
+		}
+	}
+	if !strings.HasSuffix(text, endMarker+"\r\n") {
+		t.Errorf("stream ends with %q, want the end marker", text[len(text)-40:])
+	}
+	if strings.Count(text, endMarker) != 1 {
+		t.Error("the end marker appears inside the stream")
+	}
+	// Every line fits the narrowest grid the benchmark uses, so the
+	// screens of both clients can be compared by eye.
+	for i, line := range strings.Split(text, "\r\n") {
+		if n := visibleWidth(line); n > 80 {
+			t.Fatalf("line %d is %d columns wide: %q", i, n, line)
+		}
+	}
+}
+
+// visibleWidth counts the characters of a line outside escape sequences.
+func visibleWidth(line string) int {
+	n, esc := 0, false
+	for _, r := range line {
+		switch {
+		case esc:
+			esc = r < 0x40 || r > 0x7e || r == '['
+		case r == 0x1b:
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func TestMudStreamSizeLimits(t *testing.T) {
+	for _, size := range []int{-1, 0, minStreamSize - 1, maxStreamSize + 1} {
+		if _, err := mudStream(1, size); err == nil {
+			t.Errorf("size %d: got no error", size)
+		}
+	}
+}
+
+func TestSplitStream(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		stream string
+		limit  int
+		want   []string
+	}{
+		{"fits", "abc", 8, []string{"abc"}},
+		{"exact", "abcdefgh", 4, []string{"abcd", "efgh"}},
+		{"rest", "abcdefghi", 4, []string{"abcd", "efgh", "i"}},
+		{"two-byte rune at the cut", "abcé", 4, []string{"abc", "é"}},
+		{"four-byte rune at the cut", "a😀b", 4, []string{"a", "😀", "b"}},
+		{"box drawing", "┌──┐", 6, []string{"┌─", "─┐"}},
+		{"box drawing, odd limit", "┌──┐", 5, []string{"┌", "─", "─", "┐"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := splitStream([]byte(tc.stream), tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotS []string
+			for _, c := range got {
+				gotS = append(gotS, string(c))
+			}
+			if strings.Join(gotS, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("got %q, want %q", gotS, tc.want)
+			}
+		})
+	}
+}
+
+func TestSplitStreamWhole(t *testing.T) {
+	s, err := mudStream(3, 300<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := splitStream(s, 4<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joined []byte
+	for i, c := range chunks {
+		if len(c) == 0 || len(c) > 4<<10 {
+			t.Fatalf("chunk %d has %d bytes", i, len(c))
+		}
+		if !utf8.Valid(c) {
+			t.Fatalf("chunk %d is not valid UTF-8 on its own", i)
+		}
+		joined = append(joined, c...)
+	}
+	if !bytes.Equal(joined, s) {
+		t.Fatal("the chunks do not add up to the stream")
+	}
+}
+
+func TestSplitStreamErrors(t *testing.T) {
+	if _, err := splitStream([]byte("abc"), utf8.UTFMax-1); err == nil {
+		t.Error("a limit below the longest character: got no error")
+	}
+	if _, err := splitStream(nil, 4096); err == nil {
+		t.Error("an empty stream: got no error")
+	}
+	if _, err := splitStream([]byte{'a', 0x80, 0x80, 0x80, 0x80, 0x80}, 4); err == nil {
+		t.Error("continuation bytes only: got no error")
+	}
+}
