@@ -171,3 +171,34 @@ func TestBenchmarkInputs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRowLinks measures what a renderer does on mouse hover: the
+// links of one 80-column row with an OSC 8 link and a plain URL, of a
+// line with a URL wrapped onto it, and of text made to look like many
+// URLs that are not (a 1024-column row wrapped over 4 rows).
+func BenchmarkRowLinks(b *testing.B) {
+	tm := New(80, 24, 100)
+	tm.WriteString("The \x1b]8;;https://mud.example.org/help\x07help pages\x1b]8;;\x07 are at https://mud.example.org/wiki, or ask.\r\n")
+	tm.WriteString(strings.Repeat("x", 60) + " https://mud.example.org/a/long/path/that/wraps/onto/the/next/row\r\n")
+	var dst []Span
+	b.Run("row", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			dst = tm.RowLinks(tm.Line(0), dst[:0])
+		}
+	})
+	b.Run("wrapped", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			dst = tm.LineLinks(tm.ScrollbackLen()+2, dst[:0])
+		}
+	})
+	hostile := New(MaxCols, 4, 0)
+	hostile.WriteString(strings.Repeat("www.-http://-", 4*MaxCols/13))
+	b.Run("hostile", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			dst = hostile.LineLinks(1, dst[:0])
+		}
+	})
+}

@@ -60,6 +60,10 @@ const MaxMarks = 2
 // Width 1 and the background colour that was current when they were
 // erased (xterm's background colour erase). A Rune of 0 never appears on
 // the screen except in right halves; draw it as a space.
+//
+// A Cell is 28 bytes (a test checks it). It was 24 with one byte of
+// padding; Link needs two, and alignment makes that four more. 10,000
+// lines of 80 columns of scrollback hold at most about 22 MB of cells.
 type Cell struct {
 	// Rune is the base character.
 	Rune rune
@@ -67,6 +71,10 @@ type Cell struct {
 	FG, BG Color
 	// Attr holds bold, underline and the rest.
 	Attr Attr
+	// Link is the cell's hyperlink (OSC 8), 0 for none. It is an id that
+	// only the terminal that made the cell can resolve: use
+	// [Terminal.LinkURI] or [Terminal.RowLinks].
+	Link uint16
 	// Width is 1, 2 for a wide character, 0 for its right half.
 	Width uint8
 	// Marks are the combining marks (accents, ZWJ, variation selectors)
@@ -103,11 +111,11 @@ func blankCell(bg Color) Cell { return Cell{Rune: ' ', BG: bg, Width: 1} }
 // visibleAttrs are the attributes that show on a space.
 const visibleAttrs = Inverse | Underline | DoubleUnderline | Strike
 
-// isBlank reports whether c draws as nothing on the default background, so
-// that it may be trimmed from the end of a line.
+// isBlank reports whether c draws as nothing on the default background
+// and links nowhere, so that it may be trimmed from the end of a line.
 func (c *Cell) isBlank() bool {
 	return (c.Rune == ' ' || c.Rune == 0) && c.Width == 1 && c.BG == DefaultColor &&
-		c.Attr&visibleAttrs == 0 && c.Marks[0] == 0
+		c.Attr&visibleAttrs == 0 && c.Marks[0] == 0 && c.Link == 0
 }
 
 // RowText returns a row's text: right halves skipped, marks kept, trailing

@@ -37,6 +37,43 @@
 // cell: they are stored in the Marks of the cell they follow, up to
 // [MaxMarks] per cell, and drawn with it.
 //
+// # Links
+//
+// OSC 8 hyperlinks (ESC ] 8 ; params ; URI ST, BEL also ending it) give
+// the characters printed while the link is open a [Cell.Link] id, and
+// ESC ] 8 ; ; ST closes the link. [Terminal.LinkURI] resolves an id;
+// [Terminal.RowLinks] and [Terminal.LineLinks] list a row's links as
+// [Span]s for a renderer to underline and open. Only absolute http and
+// https URLs with a host and mailto URIs, in printable ASCII and at most
+// 2 KiB long, open a link; anything else opens none and its text prints
+// as usual. The parameters (id=...) are ignored.
+//
+// An unterminated OSC 8 never turns later text into links, by mistake or
+// on purpose. An open link is closed by a line feed (LF, VT, FF, IND,
+// NEL; so by CR LF), by RIS and DECSTR, and on switching between the
+// main and alternate screens. An OSC 8 closes the open link as soon as
+// its number is read, so one that does not end properly (CAN or SUB, an
+// ESC that does not begin ST, more than the 4 KiB an OSC may hold) leaves
+// no link open. A link does go on across an auto-wrap, a CR and SGR
+// changes, as long text in a link needs.
+//
+// The ids index a table of the latest 4096 links (so at most 8 MiB of
+// URIs). A cell whose link has lost its place in the table resolves to
+// "", never to a newer link: every 30,720 new links, before ids can come
+// round again, the terminal sweeps the cells it holds and clears the ids
+// that lost their place. Links go into the scrollback with their cells.
+//
+// Plain URLs are found in the text when asked for, not stored: http://
+// and https:// URLs, and www. names (www.example.org links to
+// https://www.example.org), starting at a word boundary and made of the
+// characters RFC 3986 allows plus letters and digits beyond ASCII (not
+// wide ones), with a host of letters, digits, '-' and '.' and an optional
+// port. A trailing . , ; : ! ? ' and a ) or ] without its opening one are
+// left out; spaces, < > " and wide characters end a URL. URLs with a
+// user name, an IP literal in brackets or a bad % escape, and URLs over
+// 2 KiB, are not linked. RowLinks cuts a URL at the row's edge;
+// LineLinks follows one that auto-wrapped onto other rows.
+//
 // # Scrollback
 //
 // Lines that scroll off the top of the main screen go into a ring of at
@@ -44,7 +81,13 @@
 // scroll region whose top is the top of the screen, so a game that keeps a
 // status line at the bottom still builds history; lines leaving a region
 // that starts lower down, lines removed by DL, and anything on the
-// alternate screen are not kept. ED 3 clears the scrollback.
+// alternate screen are not kept. ED 3 clears the scrollback. A line that
+// auto-wrapped onto the next keeps its trailing spaces; others lose them.
+//
+// # Resizing
+//
+// [Terminal.Resize] clips and pads lines; it does not reflow them. Rows
+// leave and come back through the scrollback; see Resize for the rules.
 //
 // # Redrawing only what changed
 //
@@ -73,6 +116,7 @@
 //
 // # Concurrency
 //
-// A Terminal is not safe for concurrent use. The client holds one mutex
-// while it writes game output and while it draws.
+// A Terminal is not safe for concurrent use, not even by readers only
+// (LineLinks joins lines in a buffer of the terminal's). The client holds
+// one mutex while it writes game output and while it draws.
 package term

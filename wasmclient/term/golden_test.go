@@ -126,6 +126,17 @@ func render(tm *Terminal) string {
 	for i := range tm.ScrollbackLen() {
 		renderRuns(&b, fmt.Sprintf("scrollback %d", i), tm.ScrollbackLine(i))
 	}
+	b.WriteString("--- links (LineLinks: columns, osc8 or url, target)\n")
+	for y := range rows {
+		for _, s := range tm.LineLinks(tm.ScrollbackLen()+y, nil) {
+			fmt.Fprintf(&b, "row %d %s\n", y, spanText(s))
+		}
+	}
+	for i := range tm.ScrollbackLen() {
+		for _, s := range tm.LineLinks(i, nil) {
+			fmt.Fprintf(&b, "scrollback %d %s\n", i, spanText(s))
+		}
+	}
 	b.WriteString("--- wide and combined cells\n")
 	for y := range rows {
 		for x, c := range tm.Line(y) {

@@ -47,6 +47,21 @@ func checkInvariants(t testing.TB, tm *Terminal) {
 	if len(tm.osc) > maxOSC || len(tm.title) > maxTitle {
 		t.Fatalf("len(osc) = %d, len(title) = %d: over the bounds", len(tm.osc), len(tm.title))
 	}
+	if len(tm.blankRow) != cols {
+		t.Fatalf("len(blankRow) = %d, want %d", len(tm.blankRow), cols)
+	}
+	for _, c := range tm.blankRow {
+		if c != blankCell(DefaultColor) {
+			t.Fatalf("blankRow holds %+v", c)
+		}
+	}
+	if len(tm.links.entries) > maxLinks {
+		t.Fatalf("link table has %d entries, max %d", len(tm.links.entries), maxLinks)
+	}
+	if tm.link != 0 && tm.links.uri(tm.link) == "" {
+		t.Fatalf("open link %d resolves to nothing", tm.link)
+	}
+	checkLinks(t, tm)
 }
 
 // checkRow checks the wide-character pairing of one row.
@@ -80,6 +95,7 @@ type state struct {
 	Scrollback [][]Cell
 	SBWrapped  []bool
 	Tabs       []bool
+	Links      []linkEntry
 	Scalars    scalars
 }
 
@@ -100,16 +116,21 @@ type scalars struct {
 	Title    string
 	Bells    int
 	Parser   uint8
+	Link     uint16
+	LinkNext int
+	LinkLast uint16
 }
 
 func snapshot(tm *Terminal) state {
 	s := state{
-		Tabs: slices.Clone(tm.tabs),
+		Tabs:  slices.Clone(tm.tabs),
+		Links: slices.Clone(tm.links.entries),
 		Scalars: scalars{
 			SBAdded: tm.sb.added, Active: tm.active, X: tm.x, Y: tm.y, WrapNext: tm.wrapNext,
 			Pen: tm.pen, Charsets: tm.charsets, GL: tm.gl, Saved: tm.saved, Top: tm.top, Bot: tm.bot,
 			LastRune: tm.lastRune, Flags: [4]bool{tm.autowrap, tm.origin, tm.insert, tm.visible},
 			Modes: tm.modes, Title: tm.title, Bells: tm.bells, Parser: tm.state,
+			Link: tm.link, LinkNext: tm.links.next, LinkLast: tm.links.last,
 		},
 	}
 	for i, lines := range tm.screens {
@@ -147,6 +168,9 @@ func diffState(a, b state) string {
 		if !slices.Equal(a.Scrollback[i], b.Scrollback[i]) {
 			return fmt.Sprintf("scrollback line %d: %q vs %q", i, RowText(a.Scrollback[i]), RowText(b.Scrollback[i]))
 		}
+	}
+	if !slices.Equal(a.Links, b.Links) {
+		return fmt.Sprintf("link table %+v vs %+v", a.Links, b.Links)
 	}
 	if !slices.Equal(a.SBWrapped, b.SBWrapped) || !slices.Equal(a.Tabs, b.Tabs) {
 		return fmt.Sprintf("wrapped or tabs: %v %v vs %v %v", a.SBWrapped, a.Tabs, b.SBWrapped, b.Tabs)

@@ -1,6 +1,7 @@
 package term
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf8"
 )
@@ -73,6 +74,7 @@ func (t *Terminal) step(b byte) {
 			t.state = stOSC
 			t.osc = t.osc[:0]
 			t.oscOver = false
+			t.oscCmd = false
 		case b == 'P', b == 'X', b == '^', b == '_': // DCS, SOS, PM, APC
 			t.state = stString
 		case b < 0x7f:
@@ -148,10 +150,16 @@ func (t *Terminal) step(b byte) {
 			t.oscDispatch()
 		case b < 0x20:
 			// ignored
-		case len(t.osc) < maxOSC:
-			t.osc = append(t.osc, b)
 		default:
-			t.oscOver = true
+			if b == ';' && !t.oscCmd {
+				t.oscCmd = true
+				t.oscCommandRead()
+			}
+			if len(t.osc) < maxOSC {
+				t.osc = append(t.osc, b)
+			} else {
+				t.oscOver = true
+			}
 		}
 	case stString:
 		// DCS, SOS, PM and APC contents are ignored until ST.
@@ -223,6 +231,7 @@ func (t *Terminal) execute(b byte) {
 	case 0x09: // HT
 		t.tab(1)
 	case 0x0a, 0x0b, 0x0c: // LF, VT, FF
+		t.link = 0 // a link never runs past the end of a line
 		t.index()
 		if t.modes.NewLine {
 			t.x = 0
@@ -320,8 +329,10 @@ func (t *Terminal) escDispatch(b byte) {
 	case '8': // DECRC
 		t.restoreCursor()
 	case 'D': // IND
+		t.link = 0 // as LF
 		t.index()
 	case 'E': // NEL
+		t.link = 0
 		t.x = 0
 		t.index()
 	case 'H': // HTS
@@ -611,6 +622,7 @@ func (t *Terminal) softReset() {
 	t.charsets = [4]charset{}
 	t.gl = 0
 	t.saved = [2]savedCursor{}
+	t.link = 0
 	t.modes.AppCursor = false
 	t.modes.AppKeypad = false
 	t.modes.CursorStyle = CursorDefault
@@ -766,23 +778,26 @@ func rgbParams(r, g, b int32) Color {
 	return RGB(uint8(min(r, 255)), uint8(min(g, 255)), uint8(min(b, 255)))
 }
 
-// oscDispatch performs an operating system command: only the title.
+// oscDispatch performs an operating system command: the title and
+// hyperlinks.
 func (t *Terminal) oscDispatch() {
 	if t.oscOver {
 		return
 	}
 	s := t.osc
-	n, i := 0, 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 5 {
-		n = n*10 + int(s[i]-'0')
-		i++
+	semi := bytes.IndexByte(s, ';')
+	if semi < 0 {
+		return
 	}
-	if i == 0 || i >= len(s) || s[i] != ';' {
+	n, ok := oscCommand(s[:semi])
+	if !ok {
 		return
 	}
 	switch n {
 	case 0, 2:
-		t.setTitle(s[i+1:])
+		t.setTitle(s[semi+1:])
+	case 8:
+		t.hyperlink(s[semi+1:])
 	}
 }
 

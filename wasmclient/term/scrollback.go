@@ -1,10 +1,11 @@
 package term
 
 // scrollback is a ring of at most max lines that scrolled off the top of
-// the main screen. Lines are stored without their trailing blank cells, in
-// slots with room for a whole screen width that are reused once the ring
-// is full: a terminal that has filled its scrollback allocates nothing more
-// for it, and the memory it holds is about max x cols x 24 bytes.
+// the main screen. Lines are stored without their trailing blank cells
+// (unless they wrapped onto the next line), in slots with room for a
+// whole screen width that are reused once the ring is full: a terminal
+// that has filled its scrollback allocates nothing more for it, and the
+// memory it holds is about max x cols x 28 bytes.
 type scrollback struct {
 	buf   []line // grows up to max, then is reused
 	start int    // index of the oldest line in buf
@@ -21,8 +22,11 @@ func (s *scrollback) push(cells []Cell, wrapped bool) {
 		return
 	}
 	s.added++
+	// Trailing blanks are dropped, except from a line that wrapped: its
+	// spaces run on into the next line, and copying or finding a URL
+	// across the two needs them.
 	end := len(cells)
-	for end > 0 && cells[end-1].isBlank() {
+	for !wrapped && end > 0 && cells[end-1].isBlank() {
 		end--
 	}
 	cells = cells[:end]

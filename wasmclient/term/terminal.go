@@ -174,7 +174,16 @@ type Terminal struct {
 	ignoreSeq  bool // too many intermediates
 	osc        []byte
 	oscOver    bool
+	oscCmd     bool // the OSC's command number has been read
 	oscPending bool // ESC seen in an OSC: ST if '\' follows
+
+	// Hyperlinks (OSC 8): the table of targets and the id printed
+	// characters get, 0 when no link is open.
+	links   linkTable
+	link    uint16
+	linkBuf []Cell // LineLinks joins wrapped lines here
+
+	blankRow []Cell // cols blank cells in the default colours, for erase
 
 	respond func([]byte)
 	resp    []byte
@@ -196,6 +205,7 @@ func New(cols, rows, scrollback int) *Terminal {
 	}
 	t.dirty = make([]bool, rows)
 	t.tabs = make([]bool, cols)
+	t.blankRow = newBlankRow(cols)
 	t.reset()
 	return t
 }
@@ -212,6 +222,13 @@ func newLines(cols, rows int) []line {
 		lines[i].cells = cells[i*cols : (i+1)*cols : (i+1)*cols]
 	}
 	return lines
+}
+
+// newBlankRow returns cols blank cells in the default colours.
+func newBlankRow(cols int) []Cell {
+	cells := make([]Cell, cols)
+	fill(cells, blankCell(DefaultColor))
+	return cells
 }
 
 func fill(cells []Cell, c Cell) {
@@ -247,6 +264,7 @@ func (t *Terminal) reset() {
 	t.visible = true
 	t.modes = Modes{}
 	t.title = ""
+	t.link = 0
 	t.state = stGround
 	t.u8need = 0
 	t.markAll()
@@ -324,7 +342,8 @@ func (t *Terminal) Wrapped(y int) bool {
 func (t *Terminal) ScrollbackLen() int { return t.sb.n }
 
 // ScrollbackLine returns scrollback line i, 0 being the oldest, or nil if
-// there is no such line. Trailing blank cells are not stored, and a line
+// there is no such line. Trailing blank cells are not stored (but for a
+// line that auto-wrapped onto the next, which is kept whole), and a line
 // keeps the width the screen had when it scrolled off, so its length may
 // differ from cols: draw missing cells as blanks. The slice is the
 // terminal's own: do not change it or keep it past the next Write or Resize.
@@ -456,6 +475,7 @@ func (t *Terminal) Resize(cols, rows int) {
 		if cols > old {
 			t.resetTabs(old)
 		}
+		t.blankRow = newBlankRow(cols)
 		t.cols = cols
 	}
 	if rows != t.rows {

@@ -1,6 +1,7 @@
 package term
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -808,5 +809,43 @@ func TestRotate(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestScrollbackTenThousand checks a scrollback of 10,000 lines, the
+// client's: it keeps the newest lines, holds no more than its slots of one
+// screen width each, and allocates nothing once full.
+func TestScrollbackTenThousand(t *testing.T) {
+	const keep, cols = 10000, 80
+	tm := New(cols, 24, keep)
+	var b []byte
+	for i := range 25000 {
+		b = fmt.Appendf(b, "line %d\r\n", i)
+	}
+	tm.Write(b)
+	if got := tm.ScrollbackLen(); got != keep {
+		t.Fatalf("ScrollbackLen() = %d, want %d", got, keep)
+	}
+	// 25,000 lines, 23 of them still on the screen above the cursor row.
+	if got, want := tm.ScrollbackAdded(), uint64(25000-23); got != want {
+		t.Errorf("ScrollbackAdded() = %d, want %d", got, want)
+	}
+	if got, want := RowText(tm.ScrollbackLine(0)), fmt.Sprintf("line %d", 25000-23-keep); got != want {
+		t.Errorf("oldest line = %q, want %q", got, want)
+	}
+	if got, want := RowText(tm.ScrollbackLine(keep-1)), fmt.Sprintf("line %d", 25000-24); got != want {
+		t.Errorf("newest line = %q, want %q", got, want)
+	}
+	if len(tm.sb.buf) != keep {
+		t.Errorf("%d slots, want %d", len(tm.sb.buf), keep)
+	}
+	for i := range tm.sb.buf {
+		if c := cap(tm.sb.buf[i].cells); c > cols {
+			t.Fatalf("slot %d holds %d cells, more than a line of %d", i, c, cols)
+		}
+	}
+	more := []byte(strings.Repeat("another line of output, coloured \x1b[31mred\x1b[m\r\n", 100))
+	if got := testing.AllocsPerRun(10, func() { tm.Write(more) }); got != 0 {
+		t.Errorf("writing into a full scrollback: %v allocations, want 0", got)
 	}
 }
