@@ -17,7 +17,8 @@ type glyphKey struct {
 
 // atlas is a texture of rasterised glyphs, filled on demand, so a frame is
 // drawn with one DrawTriangles32 call that samples it. Slot (0, 0) is a
-// solid white cell used for backgrounds, the cursor and underlines.
+// solid white cell used for backgrounds, the cursor and underlines; the
+// slot beside it holds a dotted line for OSC 8 links.
 type atlas struct {
 	img     *ebiten.Image
 	fonts   *Fonts
@@ -42,13 +43,35 @@ func newAtlas(fonts *Fonts) *atlas {
 	return a
 }
 
-// reset empties the atlas, keeping only the white slot.
+// reset empties the atlas, keeping only the white and dotted slots.
 func (a *atlas) reset() {
 	a.img.Clear()
 	a.slots = make(map[glyphKey]image.Point)
 	w, h := a.fonts.CellW, a.fonts.CellH
 	a.img.SubImage(image.Rect(0, 0, w, h)).(*ebiten.Image).Fill(image.White.C)
-	a.next = image.Pt(w, 0)
+	a.img.SubImage(a.dotted()).(*ebiten.Image).WritePixels(dots(w, h, a.fonts.lineThickness()))
+	a.next = image.Pt(2*w, 0)
+}
+
+// dotted returns the dotted slot: dashes as long as the line is thick,
+// with gaps as long, the whole cell high, so that a thin strip of it
+// draws a dotted underline of any thickness up to the cell's.
+func (a *atlas) dotted() image.Rectangle {
+	w, h := a.fonts.CellW, a.fonts.CellH
+	return image.Rect(w, 0, 2*w, h)
+}
+
+// dots returns the pixels of the dotted slot.
+func dots(w, h, thick int) []byte {
+	pix := make([]byte, 4*w*h)
+	for y := range h {
+		for x := range w {
+			if x/thick%2 == 0 {
+				copy(pix[4*(y*w+x):], []byte{0xff, 0xff, 0xff, 0xff})
+			}
+		}
+	}
+	return pix
 }
 
 // white returns the solid white slot's rectangle.
@@ -63,6 +86,9 @@ func (a *atlas) glyph(k glyphKey) (r image.Rectangle, ok bool) {
 	w, h := a.fonts.CellW, a.fonts.CellH
 	if k.wide {
 		w *= 2
+	}
+	if isProcedural(k.r) {
+		k.style = Regular // drawn the same in every style: one slot
 	}
 	if p, hit := a.slots[k]; hit {
 		return image.Rect(p.X, p.Y, p.X+w, p.Y+h), true

@@ -30,8 +30,13 @@ const (
 // knows nothing of Ebitengine, so it is tested natively.
 //
 // The font is Go Mono (BSD licence, in golang.org/x/image/font/gofont):
-// it covers Latin, Greek, Cyrillic and the WGL4 box-drawing set. Wider
-// coverage (CJK, the full block elements) is a planned change of font.
+// it covers Latin, Greek, Cyrillic and common symbols. Box drawing, block
+// elements and braille are drawn procedurally (boxdraw.go), pixel-exact so
+// they join between cells. Anything else Go Mono lacks, CJK included, is
+// drawn as an outlined box one or two cells wide: showing CJK needs a font
+// of several megabytes that the client does not ship. A fallback face
+// (DejaVu Sans Mono, 200 KB compressed per style) was weighed and left out
+// for size.
 type Fonts struct {
 	faces [4]font.Face
 	// CellW and CellH are the cell size in pixels; Baseline is the
@@ -72,8 +77,16 @@ func LoadFonts(size float64) (*Fonts, error) {
 	return f, nil
 }
 
-// Has reports whether the font has a glyph for r.
+// lineThickness is the thickness of underlines and strike-throughs.
+func (f *Fonts) lineThickness() int { return max(1, f.CellH/16) }
+
+// Has reports whether r is drawn as itself: the font has a glyph for it,
+// or it is one of the box-drawing, block or braille characters drawn
+// procedurally. Other runes are drawn as an outlined box.
 func (f *Fonts) Has(r rune) bool {
+	if isProcedural(r) {
+		return true
+	}
 	_, ok := f.faces[Regular].GlyphAdvance(r)
 	return ok
 }
@@ -87,6 +100,11 @@ func (f *Fonts) Rasterize(dst *image.RGBA, r rune, style Style, marks []rune) {
 	draw.Draw(dst, dst.Bounds(), image.Transparent, image.Point{}, draw.Src)
 	face := f.faces[style&3]
 	b := dst.Bounds()
+	if isProcedural(r) {
+		drawProcedural(dst, r)
+		f.drawMarks(dst, face, fixed.I(b.Min.X), marks)
+		return
+	}
 	if _, ok := face.GlyphAdvance(r); !ok {
 		box := b.Inset(max(1, f.CellW/6))
 		box.Min.Y = b.Min.Y + f.CellH/6
@@ -101,12 +119,18 @@ func (f *Fonts) Rasterize(dst *image.RGBA, r rune, style Style, marks []rune) {
 	x := fixed.I(b.Min.X) + (fixed.I(b.Dx())-adv)/2
 	d.Dot = fixed.Point26_6{X: x, Y: fixed.I(b.Min.Y + f.Baseline)}
 	d.DrawString(string(r))
+	f.drawMarks(dst, face, x, marks)
+}
+
+// drawMarks draws combining marks over the glyph that starts at x.
+func (f *Fonts) drawMarks(dst *image.RGBA, face font.Face, x fixed.Int26_6, marks []rune) {
+	d := font.Drawer{Dst: dst, Src: image.White, Face: face}
 	for _, m := range marks {
 		if m == 0 {
 			break
 		}
 		if _, ok := face.GlyphAdvance(m); ok {
-			d.Dot = fixed.Point26_6{X: x, Y: fixed.I(b.Min.Y + f.Baseline)}
+			d.Dot = fixed.Point26_6{X: x, Y: fixed.I(dst.Bounds().Min.Y + f.Baseline)}
 			d.DrawString(string(m))
 		}
 	}

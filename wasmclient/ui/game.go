@@ -4,14 +4,24 @@
 // not cleared between frames). It is crisp on HiDPI screens because the
 // layout is in device pixels and the font is rasterised at device size.
 //
+// Around the grid it draws what a MUD player needs: a scrolled-back view
+// split above the live screen's last rows (view.go), mouse and touch
+// selection handed to the client for the clipboard (selection.go,
+// gesture.go), links underlined on hover with their target shown before a
+// click (links.go), themes including a high-contrast one (theme.go), a
+// strip of vitals bars (vitals.go), and box drawing, block elements and
+// braille drawn procedurally so they join between cells (boxdraw.go).
+// Everything but the thin Ebitengine layer (game.go, draw.go, input.go,
+// atlas.go) is plain Go, tested natively.
+//
 // Update and Draw never block: the caller's Tick hook feeds the terminal
 // from channels with a bounded amount of work per frame.
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"math"
 	"sync"
 
@@ -28,10 +38,12 @@ type Config struct {
 	// The game holds it while it reads or resizes the terminal.
 	Lock sync.Locker
 
-	// Palette maps the terminal's colours; nil uses term.DefaultPalette.
+	// Palette maps the terminal's colours; nil uses the default theme.
+	// Game.SetTheme replaces it.
 	Palette *term.Palette
 
-	// FontSize is the font size in CSS pixels. Default 15.
+	// FontSize is the font size in CSS pixels, MinFontSize to
+	// MaxFontSize. Default 15.
 	FontSize float64
 
 	// Tick runs at the start of every Update, on the game loop, without
@@ -39,62 +51,233 @@ type Config struct {
 	Tick func()
 
 	// OnResize is called, on the game loop, when the grid's size in cells
-	// changes (the window or the font changed). The terminal has already
-	// been resized.
+	// changes (the window, the font or the vitals strip changed). The
+	// terminal has already been resized.
 	OnResize func(cols, rows int)
 
 	// OnDraw is called, on the game loop, after every frame that drew
 	// something (frames with nothing new are skipped and not reported):
 	// the client counts frames with it for its benchmarks.
 	OnDraw func()
+
+	// OnSelect is called, on the game loop, with the text the player
+	// selected, when the drag ends (mouse button or finger released) or
+	// a word is double-clicked: rows joined by "\n", trailing spaces
+	// trimmed, auto-wrapped rows joined without a break, wide characters
+	// once, combining marks kept. The client copies it to the clipboard.
+	// It is not called for an empty selection.
+	OnSelect func(text string)
+
+	// OnOpenLink is called, on the game loop, when the player clicks a
+	// link (press and release on it without dragging; on touch screens,
+	// a tap on a link whose target is already shown). uri is an http,
+	// https or mailto URI, as the terminal only makes links of those.
+	// The client opens it, in a new tab and without opener.
+	OnOpenLink func(uri string)
 }
+
+// Font size limits for Config.FontSize and Game.SetFontSize, in CSS
+// pixels.
+const (
+	MinFontSize = 8
+	MaxFontSize = 40
+)
 
 // padding around the grid, in CSS pixels.
 const padding = 4
 
+// maxGlyphPx bounds the font size in device pixels. At a browser zoom of
+// 500% on a 2x screen, devicePixelRatio is 10; rasterising at that would
+// fill the glyph atlas with a few dozen glyphs, so the layout is done at
+// a smaller scale and Ebitengine scales the result up.
+const maxGlyphPx = 128
+
 // Game is the Ebitengine game that shows the terminal. It implements
 // ebiten.Game and ebiten.LayoutFer.
+//
+// Scroll, ScrollPage, ScrollToBottom, ScrolledBack and ClearSelection
+// are for the game loop (Config.Tick). SetTheme, SetFontSize, FontSize,
+// Theme and SetVitals may be called from any goroutine: they take effect
+// on the next Update.
 type Game struct {
-	cfg     Config
-	term    *term.Terminal
-	lock    sync.Locker
-	palette *term.Palette
+	cfg  Config
+	term *term.Terminal
+	lock sync.Locker
 
-	scale float64 // device pixels per CSS pixel
-	fonts *Fonts
-	atlas *atlas
-	pad   int // padding in device pixels
+	// Settings from other goroutines, applied by Update.
+	mu      sync.Mutex
+	pending settings
+	applied settings // the values in force (or requested, for FontSize)
 
-	cols, rows int
+	theme    *theme
+	contrast contrastCache
+
+	scale   float64 // device pixels per CSS pixel
+	fonts   *Fonts
+	atlas   *atlas
+	pad     int        // padding in device pixels
+	outside [2]float64 // the outside size given to LayoutF, CSS pixels
+
+	cols, rows int  // the terminal grid
+	strip      bool // a vitals strip below the grid
 	screenSize image.Point
 
-	// Scrollback view: offset is how many lines the view is scrolled up
-	// from the live screen; added is term.ScrollbackAdded when last seen.
-	offset int
-	added  uint64
-	wheel  float64
+	// The view: offset is how many lines it is scrolled up from the
+	// live screen; added, sbLen, alt and reverse are the terminal's
+	// when last seen.
+	offset  int
+	added   uint64
+	sbLen   int
+	alt     bool
+	reverse bool
+	wheel   float64
+	layout  viewLayout
+	shown   []viewRow // what each row showed when last drawn
+	redraw  []bool    // rows to draw next frame whatever else
+	need    []bool    // rows drawn this frame
+	divider string    // the divider text drawn
+	banner  banner    // the banner drawn
+
+	sel         selection
+	gest        gesture
+	hover       hoverLink
+	hoverStale  bool // the view moved under the pointer
+	spans       []term.Span
+	cursorShape ebiten.CursorShapeType
+	mouse       image.Point
+	pressed     bool // the left button, at the last Update
+	touchIDs    []ebiten.TouchID
+	touchID     ebiten.TouchID
+	touching    bool
+	touchAt     image.Point
+	ticks       int
+
+	vitals     []Vital
+	stripDirty bool
 
 	full bool // redraw everything on the next Draw
 	vs   []ebiten.Vertex
 	is   []uint32
 }
 
+// settings are the player's choices that other goroutines may set.
+type settings struct {
+	theme     *theme
+	fontSize  float64
+	vitals    []Vital
+	vitalsSet bool
+}
+
 // New returns the game. The fonts are loaded on the first layout, when
-// the device scale is known.
+// the device scale is known. A Config.FontSize out of range is clamped.
 func New(cfg Config) *Game {
 	if cfg.FontSize == 0 {
 		cfg.FontSize = 15
 	}
-	p := cfg.Palette
-	if p == nil {
-		p = term.DefaultPalette()
+	cfg.FontSize = min(max(cfg.FontSize, MinFontSize), MaxFontSize)
+	th, _ := lookupTheme(ThemeDefault)
+	if cfg.Palette != nil {
+		th.name, th.palette = "custom", cfg.Palette
 	}
 	lock := cfg.Lock
 	if lock == nil {
 		lock = new(sync.Mutex)
 	}
-	return &Game{cfg: cfg, term: cfg.Term, lock: lock, palette: p, full: true}
+	g := &Game{cfg: cfg, term: cfg.Term, lock: lock, full: true, cursorShape: -1}
+	g.setTheme(th)
+	g.applied.theme, g.applied.fontSize = th, cfg.FontSize
+	return g
 }
+
+// SetTheme switches to the named theme (one of Themes()) and redraws
+// everything. An unknown name is an error and changes nothing.
+func (g *Game) SetTheme(name string) error {
+	th, err := lookupTheme(name)
+	if err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending.theme, g.applied.theme = th, th
+	return nil
+}
+
+// Theme returns the name of the theme in use, or last set: "custom" for
+// a Config.Palette.
+func (g *Game) Theme() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.applied.theme.name
+}
+
+// ErrFontSize is returned by SetFontSize for a size out of range.
+var ErrFontSize = errors.New("font size out of range")
+
+// SetFontSize changes the font size, in CSS pixels (MinFontSize to
+// MaxFontSize). The glyphs are rasterised anew at the device scale, the
+// grid is refitted (OnResize is called when its size in cells changes)
+// and the view returns to the live screen.
+func (g *Game) SetFontSize(cssPx float64) error {
+	if math.IsNaN(cssPx) || cssPx < MinFontSize || cssPx > MaxFontSize {
+		return fmt.Errorf("set font size %g px: %w (%d-%d)", cssPx, ErrFontSize, MinFontSize, MaxFontSize)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending.fontSize, g.applied.fontSize = cssPx, cssPx
+	return nil
+}
+
+// FontSize returns the font size in CSS pixels, the last one set.
+func (g *Game) FontSize() float64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.applied.fontSize
+}
+
+// SetVitals sets the bars of the vitals strip, drawn one row high below
+// the terminal grid; nil or empty removes the strip. Showing or removing
+// the strip takes a row from or gives it back to the grid (OnResize is
+// called); otherwise the strip is redrawn only when the values change.
+// v is copied.
+func (g *Game) SetVitals(v []Vital) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending.vitals, g.pending.vitalsSet = append([]Vital(nil), v...), true
+}
+
+// applySettings applies what other goroutines set since the last Update.
+func (g *Game) applySettings() {
+	g.mu.Lock()
+	p := g.pending
+	g.pending = settings{}
+	g.mu.Unlock()
+	if p.theme != nil {
+		g.setTheme(p.theme)
+	}
+	if p.fontSize != 0 && p.fontSize != g.cfg.FontSize {
+		g.cfg.FontSize = p.fontSize
+		g.fonts = nil
+		if g.outside != [2]float64{} {
+			g.fit()
+		}
+		g.ScrollToBottom()
+	}
+	if p.vitalsSet && !sameVitals(p.vitals, g.vitals) {
+		g.vitals, g.stripDirty = p.vitals, true
+		if (len(p.vitals) > 0) != g.strip {
+			g.refit()
+		}
+	}
+}
+
+func (g *Game) setTheme(th *theme) {
+	g.theme = th
+	g.contrast = contrastCache{ratio: th.minContrast}
+	g.full = true
+}
+
+// palette returns the palette in use.
+func (g *Game) palette() *term.Palette { return g.theme.palette }
 
 // Layout is required by ebiten.Game; LayoutF is what Ebitengine uses.
 func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
@@ -105,34 +288,63 @@ func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
 // LayoutF lays the screen out in device pixels, so one screen pixel is one
 // device pixel, and fits the grid to it.
 func (g *Game) LayoutF(outsideWidth, outsideHeight float64) (float64, float64) {
+	g.outside = [2]float64{outsideWidth, outsideHeight}
+	g.fit()
+	return math.Ceil(outsideWidth * g.scale), math.Ceil(outsideHeight * g.scale)
+}
+
+// fit loads the fonts if the device scale or the font size changed, and
+// fits the grid to the screen.
+func (g *Game) fit() {
 	s := ebiten.Monitor().DeviceScaleFactor()
-	if s <= 0 {
+	if s <= 0 || math.IsNaN(s) {
 		s = 1
 	}
+	s = min(s, maxGlyphPx/g.cfg.FontSize)
 	if s != g.scale || g.fonts == nil {
 		if err := g.setScale(s); err != nil {
 			panic(err) // the embedded font failed to load: a build defect
 		}
 	}
-	w, h := math.Ceil(outsideWidth*s), math.Ceil(outsideHeight*s)
-	cols := max(1, (int(w)-2*g.pad)/g.fonts.CellW)
-	rows := max(1, (int(h)-2*g.pad)/g.fonts.CellH)
-	if cols != g.cols || rows != g.rows {
-		g.cols, g.rows = cols, rows
-		g.lock.Lock()
-		g.term.Resize(cols, rows)
-		g.lock.Unlock()
-		// Growing the screen pulls lines back out of the scrollback, so a
-		// scrolled-back view would lose its place: return to the live screen.
-		g.offset = 0
-		g.full = true
-		if g.cfg.OnResize != nil {
-			g.cfg.OnResize(cols, rows)
-		}
-	}
-	return w, h
+	g.refit()
 }
 
+// refit fits the grid to the screen, resizing the terminal when its size
+// in cells changes.
+func (g *Game) refit() {
+	if g.fonts == nil {
+		return
+	}
+	w, h := math.Ceil(g.outside[0]*g.scale), math.Ceil(g.outside[1]*g.scale)
+	cols := max(1, (int(w)-2*g.pad)/g.fonts.CellW)
+	rows := max(1, (int(h)-2*g.pad)/g.fonts.CellH)
+	strip := len(g.vitals) > 0 && rows >= 3
+	if strip {
+		rows--
+	}
+	if strip != g.strip {
+		g.strip, g.stripDirty, g.full = strip, true, true
+	}
+	if cols == g.cols && rows == g.rows {
+		return
+	}
+	g.cols, g.rows = cols, rows
+	g.lock.Lock()
+	g.term.Resize(cols, rows)
+	g.lock.Unlock()
+	// Growing the screen pulls lines back out of the scrollback, which
+	// renumbers them: return to the live screen and drop the selection.
+	g.offset = 0
+	g.sel = selection{}
+	g.hover = hoverLink{}
+	g.gest.cancel()
+	g.full = true
+	if g.cfg.OnResize != nil {
+		g.cfg.OnResize(cols, rows)
+	}
+}
+
+// setScale loads the fonts for device scale s at the configured size.
 func (g *Game) setScale(s float64) error {
 	fonts, err := LoadFonts(g.cfg.FontSize * s)
 	if err != nil {
@@ -143,7 +355,7 @@ func (g *Game) setScale(s float64) error {
 	}
 	g.scale, g.fonts, g.atlas = s, fonts, newAtlas(fonts)
 	g.pad = int(math.Round(padding * s))
-	g.cols, g.rows = 0, 0 // refit the grid
+	g.gest.lineHeight, g.gest.touchSlop = fonts.CellH, max(4, fonts.CellH/3)
 	g.full = true
 	return nil
 }
@@ -151,218 +363,29 @@ func (g *Game) setScale(s float64) error {
 // Size returns the grid's size in cells.
 func (g *Game) Size() (cols, rows int) { return g.cols, g.rows }
 
-// Update feeds the terminal and handles the mouse wheel.
-func (g *Game) Update() error {
-	if g.cfg.Tick != nil {
-		g.cfg.Tick()
-	}
-	if _, dy := ebiten.Wheel(); dy != 0 {
-		g.wheel += dy * 3
-		if n := int(g.wheel); n != 0 {
-			g.wheel -= float64(n)
-			g.Scroll(n)
-		}
-	}
-	return nil
-}
-
 // Scroll moves the view n lines into the scrollback (negative: toward the
-// live screen). Call it on the game loop.
+// live screen). On the alternate screen, which has no scrollback, it does
+// nothing. Call it on the game loop.
 func (g *Game) Scroll(n int) {
 	g.lock.Lock()
 	sb := g.term.ScrollbackLen()
+	alt := g.term.Modes().AltScreen
 	g.lock.Unlock()
+	if alt {
+		sb = 0
+	}
 	off := min(max(g.offset+n, 0), sb)
 	if off != g.offset {
 		g.offset = off
-		g.full = true
+		g.hoverStale = true
 	}
 }
 
-// ScrollPage scrolls by pages: positive is up.
-func (g *Game) ScrollPage(pages int) { g.Scroll(pages * max(1, g.rows-1)) }
+// ScrollPage scrolls by pages of the history part: positive is up.
+func (g *Game) ScrollPage(pages int) { g.Scroll(pages * pageRows(g.rows)) }
 
 // ScrollToBottom returns the view to the live screen.
 func (g *Game) ScrollToBottom() { g.Scroll(-g.offset) }
 
 // ScrolledBack returns how many lines the view is scrolled up.
 func (g *Game) ScrolledBack() int { return g.offset }
-
-// Draw draws what changed since the last frame, or nothing.
-func (g *Game) Draw(screen *ebiten.Image) {
-	if g.fonts == nil {
-		return
-	}
-	g.lock.Lock()
-	defer g.lock.Unlock()
-	if size := screen.Bounds().Size(); size != g.screenSize {
-		g.screenSize, g.full = size, true
-	}
-	// Keep a scrolled-back view on the same text while output arrives.
-	if added := g.term.ScrollbackAdded(); added != g.added {
-		if g.offset > 0 {
-			g.offset = min(g.offset+int(added-g.added), g.term.ScrollbackLen())
-			g.full = true
-		}
-		g.added = added
-	}
-	if !g.full && !g.term.Dirty() {
-		return // nothing changed: the last frame is still on screen
-	}
-	if g.offset > 0 {
-		g.full = true // the view moves as a whole
-	}
-	g.vs, g.is = g.vs[:0], g.is[:0]
-	if g.full {
-		screen.Fill(g.palette.Background)
-	}
-	overflow := false
-	for y := 0; y < g.rows; y++ {
-		if g.full || g.term.RowDirty(y) {
-			overflow = !g.drawRow(y, g.viewRow(y)) || overflow
-		}
-	}
-	cx, cy, visible := g.term.Cursor()
-	if visible && g.offset == 0 && (g.full || g.term.RowDirty(cy)) {
-		g.drawCursor(cx, cy)
-	}
-	if g.offset > 0 {
-		overflow = !g.drawBanner(fmt.Sprintf(" ↓ %d more lines: PageDown, or Shift+End for the live screen ", g.offset)) || overflow
-	}
-	screen.DrawTriangles32(g.vs, g.is, g.atlas.img, nil)
-	g.term.ClearDirty()
-	g.full = false
-	if g.cfg.OnDraw != nil {
-		g.cfg.OnDraw()
-	}
-	if overflow {
-		// The atlas filled up mid-frame: start it afresh and draw again.
-		g.atlas.reset()
-		g.full = true
-	}
-}
-
-// viewRow returns the cells shown on screen row y, from the scrollback
-// when the view is scrolled up.
-func (g *Game) viewRow(y int) []term.Cell {
-	if g.offset == 0 {
-		return g.term.Line(y)
-	}
-	i := g.term.ScrollbackLen() - g.offset + y
-	if i < g.term.ScrollbackLen() {
-		return g.term.ScrollbackLine(i)
-	}
-	return g.term.Line(i - g.term.ScrollbackLen())
-}
-
-// drawRow queues the backgrounds, glyphs and lines of one row. It returns
-// false if the atlas ran out of room.
-func (g *Game) drawRow(y int, cells []term.Cell) bool {
-	cw, ch := g.fonts.CellW, g.fonts.CellH
-	top := g.pad + y*ch
-	// Clear the whole row, margin included, so a row that got shorter
-	// leaves nothing behind.
-	g.quad(image.Rect(0, top, g.screenSize.X, top+ch), g.atlas.white(), g.palette.Background)
-	ok := true
-	for x := 0; x < len(cells) && x < g.cols; x++ {
-		c := cells[x]
-		if c.Width == 0 {
-			continue // the right half of a wide character
-		}
-		fg, bg := g.palette.CellColors(c)
-		w := cw * max(1, int(c.Width))
-		cell := image.Rect(g.pad+x*cw, top, g.pad+x*cw+w, top+ch)
-		if bg != g.palette.Background {
-			g.quad(cell, g.atlas.white(), bg)
-		}
-		if fg == bg {
-			continue
-		}
-		if c.Rune != ' ' && c.Rune != 0 {
-			src, fits := g.atlas.glyph(glyphKey{r: c.Rune, marks: c.Marks, style: styleOf(c.Attr), wide: c.Width == 2})
-			if !fits {
-				ok = false
-				continue
-			}
-			g.quad(cell, src, fg)
-		}
-		thick := max(1, ch/16)
-		if c.Attr&(term.Underline|term.DoubleUnderline) != 0 {
-			uy := top + g.fonts.Baseline + thick
-			g.quad(image.Rect(cell.Min.X, uy, cell.Max.X, uy+thick), g.atlas.white(), fg)
-			if c.Attr&term.DoubleUnderline != 0 {
-				g.quad(image.Rect(cell.Min.X, uy+2*thick, cell.Max.X, uy+3*thick), g.atlas.white(), fg)
-			}
-		}
-		if c.Attr&term.Strike != 0 {
-			sy := top + ch/2
-			g.quad(image.Rect(cell.Min.X, sy, cell.Max.X, sy+thick), g.atlas.white(), fg)
-		}
-	}
-	return ok
-}
-
-// drawCursor queues a bar under the cursor's cell: the player types in the
-// command line, so the terminal's cursor only shows where the game's
-// output will continue.
-func (g *Game) drawCursor(x, y int) {
-	cw, ch := g.fonts.CellW, g.fonts.CellH
-	thick := max(2, ch/8)
-	left, bottom := g.pad+x*cw, g.pad+(y+1)*ch
-	g.quad(image.Rect(left, bottom-thick, left+cw, bottom), g.atlas.white(), g.palette.Cursor)
-}
-
-// drawBanner queues a line of text in inverse colours over the last row,
-// right-aligned.
-func (g *Game) drawBanner(text string) bool {
-	cw, ch := g.fonts.CellW, g.fonts.CellH
-	runes := []rune(text)
-	x0 := max(0, g.cols-len(runes))
-	top := g.pad + (g.rows-1)*ch
-	ok := true
-	for i, r := range runes {
-		if x0+i >= g.cols {
-			break
-		}
-		cell := image.Rect(g.pad+(x0+i)*cw, top, g.pad+(x0+i+1)*cw, top+ch)
-		g.quad(cell, g.atlas.white(), g.palette.Foreground)
-		if r == ' ' {
-			continue
-		}
-		src, fits := g.atlas.glyph(glyphKey{r: r})
-		if !fits {
-			ok = false
-			continue
-		}
-		g.quad(cell, src, g.palette.Background)
-	}
-	return ok
-}
-
-func styleOf(a term.Attr) Style {
-	var s Style
-	if a&term.Bold != 0 {
-		s |= Bold
-	}
-	if a&term.Italic != 0 {
-		s |= Italic
-	}
-	return s
-}
-
-// quad queues a rectangle of the screen filled from src in the atlas,
-// tinted with c.
-func (g *Game) quad(dst, src image.Rectangle, c color.RGBA) {
-	r, gr, b := float32(c.R)/255, float32(c.G)/255, float32(c.B)/255
-	base := uint32(len(g.vs))
-	for _, p := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
-		g.vs = append(g.vs, ebiten.Vertex{
-			DstX:   float32(dst.Min.X + p[0]*dst.Dx()),
-			DstY:   float32(dst.Min.Y + p[1]*dst.Dy()),
-			SrcX:   float32(src.Min.X + p[0]*src.Dx()),
-			SrcY:   float32(src.Min.Y + p[1]*src.Dy()),
-			ColorR: r, ColorG: gr, ColorB: b, ColorA: 1,
-		})
-	}
-	g.is = append(g.is, base, base+1, base+2, base+1, base+3, base+2)
-}
