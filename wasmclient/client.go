@@ -44,11 +44,15 @@ type linker interface {
 }
 
 const (
-	// sliceBytes is how much output the client applies before it lets
-	// the browser draw: a flood is parsed a slice at a time, so drawing
-	// and typing continue while it arrives.
+	// A flood is applied a slice at a time, then the client lets the
+	// page draw (yield): a slice ends after sliceTime of work or
+	// sliceBytes of output, whichever comes first. The time bound keeps
+	// frames coming on a slow machine (a browser gives the page about
+	// 16 ms a frame); the byte bound keeps a slice small where the clock
+	// is coarse.
 	sliceBytes     = 256 << 10
-	timerInterval  = 100 * time.Millisecond // status countdown, resize and mirror checks
+	sliceTime      = 8 * time.Millisecond
+	timerInterval  = 100 * time.Millisecond // status countdown, resize and mirror checks, while any is due
 	resizeDebounce = 150 * time.Millisecond // let a window drag settle before telling the game
 	mirrorInterval = 250 * time.Millisecond // how often the text mirror follows the screen
 )
@@ -67,7 +71,9 @@ type client struct {
 	page   page
 	link   linker
 	now    func() time.Time
-	yield  func() // lets the page draw between slices of a flood
+	yield  func()        // lets the page draw between slices of a flood
+	wake   func()        // asks for a frame: the terminal changed
+	poke   chan struct{} // wakes Run from another goroutine (a resize)
 	event  <-chan link.Event
 	lines  <-chan string
 	keys   <-chan dom.KeyEvent // keys pressed in character mode; nil when none come
@@ -92,6 +98,7 @@ type client struct {
 	gmcpAsked   bool // the client told this game connection what GMCP it shows
 
 	applied  atomic.Uint64 // bytes of game output written to the terminal
+	parseNs  atomic.Int64  // time spent writing game output to the terminal
 	size     atomic.Uint32 // cols<<16 | rows
 	resizeAt atomic.Int64  // unix nanoseconds when a pending resize is sent; 0 when none
 
@@ -104,7 +111,7 @@ type client struct {
 }
 
 func newClient(mu *sync.Mutex, t *term.Terminal, p page, l linker, events <-chan link.Event, lines <-chan string) *client {
-	c := &client{termMu: mu, term: t, page: p, link: l, now: time.Now, yield: func() {}, event: events, lines: lines}
+	c := &client{termMu: mu, term: t, page: p, link: l, now: time.Now, yield: func() {}, wake: func() {}, poke: make(chan struct{}, 1), event: events, lines: lines}
 	cols, rows := t.Size()
 	c.size.Store(uint32(cols)<<16 | uint32(rows))
 	return c
@@ -112,9 +119,21 @@ func newClient(mu *sync.Mutex, t *term.Terminal, p page, l linker, events <-chan
 
 // Run applies events and lines until ctx ends or the link's events close.
 func (c *client) Run(ctx context.Context) {
-	t := time.NewTicker(timerInterval)
+	// The timer runs only while something is due (a countdown, a
+	// resize, the mirror, an announcement): an idle client wakes nothing.
+	t := time.NewTimer(timerInterval)
 	defer t.Stop()
-	applied := 0
+	armed := true
+	arm := func() {
+		if !armed && c.pending() {
+			t.Reset(timerInterval)
+			armed = true
+		}
+	}
+	var (
+		applied int       // bytes in the current slice
+		started time.Time // when the current slice started
+	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -123,7 +142,11 @@ func (c *client) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			if applied += c.handle(ev); applied >= sliceBytes {
+			if applied == 0 {
+				started = c.now()
+			}
+			applied += c.handle(ev)
+			if applied >= sliceBytes || (applied > 0 && c.now().Sub(started) >= sliceTime) {
 				applied = 0
 				c.yield()
 			}
@@ -131,11 +154,18 @@ func (c *client) Run(ctx context.Context) {
 			c.submit(line)
 		case k := <-c.keys:
 			c.key(k)
+		case <-c.poke:
 		case <-t.C:
-			applied = 0
+			armed = false
 			c.timers()
 		}
+		arm()
 	}
+}
+
+// pending reports whether timers has something to do now or soon.
+func (c *client) pending() bool {
+	return c.state == link.Waiting || c.resizeAt.Load() != 0 || c.mirrorDirty || c.annDirty || c.prompt
 }
 
 // timers does what is due: a debounced resize, the reconnect countdown,
@@ -193,7 +223,9 @@ func (c *client) handle(ev link.Event) int {
 	f := ev.Frame
 	switch f.Type {
 	case wire.TypeOutput:
+		t0 := time.Now()
 		c.write(string(f.Data))
+		c.parseNs.Add(int64(time.Since(t0)))
 		c.applied.Add(uint64(len(f.Data)))
 		return len(f.Data)
 	case wire.TypeEcho:
@@ -239,6 +271,7 @@ func (c *client) write(s string) {
 	alt := c.term.Modes().AltScreen
 	c.termMu.Unlock()
 	c.mirrorDirty, c.annDirty = true, true
+	c.wake()
 	if alt != c.charMode && (c.echo || c.charMode) {
 		c.setMode(alt)
 	}
@@ -270,6 +303,7 @@ func (c *client) resetScreen() {
 	c.termMu.Unlock()
 	if alt {
 		c.mirrorDirty, c.annDirty = true, true
+		c.wake()
 	}
 }
 
@@ -356,6 +390,7 @@ func (c *client) aside(sgr, text string, ownLine bool) {
 	c.term.WriteString("\x1b[#{" + sgr + printable(text) + "\x1b[#}\r\n")
 	c.termMu.Unlock()
 	c.mirrorDirty, c.annDirty = true, true
+	c.wake()
 }
 
 // printable drops control characters, so text the player typed or the
@@ -452,11 +487,19 @@ func (c *client) submit(line string) {
 func (c *client) Resized(cols, rows int) {
 	c.size.Store(uint32(cols)<<16 | uint32(rows))
 	c.resizeAt.Store(c.now().Add(resizeDebounce).UnixNano())
+	select {
+	case c.poke <- struct{}{}:
+	default:
+	}
 }
 
 // Applied returns how many bytes of game output the terminal has taken;
 // safe from any goroutine.
 func (c *client) Applied() uint64 { return c.applied.Load() }
+
+// ParseTime returns the time spent writing game output to the terminal;
+// safe from any goroutine.
+func (c *client) ParseTime() time.Duration { return time.Duration(c.parseNs.Load()) }
 
 // Size returns the grid's size; safe from any goroutine.
 func (c *client) Size() (cols, rows int) {

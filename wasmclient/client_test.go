@@ -454,3 +454,62 @@ func TestClientLeavesAFullScreenProgramWhenTheGameConnectionEnds(t *testing.T) {
 		t.Fatalf("screen %q, want the main screen with the notice", s)
 	}
 }
+
+func TestClientYieldsAfterItsTimeSlice(t *testing.T) {
+	r := newRig()
+	events := make(chan link.Event, 64)
+	r.c.event = events
+	// Each 4 KiB takes 3 ms here: a slow machine. The client must let
+	// the page draw every sliceTime, long before sliceBytes.
+	r.c.now = func() time.Time { r.now = r.now.Add(3 * time.Millisecond); return r.now }
+	yields, wakes := 0, 0
+	r.c.yield = func() { yields++ }
+	r.c.wake = func() { wakes++ }
+	chunk := []byte(strings.Repeat("y", 4<<10))
+	for range 30 {
+		events <- link.Event{Frame: &wire.Frame{Type: wire.TypeOutput, Data: chunk}}
+	}
+	close(events)
+	r.c.Run(context.Background())
+	if yields < 8 || yields > 15 {
+		t.Fatalf("yielded %d times for 30 chunks of 3 ms, want about one every %v", yields, sliceTime)
+	}
+	if wakes != 30 {
+		t.Fatalf("asked for a frame %d times, want once per output frame", wakes)
+	}
+}
+
+// chanLink records sent frames on a channel, for tests that run Run.
+type chanLink struct{ sent chan wire.Frame }
+
+func (l chanLink) Send(f *wire.Frame) error { l.sent <- *f; return nil }
+func (l chanLink) Reconnect()               {}
+
+func TestClientRunSendsADebouncedResize(t *testing.T) {
+	r := newRig()
+	l := chanLink{sent: make(chan wire.Frame, 4)}
+	r.c.link = l
+	r.c.now = time.Now
+	r.c.state = link.Connected
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		r.c.Run(ctx)
+		close(done)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	// The timer has stopped by now (nothing due); a resize must start it.
+	time.Sleep(3 * timerInterval)
+	r.c.Resized(100, 40)
+	select {
+	case f := <-l.sent:
+		if f.Type != wire.TypeResize || f.Cols != 100 || f.Rows != 40 {
+			t.Fatalf("sent %+v, want the new size", f)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the resize was never sent")
+	}
+}

@@ -5,11 +5,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"image/color"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
+	"github.com/drawbridge/drawbridge/wasmclient/gmcp"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 	"github.com/drawbridge/drawbridge/wasmclient/ui"
@@ -53,14 +57,36 @@ func run() error {
 	// A phone back from the background, or a network that came back:
 	// check the socket really reaches the gateway before trusting it.
 	page.OnWake(l.Probe)
-	// Between slices of a flood, give the browser a turn to draw, unless
-	// the page is hidden and nothing is drawn anyway.
+	// Ebitengine runs a frame only when asked (see the FPS mode below):
+	// the client asks when the terminal changed, the page when it hands
+	// over a key or a setting; mouse, touch and resizes ask by themselves.
+	wake := func() {
+		ebiten.ScheduleFrame()
+		dom.WakeFrames()
+	}
+	c.wake = wake
+	page.OnChange(wake)
+	// Between slices of a flood the client gives the page's one thread
+	// back to the browser for a moment, so it can draw when a frame is
+	// due and deliver input: Go in the browser keeps the thread until
+	// every goroutine waits, so a flood would otherwise be parsed to its
+	// end first. The client does not wait for a frame: frames come as
+	// fast as the GPU (or SwiftShader) draws them, and parsing goes on
+	// in between. A hidden page draws no frames; it only lets the link
+	// goroutine run.
+	var yields, updates int
 	c.yield = func() {
-		if dom.Visible() {
-			time.Sleep(time.Millisecond)
+		yields++
+		if !dom.Visible() {
+			runtime.Gosched()
+			return
 		}
+		dom.Yield()
 	}
 
+	// Time spent in Draw, for benchmarks.
+	var drawTime time.Duration
+	timed = func(f func()) { t0 := time.Now(); f(); drawTime += time.Since(t0) }
 	// Frames drawn and when the first one was, for benchmarks
 	// (window.drawbridge.stats); touched only on the game loop.
 	var frames int
@@ -70,6 +96,7 @@ func run() error {
 		Term: t,
 		Lock: &termMu,
 		Tick: func() {
+			updates++
 			for {
 				select {
 				case k := <-page.Keys():
@@ -88,12 +115,45 @@ func run() error {
 			}
 		},
 		OnResize: c.Resized,
+		// Selecting copies, as in terminals; links open only on a click
+		// that follows a visible target.
+		OnSelect:   page.Copy,
+		OnOpenLink: page.OpenLink,
 		OnDraw: func() {
 			if frames++; frames == 1 {
 				firstFrame = dom.Now()
 			}
 		},
 	})
+
+	// The player's look: applied now and whenever a setting changes.
+	applyLook := func() {
+		set := page.Settings()
+		if err := g.SetTheme(set.Theme); err != nil {
+			g.SetTheme(ui.ThemeDefault) // a theme from a newer client, say
+		}
+		if err := g.SetFontSize(set.FontSize); err != nil {
+			fmt.Println("drawbridge client:", err) // Normalize keeps it in range: a defect
+		}
+	}
+	applyLook()
+	go func() {
+		for range page.SettingsChanged() {
+			applyLook()
+		}
+	}()
+	// GMCP vitals become bars on the canvas.
+	c.vitals = func(v []gmcp.Vital) {
+		bars := make([]ui.Vital, len(v))
+		for i, x := range v {
+			bars[i] = ui.Vital{Label: x.Name, Value: x.Value, Max: x.Max, Color: vitalColor(x.Name)}
+		}
+		if len(bars) == 0 {
+			bars = nil
+		}
+		g.SetVitals(bars)
+		wake()
+	}
 
 	if err := page.MountCanvas(); err != nil {
 		return err
@@ -108,7 +168,9 @@ func run() error {
 		// counted), the page time of the first, and the bytes of game
 		// output applied; read by make bench-client.
 		"stats": func() any {
-			return map[string]any{"frames": frames, "firstFrameMs": firstFrame, "bytes": float64(c.Applied())}
+			return map[string]any{"frames": frames, "firstFrameMs": firstFrame, "bytes": float64(c.Applied()),
+				"parseMs": c.ParseTime().Seconds() * 1000, "drawMs": drawTime.Seconds() * 1000,
+				"updates": updates, "yields": yields}
 		},
 		"size": func() any {
 			cols, rows := c.Size()
@@ -120,7 +182,46 @@ func run() error {
 	go c.Run(context.Background())
 
 	ebiten.SetScreenClearedEveryFrame(false) // Draw skips unchanged frames
-	ebiten.SetRunnableOnUnfocused(true)      // the command line, not the canvas, has the focus
+	// Run Update and Draw only when something asks for a frame (input
+	// events, a resize, ScheduleFrame), not on every animation frame:
+	// an idle terminal then costs the browser almost nothing. The mode
+	// is deprecated in favour of skipping in Draw, which the game also
+	// does, but that still runs the Go frame 60 times a second: several
+	// times xterm.js's idle CPU (make bench-client).
+	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum) //nolint:staticcheck // see above
+	go func() {
+		// A frame a second regardless, so nothing a missed request
+		// would leave on screen stays there long.
+		for range time.Tick(time.Second) {
+			ebiten.ScheduleFrame()
+		}
+	}()
+	ebiten.SetRunnableOnUnfocused(true) // the command line, not the canvas, has the focus
 	ebiten.SetWindowTitle("Drawbridge")
-	return ebiten.RunGameWithOptions(g, nil)
+	return ebiten.RunGameWithOptions(timedGame{g}, nil)
 }
+
+// vitalColor picks the usual colour for a gauge: health red, mana blue,
+// movement green, willpower yellow; zero (the renderer's choice by
+// position) for the rest.
+func vitalColor(name string) color.RGBA {
+	switch strings.ToLower(name) {
+	case "hp", "health":
+		return color.RGBA{0xc0, 0x30, 0x30, 0xff}
+	case "mp", "mana", "sp":
+		return color.RGBA{0x30, 0x60, 0xd0, 0xff}
+	case "mv", "moves", "ep", "endurance":
+		return color.RGBA{0x30, 0xa0, 0x40, 0xff}
+	case "wp", "willpower":
+		return color.RGBA{0xc0, 0xa0, 0x20, 0xff}
+	}
+	return color.RGBA{}
+}
+
+// timed runs a Draw and counts its time; set in run.
+var timed func(func())
+
+// timedGame is the game with its Draw timed.
+type timedGame struct{ *ui.Game }
+
+func (t timedGame) Draw(screen *ebiten.Image) { timed(func() { t.Game.Draw(screen) }) }

@@ -9,6 +9,46 @@
 // nothing to rewrite them to: wasm_exec.js is not found and Go is not
 // defined.
 "use strict";
+
+// Animation frames on demand. Ebitengine asks for an animation frame on
+// every frame, even when nothing changes; each one wakes the whole frame
+// machinery of the browser (and here the Go runtime), which costs several
+// times an idle DOM terminal's CPU. So after a second with nothing to
+// draw, its frame requests are held back, and released by the next thing
+// that may need drawing: output (the client calls wake), input, a resize
+// or, at the latest, a second later. This must be installed before the
+// client starts: Ebitengine takes requestAnimationFrame when it loads.
+(() => {
+  const raf = window.requestAnimationFrame.bind(window);
+  const idleAfterMs = 1000; // no wake for this long: idle
+  const heartbeatMs = 1000; // a held frame runs after this at the latest
+  let lastWake = performance.now();
+  let held = null;
+  let timer = 0;
+  const release = () => {
+    clearTimeout(timer);
+    timer = 0;
+    const cb = held;
+    held = null;
+    if (cb) raf(cb);
+  };
+  window.drawbridgeFrames = {
+    wake() {
+      lastWake = performance.now();
+      if (held) release();
+    },
+  };
+  window.requestAnimationFrame = (cb) => {
+    if (performance.now() - lastWake < idleAfterMs) return raf(cb);
+    held = cb;
+    timer = setTimeout(release, heartbeatMs);
+    return 0;
+  };
+  for (const type of ["pointerdown", "pointermove", "pointerup", "wheel", "keydown", "touchstart", "touchmove", "resize", "focus", "visibilitychange"]) {
+    window.addEventListener(type, () => window.drawbridgeFrames.wake(), { capture: true, passive: true });
+  }
+})();
+
 (async () => {
   const status = document.getElementById("status");
   const fail = (msg) => {

@@ -190,6 +190,12 @@ func (b *bench) flood(t *tab, p page, res *clientResult) (runResult, error) {
 	}
 	r.FirstFrameMs = stats.FirstFrameMs
 
+	profiling := b.cfg.Profile != "" && len(res.runs) == 0
+	if profiling {
+		if err := startProfile(t.ctx); err != nil {
+			return r, fmt.Errorf("start the profiler: %w", err)
+		}
+	}
 	if _, err := eval[bool](t.ctx, fmt.Sprintf("(%s)(%q, %d)", watchJS, p.obj, b.total)); err != nil {
 		return r, fmt.Errorf("start timing: %w", err)
 	}
@@ -216,6 +222,13 @@ func (b *bench) flood(t *tab, p page, res *clientResult) (runResult, error) {
 	}
 	if s.err != nil {
 		return r, s.err
+	}
+	if profiling {
+		top, err := stopProfile(t.ctx, b.cfg.Profile, string(p.who), 25)
+		if err != nil {
+			return r, err
+		}
+		b.logf("%s %s", p.who, top)
 	}
 	r.SendMs = float64(s.d) / float64(time.Millisecond)
 	if int(st.Bytes) != b.total {

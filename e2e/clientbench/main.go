@@ -58,6 +58,7 @@ type config struct {
 	Chromium string        // the browser; "" finds one
 	Out      string        // where the screenshots go
 	Reps     int           // floods per client
+	Profile  string        // where to write CPU profiles; "" for none
 	Size     int           // bytes of stream, about
 	Seed     uint64        // the stream's seed
 	Chunk    int           // bytes per WebSocket message
@@ -108,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.DurationVar(&c.Idle, "idle", 10*time.Second, "how long idle CPU is measured")
 	fl.IntVar(&c.Width, "width", 1280, "viewport width, CSS pixels")
 	fl.IntVar(&c.Height, "height", 800, "viewport height, CSS pixels")
+	fl.StringVar(&c.Profile, "profile", "", "write a CPU profile of each client's first flood here (.cpuprofile, for DevTools) and print its top functions; build the wasm with names (make wasm keeps them)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}

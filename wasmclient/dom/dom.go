@@ -28,19 +28,23 @@ type Page struct {
 	toast    js.Value
 	room     js.Value
 
-	lines    chan string
-	keys     chan Key
-	keyEvs   chan KeyEvent
-	changed  chan struct{}
-	masked   bool
-	charMode bool
-	ctrl     bool // the key bar's Ctrl is latched for the next key
-	history  *History
-	storage  Storage
-	funcs    []js.Func // kept so they are not collected; the page lives as long as the program
+	lines     chan string
+	keys      chan Key
+	keyEvs    chan KeyEvent
+	changedCh chan struct{}
+	masked    bool
+	charMode  bool
+	ctrl      bool // the key bar's Ctrl is latched for the next key
+	history   *History
+	storage   Storage
+	funcs     []js.Func // kept so they are not collected; the page lives as long as the program
 
 	mu       sync.Mutex
 	settings Settings
+
+	// wake asks the drawing side for a frame when the page hands it
+	// something (a scroll key, a setting); see OnChange.
+	wake func()
 }
 
 // Key is a key pressed in the command line that the client handles itself
@@ -59,7 +63,7 @@ const (
 func Find() (*Page, error) {
 	doc := js.Global().Get("document")
 	p := &Page{doc: doc, lines: make(chan string, 64), keys: make(chan Key, 16),
-		keyEvs: make(chan KeyEvent, 64), changed: make(chan struct{}, 1)}
+		keyEvs: make(chan KeyEvent, 64), changedCh: make(chan struct{}, 1)}
 	for _, el := range []struct {
 		v  *js.Value
 		id string
@@ -191,6 +195,7 @@ func (p *Page) bindInput() {
 		e.Call("preventDefault")
 		select {
 		case p.keys <- k:
+			p.changed()
 		default:
 		}
 		return nil
@@ -503,7 +508,7 @@ func (p *Page) Settings() Settings {
 }
 
 // SettingsChanged is signalled when the player changes a setting.
-func (p *Page) SettingsChanged() <-chan struct{} { return p.changed }
+func (p *Page) SettingsChanged() <-chan struct{} { return p.changedCh }
 
 // bindSettings connects the settings dialog: its controls show the
 // settings, and a change is normalised, saved, shown back and signalled.
@@ -571,8 +576,20 @@ func (p *Page) SetSettings(s Settings) {
 	SaveSettings(p.storage, s)
 	p.applyPageTheme()
 	select {
-	case p.changed <- struct{}{}:
+	case p.changedCh <- struct{}{}:
 	default:
+	}
+	p.changed()
+}
+
+// OnChange sets f to be called (from a JavaScript event) whenever the page
+// hands the drawing side something to do: a scroll key on Keys, a changed
+// setting. The drawing side runs only when asked, so f asks it for a frame.
+func (p *Page) OnChange(f func()) { p.wake = f }
+
+func (p *Page) changed() {
+	if p.wake != nil {
+		p.wake()
 	}
 }
 
@@ -683,6 +700,61 @@ func WebSocketURL() string {
 func Visible() bool {
 	return js.Global().Get("document").Get("visibilityState").String() == "visible"
 }
+
+// yieldTask is the background task Yield posts; yielded is what it
+// signals. One goroutine (the client's) yields at a time.
+var (
+	yielded   = make(chan struct{}, 1)
+	yieldTask js.Func
+	postTask  js.Value // scheduler.postTask, where the browser has it
+	yieldOpts js.Value
+)
+
+func init() {
+	yieldTask = js.FuncOf(func(js.Value, []js.Value) any {
+		select {
+		case yielded <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	if sched := js.Global().Get("scheduler"); sched.Truthy() && sched.Get("postTask").Truthy() {
+		postTask = sched.Get("postTask").Call("bind", sched)
+		yieldOpts = js.ValueOf(map[string]any{"priority": "background"})
+	}
+}
+
+// Yield gives the page's thread back to the browser until it has nothing
+// more urgent to do: drawing a frame that is due, input, other tasks. Go
+// in the browser keeps the thread until every goroutine waits, so a
+// goroutine with a long job (a flood of output) calls Yield between
+// slices of it. It posts a background-priority task (scheduler.postTask)
+// and waits for it, which lets frames and input go first; browsers
+// without the scheduler get a timer, which lets them in too but gives
+// frames no priority.
+func Yield() {
+	if postTask.Truthy() {
+		postTask.Invoke(yieldTask, yieldOpts)
+	} else {
+		js.Global().Call("setTimeout", yieldTask, 0)
+	}
+	<-yielded
+}
+
+// WakeFrames tells the page's frame gate (loader.js) that something may
+// need drawing, so animation frames run at full rate again.
+func WakeFrames() {
+	if !frameGate.Truthy() {
+		frameGate = js.Global().Get("drawbridgeFrames")
+		if !frameGate.Truthy() {
+			return // a page without the gate: frames run anyway
+		}
+	}
+	frameGate.Call("wake")
+}
+
+// frameGate is loader.js's drawbridgeFrames, once found.
+var frameGate js.Value
 
 // Now returns the page's clock, performance.now(): milliseconds since the
 // page started loading, the clock browser benchmarks use.
