@@ -701,8 +701,7 @@ func Visible() bool {
 	return js.Global().Get("document").Get("visibilityState").String() == "visible"
 }
 
-// yieldTask is the background task Yield posts; yielded is what it
-// signals. One goroutine (the client's) yields at a time.
+// yieldTask is the task Yield posts; yielded is what it signals. One goroutine (the client's) yields at a time.
 var (
 	yielded   = make(chan struct{}, 1)
 	yieldTask js.Func
@@ -720,18 +719,18 @@ func init() {
 	})
 	if sched := js.Global().Get("scheduler"); sched.Truthy() && sched.Get("postTask").Truthy() {
 		postTask = sched.Get("postTask").Call("bind", sched)
-		yieldOpts = js.ValueOf(map[string]any{"priority": "background"})
+		yieldOpts = js.ValueOf(map[string]any{"priority": "user-visible"})
 	}
 }
 
-// Yield gives the page's thread back to the browser until it has nothing
-// more urgent to do: drawing a frame that is due, input, other tasks. Go
-// in the browser keeps the thread until every goroutine waits, so a
-// goroutine with a long job (a flood of output) calls Yield between
-// slices of it. It posts a background-priority task (scheduler.postTask)
-// and waits for it, which lets frames and input go first; browsers
-// without the scheduler get a timer, which lets them in too but gives
-// frames no priority.
+// Yield gives the page's thread back to the browser for a turn: a frame
+// that is due, input, the WebSocket's messages. Go in the browser keeps
+// the thread until every goroutine waits, so a goroutine with a long job
+// (a flood of output) calls Yield between slices of it. It posts a task
+// with scheduler.postTask (user-visible priority, below input; make
+// bench-client measured background priority no better) and waits for it;
+// browsers without the scheduler get a zero timer, which browsers clamp
+// to 4 ms after a few in a row.
 func Yield() {
 	if postTask.Truthy() {
 		postTask.Invoke(yieldTask, yieldOpts)
