@@ -69,3 +69,54 @@ func TestRasterize(t *testing.T) {
 		t.Fatalf("missing glyph covers %d pixels, want an outlined box", n)
 	}
 }
+
+// centroidX is the coverage-weighted mean column of rows [y0, y1).
+func centroidX(img *image.RGBA, y0, y1 int) float64 {
+	var sum, n float64
+	b := img.Bounds()
+	for y := y0; y < y1; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			a := float64(img.Pix[img.PixOffset(x, y)+3])
+			sum += a * float64(x)
+			n += a
+		}
+	}
+	if n == 0 {
+		return -1
+	}
+	return sum / n
+}
+
+func TestSyntheticItalicSlants(t *testing.T) {
+	f, err := LoadFonts(30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := image.Rect(0, 0, f.CellW, f.CellH)
+	up, it := image.NewRGBA(cell), image.NewRGBA(cell)
+	f.Rasterize(up, 'l', Regular, nil)
+	f.Rasterize(it, 'l', Italic, nil)
+	top, bottom := f.Baseline/3, f.Baseline // the stem of the l above the baseline
+	upTop, upBottom := centroidX(up, 0, top), centroidX(up, top, bottom)
+	itTop, itBottom := centroidX(it, 0, top), centroidX(it, top, bottom)
+	if upTop < 0 || itTop < 0 {
+		t.Fatalf("no ink in the top third: upright %v, italic %v", upTop, itTop)
+	}
+	// The italic's top leans right of its lower part by more than the
+	// upright's does.
+	if lean, uprightLean := itTop-itBottom, upTop-upBottom; lean < uprightLean+1 {
+		t.Fatalf("italic leans %.2f px, upright %.2f: want a visible slant", lean, uprightLean)
+	}
+	if d := coverage(it) - coverage(up); d < -coverage(up)/4 || d > coverage(up)/4 {
+		t.Fatalf("italic coverage %d against upright %d: the slant lost or added ink", coverage(it), coverage(up))
+	}
+	// Box drawing never slants: it must join its neighbours.
+	boxUp, boxIt := image.NewRGBA(cell), image.NewRGBA(cell)
+	f.Rasterize(boxUp, '│', Regular, nil)
+	f.Rasterize(boxIt, '│', Italic, nil)
+	for i := range boxUp.Pix {
+		if boxUp.Pix[i] != boxIt.Pix[i] {
+			t.Fatal("an italic box-drawing line differs from the upright one")
+		}
+	}
+}
