@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
+	"image"
 	"strings"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -189,4 +194,166 @@ func TestCharacterModeInBrowser(t *testing.T) {
 	b.waitScreen(t, "Welcome to the castle, Walker", 10*time.Second)
 	b.typeLine(t, "look")
 	b.waitFor(t, "the game answering lines again", `drawbridge.screenText().split("look").length > 1`, 10*time.Second)
+}
+
+// cellCentre returns the CSS pixel, on the page, at the middle of cell
+// (col, row) of the terminal.
+func (b *browser) cellCentre(t *testing.T, col, row int) (x, y float64) {
+	t.Helper()
+	box := eval[map[string]float64](t, b, `(() => {
+		const r = document.querySelector("#screen canvas").getBoundingClientRect();
+		const c = drawbridge.cellBox();
+		return {left: r.left, top: r.top, x: c.x, y: c.y, w: c.w, h: c.h};
+	})()`)
+	if box["w"] <= 0 {
+		t.Fatalf("no cell geometry: %v", box)
+	}
+	return box["left"] + box["x"] + (float64(col)+0.5)*box["w"], box["top"] + box["y"] + (float64(row)+0.5)*box["h"]
+}
+
+// drag presses the left button at one point, moves to another in steps
+// and releases it there, as a player selecting text does.
+func (b *browser) drag(t *testing.T, x0, y0, x1, y1 float64) {
+	t.Helper()
+	mouse := func(typ input.DispatchMouseEventType, x, y float64, buttons int64) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.DispatchMouseEvent, input.DispatchMouseEventParams{
+				Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: buttons, ClickCount: 1,
+			})
+			return err
+		})
+	}
+	steps := []chromedp.Action[chromedp.Void]{mouse(input.DispatchMouseEventTypeMouseMoved, x0, y0, 0), mouse(input.DispatchMouseEventTypeMousePressed, x0, y0, 1)}
+	for i := 1; i <= 5; i++ {
+		f := float64(i) / 5
+		steps = append(steps, mouse(input.DispatchMouseEventTypeMouseMoved, x0+(x1-x0)*f, y0+(y1-y0)*f, 1))
+	}
+	steps = append(steps, mouse(input.DispatchMouseEventTypeMouseReleased, x1, y1, 0))
+	for _, s := range steps {
+		if err := chromedp.Do(b.ctx, s); err != nil {
+			t.Fatalf("mouse: %v", err)
+		}
+		time.Sleep(40 * time.Millisecond) // a hand, not a teleport: the game loop sees each move
+	}
+}
+
+// whitePixels counts pixels that are pure white, which the high-contrast
+// theme uses for text and the default theme does not.
+func whitePixels(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 == 0xff && g>>8 == 0xff && bl>>8 == 0xff {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// redPixels counts pixels close to the health bar's red.
+func redPixels(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 > 0xa0 && g>>8 < 0x60 && bl>>8 < 0x60 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestScreenInBrowser covers what the terminal shows besides text: the
+// game's vitals as bars and its room in a side panel (GMCP), selecting
+// text to copy it, and the high-contrast theme.
+func TestScreenInBrowser(t *testing.T) {
+	gw := startGateway(t, true)
+	b := newBrowser(t, gw, 1000, 700, 1)
+	origin := strings.TrimSuffix(gw.URL("/"), "/")
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: origin,
+			})
+			return err
+		}))
+		if err != nil {
+			t.Fatalf("grant %s: %v", name, err)
+		}
+	}
+	enterGame(t, b, gw, "Viewer")
+
+	// GMCP: the room panel and the vitals.
+	b.waitFor(t, "the room panel", `!document.getElementById("room").hidden && document.getElementById("room-name").textContent === "On the Drawbridge"`, 10*time.Second)
+	b.waitFor(t, "the vitals", `drawbridge.vitals().length >= 2`, 10*time.Second)
+	vitals := eval[[][]any](t, b, `drawbridge.vitals()`)
+	if vitals[0][0] != "HP" || vitals[1][0] != "MP" {
+		t.Fatalf("vitals %v, want HP then MP", vitals)
+	}
+	mp := vitals[1][1].(float64)
+	b.typeLine(t, "cast")
+	b.waitFor(t, "MP spent", fmt.Sprintf(`drawbridge.vitals()[1][1] < %v`, mp), 10*time.Second)
+	img := b.screenshot(t, "vitals-and-room.png")
+	if n := redPixels(img); n < 200 {
+		t.Fatalf("%d red pixels, want the health bar drawn", n)
+	}
+	// An exit button walks.
+	b.clickSelector(t, `#room-exits button[data-exit="n"]`)
+	b.waitFor(t, "the next room in the panel", `document.getElementById("room-name").textContent === "The Gatehouse"`, 10*time.Second)
+	b.waitScreen(t, "The Gatehouse", 10*time.Second)
+
+	// Select a line with the mouse: it is copied. The mirror follows the
+	// screen a little behind: wait until it holds still.
+	screen := b.screenText(t)
+	for i := 0; i < 50; i++ {
+		time.Sleep(300 * time.Millisecond)
+		now := b.screenText(t)
+		if now == screen {
+			break
+		}
+		screen = now
+	}
+	lines := strings.Split(screen, "\n")
+	row := -1
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "The Gatehouse") {
+			row = i
+			break
+		}
+	}
+	if row < 0 {
+		t.Fatalf("no room title on screen:\n%s", b.screenText(t))
+	}
+	x0, y0 := b.cellCentre(t, 0, row)
+	x1, y1 := b.cellCentre(t, len("The Gatehouse")-1, row)
+	b.drag(t, x0, y0, x1, y1)
+	b.waitFor(t, "the copy confirmed", `document.getElementById("toast").textContent.startsWith("Copied")`, 10*time.Second)
+	clip, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("read the clipboard: %v", err)
+	}
+	if clip != "The Gatehouse" {
+		t.Fatalf("clipboard %q, want the selected title (row %d, from %.0f,%.0f to %.0f,%.0f, cells %v); screen:\n%s", clip, row, x0, y0, x1, y1,
+			eval[map[string]float64](t, b, `drawbridge.cellBox()`), b.screenText(t))
+	}
+
+	// High contrast: the page and the terminal switch to white on black.
+	before := whitePixels(b.screenshot(t, "theme-default.png"))
+	b.clickSelector(t, "#settings-button")
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(`#settings select[name="theme"]`, "high-contrast")); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, b, `document.querySelector('#settings select[name="theme"]').dispatchEvent(new Event("change", {bubbles: true}))`)
+	b.clickSelector(t, `#settings [data-action="close"]`)
+	b.waitFor(t, "the page's theme", `document.body.dataset.theme === "high-contrast"`, 5*time.Second)
+	time.Sleep(500 * time.Millisecond) // the next frame
+	after := whitePixels(b.screenshot(t, "theme-high-contrast.png"))
+	if after < before+2000 {
+		t.Fatalf("pure white pixels %d in high contrast, %d before: want the text drawn white", after, before)
+	}
 }

@@ -117,6 +117,7 @@ func run() error {
 		OnResize: c.Resized,
 		// Selecting copies, as in terminals; links open only on a click
 		// that follows a visible target.
+		Origin:     page.CanvasOrigin,
 		OnSelect:   page.Copy,
 		OnOpenLink: page.OpenLink,
 		OnDraw: func() {
@@ -143,7 +144,9 @@ func run() error {
 		}
 	}()
 	// GMCP vitals become bars on the canvas.
+	var shownVitals []gmcp.Vital // for window.drawbridge.vitals
 	c.vitals = func(v []gmcp.Vital) {
+		shownVitals = v
 		bars := make([]ui.Vital, len(v))
 		for i, x := range v {
 			bars[i] = ui.Vital{Label: x.Name, Value: x.Value, Max: x.Max, Color: vitalColor(x.Name)}
@@ -171,6 +174,20 @@ func run() error {
 			return map[string]any{"frames": frames, "firstFrameMs": firstFrame, "bytes": float64(c.Applied()),
 				"parseMs": c.ParseTime().Seconds() * 1000, "drawMs": drawTime.Seconds() * 1000,
 				"updates": updates, "yields": yields}
+		},
+		// cellBox: where the grid starts on the canvas and a cell's
+		// size, in CSS pixels, so tests can point at text.
+		"cellBox": func() any {
+			x, y, w, h := g.CellBox()
+			return map[string]any{"x": x, "y": y, "w": w, "h": h}
+		},
+		// vitals: the gauges the bars show (GMCP), as [name, value, max].
+		"vitals": func() any {
+			out := make([]any, len(shownVitals))
+			for i, v := range shownVitals {
+				out[i] = []any{v.Name, v.Value, v.Max}
+			}
+			return out
 		},
 		"size": func() any {
 			cols, rows := c.Size()

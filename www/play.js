@@ -1,5 +1,5 @@
 // The terminal page's own controls around the Go client (loader.js): who
-// is logged in, and the Log out button.
+// is logged in, the Log out button, and the page's layout.
 import { currentUser, logout } from "./api.js";
 
 const who = document.getElementById("who");
@@ -38,3 +38,29 @@ button.addEventListener("click", async () => {
 });
 
 showUser();
+
+// Ebitengine sizes its canvas to the body (and reads pointer positions as
+// if the canvas were at the page's corner; the client corrects those), so
+// the body is the terminal's area: its edges follow the bar above, the
+// lower part (key bar, command line) below and the room panel on the
+// right, which are fixed around it. After a change the canvas is told
+// with a resize event, which is what Ebitengine listens for.
+const root = document.documentElement.style;
+const bar = document.getElementById("bar");
+const lower = document.getElementById("lower");
+const room = document.getElementById("room");
+const edges = { "--top": () => bar.offsetHeight, "--bottom": () => lower.offsetHeight, "--right": () => room.offsetWidth };
+function syncEdges() {
+  let changed = false;
+  for (const [name, size] of Object.entries(edges)) {
+    const v = size() + "px";
+    if (root.getPropertyValue(name) !== v) {
+      root.setProperty(name, v);
+      changed = true;
+    }
+  }
+  if (changed) window.dispatchEvent(new Event("resize"));
+}
+const watch = new ResizeObserver(syncEdges);
+for (const el of [bar, lower, room]) watch.observe(el);
+syncEdges();

@@ -620,6 +620,13 @@ func (p *Page) MountCanvas() error {
 	return nil
 }
 
+// CanvasOrigin returns where the terminal's canvas starts on the page, in
+// CSS pixels from the viewport's top-left corner.
+func (p *Page) CanvasOrigin() (x, y float64) {
+	r := p.screen.Call("getBoundingClientRect")
+	return r.Get("left").Float(), r.Get("top").Float()
+}
+
 // ToLogin sends the player to the front door, which shows reason.
 func (p *Page) ToLogin(reason string) {
 	js.Global().Get("location").Call("assign", "/?reason="+js.Global().Call("encodeURIComponent", reason).String())

@@ -55,6 +55,14 @@ type Config struct {
 	// terminal has already been resized.
 	OnResize func(cols, rows int)
 
+	// Origin returns where the canvas's top-left corner is on the page,
+	// in CSS pixels from the viewport's. Ebitengine measures pointer
+	// positions from the viewport's corner and sizes the canvas to the
+	// page's body; a page that puts a bar above the canvas makes the body
+	// that area and says here where it starts. Called when the size
+	// changes. nil: the canvas is at the corner.
+	Origin func() (x, y float64)
+
 	// OnDraw is called, on the game loop, after every frame that drew
 	// something (frames with nothing new are skipped and not reported):
 	// the client counts frames with it for its benchmarks.
@@ -117,6 +125,7 @@ type Game struct {
 	atlas   *atlas
 	pad     int        // padding in device pixels
 	outside [2]float64 // the outside size given to LayoutF, CSS pixels
+	origin  [2]float64 // the canvas's top-left on the page, CSS pixels (Config.Origin)
 
 	cols, rows int  // the terminal grid
 	strip      bool // a vitals strip below the grid
@@ -288,7 +297,13 @@ func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
 // LayoutF lays the screen out in device pixels, so one screen pixel is one
 // device pixel, and fits the grid to it.
 func (g *Game) LayoutF(outsideWidth, outsideHeight float64) (float64, float64) {
-	g.outside = [2]float64{outsideWidth, outsideHeight}
+	if o := [2]float64{outsideWidth, outsideHeight}; o != g.outside {
+		g.outside = o
+		if g.cfg.Origin != nil {
+			x, y := g.cfg.Origin()
+			g.origin = [2]float64{x, y}
+		}
+	}
 	g.fit()
 	return math.Ceil(outsideWidth * g.scale), math.Ceil(outsideHeight * g.scale)
 }
@@ -358,6 +373,18 @@ func (g *Game) setScale(s float64) error {
 	g.gest.lineHeight, g.gest.touchSlop = fonts.CellH, max(4, fonts.CellH/3)
 	g.full = true
 	return nil
+}
+
+// CellBox returns where cell (0, 0) starts and a cell's size, in CSS
+// pixels of the canvas: cell (col, row) covers x+col*w to x+(col+1)*w
+// and likewise down. Call it on the game loop (or while the game is not
+// running); tests use it to point at text.
+func (g *Game) CellBox() (x, y, w, h float64) {
+	if g.fonts == nil || g.scale == 0 {
+		return 0, 0, 0, 0
+	}
+	p := float64(g.pad) / g.scale
+	return p, p, float64(g.fonts.CellW) / g.scale, float64(g.fonts.CellH) / g.scale
 }
 
 // Size returns the grid's size in cells.

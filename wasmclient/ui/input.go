@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image"
+	"math"
 	"slices"
 
 	"github.com/drawbridge/drawbridge/wasmclient/term"
@@ -35,8 +36,7 @@ func (g *Game) Update() error {
 // updateMouse feeds the left button to the gesture machine, and finds
 // the link under the pointer when it moved.
 func (g *Game) updateMouse() {
-	x, y := ebiten.CursorPosition()
-	p := image.Pt(x, y)
+	p := g.onCanvas(ebiten.CursorPosition())
 	moved := p != g.mouse
 	g.mouse = p
 	// Presses and releases are told apart from the last tick's state
@@ -62,6 +62,13 @@ func (g *Game) updateMouse() {
 	}
 }
 
+// onCanvas turns a pointer position from Ebitengine, which measures from
+// the page's top-left corner (it assumes the canvas is there), into one
+// on the canvas, which Config.Origin says is elsewhere.
+func (g *Game) onCanvas(x, y int) image.Point {
+	return image.Pt(x-int(math.Round(g.origin[0]*g.scale)), y-int(math.Round(g.origin[1]*g.scale)))
+}
+
 // updateTouch follows the first finger down until it lifts; others are
 // ignored.
 func (g *Game) updateTouch() {
@@ -71,7 +78,7 @@ func (g *Game) updateTouch() {
 			return
 		}
 		id := g.touchIDs[0]
-		p := image.Pt(ebiten.TouchPosition(id))
+		p := g.onCanvas(ebiten.TouchPosition(id))
 		pos, in := g.posAt(p)
 		if !in {
 			return
@@ -86,7 +93,7 @@ func (g *Game) updateTouch() {
 		g.do(g.gest.up(pos, g.ticks))
 		return
 	}
-	if p := image.Pt(ebiten.TouchPosition(g.touchID)); p != g.touchAt {
+	if p := g.onCanvas(ebiten.TouchPosition(g.touchID)); p != g.touchAt {
 		g.touchAt = p
 		pos, _ := g.posAt(p)
 		g.do(g.gest.move(p, pos))
