@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/drawbridge/drawbridge/gateway/app"
 )
 
 // enterGame creates an account, opens the terminal and logs in to the
@@ -356,4 +357,66 @@ func TestScreenInBrowser(t *testing.T) {
 	if after < before+2000 {
 		t.Fatalf("pure white pixels %d in high contrast, %d before: want the text drawn white", after, before)
 	}
+}
+
+// TestProbeInBrowser is a phone whose network went away under an open
+// socket: nothing arrives, but nothing says the connection is gone. When
+// the page learns the network is back (the online event, as when a phone
+// wakes), the client probes the gateway, gets no answer, reconnects at
+// once and resumes, with what it missed.
+func TestProbeInBrowser(t *testing.T) {
+	gw := startGateway(t, true)
+	link := newFlakyLink(t, gw.HTTPSAddr().String())
+	gw.via = link.ln.Addr().String()
+	b := newBrowser(t, gw, 1000, 700, 1)
+	enterGame(t, b, gw, "Dozer")
+	time.Sleep(1500 * time.Millisecond) // let the client acknowledge what it has
+
+	link.silent.Store(true)
+	b.typeLine(t, "north")
+	time.Sleep(time.Second)
+	if strings.Contains(b.screenText(t), "The Gatehouse") {
+		t.Fatal("the room reached the screen through a silent link")
+	}
+	// The network "comes back": the old socket still looks open, and
+	// what it carries from now on is lost too (its pong included).
+	eval[bool](t, b, `window.dispatchEvent(new Event("online"))`)
+	time.Sleep(500 * time.Millisecond)
+	link.silent.Store(false) // new connections work; the old one's bytes are gone
+	b.waitScreen(t, "Reconnected to your game.", 20*time.Second)
+	b.waitScreen(t, "The Gatehouse", 10*time.Second)
+	if n := strings.Count(b.screenText(t), "What is your name?"); n != 1 {
+		t.Fatal("the game asked for a name again: the probe did not resume the game connection")
+	}
+	if !strings.Contains(gw.log.String(), "player resumed") {
+		t.Fatalf("the gateway did not log a resume:\n%s", gw.log.String())
+	}
+}
+
+// TestReconnectAfterGatewayRestart: the gateway restarts (an upgrade),
+// the client counts down and reconnects by itself to the new process,
+// still logged in (the session is in the database), to a fresh game
+// connection.
+func TestReconnectAfterGatewayRestart(t *testing.T) {
+	state := t.TempDir()
+	keepState := func(c *app.Config) { c.StateDir = state }
+	gw := startGateway(t, true, keepState)
+	link := newFlakyLink(t, gw.HTTPSAddr().String())
+	gw.via = link.ln.Addr().String()
+	b := newBrowser(t, gw, 1000, 700, 1)
+	enterGame(t, b, gw, "Stayer")
+
+	gw.Shutdown(t)
+	b.waitFor(t, "the reconnect countdown", `drawbridge.status().text.includes("Reconnecting in")`, 10*time.Second)
+	gw2 := startGateway(t, true, keepState)
+	link.target.Store(gw2.HTTPSAddr().String())
+	b.waitFor(t, "a new game connection", `(() => {
+		const s = drawbridge.screenText();
+		return drawbridge.status().state === "connected" && s.lastIndexOf("What is your name?") > s.lastIndexOf("restarting");
+	})()`, 60*time.Second)
+	if eval[string](t, b, `location.pathname`) != "/play" {
+		t.Fatal("the player was sent to the front door: the session did not survive the restart")
+	}
+	b.typeLine(t, "Stayer")
+	b.waitScreen(t, "Password:", 10*time.Second)
 }

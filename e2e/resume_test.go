@@ -16,7 +16,7 @@ import (
 // connection at once (the network switched).
 type flakyLink struct {
 	ln     net.Listener
-	target string
+	target atomic.Value // string: the address new connections go to
 	silent atomic.Bool
 
 	mu    sync.Mutex
@@ -30,7 +30,8 @@ func newFlakyLink(t *testing.T, target string) *flakyLink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &flakyLink{ln: ln, target: target}
+	l := &flakyLink{ln: ln}
+	l.target.Store(target)
 	l.wg.Add(1)
 	go l.serve()
 	t.Cleanup(func() {
@@ -48,7 +49,7 @@ func (l *flakyLink) serve() {
 		if err != nil {
 			return
 		}
-		up, err := net.Dial("tcp", l.target)
+		up, err := net.Dial("tcp", l.target.Load().(string))
 		if err != nil {
 			c.Close()
 			continue

@@ -80,6 +80,12 @@ import (
 // Subprotocol is the WebSocket subprotocol of this version of the wire.
 const Subprotocol = "drawbridge.v1"
 
+// CloseReconnecting is the WebSocket close code a client sends when it
+// drops a connection that stopped answering (its Ping went unanswered)
+// to reconnect at once: unlike a normal closure (1000), which is the
+// player leaving, the gateway keeps the game connection for a resume.
+const CloseReconnecting = 4000
+
 // MaxFrameSize bounds a whole frame, type byte included. WebSocket readers
 // on both sides set their read limit to it.
 const MaxFrameSize = 64 << 10

@@ -294,7 +294,14 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	if err != nil {
 		return sessionEnd{reason: "cannot reach the gateway", retry: true}
 	}
-	defer ws.Close(closeNormal, "")
+	defer func() {
+		if l.stale.Load() {
+			// Dropped to reconnect: the gateway keeps the game for us.
+			ws.Close(wire.CloseReconnecting, "reconnecting")
+			return
+		}
+		ws.Close(closeNormal, "")
+	}()
 	if ws.Subprotocol() != wire.Subprotocol {
 		return sessionEnd{reason: "the gateway speaks another protocol version; reload the page"}
 	}

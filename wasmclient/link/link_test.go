@@ -407,7 +407,15 @@ func TestProbe(t *testing.T) {
 			for {
 				_, b, err := ws.Read(context.Background())
 				if err != nil {
-					return // the link gave up on this connection
+					// The link gave up on this connection, but not as
+					// a player leaving, so the gateway keeps the game:
+					// it says it comes back (wire.CloseReconnecting; the
+					// browser's socket does) or just drops the socket
+					// (coder/websocket closes it when a read is cancelled).
+					if st := websocket.CloseStatus(err); st != wire.CloseReconnecting && st != -1 {
+						t.Errorf("closed with %v, want %d or no close frame", st, wire.CloseReconnecting)
+					}
+					return
 				}
 				if f, _ := wire.Decode(b); f.Type == wire.TypePing {
 					pinged <- struct{}{}

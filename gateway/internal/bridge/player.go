@@ -149,10 +149,13 @@ func (c *Config) gmcpAllowed(pkg string) bool {
 
 // playerReadEnd explains a failed read from the player. A close
 // handshake is the player leaving (1000 from the client, 1001 from a tab
-// closed or reloaded, whose new page starts afresh); a connection that
-// just broke is a player who may come back.
+// closed or reloaded, whose new page starts afresh), except the client's
+// own "reconnecting" (wire.CloseReconnecting); a connection that just
+// broke is a player who may come back.
 func playerReadEnd(ctx context.Context, err error) *endReason {
 	switch st := websocket.CloseStatus(err); {
+	case st == websocket.StatusCode(wire.CloseReconnecting):
+		return &endReason{reason: "player reconnecting", err: fmt.Errorf("read player: %w", err), away: true}
 	case st == websocket.StatusNormalClosure || st == websocket.StatusGoingAway:
 		return &endReason{reason: "player closed", err: errPlayerClosed}
 	case st == websocket.StatusMessageTooBig:

@@ -101,6 +101,24 @@ func TestResumeReplaysWhatThePlayerMissed(t *testing.T) {
 	}
 }
 
+// A client that drops its connection to reconnect (a probe went
+// unanswered) says so with its close code: the game connection waits for
+// it, as for a connection that broke; a normal closure does not.
+func TestReconnectingCloseKeepsTheGame(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	r.ws.Close(websocket.StatusCode(wire.CloseReconnecting), "reconnecting")
+	r.waitAway(1)
+	<-r.ended
+	r.ws = r.dial(resumeQuery(tok, 0))
+	if f := r.want(wire.TypeResumed); f.Seq != 0 {
+		t.Fatalf("resumed at %d, want 0", f.Seq)
+	}
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	readGame(t, g, "look\r\n")
+	r.noNewGame()
+}
+
 func TestResumeTokenIsSingleUseAndBoundToTheLogin(t *testing.T) {
 	r := newRig(t, Config{})
 	g, tok := r.resumable()
