@@ -97,6 +97,9 @@ func run() error {
 		Lock: &termMu,
 		Tick: func() {
 			updates++
+			if g.Busy() {
+				wake() // a press in progress: its timing needs frames
+			}
 			for {
 				select {
 				case k := <-page.Keys():
@@ -207,10 +210,10 @@ func run() error {
 	// times xterm.js's idle CPU (make bench-client).
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum) //nolint:staticcheck // see above
 	go func() {
-		// A frame a second regardless, so nothing a missed request
-		// would leave on screen stays there long.
-		for range time.Tick(time.Second) {
-			ebiten.ScheduleFrame()
+		// A frame every few seconds regardless, so nothing a missed
+		// request would leave on screen stays there long.
+		for range time.Tick(5 * time.Second) {
+			wake()
 		}
 	}()
 	ebiten.SetRunnableOnUnfocused(true) // the command line, not the canvas, has the focus

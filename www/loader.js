@@ -16,12 +16,12 @@
 // times an idle DOM terminal's CPU. So after a second with nothing to
 // draw, its frame requests are held back, and released by the next thing
 // that may need drawing: output (the client calls wake), input, a resize
-// or, at the latest, a second later. This must be installed before the
+// or, at the latest, five seconds later. This must be installed before the
 // client starts: Ebitengine takes requestAnimationFrame when it loads.
 (() => {
   const raf = window.requestAnimationFrame.bind(window);
   const idleAfterMs = 1000; // no wake for this long: idle
-  const heartbeatMs = 1000; // a held frame runs after this at the latest
+  const heartbeatMs = 5000; // a held frame runs after this at the latest
   let lastWake = performance.now();
   let held = null;
   let timer = 0;

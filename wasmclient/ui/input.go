@@ -62,6 +62,12 @@ func (g *Game) updateMouse() {
 	}
 }
 
+// Busy reports whether the player is in the middle of something that
+// needs frames without further input: a mouse button or a finger is down
+// (a long press selects when it has lasted long enough, a drag scrolls).
+// A caller that runs frames only on demand keeps asking while it is.
+func (g *Game) Busy() bool { return g.pressed || g.touching }
+
 // onCanvas turns a pointer position from Ebitengine, which measures from
 // the page's top-left corner (it assumes the canvas is there), into one
 // on the canvas, which Config.Origin says is elsewhere.
