@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,26 +15,21 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/drawbridge/drawbridge/e2e/headless"
 )
 
 // outputDir is where browser tests leave screenshots for people to look at.
 const outputDir = "testoutput"
 
-// chromium finds the browser: $DRAWBRIDGE_CHROMIUM, else Debian's chromium
-// or another Chromium-based browser on PATH. Without one the test fails
-// with how to get one: the browser tests are part of `make test`.
+// chromium finds the browser (e2e/headless.Find). Without one the test
+// fails with how to get one: the browser tests are part of `make test`.
 func chromium(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("DRAWBRIDGE_CHROMIUM"); p != "" {
-		return p
+	p, err := headless.Find("")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium found: install it (Debian: apt-get install chromium) or set DRAWBRIDGE_CHROMIUM")
-	return ""
+	return p
 }
 
 // browser is one headless Chromium with one tab.
@@ -48,28 +42,8 @@ type browser struct {
 // CPU), with a fresh profile, and trusts the gateway's self-signed key.
 func newBrowser(t *testing.T, gw *gateway, width, height int64, scale float64) *browser {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.NoSandbox,
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		// WebGL on the CPU: Ebitengine needs WebGL, and CI has no GPU.
-		// --disable-gpu would turn WebGL off and leave a black page.
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		// The network is closed: keep the browser from trying.
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("ignore-certificate-errors-spki-list", spki(gw.cert(t))),
-	}
+	opts := append(headless.Options(chromium(t), t.TempDir()),
+		chromedp.Flag("ignore-certificate-errors-spki-list", spki(gw.cert(t))))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
@@ -283,21 +257,29 @@ func TestPlayInBrowser(t *testing.T) {
 	}
 }
 
-// colourfulPixels counts pixels that are clearly neither grey nor black:
-// ANSI colours that only the terminal's drawing can have put there.
-func colourfulPixels(img image.Image) int {
+// countPixels counts the pixels of img for which is says yes, given
+// their 8-bit red, green and blue.
+func countPixels(img image.Image, is func(r, g, b uint32) bool) int {
 	n := 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			hi, lo := max(r, g, bl)>>8, min(r, g, bl)>>8
-			if hi > 100 && hi-lo > 80 {
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if is(r>>8, g>>8, b>>8) {
 				n++
 			}
 		}
 	}
 	return n
+}
+
+// colourfulPixels counts pixels that are clearly neither grey nor black:
+// ANSI colours that only the terminal's drawing can have put there.
+func colourfulPixels(img image.Image) int {
+	return countPixels(img, func(r, g, b uint32) bool {
+		hi, lo := max(r, g, b), min(r, g, b)
+		return hi > 100 && hi-lo > 80
+	})
 }
 
 // TestHiDPI checks the client draws at device resolution on a 2x screen:

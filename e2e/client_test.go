@@ -241,32 +241,12 @@ func (b *browser) drag(t *testing.T, x0, y0, x1, y1 float64) {
 // whitePixels counts pixels that are pure white, which the high-contrast
 // theme uses for text and the default theme does not.
 func whitePixels(img image.Image) int {
-	n := 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if r>>8 == 0xff && g>>8 == 0xff && bl>>8 == 0xff {
-				n++
-			}
-		}
-	}
-	return n
+	return countPixels(img, func(r, g, b uint32) bool { return r == 0xff && g == 0xff && b == 0xff })
 }
 
 // redPixels counts pixels close to the health bar's red.
 func redPixels(img image.Image) int {
-	n := 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if r>>8 > 0xa0 && g>>8 < 0x60 && bl>>8 < 0x60 {
-				n++
-			}
-		}
-	}
-	return n
+	return countPixels(img, func(r, g, b uint32) bool { return r > 0xa0 && g < 0x60 && b < 0x60 })
 }
 
 // TestScreenInBrowser covers what the terminal shows besides text: the

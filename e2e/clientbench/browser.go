@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,24 +15,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/drawbridge/drawbridge/e2e/headless"
 )
-
-// findChromium returns the browser to drive: path if set, else
-// $DRAWBRIDGE_CHROMIUM, else Chromium or Chrome on PATH.
-func findChromium(path string) (string, error) {
-	if path != "" {
-		return path, nil
-	}
-	if p := os.Getenv("DRAWBRIDGE_CHROMIUM"); p != "" {
-		return p, nil
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("no Chromium found: install it (Debian: apt-get install chromium), set DRAWBRIDGE_CHROMIUM or pass -chromium")
-}
 
 // chrome is one headless Chromium.
 type chrome struct {
@@ -45,28 +28,9 @@ type chrome struct {
 
 // startChromium starts headless Chromium with the flags that let it draw
 // Ebitengine's WebGL on SwiftShader (the CPU), as the e2e tests run it
-// (e2e/browser_test.go newBrowser), with a fresh profile in dir.
+// (e2e/headless), with a fresh profile in dir.
 func startChromium(path, dir string) (*chrome, error) {
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(dir),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.NoSandbox,
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		// WebGL on the CPU: Ebitengine needs WebGL, and there is no GPU.
-		// --disable-gpu would turn WebGL off and leave a black page.
-		chromedp.Flag("use-angle", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-	}
+	opts := headless.Options(path, dir)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	stop := sync.OnceFunc(func() {

@@ -38,6 +38,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/drawbridge/drawbridge/e2e/headless"
 )
 
 func main() {
@@ -152,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer stopServer()
 
-	path, err := findChromium(cfg.Chromium)
+	path, err := headless.Find(cfg.Chromium)
 	if err != nil {
 		return err
 	}
