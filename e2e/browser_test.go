@@ -9,11 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/drawbridge/drawbridge/e2e/headless"
 )
@@ -35,7 +33,7 @@ func chromium(t *testing.T) string {
 // browser is one headless Chromium with one tab.
 type browser struct {
 	ctx     context.Context
-	console *consoleLog
+	console *headless.Console
 }
 
 // newBrowser starts headless Chromium that draws WebGL on SwiftShader (the
@@ -52,8 +50,8 @@ func newBrowser(t *testing.T, gw *gateway, width, height int64, scale float64) *
 		cancelCtx()
 		cancelAlloc()
 	})
-	b := &browser{ctx: ctx, console: &consoleLog{}}
-	b.console.follow(ctx)
+	b := &browser{ctx: ctx, console: &headless.Console{}}
+	b.console.Follow(ctx)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("browser console:\n%s", b.console.String())
@@ -63,40 +61,6 @@ func newBrowser(t *testing.T, gw *gateway, width, height int64, scale float64) *
 		t.Fatalf("start browser: %v", err)
 	}
 	return b
-}
-
-// consoleLog keeps what the page printed, for failure reports.
-type consoleLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (c *consoleLog) follow(ctx context.Context) {
-	events := chromedp.Events(ctx, runtime.ConsoleAPICalled)
-	go func() {
-		for ev, err := range events {
-			if err != nil {
-				return
-			}
-			var parts []string
-			for _, a := range ev.Args {
-				if a.Value != nil {
-					parts = append(parts, string(a.Value))
-				} else {
-					parts = append(parts, a.Description)
-				}
-			}
-			c.mu.Lock()
-			c.lines = append(c.lines, string(ev.Type)+": "+strings.Join(parts, " "))
-			c.mu.Unlock()
-		}
-	}()
-}
-
-func (c *consoleLog) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return strings.Join(c.lines, "\n")
 }
 
 // eval evaluates a JavaScript expression.

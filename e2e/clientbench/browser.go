@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/drawbridge/drawbridge/e2e/headless"
 )
@@ -64,15 +63,15 @@ func startChromium(path, dir string) (*chrome, error) {
 type tab struct {
 	ctx     context.Context
 	close   func()
-	console *consoleLog
+	console *headless.Console
 }
 
 // newTab opens a tab with the viewport set in CSS pixels at device scale 1
 // (--window-size would include the browser's chrome) and the cache off.
 func (c *chrome) newTab(width, height int64) (*tab, error) {
 	ctx, cancel := chromedp.NewContext(c.ctx)
-	t := &tab{ctx: ctx, close: cancel, console: &consoleLog{}}
-	t.console.follow(ctx)
+	t := &tab{ctx: ctx, close: cancel, console: &headless.Console{}}
+	t.console.Follow(ctx)
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1)),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -138,67 +137,6 @@ func (t *tab) diagnose(expr string) string {
 		return fmt.Sprintf("nothing (%v)", err)
 	}
 	return v
-}
-
-// consoleLog keeps the last lines the page printed and the exceptions it
-// threw, for error reports.
-type consoleLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-// maxConsoleLines bounds what a consoleLog keeps.
-const maxConsoleLines = 40
-
-func (c *consoleLog) follow(ctx context.Context) {
-	calls := chromedp.Events(ctx, runtime.ConsoleAPICalled)
-	thrown := chromedp.Events(ctx, runtime.ExceptionThrown)
-	go func() {
-		for ev, err := range calls {
-			if err != nil {
-				return
-			}
-			var parts []string
-			for _, a := range ev.Args {
-				if a.Value != nil {
-					parts = append(parts, string(a.Value))
-				} else {
-					parts = append(parts, a.Description)
-				}
-			}
-			c.add(string(ev.Type) + ": " + strings.Join(parts, " "))
-		}
-	}()
-	go func() {
-		for ev, err := range thrown {
-			if err != nil {
-				return
-			}
-			msg := ev.ExceptionDetails.Text
-			if ex := ev.ExceptionDetails.Exception; ex != nil {
-				msg += " " + ex.Description
-			}
-			c.add("exception: " + msg)
-		}
-	}()
-}
-
-func (c *consoleLog) add(line string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.lines = append(c.lines, line)
-	if len(c.lines) > maxConsoleLines {
-		c.lines = c.lines[len(c.lines)-maxConsoleLines:]
-	}
-}
-
-func (c *consoleLog) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.lines) == 0 {
-		return "(the page printed nothing)"
-	}
-	return strings.Join(c.lines, "\n")
 }
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat;

@@ -6,10 +6,14 @@
 package headless
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -54,4 +58,67 @@ func Options(path, dir string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
 	}
+}
+
+// Console keeps the last lines a page printed and the exceptions it
+// threw, for error reports. The zero value is ready.
+type Console struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// maxConsole bounds what a Console keeps.
+const maxConsole = 40
+
+// Follow keeps what the tab of ctx prints from now on, until it closes.
+func (c *Console) Follow(ctx context.Context) {
+	calls := chromedp.Events(ctx, runtime.ConsoleAPICalled)
+	thrown := chromedp.Events(ctx, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range calls {
+			if err != nil {
+				return
+			}
+			var parts []string
+			for _, a := range ev.Args {
+				if a.Value != nil {
+					parts = append(parts, string(a.Value))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			c.add(string(ev.Type) + ": " + strings.Join(parts, " "))
+		}
+	}()
+	go func() {
+		for ev, err := range thrown {
+			if err != nil {
+				return
+			}
+			msg := ev.ExceptionDetails.Text
+			if ex := ev.ExceptionDetails.Exception; ex != nil {
+				msg += " " + ex.Description
+			}
+			c.add("exception: " + msg)
+		}
+	}()
+}
+
+func (c *Console) add(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lines = append(c.lines, line)
+	if len(c.lines) > maxConsole {
+		c.lines = c.lines[len(c.lines)-maxConsole:]
+	}
+}
+
+// String returns the lines kept, one a line.
+func (c *Console) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.lines) == 0 {
+		return "(the page printed nothing)"
+	}
+	return strings.Join(c.lines, "\n")
 }
