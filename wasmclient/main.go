@@ -211,9 +211,11 @@ func run() error {
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum) //nolint:staticcheck // see above
 	go func() {
 		// A frame every few seconds regardless, so nothing a missed
-		// request would leave on screen stays there long.
+		// request would leave on screen stays there long. It runs on
+		// the frame gate's own heartbeat: waking the gate would keep
+		// frames at full rate for a second each time.
 		for range time.Tick(5 * time.Second) {
-			wake()
+			ebiten.ScheduleFrame()
 		}
 	}()
 	ebiten.SetRunnableOnUnfocused(true) // the command line, not the canvas, has the focus
