@@ -26,7 +26,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html play.html style.css loader.js api.js front.js play.js favicon.svg all:dist
+//go:embed index.html play.html style.css loader.js api.js front.js play.js favicon.svg font-license.txt all:dist
 var files embed.FS
 
 // FS returns the web client's files, rooted at the site's root.
