@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image/color"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -86,7 +85,6 @@ func run() error {
 
 	// Time spent in Draw, for benchmarks.
 	var drawTime time.Duration
-	timed = func(f func()) { t0 := time.Now(); f(); drawTime += time.Since(t0) }
 	// Frames drawn and when the first one was, for benchmarks
 	// (window.drawbridge.stats); touched only on the game loop.
 	var frames int
@@ -150,12 +148,9 @@ func run() error {
 	var shownVitals []gmcp.Vital // for window.drawbridge.vitals
 	c.vitals = func(v []gmcp.Vital) {
 		shownVitals = v
-		bars := make([]ui.Vital, len(v))
+		bars := make([]ui.Vital, len(v)) // none: the strip goes
 		for i, x := range v {
-			bars[i] = ui.Vital{Label: x.Name, Value: x.Value, Max: x.Max, Color: vitalColor(x.Name)}
-		}
-		if len(bars) == 0 {
-			bars = nil
+			bars[i] = ui.Vital{Label: x.Name, Value: x.Value, Max: x.Max, Color: vitalColors[gmcp.KindOf(x.Name)]}
 		}
 		g.SetVitals(bars)
 		wake()
@@ -220,30 +215,27 @@ func run() error {
 	}()
 	ebiten.SetRunnableOnUnfocused(true) // the command line, not the canvas, has the focus
 	ebiten.SetWindowTitle("Drawbridge")
-	return ebiten.RunGameWithOptions(timedGame{g}, nil)
+	return ebiten.RunGameWithOptions(timedGame{g, &drawTime}, nil)
 }
 
-// vitalColor picks the usual colour for a gauge: health red, mana blue,
-// movement green, willpower yellow; zero (the renderer's choice by
-// position) for the rest.
-func vitalColor(name string) color.RGBA {
-	switch strings.ToLower(name) {
-	case "hp", "health":
-		return color.RGBA{0xc0, 0x30, 0x30, 0xff}
-	case "mp", "mana", "sp":
-		return color.RGBA{0x30, 0x60, 0xd0, 0xff}
-	case "mv", "moves", "ep", "endurance":
-		return color.RGBA{0x30, 0xa0, 0x40, 0xff}
-	case "wp", "willpower":
-		return color.RGBA{0xc0, 0xa0, 0x20, 0xff}
-	}
-	return color.RGBA{}
+// vitalColors are the usual colours of the gauges by kind: health red,
+// mana blue, movement green, willpower yellow. Other kinds get the zero
+// colour, which is the renderer's choice by position.
+var vitalColors = map[gmcp.Kind]color.RGBA{
+	gmcp.Health:    {0xc0, 0x30, 0x30, 0xff},
+	gmcp.Mana:      {0x30, 0x60, 0xd0, 0xff},
+	gmcp.Moves:     {0x30, 0xa0, 0x40, 0xff},
+	gmcp.Willpower: {0xc0, 0xa0, 0x20, 0xff},
 }
 
-// timed runs a Draw and counts its time; set in run.
-var timed func(func())
+// timedGame is the game with the time spent in its Draw added up.
+type timedGame struct {
+	*ui.Game
+	spent *time.Duration
+}
 
-// timedGame is the game with its Draw timed.
-type timedGame struct{ *ui.Game }
-
-func (t timedGame) Draw(screen *ebiten.Image) { timed(func() { t.Game.Draw(screen) }) }
+func (t timedGame) Draw(screen *ebiten.Image) {
+	t0 := time.Now()
+	t.Game.Draw(screen)
+	*t.spent += time.Since(t0)
+}

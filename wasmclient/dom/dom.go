@@ -130,31 +130,29 @@ func (p *Page) sendKey(k KeyEvent) {
 }
 
 func (p *Page) bindInput() {
-	submit := js.FuncOf(func(this js.Value, args []js.Value) any {
-		args[0].Call("preventDefault")
+	p.on(p.form, "submit", func(e js.Value) {
+		e.Call("preventDefault")
 		if p.charMode {
 			// A phone's Send key may submit without a keydown.
 			p.sendKey(KeyEvent{Key: "Enter"})
-			return nil
+			return
 		}
 		line := p.input.Get("value").String()
 		select {
 		case p.lines <- line:
 		default:
-			return nil // the client is behind: keep the line in the box, nothing is lost
+			return // the client is behind: keep the line in the box, nothing is lost
 		}
 		p.input.Set("value", "")
 		if !p.masked && !Secret(line) {
 			p.history.Add(line)
 		}
 		p.history.Reset()
-		return nil
 	})
-	keydown := js.FuncOf(func(this js.Value, args []js.Value) any {
-		e := args[0]
+	p.on(p.input, "keydown", func(e js.Value) {
 		if p.charMode {
 			if e.Get("isComposing").Bool() {
-				return nil
+				return
 			}
 			key := e.Get("key").String()
 			ctrl, alt, meta := e.Get("ctrlKey").Bool(), e.Get("altKey").Bool(), e.Get("metaKey").Bool()
@@ -162,35 +160,35 @@ func (p *Page) bindInput() {
 				e.Call("preventDefault")
 				p.sendKey(KeyEvent{Key: key, Ctrl: ctrl, Alt: alt, Shift: e.Get("shiftKey").Bool()})
 			}
-			return nil
+			return
 		}
 		var k Key
 		switch e.Get("key").String() {
 		case "ArrowUp":
 			if p.masked {
-				return nil
+				return
 			}
 			p.input.Set("value", p.history.Prev(p.input.Get("value").String()))
 			e.Call("preventDefault")
-			return nil
+			return
 		case "ArrowDown":
 			if p.masked {
-				return nil
+				return
 			}
 			p.input.Set("value", p.history.Next())
 			e.Call("preventDefault")
-			return nil
+			return
 		case "PageUp":
 			k = KeyPageUp
 		case "PageDown":
 			k = KeyPageDown
 		case "End":
 			if !e.Get("shiftKey").Bool() && !e.Get("ctrlKey").Bool() {
-				return nil
+				return
 			}
 			k = KeyEnd
 		default:
-			return nil
+			return
 		}
 		e.Call("preventDefault")
 		select {
@@ -198,18 +196,10 @@ func (p *Page) bindInput() {
 			p.changed()
 		default:
 		}
-		return nil
 	})
 	// A click on the terminal gives the command line the focus back, so
 	// typing always reaches it.
-	refocus := js.FuncOf(func(this js.Value, args []js.Value) any {
-		p.Focus()
-		return nil
-	})
-	p.funcs = append(p.funcs, submit, keydown, refocus)
-	p.form.Call("addEventListener", "submit", submit)
-	p.input.Call("addEventListener", "keydown", keydown)
-	p.screen.Call("addEventListener", "pointerup", refocus)
+	p.on(p.screen, "pointerup", func(js.Value) { p.Focus() })
 	// In character mode, what the field receives as text (typing, an
 	// IME's commit, a paste, a phone keyboard) goes to the game at once.
 	p.on(p.input, "input", func(e js.Value) {

@@ -147,8 +147,8 @@ func (s *State) Vitals() []Vital {
 		}
 	}
 	slices.SortFunc(keys, func(a, b string) int {
-		if ra, rb := vitalRank(a), vitalRank(b); ra != rb {
-			return ra - rb
+		if ka, kb := KindOf(a), KindOf(b); ka != kb {
+			return int(ka - kb)
 		}
 		return strings.Compare(a, b)
 	})

@@ -103,20 +103,33 @@ func parseNumber(raw json.RawMessage) (int, bool) {
 	return int(math.Trunc(min(max(f, -valueLimit), valueLimit))), true
 }
 
-// vitalRank orders the usual gauges first, as games show them on the
-// prompt: health, then mana, then endurance or moves, then willpower.
-func vitalRank(k string) int {
-	switch k {
+// Kind is what a gauge measures, as far as the usual names tell; the
+// kinds are in the order games show them on the prompt.
+type Kind int
+
+// Kinds of gauge.
+const (
+	Health    Kind = iota // hp, health
+	Mana                  // mp, mana, sp
+	Moves                 // ep, moves, mv, endurance
+	Willpower             // wp, willpower
+	Other                 // anything else a game calls a vital
+)
+
+// KindOf returns the kind of a gauge from its key or its shown Name
+// (either case).
+func KindOf(name string) Kind {
+	switch strings.ToLower(name) {
 	case "hp", "health":
-		return 0
+		return Health
 	case "mp", "mana", "sp":
-		return 1
+		return Mana
 	case "ep", "moves", "mv", "endurance":
-		return 2
+		return Moves
 	case "wp", "willpower":
-		return 3
+		return Willpower
 	}
-	return 4
+	return Other
 }
 
 // vitalName is how a vital's key is shown: the usual abbreviations in
