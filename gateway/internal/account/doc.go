@@ -39,6 +39,8 @@
 //	*LimitError (ErrRateLimited,     429 with Retry-After: RetryAfterSeconds()
 //	             ErrLocked)
 //	ErrBusy                          503 with Retry-After: 1
+//	ErrUnavailable                   503 with Retry-After: 30 (the database is
+//	                                 unreachable; log it)
 //	ErrDisabled                      403
 //	*NameError, *PolicyError         400 (PolicyError.Problems lists every rule broken;
 //	                                 both may come joined from Register)

@@ -83,6 +83,12 @@ var (
 	// ErrSetupDone means a superuser exists already, so the setup path
 	// is closed.
 	ErrSetupDone = errors.New("setup is already done")
+
+	// ErrUnavailable means the store cannot be reached (its database is
+	// down or unreachable). Stores wrap their connection failures in it.
+	// Players already playing keep playing: only logins, registrations
+	// and account changes wait for the database to come back.
+	ErrUnavailable = errors.New("logins are unavailable right now, please try again in a minute")
 )
 
 // LimitError is a refusal by a rate limit or a lockout. Err is
@@ -190,7 +196,7 @@ func message(err error) string {
 	for _, known := range []error{
 		ErrInvalidCredentials, ErrSessionExpired, ErrSessionEnded, ErrUnauthenticated, ErrBusy,
 		ErrDisabled, ErrNameTaken, ErrRegistrationClosed, ErrGuestsDisabled,
-		ErrForbidden, ErrNotFound, ErrLastSuperuser, ErrInvalidSetupToken, ErrSetupDone,
+		ErrForbidden, ErrNotFound, ErrLastSuperuser, ErrInvalidSetupToken, ErrSetupDone, ErrUnavailable,
 	} {
 		if errors.Is(err, known) {
 			return known.Error()

@@ -129,6 +129,11 @@ func (a *auth) fail(c echo.Context, err error) error {
 	case errors.Is(err, account.ErrBusy):
 		status = http.StatusServiceUnavailable
 		c.Response().Header().Set("Retry-After", "1")
+	case errors.Is(err, account.ErrUnavailable):
+		// Logged, since an operator must act; the player is told to wait.
+		status = http.StatusServiceUnavailable
+		c.Response().Header().Set("Retry-After", "30")
+		a.log.Error("account store unavailable", "path", c.Path(), "peer", c.RealIP(), "err", err)
 	case errors.Is(err, account.ErrInvalidCredentials):
 		status = http.StatusUnauthorized
 	case errors.Is(err, account.ErrUnauthenticated), errors.Is(err, account.ErrSessionExpired):

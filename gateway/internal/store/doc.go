@@ -1,0 +1,11 @@
+// Package store is where the implementations of account.Store live, one
+// package each: store/sqlite, the embedded default for a gateway on one
+// machine, and store/postgres, for several gateway nodes sharing one
+// PostgreSQL database (with the notifications, locks and certificate
+// cache a cluster needs). Both pass accounttest.StoreTest.
+//
+// This package holds no code: only the benchmarks that compare the two
+// stores through the account.Service (storebench_test.go), run with
+//
+//	go test -run '^$' -bench . ./gateway/internal/store/
+package store

@@ -1,0 +1,275 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// MaxPayload is the largest Notify payload in bytes: PostgreSQL refuses
+// 8000 and more.
+const MaxPayload = 7999
+
+// maxChannel is the longest channel name: PostgreSQL truncates longer
+// identifiers, which would make two names one channel.
+const maxChannel = 63
+
+// Listen's reconnection backoff, and how often an idle listening
+// connection is checked by default (a server that vanished without
+// closing the connection would otherwise go unnoticed until TCP gives
+// up).
+const (
+	minBackoff        = 100 * time.Millisecond
+	maxBackoff        = 5 * time.Second
+	listenCheckPeriod = 30 * time.Second
+	// lockCheckPeriod is how often TryLock checks that its lock's
+	// connection still holds the lock.
+	lockCheckPeriod = 5 * time.Second
+)
+
+func checkChannel(channel string) error {
+	if channel == "" || len(channel) > maxChannel {
+		return fmt.Errorf("channel %q: want 1 to %d bytes", channel, maxChannel)
+	}
+	return nil
+}
+
+// Notify sends payload to the listeners of channel on every node (and on
+// this one), through pg_notify: delivered after the sending transaction
+// commits (at once, here), at most once, and only to listeners
+// connected at that moment. Listen's onListen is how a listener catches
+// up on what it missed. The payload must be at most MaxPayload bytes.
+func (db *DB) Notify(ctx context.Context, channel, payload string) error {
+	if err := checkChannel(channel); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	if len(payload) > MaxPayload {
+		return fmt.Errorf("notify %s: payload of %d bytes, want at most %d", channel, len(payload), MaxPayload)
+	}
+	if _, err := db.pool.Exec(ctx, "SELECT pg_notify($1, $2)", channel, payload); err != nil {
+		return fmt.Errorf("notify %s: %w", channel, err)
+	}
+	return nil
+}
+
+// Listen calls fn with the payload of each notification on channel (sent
+// by Notify on any node) until ctx ends, and then returns nil. It holds a
+// connection of its own, outside the pool. If that connection is lost, it
+// logs a warning and reconnects, waiting 100 ms at first and up to 5 s
+// between attempts. It calls onListen (if not nil) each time it starts
+// listening, the first time and after every reconnection: notifications
+// sent while it was not listening are lost, so onListen is where the
+// caller reloads whatever they would have told it.
+//
+// fn and onListen run on Listen's goroutine, one at a time, and should
+// be quick: notifications wait while they run. fn must not be nil. The
+// only errors Listen returns are for an invalid channel name or a nil fn.
+func (db *DB) Listen(ctx context.Context, channel string, onListen func(), fn func(payload string)) error {
+	if err := checkChannel(channel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if fn == nil {
+		return fmt.Errorf("listen %s: nil fn", channel)
+	}
+	backoff := minBackoff
+	for {
+		listened, err := db.listenOnce(ctx, channel, onListen, fn)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if listened {
+			backoff = minBackoff
+		}
+		db.log.Warn("listen: connection lost or refused; reconnecting", "channel", channel, "db", db.desc, "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// listenOnce connects, listens and delivers notifications until the
+// connection fails or ctx ends. listened reports whether LISTEN took.
+func (db *DB) listenOnce(ctx context.Context, channel string, onListen func(), fn func(string)) (listened bool, err error) {
+	conn, err := pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return false, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return false, fmt.Errorf("listen %s: %w", channel, err)
+	}
+	if onListen != nil {
+		onListen()
+	}
+	for {
+		wctx, cancel := context.WithTimeout(ctx, db.listenCheck)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			fn(n.Payload)
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
+			// Quiet for a while: check that the server is still there.
+			pctx, cancel := context.WithTimeout(ctx, db.cfg.ConnectTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return true, fmt.Errorf("ping: %w", err)
+			}
+		default:
+			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+	}
+}
+
+// TryLock runs fn while holding the cluster-wide lock called name, if no
+// one (on any node) holds it, and reports whether it ran; ran is false at
+// once, with a nil error, if the lock is taken. It is for periodic jobs
+// that one node should do at a time, such as sweeping expired sessions.
+//
+// The lock is a session-level advisory lock (pg_try_advisory_lock) on one
+// of the pool's connections, held until fn returns. If that connection is
+// lost while fn runs, the server drops the lock and another node may take
+// it; so TryLock checks the connection every few seconds while fn runs
+// and, when the check fails, cancels fn's context and returns (true, the
+// error) once fn has returned. A long-running fn (a loop for as long as
+// the node lives) thus stops when it no longer holds the lock, and at
+// most for one check's interval do two nodes run it at once. err is fn's
+// error, the lost lock's, or the error of taking the lock.
+func (db *DB) TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (ran bool, err error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("lock %s: %w", name, err)
+	}
+	key := lockKey("lock/" + name)
+	var got bool
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
+		conn.Release()
+		return false, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if !got {
+		conn.Release()
+		return false, nil
+	}
+	defer db.unlock(conn, name, key)
+	fctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		if err := db.watchLock(fctx, conn, key); err != nil {
+			db.log.Warn("lost a cluster lock: stopping the work it guards", "lock", name, "err", err)
+			cancel(err)
+		}
+	}()
+	err = fn(fctx)
+	cancel(nil)
+	<-watched
+	if lost := context.Cause(fctx); err == nil && lost != nil && lost != context.Canceled && ctx.Err() == nil {
+		err = fmt.Errorf("lock %s lost: %w", name, lost)
+	}
+	return true, err
+}
+
+// watchLock checks every lockCheck that conn still holds the advisory
+// lock key, until ctx ends (nil) or a check fails (its error).
+func (db *DB) watchLock(ctx context.Context, conn *pgxpool.Conn, key int64) error {
+	t := time.NewTicker(db.lockCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		cctx, cancel := context.WithTimeout(ctx, db.cfg.ConnectTimeout)
+		var held bool
+		err := conn.QueryRow(cctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+			AND pid = pg_backend_pid() AND granted AND objid = ($1::bigint & x'ffffffff'::bigint)::oid
+			AND classid = (($1::bigint >> 32) & x'ffffffff'::bigint)::oid)`, key).Scan(&held)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			return fmt.Errorf("check the lock's connection: %w", err)
+		case !held:
+			return errors.New("the lock is no longer held")
+		}
+	}
+}
+
+// Lock takes the cluster-wide lock called name, waiting while another
+// node (or goroutine) holds it, and returns the function that releases
+// it. It is for one-off work that others must wait for rather than
+// repeat, such as one node ordering a certificate while the others wait
+// for it to appear in the cache. It gives up when ctx ends.
+//
+// The lock is a session-level advisory lock, held on one of the pool's
+// connections from when it is taken until unlock. Waiting polls
+// pg_try_advisory_lock (every 20 ms at first, then up to every 500 ms),
+// borrowing a connection for each try only, so waiters do not drain the
+// pool, and giving up never leaves a lock taken behind the caller's back.
+// If the connection is lost, the server drops the lock: as with TryLock,
+// the work must tolerate, rarely, running twice. Call unlock exactly
+// once; later calls do nothing.
+func (db *DB) Lock(ctx context.Context, name string) (unlock func(), err error) {
+	key := lockKey("lock/" + name)
+	wait := 20 * time.Millisecond
+	for {
+		conn, err := db.pool.Acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", name, err)
+		}
+		var got bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
+			conn.Release()
+			return nil, fmt.Errorf("lock %s: %w", name, err)
+		}
+		if got {
+			var once sync.Once
+			return func() { once.Do(func() { db.unlock(conn, name, key) }) }, nil
+		}
+		conn.Release()
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("lock %s: %w", name, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// unlock releases a lock taken on conn and gives conn back to the pool.
+// If the unlock fails, the connection is closed instead, which releases
+// the lock on the server: a connection going back to the pool must hold
+// no lock.
+func (db *DB) unlock(conn *pgxpool.Conn, name string, key int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), db.cfg.ConnectTimeout)
+	defer cancel()
+	var ok bool
+	if err := conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", key).Scan(&ok); err != nil || !ok {
+		if err == nil {
+			err = errors.New("lock not held")
+		}
+		db.log.Warn("release lock; closing its connection", "lock", name, "err", err)
+		c := conn.Hijack()
+		c.Close(ctx)
+		return
+	}
+	conn.Release()
+}
