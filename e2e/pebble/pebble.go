@@ -77,6 +77,7 @@ type Server struct {
 	client      *http.Client
 	newOrderURL string
 	orders      atomic.Int64
+	created     atomic.Int64
 	requests    atomic.Int64
 }
 
@@ -207,6 +208,12 @@ func (s *Server) HTTPClient() *http.Client { return s.client }
 // counts twice.
 func (s *Server) Orders() int { return int(s.orders.Load()) }
 
+// CreatedOrders returns how many orders Pebble created for requests
+// that went through HTTPClient: new-order requests it answered with 201
+// Created. Unlike Orders, a request Pebble refused and the client
+// retried counts once, so tests can say "exactly one order".
+func (s *Server) CreatedOrders() int { return int(s.created.Load()) }
+
 // Requests returns how many requests of any kind went through HTTPClient.
 func (s *Server) Requests() int { return int(s.requests.Load()) }
 
@@ -219,10 +226,15 @@ type countingTransport struct {
 
 func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.s.requests.Add(1)
-	if r.Method == http.MethodPost && r.URL.String() == c.s.newOrderURL {
+	newOrder := r.Method == http.MethodPost && r.URL.String() == c.s.newOrderURL
+	if newOrder {
 		c.s.orders.Add(1)
 	}
-	return c.base.RoundTrip(r)
+	res, err := c.base.RoundTrip(r)
+	if newOrder && err == nil && res.StatusCode == http.StatusCreated {
+		c.s.created.Add(1)
+	}
+	return res, err
 }
 
 // process is a started child whose end Cleanup waits for.

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -51,6 +52,17 @@ const (
 	renewalGrace = 2 * time.Hour
 	// acmeRequestTimeout bounds one HTTP request to the CA.
 	acmeRequestTimeout = time.Minute
+	// accountKeyTimeout bounds reading (or creating) the account key in
+	// New, including the wait for the cluster lock.
+	accountKeyTimeout = time.Minute
+	// lockWaitNotice is how long a node waits for the cluster lock
+	// before it logs that it is waiting for another node.
+	lockWaitNotice = time.Second
+	// lockedRenewBefore is the RenewBefore given to autocert when a
+	// cluster lock is configured: Run renews under the lock, so
+	// autocert's own renewal timer is pushed to the last minute (and its
+	// requests are refused: see gateTransport).
+	lockedRenewBefore = time.Minute
 	// Cache keys of the account key, as autocert names them (the same
 	// cache works with autocert alone, and the other way round).
 	accountKeyName       = "acme_account+key"
@@ -62,10 +74,20 @@ const (
 // failed order's state for a minute and retries on the next handshake
 // after that; replacing the manager after a failure forgets that state,
 // so retries happen on this source's own backoff, and only in Run.
+//
+// With a shared cache (Config.Cache) Run also re-reads the cache at every
+// check, and loads a newer certificate another node stored into a fresh
+// manager. With a cluster lock (Config.Lock) orders and renewals are
+// Run's alone, each under the domain's lock: managers may reach the CA
+// only while Run lets them (acmeManager.online), so autocert's own
+// renewal timers cannot order behind the lock's back.
 type acmeSource struct {
 	log         *slog.Logger
 	now         func() time.Time
 	cache       *acmeCache
+	shared      bool // cache is Config.Cache, shared with other nodes
+	lock        func(ctx context.Context, name string) (unlock func(), err error)
+	checkEvery  time.Duration // renewalCheckInterval; tests shorten it
 	dirURL      string
 	email       string
 	eab         *acme.ExternalAccountBinding
@@ -86,6 +108,11 @@ type acmeSource struct {
 type acmeManager struct {
 	m    *autocert.Manager
 	http http.Handler
+	// online says whether the manager may send requests to the CA. It is
+	// always true without a shared cache. With one, it is false while a
+	// manager only loads a certificate another node stored; with a
+	// cluster lock, it is true only while Run orders under the lock.
+	online atomic.Bool
 }
 
 // acmeDomain is the state of one domain.
@@ -100,6 +127,7 @@ type acmeDomain struct {
 	nextAttempt time.Time
 	stored      bool // a new certificate went into the cache
 	overdue     bool
+	renewFails  int // failed renewals in a row under the cluster lock
 }
 
 func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slog.Logger) (*acmeSource, error) {
@@ -111,6 +139,8 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 		renewBefore: cfg.RenewBefore,
 		retryMin:    cfg.RetryMin,
 		retryMax:    cfg.RetryMax,
+		lock:        cfg.Lock,
+		checkEvery:  renewalCheckInterval,
 		byName:      map[string]*acmeDomain{},
 	}
 	if a.dirURL == "" {
@@ -130,17 +160,32 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 		a.eab = &acme.ExternalAccountBinding{KID: cfg.EABKeyID, Key: key}
 	}
 
-	dir := cfg.CacheDir
-	if dir == "" {
-		dir = filepath.Join(cfg.StateDir, "acme")
+	where := "the shared cache"
+	if cfg.Cache != nil {
+		a.cache = &acmeCache{backend: cfg.Cache, log: log, onPut: a.certStored}
+		a.shared = true
+	} else {
+		dir := cfg.CacheDir
+		if dir == "" {
+			dir = filepath.Join(cfg.StateDir, "acme")
+		}
+		if err := ensurePrivateDir(dir, log); err != nil {
+			return nil, err
+		}
+		a.cache = &acmeCache{backend: autocert.DirCache(dir), log: log, onPut: a.certStored}
+		where = dir
 	}
-	if err := ensurePrivateDir(dir, log); err != nil {
-		return nil, err
+	var lockAccount func(context.Context) (func(), error)
+	if a.lock != nil {
+		lockAccount = func(ctx context.Context) (func(), error) {
+			return a.takeLock(ctx, a.lockName("account"), "acme: waiting for another node to create the ACME account key")
+		}
 	}
-	a.cache = &acmeCache{dir: autocert.DirCache(dir), onPut: a.certStored}
-	key, err := loadAccountKey(context.Background(), a.cache)
+	ctx, cancel := context.WithTimeout(context.Background(), accountKeyTimeout)
+	key, err := loadAccountKey(ctx, a.cache.backend, lockAccount)
+	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("account key in %s: %w", dir, err)
+		return nil, fmt.Errorf("account key in %s: %w", where, err)
 	}
 	a.accountKey = key
 
@@ -163,7 +208,7 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 
 	for _, name := range domains {
 		d := &acmeDomain{name: name}
-		d.mgr.Store(a.newManager(name))
+		d.mgr.Store(a.newManager(name, nil))
 		a.domains = append(a.domains, d)
 		a.byName[name] = d
 	}
@@ -173,24 +218,52 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 // newManager returns a fresh autocert.Manager for one domain. It offers
 // both challenge types: autocert tries TLS-ALPN-01 first and falls back
 // to HTTP-01 (which works only if HTTPHandler is served on port 80).
-func (a *acmeSource) newManager(name string) *acmeManager {
+// autocert keeps both challenges' tokens in the cache as well as in
+// memory, and reads them back from the cache when they are not its own,
+// so with a shared cache any node answers a challenge for an order
+// another node placed.
+//
+// With replace set, the manager does not see the cached certificate with
+// that serial number: asked for the domain's certificate, it orders a
+// new one (a renewal) instead of loading that one.
+func (a *acmeSource) newManager(name string, replace *big.Int) *acmeManager {
+	am := &acmeManager{}
+	var cache autocert.Cache = a.cache
+	if replace != nil {
+		cache = &replacingCache{acmeCache: a.cache, domain: name, serial: replace}
+	}
+	client := a.client
+	renewBefore := a.renewBefore
+	if a.shared {
+		am.online.Store(a.lock == nil)
+		c := *a.client
+		c.Transport = &gateTransport{online: &am.online, base: a.client.Transport}
+		client = &c
+	} else {
+		am.online.Store(true)
+	}
+	if a.lock != nil {
+		renewBefore = lockedRenewBefore
+	}
 	m := &autocert.Manager{
 		// Choosing ACME with a CA is accepting its subscriber agreement.
 		Prompt:                 autocert.AcceptTOS,
-		Cache:                  a.cache,
+		Cache:                  cache,
 		HostPolicy:             autocert.HostWhitelist(name),
-		RenewBefore:            a.renewBefore,
+		RenewBefore:            renewBefore,
 		Email:                  a.email,
 		ExternalAccountBinding: a.eab,
 		Client: &acme.Client{
 			Key:          a.accountKey,
-			HTTPClient:   a.client,
+			HTTPClient:   client,
 			DirectoryURL: a.dirURL,
 			UserAgent:    "drawbridge",
 			RetryBackoff: a.retryBackoff,
 		},
 	}
-	return &acmeManager{m: m, http: m.HTTPHandler(http.NotFoundHandler())}
+	am.m = m
+	am.http = m.HTTPHandler(http.NotFoundHandler())
+	return am
 }
 
 // retryBackoff is the acme.Client's wait before retrying a request the
@@ -244,7 +317,7 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 		start := a.now()
 		d.beginAttempt()
 		a.log.Debug("acme: getting certificate", "domain", d.name, "attempt", failures+1)
-		cert, err := d.mgr.Load().m.GetCertificate(managerHello(d.name))
+		cert, waited, err := a.obtain(ctx, d)
 		if ctx.Err() != nil {
 			return
 		}
@@ -252,8 +325,11 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 			renewAt := a.renewAt(cert.Leaf)
 			issued := d.setReady(cert.Leaf, renewAt)
 			msg := "acme: certificate loaded from cache"
-			if issued {
+			switch {
+			case issued:
 				msg = "acme: certificate obtained"
+			case waited:
+				msg = "acme: loaded certificate obtained by another node"
 			}
 			a.log.Info(msg, "domain", d.name, "took", a.now().Sub(start).Round(time.Millisecond),
 				"serial", serialHex(cert.Leaf), "issuer", cert.Leaf.Issuer.String(),
@@ -268,14 +344,218 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 			"attempt", failures, "err", err, "retry_in", wait.Round(time.Second), "next_attempt", next.UTC())
 		// A fresh manager forgets the failed order, which the old one
 		// would otherwise keep answering with for a minute.
-		d.mgr.Store(a.newManager(d.name))
+		d.mgr.Store(a.newManager(d.name, nil))
 		if !sleep(ctx, wait) {
 			return
 		}
 	}
-	for sleep(ctx, renewalCheckInterval) {
+	if a.lock != nil {
+		a.tick(ctx, d) // a cached certificate may be due for renewal already
+	}
+	for sleep(ctx, a.nextCheck(d)) {
+		a.tick(ctx, d)
+	}
+}
+
+// obtain gets d's first certificate. Without a cluster lock that is
+// autocert's GetCertificate: the certificate from the cache, or a new
+// order. With one, a valid certificate in the shared cache is loaded
+// without the lock; otherwise the node takes the domain's lock, and
+// then loads what another node stored meanwhile or, if there is still
+// nothing, orders. waited reports that the lock was taken, so a loaded
+// certificate is another node's.
+func (a *acmeSource) obtain(ctx context.Context, d *acmeDomain) (cert *tls.Certificate, waited bool, err error) {
+	mgr := d.mgr.Load()
+	if a.lock == nil {
+		cert, err := mgr.m.GetCertificate(managerHello(d.name))
+		return cert, false, err
+	}
+	if leaf := a.cachedLeaf(ctx, d.name); leaf != nil && a.now().Before(leaf.NotAfter) {
+		// The manager is offline: it can load, not order.
+		cert, err := mgr.m.GetCertificate(managerHello(d.name))
+		if err == nil {
+			return cert, false, nil
+		}
+		a.log.Debug("acme: cached certificate not usable; ordering under the cluster lock", "domain", d.name, "err", err)
+		mgr = a.newManager(d.name, nil) // forget the refused attempt
+		d.mgr.Store(mgr)
+	}
+	unlock, err := a.takeLock(ctx, a.lockName(d.name), "acme: waiting for another node to obtain the certificate", "domain", d.name)
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
+	// autocert looks in the cache first: a certificate another node
+	// stored while this one waited is loaded, not ordered again.
+	mgr.online.Store(true)
+	defer mgr.online.Store(false)
+	cert, err = mgr.m.GetCertificate(managerHello(d.name))
+	return cert, true, err
+}
+
+// nextCheck is how long Run waits before it next looks at d: the check
+// interval, or less when a renewal retry under the lock is due sooner.
+func (a *acmeSource) nextCheck(d *acmeDomain) time.Duration {
+	wait := a.checkEvery
+	if a.lock == nil {
+		return wait
+	}
+	d.mu.Lock()
+	retry := d.renewFails > 0
+	next := d.nextAttempt
+	d.mu.Unlock()
+	if until := next.Sub(a.now()); retry && until < wait {
+		wait = max(until, time.Second)
+	}
+	return wait
+}
+
+// tick is Run's periodic look at d once it has a certificate: it loads a
+// newer one another node stored in a shared cache, renews under the
+// cluster lock when one is configured and the certificate is due, and
+// reports what check reports.
+func (a *acmeSource) tick(ctx context.Context, d *acmeDomain) {
+	if a.shared {
+		a.reload(ctx, d)
+	}
+	if a.lock != nil {
+		a.renewIfDue(ctx, d)
+	}
+	if ctx.Err() == nil {
 		a.check(d)
 	}
+}
+
+// reload loads the certificate in the shared cache into a fresh manager
+// if it is newer (expires later) than the one d serves, and reports
+// whether it did. The manager loading it is offline, so a cache entry
+// autocert rejects never turns into an order.
+func (a *acmeSource) reload(ctx context.Context, d *acmeDomain) bool {
+	leaf := a.cachedLeaf(ctx, d.name)
+	if leaf == nil {
+		return false
+	}
+	d.mu.Lock()
+	cur := d.leaf
+	d.mu.Unlock()
+	if cur != nil && !leaf.NotAfter.After(cur.NotAfter) {
+		return false
+	}
+	m := a.newManager(d.name, nil)
+	m.online.Store(false)
+	cert, err := m.m.GetCertificate(managerHello(d.name))
+	m.online.Store(a.lock == nil) // without a lock, autocert renews it itself
+	if err != nil {
+		a.log.Warn("acme: could not load the certificate another node stored; still serving the current one",
+			"domain", d.name, "cached_serial", serialHex(leaf), "err", err)
+		return false
+	}
+	d.mgr.Store(m)
+	renewAt := a.renewAt(cert.Leaf)
+	d.mu.Lock()
+	d.leaf, d.lastErr, d.overdue, d.nextAttempt, d.renewFails = cert.Leaf, "", false, renewAt, 0
+	d.mu.Unlock()
+	a.log.Info("acme: loaded certificate obtained by another node", "domain", d.name,
+		"serial", serialHex(cert.Leaf), "issuer", cert.Leaf.Issuer.String(),
+		"not_after", cert.Leaf.NotAfter.UTC(), "renew_at", renewAt.UTC())
+	return true
+}
+
+// renewIfDue renews d's certificate under the cluster lock once it is
+// due (and any retry after a failed renewal is due). Having the lock, it
+// first loads a certificate another node renewed meanwhile; only if the
+// cache still holds a certificate due for renewal does it order.
+func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
+	due := func() (*x509.Certificate, bool) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		now := a.now()
+		return d.leaf, d.leaf != nil && !now.Before(a.renewAt(d.leaf)) && !now.Before(d.nextAttempt)
+	}
+	if _, ok := due(); !ok {
+		return
+	}
+	unlock, err := a.takeLock(ctx, a.lockName(d.name), "acme: waiting for another node to obtain the certificate", "domain", d.name)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.renewFailed(d, err)
+		}
+		return
+	}
+	defer unlock()
+	a.reload(ctx, d)
+	leaf, ok := due()
+	if !ok {
+		return
+	}
+	a.log.Info("acme: renewing certificate", "domain", d.name, "serial", serialHex(leaf),
+		"renew_at", a.renewAt(leaf).UTC(), "not_after", leaf.NotAfter.UTC())
+	m := a.newManager(d.name, leaf.SerialNumber)
+	m.online.Store(true)
+	cert, err := m.m.GetCertificate(managerHello(d.name))
+	m.online.Store(false)
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		a.renewFailed(d, err)
+		return
+	}
+	d.mgr.Store(m)
+	renewAt := a.renewAt(cert.Leaf)
+	d.mu.Lock()
+	// certStored has logged the renewal, unless the cache refused it.
+	stored := d.leaf.SerialNumber.Cmp(cert.Leaf.SerialNumber) == 0
+	d.leaf, d.lastErr, d.overdue, d.nextAttempt, d.renewFails = cert.Leaf, "", false, renewAt, 0
+	d.mu.Unlock()
+	if !stored {
+		a.log.Warn("acme: certificate renewed, but the shared cache did not take it; other nodes keep the old one until they renew",
+			"domain", d.name, "serial", serialHex(cert.Leaf), "not_after", cert.Leaf.NotAfter.UTC())
+	}
+}
+
+// renewFailed records a failed renewal under the lock and when to retry.
+func (a *acmeSource) renewFailed(d *acmeDomain, err error) {
+	d.mu.Lock()
+	d.renewFails++
+	n := d.renewFails
+	wait := backoff(n, a.retryMin, a.retryMax, mathrand.Int64N)
+	next := a.now().Add(wait)
+	d.lastErr, d.nextAttempt = err.Error(), next
+	d.mu.Unlock()
+	a.log.Warn("acme: could not renew certificate; still serving the current one, will retry", "domain", d.name,
+		"attempt", n, "err", err, "retry_in", wait.Round(time.Second), "next_attempt", next.UTC())
+}
+
+// lockName is the cluster lock's name for what (a domain, or "account")
+// at this source's CA.
+func (a *acmeSource) lockName(what string) string { return "acme/" + a.dirURL + "/" + what }
+
+// takeLock takes the cluster lock called name, logging waitMsg (with
+// attrs) if that takes more than lockWaitNotice: another node holds it.
+func (a *acmeSource) takeLock(ctx context.Context, name, waitMsg string, attrs ...any) (unlock func(), err error) {
+	waiting := time.AfterFunc(lockWaitNotice, func() {
+		a.log.Info(waitMsg, append(attrs, "lock", name)...)
+	})
+	unlock, err = a.lock(ctx, name)
+	waiting.Stop()
+	if err != nil {
+		return nil, fmt.Errorf("cluster lock %q: %w", name, err)
+	}
+	return unlock, nil
+}
+
+// cachedLeaf returns the certificate the cache holds for domain, or nil
+// when it holds none (or one that does not parse).
+func (a *acmeSource) cachedLeaf(ctx context.Context, domain string) *x509.Certificate {
+	data, err := a.cache.Get(ctx, domain)
+	if err != nil {
+		if !errors.Is(err, autocert.ErrCacheMiss) {
+			a.log.Warn("acme: could not read the certificate cache", "domain", domain, "err", err)
+		}
+		return nil
+	}
+	return leafFromCacheEntry(data)
 }
 
 // check reports a renewal autocert made, or one that is overdue.
@@ -301,8 +581,11 @@ func (a *acmeSource) check(d *acmeDomain) {
 	if now.After(renewAt.Add(renewalGrace)) && !d.overdue {
 		d.overdue = true
 		d.lastErr = fmt.Sprintf("renewal overdue since %s; the certificate expires %s", renewAt.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
-		a.log.Error("acme: certificate renewal is overdue; autocert keeps retrying", "domain", d.name,
-			"renew_at", renewAt.UTC(), "not_after", leaf.NotAfter.UTC())
+		msg := "acme: certificate renewal is overdue; autocert keeps retrying"
+		if a.lock != nil {
+			msg = "acme: certificate renewal is overdue; still retrying under the cluster lock"
+		}
+		a.log.Error(msg, "domain", d.name, "renew_at", renewAt.UTC(), "not_after", leaf.NotAfter.UTC())
 	}
 }
 
@@ -416,12 +699,38 @@ func (a *acmeSource) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificat
 	}
 	mgr := d.mgr.Load()
 	if isChallengeHello(hello) {
-		return mgr.m.GetCertificate(hello) // the TLS-ALPN-01 token certificate, or an error
+		cert, err := mgr.m.GetCertificate(hello) // the TLS-ALPN-01 token certificate, or an error
+		if err != nil && a.shared {
+			if c := a.cachedTokenCert(name); c != nil {
+				return c, nil
+			}
+		}
+		return cert, err
 	}
 	if !d.ready.Load() {
 		return nil, d.notReady()
 	}
 	return mgr.m.GetCertificate(managerHello(name))
+}
+
+// cachedTokenCert returns the TLS-ALPN-01 token certificate another node
+// put into the shared cache for name, or nil. autocert reads it from the
+// cache itself, but refuses it while it is "not valid yet": its NotBefore
+// is the creating node's clock, so a node whose clock is a little behind
+// would fail the CA's validation. This takes it as it is; the key under
+// which autocert stores it ("<name>+token") is autocert's.
+func (a *acmeSource) cachedTokenCert(name string) *tls.Certificate {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	data, err := a.cache.Get(ctx, name+"+token")
+	if err != nil {
+		return nil
+	}
+	cert, err := tls.X509KeyPair(data, data) // the key, then the certificate
+	if err != nil {
+		return nil
+	}
+	return &cert
 }
 
 // managerHello is the ClientHello given to autocert: it names the domain
@@ -495,17 +804,24 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// acmeCache is autocert's DirCache, telling the source when autocert
-// stores something (a new certificate, after an order or a renewal).
+// acmeCache is the cache autocert is given: autocert's DirCache, or the
+// shared Config.Cache. It tells the source when autocert stores
+// something (a new certificate, after an order or a renewal), and logs
+// failed writes, which autocert mostly ignores (a challenge token that
+// did not reach a shared cache is a challenge other nodes cannot answer).
 type acmeCache struct {
-	dir   autocert.DirCache
-	onPut func(key string, data []byte)
+	backend autocert.Cache
+	log     *slog.Logger
+	onPut   func(key string, data []byte)
 }
 
-func (c *acmeCache) Get(ctx context.Context, key string) ([]byte, error) { return c.dir.Get(ctx, key) }
+func (c *acmeCache) Get(ctx context.Context, key string) ([]byte, error) {
+	return c.backend.Get(ctx, key)
+}
 
 func (c *acmeCache) Put(ctx context.Context, key string, data []byte) error {
-	if err := c.dir.Put(ctx, key, data); err != nil {
+	if err := c.backend.Put(ctx, key, data); err != nil {
+		c.log.Warn("acme: could not write to the certificate cache", "key", key, "err", err)
 		return err
 	}
 	if c.onPut != nil {
@@ -514,7 +830,66 @@ func (c *acmeCache) Put(ctx context.Context, key string, data []byte) error {
 	return nil
 }
 
-func (c *acmeCache) Delete(ctx context.Context, key string) error { return c.dir.Delete(ctx, key) }
+func (c *acmeCache) Delete(ctx context.Context, key string) error {
+	if err := c.backend.Delete(ctx, key); err != nil {
+		c.log.Warn("acme: could not delete from the certificate cache", "key", key, "err", err)
+		return err
+	}
+	return nil
+}
+
+// replacingCache is the cache of a manager that renews: the domain's
+// cached certificate with the serial being replaced is a miss to it, so
+// autocert orders a new one rather than loading that one. Everything
+// else, a certificate another node renewed included, reads through.
+type replacingCache struct {
+	*acmeCache
+	domain string
+	serial *big.Int
+}
+
+func (c *replacingCache) Get(ctx context.Context, key string) ([]byte, error) {
+	data, err := c.acmeCache.Get(ctx, key)
+	if err == nil && key == c.domain {
+		if leaf := leafFromCacheEntry(data); leaf != nil && leaf.SerialNumber.Cmp(c.serial) == 0 {
+			return nil, autocert.ErrCacheMiss
+		}
+	}
+	return data, err
+}
+
+// errOffline is what a manager's requests to the CA fail with while it
+// is not allowed to make any.
+var errOffline = errors.New("edge: ACME request refused: with a shared cache, this node orders only when Run lets it (under the cluster lock, if there is one)")
+
+// gateTransport lets a manager's requests through only while it is
+// online. With a cluster lock that keeps autocert's own renewal timers
+// (and those of managers already replaced) from ordering outside the
+// lock; it also stops autocert's background clean-up of a finished
+// order's pending authorizations, which is harmless: an order that
+// succeeded leaves none.
+type gateTransport struct {
+	online *atomic.Bool
+	base   http.RoundTripper
+}
+
+func (t *gateTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !t.online.Load() {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, errOffline
+	}
+	return t.base.RoundTrip(r)
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// base transport.
+func (t *gateTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
 
 // ensurePrivateDir creates dir 0700, or tightens an existing one and the
 // files in it (0700 and 0600): it holds private keys.
@@ -559,11 +934,27 @@ func ensurePrivateDir(dir string, log *slog.Logger) error {
 }
 
 // loadAccountKey returns the ACME account key from the cache, creating
-// and storing an ECDSA P-256 key the first time, as autocert would.
-func loadAccountKey(ctx context.Context, c autocert.Cache) (crypto.Signer, error) {
-	data, err := c.Get(ctx, accountKeyName)
-	if errors.Is(err, autocert.ErrCacheMiss) {
-		data, err = c.Get(ctx, legacyAccountKeyName)
+// and storing an ECDSA P-256 key the first time, as autocert would. With
+// lock set (a cluster lock), a missing key is created under the lock,
+// after looking again: of nodes starting at once, one creates the key
+// and the others read it, rather than each registering an account of
+// its own.
+func loadAccountKey(ctx context.Context, c autocert.Cache, lock func(context.Context) (unlock func(), err error)) (crypto.Signer, error) {
+	read := func() ([]byte, error) {
+		data, err := c.Get(ctx, accountKeyName)
+		if errors.Is(err, autocert.ErrCacheMiss) {
+			data, err = c.Get(ctx, legacyAccountKeyName)
+		}
+		return data, err
+	}
+	data, err := read()
+	if errors.Is(err, autocert.ErrCacheMiss) && lock != nil {
+		unlock, lerr := lock(ctx)
+		if lerr != nil {
+			return nil, lerr
+		}
+		defer unlock()
+		data, err = read()
 	}
 	if errors.Is(err, autocert.ErrCacheMiss) {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -8,13 +8,17 @@
 //   - ModeACME: certificates from an ACME CA (Let's Encrypt by default)
 //     through golang.org/x/crypto/acme/autocert, one per configured domain
 //     and never for any other name, cached on disk (0700 directory, 0600
-//     files) so restarts order nothing. Run obtains them at start,
+//     files) so restarts order nothing, or in a cache shared by several
+//     nodes behind one load balancer (Config.Cache), optionally with a
+//     cluster lock (Config.Lock) so that only one of them orders or
+//     renews a certificate and the others load it. Run obtains them at start,
 //     without waiting for a first visitor, over TLS-ALPN-01 on the HTTPS
 //     listener or HTTP-01 on the :80 handler, and retries failures with a
 //     jittered exponential backoff. Between attempts a handshake for the
 //     name fails at once instead of starting an order, which autocert
 //     alone would do on every handshake. autocert renews by itself; Run
-//     watches that it does.
+//     watches that it does (with a cluster lock, Run renews, under the
+//     lock).
 //   - ModeFiles: a certificate chain and key from files (the key may be a
 //     password-encrypted legacy PEM key), reloaded when the files change.
 //     New handshakes get the new certificate, open connections keep the
@@ -50,6 +54,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/acme"
+	"golang.org/x/crypto/acme/autocert"
 )
 
 // Mode is where an Edge's certificates come from.
@@ -115,8 +120,30 @@ type Config struct {
 	// base64url-encoded, as CAs hand it out. Both or neither.
 	EABKeyID, EABHMACKey string
 	// CacheDir holds ACME account key and certificates; empty means
-	// StateDir/acme. It is created 0700; files in it are 0600.
+	// StateDir/acme. It is created 0700; files in it are 0600. It is not
+	// used when Cache is set.
 	CacheDir string
+	// Cache, if set, holds the ACME account key, the certificates and
+	// the challenge tokens instead of CacheDir: a store shared by every
+	// gateway node behind one load balancer, so that they serve the same
+	// certificate and any node can answer a challenge the CA sends it,
+	// whichever node placed the order. It holds private keys: keep it
+	// as private as the directory would be. Nodes re-read it at every
+	// renewal check, so a certificate another node renewed reaches them
+	// all. Nil means the directory.
+	Cache autocert.Cache
+	// Lock, if set, is a lock shared by every node that uses Cache (a
+	// cluster lock): it blocks until the lock called name is held or ctx
+	// ends, and unlock releases it. A node holds
+	// "acme/<DirectoryURL>/<domain>" while it orders or renews a
+	// domain's certificate and, having got it, first looks in Cache
+	// again, so of nodes starting or renewing at once one orders and the
+	// others load its certificate; it holds
+	// "acme/<DirectoryURL>/account" while it creates the account key.
+	// With Lock set, renewals are made by Run under the lock, never by
+	// autocert on its own. Nil means no coordination (a single node).
+	// Setting it requires Cache.
+	Lock func(ctx context.Context, name string) (unlock func(), err error)
 	// RenewBefore is how long before expiry a certificate is renewed, at
 	// most 30 days (autocert's cap); zero means autocert's default, a
 	// third of the certificate's lifetime.
@@ -204,8 +231,14 @@ func (c Config) Validate() error {
 		if len(c.Domains) == 0 {
 			bad("ACME needs at least one domain: certificates are only ever ordered for the configured domains")
 		}
-		if c.StateDir == "" && c.CacheDir == "" {
-			bad("ACME needs a state directory (or cache directory) to keep its account key and certificates")
+		if c.StateDir == "" && c.CacheDir == "" && c.Cache == nil {
+			bad("ACME needs a state directory (or cache directory, or shared cache) to keep its account key and certificates")
+		}
+		if c.Cache != nil && c.CacheDir != "" {
+			bad("set either an ACME cache directory or a shared ACME cache, not both")
+		}
+		if c.Lock != nil && c.Cache == nil {
+			bad("an ACME cluster lock needs the shared cache it guards: nodes that do not share a cache cannot use each other's certificates")
 		}
 		if c.DirectoryURL != "" {
 			u, err := url.Parse(c.DirectoryURL)
