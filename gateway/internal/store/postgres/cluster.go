@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // MaxPayload is the largest Notify payload in bytes: PostgreSQL refuses
@@ -141,43 +140,42 @@ func (db *DB) listenOnce(ctx context.Context, channel string, onListen func(), f
 // once, with a nil error, if the lock is taken. It is for periodic jobs
 // that one node should do at a time, such as sweeping expired sessions.
 //
-// The lock is a session-level advisory lock (pg_try_advisory_lock) on one
-// of the pool's connections, held until fn returns. If that connection is
-// lost while fn runs, the server drops the lock and another node may take
-// it; so TryLock checks the connection every few seconds while fn runs
-// and, when the check fails, cancels fn's context and returns (true, the
+// The lock is a session-level advisory lock (pg_try_advisory_lock) on a
+// connection of its own, outside the pool (so the work it guards keeps
+// the whole pool), held until fn returns. If that connection is lost
+// while fn runs, the server drops the lock and another node may take it;
+// so TryLock checks the connection every few seconds while fn runs and,
+// when the check fails, cancels fn's context and returns (true, the
 // error) once fn has returned. A long-running fn (a loop for as long as
 // the node lives) thus stops when it no longer holds the lock, and at
 // most for one check's interval do two nodes run it at once. err is fn's
 // error, the lost lock's, or the error of taking the lock.
 func (db *DB) TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (ran bool, err error) {
-	conn, err := db.pool.Acquire(ctx)
+	conn, err := db.lockConn(ctx)
 	if err != nil {
 		return false, fmt.Errorf("lock %s: %w", name, err)
 	}
+	defer db.release(conn)
 	key := lockKey("lock/" + name)
 	var got bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
-		conn.Release()
 		return false, fmt.Errorf("lock %s: %w", name, err)
 	}
 	if !got {
-		conn.Release()
 		return false, nil
 	}
-	defer db.unlock(conn, name, key)
 	fctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	watched := make(chan struct{})
+	stop, watched := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(watched)
-		if err := db.watchLock(fctx, conn, key); err != nil {
+		if err := db.watchLock(stop, conn, key); err != nil {
 			db.log.Warn("lost a cluster lock: stopping the work it guards", "lock", name, "err", err)
 			cancel(err)
 		}
 	}()
 	err = fn(fctx)
-	cancel(nil)
+	close(stop)
 	<-watched
 	if lost := context.Cause(fctx); err == nil && lost != nil && lost != context.Canceled && ctx.Err() == nil {
 		err = fmt.Errorf("lock %s lost: %w", name, lost)
@@ -186,25 +184,25 @@ func (db *DB) TryLock(ctx context.Context, name string, fn func(ctx context.Cont
 }
 
 // watchLock checks every lockCheck that conn still holds the advisory
-// lock key, until ctx ends (nil) or a check fails (its error).
-func (db *DB) watchLock(ctx context.Context, conn *pgxpool.Conn, key int64) error {
+// lock key, until stop is closed (nil) or a check fails (its error).
+// Its checks are bounded by ConnectTimeout, not cancelled by stop: a
+// cancelled query would break the connection.
+func (db *DB) watchLock(stop <-chan struct{}, conn *pgx.Conn, key int64) error {
 	t := time.NewTicker(db.lockCheck)
 	defer t.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			return nil
 		case <-t.C:
 		}
-		cctx, cancel := context.WithTimeout(ctx, db.cfg.ConnectTimeout)
+		cctx, cancel := context.WithTimeout(context.Background(), db.cfg.ConnectTimeout)
 		var held bool
 		err := conn.QueryRow(cctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
 			AND pid = pg_backend_pid() AND granted AND objid = ($1::bigint & x'ffffffff'::bigint)::oid
 			AND classid = (($1::bigint >> 32) & x'ffffffff'::bigint)::oid)`, key).Scan(&held)
 		cancel()
 		switch {
-		case ctx.Err() != nil:
-			return nil
 		case err != nil:
 			return fmt.Errorf("check the lock's connection: %w", err)
 		case !held:
@@ -219,34 +217,34 @@ func (db *DB) watchLock(ctx context.Context, conn *pgxpool.Conn, key int64) erro
 // repeat, such as one node ordering a certificate while the others wait
 // for it to appear in the cache. It gives up when ctx ends.
 //
-// The lock is a session-level advisory lock, held on one of the pool's
-// connections from when it is taken until unlock. Waiting polls
-// pg_try_advisory_lock (every 20 ms at first, then up to every 500 ms),
-// borrowing a connection for each try only, so waiters do not drain the
-// pool, and giving up never leaves a lock taken behind the caller's back.
-// If the connection is lost, the server drops the lock: as with TryLock,
-// the work must tolerate, rarely, running twice. Call unlock exactly
-// once; later calls do nothing.
+// The lock is a session-level advisory lock on a connection of its own,
+// outside the pool, opened for the wait and closed by unlock: waiters and
+// holders never take the pool's connections from the work the lock
+// guards, and closing the connection releases the lock whatever state it
+// is in. Waiting polls pg_try_advisory_lock (every 20 ms at first, then
+// up to every 500 ms). If the connection is lost, the server drops the
+// lock: as with TryLock, the work must tolerate, rarely, running twice.
+// Call unlock exactly once; later calls do nothing.
 func (db *DB) Lock(ctx context.Context, name string) (unlock func(), err error) {
+	conn, err := db.lockConn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
 	key := lockKey("lock/" + name)
 	wait := 20 * time.Millisecond
 	for {
-		conn, err := db.pool.Acquire(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("lock %s: %w", name, err)
-		}
 		var got bool
 		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
-			conn.Release()
+			db.release(conn)
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		if got {
 			var once sync.Once
-			return func() { once.Do(func() { db.unlock(conn, name, key) }) }, nil
+			return func() { once.Do(func() { db.release(conn) }) }, nil
 		}
-		conn.Release()
 		select {
 		case <-ctx.Done():
+			db.release(conn)
 			return nil, fmt.Errorf("lock %s: %w", name, ctx.Err())
 		case <-time.After(wait):
 		}
@@ -254,22 +252,18 @@ func (db *DB) Lock(ctx context.Context, name string) (unlock func(), err error) 
 	}
 }
 
-// unlock releases a lock taken on conn and gives conn back to the pool.
-// If the unlock fails, the connection is closed instead, which releases
-// the lock on the server: a connection going back to the pool must hold
-// no lock.
-func (db *DB) unlock(conn *pgxpool.Conn, name string, key int64) {
+// lockConn opens a connection outside the pool, with the pool's
+// settings, to take a lock on.
+func (db *DB) lockConn(ctx context.Context) (*pgx.Conn, error) {
+	return pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
+}
+
+// release closes a lock's connection, which releases its locks on the
+// server.
+func (db *DB) release(conn *pgx.Conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), db.cfg.ConnectTimeout)
 	defer cancel()
-	var ok bool
-	if err := conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", key).Scan(&ok); err != nil || !ok {
-		if err == nil {
-			err = errors.New("lock not held")
-		}
-		db.log.Warn("release lock; closing its connection", "lock", name, "err", err)
-		c := conn.Hijack()
-		c.Close(ctx)
-		return
+	if err := conn.Close(ctx); err != nil {
+		db.log.Debug("closing a lock's connection", "err", err)
 	}
-	conn.Release()
 }

@@ -135,7 +135,7 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 	if err != nil {
 		// pgx redacts the password from its message only on a best-effort
 		// basis for a malformed URL; scrub it again.
-		return nil, &redactedError{msg: "postgres: parse URL", err: err, secret: rawPassword(c.URL)}
+		return nil, &redactedError{msg: "postgres: parse URL", err: err, secret: passwordOrEmpty(c.URL)}
 	}
 	pc.MaxConns, pc.MinConns = c.MaxConns, c.MinConns
 	pc.ConnConfig.ConnectTimeout = c.ConnectTimeout
@@ -171,29 +171,97 @@ func (e *redactedError) Error() string {
 
 func (e *redactedError) Unwrap() error { return e.err }
 
-// rawPassword finds the password in a connection string that may not
-// parse: the userinfo of a URL, or a password= setting.
-func rawPassword(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			return pw
+// Password returns the password written in a connection string, and
+// whether there is one: a URL's userinfo or its password parameter, or a
+// password setting of the key=value form (spaces around the = allowed,
+// the value quoted or not, as libpq reads it). It reads only the string:
+// not PGPASSWORD, not ~/.pgpass. The gateway uses it to refuse a
+// password in its configuration, and to scrub one from errors about a
+// string that does not parse.
+func Password(conn string) (string, bool) {
+	if strings.HasPrefix(conn, "postgres://") || strings.HasPrefix(conn, "postgresql://") {
+		if u, err := url.Parse(conn); err == nil {
+			if pw, ok := u.User.Password(); ok {
+				return pw, true
+			}
+			if q := u.Query(); q.Has("password") {
+				return q.Get("password"), true
+			}
+			return "", false
 		}
-	}
-	if _, rest, ok := strings.Cut(s, "://"); ok {
+		// Unparsable: find what would have been the userinfo or the
+		// parameter by hand.
+		_, rest, _ := strings.Cut(conn, "://")
 		if at := strings.LastIndex(rest, "@"); at > 0 {
 			if _, pw, ok := strings.Cut(rest[:at], ":"); ok {
-				return pw
+				return pw, true
 			}
 		}
-	}
-	if _, rest, ok := strings.Cut(s, "password="); ok {
-		rest = strings.TrimPrefix(rest, "'")
-		if end := strings.IndexAny(rest, "' &"); end >= 0 {
-			rest = rest[:end]
+		if _, q, ok := strings.Cut(rest, "?"); ok {
+			for _, kv := range strings.Split(q, "&") {
+				if k, v, ok := strings.Cut(kv, "="); ok && k == "password" {
+					return v, true
+				}
+			}
 		}
-		return rest
+		return "", false
 	}
-	return ""
+	return keywordPassword(conn)
+}
+
+// keywordPassword reads the key=value form as libpq does: keys, optional
+// spaces, =, optional spaces, then a bare value up to a space or a
+// single-quoted one with \' and \\ escaped.
+func keywordPassword(s string) (string, bool) {
+	i := 0
+	skip := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v') {
+			i++
+		}
+	}
+	for {
+		skip()
+		if i >= len(s) {
+			return "", false
+		}
+		k := i
+		for i < len(s) && s[i] != '=' && s[i] != ' ' && s[i] != '\t' {
+			i++
+		}
+		key := s[k:i]
+		skip()
+		if i >= len(s) || s[i] != '=' {
+			return "", false // not key=value: nothing more to read
+		}
+		i++
+		skip()
+		var val strings.Builder
+		if i < len(s) && s[i] == '\'' {
+			for i++; i < len(s) && s[i] != '\''; i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				val.WriteByte(s[i])
+			}
+			i++ // the closing quote
+		} else {
+			for ; i < len(s) && s[i] != ' ' && s[i] != '\t'; i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				val.WriteByte(s[i])
+			}
+		}
+		if key == "password" {
+			return val.String(), true
+		}
+	}
+}
+
+// passwordOrEmpty is Password's password, "" if none.
+func passwordOrEmpty(conn string) string {
+	pw, _ := Password(conn)
+	return pw
 }
 
 // DB is an open PostgreSQL database: an account.Store, and the cluster

@@ -14,6 +14,7 @@ import (
 	"github.com/drawbridge/drawbridge/e2e/pgserver"
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/account/accounttest"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // open opens the database at url for the test and closes it after.
@@ -382,16 +383,35 @@ func TestRedactedError(t *testing.T) {
 	if !errors.Is(err, inner) {
 		t.Error("redacted error does not unwrap to the original")
 	}
-	for _, tc := range []struct{ in, want string }{
-		{"postgres://u:" + "pw1" + "@h/db", "pw1"},
-		{"postgres://u:pw%zz@h/db", "pw%zz"},
-		{"postgres://u@h/db?password=pw2&sslmode=disable", "pw2"},
-		{"host=h password='pw3' port=x", "pw3"},
-		{"host=h password=pw4 port=x", "pw4"},
-		{"postgres://h/db", ""},
+	for _, tc := range []struct {
+		in, want string
+		has      bool
+	}{
+		{"postgres://u:" + "pw1" + "@h/db", "pw1", true},
+		{"postgres://u:pw%zz@h/db", "pw%zz", true},
+		{"postgres://u@h/db?password=pw2&sslmode=disable", "pw2", true},
+		{"postgresql://u@h/db?sslmode=disable&password=pw2b", "pw2b", true},
+		{"host=h password='pw3' port=x", "pw3", true},
+		{"host=h password=pw4 port=x", "pw4", true},
+		{"host=h password = pw5", "pw5", true},
+		{"host=h password\t=\t'p w\\'6\\\\' port=1", "p w'6\\", true},
+		{"host=h passwordx=no user=u", "", false},
+		{"host=h user=u dbname=password", "", false},
+		{"postgres://h/db", "", false},
+		{"postgres://u@h/db", "", false},
 	} {
-		if got := rawPassword(tc.in); got != tc.want {
-			t.Errorf("rawPassword(%q): got %q, want %q", tc.in, got, tc.want)
+		if got, has := Password(tc.in); got != tc.want || has != tc.has {
+			t.Errorf("Password(%q): got %q, %v; want %q, %v", tc.in, got, has, tc.want, tc.has)
+		}
+	}
+	// Whatever pgx reads from a key=value string, Password finds.
+	for _, in := range []string{"host=h password = 'a b'", "password=x\\y host=h", "user=u password='it\\'s'"} {
+		cfg, err := pgconn.ParseConfig(in)
+		if err != nil {
+			t.Fatalf("pgx cannot parse %q: %v", in, err)
+		}
+		if got, _ := Password(in); got != cfg.Password {
+			t.Errorf("Password(%q) = %q, pgx reads %q", in, got, cfg.Password)
 		}
 	}
 }
