@@ -102,6 +102,8 @@ type Server struct {
 	log  *slog.Logger
 	auth *auth
 	live *liveSessions
+	// recheck asks Run for a check of the live sessions now.
+	recheck chan struct{}
 }
 
 // New returns the gateway's HTTPS handler.
@@ -158,7 +160,7 @@ func New(cfg Config) (*Server, error) {
 	}))
 	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
 
-	srv := &Server{e: e, cfg: cfg, log: log, live: &liveSessions{sessions: map[string]*liveSession{}}}
+	srv := &Server{e: e, cfg: cfg, log: log, live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
 	if cfg.Accounts != nil {
 		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
 		srv.auth.routes(e)
@@ -201,7 +203,19 @@ func (s *Server) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 			s.checkLive(ctx)
+		case <-s.recheck:
+			s.checkLive(ctx)
 		}
+	}
+}
+
+// Recheck asks Run to check every live session now rather than at the
+// next tick: for when revocations may have been missed, such as after the
+// cluster's notification channel was down. It does not block.
+func (s *Server) Recheck() {
+	select {
+	case s.recheck <- struct{}{}:
+	default:
 	}
 }
 
