@@ -240,6 +240,9 @@ func (c *client) handle(ev link.Event) int {
 			c.setStatus("connecting", "Connecting to the game…")
 			c.resetGMCP() // a fresh game connection: what the last one said is over
 			c.resetScreen()
+			if ev.Lost {
+				c.notice("Your game connection could not be kept (it timed out, or the server holding it went away), so you are connecting to the game anew.")
+			}
 		case wire.StatusConnected:
 			c.setStatus("connected", "Connected")
 		default:

@@ -513,3 +513,23 @@ func TestClientRunSendsADebouncedResize(t *testing.T) {
 		t.Fatal("the resize was never sent")
 	}
 }
+
+// TestClientSaysWhenTheGameConnectionWasLost: back after a drop to a
+// gateway that could not resume (the node holding the game connection
+// is gone), the player is told the game starts anew.
+func TestClientSaysWhenTheGameConnectionWasLost(t *testing.T) {
+	r := newRig()
+	r.state(link.Connected, "", 0)
+	r.frame(wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting})
+	r.output("Welcome\r\n")
+	r.tick()
+	if strings.Contains(r.c.ScreenText(), "could not be kept") {
+		t.Fatalf("a first connection says the game connection was lost: %q", r.c.ScreenText())
+	}
+	f := wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting}
+	r.events <- link.Event{Frame: &f, Lost: true}
+	r.tick()
+	if !strings.Contains(r.c.ScreenText(), "*** Your game connection could not be kept") {
+		t.Fatalf("screen %q, want the notice that the game starts anew", r.c.ScreenText())
+	}
+}

@@ -73,6 +73,14 @@ type Event struct {
 	// output the gateway could no longer replay (its buffer overflowed
 	// while the player was away).
 	Missed uint64
+
+	// Lost is, with the first frame of a connection that asked to
+	// resume, true when the gateway could not: the old game connection
+	// is gone (its grace ran out, or the gateway node that held it is),
+	// and a new one starts. That first frame is then the new game
+	// connection's Connecting status, which the gateway always sends
+	// first.
+	Lost bool
 }
 
 // Config configures a Link.
@@ -389,6 +397,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 				}
 				l.seq.Store(f.Seq)
 			} else {
+				ev.Lost = l.token != ""
 				l.token = ""
 				l.seq.Store(0)
 			}

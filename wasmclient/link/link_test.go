@@ -387,6 +387,47 @@ func TestResumeAfterADrop(t *testing.T) {
 	}
 }
 
+// TestResumeRefused: back after a drop, the gateway (another node, or
+// one whose grace ran out) starts a new game connection instead; the
+// link says the old one is lost, once.
+func TestResumeRefused(t *testing.T) {
+	g := &gateway{t: t, queries: make(chan string, 4)}
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		recv(t, ws) // hello
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+		send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: 0, Data: []byte("tok1")})
+		send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("first")})
+		// The connection drops with no goodbye.
+	})
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		recv(t, ws) // hello
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting})
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+		ws.Read(context.Background()) // until the link closes
+	})
+	l, stop := start(t, g, Config{Hello: &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")}})
+	defer stop()
+	var lost []wire.Status
+	for {
+		ev := next(t, l)
+		if ev.Frame != nil && ev.Lost {
+			lost = append(lost, ev.Frame.Status)
+		}
+		if ev.Frame != nil && ev.Frame.Type == wire.TypeStatus && ev.Frame.Status == wire.StatusConnected && len(lost) > 0 {
+			break
+		}
+	}
+	if len(lost) != 1 || lost[0] != wire.StatusConnecting {
+		t.Fatalf("frames marked lost: %v, want only the new connection's first (Connecting)", lost)
+	}
+	if q := <-g.queries; strings.Contains(q, wire.ResumeParam) {
+		t.Fatalf("the first connection asked to resume: %q", q)
+	}
+	if q := <-g.queries; !strings.Contains(q, wire.ResumeParam+"=tok1") {
+		t.Fatalf("the second connection's query %q does not ask to resume", q)
+	}
+}
+
 func TestProbe(t *testing.T) {
 	g := &gateway{t: t, queries: make(chan string, 4)}
 	pinged := make(chan struct{}, 2)
