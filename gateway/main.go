@@ -226,7 +226,7 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 	}
 	// Quiet: the operator reads the command's own output.
 	cfg.Logger = newLogger(stderr, app.LogConfig{Format: cfg.Log.Format, Level: "warn"})
-	acc, err := app.OpenAccounts(ctx, cfg, nil)
+	acc, err := app.OpenAccounts(ctx, cfg, app.AccountHooks{})
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,7 +23,6 @@ import (
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
 	"github.com/drawbridge/drawbridge/gateway/internal/status"
-	"github.com/drawbridge/drawbridge/gateway/internal/store/sqlite"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnets"
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
@@ -115,6 +112,10 @@ func (g *Gateway) start(ctx context.Context) error {
 	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopBack = stopBack
 
+	// The store first: on PostgreSQL, the certificates live there too.
+	if err := g.openAccounts(ctx); err != nil {
+		return err
+	}
 	ecfg, err := g.edgeConfig()
 	if err != nil {
 		return err
@@ -131,16 +132,19 @@ func (g *Gateway) start(ctx context.Context) error {
 		}
 		backend = g.demoLn.Addr().String()
 	}
-	if g.httpsLn, err = listen("web.https_addr", cfg.HTTPSAddress()); err != nil {
+	// Behind a load balancer in TCP mode the player's address comes in a
+	// PROXY header from the balancers listed (proxy.go); TLS goes on top
+	// of these listeners, after the header.
+	if g.httpsLn, err = g.listenProxied("web.https_addr", cfg.HTTPSAddress(), "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
 		return err
 	}
 	if a := cfg.HTTPAddress(); a != "" {
-		if g.httpLn, err = listen("web.http_addr", a); err != nil {
+		if g.httpLn, err = g.listenProxied("web.http_addr", a, "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
 			return err
 		}
 	}
 	if cfg.Telnets.Addr != "" {
-		if g.telnetsLn, err = listen("telnets.addr", cfg.Telnets.Addr); err != nil {
+		if g.telnetsLn, err = g.listenProxied("telnets.addr", cfg.Telnets.Addr, "telnets.proxy_protocol_from", cfg.Telnets.ProxyProtocolFrom); err != nil {
 			return err
 		}
 	}
@@ -177,10 +181,6 @@ func (g *Gateway) start(ctx context.Context) error {
 		Logger:               g.log.With("component", "bridge"),
 	})
 
-	if err := g.openAccounts(ctx); err != nil {
-		return err
-	}
-
 	// The front page's status line: the game's MSSP answer, checked as
 	// the gateway's own connection every game.status_interval, and the
 	// players bridged now.
@@ -204,6 +204,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		Status:         prober.Snapshot,
 		OriginPatterns: cfg.Web.Origins,
 		TrustedProxies: cfg.Web.TrustedProxies,
+		CheckEvery:     cfg.Players.SessionCheckInterval,
 		HSTS:           true,
 		HSTSSubdomains: cfg.Web.HSTSSubdomains,
 		Compression:    compressionMode(cfg.Web.Compression),
@@ -264,7 +265,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		}
 	}
 
-	g.goBack("accounts", func() error { return g.accounts.Run(backCtx) })
+	g.goBack("accounts", func() error { return g.acc.Run(backCtx, g.log.With("component", "cluster")) })
 	g.goBack("live sessions", func() error { return g.web.Run(backCtx) })
 	if g.demoLn != nil {
 		game := demo.New(demo.Config{Name: cfg.Game.Name, Logger: g.log.With("component", "demo")})
@@ -313,63 +314,16 @@ func (g *Gateway) start(ctx context.Context) error {
 // the service reports (logout, expiry, an admin's kick) ends the player's
 // bridges through the web server.
 func (g *Gateway) openAccounts(ctx context.Context) error {
-	a, err := OpenAccounts(ctx, g.cfg, func(r account.Revocation) { g.web.Revoked(r) })
+	a, err := OpenAccounts(ctx, g.cfg, AccountHooks{
+		OnRevoke: func(r account.Revocation) { g.web.Revoked(r) },
+		Resync:   func() { g.web.Recheck() },
+	})
 	if err != nil {
 		return err
 	}
 	g.acc = a
 	g.accounts = a.Service
 	return nil
-}
-
-// Accounts is the account service on its database, for the gateway and
-// for the command line's user and session commands, which work on the
-// same database while the gateway runs.
-type Accounts struct {
-	*account.Service
-	db    *sqlite.DB
-	audit *os.File
-}
-
-// OpenAccounts opens the database cfg names and the account service on
-// it. onRevoke is told of sessions that end (nil: nobody to tell).
-func OpenAccounts(ctx context.Context, cfg Config, onRevoke func(account.Revocation)) (*Accounts, error) {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	db, err := sqlite.Open(ctx, cfg.SQLitePath(), log.With("component", "store"))
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	a := &Accounts{db: db}
-	audit := log.With("component", "audit")
-	if cfg.Log.AuditFile != "" {
-		f, err := os.OpenFile(cfg.Log.AuditFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("log.audit_file: %w", unwrapPath(err))
-		}
-		a.audit = f
-		audit = slog.New(slog.NewJSONHandler(f, nil))
-	}
-	ac := cfg.Accounts
-	ac.Store, ac.Log, ac.Audit, ac.OnRevoke = db, log.With("component", "accounts"), audit, onRevoke
-	ac.Policy.Words = append(slices.Clip(ac.Policy.Words), cfg.Game.Name)
-	if a.Service, err = account.New(ac); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("accounts: %w", err)
-	}
-	return a, nil
-}
-
-// Close closes the database and the audit file.
-func (a *Accounts) Close() error {
-	err := a.db.Close()
-	if a.audit != nil {
-		a.audit.Close()
-	}
-	return err
 }
 
 // edgeConfig turns the configuration into the certificate source's,
@@ -405,7 +359,13 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 	}
 	if ec.Mode == edge.ModeACME {
 		ec.Email, ec.DirectoryURL, ec.RenewBefore = cfg.ACME.Email, cfg.ACME.DirectoryURL, cfg.ACME.RenewBefore
-		ec.CacheDir = acmeCacheDir(cfg.StateDir, cfg.ACME.DirectoryURL)
+		if pg := g.acc.pg; pg != nil {
+			// Every node shares the account, the certificates and the
+			// challenge tokens, and one orders while the others wait.
+			ec.Cache, ec.Lock = pg.AutocertCache(acmeServerName(cfg.ACME.DirectoryURL)), pg.Lock
+		} else {
+			ec.CacheDir = acmeCacheDir(cfg.StateDir, cfg.ACME.DirectoryURL)
+		}
 		if cfg.ACME.CAFile != "" && cfg.ACMEHTTPClient == nil {
 			if ec.DirectoryRoots, err = edge.LoadClientCAs(cfg.ACME.CAFile); err != nil {
 				return ec, fmt.Errorf("acme.ca_file: %w", err)
@@ -427,6 +387,13 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 // directory to production orders real certificates at once instead of
 // serving the cached staging ones until they are due for renewal.
 func acmeCacheDir(stateDir, directoryURL string) string {
+	return filepath.Join(stateDir, "acme", acmeServerName(directoryURL))
+}
+
+// acmeServerName names an ACME server for the cache's directory or, on
+// PostgreSQL, its namespace: the directory URL's host and path, with
+// anything but letters, digits, dots and dashes turned into _.
+func acmeServerName(directoryURL string) string {
 	name := directoryURL
 	if u, err := url.Parse(directoryURL); err == nil && u.Host != "" {
 		name = u.Host + u.Path
@@ -437,7 +404,7 @@ func acmeCacheDir(stateDir, directoryURL string) string {
 		}
 		return '_'
 	}, name), "_")
-	return filepath.Join(stateDir, "acme", name)
+	return name
 }
 
 // telnetsTLS is the TLS profile for the telnets port: the web's

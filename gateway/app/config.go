@@ -22,6 +22,7 @@ import (
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
+	"github.com/drawbridge/drawbridge/gateway/internal/store/postgres"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
 )
 
@@ -157,6 +158,16 @@ type WebConfig struct {
 	// use the connection's own peer address, whatever headers say.
 	TrustedProxies []string `toml:"trusted_proxies"`
 
+	// ProxyProtocolFrom are the addresses or CIDR ranges of load balancers
+	// in TCP mode (HAProxy's send-proxy-v2) in front of the HTTPS and HTTP
+	// listeners. Their connections must start with a PROXY protocol
+	// header, version 1 or 2, read before the TLS handshake, and the
+	// player's address it names is the connection's from then on (logs,
+	// limits, the address sent to the game). Other peers are served as
+	// before, with no header looked for. Empty: no header is read from
+	// anyone.
+	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
+
 	// ClientCAFile, when set, requires every browser to present a client
 	// certificate signed by one of these CAs (mutual TLS).
 	ClientCAFile string `toml:"client_ca_file"`
@@ -227,6 +238,13 @@ type TelnetsConfig struct {
 	// of these CAs.
 	ClientCAFile string `toml:"client_ca_file"`
 
+	// ProxyProtocolFrom is web.proxy_protocol_from for this listener: the
+	// load balancers whose connections must start with a PROXY header.
+	// A setting of its own, as the client CA is, because the telnets port
+	// is often reached directly while the web goes through a balancer,
+	// or the other way round.
+	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
+
 	// MaxConns and MaxConnsPerAddr bound its connections. Negative: no
 	// limit.
 	MaxConns        int `toml:"max_conns"`
@@ -266,6 +284,13 @@ type PlayersConfig struct {
 	// while it is away. Past it the oldest output is dropped, and the
 	// player is told some was lost.
 	ResumeBuffer int `toml:"resume_buffer"`
+
+	// SessionCheckInterval is how often the login sessions of the live
+	// bridges are checked against the store, so that a session revoked
+	// or an account disabled where no notice reached this node (the
+	// command line on SQLite, a lost database connection) still ends
+	// its bridges. Each check reads every live session.
+	SessionCheckInterval time.Duration `toml:"session_check_interval"`
 }
 
 // StoreConfig is where accounts and sessions are kept.
@@ -273,6 +298,23 @@ type StoreConfig struct {
 	// SQLitePath is the SQLite database file. Empty: drawbridge.db in
 	// state_dir. Created with mode 0600.
 	SQLitePath string `toml:"sqlite_path"`
+
+	// PostgresURL, when set, keeps accounts, sessions, rate limits, the
+	// audit trail and the ACME certificates in PostgreSQL instead of
+	// SQLite, so that several gateway nodes behind one load balancer share
+	// them (deploy/multi-node.md). A URL or key=value string as libpq
+	// takes, e.g. "postgres://drawbridge@db.internal/drawbridge"; it must
+	// not hold the password (config check prints it): use
+	// PostgresPasswordFile, or libpq's ~/.pgpass. Empty: SQLite.
+	PostgresURL string `toml:"postgres_url"`
+	// PostgresPasswordFile holds the database password.
+	PostgresPasswordFile string `toml:"postgres_password_file"`
+	// PostgresMaxConns caps this node's connections to PostgreSQL; the
+	// server's max_connections must exceed nodes x this. 0: 10.
+	PostgresMaxConns int `toml:"postgres_max_conns"`
+	// PostgresStatementTimeout ends any statement that runs longer, so a
+	// stuck database fails requests instead of piling them up. 0: 5s.
+	PostgresStatementTimeout time.Duration `toml:"postgres_statement_timeout"`
 }
 
 // LogConfig is what the gateway logs, and how.
@@ -314,7 +356,7 @@ func Default() Config {
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
-		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10},
+		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10, SessionCheckInterval: 10 * time.Second},
 		Accounts:        accountDefaults(),
 		Log:             LogConfig{Format: "text", Level: "info"},
 		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
@@ -459,6 +501,11 @@ func (c *Config) Validate() error {
 			bad("web.trusted_proxies", "%q is neither an address nor a CIDR range", p)
 		}
 	}
+	for _, p := range c.Web.ProxyProtocolFrom {
+		if _, err := parseProxyEntry(p); err != nil {
+			bad("web.proxy_protocol_from", "%v", err)
+		}
+	}
 	file("web.client_ca_file", c.Web.ClientCAFile)
 	oneOf("web.compression", c.Web.Compression, "off", "frame", "stream")
 
@@ -500,6 +547,11 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	for _, p := range c.Telnets.ProxyProtocolFrom {
+		if _, err := parseProxyEntry(p); err != nil {
+			bad("telnets.proxy_protocol_from", "%v", err)
+		}
+	}
 	if c.Telnets.Addr != "" {
 		addr("telnets.addr", c.Telnets.Addr, false)
 		file("telnets.client_ca_file", c.Telnets.ClientCAFile)
@@ -525,6 +577,9 @@ func (c *Config) Validate() error {
 	if c.Players.ResumeGrace == 0 {
 		bad("players.resume_grace", "must not be 0 (a negative value turns resuming off)")
 	}
+	if d := c.Players.SessionCheckInterval; d < time.Second || d > 24*time.Hour {
+		bad("players.session_check_interval", "%s is outside 1s to 24h", d)
+	}
 	if c.Players.ResumeBuffer < 128<<10 || c.Players.ResumeBuffer > 64<<20 {
 		bad("players.resume_buffer", "%d bytes is outside 131072 (128 KiB) to 67108864 (64 MiB)", c.Players.ResumeBuffer)
 	}
@@ -535,6 +590,7 @@ func (c *Config) Validate() error {
 			bad("accounts."+key, "%s", msg)
 		}
 	}
+	c.validateStore(bad)
 	oneOf("log.format", c.Log.Format, "text", "json")
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		bad("log.level", "%v", err)
@@ -543,6 +599,59 @@ func (c *Config) Validate() error {
 		addr("admin.addr", c.Admin.Addr, false)
 	}
 	return errors.Join(errs...)
+}
+
+// validateStore checks the [store] section.
+func (c *Config) validateStore(bad func(setting, format string, args ...any)) {
+	st := &c.Store
+	if st.PostgresURL == "" {
+		for setting, set := range map[string]bool{
+			"store.postgres_password_file":     st.PostgresPasswordFile != "",
+			"store.postgres_max_conns":         st.PostgresMaxConns != 0,
+			"store.postgres_statement_timeout": st.PostgresStatementTimeout != 0,
+		} {
+			if set {
+				bad(setting, "is set but store.postgres_url is not: the gateway uses SQLite")
+			}
+		}
+		return
+	}
+	if st.SQLitePath != "" {
+		bad("store.sqlite_path", "is set with store.postgres_url: set one of them")
+	}
+	if err := checkPostgresURL(st.PostgresURL); err != nil {
+		bad("store.postgres_url", "%v", err)
+	}
+	if st.PostgresPasswordFile != "" {
+		if _, err := readSecret("", st.PostgresPasswordFile); err != nil {
+			bad("store.postgres_password_file", "%v", strings.TrimPrefix(err.Error(), ": "))
+		}
+	}
+	if st.PostgresMaxConns < 0 || st.PostgresMaxConns > 1000 {
+		bad("store.postgres_max_conns", "%d is outside 1 to 1000 (0 means 10)", st.PostgresMaxConns)
+	}
+	if st.PostgresStatementTimeout < 0 {
+		bad("store.postgres_statement_timeout", "must not be negative (0 means 5s)")
+	}
+}
+
+// checkPostgresURL accepts a libpq connection URL or key=value string
+// without a password in it: the effective configuration is printed, and
+// secrets come from files.
+func checkPostgresURL(s string) error {
+	if _, has := postgres.Password(s); has {
+		return errors.New("holds a password: put it in store.postgres_password_file (or ~/.pgpass) instead")
+	}
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		if _, err := url.Parse(s); err != nil {
+			return errors.New("not a valid URL (postgres://user@host:port/database)")
+		}
+		return nil
+	}
+	if !strings.Contains(s, "=") {
+		return errors.New("neither a postgres:// URL nor key=value settings")
+	}
+	return nil
 }
 
 // checkDomain accepts a DNS name that a public CA could issue for.

@@ -162,6 +162,21 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{"gmcp none", func(c *Config) { c.Game.GMCPFromPlayers = []string{} }, nil},
 		{"log", func(c *Config) { c.Log.Format = "xml"; c.Log.Level = "loud" }, []string{"log.format", "log.level"}},
 		{"several at once", func(c *Config) { c.Game.DialTimeout = 0; c.ShutdownTimeout = -1 }, []string{"game.dial_timeout", "shutdown_timeout"}},
+		{"postgres", func(c *Config) { c.Store.PostgresURL = "postgres://drawbridge@db.internal/drawbridge" }, nil},
+		{"postgres key value", func(c *Config) { c.Store.PostgresURL = "host=db.internal user=drawbridge dbname=drawbridge" }, nil},
+		{"postgres password in url", func(c *Config) { c.Store.PostgresURL = "postgres://drawbridge:hunter2@db/drawbridge" }, []string{"store.postgres_url", "holds a password", "postgres_password_file"}},
+		{"postgres password in query", func(c *Config) { c.Store.PostgresURL = "postgres://db/drawbridge?password=hunter2" }, []string{"store.postgres_url", "holds a password"}},
+		{"postgres password key value", func(c *Config) { c.Store.PostgresURL = "host=db password=hunter2" }, []string{"store.postgres_url", "holds a password"}},
+		{"postgres password spaced", func(c *Config) { c.Store.PostgresURL = "host=db password = hunter2" }, []string{"store.postgres_url", "holds a password"}},
+		{"postgres not a url", func(c *Config) { c.Store.PostgresURL = "db.internal" }, []string{"store.postgres_url", "neither"}},
+		{"postgres and sqlite", func(c *Config) { c.Store.PostgresURL, c.Store.SQLitePath = "postgres://db/d", "/x.db" }, []string{"store.sqlite_path", "set one"}},
+		{"postgres settings without url", func(c *Config) { c.Store.PostgresMaxConns, c.Store.PostgresPasswordFile = 5, "/etc/pw" }, []string{"store.postgres_max_conns", "store.postgres_password_file", "SQLite"}},
+		{"postgres password file missing", func(c *Config) {
+			c.Store.PostgresURL, c.Store.PostgresPasswordFile = "postgres://db/d", "/nonexistent/pw"
+		}, []string{"store.postgres_password_file", "/nonexistent/pw"}},
+		{"postgres bounds", func(c *Config) {
+			c.Store.PostgresURL, c.Store.PostgresMaxConns, c.Store.PostgresStatementTimeout = "postgres://db/d", -1, -time.Second
+		}, []string{"store.postgres_max_conns", "store.postgres_statement_timeout"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
