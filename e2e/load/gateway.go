@@ -56,6 +56,14 @@ func (g *gatewayProc) dial(ctx context.Context) (roundTripper, error) {
 	return dialPlayer(ctx, g, cookie)
 }
 
+// useCookie makes the gateway's players use cookie, a session got
+// elsewhere (from another node of a cluster), instead of getting their own.
+func (g *gatewayProc) useCookie(cookie string) {
+	g.cookieMu.Lock()
+	g.cookie = cookie
+	g.cookieMu.Unlock()
+}
+
 // freePort returns a loopback address nobody listens on now.
 func freePort() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -241,8 +249,9 @@ func procKB(pid int, file, name string) (int, error) {
 	return 0, fmt.Errorf("no %s in /proc/%d/%s", name, pid, file)
 }
 
-// goStats reads the gateway's Go runtime figures from its /metrics, just
-// after a garbage collection.
+// goStats reads the gateway's Go runtime figures, and its count of
+// players (drawbridge_players), from its /metrics, just after a garbage
+// collection.
 func (g *gatewayProc) goStats() (map[string]float64, error) {
 	// A heap profile with gc=1 makes the gateway collect garbage first,
 	// so the figures are what it holds, not what it has yet to free.
@@ -271,7 +280,8 @@ func (g *gatewayProc) goStats() (map[string]float64, error) {
 			continue
 		}
 		switch name {
-		case "go_goroutines", "go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
+		case "go_goroutines", "go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes",
+			"drawbridge_players":
 			if v, err := strconv.ParseFloat(val, 64); err == nil {
 				out[name] = v
 			}

@@ -312,4 +312,25 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 		t.Fatalf("flood: no login was refused as wrong: %s", line)
 	}
 	t.Log(line)
+
+	// Two nodes on one PostgreSQL, the players of both on node 1's guest
+	// session.
+	res, line, err = clusterScenario(bin, game, clusterConfig{players: 5, rounds: 10, size: 64, held: 6, hold: time.Second})
+	if err != nil {
+		t.Fatalf("cluster: %v", err)
+	}
+	for i, want := range []struct {
+		row string
+		lat int
+	}{{"| cluster echo node1 | 3 | 30 |", 30}, {"| cluster echo node2 | 2 | 20 |", 20}, {"| cluster echo both | 5 | 50 |", 50}} {
+		if i >= len(res) || !strings.HasPrefix(res[i].row(), want.row) || len(res[i].lat) != want.lat || res[i].errs != 0 {
+			t.Fatalf("cluster: rows %+v, want %q first", res, want.row)
+		}
+	}
+	for _, want := range []string{"node1: 3 players connected", "node2: 3 players connected", "counts 3 players connected and 3 of 3 answered", "both: 6 players counted connected, 6 of 6 answered"} {
+		if !strings.Contains(line, want) {
+			t.Fatalf("cluster: no %q in %s", want, line)
+		}
+	}
+	t.Log(line)
 }

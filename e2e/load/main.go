@@ -26,6 +26,15 @@
 //	         ANSI-coloured MUD output and takes it in; MiB/s, time to
 //	         deliver, the system's memory peak and CPU per MiB
 //	talk20   the same for 20 players at once, -talk-size each
+//	cluster  two gateway nodes sharing one PostgreSQL (Debian's
+//	         postgresql, started for the run), players on one guest
+//	         session got from node 1 and used on both: -cluster-players
+//	         players echoing -cluster-rounds round trips of 64 bytes,
+//	         split over the nodes, then, on fresh nodes,
+//	         -cluster-held players held for -hold; latency per node and
+//	         overall, players held and memory per node. Not in the
+//	         default run: it needs PostgreSQL, and adds about a minute
+//	         and a half to a run that already takes a few minutes
 //
 // The echo and talk scenarios run through each of -systems in turn: the
 // gateway, and websockify and socat bridging the same game for comparison.
@@ -51,12 +60,16 @@ func main() {
 	scenarios := flag.String("scenarios", "echo1,echo100,echo500,idle,flood,talk1,talk20", "comma-separated scenarios to run")
 	talkSize := flag.String("talk-size", "50MiB", "how much output each player asks the game for in the talk scenarios (KiB, MiB, GiB or bytes)")
 	idle := flag.Int("idle", 10000, "players in the idle scenario")
-	hold := flag.Duration("hold", 30*time.Second, "how long the idle scenario holds its players")
+	hold := flag.Duration("hold", 30*time.Second, "how long the idle and cluster scenarios hold their players")
 	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood scenario")
 	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood scenario")
 	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
 	flag.StringVar(&compression, "compress", compression, "the gateway's web.compression toward the players, who offer permessage-deflate as browsers do: off, frame or stream")
 	flag.BoolVar(&resumable, "resume", resumable, "drawbridge players say they can resume and acknowledge output, as the web client does; false measures without the replay buffer")
+	cluster := clusterConfig{size: 64}
+	flag.IntVar(&cluster.players, "cluster-players", 200, "players echoing in the cluster scenario, split evenly over its two nodes")
+	flag.IntVar(&cluster.rounds, "cluster-rounds", 500, "round trips each echoing player makes in the cluster scenario")
+	flag.IntVar(&cluster.held, "cluster-held", 2000, "idle players the cluster scenario holds, split evenly over its two nodes")
 	systemList := flag.String("systems", "drawbridge,websockify,socat", "what the echo and talk scenarios go through: drawbridge, and websockify and socat (Debian packages) for comparison")
 	flag.Parse()
 	size, err := parseSize(*talkSize)
@@ -65,23 +78,33 @@ func main() {
 		os.Exit(2)
 	}
 
-	idleSet := false
-	flag.Visit(func(f *flag.Flag) { idleSet = idleSet || f.Name == "idle" })
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if cluster.players < clusterNodes || cluster.rounds < 1 || cluster.held < 0 {
+		fmt.Fprintf(os.Stderr, "load: -cluster-players must be at least %d, -cluster-rounds at least 1, -cluster-held not negative\n", clusterNodes)
+		os.Exit(2)
+	}
+	cluster.hold, cluster.heldSet = *hold, set["cluster-held"]
 	systems = strings.Split(*systemList, ",")
-	if err := run(*bin, strings.Split(*scenarios, ","), *idle, idleSet, *hold, *flooders, *phase, size); err != nil {
+	if err := run(*bin, strings.Split(*scenarios, ","), *idle, set["idle"], *hold, *flooders, *phase, size, cluster); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Duration, flooders int, phase time.Duration, talkSize int) error {
-	if limit := raiseFileLimit(); uint64(2*idle+128) > limit && slices.Contains(scenarios, "idle") {
-		if idleSet {
-			return fmt.Errorf("the idle scenario's %d players need %d open files, and the limit is %d: raise it (ulimit -n, as root) or pass a smaller -idle", idle, 2*idle+128, limit)
+func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Duration, flooders int, phase time.Duration, talkSize int, cluster clusterConfig) error {
+	limit := raiseFileLimit()
+	if slices.Contains(scenarios, "idle") {
+		var err error
+		if idle, err = fitFileLimit("idle", "-idle", idle, idleSet, limit); err != nil {
+			return err
 		}
-		fits := int(limit-128) / 2 / 100 * 100
-		fmt.Fprintf(os.Stderr, "load: the open-file limit is %d (hard): the idle scenario holds %d players instead of %d\n", limit, fits, idle)
-		idle = fits
+	}
+	if slices.Contains(scenarios, "cluster") {
+		var err error
+		if cluster.held, err = fitFileLimit("cluster", "-cluster-held", cluster.held, cluster.heldSet, limit); err != nil {
+			return err
+		}
 	}
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "drawbridge-load-bin-")
@@ -138,6 +161,8 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 			line, err = idleScenario(bin, game, idle, hold)
 		case "flood":
 			res, line, err = floodScenario(bin, game, flooders, phase)
+		case "cluster":
+			res, line, err = clusterScenario(bin, game, cluster)
 		case "talk1", "talk20":
 			var talk []talkResult
 			for _, sys := range systems {
@@ -181,6 +206,26 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 		fmt.Println(l)
 	}
 	return nil
+}
+
+// fitFileLimit bounds the n players a scenario holds at once by the
+// open-file limit: each holds two descriptors in this process (its
+// WebSocket and the echo game's end), and 128 are kept for the rest. When
+// n was not asked for (set false) it returns what fits, rounded down to a
+// hundred, and says so; when it was, an error.
+func fitFileLimit(scenario, flagName string, n int, set bool, limit uint64) (int, error) {
+	if uint64(2*n+128) <= limit {
+		return n, nil
+	}
+	if set {
+		return 0, fmt.Errorf("the %s scenario's %d players need %d open files, and the limit is %d: raise it (ulimit -n, as root) or pass a smaller %s", scenario, n, 2*n+128, limit, flagName)
+	}
+	fits := 0
+	if limit > 128 {
+		fits = int(limit-128) / 2 / 100 * 100
+	}
+	fmt.Fprintf(os.Stderr, "load: the open-file limit is %d (hard): the %s scenario holds %d players instead of %d\n", limit, scenario, fits, n)
+	return fits, nil
 }
 
 // raiseFileLimit lifts the open-file limit for this process and the
@@ -301,10 +346,22 @@ func echoScenario(start func() (system, error), name string, n, rounds, size int
 		return result{}, err
 	}
 
-	line := payload(size)
-	lat := make([][]time.Duration, n)
-	errs := make([]int, n)
 	cpu0, begin := sys.cpu(), time.Now()
+	lat, errs := echoRounds(ctx, players, rounds, payload(size))
+	elapsed := time.Since(begin)
+	// Proxies that fork a process per connection count its CPU once it
+	// has exited and been reaped.
+	closeAll(players)
+	time.Sleep(300 * time.Millisecond)
+	return newResult(name+" "+sys.name(), n, lat, elapsed, sys.cpu()-cpu0, errs), nil
+}
+
+// echoRounds has every player make rounds closed-loop round trips of
+// line, all at once, and returns each player's latencies and errors (a
+// player stops at its first error).
+func echoRounds(ctx context.Context, players []roundTripper, rounds int, line []byte) ([][]time.Duration, []int) {
+	lat := make([][]time.Duration, len(players))
+	errs := make([]int, len(players))
 	var wg sync.WaitGroup
 	for i, p := range players {
 		wg.Add(1)
@@ -325,12 +382,7 @@ func echoScenario(start func() (system, error), name string, n, rounds, size int
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(begin)
-	// Proxies that fork a process per connection count its CPU once it
-	// has exited and been reaped.
-	closeAll(players)
-	time.Sleep(300 * time.Millisecond)
-	return newResult(name+" "+sys.name(), n, lat, elapsed, sys.cpu()-cpu0, errs), nil
+	return lat, errs
 }
 
 // echoHeader heads the table of round-trip scenarios.
