@@ -34,6 +34,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"go.uber.org/goleak"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -481,14 +483,7 @@ func (s *Server) NewDatabase(t testing.TB) string {
 //
 //	var pg pgserver.Shared
 //
-//	func TestMain(m *testing.M) {
-//		code := m.Run()
-//		if err := pg.Close(); err != nil {
-//			fmt.Fprintln(os.Stderr, err)
-//			code = 1
-//		}
-//		os.Exit(code)
-//	}
+//	func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 //
 // The zero value is ready to use.
 type Shared struct {
@@ -513,6 +508,25 @@ func (sh *Shared) Server(t testing.TB) *Server {
 		t.Fatalf("start PostgreSQL: %v", sh.err)
 	}
 	return sh.srv
+}
+
+// Run runs the package's tests, then stops the shared server, and
+// returns the exit code: failing if the server did not stop cleanly, or
+// if the tests passed but left goroutines running (a pool never closed, a
+// Listen that did not return).
+func (sh *Shared) Run(m *testing.M) int {
+	code := m.Run()
+	if err := sh.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	return code
 }
 
 // Close stops the shared server if it was started.

@@ -20,14 +20,7 @@ import (
 // in both, so the write-heavy Login compares like with like.
 var pg = pgserver.Shared{Options: pgserver.Options{Durable: true}}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 
 const password = "correct horse battery staple"
 

@@ -37,7 +37,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -48,6 +47,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/store/schema"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -355,36 +355,8 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one schema step, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order; their numbers must
-// run 1, 2, 3... without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for i, n := range names { // Glob sorts
-		base := path.Base(n)
-		num, rest, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want the number %04d", base, i+1)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: strings.TrimSuffix(rest, ".sql"), sql: string(b)})
-	}
-	return out, nil
-}
+// migrations returns the embedded migrations in order.
+func migrations() ([]schema.Migration, error) { return schema.Load(migrationFiles, "migrations") }
 
 // SupportedSchemaVersion is the newest schema this binary knows: the
 // number of embedded migrations.
@@ -439,11 +411,11 @@ func (db *DB) migrate(ctx context.Context) error {
 				ErrSchemaTooNew, from, len(ms))
 		}
 		for _, m := range ms[from:] {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
-				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", m.Version, m.Name); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 			}
 		}
 		return nil

@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -36,6 +35,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/store/schema"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -255,36 +255,8 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one schema step, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order; their numbers must
-// run 1, 2, 3... without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for i, n := range names { // Glob sorts
-		base := filepath.Base(n)
-		num, rest, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want the number %04d", base, i+1)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: strings.TrimSuffix(rest, ".sql"), sql: string(b)})
-	}
-	return out, nil
-}
+// migrations returns the embedded migrations in order.
+func migrations() ([]schema.Migration, error) { return schema.Load(migrationFiles, "migrations") }
 
 // SupportedSchemaVersion is the newest schema this binary knows: the
 // number of embedded migrations.
@@ -323,12 +295,12 @@ func migrate(ctx context.Context, w *sql.DB, log *slog.Logger) error {
 			ErrSchemaTooNew, cur, len(ms))
 	}
 	for _, m := range ms[cur:] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-			m.version, m.name, time.Now().UnixMicro()); err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			m.Version, m.Name, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
