@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/e2e/haproxy"
 	"github.com/drawbridge/drawbridge/e2e/pebble"
 	"github.com/drawbridge/drawbridge/e2e/pgserver"
 	"github.com/drawbridge/drawbridge/gateway/app"
@@ -236,14 +237,9 @@ type haServer struct {
 // PROXY v2 to the nodes, health checks on their admin ports, as
 // deploy/haproxy.cfg has it; unlike that file (balance source, for
 // resuming), round robin with redispatch, so consecutive connections from
-// the test's one address go to different nodes, and quick checks. It
-// returns the log.
-func startHAProxy(t *testing.T, frontends ...haFrontend) *logBuffer {
+// the test's one address go to different nodes, and quick checks.
+func startHAProxy(t *testing.T, frontends ...haFrontend) *haproxy.Proc {
 	t.Helper()
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		t.Fatalf("HAProxy is not installed: run `apt-get install haproxy`: %v", err)
-	}
 	var conf strings.Builder
 	conf.WriteString(`global
     log stderr format short local0 info
@@ -275,24 +271,11 @@ defaults
 			}
 		}
 	}
-	path := writeTemp(t, "haproxy.cfg", []byte(conf.String()))
-	cmd := exec.Command(bin, "-db", "-f", path)
-	log := &logBuffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start haproxy: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("haproxy log:\n%s", log.String())
-		}
-	})
+	p := haproxy.Start(t, conf.String())
 	for _, f := range frontends {
 		waitListening(t, f.bind)
 	}
-	return log
+	return p
 }
 
 // waitListening waits until something accepts connections at addr.

@@ -335,28 +335,7 @@ func splitPassword(raw string) (string, string, error) {
 // its postmaster (with the backends it has reaped) and its live children,
 // the connections' backends among them. 0 if there is none.
 func pgCPU() time.Duration {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	type proc struct {
-		pid, ppid int
-		comm      string
-	}
-	var procs []proc
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue // gone meanwhile
-		}
-		if comm, ppid, ok := parseStat(string(b)); ok {
-			procs = append(procs, proc{pid, ppid, comm})
-		}
-	}
+	procs := processes()
 	master := -1
 	for _, p := range procs {
 		if p.ppid == os.Getpid() && p.comm == "postgres" {
@@ -373,23 +352,4 @@ func pgCPU() time.Duration {
 		}
 	}
 	return total
-}
-
-// parseStat reads the command name and parent's pid from a
-// /proc/PID/stat line: "pid (comm) state ppid ...", comm holding any
-// bytes, parentheses and spaces included.
-func parseStat(s string) (comm string, ppid int, ok bool) {
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < open {
-		return "", 0, false
-	}
-	f := strings.Fields(s[end+1:])
-	if len(f) < 2 {
-		return "", 0, false
-	}
-	ppid, err := strconv.Atoi(f[1])
-	if err != nil {
-		return "", 0, false
-	}
-	return s[open+1 : end], ppid, true
 }

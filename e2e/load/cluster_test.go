@@ -48,19 +48,18 @@ func TestSplitPassword(t *testing.T) {
 func TestParseStat(t *testing.T) {
 	for _, tc := range []struct {
 		line string
-		comm string
-		ppid int
+		want proc
 		ok   bool
 	}{
-		{"4242 (postgres) S 17 4242 4242 0 -1", "postgres", 17, true},
-		{"12 (a) b (c)) R 3 12", "a) b (c)", 3, true},
-		{"12 (postgres) S", "", 0, false},
-		{"12 postgres S 3", "", 0, false},
-		{"12 (postgres) S x", "", 0, false},
+		{"4242 (postgres) S 17 4242 4242 0 -1", proc{ppid: 17, pgrp: 4242, comm: "postgres"}, true},
+		{"12 (a) b (c)) R 3 12", proc{ppid: 3, pgrp: 12, comm: "a) b (c)"}, true},
+		{"12 (postgres) S 3", proc{}, false},
+		{"12 postgres S 3 4", proc{}, false},
+		{"12 (postgres) S x 4", proc{}, false},
 	} {
-		comm, ppid, ok := parseStat(tc.line)
-		if comm != tc.comm || ppid != tc.ppid || ok != tc.ok {
-			t.Errorf("parseStat(%q) = %q, %d, %v, want %q, %d, %v", tc.line, comm, ppid, ok, tc.comm, tc.ppid, tc.ok)
+		got, ok := parseStat(tc.line)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseStat(%q) = %+v, %v, want %+v, %v", tc.line, got, ok, tc.want, tc.ok)
 		}
 	}
 }

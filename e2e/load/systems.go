@@ -143,9 +143,27 @@ func (p *proxyProc) memKB() (int, error) {
 
 // group lists the processes in the proxy's process group.
 func (p *proxyProc) group() []int {
-	ents, _ := os.ReadDir("/proc")
 	var pids []int
-	for _, e := range ents {
+	for _, q := range processes() {
+		if q.pgrp == p.cmd.Process.Pid {
+			pids = append(pids, q.pid)
+		}
+	}
+	return pids
+}
+
+// proc is a process as /proc/PID/stat shows it.
+type proc struct {
+	pid, ppid, pgrp int
+	comm            string
+}
+
+// processes lists the machine's processes; one that ends while they are
+// read is left out.
+func processes() []proc {
+	entries, _ := os.ReadDir("/proc")
+	var out []proc
+	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
@@ -154,13 +172,32 @@ func (p *proxyProc) group() []int {
 		if err != nil {
 			continue // gone meanwhile
 		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(f) >= 3 && f[2] == strconv.Itoa(p.cmd.Process.Pid) { // state ppid pgrp
-			pids = append(pids, pid)
+		if p, ok := parseStat(string(b)); ok {
+			p.pid = pid
+			out = append(out, p)
 		}
 	}
-	return pids
+	return out
+}
+
+// parseStat reads the command name, the parent's pid and the process
+// group from a /proc/PID/stat line: "pid (comm) state ppid pgrp ...",
+// comm holding any bytes, parentheses and spaces included.
+func parseStat(s string) (proc, bool) {
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return proc{}, false
+	}
+	f := strings.Fields(s[end+1:])
+	if len(f) < 3 {
+		return proc{}, false
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	pgrp, err2 := strconv.Atoi(f[2])
+	if err1 != nil || err2 != nil {
+		return proc{}, false
+	}
+	return proc{ppid: ppid, pgrp: pgrp, comm: s[open+1 : end]}, true
 }
 
 func (p *proxyProc) stop() {

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -17,10 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/drawbridge/drawbridge/gateway/internal/proxyproto"
 	"github.com/drawbridge/drawbridge/gateway/internal/testpki"
-	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
 // gameCA makes a CA in a PEM file, and a certificate it signed for a game
@@ -125,27 +122,7 @@ func TestGameBehindProxyHeaderAndTLS(t *testing.T) {
 	}
 
 	// A web player, through the bridge.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "wss://localhost:"+port(g.HTTPSAddr())+"/ws", &websocket.DialOptions{
-		Subprotocols: []string{wire.Subprotocol},
-		HTTPClient:   player(t, g, "Traveller"),
-	})
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	defer ws.CloseNow()
-	var screen strings.Builder
-	for !strings.Contains(screen.String(), "\r\n") {
-		_, b, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("web player: %v; screen %q", err, screen.String())
-		}
-		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
-			screen.Write(f.Data)
-		}
-	}
-	if got := screen.String(); !strings.HasPrefix(got, "Hello PROXY 127.0.0.1:") {
+	if got := webGreeting(t, g, player(t, g, "Traveller")); !strings.HasPrefix(got, "Hello PROXY 127.0.0.1:") {
 		t.Errorf("web player saw %q, want the game to greet 127.0.0.1", got)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/e2e/haproxy"
 	"github.com/drawbridge/drawbridge/gateway/internal/proxyproto"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
@@ -344,7 +345,6 @@ func TestProxyProtocolUntrustedPeerCannotSpoof(t *testing.T) {
 // and TCP checks (which carry a LOCAL header) for telnets. The gateway
 // must see each client's own address and source port, not HAProxy's.
 func TestProxyProtocolThroughHAProxy(t *testing.T) {
-	haproxy := haproxyPath(t)
 	cfg, logs := proxyGatewayConfig(t, "127.0.0.1")
 	g, _ := start(t, cfg)
 
@@ -374,23 +374,7 @@ frontend telnets
 backend telnets
     server s1 127.0.0.1:%s send-proxy-v2 check inter 200ms
 `, webFront, port(g.HTTPSAddr()), port(g.AdminAddr()), telnetsFront, port(g.TelnetsAddr()))
-	path := filepath.Join(t.TempDir(), "haproxy.cfg")
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := &syncBuffer{}
-	cmd := exec.Command(haproxy, "-f", path, "-db")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start haproxy: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("haproxy output:\n%s", out)
-		}
-	})
+	haproxy.Start(t, conf)
 
 	// HAProxy's TCP checks on the telnets port carry a LOCAL header: the
 	// first one also says HAProxy is up.
@@ -445,7 +429,7 @@ backend telnets
 // unchecked backups (for the first certificate, when no node is ready).
 func TestExampleHAProxyConfig(t *testing.T) {
 	path := filepath.Join("..", "..", "deploy", "haproxy.cfg")
-	out, err := exec.Command(haproxyPath(t), "-c", "-f", path).CombinedOutput()
+	out, err := exec.Command(haproxy.Path(t), "-c", "-f", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("haproxy -c -f %s: %v\n%s", path, err, out)
 	}
@@ -469,19 +453,6 @@ func TestExampleHAProxyConfig(t *testing.T) {
 	if servers != 6 || backups != 2 {
 		t.Errorf("%d checked server lines and %d backups, want two nodes in each of three backends and two HTTPS backups", servers, backups)
 	}
-}
-
-// haproxyPath finds HAProxy, failing the test when it is not installed.
-func haproxyPath(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/sbin/haproxy"); err == nil {
-		return "/usr/sbin/haproxy"
-	}
-	p, err := exec.LookPath("haproxy")
-	if err != nil {
-		t.Fatalf("haproxy is needed for this test (apt install haproxy): %v", err)
-	}
-	return p
 }
 
 // checkProxiedPort checks that a "PROXY header" log line names client as
