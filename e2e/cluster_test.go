@@ -203,11 +203,21 @@ func (n *clusterNode) kill() {
 // players reads the node's count of bridged players from its metrics.
 func (n *clusterNode) players(t *testing.T) int {
 	t.Helper()
-	m := regexp.MustCompile(`(?m)^drawbridge_players (\d+)`).FindStringSubmatch(get(t, "http://"+n.admin+"/metrics"))
+	return int(n.metric(t, "drawbridge_players"))
+}
+
+// metric reads one sample from the node's metrics, by its name and
+// labels as the exposition shows them (`name{label="value"}`).
+func (n *clusterNode) metric(t *testing.T, sample string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(sample) + ` (\S+)$`).FindStringSubmatch(get(t, "http://"+n.admin+"/metrics"))
 	if m == nil {
-		t.Fatalf("%s: no drawbridge_players metric", n.name)
+		t.Fatalf("%s: no %s in the metrics", n.name, sample)
 	}
-	v, _ := strconv.Atoi(m[1])
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatalf("%s: %s = %q", n.name, sample, m[1])
+	}
 	return v
 }
 
@@ -318,17 +328,32 @@ func (p *clusterPlayer) client() *http.Client {
 	}}
 }
 
-// post sends a JSON body to an /api path and returns the status and the
-// answer's error text.
+// post sends a JSON body to an /api path through the balancer and
+// returns the status and the answer's error text.
 func (p *clusterPlayer) post(path string, body any) (int, string) {
+	p.c.t.Helper()
+	return p.postTo(nil, path, body)
+}
+
+// postTo is post, sent straight to node n (nil: through the balancer).
+// It comes from 127.0.0.2, which the nodes do not trust for PROXY
+// headers, as a client on the nodes' network would.
+func (p *clusterPlayer) postTo(n *clusterNode, path string, body any) (int, string) {
 	t := p.c.t
 	t.Helper()
+	hc, base := p.client(), p.origin
+	if n != nil {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
+		hc.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, n.https)
+		}
+	}
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, p.origin+path, strings.NewReader(string(b)))
+	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(string(b)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", p.origin)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := p.client().Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
 	}
@@ -477,19 +502,20 @@ backoff_max = "1ms"
 `})
 	const password = "correct horse battery staple"
 
-	// The account sweep runs on one node for the cluster.
+	// The account sweep runs on one node for the cluster (the log and
+	// the metrics say which).
 	runs := func(n *clusterNode) bool { return strings.Contains(n.log.String(), "this node runs the cluster's job") }
-	waits := func(n *clusterNode) bool {
-		return strings.Contains(n.log.String(), "another node runs the cluster's job")
-	}
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		a, b := c.nodes[0], c.nodes[1]
-		if runs(a) && waits(b) && !runs(b) || runs(b) && waits(a) && !runs(a) {
+		if runs(a) != runs(b) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("want the sweep on exactly one node: node1 runs %v, waits %v; node2 runs %v, waits %v", runs(a), waits(a), runs(b), waits(b))
+			t.Fatalf("want the sweep on exactly one node: node1 %v, node2 %v", runs(a), runs(b))
 		}
+	}
+	if s1, s2 := c.nodes[0].metric(t, "drawbridge_cluster_sweeper"), c.nodes[1].metric(t, "drawbridge_cluster_sweeper"); s1+s2 != 1 {
+		t.Errorf("drawbridge_cluster_sweeper is %v on node1 and %v on node2, want 1 on one of them", s1, s2)
 	}
 
 	// Register through the balancer, then play: the WebSocket lands on
@@ -526,6 +552,10 @@ backoff_max = "1ms"
 	out1, _ := waitClosed(t, ws1, 20*time.Second)
 	out2, _ := waitClosed(t, ws2, 20*time.Second)
 	t.Logf("both bridges closed %v after the logout was sent", time.Since(start).Round(time.Millisecond))
+	received := `drawbridge_cluster_revocations_total{result="received"}`
+	if r1, r2 := c.nodes[0].metric(t, received), c.nodes[1].metric(t, received); r1+r2 != 1 {
+		t.Errorf("revocations received: %v on node1, %v on node2; want the one logout, on the node that did not handle it", r1, r2)
+	}
 	for _, out := range []string{out1, out2} {
 		if !strings.Contains(out, "logged out") {
 			t.Errorf("a closed bridge did not say why; its last output:\n%s", tail(out, 300))
@@ -558,6 +588,30 @@ backoff_max = "1ms"
 		if out, _ := waitClosed(t, ws, 20*time.Second); !strings.Contains(out, "disabled") {
 			t.Errorf("a bridge of the disabled account did not say why; its last output:\n%s", tail(out, 300))
 		}
+	}
+
+	// A password change made on one node (sent there directly) ends the
+	// account's other sessions, and so the bridge the other node holds.
+	gina, ginaPhone := c.player(), c.player()
+	if code, msg := gina.post("/api/register", map[string]string{"name": "Gina", "password": password}); code/100 != 2 {
+		t.Fatalf("register Gina: %d %s", code, msg)
+	}
+	if code, msg := ginaPhone.post("/api/login", map[string]string{"name": "Gina", "password": password}); code/100 != 2 {
+		t.Fatalf("log Gina in on her phone: %d %s", code, msg)
+	}
+	before = c.counts(t)
+	phoneWS := ginaPhone.mustPlay()
+	phoneNode := c.nodeOf(t, before)
+	enterDemo(phoneWS, "Gina")
+	other := c.nodes[0]
+	if other == phoneNode {
+		other = c.nodes[1]
+	}
+	if code, msg := gina.postTo(other, "/api/password", map[string]string{"old": password, "new": password + " again"}); code/100 != 2 {
+		t.Fatalf("change Gina's password on %s: %d %s", other.name, code, msg)
+	}
+	if out, _ := waitClosed(t, phoneWS, 20*time.Second); !strings.Contains(out, "password was changed") {
+		t.Errorf("the bridge on %s did not say the password changed; its last output:\n%s", phoneNode.name, tail(out, 300))
 	}
 
 	// Brute force over both nodes: each sees half of the failures, the

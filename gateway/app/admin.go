@@ -28,6 +28,7 @@ type adminSources struct {
 	telnetsConns func() int             // nil without telnets
 	game         func() status.Snapshot // nil when status checks are off
 	certs        func() []certState
+	cluster      func() clusterStats // nil on SQLite
 	ready        *atomic.Bool
 }
 
@@ -51,6 +52,9 @@ func adminHandler(src adminSources) http.Handler {
 
 	if src.game != nil {
 		reg.MustRegister(newGameCollector(src.game))
+	}
+	if src.cluster != nil {
+		reg.MustRegister(newClusterCollector(src.cluster))
 	}
 
 	mux := http.NewServeMux()
@@ -225,4 +229,56 @@ func (c *gameCollector) Collect(ch chan<- prometheus.Metric) {
 	if s.Reachable && s.MSSP && s.Game.Players >= 0 {
 		ch <- prometheus.MustNewConstMetric(c.players, prometheus.GaugeValue, float64(s.Game.Players))
 	}
+}
+
+// clusterCollector exports the node's share of the cluster on
+// PostgreSQL: its connection pool, the revocations it relayed, and
+// whether it runs the cluster's sweep.
+type clusterCollector struct {
+	stats                                 func() clusterStats
+	conns, maxConns, waits, revs, sweeper *prometheus.Desc
+}
+
+func newClusterCollector(stats func() clusterStats) *clusterCollector {
+	return &clusterCollector{
+		stats: stats,
+		conns: prometheus.NewDesc("drawbridge_store_connections",
+			"PostgreSQL connections in this node's pool, by state: acquired (in use) or idle.", []string{"state"}, nil),
+		maxConns: prometheus.NewDesc("drawbridge_store_max_connections",
+			"The pool's cap, store.postgres_max_conns.", nil, nil),
+		waits: prometheus.NewDesc("drawbridge_store_connection_waits_total",
+			"Requests that had to wait for a free connection: a pool too small for the load when it climbs.", nil, nil),
+		revs: prometheus.NewDesc("drawbridge_cluster_revocations_total",
+			"Revocation messages between nodes, by result: sent, received (from other nodes, acted on) or dropped (not sent; the other nodes' periodic check ends those bridges).", []string{"result"}, nil),
+		sweeper: prometheus.NewDesc("drawbridge_cluster_sweeper",
+			"1 on the node that runs the cluster's account sweep, 0 on the others.", nil, nil),
+	}
+}
+
+func (c *clusterCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.conns, c.maxConns, c.waits, c.revs, c.sweeper} {
+		ch <- d
+	}
+}
+
+func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge(c.conns, float64(st.pool.Acquired), "acquired")
+	gauge(c.conns, float64(st.pool.Idle), "idle")
+	gauge(c.maxConns, float64(st.pool.Max))
+	counter(c.waits, st.pool.Waits)
+	counter(c.revs, st.revocations.Sent, "sent")
+	counter(c.revs, st.revocations.Received, "received")
+	counter(c.revs, st.revocations.Dropped, "dropped")
+	sweeper := 0.0
+	if st.sweeper {
+		sweeper = 1
+	}
+	gauge(c.sweeper, sweeper)
 }

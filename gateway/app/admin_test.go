@@ -4,11 +4,16 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/gateway/internal/cluster"
+	"github.com/drawbridge/drawbridge/gateway/internal/store/postgres"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
@@ -109,5 +114,48 @@ func readUntil(ctx context.Context, t *testing.T, ws *websocket.Conn, want strin
 		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
 			text.Write(f.Data)
 		}
+	}
+}
+
+// TestClusterMetrics: on PostgreSQL the admin listener reports the pool,
+// the relayed revocations and the sweep; on SQLite none of it.
+func TestClusterMetrics(t *testing.T) {
+	var sweeper atomic.Bool
+	src := adminSources{
+		players: func() bridge.Stats { return bridge.Stats{} },
+		certs:   func() []certState { return nil },
+		ready:   &atomic.Bool{},
+		cluster: func() clusterStats {
+			return clusterStats{
+				pool:        postgres.PoolStats{Acquired: 2, Idle: 3, Max: 10, Waits: 7},
+				revocations: cluster.RevocationStats{Sent: 4, Received: 5, Dropped: 1},
+				sweeper:     sweeper.Load(),
+			}
+		},
+	}
+	scrape := func(src adminSources) string {
+		rec := httptest.NewRecorder()
+		adminHandler(src).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		return rec.Body.String()
+	}
+	sweeper.Store(true)
+	m := scrape(src)
+	for _, want := range []string{
+		`drawbridge_store_connections{state="acquired"} 2`,
+		`drawbridge_store_connections{state="idle"} 3`,
+		"drawbridge_store_max_connections 10",
+		"drawbridge_store_connection_waits_total 7",
+		`drawbridge_cluster_revocations_total{result="sent"} 4`,
+		`drawbridge_cluster_revocations_total{result="received"} 5`,
+		`drawbridge_cluster_revocations_total{result="dropped"} 1`,
+		"drawbridge_cluster_sweeper 1",
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	src.cluster = nil
+	if m := scrape(src); strings.Contains(m, "drawbridge_store_") || strings.Contains(m, "drawbridge_cluster_") {
+		t.Errorf("a gateway on SQLite reports cluster metrics")
 	}
 }

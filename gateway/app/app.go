@@ -256,6 +256,9 @@ func (g *Gateway) start(ctx context.Context) error {
 		if g.telnets != nil {
 			src.telnetsConns = g.telnets.Conns
 		}
+		if g.acc.Cluster() {
+			src.cluster = g.acc.clusterStats
+		}
 		g.admin = &http.Server{
 			Handler:           adminHandler(src),
 			ReadHeaderTimeout: readHeaderTimeout,

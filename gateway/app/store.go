@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
@@ -31,7 +32,21 @@ type Accounts struct {
 	pg *postgres.DB
 	// relay tells the other nodes of revocations; nil on SQLite.
 	relay *cluster.Revocations
-	audit *os.File
+	// sweeper is set while this node runs the cluster's account sweep.
+	sweeper atomic.Bool
+	audit   *os.File
+}
+
+// clusterStats is what the admin listener reports of the cluster.
+type clusterStats struct {
+	pool        postgres.PoolStats
+	revocations cluster.RevocationStats
+	sweeper     bool
+}
+
+// clusterStats reads the cluster's state now; only on PostgreSQL.
+func (a *Accounts) clusterStats() clusterStats {
+	return clusterStats{pool: a.pg.PoolStats(), revocations: a.relay.Stats(), sweeper: a.sweeper.Load()}
 }
 
 // AccountHooks is what the account service tells its caller.
@@ -146,7 +161,11 @@ func (a *Accounts) Run(ctx context.Context, log *slog.Logger) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.relay.Run(ctx) }()
-	err := cluster.Singleton(ctx, a.pg, "drawbridge/account-sweep", sweepLockRetry, log, a.Service.Run)
+	err := cluster.Singleton(ctx, a.pg, "drawbridge/account-sweep", sweepLockRetry, log, func(ctx context.Context) error {
+		a.sweeper.Store(true)
+		defer a.sweeper.Store(false)
+		return a.Service.Run(ctx)
+	})
 	if rerr := <-done; err == nil {
 		err = rerr
 	}

@@ -76,6 +76,22 @@ type Revocations struct {
 	// (the command line), Revoked sends them itself.
 	queue   chan []string
 	running atomic.Bool
+
+	sent, received, dropped atomic.Int64
+}
+
+// RevocationStats counts what a relay did, for metrics.
+type RevocationStats struct {
+	// Sent counts messages this node sent; Received, those it acted on
+	// from other nodes; Dropped, those it could not send (the database
+	// was unreachable, or too many were waiting), whose bridges the other
+	// nodes' periodic re-check ends instead.
+	Sent, Received, Dropped int64
+}
+
+// Stats reports the relay's counts so far.
+func (r *Revocations) Stats() RevocationStats {
+	return RevocationStats{Sent: r.sent.Load(), Received: r.received.Load(), Dropped: r.dropped.Load()}
 }
 
 // queueLen bounds the revocations waiting to be sent. Past it they are
@@ -129,6 +145,7 @@ func (r *Revocations) Revoked(rev account.Revocation) {
 		select {
 		case r.queue <- msgs:
 		default:
+			r.dropped.Add(int64(len(msgs)))
 			r.log.Error("too many revocations waiting to be sent; the other nodes will notice at their next check",
 				"account_id", rev.UserID, "reason", string(rev.Reason))
 		}
@@ -141,11 +158,13 @@ func (r *Revocations) Revoked(rev account.Revocation) {
 func (r *Revocations) send(ctx context.Context, msgs []string) {
 	ctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
-	for _, p := range msgs {
+	for i, p := range msgs {
 		if err := r.bus.Notify(ctx, RevocationChannel, p); err != nil {
+			r.dropped.Add(int64(len(msgs) - i))
 			r.log.Error("could not tell the other nodes of ended sessions; they will notice at their next check", "err", err)
 			return
 		}
+		r.sent.Add(1)
 	}
 }
 
@@ -186,6 +205,7 @@ func (r *Revocations) receive(payload string) {
 	if node == r.node || r.local == nil {
 		return
 	}
+	r.received.Add(1)
 	r.local(rev)
 }
 

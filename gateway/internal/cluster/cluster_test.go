@@ -131,6 +131,10 @@ func TestRevocationsReachEveryNodeOnce(t *testing.T) {
 	if !slices.Equal(all, ids) {
 		t.Errorf("node B got %d sessions, want the 250 in order", len(all))
 	}
+	waitFor(t, func() bool { return a.Stats().Sent == 3 }) // counted once each Notify returns
+	if sa, sb := a.Stats(), b.Stats(); sa.Sent != 3 || sa.Received != 0 || sb.Received != 3 || sb.Sent != 0 || sa.Dropped+sb.Dropped != 0 {
+		t.Errorf("stats: node A %+v, node B %+v; want A sent 3 and B received 3", sa, sb)
+	}
 	// Node A ignores its own messages: nothing more arrives.
 	select {
 	case <-recA.ch:

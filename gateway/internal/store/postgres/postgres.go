@@ -327,6 +327,23 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // released.
 func (db *DB) Close() { db.pool.Close() }
 
+// PoolStats is the connection pool's state, for metrics.
+type PoolStats struct {
+	// Acquired connections are in use; Idle ones wait in the pool; Max
+	// is its cap (Config.MaxConns).
+	Acquired, Idle, Max int
+	// Waits counts the acquisitions that had to wait for a connection:
+	// when it climbs, the pool is too small for the load.
+	Waits int64
+}
+
+// PoolStats reports the pool's state now. Connections held for LISTEN
+// and for locks are outside the pool and not counted.
+func (db *DB) PoolStats() PoolStats {
+	st := db.pool.Stat()
+	return PoolStats{Acquired: int(st.AcquiredConns()), Idle: int(st.IdleConns()), Max: int(st.MaxConns()), Waits: st.EmptyAcquireCount()}
+}
+
 // Ping checks that the server answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.pool.Ping(ctx); err != nil {
