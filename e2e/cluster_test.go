@@ -157,6 +157,17 @@ level = "debug"
 	return c
 }
 
+// cli runs the gateway's command line with the first node's config, as
+// an operator does on one of the nodes.
+func (c *cluster) cli(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command(drawbridgeCommand(t), append([]string{args[0], "-config", c.nodes[0].conf}, args[1:]...)...)
+	cmd.Env = append(os.Environ(), "DRAWBRIDGE_CONFIG=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("drawbridge %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
 // newPostgres starts PostgreSQL and makes a database on it for the test.
 // It returns the database's URL without the password, and a file holding
 // the password, as an operator configures the gateway.
@@ -579,15 +590,22 @@ backoff_max = "1ms"
 	for i, ws := range daveWS {
 		enterDemo(ws, "Dave"+string(rune('a'+i)))
 	}
-	cmd := exec.Command(drawbridgeCommand(t), "user", "-config", c.nodes[0].conf, "disable", "Dave")
-	cmd.Env = append(os.Environ(), "DRAWBRIDGE_CONFIG=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("drawbridge user disable Dave: %v\n%s", err, out)
-	}
+	c.cli(t, "user", "disable", "Dave")
 	for _, ws := range daveWS {
 		if out, _ := waitClosed(t, ws, 20*time.Second); !strings.Contains(out, "disabled") {
 			t.Errorf("a bridge of the disabled account did not say why; its last output:\n%s", tail(out, 300))
 		}
+	}
+	// And a role change.
+	ida := c.player()
+	if code, msg := ida.post("/api/register", map[string]string{"name": "Ida", "password": password}); code/100 != 2 {
+		t.Fatalf("register Ida: %d %s", code, msg)
+	}
+	idaWS := ida.mustPlay()
+	enterDemo(idaWS, "Ida")
+	c.cli(t, "user", "role", "Ida", "builder")
+	if out, _ := waitClosed(t, idaWS, 20*time.Second); !strings.Contains(out, "role changed") {
+		t.Errorf("Ida's bridge did not say her role changed; its last output:\n%s", tail(out, 300))
 	}
 
 	// A password change made on one node (sent there directly) ends the
