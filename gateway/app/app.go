@@ -295,7 +295,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		"url", g.publicURL(),
 		"https", g.httpsLn.Addr().String(), "http", addrString(g.httpLn),
 		"telnets", addrString(g.telnetsLn), "admin", addrString(g.adminLn),
-		"certificates", string(ecfg.Mode), "game", backend)
+		"certificates", string(ecfg.Mode), "game", backend, "store", g.acc.String())
 
 	if tok, err := g.accounts.SetupToken(ctx); err != nil {
 		g.log.Error("could not issue a setup token", "err", err)

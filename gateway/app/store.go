@@ -28,6 +28,7 @@ type Accounts struct {
 	*account.Service
 	store account.Store
 	close func() error
+	desc  string // the database, for logs
 	// pg is the PostgreSQL store, nil on SQLite: several nodes share it.
 	pg *postgres.DB
 	// relay tells the other nodes of revocations; nil on SQLite.
@@ -107,7 +108,7 @@ func (a *Accounts) openStore(ctx context.Context, cfg Config, log *slog.Logger) 
 		if err != nil {
 			return err
 		}
-		a.store, a.close = db, db.Close
+		a.store, a.close, a.desc = db, db.Close, "sqlite:"+db.Path()
 		return nil
 	}
 	dsn, err := postgresDSN(st.PostgresURL, st.PostgresPasswordFile)
@@ -123,7 +124,7 @@ func (a *Accounts) openStore(ctx context.Context, cfg Config, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	a.store, a.pg = db, db
+	a.store, a.pg, a.desc = db, db, db.String()
 	a.close = func() error { db.Close(); return nil }
 	return nil
 }
@@ -147,6 +148,11 @@ func postgresDSN(dsn, passwordFile string) (string, error) {
 	q := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(string(pw))
 	return dsn + " password='" + q + "'", nil
 }
+
+// String names the database for logs, without a password:
+// "sqlite:/var/lib/drawbridge/drawbridge.db" or
+// "postgres://drawbridge@db.internal:5432/drawbridge".
+func (a *Accounts) String() string { return a.desc }
 
 // Cluster reports whether the accounts live in a database several
 // gateway nodes share.
