@@ -377,6 +377,26 @@ func (p *clusterPlayer) postTo(n *clusterNode, path string, body any) (int, stri
 	return resp.StatusCode, e.Error
 }
 
+// testPassword is every test account's password.
+const testPassword = "correct horse battery staple"
+
+// mustRegister creates the account name through the balancer, which
+// logs the player in.
+func (p *clusterPlayer) mustRegister(name string) {
+	p.c.t.Helper()
+	if code, msg := p.post("/api/register", map[string]string{"name": name, "password": testPassword}); code/100 != 2 {
+		p.c.t.Fatalf("register %s: %d %s", name, code, msg)
+	}
+}
+
+// mustLogin logs the player in to name through the balancer.
+func (p *clusterPlayer) mustLogin(name string) {
+	p.c.t.Helper()
+	if code, msg := p.post("/api/login", map[string]string{"name": name, "password": testPassword}); code/100 != 2 {
+		p.c.t.Fatalf("log in %s: %d %s", name, code, msg)
+	}
+}
+
 // play opens /ws through the balancer with the player's cookie.
 func (p *clusterPlayer) play() (*wsPlayer, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -511,7 +531,6 @@ lockout_after = 4
 backoff_base = "1ms"
 backoff_max = "1ms"
 `})
-	const password = "correct horse battery staple"
 
 	// The account sweep runs on one node for the cluster (the log and
 	// the metrics say which).
@@ -532,9 +551,7 @@ backoff_max = "1ms"
 	// Register through the balancer, then play: the WebSocket lands on
 	// one node or the other.
 	alice := c.player()
-	if code, msg := alice.post("/api/register", map[string]string{"name": "Alice", "password": password}); code/100 != 2 {
-		t.Fatalf("register through the balancer: %d %s", code, msg)
-	}
+	alice.mustRegister("Alice")
 	before := c.counts(t)
 	ws1 := alice.mustPlay()
 	first := c.nodeOf(t, before)
@@ -583,9 +600,7 @@ backoff_max = "1ms"
 	// An operator disables an account from the command line, on the
 	// shared database: the bridges on both nodes close.
 	dave := c.player()
-	if code, msg := dave.post("/api/register", map[string]string{"name": "Dave", "password": password}); code/100 != 2 {
-		t.Fatalf("register Dave: %d %s", code, msg)
-	}
+	dave.mustRegister("Dave")
 	daveWS := []*wsPlayer{dave.mustPlay(), dave.mustPlay()}
 	for i, ws := range daveWS {
 		enterDemo(ws, "Dave"+string(rune('a'+i)))
@@ -598,9 +613,7 @@ backoff_max = "1ms"
 	}
 	// And a role change.
 	ida := c.player()
-	if code, msg := ida.post("/api/register", map[string]string{"name": "Ida", "password": password}); code/100 != 2 {
-		t.Fatalf("register Ida: %d %s", code, msg)
-	}
+	ida.mustRegister("Ida")
 	idaWS := ida.mustPlay()
 	enterDemo(idaWS, "Ida")
 	c.cli(t, "user", "role", "Ida", "builder")
@@ -611,12 +624,8 @@ backoff_max = "1ms"
 	// A password change made on one node (sent there directly) ends the
 	// account's other sessions, and so the bridge the other node holds.
 	gina, ginaPhone := c.player(), c.player()
-	if code, msg := gina.post("/api/register", map[string]string{"name": "Gina", "password": password}); code/100 != 2 {
-		t.Fatalf("register Gina: %d %s", code, msg)
-	}
-	if code, msg := ginaPhone.post("/api/login", map[string]string{"name": "Gina", "password": password}); code/100 != 2 {
-		t.Fatalf("log Gina in on her phone: %d %s", code, msg)
-	}
+	gina.mustRegister("Gina")
+	ginaPhone.mustLogin("Gina")
 	before = c.counts(t)
 	phoneWS := ginaPhone.mustPlay()
 	phoneNode := c.nodeOf(t, before)
@@ -625,7 +634,7 @@ backoff_max = "1ms"
 	if other == phoneNode {
 		other = c.nodes[1]
 	}
-	if code, msg := gina.postTo(other, "/api/password", map[string]string{"old": password, "new": password + " again"}); code/100 != 2 {
+	if code, msg := gina.postTo(other, "/api/password", map[string]string{"old": testPassword, "new": testPassword + " again"}); code/100 != 2 {
 		t.Fatalf("change Gina's password on %s: %d %s", other.name, code, msg)
 	}
 	if out, _ := waitClosed(t, phoneWS, 20*time.Second); !strings.Contains(out, "password was changed") {
@@ -641,7 +650,7 @@ backoff_max = "1ms"
 		}
 	}
 	for i := range 2 { // one attempt on each node
-		code, msg := mallory.post("/api/login", map[string]string{"name": "Alice", "password": password})
+		code, msg := mallory.post("/api/login", map[string]string{"name": "Alice", "password": testPassword})
 		if code != http.StatusTooManyRequests || !strings.Contains(strings.ToLower(msg), "too many failed logins") {
 			t.Errorf("login %d after 4 failures over two nodes: %d %q, want 429 locked", i+1, code, msg)
 		}
@@ -650,12 +659,8 @@ backoff_max = "1ms"
 	// Kill a node: its player reconnects through the balancer to the
 	// survivor, still logged in; the survivor's player is untouched.
 	bob, carol := c.player(), c.player()
-	for _, p := range []*clusterPlayer{bob, carol} {
-		name := map[*clusterPlayer]string{bob: "Bob", carol: "Carol"}[p]
-		if code, msg := p.post("/api/register", map[string]string{"name": name, "password": password}); code/100 != 2 {
-			t.Fatalf("register %s: %d %s", name, code, msg)
-		}
-	}
+	bob.mustRegister("Bob")
+	carol.mustRegister("Carol")
 	before = c.counts(t)
 	bobWS := bob.mustPlay()
 	bobNode := c.nodeOf(t, before)
@@ -808,11 +813,8 @@ func TestClusterACMEOneOrder(t *testing.T) {
 // answer, and once the database is back logins work again.
 func TestClusterDatabaseOutage(t *testing.T) {
 	c := startCluster(t, clusterOptions{nodes: 1})
-	const password = "correct horse battery staple"
 	erin := c.player()
-	if code, msg := erin.post("/api/register", map[string]string{"name": "Erin", "password": password}); code/100 != 2 {
-		t.Fatalf("register: %d %s", code, msg)
-	}
+	erin.mustRegister("Erin")
 	ws := erin.mustPlay()
 	enterDemo(ws, "Erin")
 	echoes(ws, "before-the-outage")
@@ -820,7 +822,7 @@ func TestClusterDatabaseOutage(t *testing.T) {
 	c.pg.Stop(t)
 	echoes(ws, "during-the-outage") // the bridge does not need the database
 	frank := c.player()
-	code, msg := frank.post("/api/login", map[string]string{"name": "Erin", "password": password})
+	code, msg := frank.post("/api/login", map[string]string{"name": "Erin", "password": testPassword})
 	if code != http.StatusServiceUnavailable || !strings.Contains(msg, "try again") {
 		t.Errorf("login with the database down: %d %q, want 503 saying to try again", code, msg)
 	}
@@ -836,7 +838,7 @@ func TestClusterDatabaseOutage(t *testing.T) {
 	c.pg.Restart(t)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		code, msg = frank.post("/api/login", map[string]string{"name": "Erin", "password": password})
+		code, msg = frank.post("/api/login", map[string]string{"name": "Erin", "password": testPassword})
 		if code/100 == 2 {
 			break
 		}

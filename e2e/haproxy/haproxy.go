@@ -6,11 +6,9 @@
 package haproxy
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 )
 
@@ -30,7 +28,7 @@ func Path(t testing.TB) string {
 
 // Proc is a running HAProxy.
 type Proc struct {
-	out *buffer
+	log string // the file its output goes to
 }
 
 // Start runs HAProxy in the foreground (-db) with config, a complete
@@ -39,13 +37,19 @@ type Proc struct {
 // wait for the ports they bind to accept.
 func Start(t testing.TB, config string) *Proc {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "haproxy.cfg")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := &Proc{out: &buffer{}}
+	p := &Proc{log: filepath.Join(dir, "haproxy.log")}
+	out, err := os.Create(p.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close() // the process has its own copy
 	cmd := exec.Command(Path(t), "-db", "-f", path)
-	cmd.Stdout, cmd.Stderr = p.out, p.out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start haproxy: %v", err)
 	}
@@ -61,23 +65,7 @@ func Start(t testing.TB, config string) *Proc {
 
 // Output is what HAProxy has printed so far: its log, with a `log stderr`
 // line in the configuration's global section.
-func (p *Proc) Output() string { return p.out.String() }
-
-// buffer is a bytes.Buffer the process's output goroutines and the test
-// can share.
-type buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+func (p *Proc) Output() string {
+	b, _ := os.ReadFile(p.log)
+	return string(b)
 }

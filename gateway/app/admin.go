@@ -113,15 +113,11 @@ func (c *certCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *certCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.certs() {
 		if !s.NotAfter.IsZero() {
-			ch <- prometheus.MustNewConstMetric(c.expiry, prometheus.GaugeValue, float64(s.NotAfter.Unix()), s.Name)
+			gauge(ch, c.expiry, float64(s.NotAfter.Unix()), s.Name)
 		}
-		failing := 0.0
-		if s.LastError != "" {
-			failing = 1
-		}
-		ch <- prometheus.MustNewConstMetric(c.failing, prometheus.GaugeValue, failing, s.Name)
+		gauge(ch, c.failing, bit(s.LastError != ""), s.Name)
 		if !s.NextAttempt.IsZero() {
-			ch <- prometheus.MustNewConstMetric(c.nextTry, prometheus.GaugeValue, float64(s.NextAttempt.Unix()), s.Name)
+			gauge(ch, c.nextTry, float64(s.NextAttempt.Unix()), s.Name)
 		}
 	}
 }
@@ -162,26 +158,20 @@ func (c *bridgeCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *bridgeCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
-	}
-	counter := func(d *prometheus.Desc, v int64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
-	}
-	gauge(c.players, float64(st.Players))
-	gauge(c.away, float64(st.Away))
-	counter(c.resumes, st.Resumed, "resumed")
-	counter(c.resumes, st.ResumeFailed, "failed")
-	counter(c.bytes, st.BytesToGame, "to_game")
-	counter(c.bytes, st.BytesToPlayers, "to_players")
+	gauge(ch, c.players, float64(st.Players))
+	gauge(ch, c.away, float64(st.Away))
+	counter(ch, c.resumes, st.Resumed, "resumed")
+	counter(ch, c.resumes, st.ResumeFailed, "failed")
+	counter(ch, c.bytes, st.BytesToGame, "to_game")
+	counter(ch, c.bytes, st.BytesToPlayers, "to_players")
 	for k, v := range st.Dials {
-		counter(c.dials, v, k)
+		counter(ch, c.dials, v, k)
 	}
 	for k, v := range st.Ends {
-		counter(c.end, v, k)
+		counter(ch, c.end, v, k)
 	}
 	for k, v := range st.Negotiated {
-		counter(c.negotiated, v, k)
+		counter(ch, c.negotiated, v, k)
 	}
 }
 
@@ -217,17 +207,11 @@ func (c *gameCollector) Collect(ch chan<- prometheus.Metric) {
 	if s.Checked.IsZero() {
 		return
 	}
-	bit := func(b bool) float64 {
-		if b {
-			return 1
-		}
-		return 0
-	}
-	ch <- prometheus.MustNewConstMetric(c.checked, prometheus.GaugeValue, float64(s.Checked.Unix()))
-	ch <- prometheus.MustNewConstMetric(c.reachable, prometheus.GaugeValue, bit(s.Reachable))
-	ch <- prometheus.MustNewConstMetric(c.mssp, prometheus.GaugeValue, bit(s.MSSP))
+	gauge(ch, c.checked, float64(s.Checked.Unix()))
+	gauge(ch, c.reachable, bit(s.Reachable))
+	gauge(ch, c.mssp, bit(s.MSSP))
 	if s.Reachable && s.MSSP && s.Game.Players >= 0 {
-		ch <- prometheus.MustNewConstMetric(c.players, prometheus.GaugeValue, float64(s.Game.Players))
+		gauge(ch, c.players, float64(s.Game.Players))
 	}
 }
 
@@ -263,22 +247,30 @@ func (c *clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	gauge(ch, c.conns, float64(st.pool.Acquired), "acquired")
+	gauge(ch, c.conns, float64(st.pool.Idle), "idle")
+	gauge(ch, c.maxConns, float64(st.pool.Max))
+	counter(ch, c.waits, st.pool.Waits)
+	counter(ch, c.revs, st.revocations.Sent, "sent")
+	counter(ch, c.revs, st.revocations.Received, "received")
+	counter(ch, c.revs, st.revocations.Dropped, "dropped")
+	gauge(ch, c.sweeper, bit(st.sweeper))
+}
+
+// gauge sends one gauge sample.
+func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}
+
+// counter sends one counter sample.
+func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v int64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+}
+
+// bit is a true/false gauge's value.
+func bit(b bool) float64 {
+	if b {
+		return 1
 	}
-	counter := func(d *prometheus.Desc, v int64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
-	}
-	gauge(c.conns, float64(st.pool.Acquired), "acquired")
-	gauge(c.conns, float64(st.pool.Idle), "idle")
-	gauge(c.maxConns, float64(st.pool.Max))
-	counter(c.waits, st.pool.Waits)
-	counter(c.revs, st.revocations.Sent, "sent")
-	counter(c.revs, st.revocations.Received, "received")
-	counter(c.revs, st.revocations.Dropped, "dropped")
-	sweeper := 0.0
-	if st.sweeper {
-		sweeper = 1
-	}
-	gauge(c.sweeper, sweeper)
+	return 0
 }

@@ -322,12 +322,7 @@ func TestLoginEchoAroundPassword(t *testing.T) {
 // raw connection that agrees to everything.
 func TestPasswordEchoWire(t *testing.T) {
 	_, addr := startServer(t, nil)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	r := &rawReader{nc: nc}
+	nc, r := dialRaw(t, addr)
 	r.until(t, "What is your name? \xff\xf9")
 	fmt.Fprint(nc, "Carol\r\n")
 	got := r.until(t, "Password: \xff\xf9")
@@ -340,6 +335,18 @@ func TestPasswordEchoWire(t *testing.T) {
 	if got != "\xff\xfc\x01\r\n" {
 		t.Errorf("got %q after the password, want IAC WONT ECHO CR LF", got)
 	}
+}
+
+// dialRaw connects to the game with no telnet client at all, for tests
+// of the exact bytes; the connection closes when the test ends.
+func dialRaw(t *testing.T, addr string) (net.Conn, *rawReader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return nc, &rawReader{nc: nc}
 }
 
 // rawReader reads a raw connection up to markers.

@@ -140,12 +140,7 @@ func TestGMCPReadByClient(t *testing.T) {
 // prompt.
 func rawLogin(t *testing.T, addr, name, answers string) (net.Conn, *rawReader, string) {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	r := &rawReader{nc: nc}
+	nc, r := dialRaw(t, addr)
 	got := r.until(t, "What is your name? ")
 	fmt.Fprint(nc, answers+name+"\r\n")
 	got += r.until(t, "Password: ")

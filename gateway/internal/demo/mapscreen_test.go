@@ -3,7 +3,6 @@ package demo
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 
@@ -99,12 +98,7 @@ func TestMap(t *testing.T) {
 // with q, Ctrl-C or IAC IP.
 func TestMapWire(t *testing.T) {
 	_, addr := startServer(t, nil)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	r := &rawReader{nc: nc}
+	nc, r := dialRaw(t, addr)
 	r.until(t, "What is your name? ")
 	fmt.Fprint(nc, "Wired\r\n")
 	r.until(t, "Password: ")
