@@ -24,10 +24,8 @@ gateway:
 run: build
 	./bin/drawbridge serve $(RUNARGS)
 
-## test: vet, then every test with the race detector (the e2e tests build their own client and drive Chromium)
-test:
-	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasmclient/... ./shared/...
+## test: lint, then every test with the race detector (the e2e tests build their own client and drive Chromium)
+test: lint
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 ## bench: Go benchmarks of the hot paths
@@ -45,10 +43,13 @@ bench-client: wasm
 	cd e2e/clientbench && npm ci --no-audit --no-fund --prefer-offline
 	$(GO) run ./e2e/clientbench $(CLIENTBENCHARGS)
 
-## lint: go vet natively and under js/wasm, and gofmt
+## lint: go vet and staticcheck (the version go.mod pins as a tool), natively and under js/wasm, and gofmt
 lint:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasmclient/... ./shared/...
+	$(GO) tool staticcheck ./...
+	@# go tool would build staticcheck itself for js/wasm: build it natively, then point it at the js build
+	GOOS=js GOARCH=wasm $$($(GO) tool -n staticcheck) ./wasmclient/... ./shared/...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 clean:

@@ -60,6 +60,7 @@ func run() error {
 	// the client asks when the terminal changed, the page when it hands
 	// over a key or a setting; mouse, touch and resizes ask by themselves.
 	wake := func() {
+		//lint:ignore SA1019 frames on request only: see SetFPSMode below
 		ebiten.ScheduleFrame()
 		dom.WakeFrames()
 	}
@@ -203,13 +204,15 @@ func run() error {
 	// is deprecated in favour of skipping in Draw, which the game also
 	// does, but that still runs the Go frame 60 times a second: several
 	// times xterm.js's idle CPU (make bench-client).
-	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum) //nolint:staticcheck // see above
+	//lint:ignore SA1019 deprecated, but the only way to idle at xterm.js's cost (see above)
+	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	go func() {
 		// A frame every few seconds regardless, so nothing a missed
 		// request would leave on screen stays there long. It runs on
 		// the frame gate's own heartbeat: waking the gate would keep
 		// frames at full rate for a second each time.
 		for range time.Tick(5 * time.Second) {
+			//lint:ignore SA1019 frames on request only: see SetFPSMode above
 			ebiten.ScheduleFrame()
 		}
 	}()

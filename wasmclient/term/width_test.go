@@ -64,7 +64,7 @@ func TestWideTableSorted(t *testing.T) {
 }
 
 func BenchmarkRuneWidth(b *testing.B) {
-	runes := []rune("aé世🐉\u0301한Ａ─")
+	runes := []rune{'a', 'é', '世', '🐉', '\u0301', '한', 'Ａ', '─'}
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, r := range runes {

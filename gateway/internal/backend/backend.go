@@ -94,13 +94,13 @@ type Dialer struct {
 func (d *Dialer) Validate() error {
 	var errs []error
 	if _, port, err := net.SplitHostPort(d.Addr); err != nil || port == "" {
-		errs = append(errs, fmt.Errorf("Addr %q is not host:port", d.Addr))
+		errs = append(errs, fmt.Errorf("addr %q is not host:port", d.Addr))
 	}
 	if err := checkProxy(d.Proxy); err != nil {
 		errs = append(errs, err)
 	}
 	if d.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("Timeout %v is negative", d.Timeout))
+		errs = append(errs, fmt.Errorf("timeout %v is negative", d.Timeout))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("backend: %w", err)
@@ -113,7 +113,7 @@ func checkProxy(p string) error {
 	case ProxyNone, ProxyV1, ProxyV2:
 		return nil
 	}
-	return fmt.Errorf("Proxy %q: want \"\", %q or %q", p, ProxyV1, ProxyV2)
+	return fmt.Errorf("proxy %q: want \"\", %q or %q", p, ProxyV1, ProxyV2)
 }
 
 // Dial connects to the game for the player at address player, as the

@@ -494,10 +494,10 @@ func TestValidate(t *testing.T) {
 	}{
 		{Dialer{Addr: "127.0.0.1:4000"}, ""},
 		{Dialer{Addr: "mud.internal:4000", Proxy: ProxyV2, Timeout: time.Second, TLS: &tls.Config{}}, ""},
-		{Dialer{Addr: "mud.internal"}, `Addr "mud.internal" is not host:port`},
-		{Dialer{Addr: ""}, `Addr "" is not host:port`},
-		{Dialer{Addr: "a:1", Proxy: "v3"}, `Proxy "v3"`},
-		{Dialer{Addr: "a:1", Timeout: -1}, "Timeout -1ns is negative"},
+		{Dialer{Addr: "mud.internal"}, `addr "mud.internal" is not host:port`},
+		{Dialer{Addr: ""}, `addr "" is not host:port`},
+		{Dialer{Addr: "a:1", Proxy: "v3"}, `proxy "v3"`},
+		{Dialer{Addr: "a:1", Timeout: -1}, "timeout -1ns is negative"},
 	}
 	for _, tc := range tests {
 		err := tc.d.Validate()
@@ -508,7 +508,7 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%+v: got %v, want an error mentioning %s", tc.d, err, tc.want)
 		}
 	}
-	if _, err := (&Dialer{Addr: "127.0.0.1:1", Proxy: "v3"}).Dial(context.Background(), ""); err == nil || !strings.Contains(err.Error(), `Proxy "v3"`) {
+	if _, err := (&Dialer{Addr: "127.0.0.1:1", Proxy: "v3"}).Dial(context.Background(), ""); err == nil || !strings.Contains(err.Error(), `proxy "v3"`) {
 		t.Errorf("Dial with Proxy v3: got %v, want it refused", err)
 	}
 }

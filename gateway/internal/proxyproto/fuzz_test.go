@@ -25,8 +25,8 @@ func FuzzRead(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		h, err, rest := readAll(in, 4096, false)
-		h2, err2, rest2 := readAll(in, 16, true)
+		h, rest, err := readAll(in, 4096, false)
+		h2, rest2, err2 := readAll(in, 16, true)
 		if (err == nil) != (err2 == nil) || (err == nil && !bytes.Equal(rest, rest2)) {
 			t.Fatalf("large buffer: %v, %q left; byte at a time: %v, %q left", err, rest, err2, rest2)
 		}
@@ -62,7 +62,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Append of a header Read accepted: %v", err)
 		}
-		h3, err, rest3 := readAll(b1, 4096, false)
+		h3, rest3, err := readAll(b1, 4096, false)
 		if err != nil || len(rest3) != 0 {
 			t.Fatalf("Read(Append(h)) = %v with %q left, want h and nothing", err, rest3)
 		}
@@ -113,7 +113,7 @@ func FuzzAppend(f *testing.F) {
 		if len(b) > MaxLen {
 			t.Fatalf("header of %d bytes, more than MaxLen", len(b))
 		}
-		h, err, rest := readAll(b, 4096, false)
+		h, rest, err := readAll(b, 4096, false)
 		if err != nil || len(rest) != 0 {
 			t.Fatalf("Read(%q) = %v, %q left", b, err, rest)
 		}

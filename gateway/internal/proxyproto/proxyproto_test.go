@@ -177,7 +177,7 @@ func sameHeader(got, want Header) string {
 
 // readAll reads one header from in through a bufio.Reader of the given
 // size, and returns it with the rest of the input.
-func readAll(in []byte, size int, oneByte bool) (Header, error, []byte) {
+func readAll(in []byte, size int, oneByte bool) (Header, []byte, error) {
 	var src io.Reader = bytes.NewReader(in)
 	if oneByte {
 		src = iotest.OneByteReader(src)
@@ -185,7 +185,7 @@ func readAll(in []byte, size int, oneByte bool) (Header, error, []byte) {
 	br := bufio.NewReaderSize(src, size)
 	h, err := Read(br)
 	rest, _ := io.ReadAll(br)
-	return h, err, rest
+	return h, rest, err
 }
 
 func TestRead(t *testing.T) {
@@ -195,7 +195,7 @@ func TestRead(t *testing.T) {
 				size    int
 				oneByte bool
 			}{{4096, false}, {16, false}, {16, true}} {
-				h, err, rest := readAll(tc.in, mode.size, mode.oneByte)
+				h, rest, err := readAll(tc.in, mode.size, mode.oneByte)
 				if tc.wantErr != nil {
 					if !errors.Is(err, tc.wantErr) {
 						t.Fatalf("buffer %d: got error %v, want %v", mode.size, err, tc.wantErr)
@@ -260,7 +260,7 @@ func TestReadLargeV2(t *testing.T) {
 	if len(b) != MaxV2Len {
 		t.Fatalf("got %d bytes, want %d", len(b), MaxV2Len)
 	}
-	got, err, rest := readAll(append(b, "next"...), 4096, false)
+	got, rest, err := readAll(append(b, "next"...), 4096, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err, rest := readAll(append(b, "data"...), 4096, false)
+			got, rest, err := readAll(append(b, "data"...), 4096, false)
 			if err != nil {
 				t.Fatalf("Read(% x): %v", b, err)
 			}

@@ -177,10 +177,10 @@ var mccpCases = []struct {
 
 // mccpRun feeds chunks to a fresh Client, stopping at the first error, and
 // returns what the player and the game got.
-func mccpRun(t *testing.T, cfg Config, chunks [][]byte) (out, sent string, err error, c *Client) {
+func mccpRun(t *testing.T, cfg Config, chunks [][]byte) (out, sent string, err error) {
 	t.Helper()
 	var w bytes.Buffer
-	c = NewClient(cfg, &w)
+	c := NewClient(cfg, &w)
 	s := &fakeSink{}
 	for _, ch := range chunks {
 		if err = c.Receive(ch, s); err != nil {
@@ -190,7 +190,7 @@ func mccpRun(t *testing.T, cfg Config, chunks [][]byte) (out, sent string, err e
 	if s.invalid > 0 || s.empty > 0 {
 		t.Fatalf("got %d invalid and %d empty outputs, want none", s.invalid, s.empty)
 	}
-	return s.log.String(), w.String(), err, c
+	return s.log.String(), w.String(), err
 }
 
 func bytewise(b []byte) [][]byte {
@@ -211,7 +211,7 @@ func TestMCCP2(t *testing.T) {
 				"cut in 7s":       chunksOf(tc.in, bytes.Repeat([]byte{7}, len(tc.in))),
 			}
 			for how, chunks := range cuts {
-				out, sent, err, _ := mccpRun(t, Config{}, chunks)
+				out, sent, err := mccpRun(t, Config{}, chunks)
 				if out != tc.output {
 					t.Errorf("%s: got output %q, want %q", how, out, tc.output)
 				}
@@ -402,10 +402,10 @@ func TestMCCP2Transparent(t *testing.T) {
 		if bytes.Contains(plain, []byte(iac+sb+opt(OptMCCP2))) {
 			continue
 		}
-		wantOut, wantSent, wantErr, _ := mccpRun(t, Config{}, [][]byte{[]byte(willMCCP), plain})
+		wantOut, wantSent, wantErr := mccpRun(t, Config{}, [][]byte{[]byte(willMCCP), plain})
 		compressed := append([]byte(willMCCP+iac+sb+opt(OptMCCP2)+iac+se), zlibOf(plain)...)
 		for how, chunks := range map[string][][]byte{"all at once": {compressed}, "byte at a time": bytewise(compressed)} {
-			out, sent, err, _ := mccpRun(t, Config{}, chunks)
+			out, sent, err := mccpRun(t, Config{}, chunks)
 			if out != wantOut || sent != wantSent || (err == nil) != (wantErr == nil) {
 				t.Errorf("%s, %s: got %q, sent %q, %v; want %q, sent %q, %v", tc.name, how, out, sent, err, wantOut, wantSent, wantErr)
 			}

@@ -128,7 +128,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("TLS config has no certificate"))
 	}
 	if c.Dial == nil {
-		errs = append(errs, errors.New("Dial missing"))
+		errs = append(errs, errors.New("no Dial function"))
 	}
 	for _, d := range []struct {
 		name string

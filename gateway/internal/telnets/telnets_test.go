@@ -693,7 +693,7 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	}{
 		{"no TLS", Config{Dial: dial}, "TLS config missing"},
 		{"no certificate", Config{TLS: &tls.Config{}, Dial: dial}, "no certificate"},
-		{"no Dial", Config{TLS: p.serverTLS()}, "Dial missing"},
+		{"no Dial", Config{TLS: p.serverTLS()}, "no Dial function"},
 		{"negative timeout", Config{TLS: p.serverTLS(), Dial: dial, DialTimeout: -1}, "DialTimeout -1ns is negative"},
 	}
 	for _, tc := range tests {
