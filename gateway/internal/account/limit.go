@@ -3,56 +3,27 @@ package account
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/netip"
 	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
 
 // peerIP returns the IP of a peer address given as "ip" or "ip:port"
 // (IPv4-mapped IPv6 unmapped), or the string itself, truncated, if it is
 // neither.
 func peerIP(addr string) string {
-	if ip, ok := parseIP(addr); ok {
+	if ip, ok := peer.IP(addr); ok {
 		return ip.String()
 	}
 	return truncate(addr, 64)
 }
 
-func parseIP(addr string) (netip.Addr, bool) {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
-	ip, err := netip.ParseAddr(addr)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return ip.Unmap().WithZone(""), true
-}
-
 // limitAddr is the part of a peer address rate limits count: the IPv4
 // address, or the IPv6 /64, which one subscriber usually holds whole.
-func limitAddr(addr string) string {
-	ip, ok := parseIP(addr)
-	if !ok {
-		return "other:" + truncate(addr, 64)
-	}
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
-}
+func limitAddr(addr string) string { return peer.Group(addr) }
 
 // truncate cuts s to at most n bytes, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}
+func truncate(s string, n int) string { return peer.Truncate(s, n) }
 
 // Keys of the rate-limit state.
 func loginAddrKey(addr string) string    { return "login/addr/" + limitAddr(addr) }
