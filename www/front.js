@@ -77,6 +77,25 @@ function toPlay() {
   location.assign("/play");
 }
 
+// warnThenPlay tells the player how many failed logins their account saw
+// since their last visit (someone may be guessing their password), and
+// waits for them to read it before going to the terminal.
+function warnThenPlay(n) {
+  const el = $("reason");
+  const text = `Your account saw ${n} failed ${n === 1 ? "login" : "logins"} since your last visit. ` +
+    "If that was not you, choose a stronger password.";
+  setText(el, text);
+  const go = document.createElement("button");
+  go.type = "button";
+  go.className = "button";
+  go.id = "continue";
+  go.textContent = "Continue to the game";
+  go.addEventListener("click", toPlay);
+  el.append(" ", go);
+  el.hidden = false;
+  go.focus();
+}
+
 // run sends one form's request with its button disabled, and shows the
 // failure in errorEl. request returns a Promise<Result>; onFail may handle
 // a failure itself by returning true.
@@ -93,7 +112,10 @@ async function run(form, button, errorEl, request, onFail) {
     r = { ok: false, status: 0, message: "Something went wrong; try again.", problems: [] };
   }
   if (r.ok) {
-    toPlay(); // the button stays disabled while the page changes
+    // The button stays disabled while the page changes.
+    const failed = Number(r.data?.failed_logins) || 0;
+    if (failed > 0) warnThenPlay(failed);
+    else toPlay();
     return;
   }
   form.removeAttribute("aria-busy");

@@ -66,26 +66,12 @@ func (s *Service) actorEvent(by Actor, t EventType, u User, detail string) Event
 		Addr: peerIP(by.addr), Detail: detail}
 }
 
-// keepsSuperuser refuses a change that would take away the last enabled
-// superuser.
-func (s *Service) keepsSuperuser(ctx context.Context, u User) error {
-	if u.Role != RoleSuperuser || u.Disabled {
-		return nil
-	}
-	n, err := s.store.CountUsers(ctx, UserQuery{Role: RoleSuperuser, EnabledOnly: true})
-	if err != nil {
-		return fmt.Errorf("count superusers: %w", err)
-	}
-	if n <= 1 {
-		return ErrLastSuperuser
-	}
-	return nil
-}
-
 // SetRole gives account id a new role and ends its sessions, so the new
 // rights apply from the next login. Admins may give roles below admin to
 // accounts below admin; superusers anything to anyone; nobody changes
-// their own role; guests stay players; the last superuser stays.
+// their own role; guests stay players; the last superuser stays
+// (ErrLastSuperuser), however many change roles at once: the store
+// checks it in the transaction that makes the change (Guard).
 func (s *Service) SetRole(ctx context.Context, by Actor, id int64, r Role) error {
 	u, actorRole, err := s.target(ctx, by, id, false)
 	if err != nil {
@@ -97,10 +83,7 @@ func (s *Service) SetRole(ctx context.Context, by Actor, id int64, r Role) error
 	if u.Role == r {
 		return nil
 	}
-	if err := s.keepsSuperuser(ctx, u); err != nil {
-		return err
-	}
-	if _, err := s.store.UpdateUser(ctx, id, UserUpdate{Role: &r}); err != nil {
+	if _, err := s.store.UpdateUser(ctx, id, UserUpdate{Role: &r, Guard: KeepSuperuser}); err != nil {
 		return fmt.Errorf("set role of %q: %w", u.Name, err)
 	}
 	ids, err := s.store.DeleteUserSessions(ctx, id, "")
@@ -119,11 +102,8 @@ func (s *Service) Disable(ctx context.Context, by Actor, id int64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.keepsSuperuser(ctx, u); err != nil {
-		return err
-	}
 	yes := true
-	if _, err := s.store.UpdateUser(ctx, id, UserUpdate{Disabled: &yes}); err != nil {
+	if _, err := s.store.UpdateUser(ctx, id, UserUpdate{Disabled: &yes, Guard: KeepSuperuser}); err != nil {
 		return fmt.Errorf("disable %q: %w", u.Name, err)
 	}
 	ids, err := s.store.DeleteUserSessions(ctx, id, "")
@@ -157,10 +137,7 @@ func (s *Service) Delete(ctx context.Context, by Actor, id int64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.keepsSuperuser(ctx, u); err != nil {
-		return err
-	}
-	ids, err := s.store.DeleteUser(ctx, id)
+	ids, err := s.store.DeleteUser(ctx, id, KeepSuperuser)
 	if err != nil {
 		return fmt.Errorf("delete %q: %w", u.Name, err)
 	}
@@ -184,17 +161,23 @@ func (s *Service) SetPassword(ctx context.Context, by Actor, id int64, password 
 	if err := s.checkPassword(password, u.Name, u.Role); err != nil {
 		return err
 	}
-	s.finishAttempt(ctx, accountKey(u.Name), attemptOK)
+	if _, err := s.spendHash(ctx, by.addr); err != nil {
+		return err
+	}
+	if err := s.clearLogins(ctx, u); err != nil {
+		return fmt.Errorf("reset password of %q: lift lockouts: %w", u.Name, err)
+	}
 	return s.setPassword(ctx, u, password, "", s.actorEvent(by, "", u, "reset"))
 }
 
-// Unlock lifts the login backoff and lockout of account id.
+// Unlock lifts every login backoff and lockout of account id: the
+// name's, every source address's and every device's.
 func (s *Service) Unlock(ctx context.Context, by Actor, id int64) error {
 	u, _, err := s.target(ctx, by, id, false)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.UpdateLimit(ctx, accountKey(u.Name), func(l *Limit) { *l = Limit{Key: l.Key} }); err != nil {
+	if err := s.clearLogins(ctx, u); err != nil {
 		return fmt.Errorf("unlock %q: %w", u.Name, err)
 	}
 	s.record(ctx, s.actorEvent(by, EventUnlock, u, ""))
@@ -355,6 +338,9 @@ func (s *Service) CreateUser(ctx context.Context, by Actor, nu NewUser) (User, e
 	if err := s.validateNew(name, nu.Password, nu.Role); err != nil {
 		return User{}, err
 	}
+	if _, err := s.spendHash(ctx, by.addr); err != nil {
+		return User{}, err
+	}
 	u, err := s.createUser(ctx, name, nu.Password, nu.Role)
 	if err != nil {
 		return User{}, err
@@ -465,6 +451,9 @@ func (s *Service) Setup(ctx context.Context, req SetupRequest) (Grant, error) {
 	}
 	if !validToken(req.Token) {
 		return Grant{}, ErrInvalidSetupToken
+	}
+	if _, err := s.spendHash(ctx, req.Addr); err != nil {
+		return Grant{}, err
 	}
 	if _, err := s.store.UserByName(ctx, name); err == nil {
 		return Grant{}, ErrNameTaken // before the token is spent

@@ -12,7 +12,8 @@ type EventType string
 // The audit events.
 const (
 	EventLogin          EventType = "login"           // a login succeeded; SessionID is the new session
-	EventLoginFailed    EventType = "login.failed"    // wrong name or password (Name is what was typed)
+	EventLoginFailed    EventType = "login.failed"    // wrong password, or a name no account has (then Name is empty: what was typed is not kept)
+	EventLoginWarned    EventType = "login.warned"    // a login was told of the failed logins since the account's last one (Detail)
 	EventLoginDisabled  EventType = "login.disabled"  // right password, disabled account
 	EventLoginLimited   EventType = "login.limited"   // refused by a rate limit or backoff
 	EventLockout        EventType = "login.lockout"   // an account name was locked after repeated failures
@@ -43,8 +44,9 @@ type Event struct {
 	Time time.Time `json:"time"`
 	// Type says what happened.
 	Type EventType `json:"type"`
-	// UserID and Name are the account concerned; for a failed login Name
-	// is the name typed and UserID is 0 if there is no such account.
+	// UserID and Name are the account concerned; for a failed login of a
+	// name no account has, both are empty (people type passwords into
+	// name fields, so the text typed is never kept).
 	UserID int64  `json:"user_id,omitempty"`
 	Name   string `json:"name,omitempty"`
 	// ActorID and Actor are who made the change when not the account

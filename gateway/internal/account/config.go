@@ -33,8 +33,10 @@ func (r Rate) off() bool { return r.N < 0 }
 
 // Limits are the abuse controls. Zero fields take the defaults named.
 type Limits struct {
-	// LoginPerAddr caps login attempts from one address (an IPv4 address
-	// or an IPv6 /64), whatever the account. Default 30 a minute.
+	// LoginPerAddr caps the password hashes one address (an IPv4 address
+	// or an IPv6 /64) can make the gateway compute, whatever the
+	// account: logins, registrations, setup, password changes (two
+	// hashes each) and resets all draw on it. Default 30 a minute.
 	LoginPerAddr Rate `toml:"login_per_addr"`
 
 	// RegisterPerAddr caps registrations (and setup attempts) from one
@@ -47,16 +49,26 @@ type Limits struct {
 	// an hour.
 	GuestPerAddr Rate `toml:"guest_per_addr"`
 
+	// PasswordChanges caps the password changes of one account (by its
+	// player; an administrator's reset is not counted). Default 3 an
+	// hour.
+	PasswordChanges Rate `toml:"password_changes"`
+
 	// BackoffBase and BackoffMax: after the n-th consecutive failed login
-	// on an account name, the next attempt waits BackoffBase * 2^(n-1),
-	// at most BackoffMax. Defaults 1s and 1m.
+	// in a pool (a known device's own, or everyone else's on an account
+	// name), the next attempt in that pool waits BackoffBase * 2^(n-1), at
+	// most BackoffMax. Defaults 1s and 1m.
 	BackoffBase time.Duration `toml:"backoff_base"`
 	// BackoffMax caps the wait between attempts. Default 1m.
 	BackoffMax time.Duration `toml:"backoff_max"`
 
-	// LockoutAfter consecutive failures lock the account name for
-	// LockoutFor. Defaults 10 and 15m. Names that do not exist lock too,
-	// so a lockout says nothing about which names exist.
+	// LockoutAfter consecutive failures lock out, for LockoutFor, the
+	// source they came from: a known device (a browser that logged in to
+	// the account before), or for everyone else the source address (IPv4
+	// address or IPv6 /64) on that name. The account itself is never
+	// locked, so nobody can lock its owner out of their own browser.
+	// Defaults 10 and 15m. Names that do not exist lock too, so a lockout
+	// says nothing about which names exist.
 	LockoutAfter int `toml:"lockout_after"`
 	// LockoutFor is how long a lockout lasts. Default 15m.
 	LockoutFor time.Duration `toml:"lockout_for"`
@@ -138,6 +150,11 @@ type Config struct {
 	// Default 1h.
 	SetupTokenLifetime time.Duration `toml:"setup_token_lifetime"`
 
+	// DeviceLifetime is how long a browser stays a known device of an
+	// account after its last login there (each login renews it). Default
+	// 365 days (8760h).
+	DeviceLifetime time.Duration `toml:"device_lifetime"`
+
 	// Limits are the rate limits, backoff and lockout.
 	Limits Limits `toml:"limits"`
 
@@ -203,10 +220,12 @@ func (c Config) WithDefaults() Config {
 	}
 	set(&c.GuestLifetime, 24*time.Hour)
 	set(&c.SetupTokenLifetime, time.Hour)
+	set(&c.DeviceLifetime, 365*24*time.Hour)
 	l := &c.Limits
 	setRate(&l.LoginPerAddr, 30, time.Minute)
 	setRate(&l.RegisterPerAddr, 10, time.Hour)
 	setRate(&l.GuestPerAddr, 20, time.Hour)
+	setRate(&l.PasswordChanges, 3, time.Hour)
 	set(&l.BackoffBase, time.Second)
 	set(&l.BackoffMax, time.Minute)
 	if l.LockoutAfter == 0 {
@@ -254,7 +273,7 @@ func (c Config) ValidateSettings() error {
 	}{
 		{"hash_wait", c.HashWait}, {"idle_timeout", c.IdleTimeout}, {"max_lifetime", c.MaxLifetime},
 		{"touch_every", c.TouchEvery}, {"guest_lifetime", c.GuestLifetime},
-		{"setup_token_lifetime", c.SetupTokenLifetime}, {"sweep_every", c.SweepEvery},
+		{"setup_token_lifetime", c.SetupTokenLifetime}, {"sweep_every", c.SweepEvery}, {"device_lifetime", c.DeviceLifetime},
 		{"limits.backoff_base", c.Limits.BackoffBase}, {"limits.backoff_max", c.Limits.BackoffMax},
 		{"limits.lockout_for", c.Limits.LockoutFor}, {"limits.failure_memory", c.Limits.FailureMemory},
 	} {
@@ -279,7 +298,7 @@ func (c Config) ValidateSettings() error {
 		v    Rate
 	}{
 		{"limits.login_per_addr", c.Limits.LoginPerAddr}, {"limits.register_per_addr", c.Limits.RegisterPerAddr},
-		{"limits.guest_per_addr", c.Limits.GuestPerAddr},
+		{"limits.guest_per_addr", c.Limits.GuestPerAddr}, {"limits.password_changes", c.Limits.PasswordChanges},
 	} {
 		if !r.v.off() && r.v.Per <= 0 {
 			bad("%s.per: must be positive", r.name)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -188,15 +189,32 @@ func normalize(password string) string { return norm.NFC.String(password) }
 // hasher hashes and verifies passwords, at most cap(slots) at a time, so
 // a login flood queues instead of exhausting memory (each hash holds
 // Memory KiB) or every core.
+//
+// A verification takes as long as the stored hash makes it: an account
+// imported with a bcrypt hash, or with Argon2id parameters other than
+// the current ones, would answer in a different time than a name with no
+// account (which is checked against a dummy hash at the current
+// parameters), and so tell an attacker which names exist. verify
+// therefore pads those up to the time a verification at the current
+// parameters takes (measured as they run). A stored hash slower than
+// that (bcrypt above cost 11 or so) cannot be hidden this way; it is
+// re-hashed at its owner's next login.
 type hasher struct {
 	params HashParams
 	slots  chan struct{}
 	wait   time.Duration
 	dummy  string
+
+	// now and sleep are the clock verify measures and pads with.
+	now   func() time.Time
+	sleep func(context.Context, time.Duration)
+
+	mu  sync.Mutex
+	ref time.Duration // how long a verification at the current parameters takes (moving average); 0 until known
 }
 
 func newHasher(p HashParams, concurrency int, wait time.Duration) *hasher {
-	h := &hasher{params: p, slots: make(chan struct{}, concurrency), wait: wait}
+	h := &hasher{params: p, slots: make(chan struct{}, concurrency), wait: wait, now: time.Now, sleep: sleepCtx}
 	// A hash for unknown users to be checked against: same cost as a real
 	// one, never matches anything.
 	salt := make([]byte, p.SaltLen)
@@ -251,7 +269,25 @@ func (h *hasher) verify(ctx context.Context, password, encoded string) (ok, reha
 	if err := h.acquire(ctx); err != nil {
 		return false, false, err
 	}
-	defer h.release()
+	start := h.now()
+	ok, rehash, current := h.check(password, encoded)
+	took := h.now().Sub(start)
+	var pad time.Duration
+	if current {
+		h.observe(took)
+	} else {
+		pad = h.reference() - took
+	}
+	h.release()
+	if pad > 0 {
+		h.sleep(ctx, pad) // outside the slot: waiting costs no core
+	}
+	return ok, rehash, nil
+}
+
+// check is verify's work. current reports whether it ran Argon2id at
+// the current parameters (the stored hash's, or the dummy's).
+func (h *hasher) check(password, encoded string) (ok, rehash, current bool) {
 	if isBcrypt(encoded) && CheckHash(encoded) == nil {
 		enc := []byte(bcryptCompat(encoded))
 		ok = bcrypt.CompareHashAndPassword(enc, []byte(normalize(password))) == nil
@@ -259,7 +295,7 @@ func (h *hasher) verify(ctx context.Context, password, encoded string) (ok, reha
 			// The system the hash came from may not have normalised.
 			ok = bcrypt.CompareHashAndPassword(enc, []byte(password)) == nil
 		}
-		return ok, ok, nil
+		return ok, ok, false
 	}
 	p, salt, key, derr := decodePHC(encoded)
 	if derr != nil {
@@ -267,5 +303,44 @@ func (h *hasher) verify(ctx context.Context, password, encoded string) (ok, reha
 	}
 	got := argon2.IDKey([]byte(normalize(password)), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	ok = subtle.ConstantTimeCompare(got, key) == 1 && derr == nil
-	return ok, ok && p.weakerThan(h.params), nil
+	return ok, ok && p.weakerThan(h.params), p == h.params
+}
+
+// observe adds the time of a verification at the current parameters to
+// the reference.
+func (h *hasher) observe(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ref == 0 {
+		h.ref = d
+	} else {
+		h.ref += (d - h.ref) / 4
+	}
+}
+
+// reference is how long a verification at the current parameters takes,
+// measuring one against the dummy hash if none ran yet.
+func (h *hasher) reference() time.Duration {
+	h.mu.Lock()
+	ref := h.ref
+	h.mu.Unlock()
+	if ref == 0 {
+		start := h.now()
+		h.check("", h.dummy)
+		h.observe(h.now().Sub(start))
+		h.mu.Lock()
+		ref = h.ref
+		h.mu.Unlock()
+	}
+	return ref
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

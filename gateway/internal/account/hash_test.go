@@ -247,3 +247,62 @@ func BenchmarkHash(b *testing.B) {
 		})
 	}
 }
+
+// TestVerifyPadsOtherHashes: an imported bcrypt hash, or an Argon2id one
+// at other parameters, is checked in the time a check at the current
+// parameters takes, so an imported account answers a wrong password in
+// the same time as a name with no account (checked against the dummy).
+func TestVerifyPadsOtherHashes(t *testing.T) {
+	bc, err := bcrypt.GenerateFromPassword([]byte("hunter2hunter2"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := testHasher(MinHashParams())
+	var (
+		tick   time.Time
+		slept  []time.Duration
+		ctx    = context.Background()
+		weaker = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$QKHrg5tayLGcN+Y0HVPNaBqykOVLUxlMkZycXE1uWRM"
+	)
+	// Each reading of the clock is a millisecond after the last: every
+	// check "takes" 1 ms, whatever it really took.
+	h.now = func() time.Time { tick = tick.Add(time.Millisecond); return tick }
+	h.sleep = func(_ context.Context, d time.Duration) { slept = append(slept, d) }
+	h.ref = 80 * time.Millisecond // as if measured at the current parameters
+	for _, tc := range []struct {
+		name, hash string
+		wantPad    bool
+	}{
+		{"no account (the dummy)", "", false},
+		{"current parameters", mustHash(t, h, "hunter2hunter2"), false},
+		{"bcrypt", string(bc), true},
+		{"argon2id at other parameters", weaker, true},
+	} {
+		slept = nil
+		h.ref = 80 * time.Millisecond
+		if _, _, err := h.verify(ctx, "wrong password", tc.hash); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case tc.wantPad && (len(slept) != 1 || slept[0] != 79*time.Millisecond):
+			t.Errorf("%s: padded %v, want one wait of 79ms (80ms a check, less the 1ms it took)", tc.name, slept)
+		case !tc.wantPad && len(slept) != 0:
+			t.Errorf("%s: padded %v, want no wait", tc.name, slept)
+		}
+	}
+	// Checks at the current parameters keep the reference up to date.
+	h.ref = 0
+	h.verify(ctx, "x", "")
+	if h.ref != time.Millisecond {
+		t.Errorf("reference after one check: %v, want 1ms", h.ref)
+	}
+}
+
+func mustHash(t *testing.T, h *hasher, pw string) string {
+	t.Helper()
+	s, err := h.hash(context.Background(), pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -2,7 +2,12 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/peer"
@@ -25,21 +30,124 @@ func limitAddr(addr string) string { return peer.Group(addr) }
 // truncate cuts s to at most n bytes, on a rune boundary.
 func truncate(s string, n int) string { return peer.Truncate(s, n) }
 
-// Keys of the rate-limit state.
-func loginAddrKey(addr string) string    { return "login/addr/" + limitAddr(addr) }
+// Keys of the rate-limit state. Names typed at a login form sometimes
+// hold passwords, so keys carry a digest of the name, never the name.
+func hashAddrKey(addr string) string     { return "hash/addr/" + limitAddr(addr) }
 func registerAddrKey(addr string) string { return "register/addr/" + limitAddr(addr) }
 func guestAddrKey(addr string) string    { return "guest/addr/" + limitAddr(addr) }
-func accountKey(name string) string      { return "login/name/" + NameKey(name) }
+func nameKey(key string) string          { return "login/name/" + nameDigest(key) }
+func nameAddrKey(key, addr string) string {
+	return "login/name/" + nameDigest(key) + "/addr/" + limitAddr(addr)
+}
+func deviceKey(userID int64, id string) string {
+	return devicePrefix(userID) + id
+}
+func devicePrefix(userID int64) string     { return "login/device/" + strconv.FormatInt(userID, 10) + "/" }
+func passwordCheckKey(userID int64) string { return "password/check/" + strconv.FormatInt(userID, 10) }
+func passwordSetKey(userID int64) string   { return "password/set/" + strconv.FormatInt(userID, 10) }
+
+// nameDigest is a short digest of an account name's NameKey.
+func nameDigest(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:12])
+}
+
+// refusalCacheFor bounds how long a node refuses a key from memory
+// alone, without asking the store: so long a change elsewhere (an unlock
+// on another node, a success that reset a backoff) can go unseen here.
+const refusalCacheFor = 5 * time.Second
+
+// maxRefusals bounds the node's memory of refused keys.
+const maxRefusals = 1 << 16
+
+// refusals is a node's memory of keys the store refused, until when:
+// the in-memory first check that keeps a flood of refused requests from
+// reaching the store at all. Entries end at the refusal's own end, or
+// refusalCacheFor after they were learnt, whichever is first.
+type refusals struct {
+	mu sync.Mutex
+	m  map[string]refusal
+}
+
+type refusal struct {
+	err   error     // ErrRateLimited or ErrLocked
+	until time.Time // when the refusal itself ends
+	drop  time.Time // when this node asks the store again
+}
+
+// check returns the refusal remembered for key at now, if any.
+func (r *refusals) check(key string, now time.Time) *LimitError {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f, ok := r.m[key]
+	if !ok {
+		return nil
+	}
+	if !now.Before(f.drop) {
+		delete(r.m, key)
+		return nil
+	}
+	return &LimitError{Err: f.err, RetryAfter: f.until.Sub(now)}
+}
+
+// put remembers a refusal of key the store gave at now.
+func (r *refusals) put(key string, le *LimitError, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = make(map[string]refusal)
+	}
+	if len(r.m) >= maxRefusals {
+		for k, f := range r.m {
+			if !now.Before(f.drop) {
+				delete(r.m, k)
+			}
+		}
+		if len(r.m) >= maxRefusals {
+			return // a flood of distinct keys: each then asks the store
+		}
+	}
+	until, drop := now.Add(le.RetryAfter), now.Add(refusalCacheFor)
+	if until.Before(drop) {
+		drop = until
+	}
+	r.m[key] = refusal{err: le.Err, until: until, drop: drop}
+}
+
+// forget drops what is remembered of keys (a success).
+func (r *refusals) forget(keys ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range keys {
+		delete(r.m, k)
+	}
+}
+
+// forgetPrefix drops what is remembered of the keys starting with prefix
+// (an unlock).
+func (r *refusals) forgetPrefix(prefix string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range r.m {
+		if strings.HasPrefix(k, prefix) {
+			delete(r.m, k)
+		}
+	}
+}
 
 // allowRate counts one event against r on key and refuses it with a
 // *LimitError once the window is full. first reports the first refusal of
 // a window, which is worth an audit event (the later ones are not: a
-// flood must not flood the audit trail too).
+// flood must not flood the audit trail too). A refusal costs no store
+// write, and while this node remembers it, no store access at all.
 func (s *Service) allowRate(ctx context.Context, key string, r Rate) (first bool, err error) {
 	if r.off() {
 		return false, nil
 	}
 	now := s.now()
+	if le := s.refused.check(key, now); le != nil {
+		return false, le
+	}
 	var refused *LimitError
 	_, err = s.store.UpdateLimit(ctx, key, func(l *Limit) {
 		refused, first = nil, false
@@ -62,9 +170,44 @@ func (s *Service) allowRate(ctx context.Context, key string, r Rate) (first bool
 		return false, fmt.Errorf("rate limit %s: %w", key, err)
 	}
 	if refused != nil {
+		s.refused.put(key, refused, now)
 		return first, refused
 	}
 	return false, nil
+}
+
+// rateFull reports, without counting anything, whether key's window of r
+// is full at now: a *LimitError if so.
+func (s *Service) rateFull(ctx context.Context, key string, r Rate) error {
+	if r.off() {
+		return nil
+	}
+	now := s.now()
+	if le := s.refused.check(key, now); le != nil {
+		return le
+	}
+	l, err := s.store.Limit(ctx, key)
+	if err != nil {
+		return fmt.Errorf("rate limit %s: %w", key, err)
+	}
+	if l.WindowStart.IsZero() || !now.Before(l.WindowStart.Add(r.Per)) || l.Count < r.N {
+		return nil
+	}
+	le := &LimitError{Err: ErrRateLimited, RetryAfter: l.WindowStart.Add(r.Per).Sub(now)}
+	s.refused.put(key, le, now)
+	return le
+}
+
+// spendHash counts one password hash against the address's budget
+// (Limits.LoginPerAddr): every path that hashes a password a request
+// sent (login, registration, setup, a password change or reset, an
+// admin's new account) draws on the one budget, so no path hashes for
+// free. An actor without an address (the console) is not limited.
+func (s *Service) spendHash(ctx context.Context, addr string) (first bool, err error) {
+	if addr == "" {
+		return false, nil
+	}
+	return s.allowRate(ctx, hashAddrKey(addr), s.cfg.Limits.LoginPerAddr)
 }
 
 // backoff is the wait after the n-th consecutive failure.
@@ -76,18 +219,56 @@ func (s *Service) backoff(n int) time.Duration {
 	return min(d, s.cfg.Limits.BackoffMax)
 }
 
-// beginAttempt admits one password attempt on an account name, or
-// refuses it with a *LimitError (backoff or lockout). It counts the
-// attempt as a failure in advance, with its backoff: concurrent attempts
-// on one name therefore wait their turn, on every node. finishAttempt
-// then settles it.
-func (s *Service) beginAttempt(ctx context.Context, key string) error {
+// pool is where one password attempt is counted: the backoff key paces
+// attempts (the next waits BackoffBase, doubling to BackoffMax, after
+// each failure), and the lockout key locks after LockoutAfter failures
+// in a row, for LockoutFor. They are one key for a known device (its
+// own pace and lockout) and two for everyone else: the name's pool
+// paces all untrusted attempts on the name, and each source address
+// (IPv6 /64) has its own lockout, so an attacker locks out their own
+// address, never the name.
+type pool struct {
+	backoff, lockout string
+	trusted          bool // a device that logged in to the account before
+}
+
+func (p pool) keys() []string {
+	if p.backoff == p.lockout {
+		return []string{p.backoff}
+	}
+	return []string{p.backoff, p.lockout}
+}
+
+// beginAttempt admits one password attempt in pool p, or refuses it with
+// a *LimitError (backoff or lockout). It counts the attempt as a failure
+// in advance, with its backoff: concurrent attempts in one pool
+// therefore wait their turn, on every node. finishAttempt then settles
+// it. A refusal costs no store write, and while this node remembers it,
+// no store access.
+func (s *Service) beginAttempt(ctx context.Context, p pool) error {
 	now := s.now()
 	lim := s.cfg.Limits
-	var refused *LimitError
-	_, err := s.store.UpdateLimit(ctx, key, func(l *Limit) {
-		refused = nil
+	for _, k := range p.keys() {
+		if le := s.refused.check(k, now); le != nil {
+			return le
+		}
+	}
+	if p.lockout != p.backoff {
+		l, err := s.store.Limit(ctx, p.lockout)
+		if err != nil {
+			return fmt.Errorf("login attempt: %w", err)
+		}
 		if now.Before(l.LockedUntil) {
+			le := &LimitError{Err: ErrLocked, RetryAfter: l.LockedUntil.Sub(now)}
+			s.refused.put(p.lockout, le, now)
+			return le
+		}
+	}
+	var refused *LimitError
+	same := p.lockout == p.backoff
+	_, err := s.store.UpdateLimit(ctx, p.backoff, func(l *Limit) {
+		refused = nil
+		if same && now.Before(l.LockedUntil) {
 			refused = &LimitError{Err: ErrLocked, RetryAfter: l.LockedUntil.Sub(now)}
 			return
 		}
@@ -95,22 +276,35 @@ func (s *Service) beginAttempt(ctx context.Context, key string) error {
 			refused = &LimitError{Err: ErrRateLimited, RetryAfter: l.NextAt.Sub(now)}
 			return
 		}
-		if !l.LastFailure.IsZero() && !now.Before(l.LastFailure.Add(lim.FailureMemory)) {
-			l.Failures = 0
-		}
+		countFailure(l, now, lim.FailureMemory)
 		l.LockedUntil = time.Time{}
-		l.Failures++
-		l.LastFailure = now
 		l.NextAt = now.Add(s.backoff(l.Failures))
-		l.Expires = now.Add(lim.FailureMemory)
 	})
 	if err != nil {
-		return fmt.Errorf("login attempt %s: %w", key, err)
+		return fmt.Errorf("login attempt: %w", err)
 	}
 	if refused != nil {
+		s.refused.put(p.backoff, refused, now)
 		return refused
 	}
+	if !same {
+		if _, err := s.store.UpdateLimit(ctx, p.lockout, func(l *Limit) { countFailure(l, now, lim.FailureMemory) }); err != nil {
+			s.finish(ctx, p.backoff, attemptAborted, false)
+			return fmt.Errorf("login attempt: %w", err)
+		}
+	}
 	return nil
+}
+
+// countFailure adds one failure to l at now, forgetting those older
+// than memory.
+func countFailure(l *Limit, now time.Time, memory time.Duration) {
+	if !l.LastFailure.IsZero() && !now.Before(l.LastFailure.Add(memory)) {
+		l.Failures = 0
+	}
+	l.Failures++
+	l.LastFailure = now
+	l.Expires = now.Add(memory)
 }
 
 // attempt outcomes for finishAttempt.
@@ -123,8 +317,20 @@ const (
 )
 
 // finishAttempt settles an attempt beginAttempt admitted. It reports
-// whether this failure locked the name.
-func (s *Service) finishAttempt(ctx context.Context, key string, o outcome) (locked bool) {
+// whether this failure locked the pool's lockout key. A success from
+// a known device leaves the name's untrusted pool as it is: an attacker
+// elsewhere stays paced.
+func (s *Service) finishAttempt(ctx context.Context, p pool, o outcome) (locked bool) {
+	if p.backoff == p.lockout {
+		return s.finish(ctx, p.backoff, o, true)
+	}
+	s.finish(ctx, p.backoff, o, false)
+	return s.finish(ctx, p.lockout, o, true)
+}
+
+// finish settles an attempt on one key; lock says whether failures lock
+// it.
+func (s *Service) finish(ctx context.Context, key string, o outcome, lock bool) (locked bool) {
 	now := s.now()
 	lim := s.cfg.Limits
 	_, err := s.store.UpdateLimit(context.WithoutCancel(ctx), key, func(l *Limit) {
@@ -140,7 +346,7 @@ func (s *Service) finishAttempt(ctx context.Context, key string, o outcome) (loc
 				l.NextAt = now
 			}
 		case attemptFailed:
-			if l.Failures >= lim.LockoutAfter {
+			if lock && l.Failures >= lim.LockoutAfter {
 				locked = true
 				l.Failures = 0
 				l.NextAt = time.Time{}
@@ -149,8 +355,24 @@ func (s *Service) finishAttempt(ctx context.Context, key string, o outcome) (loc
 			}
 		}
 	})
+	if o == attemptOK {
+		s.refused.forget(key)
+	}
 	if err != nil {
 		s.log.Error("settle login attempt", "key", key, "err", err)
 	}
 	return locked
+}
+
+// clearLogins forgets every backoff and lockout of account u's logins:
+// the name's pool with every address's lockout, and every device's.
+// An unlock, or an administrator's password reset.
+func (s *Service) clearLogins(ctx context.Context, u User) error {
+	for _, prefix := range []string{nameKey(u.Key()), devicePrefix(u.ID)} {
+		s.refused.forgetPrefix(prefix)
+		if _, err := s.store.DeleteLimits(ctx, prefix); err != nil {
+			return err
+		}
+	}
+	return nil
 }

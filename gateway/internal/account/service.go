@@ -21,6 +21,12 @@ type Service struct {
 	log    *slog.Logger
 	audit  *slog.Logger
 	hasher *hasher
+	// refused remembers refusals for a few seconds, so that a flood of
+	// refused requests does not reach the store (a per-node cache of
+	// the store's state, never the only record of it).
+	refused refusals
+	// devices holds the key that signs device tokens, from the store.
+	devices deviceKeys
 }
 
 // New returns a Service configured by cfg (zero fields take their
@@ -52,6 +58,11 @@ type Client struct {
 	// PreviousToken is the session token the browser still holds, if any.
 	// A login never reuses it: it is revoked when the new one is issued.
 	PreviousToken string
+	// DeviceCookie is the device cookie the browser holds, if any: the
+	// device tokens of the accounts it logged in to before (see
+	// Grant.DeviceCookie). A login with one for its account is counted
+	// apart from strangers' attempts.
+	DeviceCookie string
 }
 
 // Grant is what a successful login, registration, guest entry or setup
@@ -65,6 +76,15 @@ type Grant struct {
 	Session Session
 	// Token is the session's secret, for the cookie.
 	Token string
+	// DeviceCookie is the device cookie's new value after a login,
+	// registration or setup: the browser's tokens with a fresh one for
+	// this account first. Empty when there is nothing to set (a guest,
+	// or the signing key was unavailable). Keep it in a long-lived,
+	// HttpOnly cookie, apart from the session's.
+	DeviceCookie string
+	// FailedLogins is, after a login, how many failed logins the
+	// account saw since its previous login: for telling its player.
+	FailedLogins int
 }
 
 // RegistrationOpen reports whether players may register themselves.
@@ -76,6 +96,10 @@ func (s *Service) GuestsAllowed() bool { return s.cfg.AllowGuests }
 // IdleTimeout is the configured idle timeout, for cookie lifetimes
 // (Session.Deadline).
 func (s *Service) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
+
+// DeviceLifetime is how long a device cookie should live: as long as its
+// newest token is good for.
+func (s *Service) DeviceLifetime() time.Duration { return s.cfg.DeviceLifetime }
 
 // Policy is the configured password policy, for showing its rules.
 func (s *Service) Policy() Policy { return s.cfg.Policy }
@@ -119,16 +143,24 @@ type LoginRequest struct {
 
 // Login checks a name and password and starts a session. It refuses with
 // a *LimitError (ErrRateLimited, ErrLocked) before hashing when the
-// address or the name is over its limits, and answers ErrInvalidCredentials
-// for a wrong name or password alike, in the same time. A right password
-// on a disabled account gives ErrDisabled. A hash weaker than the current
-// parameters (or bcrypt) is upgraded here.
+// address is over its hashing budget, or the attempt's pool is backing
+// off or locked out, and answers ErrInvalidCredentials for a wrong name
+// or password alike, in the same time. A right password on a disabled
+// account gives ErrDisabled. A hash weaker than the current parameters
+// (or bcrypt) is upgraded here.
+//
+// Where an attempt counts: a browser whose device cookie has a valid
+// token for the account (it logged in to it before) counts in its own
+// pool, with its own backoff and lockout; every other attempt on a name
+// shares the name's backoff, and locks out only its own source address.
+// So nobody can lock an account's owner out of their own browser, and an
+// attacker who makes a name back off slows strangers, not its owner.
 func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 	addr := peerIP(req.Addr)
-	first, err := s.allowRate(ctx, loginAddrKey(req.Addr), s.cfg.Limits.LoginPerAddr)
+	first, err := s.spendHash(ctx, req.Addr)
 	if err != nil {
 		if first {
-			s.record(ctx, Event{Type: EventLoginLimited, Name: truncate(req.Name, 64), Addr: addr, Detail: "address"})
+			s.record(ctx, Event{Type: EventLoginLimited, Addr: addr, Detail: "address"})
 		}
 		return Grant{}, err
 	}
@@ -136,17 +168,6 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 	// A name no account can have gets no lockout state (it would only
 	// fill the store) but the same hash as any other failure.
 	tracked := key != "" && len(key) <= 64
-	if tracked {
-		if err := s.beginAttempt(ctx, accountKey(key)); err != nil {
-			return Grant{}, err
-		}
-	}
-	settle := func(o outcome) bool {
-		if tracked {
-			return s.finishAttempt(ctx, accountKey(key), o)
-		}
-		return false
-	}
 
 	var u User
 	found := false
@@ -156,10 +177,31 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 		case err == nil:
 			found = true
 		case !errors.Is(err, ErrNotFound):
-			settle(attemptAborted)
 			return Grant{}, fmt.Errorf("login %q: %w", key, err)
 		}
 	}
+	var p pool
+	if tracked {
+		p = pool{backoff: nameKey(key), lockout: nameAddrKey(key, req.Addr)}
+		if found && req.DeviceCookie != "" {
+			if k, err := s.devices.get(ctx, s.store); err != nil {
+				s.log.Error("device tokens unavailable; counting the login as a stranger's", "err", err)
+			} else if d, ok := deviceFor(k, req.DeviceCookie, u.ID, s.now(), s.cfg.DeviceLifetime); ok {
+				dk := deviceKey(u.ID, d.id)
+				p = pool{backoff: dk, lockout: dk, trusted: true}
+			}
+		}
+		if err := s.beginAttempt(ctx, p); err != nil {
+			return Grant{}, err
+		}
+	}
+	settle := func(o outcome) bool {
+		if tracked {
+			return s.finishAttempt(ctx, p, o)
+		}
+		return false
+	}
+
 	password := req.Password
 	if len(password) > s.maxPasswordBytes() {
 		password, found = "", false
@@ -170,14 +212,24 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 		return Grant{}, fmt.Errorf("login %q: %w", key, err)
 	}
 	if !ok || !found {
-		e := Event{Type: EventLoginFailed, Name: truncate(req.Name, 64), Addr: addr}
+		// The name typed is recorded only if it is an account's: people
+		// type passwords into name fields.
+		e := Event{Type: EventLoginFailed, Addr: addr, Detail: "unknown name"}
 		if found {
-			e.UserID, e.Name = u.ID, u.Name
+			e.UserID, e.Name, e.Detail = u.ID, u.Name, ""
+			if p.trusted {
+				e.Detail = "known device"
+			}
 		}
 		s.record(ctx, e)
 		if settle(attemptFailed) {
-			s.record(ctx, Event{Type: EventLockout, UserID: e.UserID, Name: e.Name, Addr: addr,
-				Detail: "locked for " + s.cfg.Limits.LockoutFor.String()})
+			e.Type, e.Detail = EventLockout, "locked for "+s.cfg.Limits.LockoutFor.String()
+			if p.trusted {
+				e.Detail += " (this device)"
+			} else {
+				e.Detail += " (from " + limitAddr(req.Addr) + ")"
+			}
+			s.record(ctx, e)
 		}
 		return Grant{}, ErrInvalidCredentials
 	}
@@ -187,6 +239,10 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 		return Grant{}, ErrDisabled
 	}
 
+	failed, err := s.store.CountEvents(ctx, EventQuery{UserID: u.ID, Type: EventLoginFailed, Since: u.LastLogin})
+	if err != nil {
+		s.log.Warn("count failed logins", "user", u.Name, "err", err)
+	}
 	now := s.now()
 	ch := UserUpdate{LastLogin: &now}
 	if rehash {
@@ -203,7 +259,15 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 	if ch.PasswordHash != nil {
 		s.record(ctx, Event{Type: EventPasswordRehash, UserID: u.ID, Name: u.Name, Addr: addr, Detail: s.cfg.Hash.String()})
 	}
-	return s.startSession(ctx, u, req.Client, EventLogin)
+	g, err := s.startSession(ctx, u, req.Client, EventLogin)
+	if err != nil {
+		return g, err
+	}
+	if g.FailedLogins = failed; failed > 0 {
+		s.record(ctx, Event{Type: EventLoginWarned, UserID: u.ID, Name: u.Name, Addr: addr, SessionID: g.Session.ID,
+			Detail: strconv.Itoa(failed) + " failed logins since the last login"})
+	}
+	return g, nil
 }
 
 // startSession issues a fresh session for u, revokes the browser's
@@ -227,6 +291,14 @@ func (s *Service) startSession(ctx context.Context, u User, c Client, ev EventTy
 	}
 	s.record(ctx, Event{Type: ev, UserID: u.ID, Name: u.Name, Addr: sess.Addr, SessionID: id})
 	s.revoked(ctx, Event{UserID: u.ID, Name: u.Name, Addr: sess.Addr}, evicted, ReasonSessionLimit)
+	g := Grant{User: u.public(), Session: sess, Token: token}
+	if !u.Guest {
+		if k, err := s.devices.get(ctx, s.store); err != nil {
+			s.log.Error("device tokens unavailable; no device cookie issued", "err", err)
+		} else {
+			g.DeviceCookie = withDevice(k, c.DeviceCookie, newDeviceToken(k, u.ID, now), now, s.cfg.DeviceLifetime)
+		}
+	}
 	if pid, ok := SessionID(c.PreviousToken); ok && pid != id {
 		old, err := s.store.DeleteSession(ctx, pid)
 		switch {
@@ -236,7 +308,7 @@ func (s *Service) startSession(ctx context.Context, u User, c Client, ev EventTy
 			s.log.Error("revoke previous session", "err", err)
 		}
 	}
-	return Grant{User: u.public(), Session: sess, Token: token}, nil
+	return g, nil
 }
 
 // revoked audits the end of sessions and tells OnRevoke. e carries the
@@ -415,6 +487,9 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest) (Grant, err
 	if _, err := s.allowRate(ctx, registerAddrKey(req.Addr), s.cfg.Limits.RegisterPerAddr); err != nil {
 		return Grant{}, err
 	}
+	if _, err := s.spendHash(ctx, req.Addr); err != nil {
+		return Grant{}, err
+	}
 	u, err := s.createUser(ctx, name, req.Password, RolePlayer)
 	if err != nil {
 		return Grant{}, err
@@ -480,7 +555,8 @@ type PasswordChange struct {
 	// Session is the session the request came with (from Authenticate);
 	// it stays, every other session of the account ends.
 	Session Session
-	// Old is the current password, checked (and rate-limited as a login).
+	// Old is the current password, checked (paced and locked out per
+	// account, as a login is per device).
 	Old string
 	// New must satisfy the policy.
 	New string
@@ -489,9 +565,14 @@ type PasswordChange struct {
 }
 
 // ChangePassword sets a new password after checking the old one, and
-// ends every other session of the account. Errors: ErrUnauthenticated
-// (session gone), ErrForbidden (guests have no password),
-// *PolicyError, *LimitError, ErrInvalidCredentials (wrong old password).
+// ends every other session of the account. Each of its two hashes (the
+// old password's check, the new one's hash) draws on the address's
+// hashing budget; wrong old passwords back off and lock out as logins
+// do, in a pool of the account's own; and an account changes its
+// password at most Limits.PasswordChanges times per window. Errors:
+// ErrUnauthenticated (session gone), ErrForbidden (guests have no
+// password), *PolicyError, *LimitError, ErrInvalidCredentials (wrong
+// old password).
 func (s *Service) ChangePassword(ctx context.Context, req PasswordChange) error {
 	if _, err := s.store.Session(ctx, req.Session.ID); errors.Is(err, ErrNotFound) {
 		return ErrUnauthenticated
@@ -510,24 +591,37 @@ func (s *Service) ChangePassword(ctx context.Context, req PasswordChange) error 
 	if err := s.checkPassword(req.New, u.Name, u.Role); err != nil {
 		return err
 	}
-	key := accountKey(u.Name)
-	if err := s.beginAttempt(ctx, key); err != nil {
+	if err := s.rateFull(ctx, passwordSetKey(u.ID), s.cfg.Limits.PasswordChanges); err != nil {
+		return err
+	}
+	if _, err := s.spendHash(ctx, req.Addr); err != nil {
+		return err
+	}
+	k := passwordCheckKey(u.ID)
+	p := pool{backoff: k, lockout: k}
+	if err := s.beginAttempt(ctx, p); err != nil {
 		return err
 	}
 	ok, _, err := s.hasher.verify(ctx, req.Old, u.PasswordHash)
 	if err != nil {
-		s.finishAttempt(ctx, key, attemptAborted)
+		s.finishAttempt(ctx, p, attemptAborted)
 		return fmt.Errorf("change password: %w", err)
 	}
 	addr := peerIP(req.Addr)
 	if !ok {
 		s.record(ctx, Event{Type: EventLoginFailed, UserID: u.ID, Name: u.Name, Addr: addr, Detail: "password change"})
-		if s.finishAttempt(ctx, key, attemptFailed) {
-			s.record(ctx, Event{Type: EventLockout, UserID: u.ID, Name: u.Name, Addr: addr})
+		if s.finishAttempt(ctx, p, attemptFailed) {
+			s.record(ctx, Event{Type: EventLockout, UserID: u.ID, Name: u.Name, Addr: addr, Detail: "password changes"})
 		}
 		return ErrInvalidCredentials
 	}
-	s.finishAttempt(ctx, key, attemptOK)
+	s.finishAttempt(ctx, p, attemptOK)
+	if _, err := s.allowRate(ctx, passwordSetKey(u.ID), s.cfg.Limits.PasswordChanges); err != nil {
+		return err
+	}
+	if _, err := s.spendHash(ctx, req.Addr); err != nil {
+		return err
+	}
 	return s.setPassword(ctx, u, req.New, req.Session.ID, Event{Addr: addr})
 }
 

@@ -295,15 +295,17 @@ func TestBackoffAndLockout(t *testing.T) {
 		c.Limits.BackoffBase, c.Limits.BackoffMax = time.Second, 3*time.Second
 	})
 	e.register(t, "Alice")
-	fail := func() error { _, err := e.login("Alice", "wrong password here", "192.0.2.1"); return err }
+	const attacker, stranger = "192.0.2.1", "192.0.2.99"
+	fail := func() error { _, err := e.login("Alice", "wrong password here", attacker); return err }
 
 	if err := fail(); !errors.Is(err, account.ErrInvalidCredentials) {
 		t.Fatalf("first failure: got %v", err)
 	}
 	// Straight away again: refused without a hash, told to wait 1s.
 	wantLimit(t, fail(), account.ErrRateLimited, time.Second)
-	// Even with the right password: the name is backing off.
-	_, err := e.login("Alice", goodPassword, "192.0.2.99")
+	// Even with the right password from elsewhere: strangers' attempts on
+	// the name back off together.
+	_, err := e.login("Alice", goodPassword, stranger)
 	wantLimit(t, err, account.ErrRateLimited, time.Second)
 
 	e.clock.Advance(time.Second)
@@ -315,13 +317,23 @@ func TestBackoffAndLockout(t *testing.T) {
 	fail()
 	wantLimit(t, fail(), account.ErrRateLimited, 3*time.Second) // capped at BackoffMax
 	e.clock.Advance(3 * time.Second)
-	if err := fail(); !errors.Is(err, account.ErrInvalidCredentials) { // the 4th failure locks
+	if err := fail(); !errors.Is(err, account.ErrInvalidCredentials) { // the 4th failure locks the attacker's address
 		t.Fatalf("fourth failure: got %v", err)
 	}
-	_, err = e.login("Alice", goodPassword, "192.0.2.99")
+	_, err = e.login("Alice", goodPassword, attacker)
 	wantLimit(t, err, account.ErrLocked, 15*time.Minute)
+	// Another address is slowed by the name's backoff, not locked.
+	_, err = e.login("Alice", goodPassword, stranger)
+	wantLimit(t, err, account.ErrRateLimited, 3*time.Second)
+	e.clock.Advance(3 * time.Second)
+	if _, err := e.login("Alice", goodPassword, stranger); err != nil {
+		t.Fatalf("login from another address after the backoff: %v", err)
+	}
+	// The attacker's address stays locked out; the lockout ends on time.
+	_, err = e.login("Alice", goodPassword, attacker)
+	wantLimit(t, err, account.ErrLocked, 15*time.Minute-3*time.Second)
 	e.clock.Advance(15 * time.Minute)
-	if _, err := e.login("Alice", goodPassword, "192.0.2.99"); err != nil {
+	if _, err := e.login("Alice", goodPassword, attacker); err != nil {
 		t.Fatalf("login after the lockout: %v", err)
 	}
 	// Success forgets the failures.
@@ -993,7 +1005,7 @@ func TestDisableEnableDelete(t *testing.T) {
 		t.Errorf("login to a deleted account: got %v", err)
 	}
 	want := []account.EventType{account.EventRegister, account.EventLogin, account.EventDisable, account.EventSessionRevoke,
-		account.EventLoginDisabled, account.EventLoginFailed, account.EventEnable, account.EventLogin,
+		account.EventLoginDisabled, account.EventLoginFailed, account.EventEnable, account.EventLogin, account.EventLoginWarned,
 		account.EventDelete, account.EventSessionRevoke, account.EventLoginFailed}
 	if got := e.events(t); !slices.Equal(got, want) {
 		t.Errorf("audit: got %v, want %v", got, want)
@@ -1159,8 +1171,8 @@ func TestSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Sessions != 1 || st.Limits != 3 {
-		t.Errorf("Sweep after an hour: got %+v, want 1 session and 3 limits (register and login address, login name)", st)
+	if st.Sessions != 1 || st.Limits != 5 {
+		t.Errorf("Sweep after an hour: got %+v, want 1 session and 5 limits (the registration's address and hash budget, the login's hash budget, the name's pool and its address's lockout)", st)
 	}
 	if got := e.rev.take(); len(got) != 1 || got[0].Reason != account.ReasonExpired || got[0].SessionIDs[0] != g.Session.ID {
 		t.Errorf("OnRevoke: got %+v", got)

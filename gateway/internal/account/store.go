@@ -19,6 +19,7 @@ type Store interface {
 	TokenStore
 	LimitStore
 	EventStore
+	SecretStore
 }
 
 // UserStore keeps accounts.
@@ -40,8 +41,10 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, id int64, ch UserUpdate) (User, error)
 
 	// DeleteUser removes the account and its sessions and returns the IDs
-	// of the sessions removed. ErrNotFound if id is gone.
-	DeleteUser(ctx context.Context, id int64) (sessionIDs []string, err error)
+	// of the sessions removed. ErrNotFound if id is gone. With
+	// KeepSuperuser it removes nothing and returns ErrLastSuperuser if
+	// that would leave no enabled superuser where there was one.
+	DeleteUser(ctx context.Context, id int64, g Guard) (sessionIDs []string, err error)
 
 	// ListUsers returns the accounts matching q in ID order.
 	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
@@ -51,10 +54,27 @@ type UserStore interface {
 	CountUsers(ctx context.Context, q UserQuery) (int, error)
 }
 
+// Guard is a condition a change to accounts must keep. The store checks
+// it in the same transaction as the change, and concurrent guarded
+// changes, from this process or another, wait for each other: two
+// superusers demoting each other at the same instant cannot both win.
+type Guard uint8
+
+const (
+	// NoGuard checks nothing.
+	NoGuard Guard = iota
+	// KeepSuperuser refuses, with ErrLastSuperuser and nothing changed, a
+	// change after which no enabled superuser is left where there was at
+	// least one before.
+	KeepSuperuser
+)
+
 // UserUpdate is a change to some fields of an account; nil fields are left
 // as they are. Writing only what changed means a login that records its
 // time cannot undo a concurrent disable.
 type UserUpdate struct {
+	// Guard is checked with the change (see Guard).
+	Guard Guard
 	// Role, if set, is the new role.
 	Role *Role
 	// Disabled, if set, disables or enables the account.
@@ -172,6 +192,22 @@ func (l Limit) IsZero() bool {
 		l.NextAt.IsZero() && l.LockedUntil.IsZero() && l.Expires.IsZero()
 }
 
+// Equal reports whether l and m hold the same state for the same key.
+func (l Limit) Equal(m Limit) bool {
+	return l.Key == m.Key && l.Count == m.Count && l.Failures == m.Failures &&
+		l.WindowStart.Equal(m.WindowStart) && l.LastFailure.Equal(m.LastFailure) && l.NextAt.Equal(m.NextAt) &&
+		l.LockedUntil.Equal(m.LockedUntil) && l.Expires.Equal(m.Expires)
+}
+
+// LimitUnchanged reports whether fn leaves l as it is, running it on a
+// copy: a store's UpdateLimit can then return l without writing.
+func LimitUnchanged(l Limit, fn func(*Limit)) bool {
+	c := l
+	fn(&c)
+	c.Key = l.Key
+	return c.Equal(l)
+}
+
 // LimitStore keeps rate-limit state.
 type LimitStore interface {
 	// Limit returns the state of key; a zero Limit with Key set if none.
@@ -179,11 +215,19 @@ type LimitStore interface {
 
 	// UpdateLimit runs fn on the state of key (zero if none, Key set)
 	// and saves the result, atomically: concurrent updates of one key, on
-	// this node or another, run one after the other. A result that IsZero
-	// deletes the key. fn must be quick and must not call the store; it
-	// may run more than once (a store may retry after a serialisation
-	// conflict), so it must set every variable it reports through.
+	// this node or another, behave as if run one after the other. A
+	// result that IsZero deletes the key. A result equal to the state fn
+	// was given writes nothing and takes no write lock: a refusal, which
+	// changes nothing, must cost a flood no database writes. fn must be
+	// quick and must not call the store; it may run more than once (a
+	// store may run it on what it read, then again if the state changed
+	// before it could write), so it must set every variable it reports
+	// through.
 	UpdateLimit(ctx context.Context, key string, fn func(*Limit)) (Limit, error)
+
+	// DeleteLimits removes the states whose key starts with prefix and
+	// returns how many.
+	DeleteLimits(ctx context.Context, prefix string) (int, error)
 
 	// DeleteExpiredLimits removes the states whose Expires is at or
 	// before now and returns how many.
@@ -198,6 +242,10 @@ type EventStore interface {
 	// ListEvents returns the events matching q, newest first.
 	ListEvents(ctx context.Context, q EventQuery) ([]Event, error)
 
+	// CountEvents counts the events matching q (ignoring its BeforeID
+	// and Limit).
+	CountEvents(ctx context.Context, q EventQuery) (int, error)
+
 	// DeleteEvents removes the events older than before and returns how
 	// many.
 	DeleteEvents(ctx context.Context, before time.Time) (int, error)
@@ -210,9 +258,21 @@ type EventQuery struct {
 	UserID int64
 	// Type keeps events of this type; empty keeps all.
 	Type EventType
+	// Since, if set, keeps events at or after it.
+	Since time.Time
 	// BeforeID keeps events with a smaller ID: pass the last ID of a page
 	// for the next one.
 	BeforeID int64
 	// Limit caps the result; 0 means no cap.
 	Limit int
+}
+
+// SecretStore keeps the gateway's own secrets, such as the key that signs
+// device tokens: in the store, so that every node of a cluster has the
+// same one and a restart keeps it.
+type SecretStore interface {
+	// Secret returns the secret called name, storing fresh under that
+	// name first if there is none. Concurrent calls, on any node, all
+	// return the one secret that was stored first.
+	Secret(ctx context.Context, name string, fresh []byte) ([]byte, error)
 }

@@ -97,7 +97,7 @@ func (s *Service) PurgeGuests(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		for _, g := range guests {
-			ids, err := s.store.DeleteUser(ctx, g.ID)
+			ids, err := s.store.DeleteUser(ctx, g.ID, NoGuard)
 			if errors.Is(err, ErrNotFound) {
 				continue
 			} else if err != nil {

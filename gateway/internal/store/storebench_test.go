@@ -24,27 +24,28 @@ func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 
 const password = "correct horse battery staple"
 
-// backend opens an empty store for a benchmark, closed when it ends.
+// backend opens an empty store for a test or benchmark, closed when it
+// ends.
 type backend struct {
 	name string
-	open func(b *testing.B) account.Store
+	open func(tb testing.TB) account.Store
 }
 
 var backends = []backend{
-	{"sqlite", func(b *testing.B) account.Store {
-		db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "accounts.db"), nil)
+	{"sqlite", func(tb testing.TB) account.Store {
+		db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "accounts.db"), nil)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		b.Cleanup(func() { db.Close() })
+		tb.Cleanup(func() { db.Close() })
 		return db
 	}},
-	{"postgres", func(b *testing.B) account.Store {
-		db, err := postgres.Open(context.Background(), postgres.Config{URL: pg.Server(b).NewDatabase(b)})
+	{"postgres", func(tb testing.TB) account.Store {
+		db, err := postgres.Open(context.Background(), postgres.Config{URL: pg.Server(tb).NewDatabase(tb)})
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		b.Cleanup(db.Close)
+		tb.Cleanup(db.Close)
 		return db
 	}},
 }

@@ -19,6 +19,14 @@ import (
 // and no plain-HTTP page, can set or overwrite it.
 const CookieName = "__Host-drawbridge"
 
+// DeviceCookieName is the device cookie: the signed tokens of the
+// accounts this browser logged in to (account.Grant.DeviceCookie), so
+// that its own password attempts are counted apart from strangers' and
+// an attacker cannot lock its owner out. It outlives sessions and
+// logouts, and is __Host- prefixed, Secure, HttpOnly and SameSite=Strict
+// like the session's.
+const DeviceCookieName = "__Host-drawbridge-device"
+
 // maxBody bounds the JSON bodies of the account API.
 const maxBody = 16 << 10
 
@@ -82,8 +90,14 @@ func (a *auth) routes(e *echo.Echo) {
 	admin.GET("/events", a.adminEvents)
 }
 
+// client is who a request comes from: its address, its browser, and the
+// cookies a login looks at (the session it may replace, the device's).
 func (a *auth) client(c echo.Context) account.Client {
-	return account.Client{Addr: c.RealIP(), UserAgent: c.Request().UserAgent()}
+	cl := account.Client{Addr: c.RealIP(), UserAgent: c.Request().UserAgent(), PreviousToken: token(c)}
+	if ck, err := c.Cookie(DeviceCookieName); err == nil {
+		cl.DeviceCookie = ck.Value
+	}
+	return cl
 }
 
 // token returns the session token from the cookie, or "".
@@ -105,6 +119,33 @@ func setCookie(c echo.Context, g account.Grant) {
 		HttpOnly: true,
 		SameSite: http.SameSiteStrictMode,
 	})
+}
+
+// setDevice keeps the browser's device tokens after a login.
+func (a *auth) setDevice(c echo.Context, g account.Grant) {
+	if g.DeviceCookie == "" {
+		return
+	}
+	c.SetCookie(&http.Cookie{
+		Name: DeviceCookieName, Value: g.DeviceCookie, Path: "/",
+		Expires:  time.Now().Add(a.svc.DeviceLifetime()),
+		Secure:   true,
+		HttpOnly: true,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// grant hands the browser what a login, registration or setup gave it,
+// and answers with the account (and, after a login, the failed logins
+// since the last one, which the front door tells the player).
+func (a *auth) grant(c echo.Context, status int, g account.Grant) error {
+	setCookie(c, g)
+	a.setDevice(c, g)
+	body := map[string]any{"user": userOf(g.User)}
+	if g.FailedLogins > 0 {
+		body["failed_logins"] = g.FailedLogins
+	}
+	return c.JSON(status, body)
 }
 
 func clearCookie(c echo.Context) {
@@ -210,8 +251,7 @@ func (a *auth) login(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	setCookie(c, g)
-	return c.JSON(http.StatusOK, map[string]any{"user": userOf(g.User)})
+	return a.grant(c, http.StatusOK, g)
 }
 
 func (a *auth) register(c echo.Context) error {
@@ -223,8 +263,7 @@ func (a *auth) register(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	setCookie(c, g)
-	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(g.User)})
+	return a.grant(c, http.StatusCreated, g)
 }
 
 func (a *auth) guest(c echo.Context) error {
@@ -232,8 +271,7 @@ func (a *auth) guest(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	setCookie(c, g)
-	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(g.User)})
+	return a.grant(c, http.StatusCreated, g)
 }
 
 func (a *auth) setup(c echo.Context) error {
@@ -245,8 +283,7 @@ func (a *auth) setup(c echo.Context) error {
 	if err != nil {
 		return a.fail(c, err)
 	}
-	setCookie(c, g)
-	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(g.User)})
+	return a.grant(c, http.StatusCreated, g)
 }
 
 // logout ends the session; its bridges close through OnRevoke.

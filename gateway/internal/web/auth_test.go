@@ -367,3 +367,74 @@ func TestAdminAPI(t *testing.T) {
 func (b *recordingBridge) Start(p bridge.Player, done func(error)) {
 	go func() { done(b.Serve(p)) }()
 }
+
+// TestLoginReplacesTheBrowsersSession is the review's sixth finding: a
+// login from a browser that still holds a session ends that session
+// (rotation), rather than leaving it alive beside the new one.
+func TestLoginReplacesTheBrowsersSession(t *testing.T) {
+	r := newAuthRig(t)
+	c := r.browser()
+	r.register(c, "Alice")
+	u, _ := url.Parse(r.srv.URL)
+	old := ""
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == CookieName {
+			old = ck.Value
+		}
+	}
+	if old == "" {
+		t.Fatal("no session cookie after registering")
+	}
+	if res := r.call(c, "POST", "/api/login", credentials{Name: "Alice", Password: strongPassword}); res.status != 200 {
+		t.Fatalf("login: %d %v", res.status, res.body)
+	}
+	if _, _, err := r.svc.Authenticate(context.Background(), old); err == nil {
+		t.Error("the session the browser held before logging in again is still valid")
+	}
+	if res := r.call(c, "GET", "/api/session", nil); res.status != 200 {
+		t.Errorf("the new session: %d %v", res.status, res.body)
+	}
+	sessions, err := r.svc.ListSessions(context.Background(), account.Console(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sessions) != 1 {
+		t.Errorf("account has %d sessions after logging in again from one browser, want 1", len(sessions))
+	}
+}
+
+// TestDeviceCookie: a login sets the long-lived device cookie, as private
+// as the session's, and a browser carrying it gets in while strangers'
+// attempts have the name backing off; the front door is told of the
+// failed logins since the last visit.
+func TestDeviceCookie(t *testing.T) {
+	r := newAuthRig(t, func(c *account.Config) { c.Limits.LoginPerAddr.N = -1 })
+	owner := r.browser()
+	res := r.call(owner, "POST", "/api/register", credentials{Name: "Alice", Password: strongPassword})
+	var device string
+	for _, ck := range res.header.Values("Set-Cookie") {
+		if strings.HasPrefix(ck, DeviceCookieName+"=") {
+			device = ck
+		}
+	}
+	for _, want := range []string{"Path=/", "Secure", "HttpOnly", "SameSite=Strict", "Expires="} {
+		if !strings.Contains(device, want) {
+			t.Errorf("device cookie %q lacks %q", device, want)
+		}
+	}
+	if res := r.call(owner, "POST", "/api/logout", nil); res.status != http.StatusNoContent {
+		t.Fatalf("logout: %d", res.status)
+	}
+	attacker := r.browser()
+	r.call(attacker, "POST", "/api/login", credentials{Name: "Alice", Password: "guess guess guess"})
+	if got := r.call(attacker, "POST", "/api/login", credentials{Name: "Alice", Password: strongPassword}); got.status != http.StatusTooManyRequests {
+		t.Fatalf("a stranger right after a failure: %d %v, want 429 (the name backs off)", got.status, got.body)
+	}
+	got := r.call(owner, "POST", "/api/login", credentials{Name: "Alice", Password: strongPassword})
+	if got.status != 200 {
+		t.Fatalf("the owner's browser: %d %v, want 200", got.status, got.body)
+	}
+	if n, _ := got.body["failed_logins"].(float64); n != 1 {
+		t.Errorf("failed_logins: got %v, want 1", got.body["failed_logins"])
+	}
+}

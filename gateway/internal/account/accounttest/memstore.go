@@ -24,6 +24,7 @@ type MemStore struct {
 	tokens   map[string]account.Token
 	limits   map[string]account.Limit
 	events   []account.Event
+	secrets  map[string][]byte
 }
 
 var _ account.Store = (*MemStore)(nil)
@@ -35,6 +36,7 @@ func NewMemStore() *MemStore {
 		sessions: make(map[string]account.Session),
 		tokens:   make(map[string]account.Token),
 		limits:   make(map[string]account.Limit),
+		secrets:  make(map[string][]byte),
 	}
 }
 
@@ -85,6 +87,7 @@ func (m *MemStore) UpdateUser(ctx context.Context, id int64, ch account.UserUpda
 	if !ok {
 		return account.User{}, account.ErrNotFound
 	}
+	before := u
 	if ch.Role != nil {
 		u.Role = *ch.Role
 	}
@@ -97,16 +100,35 @@ func (m *MemStore) UpdateUser(ctx context.Context, id int64, ch account.UserUpda
 	if ch.LastLogin != nil {
 		u.LastLogin = *ch.LastLogin
 	}
+	if ch.Guard == account.KeepSuperuser && enabledSuperuser(before) && !enabledSuperuser(u) && m.superusersLocked() == 1 {
+		return account.User{}, account.ErrLastSuperuser
+	}
 	m.users[id] = u
 	return u, nil
 }
 
+func enabledSuperuser(u account.User) bool { return u.Role == account.RoleSuperuser && !u.Disabled }
+
+func (m *MemStore) superusersLocked() int {
+	n := 0
+	for _, u := range m.users {
+		if enabledSuperuser(u) {
+			n++
+		}
+	}
+	return n
+}
+
 // DeleteUser implements account.UserStore.
-func (m *MemStore) DeleteUser(ctx context.Context, id int64) ([]string, error) {
+func (m *MemStore) DeleteUser(ctx context.Context, id int64, g account.Guard) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.users[id]; !ok {
+	u, ok := m.users[id]
+	if !ok {
 		return nil, account.ErrNotFound
+	}
+	if g == account.KeepSuperuser && enabledSuperuser(u) && m.superusersLocked() == 1 {
+		return nil, account.ErrLastSuperuser
 	}
 	delete(m.users, id)
 	return m.deleteSessionsLocked(func(s account.Session) bool { return s.UserID == id }), nil
@@ -326,6 +348,20 @@ func (m *MemStore) UpdateLimit(ctx context.Context, key string, fn func(*account
 	return l, nil
 }
 
+// DeleteLimits implements account.LimitStore.
+func (m *MemStore) DeleteLimits(ctx context.Context, prefix string) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for k := range m.limits {
+		if strings.HasPrefix(k, prefix) {
+			delete(m.limits, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // DeleteExpiredLimits implements account.LimitStore.
 func (m *MemStore) DeleteExpiredLimits(ctx context.Context, now time.Time) (int, error) {
 	m.mu.Lock()
@@ -356,12 +392,7 @@ func (m *MemStore) ListEvents(ctx context.Context, q account.EventQuery) ([]acco
 	defer m.mu.Unlock()
 	var out []account.Event
 	for i := len(m.events) - 1; i >= 0; i-- {
-		e := m.events[i]
-		switch {
-		case q.UserID != 0 && e.UserID != q.UserID && e.ActorID != q.UserID:
-		case q.Type != "" && e.Type != q.Type:
-		case q.BeforeID != 0 && e.ID >= q.BeforeID:
-		default:
+		if e := m.events[i]; matchEvent(e, q) && (q.BeforeID == 0 || e.ID < q.BeforeID) {
 			out = append(out, e)
 		}
 		if q.Limit > 0 && len(out) == q.Limit {
@@ -369,6 +400,30 @@ func (m *MemStore) ListEvents(ctx context.Context, q account.EventQuery) ([]acco
 		}
 	}
 	return out, nil
+}
+
+func matchEvent(e account.Event, q account.EventQuery) bool {
+	switch {
+	case q.UserID != 0 && e.UserID != q.UserID && e.ActorID != q.UserID:
+	case q.Type != "" && e.Type != q.Type:
+	case !q.Since.IsZero() && e.Time.Before(q.Since):
+	default:
+		return true
+	}
+	return false
+}
+
+// CountEvents implements account.EventStore.
+func (m *MemStore) CountEvents(ctx context.Context, q account.EventQuery) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, e := range m.events {
+		if matchEvent(e, q) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // DeleteEvents implements account.EventStore.
@@ -384,4 +439,15 @@ func (m *MemStore) DeleteEvents(ctx context.Context, before time.Time) (int, err
 	n := len(m.events) - len(kept)
 	m.events = kept
 	return n, nil
+}
+
+// Secret implements account.SecretStore.
+func (m *MemStore) Secret(ctx context.Context, name string, fresh []byte) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.secrets[name]; ok {
+		return slices.Clone(v), nil
+	}
+	m.secrets[name] = slices.Clone(fresh)
+	return slices.Clone(fresh), nil
 }

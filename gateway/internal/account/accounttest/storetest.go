@@ -43,6 +43,13 @@ func StoreTest(t *testing.T, newStore func(t *testing.T) account.Store) {
 		{"Limits", testLimits},
 		{"LimitUpdatesAtomic", testLimitsAtomic},
 		{"Events", testEvents},
+		{"CountEventsSince", testCountEvents},
+		{"LimitNoChangeNoWrite", testLimitNoChange},
+		{"DeleteLimitsByPrefix", testDeleteLimits},
+		{"GuardKeepsSuperuser", testGuardKeepsSuperuser},
+		{"GuardConcurrentDemotions", testGuardConcurrent},
+		{"Secret", testSecret},
+		{"SecretConcurrent", testSecretConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}
@@ -164,7 +171,7 @@ func testUserMissing(t *testing.T, s account.Store) {
 	if _, err := s.UpdateUser(ctx, 12345, account.UserUpdate{}); !errors.Is(err, account.ErrNotFound) {
 		t.Errorf("UpdateUser(missing): got %v, want ErrNotFound", err)
 	}
-	if _, err := s.DeleteUser(ctx, 12345); !errors.Is(err, account.ErrNotFound) {
+	if _, err := s.DeleteUser(ctx, 12345, account.NoGuard); !errors.Is(err, account.ErrNotFound) {
 		t.Errorf("DeleteUser(missing): got %v, want ErrNotFound", err)
 	}
 }
@@ -209,7 +216,7 @@ func testNameUniqueConcurrent(t *testing.T, s account.Store) {
 func testIDsNeverReused(t *testing.T, s account.Store) {
 	a := mustUser(t, s, "Alice")
 	b := mustUser(t, s, "Bob")
-	if _, err := s.DeleteUser(context.Background(), b.ID); err != nil {
+	if _, err := s.DeleteUser(context.Background(), b.ID, account.NoGuard); err != nil {
 		t.Fatal(err)
 	}
 	c := mustUser(t, s, "Carol")
@@ -257,7 +264,7 @@ func testDeleteUser(t *testing.T, s account.Store) {
 	mustSession(t, s, a.ID, sid(1), t0)
 	mustSession(t, s, a.ID, sid(2), at(time.Second))
 	mustSession(t, s, b.ID, sid(3), t0)
-	ids, err := s.DeleteUser(ctx, a.ID)
+	ids, err := s.DeleteUser(ctx, a.ID, account.NoGuard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +280,7 @@ func testDeleteUser(t *testing.T, s account.Store) {
 	if _, err := s.Session(ctx, sid(3)); err != nil {
 		t.Errorf("Session of another user: got %v, want it kept", err)
 	}
-	if _, err := s.DeleteUser(ctx, a.ID); !errors.Is(err, account.ErrNotFound) {
+	if _, err := s.DeleteUser(ctx, a.ID, account.NoGuard); !errors.Is(err, account.ErrNotFound) {
 		t.Errorf("second DeleteUser: got %v, want ErrNotFound", err)
 	}
 	mustUser(t, s, "Alice") // the name is free again
@@ -704,6 +711,7 @@ func testEvents(t *testing.T, s account.Store) {
 		{"type", account.EventQuery{Type: account.EventLoginFailed}, []account.EventType{account.EventLoginFailed}},
 		{"limit", account.EventQuery{Limit: 2}, []account.EventType{account.EventRoleChange, account.EventLoginFailed}},
 		{"before", account.EventQuery{BeforeID: all[0].ID, Limit: 1}, []account.EventType{account.EventLoginFailed}},
+		{"since", account.EventQuery{Since: at(time.Minute)}, []account.EventType{account.EventRoleChange, account.EventLoginFailed, account.EventLogin}},
 	} {
 		got, err := s.ListEvents(ctx, tc.q)
 		if err != nil {
@@ -723,5 +731,268 @@ func testEvents(t *testing.T, s account.Store) {
 	left, _ := s.ListEvents(ctx, account.EventQuery{})
 	if want := []account.EventType{account.EventRoleChange, account.EventLoginFailed}; fmt.Sprint(types(left)) != fmt.Sprint(want) {
 		t.Errorf("after DeleteEvents: got %v, want %v", types(left), want)
+	}
+}
+
+func testCountEvents(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	for i, e := range []account.Event{
+		{Type: account.EventLoginFailed, UserID: 7},
+		{Type: account.EventLoginFailed, UserID: 7},
+		{Type: account.EventLogin, UserID: 7},
+		{Type: account.EventLoginFailed, UserID: 7},
+		{Type: account.EventLoginFailed, UserID: 8},
+		{Type: account.EventLoginFailed},
+	} {
+		e.Time = at(time.Duration(i) * time.Minute)
+		if err := s.AppendEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		q    account.EventQuery
+		want int
+	}{
+		{"all", account.EventQuery{}, 6},
+		{"user", account.EventQuery{UserID: 7}, 4},
+		{"user and type", account.EventQuery{UserID: 7, Type: account.EventLoginFailed}, 3},
+		{"since the login", account.EventQuery{UserID: 7, Type: account.EventLoginFailed, Since: at(2 * time.Minute)}, 1},
+		{"since, inclusive", account.EventQuery{Type: account.EventLoginFailed, Since: at(3 * time.Minute)}, 3},
+		{"limit and before ignored", account.EventQuery{UserID: 7, Limit: 1, BeforeID: 1}, 4},
+	} {
+		n, err := s.CountEvents(ctx, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != tc.want {
+			t.Errorf("CountEvents %s: got %d, want %d", tc.name, n, tc.want)
+		}
+	}
+}
+
+// testLimitNoChange checks what a store can be seen to do when fn
+// changes nothing: it returns the state as it is, and a concurrent
+// change is not undone by it.
+func testLimitNoChange(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	set := func(n int) {
+		if _, err := s.UpdateLimit(ctx, "k", func(l *account.Limit) { l.Count = n; l.Expires = at(time.Hour) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(5)
+	calls := 0
+	got, err := s.UpdateLimit(ctx, "k", func(l *account.Limit) { calls++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Count != 5 || got.Key != "k" || calls == 0 {
+		t.Errorf("UpdateLimit with no change: got %+v after %d calls, want count 5", got, calls)
+	}
+	// A no-op on a key without state creates none.
+	if _, err := s.UpdateLimit(ctx, "none", func(l *account.Limit) {}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.DeleteExpiredLimits(ctx, at(1000*time.Hour)); n != 1 {
+		t.Errorf("DeleteExpiredLimits after a no-op on a new key: got %d rows, want 1 (only k)", n)
+	}
+	// Writers and no-op readers at once: no write is lost.
+	const workers, each = 4, 20
+	var wg sync.WaitGroup
+	for i := range 2 * workers {
+		wg.Go(func() {
+			for range each {
+				fn := func(l *account.Limit) {}
+				if i%2 == 0 {
+					fn = func(l *account.Limit) { l.Count++; l.Expires = at(time.Hour) }
+				}
+				if _, err := s.UpdateLimit(ctx, "mixed", fn); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if l, _ := s.Limit(ctx, "mixed"); l.Count != workers*each {
+		t.Errorf("concurrent writers and no-ops: got count %d, want %d", l.Count, workers*each)
+	}
+}
+
+func testDeleteLimits(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	for _, k := range []string{"login/name/ab", "login/name/ab/addr/192.0.2.1", "login/name/ab/addr/2001:db8::/64", "login/name/abc", "login/device/1/x"} {
+		if _, err := s.UpdateLimit(ctx, k, func(l *account.Limit) { l.Failures = 1; l.Expires = at(time.Hour) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.DeleteLimits(ctx, "login/name/ab/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("DeleteLimits(login/name/ab/): got %d, want 2", n)
+	}
+	for k, want := range map[string]int{"login/name/ab": 1, "login/name/ab/addr/192.0.2.1": 0, "login/name/abc": 1, "login/device/1/x": 1} {
+		if l, _ := s.Limit(ctx, k); l.Failures != want {
+			t.Errorf("after DeleteLimits, %s: got %d failures, want %d", k, l.Failures, want)
+		}
+	}
+	// Characters LIKE would treat as patterns are literal.
+	s.UpdateLimit(ctx, "a%b", func(l *account.Limit) { l.Failures = 1; l.Expires = at(time.Hour) })
+	if n, _ := s.DeleteLimits(ctx, "a_"); n != 0 {
+		t.Errorf("DeleteLimits(a_) deleted %d, want 0", n)
+	}
+}
+
+func testGuardKeepsSuperuser(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	su := account.RoleSuperuser
+	player := account.RolePlayer
+	yes := true
+	// No superuser at all: a guarded change of anyone else goes through.
+	p := mustUser(t, s, "Pat")
+	if _, err := s.UpdateUser(ctx, p.ID, account.UserUpdate{Disabled: &yes, Guard: account.KeepSuperuser}); err != nil {
+		t.Errorf("guarded disable with no superuser anywhere: %v", err)
+	}
+	a := mustUser(t, s, "Alice", func(u *account.User) { u.Role = su })
+	for _, tc := range []struct {
+		name string
+		ch   account.UserUpdate
+	}{
+		{"demote", account.UserUpdate{Role: &player, Guard: account.KeepSuperuser}},
+		{"disable", account.UserUpdate{Disabled: &yes, Guard: account.KeepSuperuser}},
+	} {
+		if _, err := s.UpdateUser(ctx, a.ID, tc.ch); !errors.Is(err, account.ErrLastSuperuser) {
+			t.Errorf("%s the last superuser: got %v, want ErrLastSuperuser", tc.name, err)
+		}
+		if got, _ := s.User(ctx, a.ID); got.Role != su || got.Disabled {
+			t.Errorf("%s refused, but the account changed: %+v", tc.name, got)
+		}
+	}
+	if _, err := s.DeleteUser(ctx, a.ID, account.KeepSuperuser); !errors.Is(err, account.ErrLastSuperuser) {
+		t.Errorf("delete the last superuser: got %v, want ErrLastSuperuser", err)
+	}
+	if _, err := s.User(ctx, a.ID); err != nil {
+		t.Errorf("delete refused, but the account is gone: %v", err)
+	}
+	// Unguarded, the store does as told (the console's own checks aside).
+	if _, err := s.UpdateUser(ctx, a.ID, account.UserUpdate{Role: &player}); err != nil {
+		t.Errorf("unguarded demote: %v", err)
+	}
+	s.UpdateUser(ctx, a.ID, account.UserUpdate{Role: &su})
+	// With a second one, either may go.
+	b := mustUser(t, s, "Bob", func(u *account.User) { u.Role = su })
+	if _, err := s.UpdateUser(ctx, b.ID, account.UserUpdate{Role: &player, Guard: account.KeepSuperuser}); err != nil {
+		t.Errorf("demote one of two superusers: %v", err)
+	}
+	if _, err := s.DeleteUser(ctx, b.ID, account.KeepSuperuser); err != nil {
+		t.Errorf("delete a former superuser: %v", err)
+	}
+}
+
+// testGuardConcurrent is the race of two superusers demoting (or
+// disabling, or deleting) each other at the same instant: exactly one
+// may win, every time.
+func testGuardConcurrent(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	su, player := account.RoleSuperuser, account.RolePlayer
+	yes := true
+	changes := []struct {
+		name string
+		do   func(id int64) error
+	}{
+		{"demote", func(id int64) error {
+			_, err := s.UpdateUser(ctx, id, account.UserUpdate{Role: &player, Guard: account.KeepSuperuser})
+			return err
+		}},
+		{"disable", func(id int64) error {
+			_, err := s.UpdateUser(ctx, id, account.UserUpdate{Disabled: &yes, Guard: account.KeepSuperuser})
+			return err
+		}},
+		{"delete", func(id int64) error {
+			_, err := s.DeleteUser(ctx, id, account.KeepSuperuser)
+			return err
+		}},
+	}
+	for round := range 12 {
+		ch := changes[round%len(changes)]
+		a := mustUser(t, s, fmt.Sprintf("A%d", round), func(u *account.User) { u.Role = su })
+		b := mustUser(t, s, fmt.Sprintf("B%d", round), func(u *account.User) { u.Role = su })
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, id := range []int64{a.ID, b.ID} {
+			wg.Go(func() {
+				<-start
+				errs[i] = ch.do(id)
+			})
+		}
+		close(start)
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, account.ErrLastSuperuser):
+				t.Fatalf("%s, round %d: %v", ch.name, round, err)
+			}
+		}
+		n, err := s.CountUsers(ctx, account.UserQuery{Role: su, EnabledOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if won != 1 || n != 1 {
+			t.Fatalf("%s, round %d: %d of 2 went through and %d superusers are left, want 1 and 1 (errors %v)", ch.name, round, won, n, errs)
+		}
+		// Back to none for the next round.
+		for _, id := range []int64{a.ID, b.ID} {
+			s.DeleteUser(ctx, id, account.NoGuard)
+		}
+	}
+}
+
+func testSecret(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	first := []byte("0123456789abcdef0123456789abcdef")
+	got, err := s.Secret(ctx, "k", first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(first) {
+		t.Errorf("Secret on first use: got %q, want the fresh one", got)
+	}
+	got, err = s.Secret(ctx, "k", []byte("another"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(first) {
+		t.Errorf("Secret on second use: got %q, want the first one kept", got)
+	}
+	if got, _ := s.Secret(ctx, "other", []byte("x")); string(got) != "x" {
+		t.Errorf("Secret of another name: got %q, want its own", got)
+	}
+}
+
+func testSecretConcurrent(t *testing.T, s account.Store) {
+	const n = 8
+	got := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			v, err := s.Secret(context.Background(), "shared", []byte(fmt.Sprintf("candidate-%d", i)))
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = string(v)
+		})
+	}
+	wg.Wait()
+	for i := range got {
+		if got[i] != got[0] {
+			t.Fatalf("concurrent Secret calls got different secrets: %q", got)
+		}
 	}
 }

@@ -24,12 +24,10 @@ func (db *DB) AppendEvent(ctx context.Context, e account.Event) error {
 	return nil
 }
 
-// ListEvents implements account.EventStore.
-func (db *DB) ListEvents(ctx context.Context, q account.EventQuery) ([]account.Event, error) {
-	var (
-		conds []string
-		a     args
-	)
+// eventWhere turns a query into a WHERE clause, adding its arguments to
+// a.
+func eventWhere(q account.EventQuery, paged bool, a *args) string {
+	var conds []string
 	if q.UserID != 0 {
 		p := a.add(q.UserID)
 		conds = append(conds, "(user_id = "+p+" OR actor_id = "+p+")")
@@ -37,14 +35,34 @@ func (db *DB) ListEvents(ctx context.Context, q account.EventQuery) ([]account.E
 	if q.Type != "" {
 		conds = append(conds, "type = "+a.add(string(q.Type)))
 	}
-	if q.BeforeID != 0 {
+	if !q.Since.IsZero() {
+		conds = append(conds, "at >= "+a.add(ts(q.Since)))
+	}
+	if paged && q.BeforeID != 0 {
 		conds = append(conds, "id < "+a.add(q.BeforeID))
 	}
-	query := "SELECT " + eventCols + " FROM events"
-	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return ""
 	}
-	query += " ORDER BY id DESC"
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// CountEvents implements account.EventStore.
+func (db *DB) CountEvents(ctx context.Context, q account.EventQuery) (int, error) {
+	var (
+		a args
+		n int
+	)
+	if err := db.pool.QueryRow(ctx, "SELECT COUNT(*) FROM events"+eventWhere(q, false, &a), a...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count events: %w", unavailable(err))
+	}
+	return n, nil
+}
+
+// ListEvents implements account.EventStore.
+func (db *DB) ListEvents(ctx context.Context, q account.EventQuery) ([]account.Event, error) {
+	var a args
+	query := "SELECT " + eventCols + " FROM events" + eventWhere(q, true, &a) + " ORDER BY id DESC"
 	if q.Limit > 0 {
 		query += " LIMIT " + a.add(q.Limit)
 	}

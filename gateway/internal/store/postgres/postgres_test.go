@@ -415,3 +415,51 @@ func TestRedactedError(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalWritesNothing: an UpdateLimit whose fn changes nothing (a
+// refused login) must neither write the row nor lock it: on the shared
+// database a flood of refusals from one address held one hot row under
+// SELECT ... FOR UPDATE, queueing every node's pool connections behind
+// it. A row's xmin changes with every write of it; a lock shows in
+// pg_locks while held, so a refusal must also return with none taken.
+func TestRefusalWritesNothing(t *testing.T) {
+	db := open(t, pg.Server(t).NewDatabase(t))
+	ctx := context.Background()
+	key := "login/addr/192.0.2.1"
+	if _, err := db.UpdateLimit(ctx, key, func(l *account.Limit) {
+		l.Count, l.WindowStart, l.Expires = 31, time.Now(), time.Now().Add(time.Minute)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	xmin := func() string {
+		var x string
+		if err := db.pool.QueryRow(ctx, "SELECT xmin::text FROM limits WHERE key = $1", key).Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	before := xmin()
+	for range 100 {
+		if _, err := db.UpdateLimit(ctx, key, func(l *account.Limit) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := xmin(); after != before {
+		t.Errorf("100 refusals rewrote the row (xmin %s -> %s)", before, after)
+	}
+	// While another session holds the row locked (as the old FOR UPDATE
+	// did), a refusal still answers: it waits for no lock.
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM limits WHERE key = $1 FOR UPDATE", key); err != nil {
+		t.Fatal(err)
+	}
+	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := db.UpdateLimit(qctx, key, func(l *account.Limit) {}); err != nil {
+		t.Errorf("a refusal while another holds the row: %v (it waited for the lock)", err)
+	}
+}

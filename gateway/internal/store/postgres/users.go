@@ -97,41 +97,82 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch account.UserUpdate) (
 	if ch.LastLogin != nil {
 		set = append(set, "last_login = "+a.add(ts(*ch.LastLogin)))
 	}
-	var row pgx.Row
-	if len(set) == 0 {
-		row = db.pool.QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE id = $1", id)
-	} else {
+	query, qargs := "SELECT "+userCols+" FROM users WHERE id = $1", []any{id}
+	if len(set) > 0 {
 		where := a.add(id)
-		row = db.pool.QueryRow(ctx, "UPDATE users SET "+strings.Join(set, ", ")+" WHERE id = "+where+" RETURNING "+userCols, a...)
+		query, qargs = "UPDATE users SET "+strings.Join(set, ", ")+" WHERE id = "+where+" RETURNING "+userCols, a
 	}
-	u, err := scanUser(row)
+	var u account.User
+	err := db.guarded(ctx, ch.Guard, func(q querier) error {
+		var err error
+		u, err = scanUser(q.QueryRow(ctx, query, qargs...))
+		return err
+	})
 	if err != nil {
 		return u, fmt.Errorf("update user %d: %w", id, unavailable(err))
 	}
 	return u, nil
 }
 
+// guarded runs change, in a transaction when g asks for a check, and
+// refuses with account.ErrLastSuperuser, rolling back, what g forbids.
+// The transaction first locks every enabled superuser's row, in ID
+// order (so two of them never deadlock), so concurrent guarded changes,
+// on any node, run one after the other; one that waited re-reads the
+// rows, and sees what the one before it changed.
+func (db *DB) guarded(ctx context.Context, g account.Guard, change func(querier) error) error {
+	if g == account.NoGuard {
+		return change(db.pool)
+	}
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		locked, err := queryStrings(ctx, tx, "SELECT id::text FROM users WHERE role = $1 AND NOT disabled ORDER BY id FOR UPDATE",
+			account.RoleSuperuser.String())
+		if err != nil {
+			return err
+		}
+		if err := change(tx); err != nil {
+			return err
+		}
+		var after int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE role = $1 AND NOT disabled",
+			account.RoleSuperuser.String()).Scan(&after); err != nil {
+			return err
+		}
+		if len(locked) > 0 && after == 0 {
+			return account.ErrLastSuperuser
+		}
+		return nil
+	})
+}
+
 // DeleteUser implements account.UserStore. It locks the account first, so
 // a session created meanwhile either is in the list returned or fails
 // for want of its account.
-func (db *DB) DeleteUser(ctx context.Context, id int64) ([]string, error) {
+func (db *DB) DeleteUser(ctx context.Context, id int64, g account.Guard) ([]string, error) {
 	var ids []string
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		var one int
-		if err := tx.QueryRow(ctx, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", id).Scan(&one); err != nil {
-			return notFound(err)
-		}
-		var err error
-		if ids, err = queryStrings(ctx, tx, "DELETE FROM sessions WHERE user_id = $1 RETURNING id", id); err != nil {
+	err := db.guarded(ctx, g, func(q querier) error {
+		return pgx.BeginFunc(ctx, q.(beginner), func(tx pgx.Tx) error {
+			var one int
+			if err := tx.QueryRow(ctx, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", id).Scan(&one); err != nil {
+				return notFound(err)
+			}
+			var err error
+			if ids, err = queryStrings(ctx, tx, "DELETE FROM sessions WHERE user_id = $1 RETURNING id", id); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, "DELETE FROM users WHERE id = $1", id)
 			return err
-		}
-		_, err = tx.Exec(ctx, "DELETE FROM users WHERE id = $1", id)
-		return err
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete user %d: %w", id, unavailable(err))
 	}
 	return ids, nil
+}
+
+// beginner starts a transaction: on a pool, or a savepoint inside one.
+type beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
 // querier is a pool, a connection or a transaction.

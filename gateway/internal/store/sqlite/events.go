@@ -23,8 +23,8 @@ func (db *DB) AppendEvent(ctx context.Context, e account.Event) error {
 	return nil
 }
 
-// ListEvents implements account.EventStore.
-func (db *DB) ListEvents(ctx context.Context, q account.EventQuery) ([]account.Event, error) {
+// eventWhere turns a query into a WHERE clause and its arguments.
+func eventWhere(q account.EventQuery, paged bool) (string, []any) {
 	var (
 		conds []string
 		args  []any
@@ -35,14 +35,32 @@ func (db *DB) ListEvents(ctx context.Context, q account.EventQuery) ([]account.E
 	if q.Type != "" {
 		conds, args = append(conds, "type = ?"), append(args, string(q.Type))
 	}
-	if q.BeforeID != 0 {
+	if !q.Since.IsZero() {
+		conds, args = append(conds, "at >= ?"), append(args, micros(q.Since))
+	}
+	if paged && q.BeforeID != 0 {
 		conds, args = append(conds, "id < ?"), append(args, q.BeforeID)
 	}
-	query := "SELECT " + eventCols + " FROM events"
-	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "", args
 	}
-	query += " ORDER BY id DESC"
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// CountEvents implements account.EventStore.
+func (db *DB) CountEvents(ctx context.Context, q account.EventQuery) (int, error) {
+	where, args := eventWhere(q, false)
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM events"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count events: %w", err)
+	}
+	return n, nil
+}
+
+// ListEvents implements account.EventStore.
+func (db *DB) ListEvents(ctx context.Context, q account.EventQuery) ([]account.Event, error) {
+	where, args := eventWhere(q, true)
+	query := "SELECT " + eventCols + " FROM events" + where + " ORDER BY id DESC"
 	if q.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, q.Limit)

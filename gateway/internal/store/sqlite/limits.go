@@ -42,18 +42,31 @@ func (db *DB) Limit(ctx context.Context, key string) (account.Limit, error) {
 	return l, nil
 }
 
-// UpdateLimit implements account.LimitStore. The read and the write share
-// one IMMEDIATE transaction, which holds the database's write lock.
+// UpdateLimit implements account.LimitStore. fn first runs on the state
+// read through a reader connection, without the write lock: if it
+// changes nothing (a refusal) nothing is written and no writer waits.
+// Otherwise the read, fn and the write share one IMMEDIATE transaction,
+// which holds the database's write lock.
 func (db *DB) UpdateLimit(ctx context.Context, key string, fn func(*account.Limit)) (account.Limit, error) {
-	var l account.Limit
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+	l, err := readLimit(ctx, db.r, key)
+	if err != nil {
+		return l, fmt.Errorf("update limit %s: %w", key, err)
+	}
+	if account.LimitUnchanged(l, fn) {
+		return l, nil
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if l, err = readLimit(ctx, tx, key); err != nil {
 			return err
 		}
+		old := l
 		fn(&l)
 		l.Key = key
-		if l.IsZero() {
+		switch {
+		case l.Equal(old):
+			return nil
+		case l.IsZero():
 			_, err = tx.ExecContext(ctx, "DELETE FROM limits WHERE key = ?", key)
 			return err
 		}
@@ -66,6 +79,19 @@ func (db *DB) UpdateLimit(ctx context.Context, key string, fn func(*account.Limi
 		return l, fmt.Errorf("update limit %s: %w", key, err)
 	}
 	return l, nil
+}
+
+// DeleteLimits implements account.LimitStore.
+func (db *DB) DeleteLimits(ctx context.Context, prefix string) (int, error) {
+	res, err := db.w.ExecContext(ctx, "DELETE FROM limits WHERE substr(key, 1, ?) = ?", len([]rune(prefix)), prefix)
+	if err != nil {
+		return 0, fmt.Errorf("delete limits %s*: %w", prefix, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete limits %s*: %w", prefix, err)
+	}
+	return int(n), nil
 }
 
 // DeleteExpiredLimits implements account.LimitStore.

@@ -212,3 +212,33 @@ func TestBackup(t *testing.T) {
 		t.Errorf("user in the backup: %v", err)
 	}
 }
+
+// TestRefusalWritesNothing: an UpdateLimit whose fn changes nothing (a
+// refused login) must not write: each write is a commit, and each
+// commit an fsync (synchronous=FULL), so a flood of refusals became a
+// flood of fsyncs. The WAL grows with every commit; it must not grow.
+func TestRefusalWritesNothing(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	if _, err := db.UpdateLimit(ctx, "login/addr/192.0.2.1", func(l *account.Limit) {
+		l.Count, l.WindowStart, l.Expires = 31, time.Now(), time.Now().Add(time.Minute)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wal := func() int64 {
+		fi, err := os.Stat(db.Path() + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := wal()
+	for range 200 {
+		if _, err := db.UpdateLimit(ctx, "login/addr/192.0.2.1", func(l *account.Limit) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := wal(); after != before {
+		t.Errorf("200 refusals grew the WAL from %d to %d bytes: they wrote", before, after)
+	}
+}

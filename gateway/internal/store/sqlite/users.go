@@ -93,36 +93,78 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, ch account.UserUpdate) (
 	if ch.LastLogin != nil {
 		set, args = append(set, "last_login = ?"), append(args, micros(*ch.LastLogin))
 	}
-	var row *sql.Row
-	if len(set) == 0 {
-		row = db.w.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id)
-	} else {
-		row = db.w.QueryRowContext(ctx, "UPDATE users SET "+strings.Join(set, ", ")+" WHERE id = ? RETURNING "+userCols,
-			append(args, id)...)
+	query, qargs := "SELECT "+userCols+" FROM users WHERE id = ?", []any{id}
+	if len(set) > 0 {
+		query, qargs = "UPDATE users SET "+strings.Join(set, ", ")+" WHERE id = ? RETURNING "+userCols, append(args, id)
 	}
-	u, err := scanUser(row)
+	var u account.User
+	err := db.guarded(ctx, ch.Guard, func(q rowQuerier) error {
+		var err error
+		u, err = scanUser(q.QueryRowContext(ctx, query, qargs...))
+		return err
+	})
 	if err != nil {
 		return u, fmt.Errorf("update user %d: %w", id, err)
 	}
 	return u, nil
 }
 
+// guarded runs change, in a write transaction when g asks for a check
+// (the write lock then keeps every other change out, this process's and
+// other processes' alike, until the check is done), and refuses with
+// account.ErrLastSuperuser, rolling back, what g forbids.
+func (db *DB) guarded(ctx context.Context, g account.Guard, change func(rowQuerier) error) error {
+	if g == account.NoGuard {
+		return change(db.w)
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		count := func() (n int, err error) {
+			err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0",
+				account.RoleSuperuser.String()).Scan(&n)
+			return n, err
+		}
+		before, err := count()
+		if err != nil {
+			return err
+		}
+		if err := change(tx); err != nil {
+			return err
+		}
+		after, err := count()
+		if err != nil {
+			return err
+		}
+		if before > 0 && after == 0 {
+			return account.ErrLastSuperuser
+		}
+		return nil
+	})
+}
+
 // DeleteUser implements account.UserStore.
-func (db *DB) DeleteUser(ctx context.Context, id int64) ([]string, error) {
+func (db *DB) DeleteUser(ctx context.Context, id int64, g account.Guard) ([]string, error) {
 	var ids []string
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if ids, err = queryIDs(ctx, tx, "DELETE FROM sessions WHERE user_id = ? RETURNING id", id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
-		if err != nil {
+		var role string
+		var disabled bool
+		err = tx.QueryRowContext(ctx, "DELETE FROM users WHERE id = ? RETURNING role, disabled", id).Scan(&role, &disabled)
+		if errors.Is(err, sql.ErrNoRows) {
+			return account.ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return account.ErrNotFound
+		if g == account.KeepSuperuser && role == account.RoleSuperuser.String() && !disabled {
+			var left int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0", role).Scan(&left); err != nil {
+				return err
+			}
+			if left == 0 {
+				return account.ErrLastSuperuser
+			}
 		}
 		return nil
 	})
