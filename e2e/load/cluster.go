@@ -41,35 +41,11 @@ type clusterConfig struct {
 func clusterScenario(bin string, game *echoGame, cc clusterConfig) ([]result, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cc.hold+20*time.Minute)
 	defer cancel()
-	fmt.Fprintln(os.Stderr, "load: cluster: starting PostgreSQL")
-	pg, err := pgserver.Launch()
-	if err != nil {
-		return nil, "", fmt.Errorf("start PostgreSQL: %w", err)
-	}
-	defer func() {
-		if err := pg.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "load: cluster: stop PostgreSQL:", err)
-		}
-	}()
-	dir, err := os.MkdirTemp("", "drawbridge-load-cluster-")
+	store, closePG, err := startPostgres("cluster")
 	if err != nil {
 		return nil, "", err
 	}
-	defer os.RemoveAll(dir)
-	// The gateway takes the URL without the password, and the password
-	// from a file.
-	dbURL, password, err := splitPassword(pg.URL("postgres"))
-	if err != nil {
-		return nil, "", err
-	}
-	pwFile := filepath.Join(dir, "pgpass")
-	if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
-		return nil, "", err
-	}
-	store := []string{
-		"DRAWBRIDGE_STORE_POSTGRES_URL=" + dbURL,
-		"DRAWBRIDGE_STORE_POSTGRES_PASSWORD_FILE=" + pwFile,
-	}
+	defer closePG()
 
 	// (a) echo.
 	nodes, err := startNodes(bin, game, store)
@@ -108,6 +84,44 @@ func clusterScenario(bin string, game *echoGame, cc clusterConfig) ([]result, st
 		return nil, "", err
 	}
 	return res, echoLine + "\n\n" + heldLine, nil
+}
+
+// startPostgres starts a PostgreSQL server (Debian's package) for a
+// scenario and returns the gateway settings that use it (the URL without
+// the password, which goes in a file, as the gateway wants it) and how to
+// stop it.
+func startPostgres(scenario string) (store []string, stop func(), err error) {
+	fmt.Fprintf(os.Stderr, "load: %s: starting PostgreSQL\n", scenario)
+	pg, err := pgserver.Launch()
+	if err != nil {
+		return nil, nil, fmt.Errorf("start PostgreSQL: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "drawbridge-load-pg-")
+	if err == nil {
+		var dbURL, password string
+		if dbURL, password, err = splitPassword(pg.URL("postgres")); err == nil {
+			pwFile := filepath.Join(dir, "pgpass")
+			if err = os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err == nil {
+				store = []string{
+					"DRAWBRIDGE_STORE_POSTGRES_URL=" + dbURL,
+					"DRAWBRIDGE_STORE_POSTGRES_PASSWORD_FILE=" + pwFile,
+				}
+			}
+		}
+	}
+	stop = func() {
+		if err := pg.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "load: %s: stop PostgreSQL: %v\n", scenario, err)
+		}
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return store, stop, nil
 }
 
 // startNodes starts the cluster's gateway nodes one after the other (the

@@ -38,44 +38,7 @@ func floodScenario(bin string, game *echoGame, flooders int, phase time.Duration
 
 	var results []result
 	measure := func(name string, during func(stop <-chan struct{})) {
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		lat := make([][]time.Duration, n)
-		errs := make([]int, n)
-		line := payload(64)
-		for i, p := range players {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				t := time.NewTicker(100 * time.Millisecond)
-				defer t.Stop()
-				// Spread the players over the period.
-				time.Sleep(time.Duration(i) * time.Millisecond)
-				for {
-					select {
-					case <-stop:
-						return
-					case <-t.C:
-					}
-					d, err := p.roundTrip(ctx, line)
-					if err != nil {
-						errs[i]++
-						return
-					}
-					lat[i] = append(lat[i], d)
-				}
-			}()
-		}
-		if during != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); during(stop) }()
-		}
-		cpu0, start := g.cpu(), time.Now()
-		time.Sleep(phase)
-		close(stop)
-		elapsed, cpu := time.Since(start), g.cpu()-cpu0
-		wg.Wait()
-		results = append(results, newResult(name, n, lat, elapsed, cpu, errs))
+		results = append(results, pacedPhase(ctx, g, players, name, phase, during))
 	}
 
 	measure("flood: before", nil)
@@ -123,4 +86,50 @@ func floodScenario(bin string, game *echoGame, flooders int, phase time.Duration
 	}
 	return results, fmt.Sprintf("flood: %d clients sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 401 = hashed and refused, 503 = refused unhashed while the hash slots were full)",
 		flooders, attempts.Load(), elapsed.Round(time.Millisecond), float64(attempts.Load())/elapsed.Seconds(), strings.Join(parts, ", ")), nil
+}
+
+// pacedPhase has every player make a round trip of 64 bytes every 100
+// ms (spread over the period) for phase, while during (if not nil) runs
+// until its stop channel closes, and returns what the players saw, with
+// the gateway's CPU over the phase.
+func pacedPhase(ctx context.Context, g *gatewayProc, players []roundTripper, name string, phase time.Duration, during func(stop <-chan struct{})) result {
+	n := len(players)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, n)
+	errs := make([]int, n)
+	line := payload(64)
+	for i, p := range players {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			// Spread the players over the period.
+			time.Sleep(time.Duration(i) * time.Millisecond)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+				d, err := p.roundTrip(ctx, line)
+				if err != nil {
+					errs[i]++
+					return
+				}
+				lat[i] = append(lat[i], d)
+			}
+		}()
+	}
+	if during != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); during(stop) }()
+	}
+	cpu0, start := g.cpu(), time.Now()
+	time.Sleep(phase)
+	close(stop)
+	elapsed, cpu := time.Since(start), g.cpu()-cpu0
+	wg.Wait()
+	return newResult(name, n, lat, elapsed, cpu, errs)
 }

@@ -151,26 +151,41 @@ func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
 }
 
 // client is an HTTP client for the gateway's API, as the front door uses it.
-func (g *gatewayProc) client() *http.Client {
+func (g *gatewayProc) client() *http.Client { return g.clientFrom("") }
+
+// clientFrom is client, with its connections made from the loopback
+// address src ("" lets the system choose, 127.0.0.1): the gateway's
+// per-address limits then tell the clients apart.
+func (g *gatewayProc) clientFrom(src string) *http.Client {
 	jar, _ := cookiejar.New(nil)
+	dial := loopbackDialer
+	if src != "" {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return loopbackDial(ctx, &d, addr)
+		}
+	}
 	return &http.Client{
 		Jar:     jar,
 		Timeout: 30 * time.Second,
 		Transport: &http.Transport{
 			TLSClientConfig:     g.tls,
 			MaxIdleConnsPerHost: 64,
-			DialContext:         loopbackDialer,
+			DialContext:         dial,
 		},
 	}
 }
 
 // loopbackDialer dials localhost as 127.0.0.1: the gateway listens there.
 func loopbackDialer(ctx context.Context, network, addr string) (net.Conn, error) {
+	return loopbackDial(ctx, &net.Dialer{}, addr)
+}
+
+func loopbackDial(ctx context.Context, d *net.Dialer, addr string) (net.Conn, error) {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
 	return d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", port))
 }
 

@@ -21,7 +21,15 @@
 //	idle     -idle players connected and held for -hold; memory per player
 //	flood    100 players echoing 10 times a second each, first alone and
 //	         then while -flooders clients send wrong passwords to
-//	         /api/login as fast as they are answered
+//	         /api/login as fast as they are answered (the per-address
+//	         limit lifted, so every attempt costs a hash)
+//	refused  the same players, and a client on another address polling
+//	         GET /api/session every 50 ms, first alone and then while
+//	         -flooders clients on a third address send wrong passwords
+//	         with the limits as shipped, so almost all are refused
+//	         unhashed: does a flood of refusals cost anyone else? On
+//	         SQLite; refused-pg runs it on PostgreSQL (started for the
+//	         run; not in the default run)
 //	talk1    a talkative game: 1 player asks for -talk-size (50 MiB) of
 //	         ANSI-coloured MUD output and takes it in; MiB/s, time to
 //	         deliver, the system's memory peak and CPU per MiB
@@ -57,12 +65,12 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "the gateway binary (default: build ./gateway into a temporary directory)")
-	scenarios := flag.String("scenarios", "echo1,echo100,echo500,idle,flood,talk1,talk20", "comma-separated scenarios to run")
+	scenarios := flag.String("scenarios", "echo1,echo100,echo500,idle,flood,refused,talk1,talk20", "comma-separated scenarios to run")
 	talkSize := flag.String("talk-size", "50MiB", "how much output each player asks the game for in the talk scenarios (KiB, MiB, GiB or bytes)")
 	idle := flag.Int("idle", 10000, "players in the idle scenario")
 	hold := flag.Duration("hold", 30*time.Second, "how long the idle and cluster scenarios hold their players")
-	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood scenario")
-	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood scenario")
+	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood and refused scenarios")
+	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood and refused scenarios")
 	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
 	flag.StringVar(&compression, "compress", compression, "the gateway's web.compression toward the players, who offer permessage-deflate as browsers do: off, frame or stream")
 	flag.BoolVar(&resumable, "resume", resumable, "drawbridge players say they can resume and acknowledge output, as the web client does; false measures without the replay buffer")
@@ -161,6 +169,10 @@ func run(bin string, scenarios []string, idle int, idleSet bool, hold time.Durat
 			line, err = idleScenario(bin, game, idle, hold)
 		case "flood":
 			res, line, err = floodScenario(bin, game, flooders, phase)
+		case "refused":
+			res, line, err = refusedScenario(bin, game, "sqlite", flooders, phase)
+		case "refused-pg":
+			res, line, err = refusedScenario(bin, game, "postgres", flooders, phase)
 		case "cluster":
 			res, line, err = clusterScenario(bin, game, cluster)
 		case "talk1", "talk20":

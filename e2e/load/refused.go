@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The refused scenario: does a flood of refused logins from one address
+// cost anyone else? 100 players echo 10 times a second each, and a
+// client on another address polls GET /api/session (what every page
+// load and API call does: a session look-up) every 50 ms; after one
+// phase alone, flooders clients on a third address send wrong passwords
+// to /api/login as fast as they are answered, with the gateway's
+// per-address limits as shipped, so all but the first few are refused
+// (429) without a hash. It runs on each store: SQLite, the default, and
+// PostgreSQL (Debian's, started for the run), where refusals once held a
+// hot row's lock and queued everyone's connections behind it.
+
+// The scenario's addresses: all loopback, so the gateway tells them apart.
+const (
+	refusedFloodAddr  = "127.0.0.2" // the flood
+	refusedPollerAddr = "127.0.0.3" // the other address, polling its session
+)
+
+// refusedScenario runs the refused-login flood on store ("sqlite" or
+// "postgres"); extra are more DRAWBRIDGE_* settings.
+func refusedScenario(bin string, game *echoGame, store string, flooders int, phase time.Duration, extra ...string) ([]result, string, error) {
+	env := extra
+	if store == "postgres" {
+		pgEnv, stop, err := startPostgres("refused-pg")
+		if err != nil {
+			return nil, "", err
+		}
+		defer stop()
+		env = append(env, pgEnv...)
+	}
+	g, err := startGateway(bin, game.Addr(), env...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer g.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*phase+5*time.Minute)
+	defer cancel()
+	players, err := connect(ctx, g, floodPlayers)
+	if err != nil {
+		return nil, "", err
+	}
+	defer closeAll(players)
+
+	// The poller: its own session, from its own address.
+	poller := g.clientFrom(refusedPollerAddr)
+	if status, err := g.post(ctx, poller, "/api/guest", map[string]any{}); err != nil || status/100 != 2 {
+		return nil, "", fmt.Errorf("poller's guest session: %d %v", status, err)
+	}
+	poll := func(stop <-chan struct{}) ([]time.Duration, int) {
+		var lat []time.Duration
+		errs := 0
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return lat, errs
+			case <-t.C:
+			}
+			start := time.Now()
+			status, err := g.get(ctx, poller, "/api/session")
+			if err != nil || status != http.StatusOK {
+				errs++
+				continue
+			}
+			lat = append(lat, time.Since(start))
+		}
+	}
+
+	var (
+		res      []result
+		mu       sync.Mutex
+		statuses = map[string]int{}
+		attempts atomic.Int64
+		floodFor time.Duration
+	)
+	for _, flood := range []bool{false, true} {
+		when := map[bool]string{false: "before", true: "during"}[flood]
+		var (
+			pollLat  []time.Duration
+			pollErrs int
+		)
+		begin := time.Now()
+		echo := pacedPhase(ctx, g, players, fmt.Sprintf("refused %s: players, %s", store, when), phase, func(stop <-chan struct{}) {
+			var wg sync.WaitGroup
+			wg.Go(func() { pollLat, pollErrs = poll(stop) })
+			if flood {
+				for f := range flooders {
+					wg.Go(func() {
+						c := g.clientFrom(refusedFloodAddr)
+						for i := 0; ; i++ {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							status, err := g.post(ctx, c, "/api/login", map[string]string{
+								"name":     fmt.Sprintf("flood%dx%d", f, i),
+								"password": "not the password at all",
+							})
+							key := fmt.Sprint(status)
+							if err != nil {
+								key = "error"
+							}
+							attempts.Add(1)
+							mu.Lock()
+							statuses[key]++
+							mu.Unlock()
+						}
+					})
+				}
+			}
+			wg.Wait()
+			if flood {
+				floodFor = time.Since(begin)
+			}
+		})
+		slices.Sort(pollLat)
+		res = append(res, echo, result{name: fmt.Sprintf("refused %s: /api/session from another address, %s", store, when),
+			players: 1, lat: pollLat, elapsed: echo.elapsed, errs: pollErrs})
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(statuses)) {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, statuses[k]))
+	}
+	ratio := func(i int, q float64) float64 {
+		return float64(pct(res[i+2].lat, q)) / float64(max(1, pct(res[i].lat, q)))
+	}
+	return res, fmt.Sprintf("refused %s: %d clients on %s sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 429 = refused by the address's limit, no hash); during the flood, p50/p99 were x%.2f/x%.2f of before for the players and x%.2f/x%.2f for /api/session from %s (aim: within x2)",
+		store, flooders, refusedFloodAddr, attempts.Load(), floodFor.Round(time.Millisecond), float64(attempts.Load())/floodFor.Seconds(),
+		strings.Join(parts, ", "), ratio(0, 0.5), ratio(0, 0.99), ratio(1, 0.5), ratio(1, 0.99), refusedPollerAddr), nil
+}
+
+// get sends a GET to the API as the page would and returns the status.
+func (g *gatewayProc) get(ctx context.Context, c *http.Client, path string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

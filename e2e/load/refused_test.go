@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRefusedScenario runs a small refused-login flood on each store: the
+// flood is answered (almost all 429s), and the players and the other
+// address's session polls all succeed meanwhile.
+func TestRefusedScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the gateway")
+	}
+	bin := filepath.Join(t.TempDir(), "drawbridge")
+	cmd := exec.Command("go", "build", "-o", bin, "../../gateway")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the gateway: %v\n%s", err, out)
+	}
+	game, err := startEchoGame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer game.Close()
+	old := floodPlayers
+	floodPlayers = 5
+	defer func() { floodPlayers = old }()
+	for _, store := range []string{"sqlite", "postgres"} {
+		// A budget of 5 hashes a minute: the flood is refused within the
+		// short phase.
+		res, line, err := refusedScenario(bin, game, store, 2, 2*time.Second, "DRAWBRIDGE_ACCOUNTS_LIMITS_LOGIN_PER_ADDR_N=5")
+		if err != nil {
+			t.Fatalf("%s: %v", store, err)
+		}
+		if len(res) != 4 {
+			t.Fatalf("%s: %d rows, want 4 (players and polls, before and during)", store, len(res))
+		}
+		for _, r := range res {
+			if r.errs != 0 || len(r.lat) == 0 {
+				t.Errorf("%s: %s: %d round trips, %d errors; want some and none", store, r.name, len(r.lat), r.errs)
+			}
+		}
+		if !strings.Contains(line, "429: ") {
+			t.Errorf("%s: the flood was never refused by the address's limit: %s", store, line)
+		}
+		t.Log(line)
+	}
+}
