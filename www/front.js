@@ -11,7 +11,24 @@ import { api, currentUser, logout } from "./api.js";
 const $ = (id) => document.getElementById(id);
 
 const defaultGame = "Drawbridge";
-const reasonMax = 300; // characters of ?reason= shown
+
+// Why the terminal sent the player here: /?reason=CODE, a code from the
+// gateway (wire.LoginReason), never text. The page shows its own sentence
+// for each, so a link cannot put words in the gateway's mouth.
+const reasons = {
+  login: "Please log in.",
+  expired: "Your session expired. Please log in again.",
+  ended: "Your session was ended. Please log in again.",
+  logout: "You logged out.",
+  replaced: "You logged in again in this browser.",
+  password_changed: "Your password was changed. Please log in again.",
+  role_changed: "Your role changed. Please log in again.",
+  disabled: "Your account has been disabled.",
+  deleted: "Your account has been deleted.",
+  revoked: "Your session was ended. Please log in again.",
+  session_limit: "You logged in on too many devices; this older session was ended.",
+  guest_expired: "Your guest visit is over. Register an account to keep playing.",
+};
 
 /** What GET /api/info said, or null when it could not be read. */
 let info = null;
@@ -55,11 +72,10 @@ function notice(text) {
   el.hidden = !text;
 }
 
-// cleanReason makes ?reason= printable: no control or bidi-override
-// characters, bounded length.
-function cleanReason(s) {
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, " ").trim();
-  return t.length > reasonMax ? t.slice(0, reasonMax - 1) + "…" : t;
+// reasonText is the page's sentence for a ?reason= code; anything else,
+// whatever it says, is the generic one.
+function reasonText(code) {
+  return Object.hasOwn(reasons, code) ? reasons[code] : reasons.login;
 }
 
 // showReason shows why the terminal sent the player here, then drops it
@@ -67,7 +83,7 @@ function cleanReason(s) {
 function showReason() {
   const params = new URLSearchParams(location.search);
   if (!params.has("reason")) return;
-  notice(cleanReason(params.get("reason") || ""));
+  notice(reasonText(params.get("reason") || ""));
   params.delete("reason");
   const q = params.toString();
   history.replaceState(history.state, "", location.pathname + (q ? "?" + q : "") + location.hash);

@@ -19,7 +19,8 @@
 //	Echo    0x03  flag             1: the game echoes; mask input, keep it out of history
 //	                               0: the player's side echoes (the normal state)
 //	Status  0x04  state text...    connection state (see [Status]) and a human detail
-//	Error   0x05  code:u16 text... an error (see [ErrorCode]) with a message for the player
+//	Error   0x05  code:u16 text... an error (see [ErrorCode]) with a message for the player;
+//	                               for ErrorUnauthorized, a [LoginReason] instead
 //	GMCP    0x06  pkg[ json]       a GMCP message from the game: package, a space, JSON
 //	Resume  0x07  seq:u64 token... this game connection can be resumed with token; seq
 //	                               is the number of the next numbered frame
@@ -235,9 +236,41 @@ const (
 	ErrorGameUnreachable ErrorCode = 2 // the gateway could not connect to the game
 	ErrorInternal        ErrorCode = 3 // something failed inside the gateway; see its log
 	ErrorIdle            ErrorCode = 4 // the connection was idle too long
-	ErrorUnauthorized    ErrorCode = 5 // no valid session; log in again
+	ErrorUnauthorized    ErrorCode = 5 // no valid session; log in again. The text is a LoginReason
 	ErrorLimit           ErrorCode = 6 // a limit was reached (too many connections, too fast)
 )
+
+// LoginReason says why the player must log in again: the text of an
+// Error frame with code ErrorUnauthorized is one of these codes, never a
+// sentence. A client shows a sentence of its own for each (the web client
+// sends the player to the front door with /?reason=CODE, and the front
+// door has one per code), so no text a link could carry is ever shown to
+// a player as the gateway's; a code a client does not know means
+// ReasonLogin.
+type LoginReason string
+
+// The login reasons.
+const (
+	ReasonLogin           LoginReason = "login"            // no valid session
+	ReasonExpired         LoginReason = "expired"          // the session ran out (idle or absolute timeout)
+	ReasonEnded           LoginReason = "ended"            // ended elsewhere: revoked, or the account disabled or deleted
+	ReasonLogout          LoginReason = "logout"           // the player logged out
+	ReasonReplaced        LoginReason = "replaced"         // the browser logged in again
+	ReasonPasswordChanged LoginReason = "password_changed" // the password was changed or reset
+	ReasonRoleChanged     LoginReason = "role_changed"     // an administrator changed the account's role
+	ReasonDisabled        LoginReason = "disabled"         // an administrator disabled the account
+	ReasonDeleted         LoginReason = "deleted"          // the account was deleted
+	ReasonRevoked         LoginReason = "revoked"          // ended by the owner on another device, or by an administrator
+	ReasonSessionLimit    LoginReason = "session_limit"    // too many sessions: the oldest ended
+	ReasonGuestExpired    LoginReason = "guest_expired"    // the guest visit is over
+)
+
+// LoginReasons returns every LoginReason, for clients that check they have
+// a sentence for each.
+func LoginReasons() []LoginReason {
+	return []LoginReason{ReasonLogin, ReasonExpired, ReasonEnded, ReasonLogout, ReasonReplaced,
+		ReasonPasswordChanged, ReasonRoleChanged, ReasonDisabled, ReasonDeleted, ReasonRevoked, ReasonSessionLimit, ReasonGuestExpired}
+}
 
 // Caps is the bit set of client capabilities sent in a Hello frame.
 type Caps uint32
