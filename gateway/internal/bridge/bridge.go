@@ -79,9 +79,12 @@ type Config struct {
 
 	// MaxPlayers bounds the sessions of the whole gateway, and
 	// MaxPlayersPerAddr those from one network address (players behind one
-	// NAT share it, so it is not 1). Zero means the defaults, 10,000 and
-	// 20; negative means no limit. Past a limit the player is told so and
-	// the WebSocket closes with 1013 (try again later).
+	// NAT share it, so it is not 1), counted per peer.Group: an IPv4
+	// address or an IPv6 /64, since one subscriber usually holds a whole
+	// /64 and could otherwise take a slot per address. Zero means the
+	// defaults, 10,000 and 20; negative means no limit. Past a limit the
+	// player is told so and the WebSocket closes with 1013 (try again
+	// later).
 	MaxPlayers, MaxPlayersPerAddr int
 
 	// MaxPlayersPerAccount bounds the sessions of one account (Player.Name),
