@@ -264,6 +264,28 @@ func (h *Hub) End(sessionIDs []string, why string) int {
 	return n
 }
 
+// LastInputs reports, for each login session (Player.Session) with a live
+// session on this hub whose player has done something (a line, keys, a
+// resize, GMCP to the game), when that last happened, by this process's
+// clock; sessions whose player has only been connected are left out.
+// The web server keeps a login session alive only while its time moves,
+// so that a tab left open on a talking game idles out like any other.
+func (h *Hub) LastInputs() map[string]time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]time.Time)
+	for s := range h.sessions {
+		n := s.lastInput.Load()
+		if s.login == "" || n == 0 {
+			continue
+		}
+		if t := time.Unix(0, n); t.After(out[s.login]) {
+			out[s.login] = t
+		}
+	}
+	return out
+}
+
 // Len returns the number of live sessions, players away included.
 func (h *Hub) Len() int {
 	h.mu.Lock()
