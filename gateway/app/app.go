@@ -205,6 +205,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		OriginPatterns: cfg.Web.Origins,
 		TrustedProxies: cfg.Web.TrustedProxies,
 		CheckEvery:     cfg.Players.SessionCheckInterval,
+		LastInputs:     g.hub.LastInputs,
 		HSTS:           true,
 		HSTSSubdomains: cfg.Web.HSTSSubdomains,
 		Compression:    compressionMode(cfg.Web.Compression),

@@ -265,8 +265,9 @@ type PlayersConfig struct {
 	// devices). Negative: no limit.
 	MaxPerAccount int `toml:"max_per_account"`
 
-	// IdleTimeout disconnects a player who sends nothing for this long;
-	// negative turns it off.
+	// IdleTimeout disconnects a player who does nothing (types nothing,
+	// resizes nothing, sends no GMCP) for this long, whatever the client
+	// sends by itself; negative turns it off.
 	IdleTimeout time.Duration `toml:"idle_timeout"`
 
 	// WriteTimeout disconnects a player (or gives up on the game) when a

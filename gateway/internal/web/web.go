@@ -64,6 +64,15 @@ type Config struct {
 	// 10 s.
 	CheckEvery time.Duration
 
+	// LastInputs reports, for each login session with a live bridge, when
+	// its player last did something (typed, resized, sent GMCP), by the
+	// bridge's clock; *bridge.Hub's LastInputs does. The live check keeps
+	// a login session alive (account.Service.Touch) only when its time
+	// moved since the previous check: a tab left open on a game that
+	// talks, with nobody at it, idles out at the account idle timeout,
+	// and its bridges end. nil: bridges keep no login session alive.
+	LastInputs func() map[string]time.Time
+
 	// OriginPatterns lists extra origins (host patterns, as in
 	// websocket.AcceptOptions) allowed to open /ws. The page's own origin
 	// is always allowed; leave this empty unless the client is served from
@@ -104,6 +113,9 @@ type Server struct {
 	live *liveSessions
 	// recheck asks Run for a check of the live sessions now.
 	recheck chan struct{}
+	// inputSeen is, per live login session, the player input the last
+	// check acted on (LastInputs). Only checkLive uses it.
+	inputSeen map[string]time.Time
 }
 
 // New returns the gateway's HTTPS handler.
@@ -186,10 +198,11 @@ func (s *Server) Revoked(r account.Revocation) {
 	}
 }
 
-// Run keeps the login sessions of open bridges alive (a player playing is
-// not idle) and re-checks them every CheckEvery, so that a session revoked
-// or an account disabled outside this process ends its bridges too. It
-// returns when ctx ends.
+// Run keeps the login sessions of open bridges alive while their players
+// play (Config.LastInputs: a player typing is not idle, a tab merely open
+// is) and re-checks them every CheckEvery, so that a session revoked,
+// expired or of an account disabled outside this process ends its
+// bridges too. It returns when ctx ends.
 func (s *Server) Run(ctx context.Context) error {
 	if s.auth == nil {
 		<-ctx.Done()
@@ -219,25 +232,42 @@ func (s *Server) Recheck() {
 	}
 }
 
+// checkLive re-checks every login session with a live bridge, ends the
+// bridges of those that ended or expired, and touches (keeps alive) those
+// whose player did something since the previous check.
 func (s *Server) checkLive(ctx context.Context) {
 	svc := s.auth.svc
-	for _, sess := range s.live.snapshot() {
+	var inputs map[string]time.Time
+	if s.cfg.LastInputs != nil {
+		inputs = s.cfg.LastInputs()
+	}
+	live := s.live.snapshot()
+	seen := make(map[string]time.Time, len(live)) // sessions no longer live drop out
+	for _, sess := range live {
+		seen[sess.ID] = s.inputSeen[sess.ID]
 		err := svc.Check(ctx, sess)
 		if err == nil {
+			in := inputs[sess.ID]
+			if !in.After(seen[sess.ID]) {
+				continue // nobody played: the session may idle out
+			}
 			var touched account.Session
 			if touched, err = svc.Touch(ctx, sess); err == nil {
+				seen[sess.ID] = in
 				s.live.update(touched)
 				continue
 			}
 		}
 		if errors.Is(err, account.ErrUnauthenticated) {
-			s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
+			n := s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
+			s.log.Info("login session of live bridges ended", "account_id", sess.UserID, "why", account.Message(err), "bridges", n)
 			continue
 		}
 		if ctx.Err() == nil {
 			s.log.Warn("checking a live session failed; will retry", "err", err)
 		}
 	}
+	s.inputSeen = seen
 }
 
 // contentSecurityPolicy lets the page run its own scripts and WebAssembly
