@@ -150,7 +150,8 @@ type WebConfig struct {
 	HSTSSubdomains bool `toml:"hsts_subdomains"`
 
 	// Origins are extra origins (host patterns) allowed to open the
-	// WebSocket; the page's own origin always is.
+	// WebSocket; the page's own origin always is. Either way the page
+	// must be https.
 	Origins []string `toml:"origins"`
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
@@ -505,6 +506,11 @@ func (c *Config) Validate() error {
 	for _, p := range c.Web.ProxyProtocolFrom {
 		if _, err := parseProxyEntry(p); err != nil {
 			bad("web.proxy_protocol_from", "%v", err)
+		}
+	}
+	for _, o := range c.Web.Origins {
+		if scheme, _, ok := strings.Cut(o, "://"); ok && scheme != "https" {
+			bad("web.origins", "%q can never match: only https pages may open the WebSocket (list the host alone)", o)
 		}
 	}
 	file("web.client_ca_file", c.Web.ClientCAFile)

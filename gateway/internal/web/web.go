@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -76,7 +77,8 @@ type Config struct {
 	// OriginPatterns lists extra origins (host patterns, as in
 	// websocket.AcceptOptions) allowed to open /ws. The page's own origin
 	// is always allowed; leave this empty unless the client is served from
-	// another host.
+	// another host. For these as for the page's own, the origin's scheme
+	// must be the page's: https (http only on a plain-HTTP test server).
 	OriginPatterns []string
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
@@ -313,6 +315,11 @@ func (p *panicError) Unwrap() error { return p.err }
 func (s *Server) websocket(c echo.Context) error {
 	w, r := c.Response(), c.Request()
 	peer := c.RealIP()
+	if err := originScheme(r); err != nil {
+		s.log.Warn("websocket refused", "peer", peer, "origin", r.Header.Get("Origin"), "err", err)
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return nil
+	}
 	var (
 		user    account.User
 		sess    account.Session
@@ -371,6 +378,33 @@ func (s *Server) websocket(c echo.Context) error {
 			s.log.Debug("session ended", "peer", peer, "err", err)
 		}
 	})
+	return nil
+}
+
+// originScheme refuses a WebSocket handshake whose Origin has another
+// scheme than the page's own: https when the request came over TLS (as
+// every request to the gateway does), http only on a plain-HTTP test
+// server. The WebSocket library's same-origin check and OriginPatterns
+// compare hosts only, so without this a page at http://game.example
+// (plain HTTP, which anyone on the path can write) could open the HTTPS
+// site's /ws. A request without an Origin is not a browser's and is left
+// to the library.
+func originScheme(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	want := "http"
+	if r.TLS != nil {
+		want = "https"
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("origin %q is not a valid URL with a host", origin)
+	}
+	if u.Scheme != want {
+		return fmt.Errorf("origin %q: only %s:// pages may open the WebSocket of this %s site", origin, want, want)
+	}
 	return nil
 }
 
