@@ -16,6 +16,9 @@ func TestValidateWebGuards(t *testing.T) {
 		{"origin host", func(c *Config) { c.Web.Origins = []string{"play.example.org", "*.example.org"} }, ""},
 		{"origin https", func(c *Config) { c.Web.Origins = []string{"https://play.example.org"} }, ""},
 		{"origin http", func(c *Config) { c.Web.Origins = []string{"http://play.example.org"} }, `web.origins: "http://play.example.org" can never match`},
+		{"conn cap zero", func(c *Config) { c.Web.MaxConnsPerAddr = 0 }, "web.max_conns_per_addr: must not be 0"},
+		{"conn cap off", func(c *Config) { c.Web.MaxConnsPerAddr = -1 }, ""},
+		{"conn cap small", func(c *Config) { c.Web.MaxConnsPerAddr = 8 }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()

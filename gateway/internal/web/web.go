@@ -83,8 +83,19 @@ type Config struct {
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
 	// whose X-Forwarded-For header is believed. Empty: the peer address of
-	// the connection is the player's, whatever headers say.
+	// the connection is the player's, whatever headers say. Their
+	// connections are exempt from MaxConnsPerAddr: each carries many
+	// players.
 	TrustedProxies []string
+
+	// MaxConnsPerAddr caps the connections from one address group
+	// (peer.Group: an IPv4 address or an IPv6 /64) that are not an
+	// authenticated player's WebSocket: page and API requests, and a
+	// WebSocket until its login is checked. Past it a connection is
+	// answered 429 with MsgTooManyConns, or closed at once when many are
+	// being answered. Zero means DefaultMaxConnsPerAddr; negative, no
+	// cap. It applies to the servers LimitConns is given.
+	MaxConnsPerAddr int
 
 	// HSTS sends Strict-Transport-Security (two years) on every response.
 	// Turn it off only for plain-HTTP tests.
@@ -108,11 +119,12 @@ type Config struct {
 // Server is the gateway's HTTPS handler. Run keeps the live sessions
 // checked; Revoked is where the account service reports ended sessions.
 type Server struct {
-	e    *echo.Echo
-	cfg  Config
-	log  *slog.Logger
-	auth *auth
-	live *liveSessions
+	e     *echo.Echo
+	cfg   Config
+	log   *slog.Logger
+	auth  *auth
+	live  *liveSessions
+	conns *connLimit // nil: no cap on connections before login
 	// recheck asks Run for a check of the live sessions now.
 	recheck chan struct{}
 	// inputSeen is, per live login session, the player input the last
@@ -175,6 +187,9 @@ func New(cfg Config) (*Server, error) {
 	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
 
 	srv := &Server{e: e, cfg: cfg, log: log, live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
+	if srv.conns, err = newConnLimit(&cfg, log); err != nil {
+		return nil, err
+	}
 	if cfg.Accounts != nil {
 		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
 		srv.auth.routes(e)
@@ -370,6 +385,9 @@ func (s *Server) websocket(c echo.Context) error {
 		p.Session, p.Name = sess.ID, user.Name
 		s.live.add(sess)
 	}
+	// A player now: the hub's per-address limit counts the connection
+	// from here on, not the cap on connections before login.
+	handOff(r.Context())
 	s.cfg.Bridge.Start(p, func(err error) {
 		if s.auth != nil {
 			s.live.remove(sess.ID)
