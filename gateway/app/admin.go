@@ -9,6 +9,7 @@ import (
 
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/status"
+	"github.com/drawbridge/drawbridge/gateway/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -30,6 +31,7 @@ type adminSources struct {
 	certs        func() []certState
 	cluster      func() clusterStats // nil on SQLite
 	ready        *atomic.Bool
+	webConns     func() web.ConnStats
 }
 
 // adminHandler serves /healthz (the process answers), /readyz (it serves
@@ -42,6 +44,7 @@ func adminHandler(src adminSources) http.Handler {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newBridgeCollector(src.players),
 		newCertCollector(src.certs),
+		newWebConnCollector(src.webConns),
 	)
 	if src.telnetsConns != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

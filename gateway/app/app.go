@@ -197,18 +197,20 @@ func (g *Gateway) start(ctx context.Context) error {
 		static = www.FS()
 	}
 	g.web, err = web.New(web.Config{
-		Static:         static,
-		Bridge:         g.hub,
-		Accounts:       g.accounts,
-		GameName:       cfg.Game.Name,
-		Status:         prober.Snapshot,
-		OriginPatterns: cfg.Web.Origins,
-		TrustedProxies: cfg.Web.TrustedProxies,
-		CheckEvery:     cfg.Players.SessionCheckInterval,
-		HSTS:           true,
-		HSTSSubdomains: cfg.Web.HSTSSubdomains,
-		Compression:    compressionMode(cfg.Web.Compression),
-		Logger:         g.log.With("component", "web"),
+		Static:          static,
+		Bridge:          g.hub,
+		Accounts:        g.accounts,
+		GameName:        cfg.Game.Name,
+		Status:          prober.Snapshot,
+		OriginPatterns:  cfg.Web.Origins,
+		TrustedProxies:  cfg.Web.TrustedProxies,
+		MaxConnsPerAddr: cfg.Web.MaxConnsPerAddr,
+		CheckEvery:      cfg.Players.SessionCheckInterval,
+		LastInputs:      g.hub.LastInputs,
+		HSTS:            true,
+		HSTSSubdomains:  cfg.Web.HSTSSubdomains,
+		Compression:     compressionMode(cfg.Web.Compression),
+		Logger:          g.log.With("component", "web"),
 	})
 	if err != nil {
 		return err
@@ -223,6 +225,11 @@ func (g *Gateway) start(ctx context.Context) error {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          errLog,
 	}
+	// Connections before login count against web.max_conns_per_addr on
+	// both listeners; a player's WebSocket leaves the count once the
+	// player is authenticated.
+	httpsLn := g.web.LimitConns(g.https, g.httpsLn)
+	var httpLn net.Listener
 	if g.httpLn != nil {
 		g.http = &http.Server{
 			Handler:           g.edge.HTTPHandler(edge.RedirectHandler(g.redirectPort())),
@@ -232,6 +239,7 @@ func (g *Gateway) start(ctx context.Context) error {
 			IdleTimeout:       idleTimeout,
 			ErrorLog:          errLog,
 		}
+		httpLn = g.web.LimitConns(g.http, g.httpLn)
 	}
 	if g.telnetsLn != nil {
 		tlsCfg, err := g.telnetsTLS()
@@ -249,7 +257,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		})
 	}
 	if g.adminLn != nil {
-		src := adminSources{players: g.hub.Stats, certs: g.certStates, ready: &g.ready}
+		src := adminSources{players: g.hub.Stats, certs: g.certStates, ready: &g.ready, webConns: g.web.ConnStats}
 		if cfg.Game.StatusInterval > 0 {
 			src.game = prober.Snapshot
 		}
@@ -282,9 +290,9 @@ func (g *Gateway) start(ctx context.Context) error {
 		// Under ctx: checks stop as soon as the shutdown starts.
 		g.goBack("game status", func() error { return prober.Run(ctx) })
 	}
-	g.goServe("https", func() error { return g.https.ServeTLS(g.httpsLn, "", "") })
+	g.goServe("https", func() error { return g.https.ServeTLS(httpsLn, "", "") })
 	if g.http != nil {
-		g.goServe("http", func() error { return g.http.Serve(g.httpLn) })
+		g.goServe("http", func() error { return g.http.Serve(httpLn) })
 	}
 	if g.admin != nil {
 		g.goServe("admin", func() error { return g.admin.Serve(g.adminLn) })

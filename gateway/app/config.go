@@ -24,6 +24,7 @@ import (
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
 	"github.com/drawbridge/drawbridge/gateway/internal/store/postgres"
 	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
+	"github.com/drawbridge/drawbridge/gateway/internal/web"
 )
 
 // Config is everything the gateway needs to run. Its sections and keys are
@@ -150,13 +151,23 @@ type WebConfig struct {
 	HSTSSubdomains bool `toml:"hsts_subdomains"`
 
 	// Origins are extra origins (host patterns) allowed to open the
-	// WebSocket; the page's own origin always is.
+	// WebSocket; the page's own origin always is. Either way the page
+	// must be https.
 	Origins []string `toml:"origins"`
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
 	// whose X-Forwarded-For header is believed. Empty: logs and limits
 	// use the connection's own peer address, whatever headers say.
 	TrustedProxies []string `toml:"trusted_proxies"`
+
+	// MaxConnsPerAddr caps the connections from one address (an IPv4
+	// address or an IPv6 /64) that are not a logged-in player's
+	// WebSocket: page loads, API calls, a WebSocket until its login is
+	// checked. Past it the connection is answered 429 (or, in a flood,
+	// closed). Connections from TrustedProxies are not counted; behind a
+	// ProxyProtocolFrom balancer the player's address counts. Negative:
+	// no cap.
+	MaxConnsPerAddr int `toml:"max_conns_per_addr"`
 
 	// ProxyProtocolFrom are the addresses or CIDR ranges of load balancers
 	// in TCP mode (HAProxy's send-proxy-v2) in front of the HTTPS and HTTP
@@ -265,8 +276,9 @@ type PlayersConfig struct {
 	// devices). Negative: no limit.
 	MaxPerAccount int `toml:"max_per_account"`
 
-	// IdleTimeout disconnects a player who sends nothing for this long;
-	// negative turns it off.
+	// IdleTimeout disconnects a player who does nothing (types nothing,
+	// resizes nothing, sends no GMCP) for this long, whatever the client
+	// sends by itself; negative turns it off.
 	IdleTimeout time.Duration `toml:"idle_timeout"`
 
 	// WriteTimeout disconnects a player (or gives up on the game) when a
@@ -352,7 +364,7 @@ func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
 		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
-		Web:             WebConfig{Compression: "off"},
+		Web:             WebConfig{Compression: "off", MaxConnsPerAddr: web.DefaultMaxConnsPerAddr},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
@@ -505,6 +517,14 @@ func (c *Config) Validate() error {
 		if _, err := parseProxyEntry(p); err != nil {
 			bad("web.proxy_protocol_from", "%v", err)
 		}
+	}
+	for _, o := range c.Web.Origins {
+		if scheme, _, ok := strings.Cut(o, "://"); ok && scheme != "https" {
+			bad("web.origins", "%q can never match: only https pages may open the WebSocket (list the host alone)", o)
+		}
+	}
+	if c.Web.MaxConnsPerAddr == 0 {
+		bad("web.max_conns_per_addr", "must not be 0 (negative means no cap)")
 	}
 	file("web.client_ca_file", c.Web.ClientCAFile)
 	oneOf("web.compression", c.Web.Compression, "off", "frame", "stream")

@@ -73,15 +73,22 @@ type Config struct {
 	// a dead peer. Zero or negative means the default, 30 s.
 	PingInterval time.Duration
 
-	// IdleTimeout ends a session when the player has sent nothing for this
-	// long. Zero means the default of one hour; negative disables it.
+	// IdleTimeout ends a session when the player has done nothing for this
+	// long: only what a player does counts (a line, keys, a resize, GMCP
+	// the game is sent), not what the client sends by itself (Hello, Acks
+	// of the game's output, Pings), so a tab left open on a talking game
+	// still times out. Zero means the default of one hour; negative
+	// disables it.
 	IdleTimeout time.Duration
 
 	// MaxPlayers bounds the sessions of the whole gateway, and
 	// MaxPlayersPerAddr those from one network address (players behind one
-	// NAT share it, so it is not 1). Zero means the defaults, 10,000 and
-	// 20; negative means no limit. Past a limit the player is told so and
-	// the WebSocket closes with 1013 (try again later).
+	// NAT share it, so it is not 1), counted per peer.Group: an IPv4
+	// address or an IPv6 /64, since one subscriber usually holds a whole
+	// /64 and could otherwise take a slot per address. Zero means the
+	// defaults, 10,000 and 20; negative means no limit. Past a limit the
+	// player is told so and the WebSocket closes with 1013 (try again
+	// later).
 	MaxPlayers, MaxPlayersPerAddr int
 
 	// MaxPlayersPerAccount bounds the sessions of one account (Player.Name),
@@ -228,7 +235,7 @@ type Session struct {
 	replay replay
 
 	started   time.Time
-	lastInput atomic.Int64 // unix nanoseconds of the player's last frame
+	lastInput atomic.Int64 // unix nanoseconds of the player's last input (see noteInput); 0 before the first
 	bytesIn   atomic.Int64 // from the player to the game
 	bytesOut  atomic.Int64 // from the game to the player
 	resumes   atomic.Int64
@@ -381,7 +388,6 @@ type endReason struct {
 func (s *Session) serveNew() error {
 	a := s.first
 	s.started = time.Now()
-	s.lastInput.Store(s.started.UnixNano())
 	s.log.Info("session started")
 	// Cancelling ctx cuts the session at once, even in the middle of a
 	// goodbye the player does not take (only closing the connection under
@@ -596,7 +602,6 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 		s.grace = nil
 	}
 	s.att.Store(a)
-	s.lastInput.Store(time.Now().UnixNano())
 	s.rmu.Lock()
 	first, missed := s.replay.since(nil, seq)
 	s.rmu.Unlock()

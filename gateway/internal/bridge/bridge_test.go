@@ -80,6 +80,9 @@ func newRigQuery(t *testing.T, cfg Config, query string) *rig {
 		}
 		host, _, _ := net.SplitHostPort(req.RemoteAddr)
 		q := req.URL.Query()
+		if a := q.Get("addr"); a != "" {
+			host = a // the player's address as a proxy in front would name it
+		}
 		seq, _ := strconv.ParseUint(q.Get(wire.SeqParam), 10, 64)
 		caps, _ := strconv.ParseUint(q.Get(wire.CapsParam), 10, 32)
 		r.ended <- r.hub.Serve(Player{WS: ws, Addr: host, Session: q.Get("session"), Name: q.Get("name"),
@@ -564,6 +567,28 @@ func TestPlayerLimitPerAddress(t *testing.T) {
 	if n := r.hub.Len(); n != 1 {
 		t.Fatalf("hub has %d sessions, want the first player only", n)
 	}
+}
+
+// Players from one IPv6 /64 share the per-address limit, whatever
+// addresses inside it they use; another /64 has its own.
+func TestPlayerLimitPerAddressGroupsIPv6By64(t *testing.T) {
+	r := newRigQuery(t, Config{MaxPlayersPerAddr: 1}, "session=s1&name=alice&addr=2001:db8:1:2::1")
+	r.connected()
+	r.wantRefused("/?name=bob&addr=2001:db8:1:2:ffff:ffff:ffff:ffff", "network address")
+	if n := r.hub.Len(); n != 1 {
+		t.Fatalf("hub has %d sessions, want the first player only", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	carol, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.srv.URL, "http")+"/?name=carol&addr=2001:db8:1:3::1", &websocket.DialOptions{Subprotocols: []string{wire.Subprotocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer carol.CloseNow()
+	if f := readFrame(t, ctx, carol); f.Type != wire.TypeStatus || f.Status != wire.StatusConnecting {
+		t.Fatalf("a player from another /64 got %+v, want the connecting status", f)
+	}
+	r.game()
 }
 
 func TestPlayerLimitPerAccount(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
@@ -33,9 +34,9 @@ type Hub struct {
 	cfg Config
 
 	mu       sync.Mutex
-	sessions map[*Session]string // the address each is counted under
-	perAddr  map[string]int
-	perName  map[string]int // by account name
+	sessions map[*Session]string // the address group (peer.Group) each is counted under
+	perAddr  map[string]int      // by address group
+	perName  map[string]int      // by account name
 	tokens   map[string]*Session
 	closing  bool
 	wg       sync.WaitGroup // live sessions
@@ -85,8 +86,9 @@ func NewHub(ctx context.Context, cfg Config) *Hub {
 // Serve serves an accepted player until their connection ends. A player
 // with a valid resume token (p.Resume, for the same login session) goes
 // back to their game connection; otherwise a new session starts, counted
-// against the limits: in all, per address (p.Addr) and per account
-// (p.Name). It returns ErrShuttingDown, after closing with 1001, if the hub
+// against the limits: in all, per address (p.Addr's group, peer.Group: an
+// IPv4 address or an IPv6 /64, which one subscriber usually holds whole)
+// and per account (p.Name). It returns ErrShuttingDown, after closing with 1001, if the hub
 // is shutting down, and ErrFull, after telling the player, when a limit is
 // reached. Otherwise it returns when the player's connection has ended:
 // nil when the session waits for the player to resume, else what ended
@@ -104,7 +106,7 @@ func (h *Hub) Serve(p Player) error {
 		}
 	}
 	s := newSession(p, h.cfg, h, h.ctx)
-	ws, player := p.WS, p.Addr
+	ws, group := p.WS, peer.Group(p.Addr)
 	h.mu.Lock()
 	switch {
 	case h.closing:
@@ -115,17 +117,17 @@ func (h *Hub) Serve(p Player) error {
 		h.mu.Unlock()
 		refuse(ws, "The gateway is full. Try again in a few minutes.")
 		return fmt.Errorf("%w: %d players", ErrFull, h.cfg.maxPlayers())
-	case h.perAddr[player] >= h.cfg.maxPlayersPerAddr():
+	case h.perAddr[group] >= h.cfg.maxPlayersPerAddr():
 		h.mu.Unlock()
 		refuse(ws, "Too many connections from your network address.")
-		return fmt.Errorf("%w: %d players from %s", ErrFull, h.cfg.maxPlayersPerAddr(), player)
+		return fmt.Errorf("%w: %d players from %s", ErrFull, h.cfg.maxPlayersPerAddr(), group)
 	case p.Name != "" && h.perName[p.Name] >= h.cfg.maxPlayersPerAccount():
 		h.mu.Unlock()
 		refuse(ws, fmt.Sprintf("%s is already playing in %d places. Close one of them, then reconnect.", p.Name, h.cfg.maxPlayersPerAccount()))
 		return fmt.Errorf("%w: %d players of account %s", ErrFull, h.cfg.maxPlayersPerAccount(), p.Name)
 	}
-	h.sessions[s] = player
-	h.perAddr[player]++
+	h.sessions[s] = group
+	h.perAddr[group]++
 	if p.Name != "" {
 		h.perName[p.Name]++
 	}
@@ -153,7 +155,8 @@ func (h *Hub) Start(p Player, done func(error)) {
 
 // claim takes the session that token p.Resume belongs to, if it is live
 // and p comes from the same login session, and retires the token: a
-// token is good once. The session's per-address count moves to p.Addr.
+// token is good once. The session's per-address count moves to p.Addr's
+// group.
 func (h *Hub) claim(p Player) *Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -162,10 +165,12 @@ func (h *Hub) claim(p Player) *Session {
 		return nil
 	}
 	delete(h.tokens, p.Resume)
-	if old, ok := h.sessions[s]; ok && old != p.Addr {
-		h.uncountAddr(old)
-		h.perAddr[p.Addr]++
-		h.sessions[s] = p.Addr
+	if old, ok := h.sessions[s]; ok {
+		if group := peer.Group(p.Addr); old != group {
+			h.uncountAddr(old)
+			h.perAddr[group]++
+			h.sessions[s] = group
+		}
 	}
 	return s
 }
@@ -257,6 +262,28 @@ func (h *Hub) End(sessionIDs []string, why string) int {
 		}
 	}
 	return n
+}
+
+// LastInputs reports, for each login session (Player.Session) with a live
+// session on this hub whose player has done something (a line, keys, a
+// resize, GMCP to the game), when that last happened, by this process's
+// clock; sessions whose player has only been connected are left out.
+// The web server keeps a login session alive only while its time moves,
+// so that a tab left open on a talking game idles out like any other.
+func (h *Hub) LastInputs() map[string]time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]time.Time)
+	for s := range h.sessions {
+		n := s.lastInput.Load()
+		if s.login == "" || n == 0 {
+			continue
+		}
+		if t := time.Unix(0, n); t.After(out[s.login]) {
+			out[s.login] = t
+		}
+	}
+	return out
 }
 
 // Len returns the number of live sessions, players away included.

@@ -59,7 +59,6 @@ func (s *Session) readPlayer(a *attachment) *endReason {
 		if err != nil {
 			return playerReadEnd(ctx, err)
 		}
-		s.lastInput.Store(time.Now().UnixNano())
 		if typ != websocket.MessageBinary {
 			return &endReason{status: websocket.StatusUnsupportedData, reason: "binary frames only",
 				err: errors.New("player sent a text message")}
@@ -89,10 +88,13 @@ func (s *Session) handle(a *attachment, f *wire.Frame) *endReason {
 	var err error
 	switch f.Type {
 	case wire.TypeLine:
+		s.noteInput()
 		err = tc.SendLine(f.Data)
 	case wire.TypeKeys:
+		s.noteInput()
 		err = tc.SendKeys(f.Data)
 	case wire.TypeResize:
+		s.noteInput()
 		err = tc.Resize(f.Cols, f.Rows)
 	case wire.TypeHello:
 		s.log.Debug("client hello", "client", string(f.Data), "caps", uint32(f.Caps))
@@ -117,6 +119,7 @@ func (s *Session) handle(a *attachment, f *wire.Frame) *endReason {
 			s.log.Debug("dropped GMCP from player", "package", pkg, "bytes", len(f.Data))
 			return nil
 		}
+		s.noteInput()
 		err = tc.SendGMCP(f.Data)
 	}
 	if err != nil {
@@ -175,7 +178,7 @@ func playerReadEnd(ctx context.Context, err error) *endReason {
 
 // keepalive pings player connection a every PingInterval; an unanswered
 // ping cuts the connection (the player may come back), and a player who
-// has sent nothing for IdleTimeout ends the session. It runs on a timer
+// has done nothing for IdleTimeout (idleSince) ends the session. It runs on a timer
 // rather than in a goroutine of its own, so an idle player costs no
 // goroutine stack for it; the returned stop cancels it and waits for a
 // ping in flight.
@@ -222,7 +225,7 @@ func (s *Session) keepalive(a *attachment) (stop func()) {
 // keepaliveCheck is one tick of keepalive; it reports whether it ended
 // the connection or the session.
 func (s *Session) keepaliveCheck(ctx context.Context, a *attachment, interval, idle time.Duration) bool {
-	if idle > 0 && time.Since(time.Unix(0, s.lastInput.Load())) > idle {
+	if idle > 0 && time.Since(s.idleSince()) > idle {
 		s.stopWith(&endReason{
 			status: websocket.StatusNormalClosure,
 			reason: "idle timeout",
@@ -238,4 +241,20 @@ func (s *Session) keepaliveCheck(ctx context.Context, a *attachment, interval, i
 	}
 	a.cutWith(&endReason{reason: "player not answering pings", err: fmt.Errorf("ping player: %w", err), away: true})
 	return true
+}
+
+// noteInput records that the player did something: typed a line or keys,
+// resized the terminal, or sent the game GMCP. This is what keeps the
+// session from idling out (IdleTimeout) and what Hub.LastInputs reports,
+// which keeps the player's login session alive; frames the client sends
+// by itself (Hello, Ack, Ping) and resuming do not count.
+func (s *Session) noteInput() { s.lastInput.Store(time.Now().UnixNano()) }
+
+// idleSince is when the player last did something, or when the session
+// started if they have done nothing yet.
+func (s *Session) idleSince() time.Time {
+	if n := s.lastInput.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return s.started
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -64,16 +65,37 @@ type Config struct {
 	// 10 s.
 	CheckEvery time.Duration
 
+	// LastInputs reports, for each login session with a live bridge, when
+	// its player last did something (typed, resized, sent GMCP), by the
+	// bridge's clock; *bridge.Hub's LastInputs does. The live check keeps
+	// a login session alive (account.Service.Touch) only when its time
+	// moved since the previous check: a tab left open on a game that
+	// talks, with nobody at it, idles out at the account idle timeout,
+	// and its bridges end. nil: bridges keep no login session alive.
+	LastInputs func() map[string]time.Time
+
 	// OriginPatterns lists extra origins (host patterns, as in
 	// websocket.AcceptOptions) allowed to open /ws. The page's own origin
 	// is always allowed; leave this empty unless the client is served from
-	// another host.
+	// another host. For these as for the page's own, the origin's scheme
+	// must be the page's: https (http only on a plain-HTTP test server).
 	OriginPatterns []string
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
 	// whose X-Forwarded-For header is believed. Empty: the peer address of
-	// the connection is the player's, whatever headers say.
+	// the connection is the player's, whatever headers say. Their
+	// connections are exempt from MaxConnsPerAddr: each carries many
+	// players.
 	TrustedProxies []string
+
+	// MaxConnsPerAddr caps the connections from one address group
+	// (peer.Group: an IPv4 address or an IPv6 /64) that are not an
+	// authenticated player's WebSocket: page and API requests, and a
+	// WebSocket until its login is checked. Past it a connection is
+	// answered 429 with MsgTooManyConns, or closed at once when many are
+	// being answered. Zero means DefaultMaxConnsPerAddr; negative, no
+	// cap. It applies to the servers LimitConns is given.
+	MaxConnsPerAddr int
 
 	// HSTS sends Strict-Transport-Security (two years) on every response.
 	// Turn it off only for plain-HTTP tests.
@@ -97,13 +119,17 @@ type Config struct {
 // Server is the gateway's HTTPS handler. Run keeps the live sessions
 // checked; Revoked is where the account service reports ended sessions.
 type Server struct {
-	e    *echo.Echo
-	cfg  Config
-	log  *slog.Logger
-	auth *auth
-	live *liveSessions
+	e     *echo.Echo
+	cfg   Config
+	log   *slog.Logger
+	auth  *auth
+	live  *liveSessions
+	conns *connLimit // nil: no cap on connections before login
 	// recheck asks Run for a check of the live sessions now.
 	recheck chan struct{}
+	// inputSeen is, per live login session, the player input the last
+	// check acted on (LastInputs). Only checkLive uses it.
+	inputSeen map[string]time.Time
 }
 
 // New returns the gateway's HTTPS handler.
@@ -161,6 +187,9 @@ func New(cfg Config) (*Server, error) {
 	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
 
 	srv := &Server{e: e, cfg: cfg, log: log, live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
+	if srv.conns, err = newConnLimit(&cfg, log); err != nil {
+		return nil, err
+	}
 	if cfg.Accounts != nil {
 		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
 		srv.auth.routes(e)
@@ -186,10 +215,11 @@ func (s *Server) Revoked(r account.Revocation) {
 	}
 }
 
-// Run keeps the login sessions of open bridges alive (a player playing is
-// not idle) and re-checks them every CheckEvery, so that a session revoked
-// or an account disabled outside this process ends its bridges too. It
-// returns when ctx ends.
+// Run keeps the login sessions of open bridges alive while their players
+// play (Config.LastInputs: a player typing is not idle, a tab merely open
+// is) and re-checks them every CheckEvery, so that a session revoked,
+// expired or of an account disabled outside this process ends its
+// bridges too. It returns when ctx ends.
 func (s *Server) Run(ctx context.Context) error {
 	if s.auth == nil {
 		<-ctx.Done()
@@ -219,25 +249,42 @@ func (s *Server) Recheck() {
 	}
 }
 
+// checkLive re-checks every login session with a live bridge, ends the
+// bridges of those that ended or expired, and touches (keeps alive) those
+// whose player did something since the previous check.
 func (s *Server) checkLive(ctx context.Context) {
 	svc := s.auth.svc
-	for _, sess := range s.live.snapshot() {
+	var inputs map[string]time.Time
+	if s.cfg.LastInputs != nil {
+		inputs = s.cfg.LastInputs()
+	}
+	live := s.live.snapshot()
+	seen := make(map[string]time.Time, len(live)) // sessions no longer live drop out
+	for _, sess := range live {
+		seen[sess.ID] = s.inputSeen[sess.ID]
 		err := svc.Check(ctx, sess)
 		if err == nil {
+			in := inputs[sess.ID]
+			if !in.After(seen[sess.ID]) {
+				continue // nobody played: the session may idle out
+			}
 			var touched account.Session
 			if touched, err = svc.Touch(ctx, sess); err == nil {
+				seen[sess.ID] = in
 				s.live.update(touched)
 				continue
 			}
 		}
 		if errors.Is(err, account.ErrUnauthenticated) {
-			s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
+			n := s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
+			s.log.Info("login session of live bridges ended", "account_id", sess.UserID, "why", account.Message(err), "bridges", n)
 			continue
 		}
 		if ctx.Err() == nil {
 			s.log.Warn("checking a live session failed; will retry", "err", err)
 		}
 	}
+	s.inputSeen = seen
 }
 
 // contentSecurityPolicy lets the page run its own scripts and WebAssembly
@@ -283,6 +330,11 @@ func (p *panicError) Unwrap() error { return p.err }
 func (s *Server) websocket(c echo.Context) error {
 	w, r := c.Response(), c.Request()
 	peer := c.RealIP()
+	if err := originScheme(r); err != nil {
+		s.log.Warn("websocket refused", "peer", peer, "origin", r.Header.Get("Origin"), "err", err)
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return nil
+	}
 	var (
 		user    account.User
 		sess    account.Session
@@ -333,6 +385,9 @@ func (s *Server) websocket(c echo.Context) error {
 		p.Session, p.Name = sess.ID, user.Name
 		s.live.add(sess)
 	}
+	// A player now: the hub's per-address limit counts the connection
+	// from here on, not the cap on connections before login.
+	handOff(r.Context())
 	s.cfg.Bridge.Start(p, func(err error) {
 		if s.auth != nil {
 			s.live.remove(sess.ID)
@@ -341,6 +396,33 @@ func (s *Server) websocket(c echo.Context) error {
 			s.log.Debug("session ended", "peer", peer, "err", err)
 		}
 	})
+	return nil
+}
+
+// originScheme refuses a WebSocket handshake whose Origin has another
+// scheme than the page's own: https when the request came over TLS (as
+// every request to the gateway does), http only on a plain-HTTP test
+// server. The WebSocket library's same-origin check and OriginPatterns
+// compare hosts only, so without this a page at http://game.example
+// (plain HTTP, which anyone on the path can write) could open the HTTPS
+// site's /ws. A request without an Origin is not a browser's and is left
+// to the library.
+func originScheme(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	want := "http"
+	if r.TLS != nil {
+		want = "https"
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("origin %q is not a valid URL with a host", origin)
+	}
+	if u.Scheme != want {
+		return fmt.Errorf("origin %q: only %s:// pages may open the WebSocket of this %s site", origin, want, want)
+	}
 	return nil
 }
 

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"strings"
+	"testing"
+)
+
+// The web settings that guard the WebSocket and the connections before
+// login are validated with a message that names the setting.
+func TestValidateWebGuards(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Config)
+		want   string // "" for valid
+	}{
+		{"origin host", func(c *Config) { c.Web.Origins = []string{"play.example.org", "*.example.org"} }, ""},
+		{"origin https", func(c *Config) { c.Web.Origins = []string{"https://play.example.org"} }, ""},
+		{"origin http", func(c *Config) { c.Web.Origins = []string{"http://play.example.org"} }, `web.origins: "http://play.example.org" can never match`},
+		{"conn cap zero", func(c *Config) { c.Web.MaxConnsPerAddr = 0 }, "web.max_conns_per_addr: must not be 0"},
+		{"conn cap off", func(c *Config) { c.Web.MaxConnsPerAddr = -1 }, ""},
+		{"conn cap small", func(c *Config) { c.Web.MaxConnsPerAddr = 8 }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.StateDir = t.TempDir()
+			tc.mutate(&c)
+			err := c.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Validate: %v, want nil", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Validate: %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+}
