@@ -338,14 +338,15 @@ func (s *Session) Shutdown() { s.stopWith(restarting()) }
 
 // End asks the session to end because the player's login session did
 // (logout, expiry, revocation): the player is told why, in an Error frame
-// with code ErrorUnauthorized (clients send the player to the login page),
-// and the WebSocket closes with 1008. It does not wait.
-func (s *Session) End(why string) {
+// with code ErrorUnauthorized and the reason's code (clients send the
+// player to the login page, which says why in its own words), and the
+// WebSocket closes with 1008. It does not wait.
+func (s *Session) End(why wire.LoginReason) {
 	s.stopWith(&endReason{
 		status: websocket.StatusPolicyViolation,
 		reason: "session ended",
 		frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorUnauthorized, Data: []byte(why)},
-		err:    errors.New("login session ended: " + why),
+		err:    errors.New("login session ended: " + string(why)),
 	})
 }
 

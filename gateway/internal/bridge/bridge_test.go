@@ -729,11 +729,11 @@ func TestEndLoginSession(t *testing.T) {
 	for r.hub.Len() < 2 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if n := r.hub.End([]string{"s1", "unknown"}, "You logged out in another window."); n != 1 {
+	if n := r.hub.End([]string{"s1", "unknown"}, wire.ReasonLogout); n != 1 {
 		t.Fatalf("End ended %d sessions, want 1", n)
 	}
 	frames := r.wantClosed(websocket.StatusPolicyViolation)
-	if len(frames) != 1 || frames[0].Code != wire.ErrorUnauthorized || string(frames[0].Data) != "You logged out in another window." {
+	if len(frames) != 1 || frames[0].Code != wire.ErrorUnauthorized || string(frames[0].Data) != string(wire.ReasonLogout) {
 		t.Fatalf("frames %+v, want the unauthorized error with the reason", frames)
 	}
 	if err := <-r.ended; err == nil || !strings.Contains(err.Error(), "login session ended") {

@@ -244,7 +244,7 @@ func refuse(ws *websocket.Conn, msg string) {
 
 // End ends the bridges of the given login sessions (see Session.End) and
 // returns how many it ended. It does not wait for them.
-func (h *Hub) End(sessionIDs []string, why string) int {
+func (h *Hub) End(sessionIDs []string, why wire.LoginReason) int {
 	if len(sessionIDs) == 0 {
 		return 0
 	}

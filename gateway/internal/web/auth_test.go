@@ -44,7 +44,7 @@ func (b *recordingBridge) Serve(p bridge.Player) error {
 	return p.WS.Close(websocket.StatusGoingAway, "test over")
 }
 
-func (b *recordingBridge) End(ids []string, why string) int {
+func (b *recordingBridge) End(ids []string, why wire.LoginReason) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.ended = append(b.ended, ids...)
@@ -268,8 +268,8 @@ func TestWebSocketNeedsASession(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}
-	if f, _ := wire.Decode(b); f.Type != wire.TypeError || f.Code != wire.ErrorUnauthorized {
-		t.Fatalf("got %+v, want an unauthorized error", f)
+	if f, _ := wire.Decode(b); f.Type != wire.TypeError || f.Code != wire.ErrorUnauthorized || string(f.Data) != string(wire.ReasonLogin) {
+		t.Fatalf("got %+v, want an unauthorized error with the code %q", f, wire.ReasonLogin)
 	}
 	if _, _, err := ws.Read(context.Background()); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
 		t.Fatalf("closed with %v, want 1008", err)
@@ -436,5 +436,31 @@ func TestDeviceCookie(t *testing.T) {
 	}
 	if n, _ := got.body["failed_logins"].(float64); n != 1 {
 		t.Errorf("failed_logins: got %v, want 1", got.body["failed_logins"])
+	}
+}
+
+// TestEveryRevocationHasItsCode: each reason the account service ends
+// sessions for reaches the client as a code of its own, never the
+// catch-all, and never a sentence (the front door has the sentences).
+func TestEveryRevocationHasItsCode(t *testing.T) {
+	known := map[wire.LoginReason]bool{}
+	for _, r := range wire.LoginReasons() {
+		known[r] = true
+	}
+	for _, r := range []account.RevokeReason{account.ReasonLogout, account.ReasonReplaced, account.ReasonPasswordChanged,
+		account.ReasonRoleChanged, account.ReasonDisabled, account.ReasonDeleted, account.ReasonExpired,
+		account.ReasonRevoked, account.ReasonSessionLimit, account.ReasonGuestExpired} {
+		if got := revokeReason(r); !known[got] || got == wire.ReasonEnded || string(got) != string(r) {
+			t.Errorf("revokeReason(%s) = %q, want its own code", r, got)
+		}
+	}
+	for err, want := range map[error]wire.LoginReason{
+		account.ErrSessionExpired:  wire.ReasonExpired,
+		account.ErrSessionEnded:    wire.ReasonEnded,
+		account.ErrUnauthenticated: wire.ReasonLogin,
+	} {
+		if got := loginReason(err); got != want {
+			t.Errorf("loginReason(%v) = %q, want %q", err, got, want)
+		}
 	}
 }

@@ -59,11 +59,11 @@ func (b *holdingBridge) Start(p bridge.Player, done func(error)) {
 	}()
 }
 
-func (b *holdingBridge) End(ids []string, why string) int {
+func (b *holdingBridge) End(ids []string, why wire.LoginReason) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, id := range ids {
-		b.ended[id] = why
+		b.ended[id] = string(why)
 	}
 	return len(ids)
 }

@@ -35,7 +35,7 @@ type Bridger interface {
 	// hold its stack and request), and calls done when the player's
 	// connection has ended.
 	Start(p bridge.Player, done func(error))
-	End(sessionIDs []string, why string) int
+	End(sessionIDs []string, why wire.LoginReason) int
 }
 
 // Config configures the HTTPS handler.
@@ -210,7 +210,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHT
 // Revoked ends the bridges of sessions the account service ended. It is
 // the service's OnRevoke hook: it does not block.
 func (s *Server) Revoked(r account.Revocation) {
-	if n := s.cfg.Bridge.End(r.SessionIDs, r.Reason.Message()); n > 0 {
+	if n := s.cfg.Bridge.End(r.SessionIDs, revokeReason(r.Reason)); n > 0 {
 		s.log.Info("closed bridges of ended sessions", "account_id", r.UserID, "reason", string(r.Reason), "bridges", n)
 	}
 }
@@ -276,7 +276,7 @@ func (s *Server) checkLive(ctx context.Context) {
 			}
 		}
 		if errors.Is(err, account.ErrUnauthenticated) {
-			n := s.cfg.Bridge.End([]string{sess.ID}, account.Message(err))
+			n := s.cfg.Bridge.End([]string{sess.ID}, loginReason(err))
 			s.log.Info("login session of live bridges ended", "account_id", sess.UserID, "why", account.Message(err), "bridges", n)
 			continue
 		}
@@ -363,7 +363,7 @@ func (s *Server) websocket(c echo.Context) error {
 	}
 	if authErr != nil {
 		s.log.Info("websocket without a valid session", "peer", peer, "err", authErr)
-		refuse(ws, wire.ErrorUnauthorized, account.Message(authErr))
+		refuse(ws, wire.ErrorUnauthorized, string(loginReason(authErr)))
 		return nil
 	}
 	p := bridge.Player{WS: ws, Conn: hj.conn, Addr: peer}
@@ -486,4 +486,43 @@ func parsePrefix(s string) (*net.IPNet, error) {
 		ip, bits = ip.To4(), 32
 	}
 	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+}
+
+// loginReason is the code a player sent back to log in is told, for an
+// error of the account service.
+func loginReason(err error) wire.LoginReason {
+	switch {
+	case errors.Is(err, account.ErrSessionExpired):
+		return wire.ReasonExpired
+	case errors.Is(err, account.ErrSessionEnded):
+		return wire.ReasonEnded
+	}
+	return wire.ReasonLogin
+}
+
+// revokeReason is the code for sessions the account service ended.
+func revokeReason(r account.RevokeReason) wire.LoginReason {
+	switch r {
+	case account.ReasonLogout:
+		return wire.ReasonLogout
+	case account.ReasonReplaced:
+		return wire.ReasonReplaced
+	case account.ReasonPasswordChanged:
+		return wire.ReasonPasswordChanged
+	case account.ReasonRoleChanged:
+		return wire.ReasonRoleChanged
+	case account.ReasonDisabled:
+		return wire.ReasonDisabled
+	case account.ReasonDeleted:
+		return wire.ReasonDeleted
+	case account.ReasonExpired:
+		return wire.ReasonExpired
+	case account.ReasonRevoked:
+		return wire.ReasonRevoked
+	case account.ReasonSessionLimit:
+		return wire.ReasonSessionLimit
+	case account.ReasonGuestExpired:
+		return wire.ReasonGuestExpired
+	}
+	return wire.ReasonEnded
 }

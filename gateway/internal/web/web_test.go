@@ -35,7 +35,7 @@ type fakeBridge struct {
 	ended  chan []string
 }
 
-func (f *fakeBridge) End(ids []string, why string) int {
+func (f *fakeBridge) End(ids []string, why wire.LoginReason) int {
 	if f.ended != nil {
 		f.ended <- ids
 	}
@@ -229,7 +229,7 @@ func (echoFirstBridge) Start(p bridge.Player, done func(error)) {
 	}()
 }
 
-func (echoFirstBridge) End([]string, string) int { return 0 }
+func (echoFirstBridge) End([]string, wire.LoginReason) int { return 0 }
 
 // A client that speaks in the same packet as its upgrade request (the
 // server reads both at once) loses nothing: the bytes the HTTP server had
