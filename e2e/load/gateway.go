@@ -108,6 +108,7 @@ func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
 		"DRAWBRIDGE_PLAYERS_MAX=100000",
 		"DRAWBRIDGE_PLAYERS_MAX_PER_ADDR=100000",
 		"DRAWBRIDGE_PLAYERS_MAX_PER_ACCOUNT=100000",
+		"DRAWBRIDGE_WEB_MAX_CONNS_PER_ADDR=100000",
 		"DRAWBRIDGE_WEB_COMPRESSION=" + compression,
 	}, extra...)
 	// The Go runtime's memory settings pass through, to measure what
