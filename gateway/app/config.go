@@ -245,7 +245,8 @@ type TelnetsConfig struct {
 	// or the other way round.
 	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
 
-	// MaxConns and MaxConnsPerAddr bound its connections. Negative: no
+	// MaxConns and MaxConnsPerAddr bound its connections, in all and
+	// from one address (an IPv4 address, or an IPv6 /64). Negative: no
 	// limit.
 	MaxConns        int `toml:"max_conns"`
 	MaxConnsPerAddr int `toml:"max_conns_per_addr"`

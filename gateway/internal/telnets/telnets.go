@@ -32,10 +32,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
 
 // Defaults for the zero values of Config.
@@ -95,8 +98,9 @@ type Config struct {
 	Dial func(ctx context.Context, client string) (net.Conn, error)
 
 	// MaxConns bounds the connections served at once, and
-	// MaxConnsPerAddr those from one client IP address (players behind one
-	// NAT share it, so it is not 1). Zero means DefaultMaxConns and
+	// MaxConnsPerAddr those from one client address (players behind one
+	// NAT share it, so it is not 1), where an IPv6 client's address is
+	// its /64, as peer.Group counts. Zero means DefaultMaxConns and
 	// DefaultMaxConnsPerAddr; negative means no limit. Past a limit the
 	// client is told MsgTooMany right after the handshake and the
 	// connection closes.
@@ -178,7 +182,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	active   int            // connections admitted
-	perAddr  map[string]int // admitted, by client IP
+	perAddr  map[string]int // admitted, by client address group (addrGroup)
 	refusing int            // connections being turned away
 }
 
@@ -302,19 +306,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// hostOf returns the IP address of a network address, the key of the
-// per-address limit. An IPv4-mapped IPv6 address counts as IPv4.
-func hostOf(a net.Addr) string {
-	if a, ok := a.(*net.TCPAddr); ok && a != nil && len(a.IP) > 0 {
-		return a.IP.String() // prints IPv4-mapped addresses as IPv4
+// addrGroup returns the key of the per-address limit for a client
+// address: its peer.Group, the IPv4 address or the IPv6 /64 (one
+// subscriber's, whose addresses it picks at will). An IPv4-mapped IPv6
+// address counts as IPv4.
+func addrGroup(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && t != nil {
+		if ip, ok := netip.AddrFromSlice(t.IP); ok {
+			return peer.GroupIP(ip)
+		}
 	}
 	if a == nil {
-		return ""
+		return peer.Group("")
 	}
-	if h, _, err := net.SplitHostPort(a.String()); err == nil {
-		return h
-	}
-	return a.String()
+	return peer.Group(a.String())
 }
 
 // admit reserves a slot for a connection from addr, or reports whether it
@@ -354,9 +359,9 @@ func (s *Server) refused() {
 func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
 	start := time.Now()
-	peer := nc.RemoteAddr() // behind a proxyproto.Listener, reads the header
-	addr := hostOf(peer)
-	log := s.log.With("peer", peer.String())
+	remote := nc.RemoteAddr() // behind a proxyproto.Listener, reads the header
+	addr := addrGroup(remote)
+	log := s.log.With("peer", remote.String())
 
 	admitted, refusable := s.admit(addr)
 	if !admitted {
@@ -395,7 +400,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	log.Info("telnets: connected")
 
 	p := &pipe{s: s, client: tc, raw: nc}
-	end := p.run(ctx, peer)
+	end := p.run(ctx, remote)
 	level := slog.LevelInfo
 	if end.err != nil && end.reason != reasonShutdown {
 		level = slog.LevelWarn
@@ -505,10 +510,10 @@ type result struct {
 
 // run connects to the game and pipes until both directions end, or
 // something ends them; then both connections are closed.
-func (p *pipe) run(ctx context.Context, peer net.Addr) end {
+func (p *pipe) run(ctx context.Context, client net.Addr) end {
 	s := p.s
 	dctx, cancel := context.WithTimeout(ctx, s.dialTimeout)
-	game, err := s.cfg.Dial(dctx, peer.String())
+	game, err := s.cfg.Dial(dctx, client.String())
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {

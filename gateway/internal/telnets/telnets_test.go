@@ -195,6 +195,66 @@ func TestBehindProxyListener(t *testing.T) {
 	}
 }
 
+// TestPerAddrLimitIPv6Prefix: the per-address limit counts an IPv6
+// client by its /64, which one subscriber holds whole (and picks
+// addresses in at will), and an IPv4 client by its address.
+func TestPerAddrLimitIPv6Prefix(t *testing.T) {
+	p := newPKI(t)
+	g := startGame(t, echo)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &proxyproto.Listener{
+		Listener: inner,
+		Trusted:  proxyproto.TrustPrefixes(netip.MustParsePrefix("127.0.0.0/8")),
+		Timeout:  time.Second,
+	}
+	r := startOn(t, ln, p, g, Config{MaxConnsPerAddr: 2}, nil)
+
+	// The balancer: a TCP connection that starts with a header naming
+	// the client, then TLS.
+	dialVia := func(client, front string) *tls.Conn {
+		nc, err := net.Dial("tcp", r.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.Write(proxyproto.AppendV1(nil, net.TCPAddrFromAddrPort(netip.MustParseAddrPort(client)), net.TCPAddrFromAddrPort(netip.MustParseAddrPort(front))))
+		c := tls.Client(nc, p.clientTLS())
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	admitted := func(c *tls.Conn) bool {
+		c.Write([]byte("x"))
+		c.SetReadDeadline(time.Now().Add(waitFor))
+		b := make([]byte, len(MsgTooMany))
+		n, _ := io.ReadAtLeast(c, b, 1)
+		return string(b[:n]) == "x"
+	}
+	const front6, front4 = "[2001:db8:ffff::1]:992", "198.51.100.1:992"
+	tests := []struct {
+		client, front string
+		want          bool
+	}{
+		{"[2001:db8:1:2::a]:40000", front6, true},
+		{"[2001:db8:1:2:ffff:ffff:ffff:ffff]:40001", front6, true},
+		{"[2001:db8:1:2::b]:40002", front6, false}, // a third address of the same /64
+		{"[2001:db8:1:3::a]:40003", front6, true},  // the next /64 is another subscriber
+		{"203.0.113.7:40004", front4, true},
+		{"203.0.113.7:40005", front4, true},
+		{"203.0.113.7:40006", front4, false},
+		{"203.0.113.8:40007", front4, true}, // IPv4 neighbours are not grouped
+	}
+	for _, tc := range tests {
+		if got := admitted(dialVia(tc.client, tc.front)); got != tc.want {
+			t.Errorf("client %s: admitted %v, want %v", tc.client, got, tc.want)
+		}
+	}
+}
+
 func TestMutualTLS(t *testing.T) {
 	p := newPKI(t)
 	g := startGame(t, func(c net.Conn) {
@@ -732,20 +792,22 @@ func TestServeReturnsAcceptError(t *testing.T) {
 	}
 }
 
-func TestHostOf(t *testing.T) {
+func TestAddrGroup(t *testing.T) {
 	tests := []struct {
 		addr net.Addr
 		want string
 	}{
 		{&net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 5}, "10.0.0.1"},
 		{&net.TCPAddr{IP: net.ParseIP("::ffff:10.0.0.1"), Port: 5}, "10.0.0.1"},
-		{&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 5}, "2001:db8::1"},
-		{&net.UnixAddr{Name: "/run/x.sock", Net: "unix"}, "/run/x.sock"},
-		{nil, ""},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 5}, "2001:db8::/64"},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8:0:0:ffff::2"), Port: 6}, "2001:db8::/64"},
+		{&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 5, Zone: "eth0"}, "fe80::/64"},
+		{&net.UnixAddr{Name: "/run/x.sock", Net: "unix"}, "other:/run/x.sock"},
+		{nil, "other:"},
 	}
 	for _, tc := range tests {
-		if got := hostOf(tc.addr); got != tc.want {
-			t.Errorf("hostOf(%v): got %q, want %q", tc.addr, got, tc.want)
+		if got := addrGroup(tc.addr); got != tc.want {
+			t.Errorf("addrGroup(%v): got %q, want %q", tc.addr, got, tc.want)
 		}
 	}
 }
