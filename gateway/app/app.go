@@ -411,18 +411,19 @@ func acmeServerName(directoryURL string) string {
 }
 
 // telnetsTLS is the TLS profile for the telnets port: the web's
-// certificates, no HTTP protocols, its own client CA, and for classic
-// clients that send no server name, the first domain's certificate.
+// certificates, no HTTP protocols, no ACME challenges (and so no
+// exemption from client certificates), its own client CA, and for
+// classic clients that send no server name, the first domain's
+// certificate.
 func (g *Gateway) telnetsTLS() (*tls.Config, error) {
-	c := g.edge.TLSConfig()
-	c.ClientAuth, c.ClientCAs = tls.NoClientCert, nil
+	var pool *x509.CertPool
 	if f := g.cfg.Telnets.ClientCAFile; f != "" {
-		pool, err := edge.LoadClientCAs(f)
-		if err != nil {
+		var err error
+		if pool, err = edge.LoadClientCAs(f); err != nil {
 			return nil, fmt.Errorf("telnets.client_ca_file: %w", err)
 		}
-		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, pool
 	}
+	c := g.edge.TLSConfigNoACME(pool)
 	if domains := g.cfg.Web.Domains; len(domains) > 0 {
 		get := c.GetCertificate
 		c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {

@@ -185,7 +185,9 @@ type Config struct {
 	// ClientCAs, if set, turns on mutual TLS: every client must present a
 	// certificate that chains to one of these roots, or the handshake
 	// fails. LoadClientCAs reads them from a PEM file. The ACME CA's
-	// TLS-ALPN-01 validation is exempt, as it has no client certificate.
+	// TLS-ALPN-01 validation on the HTTPS listener is exempt, as it has no
+	// client certificate; other listeners (TLSConfigNoACME) take a client
+	// CA of their own and answer no validation.
 	ClientCAs *x509.CertPool
 
 	// Logger receives state changes (certificates obtained, renewed,
@@ -455,12 +457,12 @@ func (e *Edge) Reload() error {
 	return e.files.reload(false)
 }
 
-// TLSConfig returns the TLS profile for a listener that serves the
-// application protocols nextProtos (e.g. "h2", "http/1.1" for HTTPS; none
-// for telnets). It takes certificates from the edge, so renewals and
-// reloads reach every listener; in ACME mode it also answers TLS-ALPN-01
-// challenges (which need the HTTPS listener on port 443). Each call
-// returns a new Config.
+// TLSConfig returns the TLS profile for the HTTPS listener, which serves
+// the application protocols nextProtos ("h2", "http/1.1"). It takes
+// certificates from the edge, so renewals and reloads reach every
+// listener; in ACME mode it also answers TLS-ALPN-01 challenges (which
+// need the HTTPS listener on port 443), exempt from client certificates.
+// Other listeners use TLSConfigNoACME. Each call returns a new Config.
 func (e *Edge) TLSConfig(nextProtos ...string) *tls.Config {
 	c := &tls.Config{
 		MinVersion:     e.minVersion,
@@ -491,6 +493,37 @@ func (e *Edge) TLSConfig(nextProtos ...string) *tls.Config {
 			}
 			return nil, nil
 		}
+	}
+	return c
+}
+
+// ErrNoACME is the handshake error of a TLSConfigNoACME listener for a
+// client that offers acme-tls/1.
+var ErrNoACME = errors.New("edge: the client offered ALPN " + acme.ALPNProto + " (an ACME TLS-ALPN-01 validation) on a listener that answers no ACME challenges: they go to the HTTPS listener")
+
+// TLSConfigNoACME returns the TLS profile for a listener other than
+// HTTPS (the TLS telnet port): the edge's certificates, versions and
+// cipher suites, no application protocols, and no part in ACME. A
+// handshake that offers acme-tls/1 is refused (ErrNoACME), so the
+// TLS-ALPN-01 token certificates, and the challenge's exemption from
+// client certificates, stay on the HTTPS listener (TLSConfig). clientCAs,
+// if set, requires a client certificate that chains to them on every
+// handshake; nil asks for none (Config.ClientCAs, the web's, does not
+// apply). Each call returns a new Config.
+func (e *Edge) TLSConfigNoACME(clientCAs *x509.CertPool) *tls.Config {
+	c := &tls.Config{
+		MinVersion:   e.minVersion,
+		CipherSuites: slices.Clone(e.suites),
+		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			if slices.Contains(hello.SupportedProtos, acme.ALPNProto) {
+				return nil, ErrNoACME
+			}
+			return e.getCertificate(hello)
+		},
+	}
+	if clientCAs != nil {
+		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c.ClientCAs = clientCAs
 	}
 	return c
 }

@@ -33,10 +33,13 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/crypto/acme"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
@@ -83,7 +86,11 @@ type Config struct {
 	// TLS is the server configuration for the handshake: certificates
 	// (the gateway's certificate source), and, to require client
 	// certificates (mTLS), ClientAuth and ClientCAs. The app builds it;
-	// NextProtos is not needed, as telnet clients send no ALPN.
+	// NextProtos is not needed, as telnet clients send no ALPN. It must
+	// not set GetConfigForClient: every handshake on the port gets this
+	// one config, so a client certificate it requires is required of
+	// every client. Handshakes that offer ACME's acme-tls/1 fail
+	// (ErrACME), whatever else they offer.
 	TLS *tls.Config
 
 	// Dial connects to the game for the client at address client (host:port,
@@ -128,8 +135,13 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.TLS == nil {
 		errs = append(errs, errors.New("TLS config missing"))
-	} else if c.TLS.Certificates == nil && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil {
-		errs = append(errs, errors.New("TLS config has no certificate"))
+	} else {
+		if c.TLS.Certificates == nil && c.TLS.GetCertificate == nil {
+			errs = append(errs, errors.New("TLS config has no certificate"))
+		}
+		if c.TLS.GetConfigForClient != nil {
+			errs = append(errs, errors.New("TLS config sets GetConfigForClient: a config chosen per client could skip the client certificate check; give one config for every handshake"))
+		}
 	}
 	if c.Dial == nil {
 		errs = append(errs, errors.New("no Dial function"))
@@ -166,10 +178,18 @@ func limit(n, def int) int {
 	return n
 }
 
+// ErrACME is why a handshake that offers the ALPN protocol acme-tls/1 (an
+// ACME CA validating TLS-ALPN-01) fails: the TLS telnet port never
+// answers ACME challenges, which belong on the HTTPS port, so neither a
+// challenge certificate nor the challenge's exemption from client
+// certificates can ever be had here.
+var ErrACME = errors.New("the client offered ALPN " + acme.ALPNProto + " (an ACME TLS-ALPN-01 validation): the TLS telnet port answers no ACME challenges, they go to the HTTPS port")
+
 // Server serves the TLS telnet port. Create it with New and run it with
 // Serve; Conns may be called from any goroutine.
 type Server struct {
 	cfg              Config
+	tls              *tls.Config // cfg.TLS, refusing acme-tls/1
 	log              *slog.Logger
 	maxConns         int
 	maxPerAddr       int
@@ -199,6 +219,10 @@ func New(cfg Config) *Server {
 		closeTimeout:     closeTimeout,
 		goodbyeTimeout:   goodbyeTimeout,
 		perAddr:          make(map[string]int),
+	}
+	if cfg.TLS != nil {
+		s.tls = cfg.TLS.Clone()
+		s.tls.GetConfigForClient = refuseACME // Validate refuses one of cfg's own
 	}
 	s.bufs.New = func() any { return new([bufSize]byte) }
 	if s.idleTimeout < 0 {
@@ -385,7 +409,14 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 
 	tc, err := s.handshake(ctx, nc)
 	if err != nil {
-		log.Info("telnets: handshake failed", "err", err, "duration", time.Since(start).Round(time.Millisecond))
+		level := slog.LevelInfo
+		if errors.Is(err, ErrACME) {
+			// A CA's validation sent here (a balancer forwarding 443 to
+			// this port, a DNS record pointing at it) or a probe for the
+			// challenge's exemption from client certificates.
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "telnets: handshake failed", "err", err, "duration", time.Since(start).Round(time.Millisecond))
 		return
 	}
 	cs := tc.ConnectionState()
@@ -415,9 +446,18 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	log.Log(context.Background(), level, "telnets: closed", attrs...)
 }
 
+// refuseACME fails a handshake that offers acme-tls/1, with ErrACME; any
+// other goes on with the server's config.
+func refuseACME(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	if slices.Contains(hello.SupportedProtos, acme.ALPNProto) {
+		return nil, ErrACME
+	}
+	return nil, nil
+}
+
 // handshake runs the TLS server handshake within HandshakeTimeout.
 func (s *Server) handshake(ctx context.Context, nc net.Conn) (*tls.Conn, error) {
-	tc := tls.Server(nc, s.cfg.TLS)
+	tc := tls.Server(nc, s.tls)
 	hctx, cancel := context.WithTimeout(ctx, s.handshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {

@@ -301,6 +301,36 @@ func TestMutualTLS(t *testing.T) {
 	})
 }
 
+// TestRefusesACME: a handshake that offers acme-tls/1 fails, whatever
+// else it offers and whatever certificate it brings, and says why at
+// warning level; the game never hears of it.
+func TestRefusesACME(t *testing.T) {
+	p := newPKI(t)
+	g := startGame(t, func(c net.Conn) {
+		c.Write([]byte("Welcome\r\n"))
+		echo(c)
+	})
+	r := start(t, p, g, Config{TLS: p.mTLS()}, nil)
+	for _, protos := range [][]string{{"acme-tls/1"}, {"telnet", "acme-tls/1"}} {
+		cfg := p.clientTLS(p.client)
+		cfg.NextProtos = protos
+		c, err := r.tryDial(cfg, nil)
+		if err == nil {
+			got, _ := readToEOF(c)
+			t.Errorf("ALPN %q: connected, read %q; want the handshake refused", protos, got)
+		}
+	}
+	r.logs.waitLine(t, "level=WARN", "telnets: handshake failed", "acme-tls/1", "answers no ACME challenges")
+	if n := g.count(); n != 0 {
+		t.Errorf("game got %d connections, want 0", n)
+	}
+	// The same client without acme-tls/1 plays.
+	c := r.dial(p.clientTLS(p.client))
+	if got := string(readExactly(t, c, 9)); got != "Welcome\r\n" {
+		t.Errorf("got %q, want the game's welcome", got)
+	}
+}
+
 func TestLimits(t *testing.T) {
 	p := newPKI(t)
 	g := startGame(t, echo)
@@ -753,6 +783,10 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	}{
 		{"no TLS", Config{Dial: dial}, "TLS config missing"},
 		{"no certificate", Config{TLS: &tls.Config{}, Dial: dial}, "no certificate"},
+		{"config per client", Config{TLS: &tls.Config{
+			Certificates:       p.serverTLS().Certificates,
+			GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return nil, nil },
+		}, Dial: dial}, "GetConfigForClient"},
 		{"no Dial", Config{TLS: p.serverTLS()}, "no Dial function"},
 		{"negative timeout", Config{TLS: p.serverTLS(), Dial: dial, DialTimeout: -1}, "DialTimeout -1ns is negative"},
 	}
@@ -765,7 +799,11 @@ func TestServeRejectsBadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := New(tc.cfg).Serve(context.Background(), ln); err == nil || !strings.Contains(err.Error(), tc.want) {
+			// Bounded, so that a config wrongly taken for good fails the
+			// test instead of serving until it times out.
+			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+			defer cancel()
+			if err := New(tc.cfg).Serve(ctx, ln); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Serve: got %v, want an error mentioning %s", err, tc.want)
 			}
 			if _, err := ln.Accept(); err == nil {
