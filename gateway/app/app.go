@@ -260,7 +260,10 @@ func (g *Gateway) start(ctx context.Context) error {
 			src.cluster = g.acc.clusterStats
 		}
 		g.admin = &http.Server{
-			Handler:           adminHandler(src),
+			Handler: adminHandler(src, adminOptions{
+				addr: cfg.Admin.Addr, hosts: cfg.Admin.Hosts, pprof: cfg.Admin.PProf,
+				log: g.log.With("component", "admin"),
+			}),
 			ReadHeaderTimeout: readHeaderTimeout,
 			ReadTimeout:       readTimeout,
 			WriteTimeout:      readTimeout,

@@ -335,6 +335,16 @@ type AdminConfig struct {
 	// Addr serves /healthz, /readyz and /metrics. Keep it on loopback or a
 	// private network. "off" (or empty) turns it off.
 	Addr string `toml:"addr"`
+
+	// Hosts are more names (or addresses) the listener answers requests
+	// for, besides localhost, loopback addresses and its own address:
+	// the name monitoring uses for it. A request for any other Host gets
+	// 421, so that a web page that points a name of its own at the
+	// listener (DNS rebinding) reads nothing.
+	Hosts []string `toml:"hosts"`
+
+	// PProf serves Go's profiler under /debug/pprof/ (404 when off).
+	PProf bool `toml:"pprof"`
 }
 
 // minStatusInterval is the shortest game.status_interval: each check is
@@ -599,6 +609,11 @@ func (c *Config) Validate() error {
 	if c.Admin.Addr != "off" && c.Admin.Addr != "" {
 		addr("admin.addr", c.Admin.Addr, false)
 	}
+	for _, h := range c.Admin.Hosts {
+		if err := checkAdminHost(h); err != nil {
+			bad("admin.hosts", "%q: %v", h, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -666,6 +681,22 @@ func checkDomain(d string) error {
 		return errors.New("not a plain host name (no scheme, port, path or wildcard)")
 	case strings.ToLower(d) != d:
 		return errors.New("use lower case")
+	}
+	return nil
+}
+
+// checkAdminHost accepts a host name or an IP address, as a Host header
+// names it without the port.
+func checkAdminHost(h string) error {
+	switch {
+	case h == "":
+		return errors.New("empty name")
+	case net.ParseIP(h) != nil:
+		return nil
+	case strings.Contains(h, "*"):
+		return errors.New("wildcards are not accepted: list each name")
+	case strings.ContainsAny(h, " /:@[]?#\\"):
+		return errors.New("not a plain host name or IP address (no scheme, port or path)")
 	}
 	return nil
 }
