@@ -175,3 +175,31 @@ func TestTelnetsNeverServesACME(t *testing.T) {
 		}
 	})
 }
+
+// TestRedirectsOnlyToOwnNames: in self-signed mode without domains, the
+// plain-HTTP port redirects localhost to HTTPS and refuses a foreign
+// Host instead of sending the browser there.
+func TestRedirectsOnlyToOwnNames(t *testing.T) {
+	g, _ := start(t, testConfig(t))
+	c := client(g)
+	defer c.CloseIdleConnections()
+	get := func(host string) *http.Response {
+		req, err := http.NewRequest(http.MethodGet, "http://"+g.HTTPAddr().String()+"/a?b=c", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp, want := get("localhost:"+port(g.HTTPAddr())), "https://localhost:"+port(g.HTTPSAddr())+"/a?b=c"; resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != want {
+		t.Errorf("localhost: %d to %q, want 308 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+	if resp := get("evil.example"); resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
+		t.Errorf("evil.example: %d to %q, want 400 and no redirect", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

@@ -47,6 +47,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -55,6 +56,8 @@ import (
 
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
 
 // Mode is where an Edge's certificates come from.
@@ -92,7 +95,8 @@ type Config struct {
 	// per name. In every mode, when set, plain-HTTP requests are only
 	// redirected to these names: one for any other host (an IP address, a
 	// stray CNAME) goes to the first domain rather than to whatever its
-	// Host header said.
+	// Host header said. Without them, only localhost, loopback addresses
+	// and the certificate's names are redirected (HTTPHandler).
 	Domains []string
 
 	// StateDir is the gateway's private state directory. The self-signed
@@ -543,27 +547,36 @@ func (e *Edge) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, err
 
 // HTTPHandler returns the handler for the plain-HTTP listener (:80). In
 // ACME mode it answers HTTP-01 challenges for the configured domains;
-// every other request goes to fallback, typically RedirectHandler. When
-// Domains are set, a request whose Host is not one of them reaches
-// fallback with Host set to the first domain, so redirects only ever
-// point at the gateway's own names. A nil fallback redirects to HTTPS on
-// port 443.
+// every other request goes to fallback, typically RedirectHandler, with
+// Host set to one of the gateway's own names (lower case, no port), so
+// that a redirect never points anywhere else. When Domains are set, a
+// request whose Host is not one of them goes to the first domain.
+// Without Domains (self-signed and files modes), the gateway's names are
+// localhost, the loopback addresses and the names the certificate
+// covers, and a request for any other Host is answered 400, naming no
+// host. A nil fallback redirects to HTTPS on port 443.
 func (e *Edge) HTTPHandler(fallback http.Handler) http.Handler {
 	if fallback == nil {
 		fallback = RedirectHandler("443")
 	}
-	if len(e.domains) > 0 {
-		next := fallback
-		fallback = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			host := requestHost(r)
+	next := fallback
+	fallback = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := requestHost(r)
+		switch {
+		case len(e.domains) > 0:
 			if !slices.Contains(e.domains, host) {
 				host = e.domains[0]
 			}
-			r = r.Clone(r.Context())
-			r.Host = host // as configured: lower case, no port
-			next.ServeHTTP(w, r)
-		})
-	}
+		case !e.ownName(host):
+			e.log.Debug("http: refused to redirect to a host that is not the gateway's",
+				"host", peer.Truncate(r.Host, 100), "remote", r.RemoteAddr)
+			http.Error(w, msgUnknownHost, http.StatusBadRequest)
+			return
+		}
+		r = r.Clone(r.Context())
+		r.Host = host
+		next.ServeHTTP(w, r)
+	})
 	if e.acme == nil {
 		return fallback
 	}
@@ -576,11 +589,39 @@ func (e *Edge) HTTPHandler(fallback http.Handler) http.Handler {
 	})
 }
 
-// requestHost is r's Host without port, lower case, without trailing dot.
+// msgUnknownHost answers a plain-HTTP request for a host that is not the
+// gateway's, without repeating it.
+const msgUnknownHost = "unknown host: the gateway redirects to HTTPS only for its own names (localhost, a loopback address, or a name its certificate covers)"
+
+// ownName reports whether host (as requestHost gives it) is one of the
+// gateway's own names when no domains are configured: localhost, a
+// loopback address, or a name or address the certificate being served
+// covers.
+func (e *Edge) ownName(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
+		return true
+	}
+	if host == "" || strings.ContainsAny(host, "/\\@ []%") {
+		return false
+	}
+	cert, err := e.src.getCertificate(&tls.ClientHelloInfo{ServerName: host})
+	if err != nil || cert == nil || cert.Leaf == nil {
+		return false
+	}
+	return cert.Leaf.VerifyHostname(host) == nil
+}
+
+// requestHost is r's Host without port or IPv6 brackets, lower case,
+// without trailing dot.
 func requestHost(r *http.Request) string {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
+	} else {
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	}
 	return strings.TrimSuffix(strings.ToLower(host), ".")
 }

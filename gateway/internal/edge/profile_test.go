@@ -285,6 +285,56 @@ func TestHTTPHandlerRedirectsOnlyToDomains(t *testing.T) {
 	}
 }
 
+// TestHTTPHandlerWithoutDomains: with no web domains (self-signed, or
+// files), plain-HTTP requests are redirected only for localhost, loopback
+// addresses and the names the certificate covers; any other Host gets a
+// 400 that does not repeat it, never a redirect to it.
+func TestHTTPHandlerWithoutDomains(t *testing.T) {
+	ca := newTestCA(t, "Files CA")
+	files, err := New(filesConfig(t, ca.serverCert(t, "game.example", "*.game.example", "192.0.2.7")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edges := map[string]*Edge{
+		"self-signed": selfSignedEdge(t, func(c *Config) { c.SelfSignedHosts = []string{"localhost", "game.test", "192.0.2.8"} }),
+		"files":       files,
+	}
+	tests := []struct {
+		edge, host, want string // want "" for a 400
+	}{
+		{"self-signed", "localhost:8080", "https://localhost:8443/x?y=1"},
+		{"self-signed", "LOCALHOST.", "https://localhost:8443/x?y=1"},
+		{"self-signed", "127.0.0.1:8080", "https://127.0.0.1:8443/x?y=1"},
+		{"self-signed", "[::1]:8080", "https://[::1]:8443/x?y=1"},
+		{"self-signed", "[::1]", "https://[::1]:8443/x?y=1"},
+		{"self-signed", "game.test:8080", "https://game.test:8443/x?y=1"},
+		{"self-signed", "192.0.2.8:8080", "https://192.0.2.8:8443/x?y=1"},
+		{"self-signed", "evil.example", ""},
+		{"self-signed", "evil.example:8080", ""},
+		{"self-signed", "game.test.evil.example", ""},
+		{"self-signed", "192.0.2.9", ""},
+		{"files", "game.example", "https://game.example:8443/x?y=1"},
+		{"files", "www.game.example:8080", "https://www.game.example:8443/x?y=1"},
+		{"files", "192.0.2.7", "https://192.0.2.7:8443/x?y=1"},
+		{"files", "localhost", "https://localhost:8443/x?y=1"},
+		{"files", "a.b.game.example", ""},
+		{"files", "evil.example", ""},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("GET", "/x?y=1", nil)
+		r.Host = tc.host
+		w := httptest.NewRecorder()
+		edges[tc.edge].HTTPHandler(RedirectHandler("8443")).ServeHTTP(w, r)
+		loc := w.Header().Get("Location")
+		switch {
+		case tc.want != "" && (w.Code != http.StatusPermanentRedirect || loc != tc.want):
+			t.Errorf("%s, Host %s: %d to %q, want 308 to %q", tc.edge, tc.host, w.Code, loc, tc.want)
+		case tc.want == "" && (w.Code != http.StatusBadRequest || loc != "" || strings.Contains(w.Body.String(), "evil") || strings.Contains(w.Body.String(), "192.0.2.9")):
+			t.Errorf("%s, Host %s: %d to %q, body %q; want 400 without a redirect or the Host", tc.edge, tc.host, w.Code, loc, w.Body.String())
+		}
+	}
+}
+
 func TestLoadClientCAs(t *testing.T) {
 	dir := t.TempDir()
 	ca := newTestCA(t, "Client CA")
