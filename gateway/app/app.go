@@ -344,6 +344,10 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 	if err != nil {
 		return edge.Config{}, fmt.Errorf("tls.cipher_suites: %w", err)
 	}
+	profile, err := edge.ParseProfile(cfg.TLS.Profile)
+	if err != nil {
+		return edge.Config{}, fmt.Errorf("tls.profile: %w", err)
+	}
 	ec := edge.Config{
 		Mode:            edge.Mode(cfg.TLSMode()),
 		Domains:         cfg.Web.Domains,
@@ -352,6 +356,7 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 		KeyFile:         cfg.TLS.KeyFile,
 		SelfSignedHosts: cfg.TLS.SelfSignedHosts,
 		MinVersion:      minVersion,
+		Profile:         profile,
 		CipherSuites:    suites,
 		Logger:          g.log.With("component", "edge"),
 	}

@@ -187,9 +187,16 @@ type TLSConfig struct {
 	// MinVersion is the oldest TLS version accepted: "1.2" or "1.3".
 	MinVersion string `toml:"min_version"`
 
-	// CipherSuites restricts TLS 1.2 cipher suites, by Go's names
+	// Profile is which TLS 1.2 cipher suites are offered: "modern" (ECDHE
+	// with AES-GCM or ChaCha20-Poly1305 only) or "compatible" (Go's
+	// defaults, which add ECDHE with AES-CBC-SHA for old clients). TLS 1.3
+	// suites are not configurable.
+	Profile string `toml:"profile"`
+
+	// CipherSuites restricts TLS 1.2 cipher suites further, by Go's names
 	// (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...), for compliance.
-	// Empty keeps Go's choice. TLS 1.3 suites are not configurable.
+	// Empty keeps all the profile allows. TLS 1.3 suites are not
+	// configurable.
 	CipherSuites []string `toml:"cipher_suites"`
 
 	// CertFile and KeyFile are the certificate chain and key in PEM, for
@@ -364,7 +371,7 @@ func Default() Config {
 		ShutdownTimeout: 10 * time.Second,
 		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
 		Web:             WebConfig{Compression: "off"},
-		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
+		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", Profile: string(edge.ProfileModern), SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
 		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10, SessionCheckInterval: 10 * time.Second},
@@ -537,8 +544,13 @@ func (c *Config) Validate() error {
 		}
 	}
 	oneOf("tls.min_version", c.TLS.MinVersion, "1.2", "1.3")
-	if _, err := edge.ParseCipherSuites(c.TLS.CipherSuites); err != nil {
+	profileOK := oneOf("tls.profile", c.TLS.Profile, string(edge.ProfileModern), string(edge.ProfileCompatible))
+	if suites, err := edge.ParseCipherSuites(c.TLS.CipherSuites); err != nil {
 		bad("tls.cipher_suites", "%v", err)
+	} else if profileOK {
+		if err := edge.Profile(c.TLS.Profile).CheckSuites(suites); err != nil {
+			bad("tls.cipher_suites", "%v", err)
+		}
 	}
 	file("tls.cert_file", c.TLS.CertFile)
 	file("tls.key_file", c.TLS.KeyFile)

@@ -203,3 +203,56 @@ func TestRedirectsOnlyToOwnNames(t *testing.T) {
 		t.Errorf("evil.example: %d to %q, want 400 and no redirect", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestTLSProfileSetting: tls.profile is validated with the cipher suites
+// it allows; by default HTTPS refuses a TLS 1.2 client with only CBC
+// suites, and "compatible" takes it. The log names the profile.
+func TestTLSProfileSetting(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		suites  []string
+		want    string // "" for valid
+	}{
+		{"modern", nil, ""},
+		{"compatible", nil, ""},
+		{"intermediate", nil, `tls.profile: "intermediate" is not one of modern, compatible`},
+		{"modern", []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
+			`tls.cipher_suites: cipher suite TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA is not allowed by the TLS profile "modern"`},
+		{"compatible", []string{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"}, ""},
+	} {
+		c := testConfig(t)
+		c.TLS.Profile, c.TLS.CipherSuites = tc.profile, tc.suites
+		err := c.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("profile %q, suites %q: %v, want valid", tc.profile, tc.suites, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("profile %q, suites %q: %v, want an error saying %q", tc.profile, tc.suites, err, tc.want)
+		}
+	}
+
+	cbc := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA}
+	for _, tc := range []struct {
+		profile string
+		ok      bool
+	}{{"modern", false}, {"compatible", true}} {
+		t.Run(tc.profile, func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.TLS.Profile = tc.profile
+			logs := &syncBuffer{}
+			cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+			g, _ := start(t, cfg)
+			pool := x509.NewCertPool()
+			pool.AddCert(g.Certificate("localhost"))
+			c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", g.HTTPSAddr().String(),
+				&tls.Config{RootCAs: pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12, CipherSuites: cbc})
+			if err == nil {
+				c.Close()
+			}
+			if got := err == nil; got != tc.ok {
+				t.Errorf("TLS 1.2 with only CBC suites: connected %v (%v), want %v", got, err, tc.ok)
+			}
+			waitLog(t, logs, `msg="TLS profile"`, "profile="+tc.profile)
+		})
+	}
+}

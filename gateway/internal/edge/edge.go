@@ -26,11 +26,12 @@
 //   - ModeSelfSigned: a development certificate made once and kept in the
 //     state directory (LoadOrCreateSelfSigned).
 //
-// The profile is TLS 1.2 at least (1.3 selectable), Go's cipher suites and
-// key exchanges (so hybrid post-quantum X25519MLKEM768 stays on: curve
-// preferences are never set) unless a TLS 1.2 cipher list is configured,
-// ECDSA keys, and optionally client certificates (mTLS) verified against
-// a client CA.
+// The profile is TLS 1.2 at least (1.3 selectable); in TLS 1.2 only ECDHE
+// with AEAD ciphers (ProfileModern), or Go's default suites
+// (ProfileCompatible), optionally narrowed to a configured list; Go's key
+// exchanges (so hybrid post-quantum X25519MLKEM768 stays on: curve
+// preferences are never set); ECDSA keys; and optionally client
+// certificates (mTLS) verified against a client CA.
 //
 // Status reports each name's certificate (expiry, issuer, last error, next
 // attempt), for logs, the health page and a Prometheus gauge.
@@ -179,10 +180,14 @@ type Config struct {
 	// MinVersion is tls.VersionTLS12 (the default, for zero) or
 	// tls.VersionTLS13. ParseTLSVersion reads it from a setting.
 	MinVersion uint16
-	// CipherSuites restricts TLS 1.2 to these suites, for compliance
-	// regimes that demand a list; ParseCipherSuites reads them by name.
-	// Empty means Go's own choice, which is the better default. Only
-	// suites crypto/tls deems secure are accepted, and the list must
+	// Profile is which TLS 1.2 cipher suites are allowed: empty means
+	// ProfileModern (ECDHE with AEAD ciphers only); ProfileCompatible is
+	// Go's default set, with CBC suites. ParseProfile reads it.
+	Profile Profile
+	// CipherSuites restricts TLS 1.2 further, to these suites, for
+	// compliance regimes that demand a list; ParseCipherSuites reads them
+	// by name. Empty means all the profile allows. Only suites crypto/tls
+	// deems secure and the profile allows are accepted, and the list must
 	// include the AES-128-GCM suite of the certificate's key type (ECDSA
 	// for ACME and self-signed), which HTTP/2 requires.
 	CipherSuites []uint16
@@ -293,8 +298,15 @@ func (c Config) Validate() error {
 	default:
 		bad("minimum TLS version %#04x: want TLS 1.2 or 1.3", c.MinVersion)
 	}
+	profile, err := ParseProfile(string(c.Profile))
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(c.CipherSuites) > 0 {
 		err := checkCipherSuites(c.CipherSuites)
+		if err == nil && profile != "" {
+			err = profile.CheckSuites(c.CipherSuites)
+		}
 		switch {
 		case err != nil:
 			errs = append(errs, err)
@@ -363,7 +375,7 @@ type Edge struct {
 	log        *slog.Logger
 	domains    []string // normalized
 	minVersion uint16
-	suites     []uint16
+	suites     []uint16 // TLS 1.2; nil: Go's defaults
 	clientCAs  *x509.CertPool
 
 	src   source
@@ -398,9 +410,20 @@ func New(cfg Config) (*Edge, error) {
 		n, _ := normalizeDomain(d) // validated above
 		e.domains = append(e.domains, n)
 	}
+	profile, _ := ParseProfile(string(cfg.Profile)) // validated above
+	e.suites = profile.cipherSuites()
 	if len(cfg.CipherSuites) > 0 {
 		e.suites = slices.Clone(cfg.CipherSuites)
 	}
+	tls12 := "Go's defaults (ECDHE with AES-GCM, ChaCha20-Poly1305 or AES-CBC-SHA)"
+	if e.suites != nil {
+		names := make([]string, len(e.suites))
+		for i, id := range e.suites {
+			names[i] = tls.CipherSuiteName(id)
+		}
+		tls12 = strings.Join(names, ",")
+	}
+	log.Info("TLS profile", "profile", profile, "min_version", tls.VersionName(e.minVersion), "tls12_cipher_suites", tls12)
 
 	switch cfg.Mode {
 	case ModeACME:
@@ -663,8 +686,9 @@ func (s staticSource) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, er
 func (s staticSource) status() []CertStatus { return leafStatus(s.cert.Leaf, ModeSelfSigned, "") }
 
 // ServerTLSConfig returns the TLS profile for the gateway's listeners:
-// TLS 1.2 at least, Go's own cipher suite and curve preferences (so hybrid
-// post-quantum key exchange stays on), and certificates from getCert.
+// TLS 1.2 at least, ProfileModern's cipher suites, Go's own curve
+// preferences (so hybrid post-quantum key exchange stays on), and
+// certificates from getCert.
 // nextProtos lists the ALPN protocols the listener serves, e.g. "h2" and
 // "http/1.1". Edge.TLSConfig is the same profile with the edge's
 // certificates, ACME challenges and options; this remains for callers
@@ -672,6 +696,7 @@ func (s staticSource) status() []CertStatus { return leafStatus(s.cert.Leaf, Mod
 func ServerTLSConfig(getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error), nextProtos ...string) *tls.Config {
 	return &tls.Config{
 		MinVersion:     tls.VersionTLS12,
+		CipherSuites:   ModernCipherSuites(),
 		GetCertificate: getCert,
 		NextProtos:     nextProtos,
 	}
