@@ -103,6 +103,7 @@ func startGateway(bin, backend string, extra ...string) (*gatewayProc, error) {
 		"DRAWBRIDGE_WEB_HTTPS_ADDR=" + https,
 		"DRAWBRIDGE_WEB_HTTP_ADDR=off",
 		"DRAWBRIDGE_ADMIN_ADDR=" + admin,
+		"DRAWBRIDGE_ADMIN_PPROF=true", // goStats asks the profiler for a GC
 		"DRAWBRIDGE_LOG_LEVEL=warn",
 		"DRAWBRIDGE_ACCOUNTS_ALLOW_GUESTS=true",
 		"DRAWBRIDGE_PLAYERS_MAX=100000",

@@ -2,12 +2,17 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 	"github.com/drawbridge/drawbridge/gateway/internal/status"
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,10 +39,20 @@ type adminSources struct {
 	webConns     func() web.ConnStats
 }
 
+// adminOptions are the admin listener's settings.
+type adminOptions struct {
+	addr  string   // admin.addr: requests for its host are answered
+	hosts []string // admin.hosts: more names it answers to
+	pprof bool     // admin.pprof: serve Go's profiler
+	log   *slog.Logger
+}
+
 // adminHandler serves /healthz (the process answers), /readyz (it serves
-// players: listeners up and a certificate to present) and /metrics
-// (Prometheus), from a registry of its own rather than the global one.
-func adminHandler(src adminSources) http.Handler {
+// players: listeners up and a certificate to present), /metrics
+// (Prometheus), from a registry of its own rather than the global one,
+// and with opt.pprof Go's profiler; only to requests for the listener's
+// own names (hostGuard).
+func adminHandler(src adminSources, opt adminOptions) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -62,14 +77,17 @@ func adminHandler(src adminSources) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	// Go's profiler, for operators chasing CPU or memory (go tool pprof
-	// http://127.0.0.1:9100/debug/pprof/heap); the admin listener is
-	// loopback by default and has no authentication.
-	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	if opt.pprof {
+		// Go's profiler, for operators chasing CPU or memory (go tool
+		// pprof http://127.0.0.1:9100/debug/pprof/heap). Off by default:
+		// the listener has no authentication, and a profile shows the
+		// command line, and costs CPU to take.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -86,7 +104,99 @@ func adminHandler(src adminSources) http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	return mux
+	return newHostGuard(opt, mux)
+}
+
+// hostGuard passes on only requests for the admin listener's own names,
+// and answers the rest 421 Misdirected Request. The listener has no
+// authentication and relies on being reachable only from the machine (or
+// a private network), but a web page open on an operator's workstation
+// can point a name of its own at 127.0.0.1 (DNS rebinding) and read what
+// the listener answers, as the browser thinks it same-origin; the Host
+// header still carries that name. Answered are:
+//
+//   - localhost, and not its subdomains: RFC 6761 lets resolvers answer
+//     *.localhost from DNS, where an attacker's resolver could rebind it;
+//   - IP addresses that are loopback (127.0.0.0/8, ::1) or the one the
+//     request came in on (a listener on all interfaces, asked by address);
+//     a browser sends an address only for a URL that names it;
+//   - the host of admin.addr, and the names in admin.hosts;
+//   - requests without a Host (HTTP/1.0, as HAProxy's health checks): no
+//     browser sends one.
+type hostGuard struct {
+	names map[string]bool // canonical (canonicalHost)
+	next  http.Handler
+	log   *slog.Logger
+}
+
+func newHostGuard(opt adminOptions, next http.Handler) *hostGuard {
+	g := &hostGuard{names: map[string]bool{"localhost": true}, next: next, log: opt.log}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if host, _, err := net.SplitHostPort(opt.addr); err == nil && host != "" {
+		g.names[canonicalHost(host)] = true
+	}
+	for _, h := range opt.hosts {
+		g.names[canonicalHost(h)] = true
+	}
+	return g
+}
+
+// msgMisdirected is the body of a refusal. It does not repeat the Host.
+const msgMisdirected = "421 misdirected request: the admin listener answers only requests for localhost, " +
+	"a loopback address, its own address, or a name in admin.hosts\n"
+
+func (g *hostGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.allowed(r) {
+		g.next.ServeHTTP(w, r)
+		return
+	}
+	g.log.Warn("admin: refused a request for another host; if the name is yours, add it to admin.hosts",
+		"host", peer.Truncate(r.Host, 100), "remote", r.RemoteAddr, "path", peer.Truncate(r.URL.Path, 100))
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusMisdirectedRequest)
+	fmt.Fprint(w, msgMisdirected)
+}
+
+func (g *hostGuard) allowed(r *http.Request) bool {
+	if r.Host == "" {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = canonicalHost(host)
+	if g.names[host] {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	if ip.IsLoopback() {
+		return true
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	lip, ok := peer.IP(local.String())
+	return ok && lip == ip
+}
+
+// canonicalHost is a host name lower case without a trailing dot, or an
+// IP address in its canonical form (IPv4-mapped unmapped, no zone), so
+// that one name is written one way.
+func canonicalHost(h string) string {
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if ip, ok := peer.IP(h); ok {
+		return ip.String()
+	}
+	return strings.TrimSuffix(strings.ToLower(h), ".")
 }
 
 // certCollector exports each certificate's state at scrape time.

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -135,7 +137,7 @@ func TestClusterMetrics(t *testing.T) {
 	}
 	scrape := func(src adminSources) string {
 		rec := httptest.NewRecorder()
-		adminHandler(src).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		adminHandler(src, adminOptions{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://localhost/metrics", nil))
 		return rec.Body.String()
 	}
 	sweeper.Store(true)
@@ -157,5 +159,120 @@ func TestClusterMetrics(t *testing.T) {
 	src.cluster = nil
 	if m := scrape(src); strings.Contains(m, "drawbridge_store_") || strings.Contains(m, "drawbridge_cluster_") {
 		t.Errorf("a gateway on SQLite reports cluster metrics")
+	}
+}
+
+// adminGet asks the admin listener of g for path with the Host header
+// host, and returns the status and body.
+func adminGet(t *testing.T, g *Gateway, host, path string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+g.AdminAddr().String()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s with Host %q: %v", path, host, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestAdminListenerHosts: the admin listener answers requests for its
+// loopback names and addresses, and refuses any other Host (a web page
+// on the operator's machine that rebinds its own name to 127.0.0.1 would
+// send its name); the profiler is off by default.
+func TestAdminListenerHosts(t *testing.T) {
+	g, _ := start(t, testConfig(t))
+	p := port(g.AdminAddr())
+	for _, host := range []string{"127.0.0.1:" + p, "localhost:" + p, "[::1]:" + p, "LocalHost.:" + p, "127.0.0.2:" + p, "localhost"} {
+		if code, body := adminGet(t, g, host, "/metrics"); code != http.StatusOK || !strings.Contains(body, "drawbridge_players") {
+			t.Errorf("Host %q: %d %.80q, want 200 and the metrics", host, code, body)
+		}
+	}
+	for _, host := range []string{"evil.example:" + p, "evil.example", "localhost.evil.example:" + p, "app.localhost:" + p, "10.0.0.1:" + p} {
+		for _, path := range []string{"/metrics", "/debug/pprof/", "/healthz"} {
+			code, body := adminGet(t, g, host, path)
+			if code != http.StatusMisdirectedRequest || !strings.Contains(body, "admin.hosts") || strings.Contains(body, "evil") {
+				t.Errorf("Host %q, %s: %d %.80q, want 421 saying admin.hosts, without the Host", host, path, code, body)
+			}
+		}
+	}
+	if code, _ := adminGet(t, g, "127.0.0.1:"+p, "/debug/pprof/"); code != http.StatusNotFound {
+		t.Errorf("/debug/pprof/ by default: %d, want 404", code)
+	}
+}
+
+// TestAdminHostGuard: the names admin.addr and admin.hosts add, the
+// address a request came in on, requests without a Host; the refusal is
+// logged; admin.pprof turns the profiler on.
+func TestAdminHostGuard(t *testing.T) {
+	logs := &syncBuffer{}
+	h := adminHandler(adminSources{
+		players: func() bridge.Stats { return bridge.Stats{} },
+		certs:   func() []certState { return nil },
+		ready:   &atomic.Bool{},
+	}, adminOptions{
+		addr:  "10.0.0.11:9100",
+		hosts: []string{"Gw1.Internal.", "2001:DB8::7"},
+		pprof: true,
+		log:   slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	tests := []struct {
+		host  string
+		local net.Addr // the address the request came in on
+		want  int
+	}{
+		{"10.0.0.11:9100", nil, http.StatusOK},
+		{"gw1.internal:9100", nil, http.StatusOK},
+		{"GW1.internal", nil, http.StatusOK},
+		{"[2001:db8::7]:9100", nil, http.StatusOK},
+		{"", nil, http.StatusOK}, // HTTP/1.0, as HAProxy's health checks
+		{"172.17.0.2:9100", &net.TCPAddr{IP: net.IPv4(172, 17, 0, 2), Port: 9100}, http.StatusOK},
+		{"[::ffff:127.0.0.1]:9100", nil, http.StatusOK},
+		{"172.17.0.3:9100", &net.TCPAddr{IP: net.IPv4(172, 17, 0, 2), Port: 9100}, http.StatusMisdirectedRequest},
+		{"gw2.internal:9100", nil, http.StatusMisdirectedRequest},
+		{"internal", nil, http.StatusMisdirectedRequest},
+		{"10.0.0.12:9100", nil, http.StatusMisdirectedRequest},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest(http.MethodGet, "/debug/pprof/", nil)
+		r.Host = tc.host
+		if tc.local != nil {
+			r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, tc.local))
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != tc.want {
+			t.Errorf("Host %q, local address %v: %d, want %d", tc.host, tc.local, rec.Code, tc.want)
+		}
+	}
+	if l := logs.String(); !containsAll(l, "level=WARN", "admin: refused a request for another host", "admin.hosts", `host=gw2.internal:9100`) {
+		t.Errorf("refusal not logged as wanted:\n%s", l)
+	}
+}
+
+func TestValidateAdminHosts(t *testing.T) {
+	for _, tc := range []struct {
+		hosts []string
+		want  string // "" for valid
+	}{
+		{[]string{"gw1.internal", "monitor", "10.0.0.11", "2001:db8::7"}, ""},
+		{[]string{"gw1.internal:9100"}, "admin.hosts: \"gw1.internal:9100\": not a plain host name"},
+		{[]string{"http://gw1.internal"}, "admin.hosts: \"http://gw1.internal\": not a plain host name"},
+		{[]string{"*.internal"}, "wildcards"},
+		{[]string{""}, "empty name"},
+	} {
+		c := testConfig(t)
+		c.Admin.Hosts = tc.hosts
+		err := c.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("admin.hosts %q: %v, want valid", tc.hosts, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("admin.hosts %q: %v, want an error saying %q", tc.hosts, err, tc.want)
+		}
 	}
 }

@@ -268,7 +268,10 @@ func (g *Gateway) start(ctx context.Context) error {
 			src.cluster = g.acc.clusterStats
 		}
 		g.admin = &http.Server{
-			Handler:           adminHandler(src),
+			Handler: adminHandler(src, adminOptions{
+				addr: cfg.Admin.Addr, hosts: cfg.Admin.Hosts, pprof: cfg.Admin.PProf,
+				log: g.log.With("component", "admin"),
+			}),
 			ReadHeaderTimeout: readHeaderTimeout,
 			ReadTimeout:       readTimeout,
 			WriteTimeout:      readTimeout,
@@ -349,6 +352,10 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 	if err != nil {
 		return edge.Config{}, fmt.Errorf("tls.cipher_suites: %w", err)
 	}
+	profile, err := edge.ParseProfile(cfg.TLS.Profile)
+	if err != nil {
+		return edge.Config{}, fmt.Errorf("tls.profile: %w", err)
+	}
 	ec := edge.Config{
 		Mode:            edge.Mode(cfg.TLSMode()),
 		Domains:         cfg.Web.Domains,
@@ -357,6 +364,7 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 		KeyFile:         cfg.TLS.KeyFile,
 		SelfSignedHosts: cfg.TLS.SelfSignedHosts,
 		MinVersion:      minVersion,
+		Profile:         profile,
 		CipherSuites:    suites,
 		Logger:          g.log.With("component", "edge"),
 	}
@@ -419,18 +427,19 @@ func acmeServerName(directoryURL string) string {
 }
 
 // telnetsTLS is the TLS profile for the telnets port: the web's
-// certificates, no HTTP protocols, its own client CA, and for classic
-// clients that send no server name, the first domain's certificate.
+// certificates, no HTTP protocols, no ACME challenges (and so no
+// exemption from client certificates), its own client CA, and for
+// classic clients that send no server name, the first domain's
+// certificate.
 func (g *Gateway) telnetsTLS() (*tls.Config, error) {
-	c := g.edge.TLSConfig()
-	c.ClientAuth, c.ClientCAs = tls.NoClientCert, nil
+	var pool *x509.CertPool
 	if f := g.cfg.Telnets.ClientCAFile; f != "" {
-		pool, err := edge.LoadClientCAs(f)
-		if err != nil {
+		var err error
+		if pool, err = edge.LoadClientCAs(f); err != nil {
 			return nil, fmt.Errorf("telnets.client_ca_file: %w", err)
 		}
-		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, pool
 	}
+	c := g.edge.TLSConfigNoACME(pool)
 	if domains := g.cfg.Web.Domains; len(domains) > 0 {
 		get := c.GetCertificate
 		c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {

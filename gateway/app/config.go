@@ -198,9 +198,16 @@ type TLSConfig struct {
 	// MinVersion is the oldest TLS version accepted: "1.2" or "1.3".
 	MinVersion string `toml:"min_version"`
 
-	// CipherSuites restricts TLS 1.2 cipher suites, by Go's names
+	// Profile is which TLS 1.2 cipher suites are offered: "modern" (ECDHE
+	// with AES-GCM or ChaCha20-Poly1305 only) or "compatible" (Go's
+	// defaults, which add ECDHE with AES-CBC-SHA for old clients). TLS 1.3
+	// suites are not configurable.
+	Profile string `toml:"profile"`
+
+	// CipherSuites restricts TLS 1.2 cipher suites further, by Go's names
 	// (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...), for compliance.
-	// Empty keeps Go's choice. TLS 1.3 suites are not configurable.
+	// Empty keeps all the profile allows. TLS 1.3 suites are not
+	// configurable.
 	CipherSuites []string `toml:"cipher_suites"`
 
 	// CertFile and KeyFile are the certificate chain and key in PEM, for
@@ -256,7 +263,8 @@ type TelnetsConfig struct {
 	// or the other way round.
 	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
 
-	// MaxConns and MaxConnsPerAddr bound its connections. Negative: no
+	// MaxConns and MaxConnsPerAddr bound its connections, in all and
+	// from one address (an IPv4 address, or an IPv6 /64). Negative: no
 	// limit.
 	MaxConns        int `toml:"max_conns"`
 	MaxConnsPerAddr int `toml:"max_conns_per_addr"`
@@ -346,6 +354,16 @@ type AdminConfig struct {
 	// Addr serves /healthz, /readyz and /metrics. Keep it on loopback or a
 	// private network. "off" (or empty) turns it off.
 	Addr string `toml:"addr"`
+
+	// Hosts are more names (or addresses) the listener answers requests
+	// for, besides localhost, loopback addresses and its own address:
+	// the name monitoring uses for it. A request for any other Host gets
+	// 421, so that a web page that points a name of its own at the
+	// listener (DNS rebinding) reads nothing.
+	Hosts []string `toml:"hosts"`
+
+	// PProf serves Go's profiler under /debug/pprof/ (404 when off).
+	PProf bool `toml:"pprof"`
 }
 
 // minStatusInterval is the shortest game.status_interval: each check is
@@ -365,7 +383,7 @@ func Default() Config {
 		ShutdownTimeout: 10 * time.Second,
 		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
 		Web:             WebConfig{Compression: "off", MaxConnsPerAddr: web.DefaultMaxConnsPerAddr},
-		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", SelfSignedHosts: edge.DefaultSelfSignedHosts()},
+		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", Profile: string(edge.ProfileModern), SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
 		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10, SessionCheckInterval: 10 * time.Second},
@@ -546,8 +564,13 @@ func (c *Config) Validate() error {
 		}
 	}
 	oneOf("tls.min_version", c.TLS.MinVersion, "1.2", "1.3")
-	if _, err := edge.ParseCipherSuites(c.TLS.CipherSuites); err != nil {
+	profileOK := oneOf("tls.profile", c.TLS.Profile, string(edge.ProfileModern), string(edge.ProfileCompatible))
+	if suites, err := edge.ParseCipherSuites(c.TLS.CipherSuites); err != nil {
 		bad("tls.cipher_suites", "%v", err)
+	} else if profileOK {
+		if err := edge.Profile(c.TLS.Profile).CheckSuites(suites); err != nil {
+			bad("tls.cipher_suites", "%v", err)
+		}
 	}
 	file("tls.cert_file", c.TLS.CertFile)
 	file("tls.key_file", c.TLS.KeyFile)
@@ -618,6 +641,11 @@ func (c *Config) Validate() error {
 	if c.Admin.Addr != "off" && c.Admin.Addr != "" {
 		addr("admin.addr", c.Admin.Addr, false)
 	}
+	for _, h := range c.Admin.Hosts {
+		if err := checkAdminHost(h); err != nil {
+			bad("admin.hosts", "%q: %v", h, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -685,6 +713,22 @@ func checkDomain(d string) error {
 		return errors.New("not a plain host name (no scheme, port, path or wildcard)")
 	case strings.ToLower(d) != d:
 		return errors.New("use lower case")
+	}
+	return nil
+}
+
+// checkAdminHost accepts a host name or an IP address, as a Host header
+// names it without the port.
+func checkAdminHost(h string) error {
+	switch {
+	case h == "":
+		return errors.New("empty name")
+	case net.ParseIP(h) != nil:
+		return nil
+	case strings.Contains(h, "*"):
+		return errors.New("wildcards are not accepted: list each name")
+	case strings.ContainsAny(h, " /:@[]?#\\"):
+		return errors.New("not a plain host name or IP address (no scheme, port or path)")
 	}
 	return nil
 }

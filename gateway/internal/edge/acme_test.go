@@ -1,12 +1,14 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -395,5 +397,58 @@ func TestACMECachedCertificate(t *testing.T) {
 	e.acme.check(d) // the manager still holds the old one; the newer stays
 	if st := e.Status()[0]; st.Serial != serialHex(renewed.cert) || st.LastError != "" {
 		t.Errorf("after check Status = %+v, want the renewed certificate, no error", st)
+	}
+}
+
+// TestNoACMEConfigRefusesChallenges: with a TLS-ALPN-01 token certificate
+// in the cache and client certificates required, the HTTPS config serves
+// the token to a hello offering only acme-tls/1, without a client
+// certificate; TLSConfigNoACME refuses any hello offering acme-tls/1,
+// and requires its own client CA's certificates of every other.
+func TestNoACMEConfigRefusesChallenges(t *testing.T) {
+	webClients := newTestCA(t, "Web client CA")
+	telnetsClients := newTestCA(t, "Telnets client CA")
+	cache := newMemCache()
+	dirURL, _ := downCA(t)
+	e := acmeEdge(t, dirURL, nil, func(c *Config) {
+		c.Domains = []string{"game.test"}
+		c.StateDir, c.HTTPClient, c.Cache = "", nil, cache
+		c.ClientCAs = webClients.pool
+	})
+	tok, err := (&acme.Client{Key: newKey(t)}).TLSALPN01ChallengeCert("token", "game.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(tok.PrivateKey.(*ecdsa.PrivateKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache.Put(context.Background(), "game.test+token", append(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tok.Certificate[0]})...))
+
+	https := startTLSServer(t, e.TLSConfig("h2", "http/1.1"))
+	c, err := dial(t, https.addr(), &tls.Config{ServerName: "game.test", NextProtos: []string{acme.ALPNProto}, InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatalf("TLS-ALPN-01 on the HTTPS config: %v", err)
+	}
+	if got := c.ConnectionState().PeerCertificates[0].Raw; !bytes.Equal(got, tok.Certificate[0]) {
+		t.Error("the HTTPS config served another certificate than the token certificate")
+	}
+
+	cfg := e.TLSConfigNoACME(telnetsClients.pool)
+	if cfg.ClientAuth != tls.RequireAndVerifyClientCert || cfg.ClientCAs != telnetsClients.pool || cfg.GetConfigForClient != nil || cfg.NextProtos != nil {
+		t.Errorf("ClientAuth %v, own client CAs %v, GetConfigForClient set %v, NextProtos %v: want the telnets client CA required of every handshake, no protocols",
+			cfg.ClientAuth, cfg.ClientCAs == telnetsClients.pool, cfg.GetConfigForClient != nil, cfg.NextProtos)
+	}
+	for _, protos := range [][]string{{acme.ALPNProto}, {"h2", acme.ALPNProto}} {
+		if _, err := cfg.GetCertificate(&tls.ClientHelloInfo{ServerName: "game.test", SupportedProtos: protos}); !errors.Is(err, ErrNoACME) {
+			t.Errorf("hello offering %q: got %v, want ErrNoACME", protos, err)
+		}
+	}
+	other := startTLSServer(t, cfg)
+	player := telnetsClients.issue(t, []string{"player"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), true).tlsCert()
+	if c, err := dial(t, other.addr(), &tls.Config{ServerName: "game.test", NextProtos: []string{acme.ALPNProto},
+		InsecureSkipVerify: true, Certificates: []tls.Certificate{player}}); err == nil {
+		t.Errorf("acme-tls/1 on the other listener: handshake succeeded with %x, want it refused", c.ConnectionState().PeerCertificates[0].SerialNumber)
 	}
 }

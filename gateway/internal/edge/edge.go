@@ -26,11 +26,12 @@
 //   - ModeSelfSigned: a development certificate made once and kept in the
 //     state directory (LoadOrCreateSelfSigned).
 //
-// The profile is TLS 1.2 at least (1.3 selectable), Go's cipher suites and
-// key exchanges (so hybrid post-quantum X25519MLKEM768 stays on: curve
-// preferences are never set) unless a TLS 1.2 cipher list is configured,
-// ECDSA keys, and optionally client certificates (mTLS) verified against
-// a client CA.
+// The profile is TLS 1.2 at least (1.3 selectable); in TLS 1.2 only ECDHE
+// with AEAD ciphers (ProfileModern), or Go's default suites
+// (ProfileCompatible), optionally narrowed to a configured list; Go's key
+// exchanges (so hybrid post-quantum X25519MLKEM768 stays on: curve
+// preferences are never set); ECDSA keys; and optionally client
+// certificates (mTLS) verified against a client CA.
 //
 // Status reports each name's certificate (expiry, issuer, last error, next
 // attempt), for logs, the health page and a Prometheus gauge.
@@ -47,6 +48,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -55,6 +57,8 @@ import (
 
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
 
 // Mode is where an Edge's certificates come from.
@@ -92,7 +96,8 @@ type Config struct {
 	// per name. In every mode, when set, plain-HTTP requests are only
 	// redirected to these names: one for any other host (an IP address, a
 	// stray CNAME) goes to the first domain rather than to whatever its
-	// Host header said.
+	// Host header said. Without them, only localhost, loopback addresses
+	// and the certificate's names are redirected (HTTPHandler).
 	Domains []string
 
 	// StateDir is the gateway's private state directory. The self-signed
@@ -175,17 +180,23 @@ type Config struct {
 	// MinVersion is tls.VersionTLS12 (the default, for zero) or
 	// tls.VersionTLS13. ParseTLSVersion reads it from a setting.
 	MinVersion uint16
-	// CipherSuites restricts TLS 1.2 to these suites, for compliance
-	// regimes that demand a list; ParseCipherSuites reads them by name.
-	// Empty means Go's own choice, which is the better default. Only
-	// suites crypto/tls deems secure are accepted, and the list must
+	// Profile is which TLS 1.2 cipher suites are allowed: empty means
+	// ProfileModern (ECDHE with AEAD ciphers only); ProfileCompatible is
+	// Go's default set, with CBC suites. ParseProfile reads it.
+	Profile Profile
+	// CipherSuites restricts TLS 1.2 further, to these suites, for
+	// compliance regimes that demand a list; ParseCipherSuites reads them
+	// by name. Empty means all the profile allows. Only suites crypto/tls
+	// deems secure and the profile allows are accepted, and the list must
 	// include the AES-128-GCM suite of the certificate's key type (ECDSA
 	// for ACME and self-signed), which HTTP/2 requires.
 	CipherSuites []uint16
 	// ClientCAs, if set, turns on mutual TLS: every client must present a
 	// certificate that chains to one of these roots, or the handshake
 	// fails. LoadClientCAs reads them from a PEM file. The ACME CA's
-	// TLS-ALPN-01 validation is exempt, as it has no client certificate.
+	// TLS-ALPN-01 validation on the HTTPS listener is exempt, as it has no
+	// client certificate; other listeners (TLSConfigNoACME) take a client
+	// CA of their own and answer no validation.
 	ClientCAs *x509.CertPool
 
 	// Logger receives state changes (certificates obtained, renewed,
@@ -287,8 +298,15 @@ func (c Config) Validate() error {
 	default:
 		bad("minimum TLS version %#04x: want TLS 1.2 or 1.3", c.MinVersion)
 	}
+	profile, err := ParseProfile(string(c.Profile))
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(c.CipherSuites) > 0 {
 		err := checkCipherSuites(c.CipherSuites)
+		if err == nil && profile != "" {
+			err = profile.CheckSuites(c.CipherSuites)
+		}
 		switch {
 		case err != nil:
 			errs = append(errs, err)
@@ -357,7 +375,7 @@ type Edge struct {
 	log        *slog.Logger
 	domains    []string // normalized
 	minVersion uint16
-	suites     []uint16
+	suites     []uint16 // TLS 1.2; nil: Go's defaults
 	clientCAs  *x509.CertPool
 
 	src   source
@@ -392,9 +410,20 @@ func New(cfg Config) (*Edge, error) {
 		n, _ := normalizeDomain(d) // validated above
 		e.domains = append(e.domains, n)
 	}
+	profile, _ := ParseProfile(string(cfg.Profile)) // validated above
+	e.suites = profile.cipherSuites()
 	if len(cfg.CipherSuites) > 0 {
 		e.suites = slices.Clone(cfg.CipherSuites)
 	}
+	tls12 := "Go's defaults (ECDHE with AES-GCM, ChaCha20-Poly1305 or AES-CBC-SHA)"
+	if e.suites != nil {
+		names := make([]string, len(e.suites))
+		for i, id := range e.suites {
+			names[i] = tls.CipherSuiteName(id)
+		}
+		tls12 = strings.Join(names, ",")
+	}
+	log.Info("TLS profile", "profile", profile, "min_version", tls.VersionName(e.minVersion), "tls12_cipher_suites", tls12)
 
 	switch cfg.Mode {
 	case ModeACME:
@@ -455,12 +484,12 @@ func (e *Edge) Reload() error {
 	return e.files.reload(false)
 }
 
-// TLSConfig returns the TLS profile for a listener that serves the
-// application protocols nextProtos (e.g. "h2", "http/1.1" for HTTPS; none
-// for telnets). It takes certificates from the edge, so renewals and
-// reloads reach every listener; in ACME mode it also answers TLS-ALPN-01
-// challenges (which need the HTTPS listener on port 443). Each call
-// returns a new Config.
+// TLSConfig returns the TLS profile for the HTTPS listener, which serves
+// the application protocols nextProtos ("h2", "http/1.1"). It takes
+// certificates from the edge, so renewals and reloads reach every
+// listener; in ACME mode it also answers TLS-ALPN-01 challenges (which
+// need the HTTPS listener on port 443), exempt from client certificates.
+// Other listeners use TLSConfigNoACME. Each call returns a new Config.
 func (e *Edge) TLSConfig(nextProtos ...string) *tls.Config {
 	c := &tls.Config{
 		MinVersion:     e.minVersion,
@@ -495,6 +524,37 @@ func (e *Edge) TLSConfig(nextProtos ...string) *tls.Config {
 	return c
 }
 
+// ErrNoACME is the handshake error of a TLSConfigNoACME listener for a
+// client that offers acme-tls/1.
+var ErrNoACME = errors.New("edge: the client offered ALPN " + acme.ALPNProto + " (an ACME TLS-ALPN-01 validation) on a listener that answers no ACME challenges: they go to the HTTPS listener")
+
+// TLSConfigNoACME returns the TLS profile for a listener other than
+// HTTPS (the TLS telnet port): the edge's certificates, versions and
+// cipher suites, no application protocols, and no part in ACME. A
+// handshake that offers acme-tls/1 is refused (ErrNoACME), so the
+// TLS-ALPN-01 token certificates, and the challenge's exemption from
+// client certificates, stay on the HTTPS listener (TLSConfig). clientCAs,
+// if set, requires a client certificate that chains to them on every
+// handshake; nil asks for none (Config.ClientCAs, the web's, does not
+// apply). Each call returns a new Config.
+func (e *Edge) TLSConfigNoACME(clientCAs *x509.CertPool) *tls.Config {
+	c := &tls.Config{
+		MinVersion:   e.minVersion,
+		CipherSuites: slices.Clone(e.suites),
+		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			if slices.Contains(hello.SupportedProtos, acme.ALPNProto) {
+				return nil, ErrNoACME
+			}
+			return e.getCertificate(hello)
+		},
+	}
+	if clientCAs != nil {
+		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c.ClientCAs = clientCAs
+	}
+	return c
+}
+
 // getCertificate is every listener's tls.Config.GetCertificate.
 func (e *Edge) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	cert, err := e.src.getCertificate(hello)
@@ -510,27 +570,36 @@ func (e *Edge) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, err
 
 // HTTPHandler returns the handler for the plain-HTTP listener (:80). In
 // ACME mode it answers HTTP-01 challenges for the configured domains;
-// every other request goes to fallback, typically RedirectHandler. When
-// Domains are set, a request whose Host is not one of them reaches
-// fallback with Host set to the first domain, so redirects only ever
-// point at the gateway's own names. A nil fallback redirects to HTTPS on
-// port 443.
+// every other request goes to fallback, typically RedirectHandler, with
+// Host set to one of the gateway's own names (lower case, no port), so
+// that a redirect never points anywhere else. When Domains are set, a
+// request whose Host is not one of them goes to the first domain.
+// Without Domains (self-signed and files modes), the gateway's names are
+// localhost, the loopback addresses and the names the certificate
+// covers, and a request for any other Host is answered 400, naming no
+// host. A nil fallback redirects to HTTPS on port 443.
 func (e *Edge) HTTPHandler(fallback http.Handler) http.Handler {
 	if fallback == nil {
 		fallback = RedirectHandler("443")
 	}
-	if len(e.domains) > 0 {
-		next := fallback
-		fallback = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			host := requestHost(r)
+	next := fallback
+	fallback = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := requestHost(r)
+		switch {
+		case len(e.domains) > 0:
 			if !slices.Contains(e.domains, host) {
 				host = e.domains[0]
 			}
-			r = r.Clone(r.Context())
-			r.Host = host // as configured: lower case, no port
-			next.ServeHTTP(w, r)
-		})
-	}
+		case !e.ownName(host):
+			e.log.Debug("http: refused to redirect to a host that is not the gateway's",
+				"host", peer.Truncate(r.Host, 100), "remote", r.RemoteAddr)
+			http.Error(w, msgUnknownHost, http.StatusBadRequest)
+			return
+		}
+		r = r.Clone(r.Context())
+		r.Host = host
+		next.ServeHTTP(w, r)
+	})
 	if e.acme == nil {
 		return fallback
 	}
@@ -543,11 +612,39 @@ func (e *Edge) HTTPHandler(fallback http.Handler) http.Handler {
 	})
 }
 
-// requestHost is r's Host without port, lower case, without trailing dot.
+// msgUnknownHost answers a plain-HTTP request for a host that is not the
+// gateway's, without repeating it.
+const msgUnknownHost = "unknown host: the gateway redirects to HTTPS only for its own names (localhost, a loopback address, or a name its certificate covers)"
+
+// ownName reports whether host (as requestHost gives it) is one of the
+// gateway's own names when no domains are configured: localhost, a
+// loopback address, or a name or address the certificate being served
+// covers.
+func (e *Edge) ownName(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
+		return true
+	}
+	if host == "" || strings.ContainsAny(host, "/\\@ []%") {
+		return false
+	}
+	cert, err := e.src.getCertificate(&tls.ClientHelloInfo{ServerName: host})
+	if err != nil || cert == nil || cert.Leaf == nil {
+		return false
+	}
+	return cert.Leaf.VerifyHostname(host) == nil
+}
+
+// requestHost is r's Host without port or IPv6 brackets, lower case,
+// without trailing dot.
 func requestHost(r *http.Request) string {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
+	} else {
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	}
 	return strings.TrimSuffix(strings.ToLower(host), ".")
 }
@@ -589,8 +686,9 @@ func (s staticSource) getCertificate(*tls.ClientHelloInfo) (*tls.Certificate, er
 func (s staticSource) status() []CertStatus { return leafStatus(s.cert.Leaf, ModeSelfSigned, "") }
 
 // ServerTLSConfig returns the TLS profile for the gateway's listeners:
-// TLS 1.2 at least, Go's own cipher suite and curve preferences (so hybrid
-// post-quantum key exchange stays on), and certificates from getCert.
+// TLS 1.2 at least, ProfileModern's cipher suites, Go's own curve
+// preferences (so hybrid post-quantum key exchange stays on), and
+// certificates from getCert.
 // nextProtos lists the ALPN protocols the listener serves, e.g. "h2" and
 // "http/1.1". Edge.TLSConfig is the same profile with the edge's
 // certificates, ACME challenges and options; this remains for callers
@@ -598,6 +696,7 @@ func (s staticSource) status() []CertStatus { return leafStatus(s.cert.Leaf, Mod
 func ServerTLSConfig(getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error), nextProtos ...string) *tls.Config {
 	return &tls.Config{
 		MinVersion:     tls.VersionTLS12,
+		CipherSuites:   ModernCipherSuites(),
 		GetCertificate: getCert,
 		NextProtos:     nextProtos,
 	}

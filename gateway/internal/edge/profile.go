@@ -14,6 +14,76 @@ import (
 	"strings"
 )
 
+// Profile is the TLS profile's policy for TLS 1.2 cipher suites. (TLS 1.3
+// has only AEAD suites, and Go does not let them be chosen.)
+type Profile string
+
+// The profiles.
+const (
+	// ProfileModern allows in TLS 1.2 only ECDHE key exchange with AEAD
+	// ciphers: AES-GCM and ChaCha20-Poly1305 (ModernCipherSuites). It is
+	// the default, and what the zero Profile means. Every browser of the
+	// last ten years has these suites.
+	ProfileModern Profile = "modern"
+	// ProfileCompatible is Go's own default set, which adds ECDHE with
+	// AES-CBC and HMAC-SHA1 (TLS_ECDHE_*_WITH_AES_*_CBC_SHA), for old
+	// clients that have TLS 1.2 but no AEAD suite. Scanners flag the CBC
+	// suites (testssl.sh: LOW, LUCKY13 "potentially").
+	ProfileCompatible Profile = "compatible"
+)
+
+// ParseProfile reads a profile's name; "" is ProfileModern.
+func ParseProfile(s string) (Profile, error) {
+	switch p := Profile(strings.ToLower(strings.TrimSpace(s))); p {
+	case "", ProfileModern:
+		return ProfileModern, nil
+	case ProfileCompatible:
+		return p, nil
+	}
+	return "", fmt.Errorf("TLS profile %q: want %q or %q", s, ProfileModern, ProfileCompatible)
+}
+
+// ModernCipherSuites returns the TLS 1.2 suites ProfileModern allows:
+// ECDHE with AES-GCM or ChaCha20-Poly1305, for ECDSA and RSA
+// certificates.
+func ModernCipherSuites() []uint16 {
+	return []uint16{
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	}
+}
+
+// cipherSuites is the profile's TLS 1.2 suites for tls.Config: nil, Go's
+// defaults, for ProfileCompatible.
+func (p Profile) cipherSuites() []uint16 {
+	if p == ProfileCompatible {
+		return nil
+	}
+	return ModernCipherSuites()
+}
+
+// CheckSuites reports the suites of a configured TLS 1.2 list (by ID)
+// that the profile does not allow: with ProfileModern, those that are not
+// ECDHE with an AEAD cipher. Whether they are known and secure is
+// ParseCipherSuites's (and Config.Validate's) to say.
+func (p Profile) CheckSuites(ids []uint16) error {
+	if p == ProfileCompatible {
+		return nil
+	}
+	var errs []error
+	for _, id := range ids {
+		if !slices.Contains(ModernCipherSuites(), id) {
+			errs = append(errs, fmt.Errorf("cipher suite %s is not allowed by the TLS profile %q (ECDHE with AES-GCM or ChaCha20-Poly1305 only); the profile %q allows it",
+				tls.CipherSuiteName(id), ProfileModern, ProfileCompatible))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // ParseTLSVersion turns "1.2" or "1.3" (also "TLS1.2", "tls13") into the
 // crypto/tls constant, for MinVersion. Older versions are refused: they
 // are not allowed on the gateway.

@@ -56,6 +56,16 @@ func TestConfigValidate(t *testing.T) {
 		{"suites tls13", func(c *Config) {
 			c.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_AES_128_GCM_SHA256}
 		}, "TLS 1.3 suite"},
+		{"profile compatible", func(c *Config) { c.Profile = ProfileCompatible }, ""},
+		{"profile modern", func(c *Config) { c.Profile = ProfileModern }, ""},
+		{"profile unknown", func(c *Config) { c.Profile = "intermediate" }, `TLS profile "intermediate"`},
+		{"cbc suite with the modern profile", func(c *Config) {
+			c.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}
+		}, `TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA is not allowed by the TLS profile "modern"`},
+		{"cbc suite with the compatible profile", func(c *Config) {
+			c.Profile = ProfileCompatible
+			c.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}
+		}, ""},
 		{"suites with 1.3 minimum", func(c *Config) {
 			c.MinVersion, c.CipherSuites = tls.VersionTLS13, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 		}, "TLS 1.2 only"},
@@ -105,6 +115,23 @@ func TestParseCipherSuites(t *testing.T) {
 	}
 }
 
+func TestParseProfile(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Profile
+		ok   bool
+	}{
+		{"", ProfileModern, true}, {"modern", ProfileModern, true}, {" Compatible ", ProfileCompatible, true},
+		{"intermediate", "", false}, {"old", "", false},
+	}
+	for _, tc := range tests {
+		got, err := ParseProfile(tc.in)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("ParseProfile(%q) = %q, %v, want %q (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestParseTLSVersion(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -139,8 +166,8 @@ func selfSignedEdge(t *testing.T, modify func(*Config)) *Edge {
 func TestTLSProfile(t *testing.T) {
 	e := selfSignedEdge(t, nil)
 	cfg := e.TLSConfig("h2", "http/1.1")
-	if cfg.CurvePreferences != nil || cfg.CipherSuites != nil {
-		t.Errorf("curves %v, suites %v: want Go's defaults (nil)", cfg.CurvePreferences, cfg.CipherSuites)
+	if cfg.CurvePreferences != nil || !slices.Equal(cfg.CipherSuites, ModernCipherSuites()) {
+		t.Errorf("curves %v, suites %v: want Go's curves (nil) and the modern suites", cfg.CurvePreferences, cfg.CipherSuites)
 	}
 	if got, want := cfg.NextProtos, []string{"h2", "http/1.1"}; !slices.Equal(got, want) {
 		t.Errorf("NextProtos = %v, want %v", got, want)
@@ -206,6 +233,51 @@ func TestTLSProfile(t *testing.T) {
 	}
 	if leaf.Source != ModeSelfSigned || leaf.NotAfter.IsZero() {
 		t.Errorf("Status = %+v, want a self-signed certificate with an expiry", leaf)
+	}
+}
+
+// TestProfileCipherSuites: by default TLS 1.2 offers only ECDHE with
+// AEAD ciphers, so a client that has nothing but CBC suites is refused;
+// the compatible profile, Go's own defaults, takes it. The log names the
+// profile.
+func TestProfileCipherSuites(t *testing.T) {
+	cbc := []uint16{
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+		tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+	}
+	var logs logBuffer
+	modern := selfSignedEdge(t, func(c *Config) { c.Logger = logs.logger() })
+	compatible := selfSignedEdge(t, func(c *Config) { c.Profile = ProfileCompatible })
+	tests := []struct {
+		name   string
+		edge   *Edge
+		suites []uint16
+		ok     bool
+	}{
+		{"default refuses CBC", modern, cbc, false},
+		{"default takes AES-GCM", modern, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, true},
+		{"default takes AES-256-GCM", modern, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, true},
+		{"default takes ChaCha20", modern, []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}, true},
+		{"compatible takes CBC", compatible, cbc, true},
+		{"compatible takes AES-GCM", compatible, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, cfg := range []*tls.Config{tc.edge.TLSConfig("h2", "http/1.1"), tc.edge.TLSConfigNoACME(nil)} {
+				srv := startTLSServer(t, cfg)
+				c, err := dial(t, srv.addr(), &tls.Config{InsecureSkipVerify: true, ServerName: "game.test",
+					MaxVersion: tls.VersionTLS12, CipherSuites: tc.suites})
+				if err == nil {
+					err = echo(c, "ping")
+				}
+				if got := err == nil; got != tc.ok {
+					t.Errorf("connected = %v (%v), want %v", got, err, tc.ok)
+				}
+			}
+		})
+	}
+	if l := logs.String(); !strings.Contains(l, `msg="TLS profile" profile=modern`) {
+		t.Errorf("the profile is not logged:\n%s", l)
 	}
 }
 
@@ -282,6 +354,56 @@ func TestHTTPHandlerRedirectsOnlyToDomains(t *testing.T) {
 	plain.ServeHTTP(w, r)
 	if got, want := w.Header().Get("Location"), "https://localhost/a"; got != want {
 		t.Errorf("Location = %q, want %q", got, want)
+	}
+}
+
+// TestHTTPHandlerWithoutDomains: with no web domains (self-signed, or
+// files), plain-HTTP requests are redirected only for localhost, loopback
+// addresses and the names the certificate covers; any other Host gets a
+// 400 that does not repeat it, never a redirect to it.
+func TestHTTPHandlerWithoutDomains(t *testing.T) {
+	ca := newTestCA(t, "Files CA")
+	files, err := New(filesConfig(t, ca.serverCert(t, "game.example", "*.game.example", "192.0.2.7")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edges := map[string]*Edge{
+		"self-signed": selfSignedEdge(t, func(c *Config) { c.SelfSignedHosts = []string{"localhost", "game.test", "192.0.2.8"} }),
+		"files":       files,
+	}
+	tests := []struct {
+		edge, host, want string // want "" for a 400
+	}{
+		{"self-signed", "localhost:8080", "https://localhost:8443/x?y=1"},
+		{"self-signed", "LOCALHOST.", "https://localhost:8443/x?y=1"},
+		{"self-signed", "127.0.0.1:8080", "https://127.0.0.1:8443/x?y=1"},
+		{"self-signed", "[::1]:8080", "https://[::1]:8443/x?y=1"},
+		{"self-signed", "[::1]", "https://[::1]:8443/x?y=1"},
+		{"self-signed", "game.test:8080", "https://game.test:8443/x?y=1"},
+		{"self-signed", "192.0.2.8:8080", "https://192.0.2.8:8443/x?y=1"},
+		{"self-signed", "evil.example", ""},
+		{"self-signed", "evil.example:8080", ""},
+		{"self-signed", "game.test.evil.example", ""},
+		{"self-signed", "192.0.2.9", ""},
+		{"files", "game.example", "https://game.example:8443/x?y=1"},
+		{"files", "www.game.example:8080", "https://www.game.example:8443/x?y=1"},
+		{"files", "192.0.2.7", "https://192.0.2.7:8443/x?y=1"},
+		{"files", "localhost", "https://localhost:8443/x?y=1"},
+		{"files", "a.b.game.example", ""},
+		{"files", "evil.example", ""},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("GET", "/x?y=1", nil)
+		r.Host = tc.host
+		w := httptest.NewRecorder()
+		edges[tc.edge].HTTPHandler(RedirectHandler("8443")).ServeHTTP(w, r)
+		loc := w.Header().Get("Location")
+		switch {
+		case tc.want != "" && (w.Code != http.StatusPermanentRedirect || loc != tc.want):
+			t.Errorf("%s, Host %s: %d to %q, want 308 to %q", tc.edge, tc.host, w.Code, loc, tc.want)
+		case tc.want == "" && (w.Code != http.StatusBadRequest || loc != "" || strings.Contains(w.Body.String(), "evil") || strings.Contains(w.Body.String(), "192.0.2.9")):
+			t.Errorf("%s, Host %s: %d to %q, body %q; want 400 without a redirect or the Host", tc.edge, tc.host, w.Code, loc, w.Body.String())
+		}
 	}
 }
 

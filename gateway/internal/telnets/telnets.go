@@ -32,10 +32,16 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/crypto/acme"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
 
 // Defaults for the zero values of Config.
@@ -80,7 +86,11 @@ type Config struct {
 	// TLS is the server configuration for the handshake: certificates
 	// (the gateway's certificate source), and, to require client
 	// certificates (mTLS), ClientAuth and ClientCAs. The app builds it;
-	// NextProtos is not needed, as telnet clients send no ALPN.
+	// NextProtos is not needed, as telnet clients send no ALPN. It must
+	// not set GetConfigForClient: every handshake on the port gets this
+	// one config, so a client certificate it requires is required of
+	// every client. Handshakes that offer ACME's acme-tls/1 fail
+	// (ErrACME), whatever else they offer.
 	TLS *tls.Config
 
 	// Dial connects to the game for the client at address client (host:port,
@@ -95,8 +105,9 @@ type Config struct {
 	Dial func(ctx context.Context, client string) (net.Conn, error)
 
 	// MaxConns bounds the connections served at once, and
-	// MaxConnsPerAddr those from one client IP address (players behind one
-	// NAT share it, so it is not 1). Zero means DefaultMaxConns and
+	// MaxConnsPerAddr those from one client address (players behind one
+	// NAT share it, so it is not 1), where an IPv6 client's address is
+	// its /64, as peer.Group counts. Zero means DefaultMaxConns and
 	// DefaultMaxConnsPerAddr; negative means no limit. Past a limit the
 	// client is told MsgTooMany right after the handshake and the
 	// connection closes.
@@ -124,8 +135,13 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.TLS == nil {
 		errs = append(errs, errors.New("TLS config missing"))
-	} else if c.TLS.Certificates == nil && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil {
-		errs = append(errs, errors.New("TLS config has no certificate"))
+	} else {
+		if c.TLS.Certificates == nil && c.TLS.GetCertificate == nil {
+			errs = append(errs, errors.New("TLS config has no certificate"))
+		}
+		if c.TLS.GetConfigForClient != nil {
+			errs = append(errs, errors.New("TLS config sets GetConfigForClient: a config chosen per client could skip the client certificate check; give one config for every handshake"))
+		}
 	}
 	if c.Dial == nil {
 		errs = append(errs, errors.New("no Dial function"))
@@ -162,10 +178,18 @@ func limit(n, def int) int {
 	return n
 }
 
+// ErrACME is why a handshake that offers the ALPN protocol acme-tls/1 (an
+// ACME CA validating TLS-ALPN-01) fails: the TLS telnet port never
+// answers ACME challenges, which belong on the HTTPS port, so neither a
+// challenge certificate nor the challenge's exemption from client
+// certificates can ever be had here.
+var ErrACME = errors.New("the client offered ALPN " + acme.ALPNProto + " (an ACME TLS-ALPN-01 validation): the TLS telnet port answers no ACME challenges, they go to the HTTPS port")
+
 // Server serves the TLS telnet port. Create it with New and run it with
 // Serve; Conns may be called from any goroutine.
 type Server struct {
 	cfg              Config
+	tls              *tls.Config // cfg.TLS, refusing acme-tls/1
 	log              *slog.Logger
 	maxConns         int
 	maxPerAddr       int
@@ -178,7 +202,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	active   int            // connections admitted
-	perAddr  map[string]int // admitted, by client IP
+	perAddr  map[string]int // admitted, by client address group (addrGroup)
 	refusing int            // connections being turned away
 }
 
@@ -195,6 +219,10 @@ func New(cfg Config) *Server {
 		closeTimeout:     closeTimeout,
 		goodbyeTimeout:   goodbyeTimeout,
 		perAddr:          make(map[string]int),
+	}
+	if cfg.TLS != nil {
+		s.tls = cfg.TLS.Clone()
+		s.tls.GetConfigForClient = refuseACME // Validate refuses one of cfg's own
 	}
 	s.bufs.New = func() any { return new([bufSize]byte) }
 	if s.idleTimeout < 0 {
@@ -302,19 +330,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// hostOf returns the IP address of a network address, the key of the
-// per-address limit. An IPv4-mapped IPv6 address counts as IPv4.
-func hostOf(a net.Addr) string {
-	if a, ok := a.(*net.TCPAddr); ok && a != nil && len(a.IP) > 0 {
-		return a.IP.String() // prints IPv4-mapped addresses as IPv4
+// addrGroup returns the key of the per-address limit for a client
+// address: its peer.Group, the IPv4 address or the IPv6 /64 (one
+// subscriber's, whose addresses it picks at will). An IPv4-mapped IPv6
+// address counts as IPv4.
+func addrGroup(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && t != nil {
+		if ip, ok := netip.AddrFromSlice(t.IP); ok {
+			return peer.GroupIP(ip)
+		}
 	}
 	if a == nil {
-		return ""
+		return peer.Group("")
 	}
-	if h, _, err := net.SplitHostPort(a.String()); err == nil {
-		return h
-	}
-	return a.String()
+	return peer.Group(a.String())
 }
 
 // admit reserves a slot for a connection from addr, or reports whether it
@@ -354,9 +383,9 @@ func (s *Server) refused() {
 func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
 	start := time.Now()
-	peer := nc.RemoteAddr() // behind a proxyproto.Listener, reads the header
-	addr := hostOf(peer)
-	log := s.log.With("peer", peer.String())
+	remote := nc.RemoteAddr() // behind a proxyproto.Listener, reads the header
+	addr := addrGroup(remote)
+	log := s.log.With("peer", remote.String())
 
 	admitted, refusable := s.admit(addr)
 	if !admitted {
@@ -380,7 +409,14 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 
 	tc, err := s.handshake(ctx, nc)
 	if err != nil {
-		log.Info("telnets: handshake failed", "err", err, "duration", time.Since(start).Round(time.Millisecond))
+		level := slog.LevelInfo
+		if errors.Is(err, ErrACME) {
+			// A CA's validation sent here (a balancer forwarding 443 to
+			// this port, a DNS record pointing at it) or a probe for the
+			// challenge's exemption from client certificates.
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, "telnets: handshake failed", "err", err, "duration", time.Since(start).Round(time.Millisecond))
 		return
 	}
 	cs := tc.ConnectionState()
@@ -395,7 +431,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	log.Info("telnets: connected")
 
 	p := &pipe{s: s, client: tc, raw: nc}
-	end := p.run(ctx, peer)
+	end := p.run(ctx, remote)
 	level := slog.LevelInfo
 	if end.err != nil && end.reason != reasonShutdown {
 		level = slog.LevelWarn
@@ -410,9 +446,18 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	log.Log(context.Background(), level, "telnets: closed", attrs...)
 }
 
+// refuseACME fails a handshake that offers acme-tls/1, with ErrACME; any
+// other goes on with the server's config.
+func refuseACME(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	if slices.Contains(hello.SupportedProtos, acme.ALPNProto) {
+		return nil, ErrACME
+	}
+	return nil, nil
+}
+
 // handshake runs the TLS server handshake within HandshakeTimeout.
 func (s *Server) handshake(ctx context.Context, nc net.Conn) (*tls.Conn, error) {
-	tc := tls.Server(nc, s.cfg.TLS)
+	tc := tls.Server(nc, s.tls)
 	hctx, cancel := context.WithTimeout(ctx, s.handshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
@@ -505,10 +550,10 @@ type result struct {
 
 // run connects to the game and pipes until both directions end, or
 // something ends them; then both connections are closed.
-func (p *pipe) run(ctx context.Context, peer net.Addr) end {
+func (p *pipe) run(ctx context.Context, client net.Addr) end {
 	s := p.s
 	dctx, cancel := context.WithTimeout(ctx, s.dialTimeout)
-	game, err := s.cfg.Dial(dctx, peer.String())
+	game, err := s.cfg.Dial(dctx, client.String())
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {

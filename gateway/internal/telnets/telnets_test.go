@@ -195,6 +195,66 @@ func TestBehindProxyListener(t *testing.T) {
 	}
 }
 
+// TestPerAddrLimitIPv6Prefix: the per-address limit counts an IPv6
+// client by its /64, which one subscriber holds whole (and picks
+// addresses in at will), and an IPv4 client by its address.
+func TestPerAddrLimitIPv6Prefix(t *testing.T) {
+	p := newPKI(t)
+	g := startGame(t, echo)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &proxyproto.Listener{
+		Listener: inner,
+		Trusted:  proxyproto.TrustPrefixes(netip.MustParsePrefix("127.0.0.0/8")),
+		Timeout:  time.Second,
+	}
+	r := startOn(t, ln, p, g, Config{MaxConnsPerAddr: 2}, nil)
+
+	// The balancer: a TCP connection that starts with a header naming
+	// the client, then TLS.
+	dialVia := func(client, front string) *tls.Conn {
+		nc, err := net.Dial("tcp", r.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.Write(proxyproto.AppendV1(nil, net.TCPAddrFromAddrPort(netip.MustParseAddrPort(client)), net.TCPAddrFromAddrPort(netip.MustParseAddrPort(front))))
+		c := tls.Client(nc, p.clientTLS())
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	admitted := func(c *tls.Conn) bool {
+		c.Write([]byte("x"))
+		c.SetReadDeadline(time.Now().Add(waitFor))
+		b := make([]byte, len(MsgTooMany))
+		n, _ := io.ReadAtLeast(c, b, 1)
+		return string(b[:n]) == "x"
+	}
+	const front6, front4 = "[2001:db8:ffff::1]:992", "198.51.100.1:992"
+	tests := []struct {
+		client, front string
+		want          bool
+	}{
+		{"[2001:db8:1:2::a]:40000", front6, true},
+		{"[2001:db8:1:2:ffff:ffff:ffff:ffff]:40001", front6, true},
+		{"[2001:db8:1:2::b]:40002", front6, false}, // a third address of the same /64
+		{"[2001:db8:1:3::a]:40003", front6, true},  // the next /64 is another subscriber
+		{"203.0.113.7:40004", front4, true},
+		{"203.0.113.7:40005", front4, true},
+		{"203.0.113.7:40006", front4, false},
+		{"203.0.113.8:40007", front4, true}, // IPv4 neighbours are not grouped
+	}
+	for _, tc := range tests {
+		if got := admitted(dialVia(tc.client, tc.front)); got != tc.want {
+			t.Errorf("client %s: admitted %v, want %v", tc.client, got, tc.want)
+		}
+	}
+}
+
 func TestMutualTLS(t *testing.T) {
 	p := newPKI(t)
 	g := startGame(t, func(c net.Conn) {
@@ -239,6 +299,36 @@ func TestMutualTLS(t *testing.T) {
 		}
 		r.logs.waitLine(t, "telnets: connected", "client_cert=\"CN=alice,O=Players\"")
 	})
+}
+
+// TestRefusesACME: a handshake that offers acme-tls/1 fails, whatever
+// else it offers and whatever certificate it brings, and says why at
+// warning level; the game never hears of it.
+func TestRefusesACME(t *testing.T) {
+	p := newPKI(t)
+	g := startGame(t, func(c net.Conn) {
+		c.Write([]byte("Welcome\r\n"))
+		echo(c)
+	})
+	r := start(t, p, g, Config{TLS: p.mTLS()}, nil)
+	for _, protos := range [][]string{{"acme-tls/1"}, {"telnet", "acme-tls/1"}} {
+		cfg := p.clientTLS(p.client)
+		cfg.NextProtos = protos
+		c, err := r.tryDial(cfg, nil)
+		if err == nil {
+			got, _ := readToEOF(c)
+			t.Errorf("ALPN %q: connected, read %q; want the handshake refused", protos, got)
+		}
+	}
+	r.logs.waitLine(t, "level=WARN", "telnets: handshake failed", "acme-tls/1", "answers no ACME challenges")
+	if n := g.count(); n != 0 {
+		t.Errorf("game got %d connections, want 0", n)
+	}
+	// The same client without acme-tls/1 plays.
+	c := r.dial(p.clientTLS(p.client))
+	if got := string(readExactly(t, c, 9)); got != "Welcome\r\n" {
+		t.Errorf("got %q, want the game's welcome", got)
+	}
 }
 
 func TestLimits(t *testing.T) {
@@ -693,6 +783,10 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	}{
 		{"no TLS", Config{Dial: dial}, "TLS config missing"},
 		{"no certificate", Config{TLS: &tls.Config{}, Dial: dial}, "no certificate"},
+		{"config per client", Config{TLS: &tls.Config{
+			Certificates:       p.serverTLS().Certificates,
+			GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return nil, nil },
+		}, Dial: dial}, "GetConfigForClient"},
 		{"no Dial", Config{TLS: p.serverTLS()}, "no Dial function"},
 		{"negative timeout", Config{TLS: p.serverTLS(), Dial: dial, DialTimeout: -1}, "DialTimeout -1ns is negative"},
 	}
@@ -705,7 +799,11 @@ func TestServeRejectsBadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := New(tc.cfg).Serve(context.Background(), ln); err == nil || !strings.Contains(err.Error(), tc.want) {
+			// Bounded, so that a config wrongly taken for good fails the
+			// test instead of serving until it times out.
+			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+			defer cancel()
+			if err := New(tc.cfg).Serve(ctx, ln); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Serve: got %v, want an error mentioning %s", err, tc.want)
 			}
 			if _, err := ln.Accept(); err == nil {
@@ -732,20 +830,22 @@ func TestServeReturnsAcceptError(t *testing.T) {
 	}
 }
 
-func TestHostOf(t *testing.T) {
+func TestAddrGroup(t *testing.T) {
 	tests := []struct {
 		addr net.Addr
 		want string
 	}{
 		{&net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 5}, "10.0.0.1"},
 		{&net.TCPAddr{IP: net.ParseIP("::ffff:10.0.0.1"), Port: 5}, "10.0.0.1"},
-		{&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 5}, "2001:db8::1"},
-		{&net.UnixAddr{Name: "/run/x.sock", Net: "unix"}, "/run/x.sock"},
-		{nil, ""},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 5}, "2001:db8::/64"},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8:0:0:ffff::2"), Port: 6}, "2001:db8::/64"},
+		{&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 5, Zone: "eth0"}, "fe80::/64"},
+		{&net.UnixAddr{Name: "/run/x.sock", Net: "unix"}, "other:/run/x.sock"},
+		{nil, "other:"},
 	}
 	for _, tc := range tests {
-		if got := hostOf(tc.addr); got != tc.want {
-			t.Errorf("hostOf(%v): got %q, want %q", tc.addr, got, tc.want)
+		if got := addrGroup(tc.addr); got != tc.want {
+			t.Errorf("addrGroup(%v): got %q, want %q", tc.addr, got, tc.want)
 		}
 	}
 }
