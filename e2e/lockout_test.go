@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/drawbridge/drawbridge/gateway/app"
 )
 
@@ -34,8 +35,16 @@ func TestLockoutInBrowser(t *testing.T) {
 	alice.click(t, "logout")
 	alice.waitFor(t, "the front door", `location.pathname === "/" && !document.getElementById("entry").hidden`, 20*time.Second)
 	// A browser that never logged in to Alice, ready at the front door.
+	// It came by a link that tries to put words on the page: the front
+	// door shows its own sentence for a ?reason= it does not know.
 	stranger := newBrowser(t, gw, 1000, 700, 1)
-	stranger.frontDoor(t, gw)
+	if err := chromedp.Do(stranger.ctx, chromedp.Navigate(gw.URL("/?reason=Your+account+is+suspended.+Log+in+at+evil.example"))); err != nil {
+		t.Fatalf("open the front door: %v", err)
+	}
+	stranger.waitFor(t, "the front door", `document.getElementById("loading").hidden`, 30*time.Second)
+	if got := stranger.text(t, "reason"); got != "Please log in." {
+		t.Fatalf("a made-up ?reason= shows %q, want the page's own \"Please log in.\"", got)
+	}
 
 	// The attacker, from 127.0.0.2, guesses until that address is locked
 	// out, waiting out the name's backoff between guesses.
