@@ -50,6 +50,7 @@ func (b *browser) clickSelector(t *testing.T, sel string) {
 // history button, settings kept in the browser, and the live region that
 // a screen reader speaks from.
 func TestCommandLineInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
 	enterGame(t, b, gw, "Stacker")
@@ -146,6 +147,7 @@ func (b *browser) waitAt(t *testing.T, x, y int) {
 // resize reaches the game as NAWS and it redraws to the new size, and q
 // gives the command line back.
 func TestCharacterModeInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
 	enterGame(t, b, gw, "Walker")
@@ -254,6 +256,7 @@ func redPixels(img image.Image) int {
 // game's vitals as bars and its room in a side panel (GMCP), selecting
 // text to copy it, and the high-contrast theme.
 func TestScreenInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
 	origin := strings.TrimSuffix(gw.URL("/"), "/")
@@ -346,6 +349,7 @@ func TestScreenInBrowser(t *testing.T) {
 // wakes), the client probes the gateway, gets no answer, reconnects at
 // once and resumes, with what it missed.
 func TestProbeInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	link := newFlakyLink(t, gw.HTTPSAddr().String())
 	gw.via = link.ln.Addr().String()
@@ -379,6 +383,7 @@ func TestProbeInBrowser(t *testing.T) {
 // still logged in (the session is in the database), to a fresh game
 // connection.
 func TestReconnectAfterGatewayRestart(t *testing.T) {
+	t.Parallel()
 	state := t.TempDir()
 	keepState := func(c *app.Config) { c.StateDir = state }
 	gw := startGateway(t, true, keepState)

@@ -98,6 +98,7 @@ func (l *flakyLink) drop() {
 // password prompt, and the room the player walked into before the drop is
 // replayed.
 func TestResumeInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	link := newFlakyLink(t, gw.HTTPSAddr().String())
 	gw.via = link.ln.Addr().String()
