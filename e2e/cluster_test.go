@@ -830,7 +830,7 @@ func TestClusterDatabaseOutage(t *testing.T) {
 		t.Errorf("login with the database down: %d %q, want 503 saying to try again", code, msg)
 	}
 	// The log comes through a pipe: give it a moment.
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(c.nodes[0].log.String(), "account store unavailable"); {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(c.nodes[0].log.String(), "account store unavailable"); {
 		if time.Now().After(deadline) {
 			t.Errorf("the node's log does not say the store is unavailable")
 			break

@@ -286,6 +286,10 @@ func TestFirstStartSetupInBrowser(t *testing.T) {
 	b.fill(t, "setup-name", "Keeper")
 	b.fill(t, "setup-password", accountPassword)
 	b.fill(t, "setup-password2", accountPassword)
+	// The live password check's answer appears above the button: click
+	// once it is there, or the button may move under the click (as
+	// register does).
+	b.waitFor(t, "the password accepted", `document.getElementById("setup-policy").classList.contains("ok")`, 10*time.Second)
 	b.click(t, "setup-submit")
 	b.waitFor(t, "the refusal", `document.getElementById("setup-error").textContent !== ""`, 20*time.Second)
 	if got := eval[string](t, b, `document.getElementById("setup-token").getAttribute("aria-invalid") || ""`); got != "true" {
