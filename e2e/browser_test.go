@@ -144,6 +144,7 @@ func (b *browser) screenshot(t *testing.T, name string) image.Image {
 // wasm client draws the demo game's banner; the player logs in to the game
 // with the password masked, plays, and is told when the gateway restarts.
 func TestPlayInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
 
@@ -250,6 +251,7 @@ func colourfulPixels(img image.Image) int {
 // the canvas has twice the CSS pixels (so text is crisp, not upscaled),
 // and the grid fits the same CSS size as at 1x.
 func TestHiDPI(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 2)
 	b.register(t, gw, "Tester", accountPassword)

@@ -520,6 +520,7 @@ func echoes(p *wsPlayer, word string) {
 // the players on the other are untouched while its own reconnect
 // through the balancer, still logged in.
 func TestClusterBehindHAProxy(t *testing.T) {
+	t.Parallel()
 	// The periodic re-check of live sessions is pushed out of the test's
 	// reach: only the nodes' notices to each other can end a bridge here.
 	c := startCluster(t, clusterOptions{nodes: 2, toml: `
@@ -716,6 +717,7 @@ func tail(s string, n int) string {
 // validates challenges on: exactly one order is made, whichever node the
 // CA's validation reaches answers it, and both serve the certificate.
 func TestClusterACMEOneOrder(t *testing.T) {
+	t.Parallel()
 	const domain = "play.drawbridge.test"
 	tlsPort, httpPort := freePort(t), freePort(t)
 	pb := pebble.Start(t, pebble.Options{TLSPort: tlsPort, HTTPPort: httpPort})
@@ -812,6 +814,7 @@ func TestClusterACMEOneOrder(t *testing.T) {
 // player already playing keeps playing, a login gets a clear "try again"
 // answer, and once the database is back logins work again.
 func TestClusterDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, clusterOptions{nodes: 1})
 	erin := c.player()
 	erin.mustRegister("Erin")
@@ -827,7 +830,7 @@ func TestClusterDatabaseOutage(t *testing.T) {
 		t.Errorf("login with the database down: %d %q, want 503 saying to try again", code, msg)
 	}
 	// The log comes through a pipe: give it a moment.
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(c.nodes[0].log.String(), "account store unavailable"); {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(c.nodes[0].log.String(), "account store unavailable"); {
 		if time.Now().After(deadline) {
 			t.Errorf("the node's log does not say the store is unavailable")
 			break

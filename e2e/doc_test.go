@@ -14,6 +14,7 @@ import (
 // comment, in every package of the module (CONVENTIONS.md, habit 2).
 // TestEveryPackageDocumented checks the package comments.
 func TestExportedNamesDocumented(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -87,6 +87,7 @@ func dialTo(addr string) func(ctx context.Context, network, _ string) (net.Conn,
 // itself, serves it, keeps it across a restart without a new order, and
 // never orders for a name it was not given.
 func TestACMECertificatesFromPebble(t *testing.T) {
+	t.Parallel()
 	const domain = "play.drawbridge.test"
 	httpsPort, httpPort := freePort(t), freePort(t)
 	pb := pebble.Start(t, pebble.Options{TLSPort: httpsPort, HTTPPort: httpPort})
@@ -326,6 +327,7 @@ func filesConfig(t *testing.T, ca *testCA) app.Config {
 // TestTelnetsAndMutualTLS goes through the TLS telnet port to the demo
 // game, and checks client certificates on both TLS listeners.
 func TestTelnetsAndMutualTLS(t *testing.T) {
+	t.Parallel()
 	serverCA, clientCA := newTestCA(t, "server CA"), newTestCA(t, "client CA")
 	cfg := filesConfig(t, serverCA)
 	cfg.Telnets.Addr = "127.0.0.1:0"
@@ -400,6 +402,7 @@ func readUntil(t *testing.T, r *bufio.Reader, text string) {
 // TestAdminEndpoints checks the operator's listener: health, readiness
 // and metrics.
 func TestAdminEndpoints(t *testing.T) {
+	t.Parallel()
 	cfg := filesConfig(t, newTestCA(t, "CA"))
 	g, stop, _ := startApp(t, cfg)
 	admin := "http://" + g.AdminAddr().String()

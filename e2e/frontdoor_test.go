@@ -111,6 +111,7 @@ func waitPlayers(t *testing.T, gw *gateway, n int) {
 // session the operator revokes from the command line ends the game
 // connection and sends the player to the front door.
 func TestAccountsInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
 
@@ -196,6 +197,7 @@ func TestAccountsInBrowser(t *testing.T) {
 // connection and the client sends the player to the front door, saying
 // the session expired.
 func TestExpiredSessionInBrowser(t *testing.T) {
+	t.Parallel()
 	const lifetime = 20 * time.Second
 	gw := startGateway(t, true, func(c *app.Config) {
 		c.Accounts.MaxLifetime, c.Accounts.IdleTimeout, c.Accounts.TouchEvery = lifetime, lifetime, lifetime/4
@@ -228,6 +230,7 @@ func revokeSessions(t *testing.T, gw *gateway, name string) {
 // another origin in a browser that holds a valid session: the gateway
 // refuses it before any game connection is made.
 func TestCrossOriginWebSocketRefused(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 800, 600, 1)
 	b.register(t, gw, "Alice", accountPassword)
@@ -267,6 +270,7 @@ window.result = new Promise((resolve) => {
 // does on a new gateway: the one-time token from the log, in the front
 // door's setup form.
 func TestFirstStartSetupInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	_, after, ok := strings.Cut(gw.log.String(), "setup_token=")
 	if !ok {
@@ -282,6 +286,10 @@ func TestFirstStartSetupInBrowser(t *testing.T) {
 	b.fill(t, "setup-name", "Keeper")
 	b.fill(t, "setup-password", accountPassword)
 	b.fill(t, "setup-password2", accountPassword)
+	// The live password check's answer appears above the button: click
+	// once it is there, or the button may move under the click (as
+	// register does).
+	b.waitFor(t, "the password accepted", `document.getElementById("setup-policy").classList.contains("ok")`, 10*time.Second)
 	b.click(t, "setup-submit")
 	b.waitFor(t, "the refusal", `document.getElementById("setup-error").textContent !== ""`, 20*time.Second)
 	if got := eval[string](t, b, `document.getElementById("setup-token").getAttribute("aria-invalid") || ""`); got != "true" {
@@ -313,6 +321,7 @@ func TestFirstStartSetupInBrowser(t *testing.T) {
 // without moving the forms when it arrives; and says plainly when the
 // game does not answer.
 func TestFrontDoorShowsGameStatus(t *testing.T) {
+	t.Parallel()
 	const statusText = `document.getElementById("game-status").textContent`
 	gw := startGateway(t, false)
 	b := newBrowser(t, gw, 1000, 700, 1)

@@ -6,14 +6,17 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,7 +41,22 @@ var binary struct {
 	err  error
 }
 
+// parallel is how many e2e tests run at once unless -test.parallel says
+// otherwise: more than the cores (whose number is the default), because
+// the tests mostly wait, on browsers, scanners, servers starting and
+// real clocks, rather than compute.
+const parallel = 4
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", strconv.Itoa(parallel)); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: set -test.parallel:", err)
+			os.Exit(2)
+		}
+	}
 	code := m.Run()
 	if site.dir != "" {
 		os.RemoveAll(site.dir)
@@ -82,12 +100,45 @@ func buildWebClient() (string, error) {
 	// The client, through the tool and with the flags that `make wasm`
 	// uses, so the tests load what ships: hashed names, brotli and gzip
 	// copies, the manifest the gateway rewrites the pages with.
-	cmd := exec.Command("go", "run", "./www/build", "-o", filepath.Join(dir, "dist"))
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go run ./www/build: %v\n%s", err, out)
+	if err := buildClientInto(filepath.Join(dir, "dist")); err != nil {
+		return "", err
 	}
 	return dir, nil
+}
+
+// buildClientInto runs www/build into a directory kept between runs
+// (under the user's cache directory) and copies the result to dist. The
+// tool always builds the client anew, so the copy is never stale, but it
+// keeps the brotli and gzip twins of a client that has not changed since
+// the last build, which saves the half minute brotli takes on every run
+// after the first. A file lock keeps test processes that run at once
+// (other packages, other checkouts) from building into it together.
+func buildClientInto(dist string) error {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	cache = filepath.Join(cache, "drawbridge-e2e", "dist")
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(cache+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close() // releases the lock
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", cache, err)
+	}
+	cmd := exec.Command("go", "run", "./www/build", "-o", cache)
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go run ./www/build: %v\n%s", err, out)
+	}
+	if err := os.CopyFS(dist, os.DirFS(cache)); err != nil {
+		return fmt.Errorf("copy the built client from %s: %w", cache, err)
+	}
+	return nil
 }
 
 // drawbridgeCommand returns the path of the gateway's binary, building it

@@ -72,6 +72,7 @@ func ours(t *testing.T) []pkg {
 // TestEveryPackageDocumented keeps the habit of a doc comment on every
 // package.
 func TestEveryPackageDocumented(t *testing.T) {
+	t.Parallel()
 	for _, p := range ours(t) {
 		if strings.TrimSpace(p.Doc) == "" {
 			t.Errorf("package %s has no package doc comment", p.ImportPath)
@@ -81,6 +82,7 @@ func TestEveryPackageDocumented(t *testing.T) {
 
 // TestImportRules checks the design's import rules.
 func TestImportRules(t *testing.T) {
+	t.Parallel()
 	for _, p := range ours(t) {
 		rel := strings.TrimPrefix(p.ImportPath, module+"/")
 		for _, imp := range p.Imports {
@@ -104,6 +106,7 @@ func TestImportRules(t *testing.T) {
 // TestGatewayBinaryDeps keeps the browser's and the tests' libraries out of
 // the gateway binary.
 func TestGatewayBinaryDeps(t *testing.T) {
+	t.Parallel()
 	bin := goList(t, nil, "-deps", "./gateway")
 	for _, p := range bin {
 		for _, banned := range []string{"github.com/hajimehoshi/ebiten", "github.com/chromedp", module + "/wasmclient"} {
@@ -120,6 +123,7 @@ func TestGatewayBinaryDeps(t *testing.T) {
 // TestTopLevelLayout keeps the repository's top level to the design's
 // entries (plus dotfiles and LICENSE).
 func TestTopLevelLayout(t *testing.T) {
+	t.Parallel()
 	allowed := []string{"gateway", "wasmclient", "shared", "www", "deploy", "e2e", "go.mod", "go.sum", "Makefile", "README.md", "LICENSE"}
 	out, err := exec.Command("git", "-C", "..", "ls-files").Output()
 	if err != nil {
@@ -144,6 +148,7 @@ func isStd(path string) bool {
 // TestCloudInitCarriesTheUnit keeps the systemd unit that cloud-init
 // writes identical to deploy/drawbridge.service.
 func TestCloudInitCarriesTheUnit(t *testing.T) {
+	t.Parallel()
 	unit, err := os.ReadFile("../deploy/drawbridge.service")
 	if err != nil {
 		t.Fatal(err)

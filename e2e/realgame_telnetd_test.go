@@ -133,6 +133,7 @@ func startTelnetd(t *testing.T) string {
 // IPADDRESS in the environment, and the player's window from NAWS on the
 // pty, before and after a resize.
 func TestTelnetdThroughTheGateway(t *testing.T) {
+	t.Parallel()
 	addr := startTelnetd(t)
 	gw := startGateway(t, false, func(c *app.Config) {
 		c.Game.Backend = addr

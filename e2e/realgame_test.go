@@ -181,6 +181,7 @@ func (p *wsPlayer) until(what string, done func() bool) {
 // (TTYPE/MTTS) and UTF-8 (CHARSET) in its own terminfo() and width()
 // functions.
 func TestTinyMUXThroughTheGateway(t *testing.T) {
+	t.Parallel()
 	mux := startTinyMUX(t)
 	gw := startGateway(t, false, func(c *app.Config) {
 		c.Game.Backend = mux

@@ -17,7 +17,10 @@ import (
 type flakyLink struct {
 	ln     net.Listener
 	target atomic.Value // string: the address new connections go to
-	silent atomic.Bool
+	// silent says whether the connections made since the last revive
+	// are silent: silence sets it; revive replaces it, so connections
+	// made before stay silent for good and new ones work.
+	silent atomic.Pointer[atomic.Bool]
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -32,6 +35,7 @@ func newFlakyLink(t *testing.T, target string) *flakyLink {
 	}
 	l := &flakyLink{ln: ln}
 	l.target.Store(target)
+	l.revive()
 	l.wg.Add(1)
 	go l.serve()
 	t.Cleanup(func() {
@@ -54,6 +58,7 @@ func (l *flakyLink) serve() {
 			c.Close()
 			continue
 		}
+		silent := l.silent.Load()
 		l.mu.Lock()
 		l.conns = append(l.conns, c, up)
 		l.mu.Unlock()
@@ -68,7 +73,7 @@ func (l *flakyLink) serve() {
 			buf := make([]byte, 32<<10)
 			for {
 				n, err := up.Read(buf)
-				if n > 0 && !l.silent.Load() {
+				if n > 0 && !silent.Load() {
 					if _, werr := c.Write(buf[:n]); werr != nil {
 						break
 					}
@@ -81,6 +86,14 @@ func (l *flakyLink) serve() {
 		}()
 	}
 }
+
+// silence makes the link lose what the gateway sends on every
+// connection open now and on those made until revive.
+func (l *flakyLink) silence() { l.silent.Load().Store(true) }
+
+// revive makes new connections work; those made before stay as they
+// are (silent ones lose their bytes for good).
+func (l *flakyLink) revive() { l.silent.Store(new(atomic.Bool)) }
 
 // drop closes every connection through the link.
 func (l *flakyLink) drop() {
@@ -98,6 +111,7 @@ func (l *flakyLink) drop() {
 // password prompt, and the room the player walked into before the drop is
 // replayed.
 func TestResumeInBrowser(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t, true)
 	link := newFlakyLink(t, gw.HTTPSAddr().String())
 	gw.via = link.ln.Addr().String()
@@ -114,7 +128,7 @@ func TestResumeInBrowser(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 
 	// The phone sleeps: what the gateway sends is lost on the way...
-	link.silent.Store(true)
+	link.silence()
 	b.typeLine(t, "north")
 	// The demo game answers at once; give its answer time to go out into
 	// the void. (Nothing to poll: the point is that nobody sees it.)
@@ -124,7 +138,7 @@ func TestResumeInBrowser(t *testing.T) {
 	}
 	// ...then the connection is gone.
 	link.drop()
-	link.silent.Store(false)
+	link.revive()
 
 	b.waitScreen(t, "Reconnected to your game.", 20*time.Second)
 	b.waitScreen(t, "The Gatehouse", 10*time.Second)

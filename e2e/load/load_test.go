@@ -277,7 +277,10 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 			if r.wire < r.payload || (sys == "socat" && r.wire != r.payload) {
 				t.Fatalf("talk to %d through %s: %d bytes on the wire for %d of payload", n, sys, r.wire, r.payload)
 			}
-			if r.peakKB < 1024 || r.memKB < 1024 {
+			// Real figures, not a unit's mistake; not more: an idle
+			// proxy's clean pages get paged out (DAMON reclaim on
+			// these machines), and socat's PSS was seen at 992 KiB.
+			if r.peakKB < 256 || r.memKB < 256 {
 				t.Fatalf("talk to %d through %s: memory %d KiB, peak %d KiB", n, sys, r.memKB, r.peakKB)
 			}
 			if !strings.HasPrefix(r.row(), fmt.Sprintf("| talk %s | %d | 0.25 | ", sys, n)) {

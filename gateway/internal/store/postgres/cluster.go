@@ -142,7 +142,8 @@ func (db *DB) listenOnce(ctx context.Context, channel string, onListen func(), f
 //
 // The lock is a session-level advisory lock (pg_try_advisory_lock) on a
 // connection of its own, outside the pool (so the work it guards keeps
-// the whole pool), held until fn returns. If that connection is lost
+// the whole pool), held until fn returns and then unlocked before the
+// connection is closed. If that connection is lost
 // while fn runs, the server drops the lock and another node may take it;
 // so TryLock checks the connection every few seconds while fn runs and,
 // when the check fails, cancels fn's context and returns (true, the
@@ -155,12 +156,13 @@ func (db *DB) TryLock(ctx context.Context, name string, fn func(ctx context.Cont
 	if err != nil {
 		return false, fmt.Errorf("lock %s: %w", name, err)
 	}
-	defer db.release(conn)
 	key := lockKey("lock/" + name)
 	var got bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
+		db.release(conn, name, key, false)
 		return false, fmt.Errorf("lock %s: %w", name, err)
 	}
+	defer db.release(conn, name, key, got)
 	if !got {
 		return false, nil
 	}
@@ -218,10 +220,9 @@ func (db *DB) watchLock(stop <-chan struct{}, conn *pgx.Conn, key int64) error {
 // for it to appear in the cache. It gives up when ctx ends.
 //
 // The lock is a session-level advisory lock on a connection of its own,
-// outside the pool, opened for the wait and closed by unlock: waiters and
-// holders never take the pool's connections from the work the lock
-// guards, and closing the connection releases the lock whatever state it
-// is in. Waiting polls pg_try_advisory_lock (every 20 ms at first, then
+// outside the pool, opened for the wait, and unlocked and closed by
+// unlock: waiters and holders never take the pool's connections from the
+// work the lock guards. Waiting polls pg_try_advisory_lock (every 20 ms at first, then
 // up to every 500 ms). If the connection is lost, the server drops the
 // lock: as with TryLock, the work must tolerate, rarely, running twice.
 // Call unlock exactly once; later calls do nothing.
@@ -235,16 +236,16 @@ func (db *DB) Lock(ctx context.Context, name string) (unlock func(), err error) 
 	for {
 		var got bool
 		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
-			db.release(conn)
+			db.release(conn, name, key, false)
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		if got {
 			var once sync.Once
-			return func() { once.Do(func() { db.release(conn) }) }, nil
+			return func() { once.Do(func() { db.release(conn, name, key, true) }) }, nil
 		}
 		select {
 		case <-ctx.Done():
-			db.release(conn)
+			db.release(conn, name, key, false)
 			return nil, fmt.Errorf("lock %s: %w", name, ctx.Err())
 		case <-time.After(wait):
 		}
@@ -258,12 +259,29 @@ func (db *DB) lockConn(ctx context.Context) (*pgx.Conn, error) {
 	return pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
 }
 
-// release closes a lock's connection, which releases its locks on the
-// server.
-func (db *DB) release(conn *pgx.Conn) {
+// release gives up a lock's connection: if held, it first unlocks key
+// (pg_advisory_unlock) on it, then closes it. Closing alone is not
+// enough: the server drops a closed session's locks only when that
+// session's backend process exits, which happens after Close returns
+// (well after, on a loaded machine), so a TryLock or Lock right after
+// would find the lock still taken. A connection already lost needs no
+// unlock: the server drops its locks itself.
+func (db *DB) release(conn *pgx.Conn, name string, key int64, held bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), db.cfg.ConnectTimeout)
 	defer cancel()
+	if held && !conn.IsClosed() {
+		var unlocked bool
+		err := conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1)", key).Scan(&unlocked)
+		switch {
+		case err != nil && conn.IsClosed():
+			db.log.Debug("unlock: the lock's connection is lost; the server drops the lock", "lock", name, "err", err)
+		case err != nil:
+			db.log.Warn("unlock failed: the lock is held until its connection's server process exits", "lock", name, "db", db.desc, "err", err)
+		case !unlocked:
+			db.log.Warn("unlock: the lock's connection did not hold it", "lock", name, "db", db.desc)
+		}
+	}
 	if err := conn.Close(ctx); err != nil {
-		db.log.Debug("closing a lock's connection", "err", err)
+		db.log.Debug("closing a lock's connection", "lock", name, "err", err)
 	}
 }
