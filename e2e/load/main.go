@@ -29,7 +29,8 @@
 //	         with the limits as shipped, so almost all are refused
 //	         unhashed: does a flood of refusals cost anyone else? On
 //	         SQLite; refused-pg runs it on PostgreSQL (started for the
-//	         run; not in the default run)
+//	         run; not in the default run). -refused-rate paces the flood,
+//	         to compare systems at one rate
 //	talk1    a talkative game: 1 player asks for -talk-size (50 MiB) of
 //	         ANSI-coloured MUD output and takes it in; MiB/s, time to
 //	         deliver, the system's memory peak and CPU per MiB
@@ -71,7 +72,8 @@ func main() {
 	hold := flag.Duration("hold", 30*time.Second, "how long the idle and cluster scenarios hold their players")
 	flooders := flag.Int("flooders", 32, "concurrent clients flooding /api/login in the flood and refused scenarios")
 	phase := flag.Duration("phase", 10*time.Second, "length of each phase of the flood and refused scenarios")
-	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood scenario")
+	flag.IntVar(&floodPlayers, "flood-players", floodPlayers, "players echoing in the flood and refused scenarios")
+	flag.IntVar(&refusedRate, "refused-rate", refusedRate, "paces the refused scenario's flood at this many requests a second in all; 0: as fast as they are answered")
 	flag.StringVar(&compression, "compress", compression, "the gateway's web.compression toward the players, who offer permessage-deflate as browsers do: off, frame or stream")
 	flag.BoolVar(&resumable, "resume", resumable, "drawbridge players say they can resume and acknowledge output, as the web client does; false measures without the replay buffer")
 	cluster := clusterConfig{size: 64}

@@ -24,6 +24,11 @@ import (
 // PostgreSQL (Debian's, started for the run), where refusals once held a
 // hot row's lock and queued everyone's connections behind it.
 
+// refusedRate, when above 0, paces the refused scenario's flood at this
+// many requests a second in all (-refused-rate): to compare systems at the
+// same flood, rather than at as many as each can answer.
+var refusedRate = 0
+
 // The scenario's addresses: all loopback, so the gateway tells them apart.
 const (
 	refusedFloodAddr  = "127.0.0.2" // the flood
@@ -102,11 +107,24 @@ func refusedScenario(bin string, game *echoGame, store string, flooders int, pha
 				for f := range flooders {
 					wg.Go(func() {
 						c := g.clientFrom(refusedFloodAddr)
+						var pace <-chan time.Time
+						if refusedRate > 0 {
+							t := time.NewTicker(time.Duration(flooders) * time.Second / time.Duration(refusedRate))
+							defer t.Stop()
+							pace = t.C
+						}
 						for i := 0; ; i++ {
 							select {
 							case <-stop:
 								return
 							default:
+							}
+							if pace != nil {
+								select {
+								case <-stop:
+									return
+								case <-pace:
+								}
 							}
 							status, err := g.post(ctx, c, "/api/login", map[string]string{
 								"name":     fmt.Sprintf("flood%dx%d", f, i),
@@ -140,8 +158,12 @@ func refusedScenario(bin string, game *echoGame, store string, flooders int, pha
 	ratio := func(i int, q float64) float64 {
 		return float64(pct(res[i+2].lat, q)) / float64(max(1, pct(res[i].lat, q)))
 	}
-	return res, fmt.Sprintf("refused %s: %d clients on %s sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 429 = refused by the address's limit, no hash); during the flood, p50/p99 were x%.2f/x%.2f of before for the players and x%.2f/x%.2f for /api/session from %s (aim: within x2)",
-		store, flooders, refusedFloodAddr, attempts.Load(), floodFor.Round(time.Millisecond), float64(attempts.Load())/floodFor.Seconds(),
+	paced := "as fast as answered"
+	if refusedRate > 0 {
+		paced = fmt.Sprintf("paced at %d/s", refusedRate)
+	}
+	return res, fmt.Sprintf("refused %s: %d clients on %s, %s, sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 429 = refused by the address's limit, no hash); during the flood, p50/p99 were x%.2f/x%.2f of before for the players and x%.2f/x%.2f for /api/session from %s (aim: within x2)",
+		store, flooders, refusedFloodAddr, paced, attempts.Load(), floodFor.Round(time.Millisecond), float64(attempts.Load())/floodFor.Seconds(),
 		strings.Join(parts, ", "), ratio(0, 0.5), ratio(0, 0.99), ratio(1, 0.5), ratio(1, 0.99), refusedPollerAddr), nil
 }
 
