@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -42,50 +41,86 @@ func floodScenario(bin string, game *echoGame, flooders int, phase time.Duration
 	}
 
 	measure("flood: before", nil)
-	var (
-		mu       sync.Mutex
-		statuses = map[string]int{}
-		attempts atomic.Int64
-		elapsed  time.Duration
-	)
-	measure("flood: during", func(stop <-chan struct{}) {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for f := range flooders {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c := g.client()
-				for i := 0; ; i++ {
+	fl := loginFlood{g: g, flooders: flooders}
+	measure("flood: during", func(stop <-chan struct{}) { fl.run(ctx, stop) })
+	return results, fmt.Sprintf("flood: %d clients sent %s; 401 = hashed and refused, 503 = refused unhashed while the hash slots were full)",
+		flooders, fl.summary()), nil
+}
+
+// loginFlood is flooders clients sending wrong passwords for made-up
+// names to /api/login, each as fast as it is answered, or all together
+// at rate requests a second if rate is above 0; from the loopback
+// address src ("" for the default).
+type loginFlood struct {
+	g        *gatewayProc
+	flooders int
+	rate     int
+	src      string
+
+	mu       sync.Mutex
+	statuses map[string]int // answers by HTTP status, or "error"
+	attempts int64
+	elapsed  time.Duration
+}
+
+// run floods until stop closes.
+func (fl *loginFlood) run(ctx context.Context, stop <-chan struct{}) {
+	fl.statuses = map[string]int{}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for f := range fl.flooders {
+		wg.Go(func() {
+			c := fl.g.clientFrom(fl.src)
+			var pace <-chan time.Time
+			if fl.rate > 0 {
+				t := time.NewTicker(time.Duration(fl.flooders) * time.Second / time.Duration(fl.rate))
+				defer t.Stop()
+				pace = t.C
+			}
+			for i := 0; ; i++ {
+				if pace != nil {
+					select {
+					case <-stop:
+						return
+					case <-pace:
+					}
+				} else {
 					select {
 					case <-stop:
 						return
 					default:
 					}
-					status, err := g.post(ctx, c, "/api/login", map[string]string{
-						"name":     fmt.Sprintf("flood%dx%d", f, i),
-						"password": "not the password at all",
-					})
-					key := fmt.Sprint(status)
-					if err != nil {
-						key = "error"
-					}
-					attempts.Add(1)
-					mu.Lock()
-					statuses[key]++
-					mu.Unlock()
 				}
-			}()
-		}
-		wg.Wait()
-		elapsed = time.Since(start)
-	})
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(statuses)) {
-		parts = append(parts, fmt.Sprintf("%s: %d", k, statuses[k]))
+				status, err := fl.g.post(ctx, c, "/api/login", map[string]string{
+					"name":     fmt.Sprintf("flood%dx%d", f, i),
+					"password": "not the password at all",
+				})
+				key := fmt.Sprint(status)
+				if err != nil {
+					key = "error"
+				}
+				fl.mu.Lock()
+				fl.attempts++
+				fl.statuses[key]++
+				fl.mu.Unlock()
+			}
+		})
 	}
-	return results, fmt.Sprintf("flood: %d clients sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 401 = hashed and refused, 503 = refused unhashed while the hash slots were full)",
-		flooders, attempts.Load(), elapsed.Round(time.Millisecond), float64(attempts.Load())/elapsed.Seconds(), strings.Join(parts, ", ")), nil
+	wg.Wait()
+	fl.elapsed = time.Since(start)
+}
+
+// summary says how many requests were sent, how fast they were
+// answered, and with what, for the scenario's line.
+func (fl *loginFlood) summary() string {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(fl.statuses)) {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, fl.statuses[k]))
+	}
+	return fmt.Sprintf("%d wrong logins in %v (%.0f/s answered; by HTTP status %s", fl.attempts, fl.elapsed.Round(time.Millisecond),
+		float64(fl.attempts)/fl.elapsed.Seconds(), strings.Join(parts, ", "))
 }
 
 // pacedPhase has every player make a round trip of 64 bytes every 100

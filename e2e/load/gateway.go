@@ -191,17 +191,32 @@ func loopbackDial(ctx context.Context, d *net.Dialer, addr string) (net.Conn, er
 	return d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", port))
 }
 
-// post sends a JSON request to the account API as the page would.
+// post sends a JSON request to the account API as the page would, and
+// returns the answer's status.
 func (g *gatewayProc) post(ctx context.Context, c *http.Client, path string, body any) (int, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.base+path, bytes.NewReader(b))
+	return g.do(ctx, c, http.MethodPost, path, bytes.NewReader(b))
+}
+
+// get sends a GET to the API as the page would, and returns the answer's
+// status.
+func (g *gatewayProc) get(ctx context.Context, c *http.Client, path string) (int, error) {
+	return g.do(ctx, c, http.MethodGet, path, nil)
+}
+
+// do sends a same-origin request, as the page's fetch does, reads the
+// answer whole and returns its status.
+func (g *gatewayProc) do(ctx context.Context, c *http.Client, method, path string, body io.Reader) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, g.base+path, body)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Origin", g.base)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	resp, err := c.Do(req)

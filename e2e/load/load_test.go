@@ -228,17 +228,7 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the gateway")
 	}
-	bin := filepath.Join(t.TempDir(), "drawbridge")
-	cmd := exec.Command("go", "build", "-o", bin, "../../gateway")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the gateway: %v\n%s", err, out)
-	}
-	game, err := startEchoGame()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer game.Close()
+	bin, game := gatewayAndGame(t)
 
 	var res []result
 	for _, sys := range []string{"drawbridge", "websockify", "socat"} {
@@ -336,4 +326,22 @@ func TestScenariosAgainstTheGateway(t *testing.T) {
 		}
 	}
 	t.Log(line)
+}
+
+// gatewayAndGame builds the gateway binary for a test and starts the echo
+// game it fronts (closed when the test ends).
+func gatewayAndGame(t *testing.T) (string, *echoGame) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "drawbridge")
+	cmd := exec.Command("go", "build", "-o", bin, "../../gateway")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build the gateway: %v\n%s", err, out)
+	}
+	game, err := startEchoGame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(game.Close)
+	return bin, game
 }

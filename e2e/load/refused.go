@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -86,74 +82,25 @@ func refusedScenario(bin string, game *echoGame, store string, flooders int, pha
 		}
 	}
 
-	var (
-		res      []result
-		mu       sync.Mutex
-		statuses = map[string]int{}
-		attempts atomic.Int64
-		floodFor time.Duration
-	)
+	var res []result
+	fl := loginFlood{g: g, flooders: flooders, rate: refusedRate, src: refusedFloodAddr}
 	for _, flood := range []bool{false, true} {
 		when := map[bool]string{false: "before", true: "during"}[flood]
 		var (
 			pollLat  []time.Duration
 			pollErrs int
 		)
-		begin := time.Now()
 		echo := pacedPhase(ctx, g, players, fmt.Sprintf("refused %s: players, %s", store, when), phase, func(stop <-chan struct{}) {
 			var wg sync.WaitGroup
 			wg.Go(func() { pollLat, pollErrs = poll(stop) })
 			if flood {
-				for f := range flooders {
-					wg.Go(func() {
-						c := g.clientFrom(refusedFloodAddr)
-						var pace <-chan time.Time
-						if refusedRate > 0 {
-							t := time.NewTicker(time.Duration(flooders) * time.Second / time.Duration(refusedRate))
-							defer t.Stop()
-							pace = t.C
-						}
-						for i := 0; ; i++ {
-							select {
-							case <-stop:
-								return
-							default:
-							}
-							if pace != nil {
-								select {
-								case <-stop:
-									return
-								case <-pace:
-								}
-							}
-							status, err := g.post(ctx, c, "/api/login", map[string]string{
-								"name":     fmt.Sprintf("flood%dx%d", f, i),
-								"password": "not the password at all",
-							})
-							key := fmt.Sprint(status)
-							if err != nil {
-								key = "error"
-							}
-							attempts.Add(1)
-							mu.Lock()
-							statuses[key]++
-							mu.Unlock()
-						}
-					})
-				}
+				wg.Go(func() { fl.run(ctx, stop) })
 			}
 			wg.Wait()
-			if flood {
-				floodFor = time.Since(begin)
-			}
 		})
 		slices.Sort(pollLat)
 		res = append(res, echo, result{name: fmt.Sprintf("refused %s: /api/session from another address, %s", store, when),
 			players: 1, lat: pollLat, elapsed: echo.elapsed, errs: pollErrs})
-	}
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(statuses)) {
-		parts = append(parts, fmt.Sprintf("%s: %d", k, statuses[k]))
 	}
 	ratio := func(i int, q float64) float64 {
 		return float64(pct(res[i+2].lat, q)) / float64(max(1, pct(res[i].lat, q)))
@@ -162,23 +109,6 @@ func refusedScenario(bin string, game *echoGame, store string, flooders int, pha
 	if refusedRate > 0 {
 		paced = fmt.Sprintf("paced at %d/s", refusedRate)
 	}
-	return res, fmt.Sprintf("refused %s: %d clients on %s, %s, sent %d wrong logins in %v (%.0f/s answered; by HTTP status %s; 429 = refused by the address's limit, no hash); during the flood, p50/p99 were x%.2f/x%.2f of before for the players and x%.2f/x%.2f for /api/session from %s (aim: within x2)",
-		store, flooders, refusedFloodAddr, paced, attempts.Load(), floodFor.Round(time.Millisecond), float64(attempts.Load())/floodFor.Seconds(),
-		strings.Join(parts, ", "), ratio(0, 0.5), ratio(0, 0.99), ratio(1, 0.5), ratio(1, 0.99), refusedPollerAddr), nil
-}
-
-// get sends a GET to the API as the page would and returns the status.
-func (g *gatewayProc) get(ctx context.Context, c *http.Client, path string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.base+path, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return res, fmt.Sprintf("refused %s: %d clients on %s, %s, sent %s; 429 = refused by the address's limit, no hash); during the flood, p50/p99 were x%.2f/x%.2f of before for the players and x%.2f/x%.2f for /api/session from %s (aim: within x2)",
+		store, flooders, refusedFloodAddr, paced, fl.summary(), ratio(0, 0.5), ratio(0, 0.99), ratio(1, 0.5), ratio(1, 0.99), refusedPollerAddr), nil
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,17 +13,7 @@ func TestRefusedScenario(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the gateway")
 	}
-	bin := filepath.Join(t.TempDir(), "drawbridge")
-	cmd := exec.Command("go", "build", "-o", bin, "../../gateway")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build the gateway: %v\n%s", err, out)
-	}
-	game, err := startEchoGame()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer game.Close()
+	bin, game := gatewayAndGame(t)
 	old := floodPlayers
 	floodPlayers = 5
 	defer func() { floodPlayers = old }()

@@ -23,21 +23,17 @@ func peerIP(addr string) string {
 	return truncate(addr, 64)
 }
 
-// limitAddr is the part of a peer address rate limits count: the IPv4
-// address, or the IPv6 /64, which one subscriber usually holds whole.
-func limitAddr(addr string) string { return peer.Group(addr) }
-
 // truncate cuts s to at most n bytes, on a rune boundary.
 func truncate(s string, n int) string { return peer.Truncate(s, n) }
 
 // Keys of the rate-limit state. Names typed at a login form sometimes
 // hold passwords, so keys carry a digest of the name, never the name.
-func hashAddrKey(addr string) string     { return "hash/addr/" + limitAddr(addr) }
-func registerAddrKey(addr string) string { return "register/addr/" + limitAddr(addr) }
-func guestAddrKey(addr string) string    { return "guest/addr/" + limitAddr(addr) }
+func hashAddrKey(addr string) string     { return "hash/addr/" + peer.Group(addr) }
+func registerAddrKey(addr string) string { return "register/addr/" + peer.Group(addr) }
+func guestAddrKey(addr string) string    { return "guest/addr/" + peer.Group(addr) }
 func nameKey(key string) string          { return "login/name/" + nameDigest(key) }
 func nameAddrKey(key, addr string) string {
-	return "login/name/" + nameDigest(key) + "/addr/" + limitAddr(addr)
+	return "login/name/" + nameDigest(key) + "/addr/" + peer.Group(addr)
 }
 func deviceKey(userID int64, id string) string {
 	return devicePrefix(userID) + id

@@ -151,26 +151,14 @@ func TestMessage(t *testing.T) {
 	}
 }
 
-func TestLimitAddr(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"192.0.2.1", "192.0.2.1"},
-		{"192.0.2.1:4242", "192.0.2.1"},
-		{"[::ffff:192.0.2.1]:80", "192.0.2.1"},
-		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
-		{"[2001:db8:1:2:ffff::1]:443", "2001:db8:1:2::/64"},
-		{"fe80::1%eth0", "fe80::/64"},
-		{"not an address", "other:not an address"},
-		{"", "other:"},
-	} {
-		if got := limitAddr(tc.in); got != tc.want {
-			t.Errorf("limitAddr(%q): got %q, want %q", tc.in, got, tc.want)
-		}
-	}
+// TestPeerIP: audit events keep the peer's IP, not its port; the
+// grouping limits count (peer.Group) is tested in package peer.
+func TestPeerIP(t *testing.T) {
 	if got := peerIP("[2001:db8::1]:443"); got != "2001:db8::1" {
 		t.Errorf("peerIP: got %q, want 2001:db8::1", got)
 	}
-	if got := truncate("ééé", 3); got != "é" {
-		t.Errorf("truncate on a rune boundary: got %q, want %q", got, "é")
+	if got := peerIP("not an address"); got != "not an address" {
+		t.Errorf("peerIP of a non-address: got %q", got)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/peer"
 )
 
 // Service is the account system: the one thing the web handlers, the /ws
@@ -227,7 +229,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 			if p.trusted {
 				e.Detail += " (this device)"
 			} else {
-				e.Detail += " (from " + limitAddr(req.Addr) + ")"
+				e.Detail += " (from " + peer.Group(req.Addr) + ")"
 			}
 			s.record(ctx, e)
 		}
