@@ -34,6 +34,8 @@ func chromium(t *testing.T) string {
 type browser struct {
 	ctx     context.Context
 	console *headless.Console
+	// warning is the front door's last warning of failed logins (login).
+	warning string
 }
 
 // newBrowser starts headless Chromium that draws WebGL on SwiftShader (the

@@ -461,7 +461,9 @@ func (n *clusterNode) dead() bool {
 }
 
 // waitClosed reads the player's socket until it closes, and returns the
-// output it got and how long the close took from now.
+// output it got, ending with the text of the error frame that said why
+// (for a login session that ended, its wire.LoginReason), and how long
+// the close took from now.
 func waitClosed(t *testing.T, p *wsPlayer, within time.Duration) (string, time.Duration) {
 	t.Helper()
 	start := time.Now()
@@ -586,7 +588,7 @@ backoff_max = "1ms"
 		t.Errorf("revocations received: %v on node1, %v on node2; want the one logout, on the node that did not handle it", r1, r2)
 	}
 	for _, out := range []string{out1, out2} {
-		if !strings.Contains(out, "logged out") {
+		if !strings.HasSuffix(out, string(wire.ReasonLogout)) {
 			t.Errorf("a closed bridge did not say why; its last output:\n%s", tail(out, 300))
 		}
 	}
@@ -608,7 +610,7 @@ backoff_max = "1ms"
 	}
 	c.cli(t, "user", "disable", "Dave")
 	for _, ws := range daveWS {
-		if out, _ := waitClosed(t, ws, 20*time.Second); !strings.Contains(out, "disabled") {
+		if out, _ := waitClosed(t, ws, 20*time.Second); !strings.HasSuffix(out, string(wire.ReasonDisabled)) {
 			t.Errorf("a bridge of the disabled account did not say why; its last output:\n%s", tail(out, 300))
 		}
 	}
@@ -618,7 +620,7 @@ backoff_max = "1ms"
 	idaWS := ida.mustPlay()
 	enterDemo(idaWS, "Ida")
 	c.cli(t, "user", "role", "Ida", "builder")
-	if out, _ := waitClosed(t, idaWS, 20*time.Second); !strings.Contains(out, "role changed") {
+	if out, _ := waitClosed(t, idaWS, 20*time.Second); !strings.HasSuffix(out, string(wire.ReasonRoleChanged)) {
 		t.Errorf("Ida's bridge did not say her role changed; its last output:\n%s", tail(out, 300))
 	}
 
@@ -638,7 +640,7 @@ backoff_max = "1ms"
 	if code, msg := gina.postTo(other, "/api/password", map[string]string{"old": testPassword, "new": testPassword + " again"}); code/100 != 2 {
 		t.Fatalf("change Gina's password on %s: %d %s", other.name, code, msg)
 	}
-	if out, _ := waitClosed(t, phoneWS, 20*time.Second); !strings.Contains(out, "password was changed") {
+	if out, _ := waitClosed(t, phoneWS, 20*time.Second); !strings.HasSuffix(out, string(wire.ReasonPasswordChanged)) {
 		t.Errorf("the bridge on %s did not say the password changed; its last output:\n%s", phoneNode.name, tail(out, 300))
 	}
 

@@ -76,7 +76,9 @@ func (b *browser) register(t *testing.T, gw *gateway, name, password string) {
 }
 
 // login sends the front door's login form and returns the error it
-// shows, or "" when it led to the terminal page.
+// shows, or "" when it led to the terminal page (after the warning of
+// failed logins since the last visit, if there was one: kept in
+// b.warning).
 func (b *browser) login(t *testing.T, name, password string) string {
 	t.Helper()
 	eval[bool](t, b, `(() => { document.getElementById("login-error").textContent = ""; return true; })()`)
@@ -85,7 +87,13 @@ func (b *browser) login(t *testing.T, name, password string) string {
 	b.fill(t, "login-name", name)
 	b.fill(t, "login-password", password)
 	b.click(t, "login-submit")
-	b.waitFor(t, "the login's answer", `location.pathname === "/play" || document.getElementById("login-error").textContent !== ""`, 20*time.Second)
+	b.waitFor(t, "the login's answer", `location.pathname === "/play" || !!document.getElementById("continue") || document.getElementById("login-error").textContent !== ""`, 20*time.Second)
+	if eval[bool](t, b, `!!document.getElementById("continue")`) {
+		// Told of failed logins since the last visit: read on.
+		b.warning = b.text(t, "reason")
+		b.click(t, "continue")
+		b.waitPlay(t)
+	}
 	if eval[string](t, b, `location.pathname`) == "/play" {
 		return ""
 	}
@@ -178,6 +186,9 @@ func TestAccountsInBrowser(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	b.waitPlay(t)
+	if want := "Your account saw 1 failed login since your last visit."; !strings.Contains(b.warning, want) {
+		t.Fatalf("after her wrong password Alice's next login said %q, want %q", b.warning, want)
+	}
 	b.waitScreen(t, "DRAWBRIDGE", 90*time.Second)
 	waitPlayers(t, gw, 1)
 
