@@ -28,13 +28,11 @@ func truncate(s string, n int) string { return peer.Truncate(s, n) }
 
 // Keys of the rate-limit state. Names typed at a login form sometimes
 // hold passwords, so keys carry a digest of the name, never the name.
-func hashAddrKey(addr string) string     { return "hash/addr/" + peer.Group(addr) }
-func registerAddrKey(addr string) string { return "register/addr/" + peer.Group(addr) }
-func guestAddrKey(addr string) string    { return "guest/addr/" + peer.Group(addr) }
-func nameKey(key string) string          { return "login/name/" + nameDigest(key) }
-func nameAddrKey(key, addr string) string {
-	return "login/name/" + nameDigest(key) + "/addr/" + peer.Group(addr)
-}
+func hashAddrKey(addr string) string      { return "hash/addr/" + peer.Group(addr) }
+func registerAddrKey(addr string) string  { return "register/addr/" + peer.Group(addr) }
+func guestAddrKey(addr string) string     { return "guest/addr/" + peer.Group(addr) }
+func nameKey(key string) string           { return "login/name/" + nameDigest(key) }
+func nameAddrKey(key, addr string) string { return nameKey(key) + "/addr/" + peer.Group(addr) }
 func deviceKey(userID int64, id string) string {
 	return devicePrefix(userID) + id
 }
@@ -147,12 +145,10 @@ func (s *Service) allowRate(ctx context.Context, key string, r Rate) (first bool
 	var refused *LimitError
 	_, err = s.store.UpdateLimit(ctx, key, func(l *Limit) {
 		refused, first = nil, false
-		if l.WindowStart.IsZero() || !now.Before(l.WindowStart.Add(r.Per)) {
+		if r.ended(*l, now) {
 			l.WindowStart, l.Count = now, 0
 		}
-		end := l.WindowStart.Add(r.Per)
-		if l.Count >= r.N {
-			refused = &LimitError{Err: ErrRateLimited, RetryAfter: end.Sub(now)}
+		if refused = r.full(*l, now); refused != nil {
 			if l.Count == r.N {
 				l.Count++ // mark the window as refused once
 				first = true
@@ -160,7 +156,7 @@ func (s *Service) allowRate(ctx context.Context, key string, r Rate) (first bool
 			return
 		}
 		l.Count++
-		l.Expires = end
+		l.Expires = l.WindowStart.Add(r.Per)
 	})
 	if err != nil {
 		return false, fmt.Errorf("rate limit %s: %w", key, err)
@@ -186,12 +182,26 @@ func (s *Service) rateFull(ctx context.Context, key string, r Rate) error {
 	if err != nil {
 		return fmt.Errorf("rate limit %s: %w", key, err)
 	}
-	if l.WindowStart.IsZero() || !now.Before(l.WindowStart.Add(r.Per)) || l.Count < r.N {
+	le := r.full(l, now)
+	if le != nil {
+		s.refused.put(key, le, now)
+		return le
+	}
+	return nil
+}
+
+// ended reports whether l's window of r is over at now (or never began).
+func (r Rate) ended(l Limit, now time.Time) bool {
+	return l.WindowStart.IsZero() || !now.Before(l.WindowStart.Add(r.Per))
+}
+
+// full is the refusal, until the window's end, if l's window of r holds
+// its N events at now; nil if not, or if the window is over.
+func (r Rate) full(l Limit, now time.Time) *LimitError {
+	if r.ended(l, now) || l.Count < r.N {
 		return nil
 	}
-	le := &LimitError{Err: ErrRateLimited, RetryAfter: l.WindowStart.Add(r.Per).Sub(now)}
-	s.refused.put(key, le, now)
-	return le
+	return &LimitError{Err: ErrRateLimited, RetryAfter: l.WindowStart.Add(r.Per).Sub(now)}
 }
 
 // spendHash counts one password hash against the address's budget
@@ -214,6 +224,9 @@ func (s *Service) backoff(n int) time.Duration {
 	}
 	return min(d, s.cfg.Limits.BackoffMax)
 }
+
+// ownPool is a pool of one key, paced and locked out alone.
+func ownPool(key string) pool { return pool{backoff: key, lockout: key} }
 
 // pool is where one password attempt is counted: the backoff key paces
 // attempts (the next waits BackoffBase, doubling to BackoffMax, after

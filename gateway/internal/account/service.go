@@ -189,8 +189,8 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 			if k, err := s.devices.get(ctx, s.store); err != nil {
 				s.log.Error("device tokens unavailable; counting the login as a stranger's", "err", err)
 			} else if d, ok := deviceFor(k, req.DeviceCookie, u.ID, s.now(), s.cfg.DeviceLifetime); ok {
-				dk := deviceKey(u.ID, d.id)
-				p = pool{backoff: dk, lockout: dk, trusted: true}
+				p = ownPool(deviceKey(u.ID, d.id))
+				p.trusted = true
 			}
 		}
 		if err := s.beginAttempt(ctx, p); err != nil {
@@ -599,8 +599,7 @@ func (s *Service) ChangePassword(ctx context.Context, req PasswordChange) error 
 	if _, err := s.spendHash(ctx, req.Addr); err != nil {
 		return err
 	}
-	k := passwordCheckKey(u.ID)
-	p := pool{backoff: k, lockout: k}
+	p := ownPool(passwordCheckKey(u.ID))
 	if err := s.beginAttempt(ctx, p); err != nil {
 		return err
 	}

@@ -118,55 +118,58 @@ func (db *DB) guarded(ctx context.Context, g account.Guard, change func(rowQueri
 		return change(db.w)
 	}
 	return db.writeTx(ctx, func(tx *sql.Tx) error {
-		count := func() (n int, err error) {
-			err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0",
-				account.RoleSuperuser.String()).Scan(&n)
-			return n, err
-		}
-		before, err := count()
-		if err != nil {
-			return err
-		}
-		if err := change(tx); err != nil {
-			return err
-		}
-		after, err := count()
-		if err != nil {
-			return err
-		}
-		if before > 0 && after == 0 {
-			return account.ErrLastSuperuser
-		}
-		return nil
+		return guardIn(ctx, tx, g, func() error { return change(tx) })
 	})
+}
+
+// guardIn runs change inside tx and refuses, with
+// account.ErrLastSuperuser, what g forbids: tx's caller rolls back.
+func guardIn(ctx context.Context, tx *sql.Tx, g account.Guard, change func() error) error {
+	if g == account.NoGuard {
+		return change()
+	}
+	count := func() (n int, err error) {
+		err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0",
+			account.RoleSuperuser.String()).Scan(&n)
+		return n, err
+	}
+	before, err := count()
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	after, err := count()
+	if err != nil {
+		return err
+	}
+	if before > 0 && after == 0 {
+		return account.ErrLastSuperuser
+	}
+	return nil
 }
 
 // DeleteUser implements account.UserStore.
 func (db *DB) DeleteUser(ctx context.Context, id int64, g account.Guard) ([]string, error) {
 	var ids []string
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if ids, err = queryIDs(ctx, tx, "DELETE FROM sessions WHERE user_id = ? RETURNING id", id); err != nil {
-			return err
-		}
-		var role string
-		var disabled bool
-		err = tx.QueryRowContext(ctx, "DELETE FROM users WHERE id = ? RETURNING role, disabled", id).Scan(&role, &disabled)
-		if errors.Is(err, sql.ErrNoRows) {
-			return account.ErrNotFound
-		} else if err != nil {
-			return err
-		}
-		if g == account.KeepSuperuser && role == account.RoleSuperuser.String() && !disabled {
-			var left int
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0", role).Scan(&left); err != nil {
+		return guardIn(ctx, tx, g, func() error {
+			var err error
+			if ids, err = queryIDs(ctx, tx, "DELETE FROM sessions WHERE user_id = ? RETURNING id", id); err != nil {
 				return err
 			}
-			if left == 0 {
-				return account.ErrLastSuperuser
+			res, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
+			if err != nil {
+				return err
 			}
-		}
-		return nil
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return account.ErrNotFound
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete user %d: %w", id, err)
