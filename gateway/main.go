@@ -44,7 +44,7 @@ func main() {
 	// The first signal starts a graceful shutdown; once it has, the
 	// signal's default action is back, so a second Ctrl-C ends at once.
 	context.AfterFunc(ctx, stop)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
 	stop()
 	var usage usageError
 	switch {
@@ -80,14 +80,14 @@ DRAWBRIDGE_* environment variables, and flags, each overriding the one before.
 Run 'drawbridge <command> -h' for a command's flags.
 `
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return usageError{"no command given"}
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		cfg, _, err := configure("drawbridge serve", rest, stderr, getenv)
+		cfg, _, err := configure("drawbridge serve", rest, stderr, environ)
 		if err != nil {
 			return err
 		}
@@ -121,9 +121,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(rest) == 0 || rest[0] != "check" {
 			return usageError{"usage: drawbridge config check [flags]"}
 		}
-		return configCheck(rest[1:], stdout, stderr, getenv)
+		return configCheck(rest[1:], stdout, stderr, environ)
 	case "user", "session":
-		return manage(ctx, cmd, rest, stdin, stdout, stderr, getenv)
+		return manage(ctx, cmd, rest, stdin, stdout, stderr, environ)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
 	case "version":
@@ -160,8 +160,8 @@ func flagSettings() []flagSetting {
 
 // configure turns the config file, the environment and the flags into a
 // validated Config with a logger.
-func configure(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, error) {
-	cfg, settings, rest, err := configureArgs(name, args, stderr, getenv)
+func configure(name string, args []string, stderr io.Writer, environ []string) (app.Config, []app.Setting, error) {
+	cfg, settings, rest, err := configureArgs(name, args, stderr, environ)
 	if err == nil && len(rest) > 0 {
 		err = usageError{fmt.Sprintf("%s: unexpected argument %q", name, rest[0])}
 	}
@@ -170,7 +170,8 @@ func configure(name string, args []string, stderr io.Writer, getenv func(string)
 
 // configureArgs is configure for commands that take arguments after the
 // flags (user and session commands take a verb); it returns them.
-func configureArgs(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, []string, error) {
+func configureArgs(name string, args []string, stderr io.Writer, environ []string) (app.Config, []app.Setting, []string, error) {
+	getenv := app.Getenv(environ)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", getenv("DRAWBRIDGE_CONFIG"), "TOML config file (see deploy/drawbridge.toml)")
@@ -185,7 +186,7 @@ func configureArgs(name string, args []string, stderr io.Writer, getenv func(str
 		}
 		return app.Config{}, nil, nil, usageError{err.Error()}
 	}
-	cfg, settings, err := app.Load(*path, getenv)
+	cfg, settings, err := app.Load(*path, environ)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
@@ -219,8 +220,8 @@ func configureArgs(name string, args []string, stderr io.Writer, getenv func(str
 }
 
 // manage runs the user and session commands on the gateway's database.
-func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, _, rest, err := configureArgs("drawbridge "+cmd, args, stderr, getenv)
+func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
+	cfg, _, rest, err := configureArgs("drawbridge "+cmd, args, stderr, environ)
 	if err != nil {
 		return err
 	}
@@ -246,8 +247,8 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 
 // configCheck validates the configuration and prints the effective
 // settings, with where each came from.
-func configCheck(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, settings, err := configure("drawbridge config check", args, stderr, getenv)
+func configCheck(args []string, stdout, stderr io.Writer, environ []string) error {
+	cfg, settings, err := configure("drawbridge config check", args, stderr, environ)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestRunCommandLine(t *testing.T) {
-	env := func(string) string { return "" }
+	var env []string
 	tests := []struct {
 		args      []string
 		wantUsage bool
@@ -54,7 +54,7 @@ func TestRunCommandLine(t *testing.T) {
 
 func TestHelpFlagIsNotAnError(t *testing.T) {
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"serve", "-h"}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"serve", "-h"}, strings.NewReader(""), &out, &errOut, nil)
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err %v, want flag.ErrHelp", err)
 	}
@@ -86,9 +86,8 @@ func TestConfigCheckPrecedence(t *testing.T) {
 	if err := os.WriteFile(path, []byte("state_dir = \""+dir+"\"\n[game]\nbackend = \"file:4000\"\n[players]\nmax = 5\n[log]\nlevel = \"warn\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"DRAWBRIDGE_CONFIG": path, "DRAWBRIDGE_PLAYERS_MAX": "6", "DRAWBRIDGE_GAME_BACKEND": "env:4000"}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, strings.NewReader(""), &out, &errOut, func(k string) string { return env[k] })
+	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, strings.NewReader(""), &out, &errOut, []string{"DRAWBRIDGE_CONFIG=" + path, "DRAWBRIDGE_PLAYERS_MAX=6", "DRAWBRIDGE_GAME_BACKEND=env:4000"})
 	if err != nil {
 		t.Fatalf("config check: %v\n%s", err, errOut.String())
 	}
@@ -110,7 +109,7 @@ func TestConfigCheckNamesBadSettings(t *testing.T) {
 	path := filepath.Join(dir, "bad.toml")
 	os.WriteFile(path, []byte("state_dir = \"/x\"\n[tls]\nmode = \"files\"\ncert_file = \"/nope/cert.pem\"\n"), 0o600)
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"config", "check", "-config", path}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"config", "check", "-config", path}, strings.NewReader(""), &out, &errOut, nil)
 	if err == nil {
 		t.Fatal("config check passed a config whose certificate file is missing")
 	}
@@ -124,12 +123,7 @@ func TestConfigCheckNamesBadSettings(t *testing.T) {
 // The user and session commands work on the gateway's database.
 func TestUserAndSessionCommands(t *testing.T) {
 	dir := t.TempDir()
-	env := func(k string) string {
-		if k == "DRAWBRIDGE_STATE_DIR" {
-			return dir
-		}
-		return ""
-	}
+	env := []string{"DRAWBRIDGE_STATE_DIR=" + dir}
 	do := func(stdin string, args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer

@@ -190,7 +190,7 @@ tls = true
 tls_ca_file = "`+caFile+`"
 `)
 	env := map[string]string{"DRAWBRIDGE_GAME_TLS_SERVER_NAME": "mud.example"}
-	cfg, _, err := Load(path, func(k string) string { return env[k] })
+	cfg, _, err := Load(path, environ(env))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
