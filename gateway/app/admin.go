@@ -79,7 +79,7 @@ func adminHandler(src adminSources, opt adminOptions) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	if opt.pprof {
 		// Go's profiler, for operators chasing CPU or memory (go tool
-		// pprof http://127.0.0.1:9100/debug/pprof/heap). Off by default:
+		// pprof http://127.0.0.1:6060/debug/pprof/heap). Off by default:
 		// the listener has no authentication, and a profile shows the
 		// command line, and costs CPU to take.
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)

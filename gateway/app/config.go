@@ -389,7 +389,7 @@ func Default() Config {
 		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10, SessionCheckInterval: 10 * time.Second},
 		Accounts:        accountDefaults(),
 		Log:             LogConfig{Format: "text", Level: "info"},
-		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
+		Admin:           AdminConfig{Addr: "127.0.0.1:6060"},
 	}
 }
 

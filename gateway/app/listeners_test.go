@@ -1,7 +1,9 @@
 package app
 
 import (
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -70,5 +72,19 @@ func TestValidateAuditFileDirectory(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: Validate: %v, want an error with %q", tc.path, err, tc.want)
 		}
+	}
+}
+
+// The admin listener's default port stays out of Prometheus' own ports
+// (9090-9094) and its exporters' range (9100-9999, 9100 being
+// node_exporter's), which hosts that are monitored already use.
+func TestAdminDefaultPortIsFree(t *testing.T) {
+	host, port, err := net.SplitHostPort(Default().Admin.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(port)
+	if n >= 9090 && n <= 9999 || host != "127.0.0.1" {
+		t.Fatalf("admin.addr defaults to %s, want loopback and a port outside 9090-9999", Default().Admin.Addr)
 	}
 }

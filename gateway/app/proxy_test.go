@@ -445,7 +445,7 @@ func TestExampleHAProxyConfig(t *testing.T) {
 				continue
 			}
 			servers++
-			if !containsAll(line, " send-proxy-v2", " check port 9100") {
+			if !containsAll(line, " send-proxy-v2", " check port 6060") {
 				t.Errorf("server line without send-proxy-v2 and the health check: %q", line)
 			}
 		}
