@@ -6,6 +6,7 @@
 //
 //	drawbridge serve [flags]          run the gateway (with no backend, in front of the built-in demo game)
 //	drawbridge config check [flags]   validate the configuration and print the effective settings
+//	drawbridge reload [flags]         make the running gateway read its configuration again
 //	drawbridge user [flags] COMMAND   manage accounts (see drawbridge user -h)
 //	drawbridge session [flags] COMMAND  list and revoke login sessions
 //	drawbridge demo [flags]           run only the built-in demo game, for telnet clients
@@ -70,6 +71,7 @@ const usageText = `Drawbridge puts a telnet game on the web.
 Usage:
   drawbridge serve [flags]          run the gateway; with no backend it fronts the built-in demo game
   drawbridge config check [flags]   validate the configuration and print the effective settings
+  drawbridge reload [flags]         make the running gateway read its configuration again
   drawbridge user [flags] COMMAND   manage accounts: add, import, list, passwd, role, disable, enable, unlock, delete
   drawbridge session [flags] COMMAND  list and revoke login sessions
   drawbridge demo [flags]           run only the built-in demo game, for telnet clients
@@ -92,11 +94,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		cfg.Logger.Info("starting drawbridge", "version", version, "state_dir", cfg.StateDir)
+		// A reload reads the same sources again: the file, the
+		// environment, these flags.
+		cfg.Reread = func() (app.Config, error) {
+			c, _, err := configure("drawbridge serve", rest, io.Discard, environ)
+			return c, err
+		}
 		g, err := app.Start(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		// SIGHUP reloads certificate files, as daemons do.
+		// SIGHUP reloads the configuration, as daemons do (and so does
+		// `drawbridge reload`); Reload logs what it did.
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
@@ -106,11 +115,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			for {
 				select {
 				case <-hup:
-					if err := g.Reload(); err != nil {
-						cfg.Logger.Error("reload on SIGHUP failed; still serving the old certificate", "err", err)
-					} else {
-						cfg.Logger.Info("reloaded on SIGHUP")
-					}
+					g.Reload()
 				case <-done:
 					return
 				}
@@ -124,6 +129,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return configCheck(rest[1:], stdout, stderr, environ)
 	case "user", "session":
 		return manage(ctx, cmd, rest, stdin, stdout, stderr, environ)
+	case "reload":
+		return reload(ctx, rest, stdout, stderr, environ)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
 	case "version":
@@ -305,21 +312,4 @@ func defaultStateDir(getenv func(string) string) string {
 
 // newLogger builds the logger the configuration asks for (already
 // validated).
-func newLogger(w io.Writer, c app.LogConfig) *slog.Logger {
-	var lv slog.Level
-	lv.UnmarshalText([]byte(c.Level))
-	opts := &slog.HandlerOptions{
-		Level: lv,
-		// Durations as "1.5s", not JSON's nanosecond integers.
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Value.Kind() == slog.KindDuration {
-				return slog.String(a.Key, a.Value.Duration().String())
-			}
-			return a
-		},
-	}
-	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
+func newLogger(w io.Writer, c app.LogConfig) *slog.Logger { return app.NewLogger(w, c) }

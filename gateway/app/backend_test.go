@@ -202,7 +202,7 @@ tls_ca_file = "`+caFile+`"
 		t.Fatalf("Validate: %v", err)
 	}
 	gw := &Gateway{cfg: cfg, log: slog.New(slog.DiscardHandler)}
-	d, err := gw.gameDialer(cfg.Game.Backend)
+	d, err := gw.gameDialer(&cfg.Game, cfg.Game.Backend)
 	if err != nil {
 		t.Fatalf("gameDialer: %v", err)
 	}

@@ -64,6 +64,11 @@ type Config struct {
 	// server; nil builds one trusting acme.ca_file. Tests use it to count
 	// orders.
 	ACMEHTTPClient *http.Client `toml:"-"`
+
+	// Reread reads the configuration again, from the same sources as at
+	// start, for Gateway.Reload; the command sets it. nil: a reload keeps
+	// the configuration and only reopens files.
+	Reread func() (Config, error) `toml:"-"`
 }
 
 // GameConfig is where the game is.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -35,7 +34,7 @@ type Accounts struct {
 	relay *cluster.Revocations
 	// sweeper is set while this node runs the cluster's account sweep.
 	sweeper atomic.Bool
-	audit   *os.File
+	audit   *auditFile // log.audit_file, nil when the events go to the main log
 }
 
 // clusterStats is what the admin listener reports of the cluster.
@@ -73,15 +72,15 @@ func OpenAccounts(ctx context.Context, cfg Config, hooks AccountHooks) (*Account
 	}
 	audit := log.With("component", "audit")
 	if cfg.Log.AuditFile != "" {
-		f, err := os.OpenFile(cfg.Log.AuditFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		f, err := openAuditFile(cfg.Log.AuditFile)
 		if err != nil {
 			a.close()
-			return nil, fmt.Errorf("log.audit_file: %w", unwrapPath(err))
+			return nil, err
 		}
 		a.audit = f
 		audit = slog.New(slog.NewJSONHandler(f, nil))
 	}
-	ac := cfg.Accounts
+	ac := accountConfig(&cfg)
 	ac.Store, ac.Log, ac.Audit, ac.OnRevoke = a.store, log.With("component", "accounts"), audit, hooks.OnRevoke
 	if a.pg != nil {
 		// Every node's bridges end, not only this one's; the command
@@ -91,13 +90,21 @@ func OpenAccounts(ctx context.Context, cfg Config, hooks AccountHooks) (*Account
 		})
 		ac.OnRevoke = a.relay.Revoked
 	}
-	ac.Policy.Words = append(slices.Clip(ac.Policy.Words), cfg.Game.Name)
 	var err error
 	if a.Service, err = account.New(ac); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
 	return a, nil
+}
+
+// accountConfig is the account service's configuration from cfg: the
+// [accounts] section, with the game's name among the words passwords may
+// not contain.
+func accountConfig(cfg *Config) account.Config {
+	ac := cfg.Accounts
+	ac.Policy.Words = append(slices.Clip(ac.Policy.Words), cfg.Game.Name)
+	return ac
 }
 
 // openStore opens SQLite or PostgreSQL.
