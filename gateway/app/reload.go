@@ -116,6 +116,17 @@ func (g *Gateway) Reload() (ReloadResult, error) {
 	if err != nil {
 		err = fmt.Errorf("%w:\n%w", ErrReloadRefused, err)
 		g.log.Error("reload refused; still running on the previous configuration", "err", oneLine(err))
+		// The audit file is reopened all the same: logrotate's reload
+		// must not leave the trail in the rotated file because someone
+		// is in the middle of editing the configuration.
+		if g.acc.audit != nil {
+			path := g.cur.Load().Log.AuditFile
+			if f, ferr := openAppend(path); ferr != nil {
+				g.log.Error("could not reopen the audit file; still writing to the one open", "path", path, "err", ferr)
+			} else {
+				g.acc.audit.replace(f, path)
+			}
+		}
 		return res, err
 	}
 	applied := "none"

@@ -268,7 +268,7 @@ func waitFile(t *testing.T, path, want string) string {
 // write a new one at the configured path.
 func TestReloadReopensTheAuditFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	g, _, _ := reloadGateway(t, func(c *Config) { c.Log.AuditFile = path })
+	g, r, _ := reloadGateway(t, func(c *Config) { c.Log.AuditFile = path })
 	player(t, g, "Alice")
 	waitFile(t, path, "Alice")
 	if err := os.Rename(path, path+".1"); err != nil { // what logrotate does
@@ -285,6 +285,17 @@ func TestReloadReopensTheAuditFile(t *testing.T) {
 	if old, _ := os.ReadFile(path + ".1"); strings.Contains(string(old), "Bobby") || !strings.Contains(string(old), "Alice") {
 		t.Fatalf("the rotated file holds %q; want Alice's events only", old)
 	}
+
+	// A reload refused for an invalid configuration still reopens it.
+	if err := os.Rename(path, path+".2"); err != nil {
+		t.Fatal(err)
+	}
+	r.set(func(c *Config) { c.Players.Max = 0 })
+	if _, err := g.Reload(); err == nil {
+		t.Fatal("Reload of an invalid configuration: no error")
+	}
+	player(t, g, "Carol")
+	waitFile(t, path, "Carol")
 }
 
 // `drawbridge reload` reaches the gateway through the control socket in
