@@ -453,12 +453,12 @@ func (g *Gateway) telnetsTLS() (*tls.Config, error) {
 		}
 	}
 	c := g.edge.TLSConfigNoACME(pool)
-	if domains := g.cfg.Web.Domains; len(domains) > 0 {
+	if len(g.cfg.Web.Domains) > 0 {
 		get := c.GetCertificate
 		c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			if hello.ServerName == "" {
 				h := *hello
-				h.ServerName = domains[0]
+				h.ServerName = g.cur.Load().Web.Domains[0] // a reload may change them
 				return get(&h)
 			}
 			return get(hello)

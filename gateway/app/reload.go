@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ var liveSettings = []string{
 	"game.tls_ca_file", // read again at every reload, changed or not
 	"game.tls_server_name",
 	"game.gmcp_from_players",
+	"web.domains", // in ACME mode, from names to names (to or from none, or in other modes: restart)
 	"players.max",
 	"players.max_per_addr",
 	"players.max_per_account",
@@ -84,6 +86,11 @@ func restartAnyway(name string, old, new *Config) bool {
 		return (old.Game.StatusInterval > 0) != (new.Game.StatusInterval > 0)
 	case "log.audit_file":
 		return (old.Log.AuditFile == "") != (new.Log.AuditFile == "")
+	case "web.domains":
+		// Certificates for other names come from the same CA, on the
+		// same listeners; anything else is a different edge.
+		return old.TLSMode() != "acme" || new.TLSMode() != "acme" ||
+			old.HTTPSAddress() != new.HTTPSAddress() || old.HTTPAddress() != new.HTTPAddress()
 	}
 	return false
 }
@@ -198,11 +205,18 @@ func (g *Gateway) reload() (ReloadResult, error) {
 		audit.Close()
 		return ReloadResult{}, err
 	}
-	// Last, as it cannot be undone: the certificate files (in files mode)
-	// are read again whether or not their paths changed.
+	// Last, as they cannot be undone: the certificate files (in files
+	// mode) are read again whether or not their paths changed, and the
+	// names served change.
 	if err := g.edge.Reload(); err != nil {
 		audit.Close()
 		return ReloadResult{}, err
+	}
+	if !slices.Equal(old.Web.Domains, applied.Web.Domains) {
+		if err := g.edge.SetDomains(applied.Web.Domains); err != nil {
+			audit.Close()
+			return ReloadResult{}, fmt.Errorf("web.domains: %w", err)
+		}
 	}
 
 	// Apply.

@@ -3,6 +3,9 @@ package app
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"log/slog"
 	"net"
@@ -17,6 +20,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/drawbridge/drawbridge/gateway/internal/testpki"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
@@ -409,4 +413,64 @@ func TestLogHandlerFollowsReload(t *testing.T) {
 		h.SetConfig(LogConfig{Format: f, Level: "info"})
 	}
 	wg.Wait()
+}
+
+// In ACME mode a reload changes the names served: a new name's
+// certificate (here from the cache, the CA being down) is served, a
+// dropped name's no longer.
+func TestReloadChangesDomains(t *testing.T) {
+	ca, caKey := testpki.NewCA(t, "Web CA")
+	leaf := func(name string) tls.Certificate {
+		c := testpki.NewLeaf(t, ca, caKey, &x509.Certificate{
+			Subject:     pkix.Name{CommonName: name},
+			DNSNames:    []string{name},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		})
+		c.Certificate = append(c.Certificate, ca.Raw)
+		return c
+	}
+	var cache string
+	g, r, _ := reloadGateway(t, func(c *Config) {
+		c.Web.Domains = []string{"game.test"}
+		c.ACME.DirectoryURL = "https://acme.invalid/directory"
+		c.ACMEHTTPClient = &http.Client{Transport: failingTransport{}}
+		cache = acmeCacheDir(c.StateDir, c.ACME.DirectoryURL)
+		if err := os.MkdirAll(cache, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"game.test", "www.game.test"} {
+			if err := os.WriteFile(filepath.Join(cache, name), cacheEntry(t, leaf(name)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	served := func(name string, want bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); (g.Certificate(name) != nil) != want; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s served: %v, want %v", name, !want, want)
+			}
+		}
+	}
+	served("game.test", true)
+	served("www.game.test", false)
+
+	r.set(func(c *Config) { c.Web.Domains = []string{"game.test", "www.game.test"} })
+	if res, err := g.Reload(); err != nil || !slices.Equal(res.Applied, []string{"web.domains"}) {
+		t.Fatalf("Reload: %+v, %v", res, err)
+	}
+	served("www.game.test", true)
+	r.set(func(c *Config) { c.Web.Domains = []string{"www.game.test"} })
+	if _, err := g.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	served("game.test", false)
+	served("www.game.test", true)
+
+	// No names at all is another kind of edge (self-signed): a restart.
+	r.set(func(c *Config) { c.Web.Domains = nil })
+	if res, err := g.Reload(); err != nil || !slices.Equal(res.Restart, []string{"web.domains"}) {
+		t.Fatalf("Reload to no domains: %+v, %v; want web.domains waiting for a restart", res, err)
+	}
+	served("www.game.test", true)
 }
