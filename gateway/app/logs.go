@@ -142,9 +142,8 @@ func (h *LogHandler) WithGroup(name string) slog.Handler {
 // it, so that after logrotate moved it away the trail goes on in a new
 // file at the configured path, or opens another path.
 type auditFile struct {
-	mu   sync.Mutex
-	path string
-	f    *os.File
+	mu sync.Mutex
+	f  *os.File
 }
 
 // openAuditFile opens (creating it, mode 0600) the file at path for
@@ -154,7 +153,7 @@ func openAuditFile(path string) (*auditFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log.audit_file: %w", err)
 	}
-	return &auditFile{path: path, f: f}, nil
+	return &auditFile{f: f}, nil
 }
 
 // Write appends p to the file.
@@ -164,12 +163,12 @@ func (a *auditFile) Write(p []byte) (int, error) {
 	return a.f.Write(p)
 }
 
-// replace makes f, opened at path (the same one again, or another), the
+// replace makes f (the configured path opened again, or another) the
 // file written from now on, and closes the one before.
-func (a *auditFile) replace(f *os.File, path string) {
+func (a *auditFile) replace(f *os.File) {
 	a.mu.Lock()
 	old := a.f
-	a.f, a.path = f, path
+	a.f = f
 	a.mu.Unlock()
 	old.Close()
 }

@@ -113,16 +113,16 @@ var ErrReloadRefused = errors.New("reload refused; still running on the previous
 // certificate files again. It logs one INFO line naming the settings
 // applied and, if some changed that need a restart, one WARN line naming
 // them. An invalid configuration, or files that cannot be read, change
-// nothing: the error (ErrReloadRefused, with every reason) is logged at
-// ERROR and returned. The command calls it on SIGHUP and for `drawbridge
+// nothing (but the audit file is reopened all the same): the reasons are
+// logged at ERROR and returned, wrapped in ErrReloadRefused. The command calls it on SIGHUP and for `drawbridge
 // reload`.
 func (g *Gateway) Reload() (ReloadResult, error) {
 	g.reloadMu.Lock()
 	defer g.reloadMu.Unlock()
 	res, err := g.reload()
 	if err != nil {
-		err = fmt.Errorf("%w:\n%w", ErrReloadRefused, err)
 		g.log.Error("reload refused; still running on the previous configuration", "err", oneLine(err))
+		err = fmt.Errorf("%w:\n%w", ErrReloadRefused, err)
 		// The audit file is reopened all the same: logrotate's reload
 		// must not leave the trail in the rotated file because someone
 		// is in the middle of editing the configuration.
@@ -131,7 +131,7 @@ func (g *Gateway) Reload() (ReloadResult, error) {
 			if f, ferr := openAppend(path); ferr != nil {
 				g.log.Error("could not reopen the audit file; still writing to the one open", "path", path, "err", ferr)
 			} else {
-				g.acc.audit.replace(f, path)
+				g.acc.audit.replace(f)
 			}
 		}
 		return res, err
@@ -232,14 +232,29 @@ func (g *Gateway) reload() (ReloadResult, error) {
 	}
 	g.adminLive.set(applied.Admin.Addr, applied.Admin.Hosts, applied.Admin.PProf)
 	if audit != nil {
-		g.acc.audit.replace(audit, applied.Log.AuditFile)
+		g.acc.audit.replace(audit)
 	}
 	return res, nil
 }
 
-// oneLine joins a multi-line error into one line, for a log attribute.
+// oneLine joins a multi-line error into one line, for a log attribute:
+// "invalid configuration: a: ...; b: ...".
 func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	var b strings.Builder
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // ControlSocket is the name, in the state directory, of the Unix socket

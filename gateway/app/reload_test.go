@@ -225,7 +225,7 @@ func TestReloadRefusesAnInvalidConfiguration(t *testing.T) {
 	if !errors.Is(err, ErrReloadRefused) || !strings.Contains(err.Error(), "players.max") || !strings.Contains(err.Error(), "game.dial_timeout") {
 		t.Fatalf("Reload: %v, want it refused naming players.max and game.dial_timeout", err)
 	}
-	waitLog(t, logs, "level=ERROR", "reload refused", "players.max", "game.dial_timeout")
+	waitLog(t, logs, "level=ERROR", "reload refused", `err="game.dial_timeout: must be positive, got -1s; players.max: must not be 0 (negative means no limit)"`)
 	if cur := g.cur.Load(); cur.Players.Max != before.Players.Max || cur.Game.DialTimeout != before.Game.DialTimeout || cur.Log.Level != "info" {
 		t.Fatalf("a refused reload changed the configuration: %+v", cur.Players)
 	}
