@@ -296,15 +296,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	cc := pc.ConnConfig
 	db := &DB{cfg: cfg, log: cfg.Logger, listenCheck: listenCheckPeriod, lockCheck: lockCheckPeriod}
-	if strings.HasPrefix(cc.Host, "/") {
-		db.addr = path.Join(cc.Host, ".s.PGSQL."+strconv.Itoa(int(cc.Port)))
-	} else {
-		db.addr = net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))
-	}
-	db.desc = (&url.URL{Scheme: "postgres", User: url.User(cc.User), Host: db.addr, Path: "/" + cc.Database}).String()
-	if strings.HasPrefix(cc.Host, "/") {
-		db.desc = fmt.Sprintf("postgres://%s@unix(%s)/%s", cc.User, db.addr, cc.Database)
-	}
+	db.addr, db.desc = describe(cc)
 	secret := cc.Password
 	if db.pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
 		return nil, &redactedError{msg: "postgres: open " + db.desc, err: err, secret: secret}
@@ -354,6 +346,29 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Addr is the server's address, host:port (or a Unix socket's path).
 func (db *DB) Addr() string { return db.addr }
+
+// describe returns the server's address and the database's description
+// for logs, without the password.
+func describe(cc *pgx.ConnConfig) (addr, desc string) {
+	if strings.HasPrefix(cc.Host, "/") {
+		addr = path.Join(cc.Host, ".s.PGSQL."+strconv.Itoa(int(cc.Port)))
+		return addr, fmt.Sprintf("postgres://%s@unix(%s)/%s", cc.User, addr, cc.Database)
+	}
+	addr = net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))
+	return addr, (&url.URL{Scheme: "postgres", User: url.User(cc.User), Host: addr, Path: "/" + cc.Database}).String()
+}
+
+// Describe names the database a URL (or key=value string) points at, as
+// DB.String does, without connecting: for saying which database a
+// command is about to change.
+func Describe(dsn string) (string, error) {
+	cc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", &redactedError{msg: "postgres: parse URL", err: err, secret: passwordOrEmpty(dsn)}
+	}
+	_, desc := describe(cc)
+	return desc, nil
+}
 
 // String describes the database for logs: its URL without the password
 // or settings.
