@@ -106,12 +106,18 @@ func bashCompletion() string {
 	}
 
 	return `_drawbridge() {
+    # zsh (through bashcompinit): arrays from 0, as in bash.
+    [[ -n ${ZSH_VERSION-} ]] && setopt localoptions ksharrays
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local cmd=${COMP_WORDS[1]} w i n
     local -a args
     COMPREPLY=()
     if [[ $COMP_CWORD -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "` + strings.Join(names, " ") + ` --version -h" -- "$cur"))
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--version -h" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "` + strings.Join(names, " ") + `" -- "$cur"))
+        fi
         return
     fi
     case $prev in
