@@ -16,12 +16,10 @@ import (
 )
 
 // TestMain keeps the tests from reading this machine's
-// /etc/drawbridge/drawbridge.toml, and runs them as a user who is not
-// root, whoever runs them (tests that need root run the binary).
+// /etc/drawbridge/drawbridge.toml or using its /var/lib/drawbridge.
 func TestMain(m *testing.M) {
 	wellKnownConfig = "/nonexistent/drawbridge-test/drawbridge.toml"
 	wellKnownStateDir = "/nonexistent/drawbridge-test/state"
-	geteuid = func() int { return 1000 }
 	os.Exit(m.Run())
 }
 
@@ -78,34 +76,25 @@ func TestHelpFlagIsNotAnError(t *testing.T) {
 }
 
 func TestDefaultStateDir(t *testing.T) {
-	defer func(f func() int) { geteuid = f }(geteuid)
 	tests := []struct {
 		env       map[string]string
-		root      bool
 		wellKnown bool
 		want      string
 	}{
 		{env: map[string]string{"STATE_DIRECTORY": "/var/lib/drawbridge:/other", "HOME": "/home/x"}, want: "/var/lib/drawbridge"},
-		{env: map[string]string{"STATE_DIRECTORY": "/srv/db", "HOME": "/root"}, root: true, want: "/srv/db"},
+		{env: map[string]string{"STATE_DIRECTORY": "/srv/db", "HOME": "/root"}, wellKnown: true, want: "/srv/db"},
 		{env: map[string]string{"XDG_STATE_HOME": "/xdg", "HOME": "/home/x"}, want: "/xdg/drawbridge"},
 		{env: map[string]string{"HOME": "/home/x"}, want: "/home/x/.local/state/drawbridge"},
 		// Relative values are ignored, as the XDG specification says.
 		{env: map[string]string{"XDG_STATE_HOME": "xdg", "HOME": "/home/x"}, want: "/home/x/.local/state/drawbridge"},
-		// Root and the well-known config get the service's directory,
-		// never root's home.
-		{env: map[string]string{"HOME": "/root"}, root: true, want: wellKnownStateDir},
-		{env: map[string]string{"HOME": "/home/x"}, wellKnown: true, want: wellKnownStateDir},
-		{env: map[string]string{}, root: true, want: wellKnownStateDir},
+		// The well-known config gets the service's directory, never
+		// root's home.
+		{env: map[string]string{"HOME": "/root"}, wellKnown: true, want: wellKnownStateDir},
+		{env: map[string]string{}, wellKnown: true, want: wellKnownStateDir},
 		{env: map[string]string{}, want: ""},
 		{env: map[string]string{"HOME": "relative"}, want: ""},
 	}
 	for _, tc := range tests {
-		geteuid = func() int {
-			if tc.root {
-				return 0
-			}
-			return 1000
-		}
 		got, why, err := defaultStateDir(func(k string) string { return tc.env[k] }, tc.wellKnown)
 		if tc.want == "" {
 			if err == nil || !strings.Contains(err.Error(), "state_dir") {
@@ -114,7 +103,7 @@ func TestDefaultStateDir(t *testing.T) {
 			continue
 		}
 		if got != tc.want || err != nil || why == "" {
-			t.Errorf("defaultStateDir(%v, root %v, well-known %v) = %q (%q), %v; want %q", tc.env, tc.root, tc.wellKnown, got, why, err, tc.want)
+			t.Errorf("defaultStateDir(%v, well-known %v) = %q (%q), %v; want %q", tc.env, tc.wellKnown, got, why, err, tc.want)
 		}
 	}
 }

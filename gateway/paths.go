@@ -17,11 +17,8 @@ var wellKnownConfig = "/etc/drawbridge/drawbridge.toml"
 
 // wellKnownStateDir is the state directory of a gateway installed on a
 // server: the unit's StateDirectory=. It is the default state_dir when the
-// well-known config was read, and for root.
+// well-known config was read.
 var wellKnownStateDir = "/var/lib/drawbridge"
-
-// geteuid is os.Geteuid; tests replace it.
-var geteuid = os.Geteuid
 
 // configFile says which config file to read, and why: the -config flag
 // (given says it was given, "" meaning none), else $DRAWBRIDGE_CONFIG,
@@ -45,10 +42,13 @@ var errNoStateDir = errors.New(`state_dir: not set, and there is no $HOME (or $X
 
 // defaultStateDir picks the state directory when the configuration does
 // not set state_dir, and says why: systemd's $STATE_DIRECTORY; the
-// server's /var/lib/drawbridge when the well-known config was read or
-// when running as root (the service's directory, never root's home);
-// else the XDG base directory convention. It is always an absolute path:
-// relative variables are ignored, as the XDG specification says.
+// server's /var/lib/drawbridge when the well-known config was read (the
+// service's directory, also for root, never root's home); else the XDG
+// base directory convention. Being root is not a reason on its own: a
+// developer or a container running as root keeps $HOME's directory, and
+// on a server the well-known config is what points every command at the
+// service's. It is always an absolute path: relative variables are
+// ignored, as the XDG specification says.
 func defaultStateDir(getenv func(string) string, wellKnown bool) (dir, why string, err error) {
 	abs := func(name string) string {
 		if v := getenv(name); filepath.IsAbs(v) {
@@ -61,9 +61,6 @@ func defaultStateDir(getenv func(string) string, wellKnown bool) (dir, why strin
 	}
 	if wellKnown {
 		return wellKnownStateDir, "the default with the default config file", nil
-	}
-	if geteuid() == 0 {
-		return wellKnownStateDir, "the default when running as root", nil
 	}
 	if d := abs("XDG_STATE_HOME"); d != "" {
 		return filepath.Join(d, "drawbridge"), "$XDG_STATE_HOME", nil
