@@ -84,6 +84,15 @@ var commonFlagsHelp = `Common flags:
   and every other flag of 'drawbridge serve -h'.
 `
 
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h":
+		return true
+	}
+	return false
+}
+
 // help prints the usage, or a command's help.
 func help(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {

@@ -12,6 +12,10 @@ import (
 // the commands table (commands and admincli.Commands), so that it offers
 // exactly the commands, verbs and flags the binary takes.
 func completion(args []string, stdout io.Writer) error {
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, "Usage: drawbridge completion bash|zsh\n\nPrint a shell completion script. bash: drawbridge completion bash > /etc/bash_completion.d/drawbridge\nzsh: source <(drawbridge completion zsh) in ~/.zshrc, after compinit.")
+		return nil
+	}
 	if len(args) != 1 {
 		return usageError{"completion: want bash or zsh (usage: drawbridge completion bash|zsh)"}
 	}

@@ -106,6 +106,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}()
 		return g.Wait()
 	case "config":
+		if len(rest) > 0 && isHelp(rest[0]) {
+			fmt.Fprintln(stdout, "Usage: drawbridge config check [flags]\n\nValidate the configuration and print the effective settings ('drawbridge config check -h' lists the flags).")
+			return nil
+		}
 		if len(rest) == 0 || rest[0] != "check" {
 			return usageError{"usage: drawbridge config check [flags]"}
 		}
@@ -152,27 +156,23 @@ func flagSettings() []flagSetting {
 // configure turns the config file, the environment and the flags into a
 // validated Config with a logger.
 func configure(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, error) {
-	fs := newFlagSet(name, "[flags]", stderr)
-	cf := addConfigFlags(fs)
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		return app.Config{}, nil, err
+	cfg, settings, rest, err := configureArgs(name, args, stderr, getenv)
+	if len(rest) > 0 && !errors.Is(err, flag.ErrHelp) {
+		// A stray argument first: it may be why the rest went wrong.
+		err = usageError{fmt.Sprintf("%s: unexpected argument %q", name, rest[0])}
 	}
-	if len(rest) > 0 {
-		return app.Config{}, nil, usageError{fmt.Sprintf("%s: unexpected argument %q", name, rest[0])}
-	}
-	cfg, settings, _, err := cf.load(getenv, stderr)
 	return cfg, settings, err
 }
 
 // configureArgs is configure for commands that take arguments: flags may
-// come before, between and after them; it returns the arguments.
+// come before, between and after them; it returns the arguments, also
+// when the configuration is wrong.
 func configureArgs(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, []string, error) {
 	fs := newFlagSet(name, "[flags]", stderr)
 	cf := addConfigFlags(fs)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
-		return app.Config{}, nil, nil, err
+		return app.Config{}, nil, rest, err
 	}
 	cfg, settings, _, err := cf.load(getenv, stderr)
 	return cfg, settings, rest, err

@@ -413,6 +413,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"user", "add", "alice", "-config", "/nonexistent", "-h"}, []string{"Usage: drawbridge user add"}},
 		{[]string{"help", "session"}, []string{"\n  revoke "}},
 		{[]string{"--help"}, []string{"drawbridge backup", "drawbridge completion bash|zsh"}},
+		{[]string{"config", "-h"}, []string{"Usage: drawbridge config check"}},
+		{[]string{"completion", "--help"}, []string{"Usage: drawbridge completion bash|zsh"}},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), tc.args, strings.NewReader(""), &out, &errOut, env)
