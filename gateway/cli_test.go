@@ -107,6 +107,9 @@ func TestRootLeavesTheServicesFilesToIt(t *testing.T) {
 	if err != nil || !bytes.Contains(out, []byte("created alice (superuser")) {
 		t.Fatalf("drawbridge user add as root: %v\n%s", err, out)
 	}
+	if !bytes.Contains(out, []byte("running as root on a database of uid 65534")) {
+		t.Errorf("the command did not say it works on another user's database:\n%s", out)
+	}
 	if _, err := os.Stat(audit); err != nil {
 		t.Fatalf("the command wrote no audit file: %v", err)
 	}

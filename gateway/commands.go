@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/drawbridge/drawbridge/gateway/app"
@@ -284,8 +286,20 @@ func (o origin) announce(w io.Writer, cfg app.Config, what string) error {
 	default:
 		why = append(why, "state_dir"+o.source("state_dir"))
 	}
-	_, err = fmt.Fprintf(w, "drawbridge: %s %s (%s)\n", what, desc, strings.Join(why, "; "))
-	return err
+	if _, err := fmt.Fprintf(w, "drawbridge: %s %s (%s)\n", what, desc, strings.Join(why, "; ")); err != nil {
+		return err
+	}
+	if cfg.Store.PostgresURL == "" && os.Geteuid() == 0 {
+		// Root on the service's database (DynamicUser=yes): say whose
+		// the files stay.
+		if fi, err := os.Stat(cfg.SQLitePath()); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 {
+				_, err = fmt.Fprintf(w, "drawbridge: running as root on a database of uid %d: the files it makes there stay uid %d's\n", st.Uid, st.Uid)
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // backup copies the account database to a new file with SQLite's
