@@ -197,7 +197,7 @@ func (c Command) NewCall(verb string, args []string, flags map[string]string) (C
 	name := c.Name + " " + v.Name
 	for f := range flags {
 		if !slices.ContainsFunc(v.Flags, func(vf Flag) bool { return vf.Name == f }) {
-			return Call{}, UsageError{fmt.Sprintf("%s: no flag -%s (usage: drawbridge %s %s)", name, f, c.Name, v.Synopsis())}
+			return Call{}, UsageError{fmt.Sprintf("%s: flag provided but not defined: -%s (usage: drawbridge %s %s)", name, f, c.Name, v.Synopsis())}
 		}
 	}
 	switch {
