@@ -97,11 +97,11 @@ func isHelp(arg string) bool {
 
 // help prints the usage, or a command's help.
 func help(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
 		fmt.Fprint(stdout, usageText())
 		return nil
 	}
-	return run(ctx, append(args, "-h"), stdin, stdout, stderr, getenv)
+	return run(ctx, append(args[:1:1], "-h"), stdin, stdout, stderr, getenv)
 }
 
 // newFlagSet is a flag set that reports nothing itself: mistakes come back

@@ -437,3 +437,18 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// Every command the usage and completion list exists, and takes -h.
+func TestCommandsTableMatchesRun(t *testing.T) {
+	for _, c := range commands() {
+		args := append(strings.Fields(c.name), "-h")
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+		}
+		if out.Len()+errOut.Len() == 0 {
+			t.Errorf("%s: printed nothing", strings.Join(args, " "))
+		}
+	}
+}
