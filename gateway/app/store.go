@@ -72,8 +72,9 @@ func OpenAccounts(ctx context.Context, cfg Config, hooks AccountHooks) (*Account
 // OpenExistingAccounts is OpenAccounts for the operator's commands
 // (drawbridge user, session): it never creates the SQLite database
 // (a missing one is an error naming its path: the gateway creates it
-// when it first starts) and never migrates it (a database at an older
-// schema is an error: the gateway upgrades it at start, keeping a copy).
+// when it first starts) and never migrates SQLite or PostgreSQL (a
+// database at an older schema is an error: the gateway upgrades it at
+// start, keeping a copy of a SQLite one).
 //
 // Run as root on a database another user owns (the service's, under
 // systemd's DynamicUser=yes), it keeps the files it may create that
@@ -231,6 +232,7 @@ func (a *Accounts) openStore(ctx context.Context, cfg Config, log *slog.Logger, 
 		MaxConns:         int32(st.PostgresMaxConns),
 		StatementTimeout: st.PostgresStatementTimeout,
 		Logger:           log,
+		Existing:         existing,
 	})
 	if err != nil {
 		return err
