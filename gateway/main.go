@@ -4,18 +4,23 @@
 //
 // Usage:
 //
-//	drawbridge serve [flags]          run the gateway (with no backend, in front of the built-in demo game)
-//	drawbridge config check [flags]   validate the configuration and print the effective settings
-//	drawbridge reload [flags]         make the running gateway read its configuration again
-//	drawbridge user [flags] COMMAND   manage accounts (see drawbridge user -h)
-//	drawbridge session [flags] COMMAND  list and revoke login sessions
-//	drawbridge demo [flags]           run only the built-in demo game, for telnet clients
-//	drawbridge version                print the version
+//	drawbridge serve [flags]                 run the gateway (with no backend, in front of the built-in demo game)
+//	drawbridge config check [flags]          validate the configuration and print the effective settings
+//	drawbridge reload [flags]                make the running gateway read its configuration again
+//	drawbridge user VERB [flags] [ARGS]      manage accounts (drawbridge user -h lists the verbs)
+//	drawbridge session VERB [flags] [ARGS]   list and end login sessions
+//	drawbridge backup [flags] FILE           copy the account database while the gateway runs
+//	drawbridge demo [flags]                  run only the built-in demo game, for telnet clients
+//	drawbridge completion bash|zsh           print a shell completion script
+//	drawbridge version                       print the version
 //
-// Settings come from the defaults, then the config file (-config, or
-// $DRAWBRIDGE_CONFIG), then DRAWBRIDGE_* environment variables, then
-// flags. main only parses the command line and environment; the work is
-// in gateway/app.
+// Settings come from the defaults, then the config file (-config, else
+// $DRAWBRIDGE_CONFIG, else /etc/drawbridge/drawbridge.toml when it
+// exists), then DRAWBRIDGE_* environment variables, then flags. Flags may
+// come before or after a command's verb and arguments. The commands table
+// (commands.go) is the one list of commands, verbs and flags that the
+// usage, the help and shell completion are made from. main only parses
+// the command line and environment; the work is in gateway/app.
 package main
 
 import (
@@ -28,8 +33,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/drawbridge/drawbridge/gateway/app"
@@ -66,25 +69,9 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usageText = `Drawbridge puts a telnet game on the web.
-
-Usage:
-  drawbridge serve [flags]          run the gateway; with no backend it fronts the built-in demo game
-  drawbridge config check [flags]   validate the configuration and print the effective settings
-  drawbridge reload [flags]         make the running gateway read its configuration again
-  drawbridge user [flags] COMMAND   manage accounts: add, import, list, passwd, role, disable, enable, unlock, delete
-  drawbridge session [flags] COMMAND  list and revoke login sessions
-  drawbridge demo [flags]           run only the built-in demo game, for telnet clients
-  drawbridge version                print the version
-
-Settings come from the defaults, the config file (-config or $DRAWBRIDGE_CONFIG),
-DRAWBRIDGE_* environment variables, and flags, each overriding the one before.
-Run 'drawbridge <command> -h' for a command's flags.
-`
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText())
 		return usageError{"no command given"}
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
@@ -123,6 +110,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}()
 		return g.Wait()
 	case "config":
+		if len(rest) > 0 && isHelp(rest[0]) {
+			fmt.Fprintln(stdout, "Usage: drawbridge config check [flags]\n\nValidate the configuration and print the effective settings ('drawbridge config check -h' lists the flags).")
+			return nil
+		}
 		if len(rest) == 0 || rest[0] != "check" {
 			return usageError{"usage: drawbridge config check [flags]"}
 		}
@@ -133,14 +124,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return reload(ctx, rest, stdout, stderr, environ)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
-	case "version":
+	case "backup":
+		return backup(ctx, rest, stdout, stderr, environ)
+	case "completion":
+		return completion(rest, stdout)
+	case "version", "-version", "--version", "-v":
 		fmt.Fprintln(stdout, "drawbridge", version)
 		return nil
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usageText)
-		return nil
+		return help(ctx, rest, stdin, stdout, stderr, environ)
 	default:
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText())
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
 }
@@ -169,83 +163,86 @@ func flagSettings() []flagSetting {
 // validated Config with a logger.
 func configure(name string, args []string, stderr io.Writer, environ []string) (app.Config, []app.Setting, error) {
 	cfg, settings, rest, err := configureArgs(name, args, stderr, environ)
-	if err == nil && len(rest) > 0 {
+	if len(rest) > 0 && !errors.Is(err, flag.ErrHelp) {
+		// A stray argument first: it may be why the rest went wrong.
 		err = usageError{fmt.Sprintf("%s: unexpected argument %q", name, rest[0])}
 	}
 	return cfg, settings, err
 }
 
-// configureArgs is configure for commands that take arguments after the
-// flags (user and session commands take a verb); it returns them.
+// configureArgs is configure for commands that take arguments: flags may
+// come before, between and after them; it returns the arguments, also
+// when the configuration is wrong.
 func configureArgs(name string, args []string, stderr io.Writer, environ []string) (app.Config, []app.Setting, []string, error) {
-	getenv := app.Getenv(environ)
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", getenv("DRAWBRIDGE_CONFIG"), "TOML config file (see deploy/drawbridge.toml)")
-	flags := flagSettings()
-	values := make([]string, len(flags))
-	for i, f := range flags {
-		fs.StringVar(&values[i], f.flag, "", f.usage)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return app.Config{}, nil, nil, err
-		}
-		return app.Config{}, nil, nil, usageError{err.Error()}
-	}
-	cfg, settings, err := app.Load(*path, environ)
+	fs := newFlagSet(name, "[flags]", stderr)
+	cf := addConfigFlags(fs)
+	rest, err := parseInterspersed(fs, args)
 	if err != nil {
-		return cfg, nil, nil, err
+		return app.Config{}, nil, rest, err
 	}
-	var errs []error
-	fs.Visit(func(f *flag.Flag) {
-		for i, fsg := range flags {
-			if fsg.flag != f.Name {
-				continue
-			}
-			if err := cfg.Set(fsg.setting, values[i]); err != nil {
-				errs = append(errs, fmt.Errorf("-%s: %w", f.Name, err))
-			}
-			for j := range settings {
-				if settings[j].Name == fsg.setting {
-					settings[j].Source = "flag -" + f.Name
-				}
-			}
-		}
-	})
-	if err := errors.Join(errs...); err != nil {
-		return cfg, nil, nil, usageError{err.Error()}
-	}
-	if cfg.StateDir == "" {
-		cfg.StateDir = defaultStateDir(getenv)
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, settings, nil, fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	cfg.Logger = newLogger(stderr, cfg.Log)
-	return cfg, settings, fs.Args(), nil
+	cfg, settings, _, err := cf.load(environ, stderr)
+	return cfg, settings, rest, err
 }
 
 // manage runs the user and session commands on the gateway's database.
+// Every flag and argument is checked before anything is opened; then it
+// says which database it is about to change, and why that one.
 func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
-	cfg, _, rest, err := configureArgs("drawbridge "+cmd, args, stderr, environ)
+	c, _ := admincli.Find(cmd)
+	fs := newFlagSet("drawbridge "+cmd, "VERB [flags] [ARGS]", stderr)
+	fs.Usage = func() {} // the verbs' help, below, says more
+	cf := addConfigFlags(fs)
+	verbFlags := map[string]*string{}
+	for _, f := range c.Flags() {
+		verbFlags[f.Name] = fs.String(f.Name, "", f.Usage)
+	}
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		if len(pos) > 0 {
+			if v, ok := c.Verb(pos[0]); ok {
+				fmt.Fprint(stdout, c.VerbUsage(v, commonFlagsHelp))
+				return nil
+			}
+		}
+		fmt.Fprint(stdout, c.Usage(commonFlagsHelp))
+		return nil
+	}
 	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fmt.Fprint(stderr, c.Usage(commonFlagsHelp))
+		return usageError{cmd + ": no verb given"}
+	}
+	given := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		if p, ok := verbFlags[f.Name]; ok {
+			given[f.Name] = *p
+		}
+	})
+	call, err := c.NewCall(pos[0], pos[1:], given)
+	var ue admincli.UsageError
+	if errors.As(err, &ue) {
+		return usageError{ue.Msg}
+	}
+	if err != nil {
+		return err
+	}
+	cfg, _, origin, err := cf.load(environ, stderr)
+	if err != nil {
+		return err
+	}
+	if err := origin.announce(stderr, cfg, "accounts in"); err != nil {
 		return err
 	}
 	// Quiet: the operator reads the command's own output.
 	cfg.Logger = newLogger(stderr, app.LogConfig{Format: cfg.Log.Format, Level: "warn"})
-	acc, err := app.OpenAccounts(ctx, cfg, app.AccountHooks{})
+	acc, err := app.OpenExistingAccounts(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer acc.Close()
-	io := admincli.IO{In: stdin, Out: stdout, Err: stderr}
-	if cmd == "user" {
-		err = admincli.User(ctx, acc.Service, rest, io)
-	} else {
-		err = admincli.Session(ctx, acc.Service, rest, io)
-	}
-	var ue admincli.UsageError
+	err = admincli.Run(ctx, acc.Service, call, admincli.IO{In: stdin, Out: stdout, Err: stderr})
 	if errors.As(err, &ue) {
 		return usageError{ue.Msg}
 	}
@@ -267,8 +264,7 @@ func configCheck(args []string, stdout, stderr io.Writer, environ []string) erro
 }
 
 func runDemo(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("drawbridge demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("drawbridge demo", "[flags]", stderr)
 	addr := fs.String("addr", "127.0.0.1:4000", "address the demo game listens on")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -283,33 +279,16 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), rest[0])}
 	}
 	return nil
 }
 
-// defaultStateDir follows systemd's StateDirectory= and the XDG base
-// directory convention, in that order.
-func defaultStateDir(getenv func(string) string) string {
-	if d := getenv("STATE_DIRECTORY"); d != "" {
-		return strings.Split(d, ":")[0]
-	}
-	if d := getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "drawbridge")
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".local", "state", "drawbridge")
-	}
-	return "drawbridge-state"
-}
-
 // newLogger builds the logger the configuration asks for (already
-// validated).
+// validated); a reload changes its format and level.
 func newLogger(w io.Writer, c app.LogConfig) *slog.Logger { return app.NewLogger(w, c) }

@@ -347,9 +347,10 @@ func RequestReload(ctx context.Context, stateDir string) (ReloadResult, error) {
 	return reply.ReloadResult, nil
 }
 
-// openAppend opens path for appending, creating it with mode 0600.
+// openAppend opens the audit file at path for appending, as openAudit
+// does, with an error that names the path once.
 func openAppend(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openAudit(path)
 	if err != nil {
 		return nil, unwrapPath(err)
 	}

@@ -2,12 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
@@ -62,12 +66,31 @@ type AccountHooks struct {
 // OpenAccounts opens the database cfg names (SQLite, or PostgreSQL when
 // store.postgres_url is set) and the account service on it.
 func OpenAccounts(ctx context.Context, cfg Config, hooks AccountHooks) (*Accounts, error) {
+	return openAccounts(ctx, cfg, hooks, false)
+}
+
+// OpenExistingAccounts is OpenAccounts for the operator's commands
+// (drawbridge user, session): it never creates the SQLite database
+// (a missing one is an error naming its path: the gateway creates it
+// when it first starts) and never migrates SQLite or PostgreSQL (a
+// database at an older schema is an error: the gateway upgrades it at
+// start, keeping a copy of a SQLite one).
+//
+// Run as root on a database another user owns (the service's, under
+// systemd's DynamicUser=yes), it keeps the files it may create that
+// user's: SQLite gives its -wal and -shm files the database's owner, and
+// an audit file it creates gets its directory's owner.
+func OpenExistingAccounts(ctx context.Context, cfg Config) (*Accounts, error) {
+	return openAccounts(ctx, cfg, AccountHooks{}, true)
+}
+
+func openAccounts(ctx context.Context, cfg Config, hooks AccountHooks, existing bool) (*Accounts, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &Accounts{}
-	if err := a.openStore(ctx, cfg, log.With("component", "store")); err != nil {
+	if err := a.openStore(ctx, cfg, log.With("component", "store"), existing); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	audit := log.With("component", "audit")
@@ -107,13 +130,103 @@ func accountConfig(cfg *Config) account.Config {
 	return ac
 }
 
-// openStore opens SQLite or PostgreSQL.
-func (a *Accounts) openStore(ctx context.Context, cfg Config, log *slog.Logger) error {
+// openAudit opens (creating if needed) the audit file for appending. A
+// file root creates in a directory another user owns (the service's log
+// directory) is given to that user, so the service can still open it.
+func openAudit(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := giveToDirOwner(f, path); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// giveToDirOwner chowns f, at path, to the owner of its directory when
+// this process runs as root, f belongs to root and the directory does
+// not: a file root just made in another user's directory.
+func giveToDirOwner(f *os.File, path string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	di, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	fst, ok1 := fi.Sys().(*syscall.Stat_t)
+	dst, ok2 := di.Sys().(*syscall.Stat_t)
+	if !ok1 || !ok2 || fst.Uid != 0 || dst.Uid == 0 {
+		return nil
+	}
+	if err := f.Chown(int(dst.Uid), int(dst.Gid)); err != nil {
+		return fmt.Errorf("give %s to the owner of its directory (uid %d): %w", path, dst.Uid, err)
+	}
+	return nil
+}
+
+// DescribeStore names the database cfg points at, without opening it and
+// without a password: "sqlite:/var/lib/drawbridge/drawbridge.db" or
+// "postgres://drawbridge@db.internal:5432/drawbridge".
+func DescribeStore(cfg Config) (string, error) {
+	if cfg.Store.PostgresURL == "" {
+		p, err := filepath.Abs(cfg.SQLitePath())
+		if err != nil {
+			return "", err
+		}
+		return "sqlite:" + p, nil
+	}
+	return postgres.Describe(cfg.Store.PostgresURL)
+}
+
+// ErrPostgresBackup is BackupStore's answer for a PostgreSQL store: back
+// it up with pg_dump.
+var ErrPostgresBackup = errors.New("the accounts are in PostgreSQL: back them up with pg_dump")
+
+// BackupStore writes a consistent copy of the SQLite database to dst
+// (which must not exist) while the gateway runs, and returns the
+// database's description. On PostgreSQL it returns ErrPostgresBackup
+// with the pg_dump command to use.
+func BackupStore(ctx context.Context, cfg Config, dst string) (string, error) {
+	desc, err := DescribeStore(cfg)
+	if err != nil {
+		return "", fmt.Errorf("store.postgres_url: %w", err)
+	}
+	if cfg.Store.PostgresURL != "" {
+		return desc, fmt.Errorf("%w, e.g. pg_dump --format=custom --file=%s '%s' (give the password as PGPASSWORD or in ~/.pgpass)",
+			ErrPostgresBackup, dst, desc)
+	}
+	db, err := sqlite.OpenExisting(ctx, cfg.SQLitePath(), nil)
+	if err != nil {
+		return desc, err
+	}
+	defer db.Close()
+	return desc, db.Backup(ctx, dst)
+}
+
+// openStore opens SQLite or PostgreSQL; existing: see OpenExistingAccounts.
+func (a *Accounts) openStore(ctx context.Context, cfg Config, log *slog.Logger, existing bool) error {
 	st := cfg.Store
 	if st.PostgresURL == "" {
-		db, err := sqlite.Open(ctx, cfg.SQLitePath(), log)
+		open := sqlite.Open
+		if existing {
+			open = sqlite.OpenExisting
+		}
+		db, err := open(ctx, cfg.SQLitePath(), log)
 		if err != nil {
 			return err
+		}
+		if existing {
+			if err := checkVersion(ctx, db); err != nil {
+				db.Close()
+				return err
+			}
 		}
 		a.store, a.close, a.desc = db, db.Close, "sqlite:"+db.Path()
 		return nil
@@ -127,12 +240,33 @@ func (a *Accounts) openStore(ctx context.Context, cfg Config, log *slog.Logger) 
 		MaxConns:         int32(st.PostgresMaxConns),
 		StatementTimeout: st.PostgresStatementTimeout,
 		Logger:           log,
+		Existing:         existing,
 	})
 	if err != nil {
 		return err
 	}
 	a.store, a.pg, a.desc = db, db, db.String()
 	a.close = func() error { db.Close(); return nil }
+	return nil
+}
+
+// checkVersion refuses a database whose schema is not the one this binary
+// uses: the gateway migrates at start (keeping a copy), not a command.
+func checkVersion(ctx context.Context, db *sqlite.DB) error {
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", db.Path(), err)
+	}
+	switch want := sqlite.SupportedSchemaVersion(); {
+	case v > want:
+		return fmt.Errorf("database %s: %w: it is at version %d, this drawbridge knows up to %d; use the newer drawbridge",
+			db.Path(), sqlite.ErrSchemaTooNew, v, want)
+	case v == 0:
+		return fmt.Errorf("database %s has no drawbridge schema: the gateway sets it up when it first starts (drawbridge serve)", db.Path())
+	case v < want:
+		return fmt.Errorf("database %s is at schema version %d, this drawbridge uses %d: restart the gateway with this drawbridge first (it upgrades the database, keeping a copy as %s)",
+			db.Path(), v, want, sqlite.PreMigrationPath(db.Path(), v))
+	}
 	return nil
 }
 

@@ -28,3 +28,23 @@ func TestPostgresDSNAddsThePassword(t *testing.T) {
 		t.Errorf("an empty password file was accepted")
 	}
 }
+
+// DescribeStore names the database a command is about to change, without
+// opening it and without a password.
+func TestDescribeStore(t *testing.T) {
+	for _, tc := range []struct {
+		store StoreConfig
+		state string
+		want  string
+	}{
+		{StoreConfig{}, "/var/lib/drawbridge", "sqlite:/var/lib/drawbridge/drawbridge.db"},
+		{StoreConfig{SQLitePath: "/srv/accounts.db"}, "/var/lib/drawbridge", "sqlite:/srv/accounts.db"},
+		{StoreConfig{PostgresURL: "postgres://drawbridge:hunter2@db.internal/drawbridge?sslmode=verify-full"}, "", "postgres://drawbridge@db.internal:5432/drawbridge"},
+		{StoreConfig{PostgresURL: "host=db.internal user=drawbridge password=hunter2 dbname=accounts"}, "", "postgres://drawbridge@db.internal:5432/accounts"},
+	} {
+		cfg := Config{StateDir: tc.state, Store: tc.store}
+		if got, err := DescribeStore(cfg); err != nil || got != tc.want {
+			t.Errorf("DescribeStore(%+v) = %q, %v; want %q", tc.store, got, err, tc.want)
+		}
+	}
+}

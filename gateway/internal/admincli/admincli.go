@@ -9,10 +9,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -35,47 +35,226 @@ type IO struct {
 	Out, Err io.Writer
 }
 
-// UserUsage and SessionUsage describe the commands.
-const (
-	UserUsage = `Usage: drawbridge user [-config FILE] [-state-dir DIR] COMMAND
-  add [-role ROLE] NAME       create an account (password asked for, or one line on stdin)
-  import [-role ROLE] NAME    create an account from a bcrypt or Argon2id hash read from stdin
-  list [-name PREFIX]         list accounts
-  passwd NAME                 set a new password (ends the account's sessions)
-  role NAME ROLE              change the role: player, builder, admin or superuser
-  disable NAME / enable NAME  lock an account out (ends its sessions) or let it back in
-  unlock NAME                 clear a login lockout
-  delete NAME                 delete an account and its sessions
-`
-	SessionUsage = `Usage: drawbridge session [-config FILE] [-state-dir DIR] COMMAND
-  list [NAME]                 list sessions, of one account or all
-  revoke ID...                end sessions (their players are disconnected)
-  revoke -user NAME           end every session of an account
-`
-)
+// Flag is a verb's own flag. Every one takes a value.
+type Flag struct {
+	Name  string // "role"
+	Value string // what the usage calls the value: "ROLE"
+	Usage string
+	// Values are the values completion offers, when they are a fixed set.
+	Values []string
+}
 
-// User runs a `drawbridge user` command.
-func User(ctx context.Context, svc *account.Service, args []string, io IO) error {
-	if len(args) == 0 {
-		return UsageError{"user: no command\n" + UserUsage}
-	}
-	by := account.Console()
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "add", "import":
-		fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
-		fs.SetOutput(io.Err)
-		role := fs.String("role", "player", "player, builder, admin or superuser")
-		name, err := oneArg(fs, rest, "NAME")
-		if err != nil {
-			return err
+// Verb is one command of `drawbridge user` or `drawbridge session`.
+type Verb struct {
+	Name    string // "add"
+	Args    string // the arguments, for the usage: "NAME ROLE"
+	Summary string // one line
+	Flags   []Flag
+	// MinArgs and MaxArgs bound the number of arguments; MaxArgs -1 is
+	// no bound.
+	MinArgs, MaxArgs int
+	// ArgValues are the values completion offers for each argument, where
+	// they are a fixed set (nil elsewhere).
+	ArgValues [][]string
+}
+
+// Command is `drawbridge user` or `drawbridge session`.
+type Command struct {
+	Name    string // "user"
+	Summary string
+	Verbs   []Verb
+}
+
+// roles are the role names, for completion.
+var roles = []string{"player", "builder", "admin", "superuser"}
+
+var roleFlag = Flag{Name: "role", Value: "ROLE", Usage: "the account's role: player, builder, admin or superuser (default player)", Values: roles}
+
+// Commands are the account and session commands: the one table their
+// parsing, their help and shell completion read.
+var Commands = []Command{
+	{Name: "user", Summary: "manage accounts", Verbs: []Verb{
+		{Name: "add", Args: "NAME", Summary: "create an account (password asked for twice on a terminal, else one line on stdin)", Flags: []Flag{roleFlag}, MinArgs: 1, MaxArgs: 1},
+		{Name: "import", Args: "NAME", Summary: "create an account from a bcrypt or Argon2id hash read from stdin", Flags: []Flag{roleFlag}, MinArgs: 1, MaxArgs: 1},
+		{Name: "list", Summary: "list accounts", Flags: []Flag{{Name: "name", Value: "PREFIX", Usage: "only names starting with PREFIX"}}, MaxArgs: 0},
+		{Name: "passwd", Args: "NAME", Summary: "set a new password (ends the account's sessions)", MinArgs: 1, MaxArgs: 1},
+		{Name: "role", Args: "NAME ROLE", Summary: "change the role: player, builder, admin or superuser (ends the account's sessions)", MinArgs: 2, MaxArgs: 2, ArgValues: [][]string{nil, roles}},
+		{Name: "disable", Args: "NAME", Summary: "lock an account out (ends its sessions)", MinArgs: 1, MaxArgs: 1},
+		{Name: "enable", Args: "NAME", Summary: "let a disabled account back in", MinArgs: 1, MaxArgs: 1},
+		{Name: "unlock", Args: "NAME", Summary: "clear the login backoffs and lockouts of an account", MinArgs: 1, MaxArgs: 1},
+		{Name: "delete", Args: "NAME", Summary: "delete an account and its sessions", MinArgs: 1, MaxArgs: 1},
+	}},
+	{Name: "session", Summary: "list and end login sessions", Verbs: []Verb{
+		{Name: "list", Args: "[NAME]", Summary: "list login sessions, of one account or of all", MaxArgs: 1},
+		{Name: "revoke", Args: "ID... | -user NAME", Summary: "end sessions, by ID or every one of an account (their players are disconnected)",
+			Flags: []Flag{{Name: "user", Value: "NAME", Usage: "end every session of this account"}}, MaxArgs: -1},
+	}},
+}
+
+// Find returns the command named name.
+func Find(name string) (Command, bool) {
+	for _, c := range Commands {
+		if c.Name == name {
+			return c, true
 		}
-		r, err := account.ParseRole(*role)
-		if err != nil {
-			return UsageError{err.Error()}
+	}
+	return Command{}, false
+}
+
+// Verb returns the command's verb named name.
+func (c Command) Verb(name string) (Verb, bool) {
+	for _, v := range c.Verbs {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Verb{}, false
+}
+
+// Flags returns every verb flag of the command once, in order.
+func (c Command) Flags() []Flag {
+	var out []Flag
+	seen := map[string]bool{}
+	for _, v := range c.Verbs {
+		for _, f := range v.Flags {
+			if !seen[f.Name] {
+				seen[f.Name] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// Synopsis is the verb's usage line: "add [-role ROLE] NAME".
+func (v Verb) Synopsis() string {
+	parts := []string{v.Name}
+	for _, f := range v.Flags {
+		if !strings.Contains(v.Args, "-"+f.Name) {
+			parts = append(parts, "[-"+f.Name+" "+f.Value+"]")
+		}
+	}
+	if v.Args != "" {
+		parts = append(parts, v.Args)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Usage is the command's help: each verb on one line. common describes
+// the flags every verb takes (the configuration's), appended as is.
+func (c Command) Usage(common string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: drawbridge %s VERB [flags] [ARGS]\n\n%s. Verbs:\n", c.Name, capitalise(c.Summary))
+	w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, v := range c.Verbs {
+		fmt.Fprintf(w, "  %s\t%s\n", v.Synopsis(), v.Summary)
+	}
+	w.Flush()
+	fmt.Fprintf(&b, "\nFlags may come before or after the verb and its arguments.\n\n%s", common)
+	return b.String()
+}
+
+// VerbUsage is one verb's help.
+func (c Command) VerbUsage(v Verb, common string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: drawbridge %s %s\n\n%s.\n", c.Name, v.Synopsis(), capitalise(v.Summary))
+	if len(v.Flags) > 0 {
+		b.WriteString("\nFlags:\n")
+		w := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		for _, f := range v.Flags {
+			fmt.Fprintf(w, "  -%s %s\t%s\n", f.Name, f.Value, f.Usage)
+		}
+		w.Flush()
+	}
+	b.WriteString("\n" + common)
+	return b.String()
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Call is a checked command line: a verb of a command, its arguments and
+// the values of its flags that were given.
+type Call struct {
+	Command Command
+	Verb    Verb
+	Args    []string
+	Flags   map[string]string
+}
+
+// NewCall checks a command line against the table: the verb exists, the
+// flags given are its own, the number of arguments fits, roles are
+// roles. Mistakes are UsageErrors naming the verb. Nothing is opened.
+func (c Command) NewCall(verb string, args []string, flags map[string]string) (Call, error) {
+	v, ok := c.Verb(verb)
+	if !ok {
+		return Call{}, UsageError{fmt.Sprintf("%s: unknown verb %q (drawbridge %s -h lists them)", c.Name, verb, c.Name)}
+	}
+	name := c.Name + " " + v.Name
+	for f := range flags {
+		if !slices.ContainsFunc(v.Flags, func(vf Flag) bool { return vf.Name == f }) {
+			return Call{}, UsageError{fmt.Sprintf("%s: flag provided but not defined: -%s (usage: drawbridge %s %s)", name, f, c.Name, v.Synopsis())}
+		}
+	}
+	switch {
+	case len(args) < v.MinArgs, v.MaxArgs >= 0 && len(args) > v.MaxArgs:
+		return Call{}, UsageError{fmt.Sprintf("%s: wrong number of arguments (usage: drawbridge %s %s)", name, c.Name, v.Synopsis())}
+	case name == "session revoke" && (len(args) == 0) == (flags["user"] == ""):
+		return Call{}, UsageError{fmt.Sprintf("session revoke: give session IDs or -user NAME (usage: drawbridge session %s)", v.Synopsis())}
+	}
+	if r, ok := flags["role"]; ok {
+		if _, err := account.ParseRole(r); err != nil {
+			return Call{}, UsageError{fmt.Sprintf("%s: -role: %v", name, err)}
+		}
+	}
+	if name == "user role" {
+		if _, err := account.ParseRole(args[1]); err != nil {
+			return Call{}, UsageError{fmt.Sprintf("%s: %v", name, err)}
+		}
+	}
+	return Call{Command: c, Verb: v, Args: args, Flags: flags}, nil
+}
+
+// Run runs a checked command on the account service, with the console's
+// rights.
+func Run(ctx context.Context, svc *account.Service, call Call, io IO) error {
+	if call.Command.Name == "session" {
+		return session(ctx, svc, call, io)
+	}
+	return user(ctx, svc, call, io)
+}
+
+// userByName finds an account, or says that there is none by that name.
+func userByName(ctx context.Context, svc *account.Service, name string) (account.User, error) {
+	u, err := svc.UserByName(ctx, account.Console(), name)
+	if errors.Is(err, account.ErrNotFound) {
+		return u, fmt.Errorf("no account named %q", name)
+	}
+	if err != nil {
+		return u, explain(err)
+	}
+	return u, nil
+}
+
+func user(ctx context.Context, svc *account.Service, call Call, io IO) error {
+	by := account.Console()
+	args := call.Args
+	switch call.Verb.Name {
+	case "add", "import":
+		name := args[0]
+		r := account.RolePlayer
+		if s, ok := call.Flags["role"]; ok {
+			var err error
+			if r, err = account.ParseRole(s); err != nil {
+				return UsageError{err.Error()}
+			}
 		}
 		var u account.User
-		if cmd == "import" {
+		if call.Verb.Name == "import" {
 			hash, err := readLine(io.In)
 			if err != nil {
 				return fmt.Errorf("read the hash from stdin: %w", err)
@@ -101,13 +280,7 @@ func User(ctx context.Context, svc *account.Service, args []string, io IO) error
 		fmt.Fprintf(io.Out, "created %s (%s, id %d)\n", u.Name, u.Role, u.ID)
 		return nil
 	case "list":
-		fs := flag.NewFlagSet("user list", flag.ContinueOnError)
-		fs.SetOutput(io.Err)
-		prefix := fs.String("name", "", "only names starting with this")
-		if err := fs.Parse(rest); err != nil {
-			return UsageError{err.Error()}
-		}
-		users, err := svc.ListUsers(ctx, by, account.UserQuery{NamePrefix: *prefix})
+		users, err := svc.ListUsers(ctx, by, account.UserQuery{NamePrefix: call.Flags["name"]})
 		if err != nil {
 			return explain(err)
 		}
@@ -124,65 +297,51 @@ func User(ctx context.Context, svc *account.Service, args []string, io IO) error
 			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, state, day(u.CreatedAt), day(u.LastLogin))
 		}
 		return w.Flush()
-	case "passwd", "disable", "enable", "unlock", "delete", "role":
-		want := 1
-		if cmd == "role" {
-			want = 2
-		}
-		if len(rest) != want {
-			return UsageError{"user " + cmd + ": wrong number of arguments\n" + UserUsage}
-		}
-		u, err := svc.UserByName(ctx, by, rest[0])
-		if err != nil {
-			return explain(err)
-		}
-		switch cmd {
-		case "passwd":
-			pw, perr := password(io, "New password for "+u.Name)
-			if perr != nil {
-				return perr
-			}
-			err = svc.SetPassword(ctx, by, u.ID, pw)
-		case "disable":
-			err = svc.Disable(ctx, by, u.ID)
-		case "enable":
-			err = svc.Enable(ctx, by, u.ID)
-		case "unlock":
-			err = svc.Unlock(ctx, by, u.ID)
-		case "delete":
-			err = svc.Delete(ctx, by, u.ID)
-		case "role":
-			r, perr := account.ParseRole(rest[1])
-			if perr != nil {
-				return UsageError{perr.Error()}
-			}
-			err = svc.SetRole(ctx, by, u.ID, r)
-		}
-		if err != nil {
-			return explain(err)
-		}
-		fmt.Fprintf(io.Out, "%s: done (%s)\n", u.Name, cmd)
-		return nil
 	}
-	return UsageError{fmt.Sprintf("user: unknown command %q\n%s", cmd, UserUsage)}
+	u, err := userByName(ctx, svc, args[0])
+	if err != nil {
+		return err
+	}
+	switch call.Verb.Name {
+	case "passwd":
+		pw, perr := password(io, "New password for "+u.Name)
+		if perr != nil {
+			return perr
+		}
+		err = svc.SetPassword(ctx, by, u.ID, pw)
+	case "disable":
+		err = svc.Disable(ctx, by, u.ID)
+	case "enable":
+		err = svc.Enable(ctx, by, u.ID)
+	case "unlock":
+		err = svc.Unlock(ctx, by, u.ID)
+	case "delete":
+		err = svc.Delete(ctx, by, u.ID)
+	case "role":
+		r, perr := account.ParseRole(args[1])
+		if perr != nil {
+			return UsageError{perr.Error()}
+		}
+		err = svc.SetRole(ctx, by, u.ID, r)
+	default:
+		return UsageError{fmt.Sprintf("user: unknown verb %q", call.Verb.Name)}
+	}
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(io.Out, "%s: done (%s)\n", u.Name, call.Verb.Name)
+	return nil
 }
 
-// Session runs a `drawbridge session` command.
-func Session(ctx context.Context, svc *account.Service, args []string, io IO) error {
-	if len(args) == 0 {
-		return UsageError{"session: no command\n" + SessionUsage}
-	}
+func session(ctx context.Context, svc *account.Service, call Call, io IO) error {
 	by := account.Console()
-	switch cmd, rest := args[0], args[1:]; cmd {
+	switch call.Verb.Name {
 	case "list":
 		var users []account.User
-		if len(rest) > 1 {
-			return UsageError{"session list: at most one NAME\n" + SessionUsage}
-		}
-		if len(rest) == 1 {
-			u, err := svc.UserByName(ctx, by, rest[0])
+		if len(call.Args) == 1 {
+			u, err := userByName(ctx, svc, call.Args[0])
 			if err != nil {
-				return explain(err)
+				return err
 			}
 			users = []account.User{u}
 		} else {
@@ -204,16 +363,10 @@ func Session(ctx context.Context, svc *account.Service, args []string, io IO) er
 		}
 		return w.Flush()
 	case "revoke":
-		fs := flag.NewFlagSet("session revoke", flag.ContinueOnError)
-		fs.SetOutput(io.Err)
-		user := fs.String("user", "", "end every session of this account")
-		if err := fs.Parse(rest); err != nil {
-			return UsageError{err.Error()}
-		}
-		if *user != "" {
-			u, err := svc.UserByName(ctx, by, *user)
+		if name := call.Flags["user"]; name != "" {
+			u, err := userByName(ctx, svc, name)
 			if err != nil {
-				return explain(err)
+				return err
 			}
 			n, err := svc.RevokeSessions(ctx, by, u.ID, "")
 			if err != nil {
@@ -222,19 +375,19 @@ func Session(ctx context.Context, svc *account.Service, args []string, io IO) er
 			fmt.Fprintf(io.Out, "%s: %d session(s) ended\n", u.Name, n)
 			return nil
 		}
-		if fs.NArg() == 0 {
-			return UsageError{"session revoke: give session IDs or -user NAME\n" + SessionUsage}
-		}
-		for _, id := range fs.Args() {
-			if err := svc.RevokeSession(ctx, by, id); err != nil {
+		for _, id := range call.Args {
+			err := svc.RevokeSession(ctx, by, id)
+			if errors.Is(err, account.ErrNotFound) {
+				return fmt.Errorf("no session with ID %q", id)
+			}
+			if err != nil {
 				return fmt.Errorf("%s: %w", id, explain(err))
 			}
 			fmt.Fprintf(io.Out, "%s: ended\n", id)
 		}
 		return nil
-	default:
-		return UsageError{fmt.Sprintf("session: unknown command %q\n%s", cmd, SessionUsage)}
 	}
+	return UsageError{fmt.Sprintf("session: unknown verb %q", call.Verb.Name)}
 }
 
 // explain turns a Service error into what the operator reads: the
@@ -254,16 +407,6 @@ func explain(err error) error {
 		return err
 	}
 	return errors.New(msg)
-}
-
-func oneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
-	if err := fs.Parse(args); err != nil {
-		return "", UsageError{err.Error()}
-	}
-	if fs.NArg() != 1 {
-		return "", UsageError{fmt.Sprintf("%s: want one %s", fs.Name(), what)}
-	}
-	return fs.Arg(0), nil
 }
 
 // password asks for a password twice without echo on a terminal, or

@@ -346,7 +346,7 @@ func (s *Session) End(why wire.LoginReason) {
 		status: websocket.StatusPolicyViolation,
 		reason: "session ended",
 		frame:  &wire.Frame{Type: wire.TypeError, Code: wire.ErrorUnauthorized, Data: []byte(why)},
-		err:    errors.New("login session ended: " + string(why)),
+		err:    fmt.Errorf("%w: %s", errLoginEnded, why),
 	})
 }
 
@@ -493,7 +493,7 @@ func (s *Session) finish(end *endReason) {
 	s.rmu.Unlock()
 
 	level := slog.LevelInfo
-	if end.err != nil && !errors.Is(end.err, errPlayerClosed) {
+	if end.err != nil && !errors.Is(end.err, errPlayerClosed) && !errors.Is(end.err, errLoginEnded) {
 		level = slog.LevelWarn
 	}
 	attrs := []any{"reason", end.reason, "err", end.err,
@@ -524,6 +524,10 @@ func (s *Session) result() error {
 }
 
 var errPlayerClosed = errors.New("player closed the connection")
+
+// errLoginEnded is why a bridge ends when its login session did: a
+// logout, an expiry, an operator's revocation. Routine, so logged at INFO.
+var errLoginEnded = errors.New("login session ended")
 
 // detach lets go of player connection a and starts the grace period,
 // when the session is resumable and end says the player vanished. It

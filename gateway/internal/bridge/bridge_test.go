@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -717,7 +718,8 @@ func TestGameLastWordsWhenReplyFails(t *testing.T) {
 // Ending a login session closes that player's bridge, with the reason,
 // and no other.
 func TestEndLoginSession(t *testing.T) {
-	r := newRig(t, Config{})
+	var logs lockedBuffer
+	r := newRig(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	r.connected()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -742,6 +744,34 @@ func TestEndLoginSession(t *testing.T) {
 	if n := r.hub.Len(); n != 1 {
 		t.Fatalf("%d sessions left, want the other player's", n)
 	}
+	// An ended login (an operator's revocation too) is routine: INFO.
+	var ended string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, `msg="session ended"`) {
+			ended = l
+		}
+	}
+	if !strings.Contains(ended, "level=INFO") || !strings.Contains(ended, "login session ended: logout") {
+		t.Errorf("the bridge's end was logged as %q, want level=INFO with the reason", ended)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that goroutines may write at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestGMCPAllowList(t *testing.T) {

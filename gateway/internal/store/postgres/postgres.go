@@ -85,6 +85,12 @@ type Config struct {
 	// Logger receives operational messages (migrations, a lost Listen
 	// connection). Nil discards them.
 	Logger *slog.Logger
+
+	// Existing opens the database as it is, for an operator's command:
+	// nothing is created or migrated (the gateway does that when it
+	// starts), and a database whose schema is not the one this binary
+	// uses is refused, with an error that says what to do.
+	Existing bool
 }
 
 // Defaults for Config's zero values.
@@ -296,15 +302,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	cc := pc.ConnConfig
 	db := &DB{cfg: cfg, log: cfg.Logger, listenCheck: listenCheckPeriod, lockCheck: lockCheckPeriod}
-	if strings.HasPrefix(cc.Host, "/") {
-		db.addr = path.Join(cc.Host, ".s.PGSQL."+strconv.Itoa(int(cc.Port)))
-	} else {
-		db.addr = net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))
-	}
-	db.desc = (&url.URL{Scheme: "postgres", User: url.User(cc.User), Host: db.addr, Path: "/" + cc.Database}).String()
-	if strings.HasPrefix(cc.Host, "/") {
-		db.desc = fmt.Sprintf("postgres://%s@unix(%s)/%s", cc.User, db.addr, cc.Database)
-	}
+	db.addr, db.desc = describe(cc)
 	secret := cc.Password
 	if db.pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
 		return nil, &redactedError{msg: "postgres: open " + db.desc, err: err, secret: secret}
@@ -316,11 +314,42 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.pool.Close()
 		return nil, &redactedError{msg: "cannot reach PostgreSQL at " + db.addr, err: err, secret: secret}
 	}
+	if cfg.Existing {
+		if err := db.checkVersion(ctx); err != nil {
+			db.pool.Close()
+			return nil, &redactedError{msg: "PostgreSQL database " + db.desc, err: err, secret: secret}
+		}
+		return db, nil
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.pool.Close()
 		return nil, &redactedError{msg: "migrate PostgreSQL database " + db.desc, err: err, secret: secret}
 	}
 	return db, nil
+}
+
+// checkVersion refuses a database whose schema is not this binary's,
+// without changing it (Config.Existing).
+func (db *DB) checkVersion(ctx context.Context) error {
+	var v int
+	var exists bool
+	if err := db.pool.QueryRow(ctx, "SELECT to_regclass('schema_version') IS NOT NULL").Scan(&exists); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if exists {
+		if err := db.pool.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+	}
+	switch want := SupportedSchemaVersion(); {
+	case v > want:
+		return fmt.Errorf("%w: it is at version %d, this drawbridge knows up to %d; use the newer drawbridge", ErrSchemaTooNew, v, want)
+	case v == 0:
+		return errors.New("it has no drawbridge schema: a gateway sets it up when it first starts (drawbridge serve)")
+	case v < want:
+		return fmt.Errorf("it is at schema version %d, this drawbridge uses %d: restart a gateway with this drawbridge first (it upgrades the database)", v, want)
+	}
+	return nil
 }
 
 // Close closes the pool's connections, waiting for those in use to be
@@ -354,6 +383,29 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Addr is the server's address, host:port (or a Unix socket's path).
 func (db *DB) Addr() string { return db.addr }
+
+// describe returns the server's address and the database's description
+// for logs, without the password.
+func describe(cc *pgx.ConnConfig) (addr, desc string) {
+	if strings.HasPrefix(cc.Host, "/") {
+		addr = path.Join(cc.Host, ".s.PGSQL."+strconv.Itoa(int(cc.Port)))
+		return addr, fmt.Sprintf("postgres://%s@unix(%s)/%s", cc.User, addr, cc.Database)
+	}
+	addr = net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))
+	return addr, (&url.URL{Scheme: "postgres", User: url.User(cc.User), Host: addr, Path: "/" + cc.Database}).String()
+}
+
+// Describe names the database a URL (or key=value string) points at, as
+// DB.String does, without connecting: for saying which database a
+// command is about to change.
+func Describe(dsn string) (string, error) {
+	cc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", &redactedError{msg: "postgres: parse URL", err: err, secret: passwordOrEmpty(dsn)}
+	}
+	_, desc := describe(cc)
+	return desc, nil
+}
 
 // String describes the database for logs: its URL without the password
 // or settings.

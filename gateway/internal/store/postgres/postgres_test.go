@@ -463,3 +463,31 @@ func TestRefusalWritesNothing(t *testing.T) {
 		t.Errorf("a refusal while another holds the row: %v (it waited for the lock)", err)
 	}
 }
+
+// Config.Existing opens a database as it is, for the operator's
+// commands: an empty database gets no schema, and one at another version
+// is refused, untouched.
+func TestOpenExisting(t *testing.T) {
+	ctx := context.Background()
+	u := pg.Server(t).NewDatabase(t)
+	existing := func(c *Config) { c.Existing = true }
+	_, err := Open(ctx, Config{URL: u, Existing: true})
+	if err == nil || !strings.Contains(err.Error(), "no drawbridge schema") || strings.Contains(err.Error(), passwordOf(t, u)) {
+		t.Fatalf("Existing on an empty database: %v, want an error saying it has no schema (without the password)", err)
+	}
+	db := open(t, u) // as the gateway does at start
+	var tables int
+	db.pool.QueryRow(ctx, "SELECT COUNT(*) FROM schema_version").Scan(&tables)
+	db.Close()
+	if tables == 0 {
+		t.Fatal("Open did not migrate")
+	}
+	ex := open(t, u, existing)
+	if _, err := ex.pool.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES (999, 'future')"); err != nil {
+		t.Fatal(err)
+	}
+	ex.Close()
+	if _, err := Open(ctx, Config{URL: u, Existing: true}); !errors.Is(err, ErrSchemaTooNew) {
+		t.Fatalf("Existing on a newer database: %v, want ErrSchemaTooNew", err)
+	}
+}

@@ -17,7 +17,13 @@
 // a small pool of read-only connections, which WAL lets run beside the
 // writer. The schema is migrated at Open from SQL files embedded in the
 // binary, in one transaction; a database whose schema is newer than the
-// binary is refused.
+// binary is refused. Before migrating a database that has data, Open
+// copies it to PATH.pre-vN (N the version it was at), so that the older
+// binary can be run again on that copy: an older binary refuses a newer
+// schema.
+//
+// OpenExisting is for the operator's commands: it never creates a
+// database and never migrates one; that is the gateway's job at start.
 package sqlite
 
 import (
@@ -27,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -96,6 +103,52 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	if err := prepareFile(abs, log); err != nil {
 		return nil, err
 	}
+	return open(ctx, abs, log, true)
+}
+
+// ErrNoDatabase is returned by OpenExisting when there is no database
+// file: the gateway creates it at its first start.
+var ErrNoDatabase = errors.New("no database")
+
+// OpenExisting opens the database at path as it is, for an operator's
+// command: a missing file is ErrNoDatabase (naming the path), not a new
+// empty database in the wrong place, and the schema is not migrated (see
+// SchemaVersion and SupportedSchemaVersion).
+func OpenExisting(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if path == "" || strings.ContainsAny(path, "?\x00") {
+		return nil, fmt.Errorf("open database %q: the path must be non-empty and contain no '?'", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s: the gateway creates it when it first starts (drawbridge serve); is this the state_dir the gateway uses?", ErrNoDatabase, abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", abs, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("open database %s: not a regular file", abs)
+	}
+	return open(ctx, abs, log, false)
+}
+
+// unwrapPath drops the *PathError's repetition of the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// open opens the file at abs, which exists, migrating it when asked.
+func open(ctx context.Context, abs string, log *slog.Logger, migrateIt bool) (*DB, error) {
 	w, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
@@ -109,9 +162,11 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, w, log); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open database %s: %w", abs, err)
+	if migrateIt {
+		if err := db.migrate(ctx); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open database %s: %w", abs, err)
+		}
 	}
 	r, err := sql.Open("sqlite", dsn(abs, true))
 	if err != nil {
@@ -190,10 +245,28 @@ func (db *DB) Close() error {
 func (db *DB) Path() string { return db.path }
 
 // SchemaVersion is the version of the database's schema: the number of
-// migrations applied.
+// migrations applied (0 for a database never migrated).
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	return schemaVersion(ctx, db.r)
+}
+
+// querier is a connection pool or a transaction.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// schemaVersion reads the schema version; 0 when there is no
+// schema_version table yet.
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	var tables int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'").Scan(&tables); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	if tables == 0 {
+		return 0, nil
+	}
 	var v int
-	if err := db.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v); err != nil {
 		return 0, fmt.Errorf("schema version: %w", err)
 	}
 	return v, nil
@@ -265,16 +338,32 @@ func SupportedSchemaVersion() int {
 	return len(ms)
 }
 
+// PreMigrationPath is where Open keeps the copy of the database at path
+// that it makes before migrating it from version from.
+func PreMigrationPath(path string, from int) string {
+	return path + ".pre-v" + strconv.Itoa(from)
+}
+
 // migrate applies the migrations the database lacks, all in one
 // transaction (so a crash leaves the old schema whole), and refuses a
 // database newer than the binary. Two processes opening at once are
-// serialised by BEGIN IMMEDIATE; the second finds nothing to do.
-func migrate(ctx context.Context, w *sql.DB, log *slog.Logger) error {
+// serialised by BEGIN IMMEDIATE; the second finds nothing to do. A
+// database that has a schema already is first copied (preMigrationCopy).
+func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
-	tx, err := w.BeginTx(ctx, nil)
+	cur, err := schemaVersion(ctx, db.w)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if cur > 0 && cur < len(ms) {
+		if err := db.preMigrationCopy(ctx, cur, len(ms)); err != nil {
+			return err
+		}
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -286,8 +375,7 @@ func migrate(ctx context.Context, w *sql.DB, log *slog.Logger) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var cur int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&cur); err != nil {
+	if cur, err = schemaVersion(ctx, tx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if cur > len(ms) {
@@ -307,8 +395,28 @@ func migrate(ctx context.Context, w *sql.DB, log *slog.Logger) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if cur < len(ms) {
-		log.Info("database schema migrated", "from", cur, "to", len(ms))
+		db.log.Info("database schema migrated", "path", db.path, "from", cur, "to", len(ms))
 	}
+	return nil
+}
+
+// preMigrationCopy copies the database, at version from, to
+// PreMigrationPath before it is migrated to version to: with that copy an
+// operator can go back to the older binary. A copy left there by an
+// earlier upgrade is replaced: the new one has the newer data.
+func (db *DB) preMigrationCopy(ctx context.Context, from, to int) error {
+	dst := PreMigrationPath(db.path, from)
+	if _, err := os.Lstat(dst); err == nil {
+		db.log.Info("replacing an older pre-migration copy", "path", dst)
+		if err := os.Remove(dst); err != nil {
+			return fmt.Errorf("copy the database before migrating it: %w", err)
+		}
+	}
+	if err := db.Backup(ctx, dst); err != nil {
+		return fmt.Errorf("copy the database before migrating it: %w", err)
+	}
+	db.log.Info("copied the database before migrating its schema; to go back to the older drawbridge, stop it and put the copy in place",
+		"path", db.path, "copy", dst, "from", from, "to", to)
 	return nil
 }
 

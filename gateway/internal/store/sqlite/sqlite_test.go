@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -240,5 +241,129 @@ func TestRefusalWritesNothing(t *testing.T) {
 	}
 	if after := wal(); after != before {
 		t.Errorf("200 refusals grew the WAL from %d to %d bytes: they wrote", before, after)
+	}
+}
+
+// writeOldDatabase makes a database file at schema version 1, as the
+// first release of the gateway left it, with one account (Old).
+func writeOldDatabase(t *testing.T, path string) {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 2 {
+		t.Skip("only one migration: no older schema to migrate from")
+	}
+	raw, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT",
+		ms[0].SQL,
+		"INSERT INTO schema_version VALUES (1, '" + ms[0].Name + "', 0)",
+		"INSERT INTO users (name, name_key, role, created_at) VALUES ('Old', 'old', 'player', 1)",
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+}
+
+// Before migrating a database that has data, Open copies it to
+// PATH.pre-vN, which an older binary can open: the way back after an
+// upgrade.
+func TestMigrationKeepsACopy(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "drawbridge.db")
+	writeOldDatabase(t, path)
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	db, err := Open(ctx, path, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := db.SchemaVersion(ctx); v != SupportedSchemaVersion() {
+		t.Errorf("migrated database at version %d, want %d", v, SupportedSchemaVersion())
+	}
+	db.Close()
+
+	copyPath := path + ".pre-v1"
+	if PreMigrationPath(path, 1) != copyPath {
+		t.Fatalf("PreMigrationPath = %s, want %s", PreMigrationPath(path, 1), copyPath)
+	}
+	for _, want := range []string{"level=INFO", "copied the database before migrating", "path=" + path, "copy=" + copyPath} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if fi, err := os.Stat(copyPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the pre-migration copy: %v, %v; want a file with mode 0600", fi, err)
+	}
+	old, err := OpenExisting(ctx, copyPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if v, err := old.SchemaVersion(ctx); err != nil || v != 1 {
+		t.Errorf("the copy is at version %d (%v), want 1", v, err)
+	}
+	var name string
+	if err := old.r.QueryRowContext(ctx, "SELECT name FROM users").Scan(&name); err != nil || name != "Old" {
+		t.Errorf("the copy's account: %q, %v; want Old", name, err)
+	}
+
+	// Opening the migrated database again makes no new copy.
+	os.Remove(copyPath)
+	db, err = Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(copyPath); err == nil {
+		t.Error("a database already up to date was copied again")
+	}
+}
+
+// A new database (version 0) is not copied: there is nothing to go back to.
+func TestNewDatabaseIsNotCopied(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(context.Background(), filepath.Join(dir, "drawbridge.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.pre-v*")); len(m) > 0 {
+		t.Errorf("copies of a new database: %v", m)
+	}
+}
+
+// OpenExisting never creates a database, and never migrates one.
+func TestOpenExisting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "state", "drawbridge.db")
+	_, err := OpenExisting(ctx, missing, nil)
+	if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "creates it when it first starts") {
+		t.Fatalf("OpenExisting of a missing file: %v; want ErrNoDatabase naming %s", err, missing)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenExisting of a missing file made its directory: %v", err)
+	}
+
+	path := filepath.Join(dir, "old.db")
+	writeOldDatabase(t, path)
+	db, err := OpenExisting(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 1 {
+		t.Errorf("OpenExisting migrated: version %d (%v), want 1", v, err)
+	}
+	if _, err := os.Stat(path + ".pre-v1"); err == nil {
+		t.Error("OpenExisting made a pre-migration copy")
 	}
 }
