@@ -127,6 +127,10 @@ func (g *Gateway) start(ctx context.Context) error {
 	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopBack = stopBack
 
+	// Nothing is opened on a state directory another gateway runs on.
+	if err := g.listenControl(); err != nil {
+		return err
+	}
 	// The store first: on PostgreSQL, the certificates live there too.
 	if err := g.openAccounts(ctx); err != nil {
 		return err
@@ -167,9 +171,6 @@ func (g *Gateway) start(ctx context.Context) error {
 		if g.adminLn, err = listen("admin.addr", a); err != nil {
 			return err
 		}
-	}
-	if err := g.listenControl(); err != nil {
-		return err
 	}
 
 	// One dialer for every connection to the game: the PROXY header and

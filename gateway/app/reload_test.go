@@ -142,7 +142,13 @@ func TestReloadAppliesLiveSettings(t *testing.T) {
 	if strings.Contains(l, "debug line before") || !strings.Contains(l, `"msg":"debug line after the reload"`) {
 		t.Fatalf("log level or format not applied:\n%s", l)
 	}
-	// The limit: with one player at the game, a second is refused.
+	// The limit: with one player at the game, a second is refused. The
+	// players above must have left first.
+	for deadline := time.Now().Add(20 * time.Second); g.Players() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d players still connected", g.Players())
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	first := dialPlayer(ctx, t, g, alice)
