@@ -480,3 +480,40 @@ func TestReloadChangesDomains(t *testing.T) {
 	}
 	served("www.game.test", true)
 }
+
+// admin.hosts and admin.pprof change live.
+func TestReloadAdminSettings(t *testing.T) {
+	g, r, _ := reloadGateway(t, func(*Config) {})
+	if code, _ := adminGet(t, g, "gw1.internal", "/healthz"); code != http.StatusMisdirectedRequest {
+		t.Fatalf("before the reload, Host gw1.internal: %d, want 421", code)
+	}
+	if code, _ := adminGet(t, g, "localhost", "/debug/pprof/"); code != http.StatusNotFound {
+		t.Fatalf("before the reload, the profiler: %d, want 404", code)
+	}
+	r.set(func(c *Config) { c.Admin.Hosts = []string{"gw1.internal"}; c.Admin.PProf = true })
+	if res, err := g.Reload(); err != nil || !slices.Equal(res.Applied, []string{"admin.hosts", "admin.pprof"}) {
+		t.Fatalf("Reload: %+v, %v", res, err)
+	}
+	if code, _ := adminGet(t, g, "gw1.internal", "/healthz"); code != http.StatusOK {
+		t.Fatalf("after the reload, Host gw1.internal: %d, want 200", code)
+	}
+	if code, _ := adminGet(t, g, "localhost", "/debug/pprof/"); code != http.StatusOK {
+		t.Fatalf("after the reload, the profiler: %d, want 200", code)
+	}
+}
+
+// A reload can move the audit trail to another file.
+func TestReloadMovesTheAuditFile(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "audit.log"), filepath.Join(dir, "trail.log")
+	g, r, _ := reloadGateway(t, func(c *Config) { c.Log.AuditFile = first })
+	r.set(func(c *Config) { c.Log.AuditFile = second })
+	if res, err := g.Reload(); err != nil || !slices.Equal(res.Applied, []string{"log.audit_file"}) {
+		t.Fatalf("Reload: %+v, %v", res, err)
+	}
+	player(t, g, "Dora")
+	waitFile(t, second, "Dora")
+	if b, _ := os.ReadFile(first); strings.Contains(string(b), "Dora") {
+		t.Fatal("the old audit file still gets events")
+	}
+}
