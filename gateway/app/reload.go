@@ -201,7 +201,8 @@ func (g *Gateway) reload() (ReloadResult, error) {
 			return ReloadResult{}, fmt.Errorf("log.audit_file: %w", err)
 		}
 	}
-	if err := g.acc.Service.Reconfigure(accountConfig(&applied)); err != nil {
+	accounts := accountConfig(&applied)
+	if err := accounts.ValidateSettings(); err != nil { // Validate checked them; Reconfigure must not fail below
 		audit.Close()
 		return ReloadResult{}, err
 	}
@@ -220,6 +221,9 @@ func (g *Gateway) reload() (ReloadResult, error) {
 	}
 
 	// Apply.
+	if err := g.acc.Service.Reconfigure(accounts); err != nil {
+		g.log.Error("accounts: the new settings were not applied", "err", err) // cannot happen: validated above
+	}
 	g.cur.Store(&applied)
 	g.dialer.Store(dialer)
 	g.hub.SetConfig(g.bridgeConfig(&applied, g.dial))
