@@ -150,7 +150,7 @@ func TestBashCompletion(t *testing.T) {
 	}
 	script := filepath.Join(t.TempDir(), "drawbridge.bash")
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"completion", "bash"}, strings.NewReader(""), &out, &out, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), []string{"completion", "bash"}, strings.NewReader(""), &out, &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(script, out.Bytes(), 0o644)
@@ -167,7 +167,7 @@ func TestZshCompletion(t *testing.T) {
 	}
 	script := filepath.Join(t.TempDir(), "drawbridge.zsh")
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"completion", "zsh"}, strings.NewReader(""), &out, &out, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), []string{"completion", "zsh"}, strings.NewReader(""), &out, &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(script, out.Bytes(), 0o644)
@@ -186,7 +186,7 @@ func testCompletion(t *testing.T, shell, load, script string) {
 		want  []string
 	}{
 		{"drawbridge us", []string{"user"}},
-		{"drawbridge ", []string{"serve", "config", "user", "session", "backup", "demo", "completion", "version", "help"}},
+		{"drawbridge ", []string{"serve", "config", "reload", "user", "session", "backup", "demo", "completion", "version", "help"}},
 		{"drawbridge user ", []string{"add", "import", "list", "passwd", "role", "disable", "enable", "unlock", "delete"}},
 		{"drawbridge user -config /etc/drawbridge/drawbridge.toml ", []string{"add", "import", "list", "passwd", "role", "disable", "enable", "unlock", "delete"}},
 		{"drawbridge session ", []string{"list", "revoke"}},

@@ -37,6 +37,7 @@ func commands() []command {
 	cs := []command{
 		{name: "serve", args: "[flags]", summary: "run the gateway; with no backend it fronts the built-in demo game", config: true},
 		{name: "config check", args: "[flags]", summary: "validate the configuration and print the effective settings", config: true},
+		{name: "reload", args: "[flags]", summary: "make the running gateway read its configuration again (as SIGHUP does)", config: true},
 	}
 	for _, c := range admincli.Commands {
 		var verbs []string
@@ -96,12 +97,12 @@ func isHelp(arg string) bool {
 }
 
 // help prints the usage, or a command's help.
-func help(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+func help(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
 	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
 		fmt.Fprint(stdout, usageText())
 		return nil
 	}
-	return run(ctx, append(args[:1:1], "-h"), stdin, stdout, stderr, getenv)
+	return run(ctx, append(args[:1:1], "-h"), stdin, stdout, stderr, environ)
 }
 
 // newFlagSet is a flag set that reports nothing itself: mistakes come back
@@ -174,12 +175,13 @@ type origin struct {
 
 // load reads the configuration the parsed flags, the environment and the
 // well-known config file give, and validates it.
-func (cf *configFlags) load(getenv func(string) string, stderr io.Writer) (app.Config, []app.Setting, origin, error) {
+func (cf *configFlags) load(environ []string, stderr io.Writer) (app.Config, []app.Setting, origin, error) {
+	getenv := app.Getenv(environ)
 	given := false
 	cf.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "config" })
 	var o origin
 	o.config, o.configWhy = configFile(*cf.path, given, getenv)
-	cfg, settings, err := app.Load(o.config, getenv)
+	cfg, settings, err := app.Load(o.config, environ)
 	if err != nil {
 		return cfg, nil, o, err
 	}
@@ -305,7 +307,7 @@ func (o origin) announce(w io.Writer, cfg app.Config, what string) error {
 // backup copies the account database to a new file with SQLite's
 // VACUUM INTO, while the gateway runs. For PostgreSQL it says to use
 // pg_dump, and fails.
-func backup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func backup(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) error {
 	fs := newFlagSet("drawbridge backup", "[flags] FILE", stderr)
 	cf := addConfigFlags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -319,7 +321,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
-	cfg, _, o, err := cf.load(getenv, stderr)
+	cfg, _, o, err := cf.load(environ, stderr)
 	if err != nil {
 		return err
 	}

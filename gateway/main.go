@@ -6,6 +6,7 @@
 //
 //	drawbridge serve [flags]                 run the gateway (with no backend, in front of the built-in demo game)
 //	drawbridge config check [flags]          validate the configuration and print the effective settings
+//	drawbridge reload [flags]                make the running gateway read its configuration again
 //	drawbridge user VERB [flags] [ARGS]      manage accounts (drawbridge user -h lists the verbs)
 //	drawbridge session VERB [flags] [ARGS]   list and end login sessions
 //	drawbridge backup [flags] FILE           copy the account database while the gateway runs
@@ -47,7 +48,7 @@ func main() {
 	// The first signal starts a graceful shutdown; once it has, the
 	// signal's default action is back, so a second Ctrl-C ends at once.
 	context.AfterFunc(ctx, stop)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
 	stop()
 	var usage usageError
 	switch {
@@ -68,23 +69,30 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText())
 		return usageError{"no command given"}
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		cfg, _, err := configure("drawbridge serve", rest, stderr, getenv)
+		cfg, _, err := configure("drawbridge serve", rest, stderr, environ)
 		if err != nil {
 			return err
 		}
 		cfg.Logger.Info("starting drawbridge", "version", version, "state_dir", cfg.StateDir)
+		// A reload reads the same sources again: the file, the
+		// environment, these flags.
+		cfg.Reread = func() (app.Config, error) {
+			c, _, err := configure("drawbridge serve", rest, io.Discard, environ)
+			return c, err
+		}
 		g, err := app.Start(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		// SIGHUP reloads certificate files, as daemons do.
+		// SIGHUP reloads the configuration, as daemons do (and so does
+		// `drawbridge reload`); Reload logs what it did.
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
@@ -94,11 +102,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			for {
 				select {
 				case <-hup:
-					if err := g.Reload(); err != nil {
-						cfg.Logger.Error("reload on SIGHUP failed; still serving the old certificate", "err", err)
-					} else {
-						cfg.Logger.Info("reloaded on SIGHUP")
-					}
+					g.Reload()
 				case <-done:
 					return
 				}
@@ -113,20 +117,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(rest) == 0 || rest[0] != "check" {
 			return usageError{"usage: drawbridge config check [flags]"}
 		}
-		return configCheck(rest[1:], stdout, stderr, getenv)
+		return configCheck(rest[1:], stdout, stderr, environ)
 	case "user", "session":
-		return manage(ctx, cmd, rest, stdin, stdout, stderr, getenv)
+		return manage(ctx, cmd, rest, stdin, stdout, stderr, environ)
+	case "reload":
+		return reload(ctx, rest, stdout, stderr, environ)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
 	case "backup":
-		return backup(ctx, rest, stdout, stderr, getenv)
+		return backup(ctx, rest, stdout, stderr, environ)
 	case "completion":
 		return completion(rest, stdout)
 	case "version", "-version", "--version", "-v":
 		fmt.Fprintln(stdout, "drawbridge", version)
 		return nil
 	case "help", "-h", "-help", "--help":
-		return help(ctx, rest, stdin, stdout, stderr, getenv)
+		return help(ctx, rest, stdin, stdout, stderr, environ)
 	default:
 		fmt.Fprint(stderr, usageText())
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
@@ -155,8 +161,8 @@ func flagSettings() []flagSetting {
 
 // configure turns the config file, the environment and the flags into a
 // validated Config with a logger.
-func configure(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, error) {
-	cfg, settings, rest, err := configureArgs(name, args, stderr, getenv)
+func configure(name string, args []string, stderr io.Writer, environ []string) (app.Config, []app.Setting, error) {
+	cfg, settings, rest, err := configureArgs(name, args, stderr, environ)
 	if len(rest) > 0 && !errors.Is(err, flag.ErrHelp) {
 		// A stray argument first: it may be why the rest went wrong.
 		err = usageError{fmt.Sprintf("%s: unexpected argument %q", name, rest[0])}
@@ -167,21 +173,21 @@ func configure(name string, args []string, stderr io.Writer, getenv func(string)
 // configureArgs is configure for commands that take arguments: flags may
 // come before, between and after them; it returns the arguments, also
 // when the configuration is wrong.
-func configureArgs(name string, args []string, stderr io.Writer, getenv func(string) string) (app.Config, []app.Setting, []string, error) {
+func configureArgs(name string, args []string, stderr io.Writer, environ []string) (app.Config, []app.Setting, []string, error) {
 	fs := newFlagSet(name, "[flags]", stderr)
 	cf := addConfigFlags(fs)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return app.Config{}, nil, rest, err
 	}
-	cfg, settings, _, err := cf.load(getenv, stderr)
+	cfg, settings, _, err := cf.load(environ, stderr)
 	return cfg, settings, rest, err
 }
 
 // manage runs the user and session commands on the gateway's database.
 // Every flag and argument is checked before anything is opened; then it
 // says which database it is about to change, and why that one.
-func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
 	c, _ := admincli.Find(cmd)
 	fs := newFlagSet("drawbridge "+cmd, "VERB [flags] [ARGS]", stderr)
 	fs.Usage = func() {} // the verbs' help, below, says more
@@ -222,7 +228,7 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
-	cfg, _, origin, err := cf.load(getenv, stderr)
+	cfg, _, origin, err := cf.load(environ, stderr)
 	if err != nil {
 		return err
 	}
@@ -245,8 +251,8 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 
 // configCheck validates the configuration and prints the effective
 // settings, with where each came from.
-func configCheck(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, settings, err := configure("drawbridge config check", args, stderr, getenv)
+func configCheck(args []string, stdout, stderr io.Writer, environ []string) error {
+	cfg, settings, err := configure("drawbridge config check", args, stderr, environ)
 	if err != nil {
 		return err
 	}
@@ -284,22 +290,5 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 // newLogger builds the logger the configuration asks for (already
-// validated).
-func newLogger(w io.Writer, c app.LogConfig) *slog.Logger {
-	var lv slog.Level
-	lv.UnmarshalText([]byte(c.Level))
-	opts := &slog.HandlerOptions{
-		Level: lv,
-		// Durations as "1.5s", not JSON's nanosecond integers.
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Value.Kind() == slog.KindDuration {
-				return slog.String(a.Key, a.Value.Duration().String())
-			}
-			return a
-		},
-	}
-	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
+// validated); a reload changes its format and level.
+func newLogger(w io.Writer, c app.LogConfig) *slog.Logger { return app.NewLogger(w, c) }

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestRunCommandLine(t *testing.T) {
-	env := func(string) string { return "" }
+	var env []string
 	tests := []struct {
 		args      []string
 		wantUsage bool
@@ -66,7 +66,7 @@ func TestRunCommandLine(t *testing.T) {
 
 func TestHelpFlagIsNotAnError(t *testing.T) {
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"serve", "-h"}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"serve", "-h"}, strings.NewReader(""), &out, &errOut, nil)
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err %v, want flag.ErrHelp", err)
 	}
@@ -116,7 +116,7 @@ func TestConfigCheckPrecedence(t *testing.T) {
 	}
 	env := map[string]string{"DRAWBRIDGE_CONFIG": path, "DRAWBRIDGE_PLAYERS_MAX": "6", "DRAWBRIDGE_GAME_BACKEND": "env:4000"}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, strings.NewReader(""), &out, &errOut, func(k string) string { return env[k] })
+	err := run(context.Background(), []string{"config", "check", "-backend", "flag:4000", "-domain", "play.example.org"}, strings.NewReader(""), &out, &errOut, envList(env))
 	if err != nil {
 		t.Fatalf("config check: %v\n%s", err, errOut.String())
 	}
@@ -138,7 +138,7 @@ func TestConfigCheckNamesBadSettings(t *testing.T) {
 	path := filepath.Join(dir, "bad.toml")
 	os.WriteFile(path, []byte("state_dir = \"/x\"\n[tls]\nmode = \"files\"\ncert_file = \"/nope/cert.pem\"\n"), 0o600)
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"config", "check", "-config", path}, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), []string{"config", "check", "-config", path}, strings.NewReader(""), &out, &errOut, nil)
 	if err == nil {
 		t.Fatal("config check passed a config whose certificate file is missing")
 	}
@@ -168,7 +168,7 @@ func newDatabase(t *testing.T, dir string) string {
 func TestUserAndSessionCommands(t *testing.T) {
 	dir := t.TempDir()
 	newDatabase(t, dir)
-	env := func(string) string { return "" }
+	var env []string
 	do := func(stdin string, args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
@@ -252,12 +252,7 @@ func TestMistakesCreateNothing(t *testing.T) {
 	if err := os.WriteFile(conf, []byte("state_dir = \""+state+"\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(k string) string {
-		if k == "HOME" {
-			return home
-		}
-		return ""
-	}
+	env := []string{"HOME=" + home}
 	for _, args := range [][]string{
 		{"user", "add", "-role", "superuser", "-bogus", "x", "alice"},
 		{"user", "add", "-role", "superuser", "alice"}, // no database in $HOME's state dir
@@ -307,7 +302,7 @@ func TestCommandsFindTheServicesConfig(t *testing.T) {
 	do := func(env map[string]string, stdin string, args ...string) (string, string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(k string) string { return env[k] })
+		err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, envList(env))
 		return out.String(), errOut.String(), err
 	}
 	noEnv := map[string]string{"HOME": home}
@@ -353,7 +348,7 @@ func TestCommandsFindTheServicesConfig(t *testing.T) {
 func TestBackup(t *testing.T) {
 	state := t.TempDir()
 	newDatabase(t, state)
-	env := func(string) string { return "" }
+	var env []string
 	do := func(stdin string, args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
@@ -401,7 +396,7 @@ func TestBackup(t *testing.T) {
 // -h and --help anywhere print the help and succeed; user -h lists each
 // verb on a line of its own.
 func TestHelp(t *testing.T) {
-	env := func(string) string { return "" }
+	var env []string
 	for _, tc := range []struct {
 		args []string
 		want []string
@@ -443,7 +438,7 @@ func TestCommandsTableMatchesRun(t *testing.T) {
 	for _, c := range commands() {
 		args := append(strings.Fields(c.name), "-h")
 		var out, errOut bytes.Buffer
-		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut, func(string) string { return "" })
+		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut, nil)
 		if err != nil && !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("%s: %v\n%s", strings.Join(args, " "), err, errOut.String())
 		}
@@ -451,4 +446,13 @@ func TestCommandsTableMatchesRun(t *testing.T) {
 			t.Errorf("%s: printed nothing", strings.Join(args, " "))
 		}
 	}
+}
+
+// envList turns a map into "KEY=value" entries, as os.Environ gives them.
+func envList(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	return out
 }

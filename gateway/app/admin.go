@@ -45,6 +45,31 @@ type adminOptions struct {
 	hosts []string // admin.hosts: more names it answers to
 	pprof bool     // admin.pprof: serve Go's profiler
 	log   *slog.Logger
+	// live, when set, receives the settings above that a reload can
+	// change (admin.hosts, admin.pprof); nil makes one of its own.
+	live *adminLive
+}
+
+// adminLive is what a configuration reload changes in the admin
+// listener's handler: the names it answers to and whether the profiler is
+// served.
+type adminLive struct {
+	names atomic.Pointer[map[string]bool] // canonical (canonicalHost)
+	pprof atomic.Bool
+}
+
+// set makes the handler answer for localhost, addr's host and hosts, and
+// serve the profiler when pprof is set.
+func (l *adminLive) set(addr string, hosts []string, pprof bool) {
+	names := map[string]bool{"localhost": true}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+		names[canonicalHost(host)] = true
+	}
+	for _, h := range hosts {
+		names[canonicalHost(h)] = true
+	}
+	l.names.Store(&names)
+	l.pprof.Store(pprof)
 }
 
 // adminHandler serves /healthz (the process answers), /readyz (it serves
@@ -75,19 +100,31 @@ func adminHandler(src adminSources, opt adminOptions) http.Handler {
 		reg.MustRegister(newClusterCollector(src.cluster))
 	}
 
+	live := opt.live
+	if live == nil {
+		live = new(adminLive)
+	}
+	live.set(opt.addr, opt.hosts, opt.pprof)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	if opt.pprof {
-		// Go's profiler, for operators chasing CPU or memory (go tool
-		// pprof http://127.0.0.1:9100/debug/pprof/heap). Off by default:
-		// the listener has no authentication, and a profile shows the
-		// command line, and costs CPU to take.
-		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	// Go's profiler, for operators chasing CPU or memory (go tool
+	// pprof http://127.0.0.1:6060/debug/pprof/heap). Off by default
+	// (404): the listener has no authentication, and a profile shows the
+	// command line, and costs CPU to take.
+	profiler := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !live.pprof.Load() {
+				http.NotFound(w, r)
+				return
+			}
+			h(w, r)
+		}
 	}
+	mux.HandleFunc("GET /debug/pprof/", profiler(pprof.Index))
+	mux.HandleFunc("GET /debug/pprof/cmdline", profiler(pprof.Cmdline))
+	mux.HandleFunc("GET /debug/pprof/profile", profiler(pprof.Profile))
+	mux.HandleFunc("GET /debug/pprof/symbol", profiler(pprof.Symbol))
+	mux.HandleFunc("GET /debug/pprof/trace", profiler(pprof.Trace))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -104,7 +141,7 @@ func adminHandler(src adminSources, opt adminOptions) http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	return newHostGuard(opt, mux)
+	return newHostGuard(live, opt.log, mux)
 }
 
 // hostGuard passes on only requests for the admin listener's own names,
@@ -124,21 +161,15 @@ func adminHandler(src adminSources, opt adminOptions) http.Handler {
 //   - requests without a Host (HTTP/1.0, as HAProxy's health checks): no
 //     browser sends one.
 type hostGuard struct {
-	names map[string]bool // canonical (canonicalHost)
-	next  http.Handler
-	log   *slog.Logger
+	live *adminLive // the names
+	next http.Handler
+	log  *slog.Logger
 }
 
-func newHostGuard(opt adminOptions, next http.Handler) *hostGuard {
-	g := &hostGuard{names: map[string]bool{"localhost": true}, next: next, log: opt.log}
+func newHostGuard(live *adminLive, log *slog.Logger, next http.Handler) *hostGuard {
+	g := &hostGuard{live: live, next: next, log: log}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
-	}
-	if host, _, err := net.SplitHostPort(opt.addr); err == nil && host != "" {
-		g.names[canonicalHost(host)] = true
-	}
-	for _, h := range opt.hosts {
-		g.names[canonicalHost(h)] = true
 	}
 	return g
 }
@@ -170,7 +201,7 @@ func (g *hostGuard) allowed(r *http.Request) bool {
 		host = h
 	}
 	host = canonicalHost(host)
-	if g.names[host] {
+	if (*g.live.names.Load())[host] {
 		return true
 	}
 	ip, err := netip.ParseAddr(host)

@@ -215,7 +215,7 @@ func TestAdminHostGuard(t *testing.T) {
 		certs:   func() []certState { return nil },
 		ready:   &atomic.Bool{},
 	}, adminOptions{
-		addr:  "10.0.0.11:9100",
+		addr:  "10.0.0.11:6060",
 		hosts: []string{"Gw1.Internal.", "2001:DB8::7"},
 		pprof: true,
 		log:   slog.New(slog.NewTextHandler(logs, nil)),
@@ -225,17 +225,17 @@ func TestAdminHostGuard(t *testing.T) {
 		local net.Addr // the address the request came in on
 		want  int
 	}{
-		{"10.0.0.11:9100", nil, http.StatusOK},
-		{"gw1.internal:9100", nil, http.StatusOK},
+		{"10.0.0.11:6060", nil, http.StatusOK},
+		{"gw1.internal:6060", nil, http.StatusOK},
 		{"GW1.internal", nil, http.StatusOK},
-		{"[2001:db8::7]:9100", nil, http.StatusOK},
+		{"[2001:db8::7]:6060", nil, http.StatusOK},
 		{"", nil, http.StatusOK}, // HTTP/1.0, as HAProxy's health checks
-		{"172.17.0.2:9100", &net.TCPAddr{IP: net.IPv4(172, 17, 0, 2), Port: 9100}, http.StatusOK},
-		{"[::ffff:127.0.0.1]:9100", nil, http.StatusOK},
-		{"172.17.0.3:9100", &net.TCPAddr{IP: net.IPv4(172, 17, 0, 2), Port: 9100}, http.StatusMisdirectedRequest},
-		{"gw2.internal:9100", nil, http.StatusMisdirectedRequest},
+		{"172.17.0.2:6060", &net.TCPAddr{IP: net.IPv4(172, 17, 0, 2), Port: 6060}, http.StatusOK},
+		{"[::ffff:127.0.0.1]:6060", nil, http.StatusOK},
+		{"172.17.0.3:6060", &net.TCPAddr{IP: net.IPv4(172, 17, 0, 2), Port: 6060}, http.StatusMisdirectedRequest},
+		{"gw2.internal:6060", nil, http.StatusMisdirectedRequest},
 		{"internal", nil, http.StatusMisdirectedRequest},
-		{"10.0.0.12:9100", nil, http.StatusMisdirectedRequest},
+		{"10.0.0.12:6060", nil, http.StatusMisdirectedRequest},
 	}
 	for _, tc := range tests {
 		r := httptest.NewRequest(http.MethodGet, "/debug/pprof/", nil)
@@ -249,7 +249,7 @@ func TestAdminHostGuard(t *testing.T) {
 			t.Errorf("Host %q, local address %v: %d, want %d", tc.host, tc.local, rec.Code, tc.want)
 		}
 	}
-	if l := logs.String(); !containsAll(l, "level=WARN", "admin: refused a request for another host", "admin.hosts", `host=gw2.internal:9100`) {
+	if l := logs.String(); !containsAll(l, "level=WARN", "admin: refused a request for another host", "admin.hosts", `host=gw2.internal:6060`) {
 		t.Errorf("refusal not logged as wanted:\n%s", l)
 	}
 }
@@ -260,7 +260,7 @@ func TestValidateAdminHosts(t *testing.T) {
 		want  string // "" for valid
 	}{
 		{[]string{"gw1.internal", "monitor", "10.0.0.11", "2001:db8::7"}, ""},
-		{[]string{"gw1.internal:9100"}, "admin.hosts: \"gw1.internal:9100\": not a plain host name"},
+		{[]string{"gw1.internal:6060"}, "admin.hosts: \"gw1.internal:6060\": not a plain host name"},
 		{[]string{"http://gw1.internal"}, "admin.hosts: \"http://gw1.internal\": not a plain host name"},
 		{[]string{"*.internal"}, "wildcards"},
 		{[]string{""}, "empty name"},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/backend"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/drawbridge/drawbridge/gateway/internal/demo"
 	"github.com/drawbridge/drawbridge/gateway/internal/edge"
@@ -58,7 +59,20 @@ type Gateway struct {
 	acc                                         *Accounts
 	accounts                                    *account.Service
 	telnets                                     *telnets.Server
+	prober                                      *status.Prober
 	ready                                       atomic.Bool
+
+	// What a configuration reload (reload.go) changes: the configuration
+	// in force, the dialer behind every connection to the game, the
+	// admin listener's names; reloadMu serializes reloads.
+	cur       atomic.Pointer[Config]
+	dialer    atomic.Pointer[backend.Dialer]
+	dial      func(ctx context.Context, player string) (net.Conn, error) // through dialer
+	stopping  atomic.Bool                                                // shutdown has begun
+	adminLive adminLive
+	reloadMu  sync.Mutex
+	controlLn net.Listener
+	control   *http.Server
 
 	stopSessions context.CancelFunc // ends sessions without a goodbye
 	stopBack     context.CancelFunc // stops the demo game, telnets and the certificate work
@@ -89,6 +103,7 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	g := &Gateway{cfg: cfg, log: log, errs: make(chan error, 8)}
+	g.cur.Store(&cfg)
 	// A server that fails takes the gateway down with it, rather than
 	// leaving a process that runs but serves nothing.
 	ctx, g.fail = context.WithCancel(ctx)
@@ -112,6 +127,10 @@ func (g *Gateway) start(ctx context.Context) error {
 	backCtx, stopBack := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopBack = stopBack
 
+	// Nothing is opened on a state directory another gateway runs on.
+	if err := g.listenControl(); err != nil {
+		return err
+	}
 	// The store first: on PostgreSQL, the certificates live there too.
 	if err := g.openAccounts(ctx); err != nil {
 		return err
@@ -155,36 +174,28 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 
 	// One dialer for every connection to the game: the PROXY header and
-	// TLS are the game's settings, whoever the player is.
-	gameDialer, err := g.gameDialer(backend)
+	// TLS are the game's settings, whoever the player is. A reload may
+	// replace it; connections already made keep theirs.
+	gameDialer, err := g.gameDialer(&cfg.Game, backend)
 	if err != nil {
 		return err
 	}
-	dial := gameDialer.Dial
+	g.dialer.Store(gameDialer)
+	g.dial = func(ctx context.Context, player string) (net.Conn, error) {
+		return g.dialer.Load().Dial(ctx, player)
+	}
+	dial := g.dial
 
 	// Sessions run under their own context, not ctx: on shutdown they get
 	// a goodbye first, and are only cut when that takes too long.
 	sessCtx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopSessions = stopSessions
-	g.hub = bridge.NewHub(sessCtx, bridge.Config{
-		Dial:                 dial,
-		DialTimeout:          cfg.Game.DialTimeout,
-		WriteTimeout:         cfg.Players.WriteTimeout,
-		IdleTimeout:          cfg.Players.IdleTimeout,
-		MaxPlayers:           cfg.Players.Max,
-		MaxPlayersPerAddr:    cfg.Players.MaxPerAddr,
-		MaxPlayersPerAccount: cfg.Players.MaxPerAccount,
-		GMCPFromPlayers:      cfg.Game.GMCPFromPlayers,
-		ResumeGrace:          cfg.Players.ResumeGrace,
-		ResumeBuffer:         cfg.Players.ResumeBuffer,
-		Telnet:               telnet.Config{Charset: cfg.Game.Charset},
-		Logger:               g.log.With("component", "bridge"),
-	})
+	g.hub = bridge.NewHub(sessCtx, g.bridgeConfig(cfg, dial))
 
 	// The front page's status line: the game's MSSP answer, checked as
 	// the gateway's own connection every game.status_interval, and the
 	// players bridged now.
-	prober := status.New(status.Config{
+	g.prober = status.New(status.Config{
 		Dial:     dial,
 		Interval: cfg.Game.StatusInterval,
 		Timeout:  cfg.Game.StatusTimeout,
@@ -201,7 +212,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		Bridge:          g.hub,
 		Accounts:        g.accounts,
 		GameName:        cfg.Game.Name,
-		Status:          prober.Snapshot,
+		Status:          g.prober.Snapshot,
 		OriginPatterns:  cfg.Web.Origins,
 		TrustedProxies:  cfg.Web.TrustedProxies,
 		MaxConnsPerAddr: cfg.Web.MaxConnsPerAddr,
@@ -259,7 +270,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	if g.adminLn != nil {
 		src := adminSources{players: g.hub.Stats, certs: g.certStates, ready: &g.ready, webConns: g.web.ConnStats}
 		if cfg.Game.StatusInterval > 0 {
-			src.game = prober.Snapshot
+			src.game = g.prober.Snapshot
 		}
 		if g.telnets != nil {
 			src.telnetsConns = g.telnets.Conns
@@ -270,7 +281,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		g.admin = &http.Server{
 			Handler: adminHandler(src, adminOptions{
 				addr: cfg.Admin.Addr, hosts: cfg.Admin.Hosts, pprof: cfg.Admin.PProf,
-				log: g.log.With("component", "admin"),
+				log: g.log.With("component", "admin"), live: &g.adminLive,
 			}),
 			ReadHeaderTimeout: readHeaderTimeout,
 			ReadTimeout:       readTimeout,
@@ -291,7 +302,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 	if cfg.Game.StatusInterval > 0 {
 		// Under ctx: checks stop as soon as the shutdown starts.
-		g.goBack("game status", func() error { return prober.Run(ctx) })
+		g.goBack("game status", func() error { return g.prober.Run(ctx) })
 	}
 	g.goServe("https", func() error { return g.https.ServeTLS(httpsLn, "", "") })
 	if g.http != nil {
@@ -299,6 +310,9 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 	if g.admin != nil {
 		g.goServe("admin", func() error { return g.admin.Serve(g.adminLn) })
+	}
+	if g.controlLn != nil {
+		g.goServe("control", func() error { return g.control.Serve(g.controlLn) })
 	}
 	g.ready.Store(true)
 
@@ -440,12 +454,12 @@ func (g *Gateway) telnetsTLS() (*tls.Config, error) {
 		}
 	}
 	c := g.edge.TLSConfigNoACME(pool)
-	if domains := g.cfg.Web.Domains; len(domains) > 0 {
+	if len(g.cfg.Web.Domains) > 0 {
 		get := c.GetCertificate
 		c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			if hello.ServerName == "" {
 				h := *hello
-				h.ServerName = domains[0]
+				h.ServerName = g.cur.Load().Web.Domains[0] // a reload may change them
 				return get(&h)
 			}
 			return get(hello)
@@ -486,9 +500,23 @@ func (g *Gateway) certStates() []certState {
 	return out
 }
 
-// Reload reloads what can change without a restart: certificate files.
-// The command calls it on SIGHUP.
-func (g *Gateway) Reload() error { return g.edge.Reload() }
+// bridgeConfig is the web players' bridge configuration from cfg.
+func (g *Gateway) bridgeConfig(cfg *Config, dial func(context.Context, string) (net.Conn, error)) bridge.Config {
+	return bridge.Config{
+		Dial:                 dial,
+		DialTimeout:          cfg.Game.DialTimeout,
+		WriteTimeout:         cfg.Players.WriteTimeout,
+		IdleTimeout:          cfg.Players.IdleTimeout,
+		MaxPlayers:           cfg.Players.Max,
+		MaxPlayersPerAddr:    cfg.Players.MaxPerAddr,
+		MaxPlayersPerAccount: cfg.Players.MaxPerAccount,
+		GMCPFromPlayers:      cfg.Game.GMCPFromPlayers,
+		ResumeGrace:          cfg.Players.ResumeGrace,
+		ResumeBuffer:         cfg.Players.ResumeBuffer,
+		Telnet:               telnet.Config{Charset: cfg.Game.Charset},
+		Logger:               g.log.With("component", "bridge"),
+	}
+}
 
 func listen(setting, addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -523,8 +551,10 @@ func (g *Gateway) goBack(name string, run func() error) { g.goServe(name, run) }
 // not a dead game.
 func (g *Gateway) shutdown() {
 	g.ready.Store(false)
-	g.log.Info("shutting down", "players", g.hub.Len(), "timeout", g.cfg.ShutdownTimeout)
-	ctx, cancel := context.WithTimeout(context.Background(), g.cfg.ShutdownTimeout)
+	g.stopping.Store(true)
+	timeout := g.cur.Load().ShutdownTimeout
+	g.log.Info("shutting down", "players", g.hub.Len(), "timeout", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
 	var wg sync.WaitGroup
@@ -567,6 +597,9 @@ func (g *Gateway) shutdown() {
 	g.stopBack()
 	if g.admin != nil {
 		hard(g.admin)(ctx)
+	}
+	if g.control != nil {
+		hard(g.control)(ctx)
 	}
 }
 
@@ -637,7 +670,7 @@ func (g *Gateway) closeFiles() {
 }
 
 func (g *Gateway) closeListeners() {
-	for _, ln := range []net.Listener{g.httpsLn, g.httpLn, g.demoLn, g.telnetsLn, g.adminLn} {
+	for _, ln := range []net.Listener{g.httpsLn, g.httpLn, g.demoLn, g.telnetsLn, g.adminLn, g.controlLn} {
 		if ln != nil {
 			ln.Close()
 		}

@@ -14,8 +14,7 @@ import (
 // players' bridges, telnets clients and status checks. Validate has
 // checked the settings; the CA file is read again here, as it is at
 // every start.
-func (g *Gateway) gameDialer(addr string) (*backend.Dialer, error) {
-	gc := &g.cfg.Game
+func (g *Gateway) gameDialer(gc *GameConfig, addr string) (*backend.Dialer, error) {
 	d := &backend.Dialer{
 		Addr:    addr,
 		Timeout: gc.DialTimeout,

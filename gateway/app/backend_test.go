@@ -190,7 +190,7 @@ tls = true
 tls_ca_file = "`+caFile+`"
 `)
 	env := map[string]string{"DRAWBRIDGE_GAME_TLS_SERVER_NAME": "mud.example"}
-	cfg, _, err := Load(path, func(k string) string { return env[k] })
+	cfg, _, err := Load(path, environ(env))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -202,7 +202,7 @@ tls_ca_file = "`+caFile+`"
 		t.Fatalf("Validate: %v", err)
 	}
 	gw := &Gateway{cfg: cfg, log: slog.New(slog.DiscardHandler)}
-	d, err := gw.gameDialer(cfg.Game.Backend)
+	d, err := gw.gameDialer(&cfg.Game, cfg.Game.Backend)
 	if err != nil {
 		t.Fatalf("gameDialer: %v", err)
 	}

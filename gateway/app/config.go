@@ -64,6 +64,11 @@ type Config struct {
 	// server; nil builds one trusting acme.ca_file. Tests use it to count
 	// orders.
 	ACMEHTTPClient *http.Client `toml:"-"`
+
+	// Reread reads the configuration again, from the same sources as at
+	// start, for Gateway.Reload; the command sets it. nil: a reload keeps
+	// the configuration and only reopens files.
+	Reread func() (Config, error) `toml:"-"`
 }
 
 // GameConfig is where the game is.
@@ -389,7 +394,7 @@ func Default() Config {
 		Players:         PlayersConfig{Max: 10000, MaxPerAddr: 20, MaxPerAccount: 5, IdleTimeout: time.Hour, WriteTimeout: 30 * time.Second, ResumeGrace: time.Minute, ResumeBuffer: 256 << 10, SessionCheckInterval: 10 * time.Second},
 		Accounts:        accountDefaults(),
 		Log:             LogConfig{Format: "text", Level: "info"},
-		Admin:           AdminConfig{Addr: "127.0.0.1:9100"},
+		Admin:           AdminConfig{Addr: "127.0.0.1:6060"},
 	}
 }
 
@@ -646,7 +651,87 @@ func (c *Config) Validate() error {
 			bad("admin.hosts", "%q: %v", h, err)
 		}
 	}
+	c.validateListeners(bad)
+	if f := c.Log.AuditFile; f != "" {
+		dir := filepath.Dir(f)
+		if st, err := os.Stat(dir); err != nil {
+			bad("log.audit_file", "the directory %s: %v (create it, writable by the gateway's user; systemd's LogsDirectory= makes /var/log/drawbridge at start)", dir, unwrapErr(err))
+		} else if !st.IsDir() {
+			bad("log.audit_file", "%s is not a directory", dir)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// listener is one address the gateway listens on, by the setting that
+// names it.
+type listener struct{ setting, addr string }
+
+// listeners are the addresses the gateway would listen on, defaults
+// resolved; turned-off ones are left out.
+func (c *Config) listeners() []listener {
+	out := []listener{{"web.https_addr", c.HTTPSAddress()}}
+	if a := c.HTTPAddress(); a != "" {
+		out = append(out, listener{"web.http_addr", a})
+	}
+	if c.Telnets.Addr != "" {
+		out = append(out, listener{"telnets.addr", c.Telnets.Addr})
+	}
+	if a := c.Admin.Addr; a != "" && a != "off" {
+		out = append(out, listener{"admin.addr", a})
+	}
+	if c.Game.Backend == "" {
+		out = append(out, listener{"game.demo_addr", c.Game.DemoAddr})
+	}
+	return out
+}
+
+// validateListeners refuses two listeners on one address: the same port
+// on the same host, or on any host when either listens on all of them
+// (":8443" takes 127.0.0.1:8443 too). Port 0 (any free port) never
+// overlaps.
+func (c *Config) validateListeners(bad func(setting, format string, args ...any)) {
+	ls := c.listeners()
+	for i, a := range ls {
+		for _, b := range ls[:i] {
+			if addrsOverlap(a.addr, b.addr) {
+				bad(a.setting, "%q overlaps %s (%q): two listeners cannot share an address", a.addr, b.setting, b.addr)
+			}
+		}
+	}
+}
+
+// addrsOverlap reports whether listening on a and on b would conflict.
+func addrsOverlap(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb || pa == "0" || pa == "" {
+		return false
+	}
+	if anyHost(ha) || anyHost(hb) {
+		return true
+	}
+	ia, ib := net.ParseIP(ha), net.ParseIP(hb)
+	if ia != nil && ib != nil {
+		return ia.Equal(ib)
+	}
+	return strings.EqualFold(ha, hb)
+}
+
+// anyHost reports whether a listener's host means every address.
+func anyHost(h string) bool {
+	ip := net.ParseIP(h)
+	return h == "" || ip != nil && ip.IsUnspecified()
+}
+
+// unwrapErr drops the path and operation of a *fs.PathError, for a
+// message that names the path itself.
+func unwrapErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // validateStore checks the [store] section.

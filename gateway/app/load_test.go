@@ -18,7 +18,17 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-func noEnv(string) string { return "" }
+// noEnv is an environment without variables.
+var noEnv []string
+
+// environ turns a map into "KEY=value" entries, as os.Environ gives them.
+func environ(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
 
 func TestLoadFileThenEnv(t *testing.T) {
 	path := writeFile(t, "d.toml", `
@@ -38,7 +48,7 @@ max = 50
 		"DRAWBRIDGE_TELNETS_ADDR":        ":4001",
 		"DRAWBRIDGE_WEB_HSTS_SUBDOMAINS": "true",
 	}
-	cfg, settings, err := Load(path, func(k string) string { return env[k] })
+	cfg, settings, err := Load(path, environ(env))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -88,7 +98,7 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, "c.toml", tc.file)
-			_, _, err := Load(path, func(k string) string { return tc.env[k] })
+			_, _, err := Load(path, environ(tc.env))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error mentioning %q", err, tc.want)
 			}
@@ -203,12 +213,7 @@ func TestValidateNamesEverySetting(t *testing.T) {
 
 func TestWriteTOMLRoundTripsAndSaysWhere(t *testing.T) {
 	path := writeFile(t, "c.toml", "[game]\nbackend = \"mud:4000\"\n")
-	cfg, settings, err := Load(path, func(k string) string {
-		if k == "DRAWBRIDGE_PLAYERS_MAX" {
-			return "7"
-		}
-		return ""
-	})
+	cfg, settings, err := Load(path, []string{"DRAWBRIDGE_PLAYERS_MAX=7"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +259,83 @@ func TestEnvNames(t *testing.T) {
 		if !slices.Contains(env, want) {
 			t.Errorf("Env() lacks %s", want)
 		}
+	}
+}
+
+func TestDurationsNeedAUnit(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       []string
+	}{
+		{"file integer", "[game]\ndial_timeout = 10\n", nil,
+			[]string{"config file", "game.dial_timeout", `10 has no unit: write "10s"`}},
+		{"file string", "[game]\ndial_timeout = \"10\"\n", nil,
+			[]string{"config file", "game.dial_timeout", `"10" has no unit: write "10s"`}},
+		{"file float", "[players]\nidle_timeout = 1.5\n", nil,
+			[]string{"players.idle_timeout", `write "1.5s"`}},
+		{"file zero", "shutdown_timeout = 0\n", nil,
+			[]string{"shutdown_timeout", `write "0s"`}},
+		{"file nested", "[accounts.limits.login_per_addr]\nper = 60\n", nil,
+			[]string{"accounts.limits.login_per_addr.per", `write "60s"`}},
+		{"env", "", map[string]string{"DRAWBRIDGE_GAME_DIAL_TIMEOUT": "10"},
+			[]string{"DRAWBRIDGE_GAME_DIAL_TIMEOUT (setting game.dial_timeout)", `"10" has no unit: write "10s"`}},
+		{"env not a number", "", map[string]string{"DRAWBRIDGE_GAME_DIAL_TIMEOUT": "ten"},
+			[]string{"DRAWBRIDGE_GAME_DIAL_TIMEOUT", `"ten" is not a duration`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "c.toml", tc.file)
+			cfg, _, err := Load(path, environ(tc.env))
+			if err == nil {
+				t.Fatalf("got no error (game.dial_timeout = %s), want one", cfg.Game.DialTimeout)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %q, want it to mention %q", err, w)
+				}
+			}
+		})
+	}
+	// With units they load, as before.
+	path := writeFile(t, "ok.toml", "[game]\ndial_timeout = \"1m30s\"\n[players]\nidle_timeout = \"-1s\"\n")
+	cfg, _, err := Load(path, []string{"DRAWBRIDGE_GAME_STATUS_TIMEOUT=1.5s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Game.DialTimeout != 90*time.Second || cfg.Players.IdleTimeout != -time.Second || cfg.Game.StatusTimeout != 1500*time.Millisecond {
+		t.Fatalf("got %s %s %s, want 1m30s -1s 1.5s", cfg.Game.DialTimeout, cfg.Players.IdleTimeout, cfg.Game.StatusTimeout)
+	}
+}
+
+func TestUnknownEnvVariables(t *testing.T) {
+	_, _, err := Load("", []string{
+		"HOME=/root",
+		"DRAWBRIDGE_WEB_DOMAIN=play.example.org",
+		"DRAWBRIDGE_GAME_BACKEND=127.0.0.1:4000",
+		"DRAWBRIDGE_NONSENSE_ENTIRELY=1",
+		"DRAWBRIDGE_CONFIG=/etc/drawbridge/drawbridge.toml",
+		"DRAWBRIDGE_CHROMIUM=/usr/bin/chromium",
+		"DRAWBRIDGE_EMPTY=",
+	})
+	if err == nil {
+		t.Fatal("got no error for DRAWBRIDGE_WEB_DOMAIN, want one")
+	}
+	got := err.Error()
+	for _, want := range []string{
+		"DRAWBRIDGE_WEB_DOMAIN: no such setting; did you mean DRAWBRIDGE_WEB_DOMAINS?",
+		"DRAWBRIDGE_NONSENSE_ENTIRELY: no such setting",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("got %q, want it to mention %q", got, want)
+		}
+	}
+	for _, allowed := range []string{"DRAWBRIDGE_CONFIG", "DRAWBRIDGE_CHROMIUM", "DRAWBRIDGE_EMPTY", "DRAWBRIDGE_GAME_BACKEND", "HOME"} {
+		if strings.Contains(got, allowed+":") {
+			t.Errorf("%s was refused: %q", allowed, got)
+		}
+	}
+	if strings.Contains(got, "NONSENSE_ENTIRELY: no such setting; did you mean") {
+		t.Errorf("suggested a setting for a name nothing like one: %q", got)
 	}
 }

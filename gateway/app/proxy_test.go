@@ -445,7 +445,7 @@ func TestExampleHAProxyConfig(t *testing.T) {
 				continue
 			}
 			servers++
-			if !containsAll(line, " send-proxy-v2", " check port 9100") {
+			if !containsAll(line, " send-proxy-v2", " check port 6060") {
 				t.Errorf("server line without send-proxy-v2 and the health check: %q", line)
 			}
 		}
@@ -501,7 +501,7 @@ state_dir = "/srv/db"
 proxy_protocol_from = ["10.0.0.5", "10.0.1.0/24"]
 `)
 	env := map[string]string{"DRAWBRIDGE_TELNETS_PROXY_PROTOCOL_FROM": "10.0.0.5, fd00:1::/64"}
-	cfg, _, err := Load(path, func(k string) string { return env[k] })
+	cfg, _, err := Load(path, environ(env))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}

@@ -38,7 +38,7 @@ type Accounts struct {
 	relay *cluster.Revocations
 	// sweeper is set while this node runs the cluster's account sweep.
 	sweeper atomic.Bool
-	audit   *os.File
+	audit   *auditFile // log.audit_file, nil when the events go to the main log
 }
 
 // clusterStats is what the admin listener reports of the cluster.
@@ -95,15 +95,15 @@ func openAccounts(ctx context.Context, cfg Config, hooks AccountHooks, existing 
 	}
 	audit := log.With("component", "audit")
 	if cfg.Log.AuditFile != "" {
-		f, err := openAudit(cfg.Log.AuditFile)
+		f, err := openAuditFile(cfg.Log.AuditFile)
 		if err != nil {
 			a.close()
-			return nil, fmt.Errorf("log.audit_file: %w", unwrapPath(err))
+			return nil, err
 		}
 		a.audit = f
 		audit = slog.New(slog.NewJSONHandler(f, nil))
 	}
-	ac := cfg.Accounts
+	ac := accountConfig(&cfg)
 	ac.Store, ac.Log, ac.Audit, ac.OnRevoke = a.store, log.With("component", "accounts"), audit, hooks.OnRevoke
 	if a.pg != nil {
 		// Every node's bridges end, not only this one's; the command
@@ -113,13 +113,21 @@ func openAccounts(ctx context.Context, cfg Config, hooks AccountHooks, existing 
 		})
 		ac.OnRevoke = a.relay.Revoked
 	}
-	ac.Policy.Words = append(slices.Clip(ac.Policy.Words), cfg.Game.Name)
 	var err error
 	if a.Service, err = account.New(ac); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
 	return a, nil
+}
+
+// accountConfig is the account service's configuration from cfg: the
+// [accounts] section, with the game's name among the words passwords may
+// not contain.
+func accountConfig(cfg *Config) account.Config {
+	ac := cfg.Accounts
+	ac.Policy.Words = append(slices.Clip(ac.Policy.Words), cfg.Game.Name)
+	return ac
 }
 
 // openAudit opens (creating if needed) the audit file for appending. A

@@ -377,7 +377,7 @@ func (s *Service) ImportUser(ctx context.Context, by Actor, iu ImportedUser) (Us
 		return User{}, err
 	}
 	name := strings.TrimSpace(iu.Name)
-	if err := ValidateName(name, s.cfg.ReservedNames); err != nil {
+	if err := ValidateName(name, s.conf().ReservedNames); err != nil {
 		return User{}, err
 	}
 	if !iu.Role.Valid() {
@@ -411,7 +411,7 @@ func (s *Service) SetupToken(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	token, hash := newToken()
-	t := Token{Hash: hash, Purpose: setupPurpose, ExpiresAt: s.now().Add(s.cfg.SetupTokenLifetime)}
+	t := Token{Hash: hash, Purpose: setupPurpose, ExpiresAt: s.now().Add(s.conf().SetupTokenLifetime)}
 	if err := s.store.PutToken(ctx, t); err != nil {
 		return "", fmt.Errorf("setup token: %w", err)
 	}
@@ -446,7 +446,7 @@ func (s *Service) Setup(ctx context.Context, req SetupRequest) (Grant, error) {
 	if err := s.validateNew(name, req.Password, RoleSuperuser); err != nil {
 		return Grant{}, err
 	}
-	if _, err := s.allowRate(ctx, registerAddrKey(req.Addr), s.cfg.Limits.RegisterPerAddr); err != nil {
+	if _, err := s.allowRate(ctx, registerAddrKey(req.Addr), s.conf().Limits.RegisterPerAddr); err != nil {
 		return Grant{}, err
 	}
 	if !validToken(req.Token) {

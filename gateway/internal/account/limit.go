@@ -213,16 +213,16 @@ func (s *Service) spendHash(ctx context.Context, addr string) (first bool, err e
 	if addr == "" {
 		return false, nil
 	}
-	return s.allowRate(ctx, hashAddrKey(addr), s.cfg.Limits.LoginPerAddr)
+	return s.allowRate(ctx, hashAddrKey(addr), s.conf().Limits.LoginPerAddr)
 }
 
 // backoff is the wait after the n-th consecutive failure.
 func (s *Service) backoff(n int) time.Duration {
-	d := s.cfg.Limits.BackoffBase
-	for i := 1; i < n && d < s.cfg.Limits.BackoffMax; i++ {
+	d := s.conf().Limits.BackoffBase
+	for i := 1; i < n && d < s.conf().Limits.BackoffMax; i++ {
 		d *= 2
 	}
-	return min(d, s.cfg.Limits.BackoffMax)
+	return min(d, s.conf().Limits.BackoffMax)
 }
 
 // ownPool is a pool of one key, paced and locked out alone.
@@ -256,7 +256,7 @@ func (p pool) keys() []string {
 // no store access.
 func (s *Service) beginAttempt(ctx context.Context, p pool) error {
 	now := s.now()
-	lim := s.cfg.Limits
+	lim := s.conf().Limits
 	for _, k := range p.keys() {
 		if le := s.refused.check(k, now); le != nil {
 			return le
@@ -341,7 +341,7 @@ func (s *Service) finishAttempt(ctx context.Context, p pool, o outcome) (locked 
 // it.
 func (s *Service) finish(ctx context.Context, key string, o outcome, lock bool) (locked bool) {
 	now := s.now()
-	lim := s.cfg.Limits
+	lim := s.conf().Limits
 	_, err := s.store.UpdateLimit(context.WithoutCancel(ctx), key, func(l *Limit) {
 		locked = false
 		switch o {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/peer"
@@ -18,7 +19,7 @@ import (
 // use; it keeps no state of its own beyond its configuration, so several
 // gateway nodes can share one Store.
 type Service struct {
-	cfg    Config
+	cfg    atomic.Pointer[Config] // swapped whole by Reconfigure
 	store  Store
 	log    *slog.Logger
 	audit  *slog.Logger
@@ -38,17 +39,43 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	return &Service{
-		cfg:    cfg,
+	s := &Service{
 		store:  cfg.Store,
 		log:    cfg.Log,
 		audit:  cfg.Audit,
 		hasher: newHasher(cfg.Hash, cfg.MaxConcurrentHashes, cfg.HashWait),
-	}, nil
+	}
+	s.cfg.Store(&cfg)
+	return s, nil
 }
 
+// conf is the configuration now: each call may see a newer one after
+// Reconfigure, so a caller that needs two settings to agree reads it once.
+func (s *Service) conf() *Config { return s.cfg.Load() }
+
+// Reconfigure validates cfg and makes it the service's configuration from
+// now on, for a configuration reload. What the service was built around
+// stays as New set it, whatever cfg says: the store, the loggers, the
+// clock, OnRevoke, and the settings in RestartSettings.
+func (s *Service) Reconfigure(cfg Config) error {
+	if err := cfg.ValidateSettings(); err != nil {
+		return err
+	}
+	cfg = cfg.WithDefaults()
+	old := s.conf()
+	cfg.Store, cfg.Log, cfg.Audit, cfg.Now, cfg.OnRevoke = old.Store, old.Log, old.Audit, old.Now, old.OnRevoke
+	cfg.Hash, cfg.MaxConcurrentHashes, cfg.HashWait, cfg.SweepEvery = old.Hash, old.MaxConcurrentHashes, old.HashWait, old.SweepEvery
+	s.cfg.Store(&cfg)
+	return nil
+}
+
+// RestartSettings are the settings (by their TOML keys under [accounts])
+// that Reconfigure leaves as New set them: the password hasher's and the
+// sweep's, which are built once.
+var RestartSettings = []string{"hash", "max_concurrent_hashes", "hash_wait", "sweep_every"}
+
 // now is the clock in UTC, truncated to what every store keeps.
-func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return s.conf().Now().UTC().Truncate(time.Microsecond) }
 
 // Client is where a request comes from.
 type Client struct {
@@ -90,36 +117,36 @@ type Grant struct {
 }
 
 // RegistrationOpen reports whether players may register themselves.
-func (s *Service) RegistrationOpen() bool { return s.cfg.Registration == RegistrationOpen }
+func (s *Service) RegistrationOpen() bool { return s.conf().Registration == RegistrationOpen }
 
 // GuestsAllowed reports whether Guest works.
-func (s *Service) GuestsAllowed() bool { return s.cfg.AllowGuests }
+func (s *Service) GuestsAllowed() bool { return s.conf().AllowGuests }
 
 // IdleTimeout is the configured idle timeout, for cookie lifetimes
 // (Session.Deadline).
-func (s *Service) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
+func (s *Service) IdleTimeout() time.Duration { return s.conf().IdleTimeout }
 
 // DeviceLifetime is how long a device cookie should live: as long as its
 // newest token is good for.
-func (s *Service) DeviceLifetime() time.Duration { return s.cfg.DeviceLifetime }
+func (s *Service) DeviceLifetime() time.Duration { return s.conf().DeviceLifetime }
 
 // Policy is the configured password policy, for showing its rules.
-func (s *Service) Policy() Policy { return s.cfg.Policy }
+func (s *Service) Policy() Policy { return s.conf().Policy }
 
 // CheckPassword returns every rule a prospective password for the named
 // account breaks, under the configured policy: for live feedback while
 // the player types. It costs no hash and touches no store.
 func (s *Service) CheckPassword(password, name string) []Problem {
-	return s.cfg.Policy.Check(password, name)
+	return s.conf().Policy.Check(password, name)
 }
 
 // policyFor is the policy for an account with role r: staff get at least
 // the standard level.
 func (s *Service) policyFor(r Role) Policy {
 	if r.AtLeast(RoleAdmin) {
-		return s.cfg.Policy.atLeast(PolicyStandard)
+		return s.conf().Policy.atLeast(PolicyStandard)
 	}
-	return s.cfg.Policy
+	return s.conf().Policy
 }
 
 func (s *Service) checkPassword(password, name string, r Role) error {
@@ -131,7 +158,7 @@ func (s *Service) checkPassword(password, name string, r Role) error {
 
 // maxPasswordBytes bounds what Login hashes: no acceptable password is
 // longer, so a longer one is rejected without spending a hash on it.
-func (s *Service) maxPasswordBytes() int { return 4 * s.cfg.Policy.maxLength() }
+func (s *Service) maxPasswordBytes() int { return 4 * s.conf().Policy.maxLength() }
 
 // LoginRequest is a login attempt.
 type LoginRequest struct {
@@ -188,7 +215,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 		if found && req.DeviceCookie != "" {
 			if k, err := s.devices.get(ctx, s.store); err != nil {
 				s.log.Error("device tokens unavailable; counting the login as a stranger's", "err", err)
-			} else if d, ok := deviceFor(k, req.DeviceCookie, u.ID, s.now(), s.cfg.DeviceLifetime); ok {
+			} else if d, ok := deviceFor(k, req.DeviceCookie, u.ID, s.now(), s.conf().DeviceLifetime); ok {
 				p = ownPool(deviceKey(u.ID, d.id))
 				p.trusted = true
 			}
@@ -225,7 +252,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 		}
 		s.record(ctx, e)
 		if settle(attemptFailed) {
-			e.Type, e.Detail = EventLockout, "locked for "+s.cfg.Limits.LockoutFor.String()
+			e.Type, e.Detail = EventLockout, "locked for "+s.conf().Limits.LockoutFor.String()
 			if p.trusted {
 				e.Detail += " (this device)"
 			} else {
@@ -259,7 +286,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Grant, error) {
 		return Grant{}, fmt.Errorf("login %q: record login: %w", key, err)
 	}
 	if ch.PasswordHash != nil {
-		s.record(ctx, Event{Type: EventPasswordRehash, UserID: u.ID, Name: u.Name, Addr: addr, Detail: s.cfg.Hash.String()})
+		s.record(ctx, Event{Type: EventPasswordRehash, UserID: u.ID, Name: u.Name, Addr: addr, Detail: s.conf().Hash.String()})
 	}
 	g, err := s.startSession(ctx, u, req.Client, EventLogin)
 	if err != nil {
@@ -279,15 +306,15 @@ func (s *Service) startSession(ctx context.Context, u User, c Client, ev EventTy
 	now := s.now()
 	sess := Session{
 		ID: id, UserID: u.ID, CreatedAt: now, LastSeen: now,
-		ExpiresAt: now.Add(s.cfg.MaxLifetime),
+		ExpiresAt: now.Add(s.conf().MaxLifetime),
 		Addr:      peerIP(c.Addr), UserAgent: truncate(c.UserAgent, 256),
 	}
 	if u.Guest {
-		if end := u.CreatedAt.Add(s.cfg.GuestLifetime); end.Before(sess.ExpiresAt) {
+		if end := u.CreatedAt.Add(s.conf().GuestLifetime); end.Before(sess.ExpiresAt) {
 			sess.ExpiresAt = end
 		}
 	}
-	evicted, err := s.store.CreateSession(ctx, sess, max(s.cfg.MaxSessionsPerUser, 0))
+	evicted, err := s.store.CreateSession(ctx, sess, max(s.conf().MaxSessionsPerUser, 0))
 	if err != nil {
 		return Grant{}, fmt.Errorf("create session for %q: %w", u.Name, err)
 	}
@@ -298,7 +325,7 @@ func (s *Service) startSession(ctx context.Context, u User, c Client, ev EventTy
 		if k, err := s.devices.get(ctx, s.store); err != nil {
 			s.log.Error("device tokens unavailable; no device cookie issued", "err", err)
 		} else {
-			g.DeviceCookie = withDevice(k, c.DeviceCookie, newDeviceToken(k, u.ID, now), now, s.cfg.DeviceLifetime)
+			g.DeviceCookie = withDevice(k, c.DeviceCookie, newDeviceToken(k, u.ID, now), now, s.conf().DeviceLifetime)
 		}
 	}
 	if pid, ok := SessionID(c.PreviousToken); ok && pid != id {
@@ -327,8 +354,8 @@ func (s *Service) revoked(ctx context.Context, e Event, ids []string, reason Rev
 		e.Detail += " (" + strconv.Itoa(len(ids)) + " sessions)"
 	}
 	s.record(ctx, e)
-	if s.cfg.OnRevoke != nil {
-		s.cfg.OnRevoke(Revocation{UserID: e.UserID, SessionIDs: ids, Reason: reason})
+	if s.conf().OnRevoke != nil {
+		s.conf().OnRevoke(Revocation{UserID: e.UserID, SessionIDs: ids, Reason: reason})
 	}
 }
 
@@ -350,7 +377,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 		return User{}, Session{}, fmt.Errorf("authenticate: %w", err)
 	}
 	now := s.now()
-	if sess.Expired(now, s.cfg.IdleTimeout) {
+	if sess.Expired(now, s.conf().IdleTimeout) {
 		s.expire(ctx, sess)
 		return User{}, Session{}, ErrSessionExpired
 	}
@@ -363,7 +390,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 	if u.Disabled {
 		return User{}, Session{}, ErrUnauthenticated
 	}
-	if u.Guest && !now.Before(u.CreatedAt.Add(s.cfg.GuestLifetime)) {
+	if u.Guest && !now.Before(u.CreatedAt.Add(s.conf().GuestLifetime)) {
 		return User{}, Session{}, ErrSessionExpired
 	}
 	sess, err = s.touch(ctx, sess, now)
@@ -381,7 +408,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 // periodically so that changes made elsewhere close live bridges too.
 func (s *Service) Check(ctx context.Context, sess Session) error {
 	now := s.now()
-	if sess.Expired(now, s.cfg.IdleTimeout) {
+	if sess.Expired(now, s.conf().IdleTimeout) {
 		return ErrSessionExpired
 	}
 	cur, err := s.store.Session(ctx, sess.ID)
@@ -390,7 +417,7 @@ func (s *Service) Check(ctx context.Context, sess Session) error {
 	} else if err != nil {
 		return fmt.Errorf("check session: %w", err)
 	}
-	if cur.Expired(now, s.cfg.IdleTimeout) {
+	if cur.Expired(now, s.conf().IdleTimeout) {
 		return ErrSessionExpired
 	}
 	u, err := s.store.User(ctx, cur.UserID)
@@ -402,7 +429,7 @@ func (s *Service) Check(ctx context.Context, sess Session) error {
 	if u.Disabled {
 		return ErrSessionEnded
 	}
-	if u.Guest && !now.Before(u.CreatedAt.Add(s.cfg.GuestLifetime)) {
+	if u.Guest && !now.Before(u.CreatedAt.Add(s.conf().GuestLifetime)) {
 		return ErrSessionExpired
 	}
 	return nil
@@ -415,7 +442,7 @@ func (s *Service) Check(ctx context.Context, sess Session) error {
 // or ErrSessionEnded (revoked meanwhile) mean: close the bridge.
 func (s *Service) Touch(ctx context.Context, sess Session) (Session, error) {
 	now := s.now()
-	if sess.Expired(now, s.cfg.IdleTimeout) {
+	if sess.Expired(now, s.conf().IdleTimeout) {
 		s.expire(ctx, sess)
 		return sess, ErrSessionExpired
 	}
@@ -423,7 +450,7 @@ func (s *Service) Touch(ctx context.Context, sess Session) (Session, error) {
 }
 
 func (s *Service) touch(ctx context.Context, sess Session, now time.Time) (Session, error) {
-	if now.Sub(sess.LastSeen) < s.cfg.TouchEvery {
+	if now.Sub(sess.LastSeen) < s.conf().TouchEvery {
 		return sess, nil
 	}
 	err := s.store.TouchSession(ctx, sess.ID, now)
@@ -486,7 +513,7 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest) (Grant, err
 	if err := s.validateNew(name, req.Password, RolePlayer); err != nil {
 		return Grant{}, err
 	}
-	if _, err := s.allowRate(ctx, registerAddrKey(req.Addr), s.cfg.Limits.RegisterPerAddr); err != nil {
+	if _, err := s.allowRate(ctx, registerAddrKey(req.Addr), s.conf().Limits.RegisterPerAddr); err != nil {
 		return Grant{}, err
 	}
 	if _, err := s.spendHash(ctx, req.Addr); err != nil {
@@ -503,7 +530,7 @@ func (s *Service) Register(ctx context.Context, req RegisterRequest) (Grant, err
 // validateNew checks a new account's name and password, reporting the
 // name's problem and every password problem together.
 func (s *Service) validateNew(name, password string, r Role) error {
-	nameErr := ValidateName(name, s.cfg.ReservedNames)
+	nameErr := ValidateName(name, s.conf().ReservedNames)
 	pwErr := s.checkPassword(password, name, r)
 	return errors.Join(nameErr, pwErr)
 }
@@ -528,10 +555,10 @@ func (s *Service) createUser(ctx context.Context, name, password string, r Role)
 // password) and logs it in. Its session ends, and the account is purged,
 // GuestLifetime after. ErrGuestsDisabled unless Config.AllowGuests.
 func (s *Service) Guest(ctx context.Context, c Client) (Grant, error) {
-	if !s.cfg.AllowGuests {
+	if !s.conf().AllowGuests {
 		return Grant{}, ErrGuestsDisabled
 	}
-	if _, err := s.allowRate(ctx, guestAddrKey(c.Addr), s.cfg.Limits.GuestPerAddr); err != nil {
+	if _, err := s.allowRate(ctx, guestAddrKey(c.Addr), s.conf().Limits.GuestPerAddr); err != nil {
 		return Grant{}, err
 	}
 	for i := range 20 {
@@ -593,7 +620,7 @@ func (s *Service) ChangePassword(ctx context.Context, req PasswordChange) error 
 	if err := s.checkPassword(req.New, u.Name, u.Role); err != nil {
 		return err
 	}
-	if err := s.rateFull(ctx, passwordSetKey(u.ID), s.cfg.Limits.PasswordChanges); err != nil {
+	if err := s.rateFull(ctx, passwordSetKey(u.ID), s.conf().Limits.PasswordChanges); err != nil {
 		return err
 	}
 	if _, err := s.spendHash(ctx, req.Addr); err != nil {
@@ -617,7 +644,7 @@ func (s *Service) ChangePassword(ctx context.Context, req PasswordChange) error 
 		return ErrInvalidCredentials
 	}
 	s.finishAttempt(ctx, p, attemptOK)
-	if _, err := s.allowRate(ctx, passwordSetKey(u.ID), s.cfg.Limits.PasswordChanges); err != nil {
+	if _, err := s.allowRate(ctx, passwordSetKey(u.ID), s.conf().Limits.PasswordChanges); err != nil {
 		return err
 	}
 	if _, err := s.spendHash(ctx, req.Addr); err != nil {

@@ -19,7 +19,7 @@ type SweepStats struct {
 // returns nil then. The app runs it on a goroutine it waits for. Sweep
 // failures are logged and retried at the next tick.
 func (s *Service) Run(ctx context.Context) error {
-	t := time.NewTicker(s.cfg.SweepEvery)
+	t := time.NewTicker(s.conf().SweepEvery)
 	defer t.Stop()
 	for {
 		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
@@ -48,8 +48,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
 	if st.Limits, err = s.store.DeleteExpiredLimits(ctx, s.now()); err != nil {
 		errs = append(errs, fmt.Errorf("sweep rate limits: %w", err))
 	}
-	if s.cfg.AuditRetention > 0 {
-		if st.Events, err = s.store.DeleteEvents(ctx, s.now().Add(-s.cfg.AuditRetention)); err != nil {
+	if s.conf().AuditRetention > 0 {
+		if st.Events, err = s.store.DeleteEvents(ctx, s.now().Add(-s.conf().AuditRetention)); err != nil {
 			errs = append(errs, fmt.Errorf("sweep audit events: %w", err))
 		}
 	}
@@ -63,7 +63,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepStats, error) {
 // timeout, tells OnRevoke (reason expired), and returns how many.
 func (s *Service) SweepExpiredSessions(ctx context.Context) (int, error) {
 	now := s.now()
-	gone, err := s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.IdleTimeout))
+	gone, err := s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.conf().IdleTimeout))
 	if err != nil {
 		return 0, fmt.Errorf("sweep sessions: %w", err)
 	}
@@ -86,7 +86,7 @@ func (s *Service) SweepExpiredSessions(ctx context.Context) (int, error) {
 func (s *Service) PurgeGuests(ctx context.Context) (int, error) {
 	// Created at or before now - GuestLifetime: Authenticate refuses them
 	// from that instant.
-	cutoff := s.now().Add(-s.cfg.GuestLifetime).Add(time.Microsecond)
+	cutoff := s.now().Add(-s.conf().GuestLifetime).Add(time.Microsecond)
 	n := 0
 	for {
 		guests, err := s.store.ListUsers(ctx, UserQuery{GuestsOnly: true, CreatedBefore: cutoff, Limit: 100})

@@ -31,7 +31,7 @@ var (
 // session the gateway is restarting and waits until they have ended.
 type Hub struct {
 	ctx context.Context
-	cfg Config
+	cfg atomic.Pointer[Config] // swapped whole by SetConfig
 
 	mu       sync.Mutex
 	sessions map[*Session]string // the address group (peer.Group) each is counted under
@@ -78,10 +78,18 @@ type Stats struct {
 // server's context, not a request's): cancelling it ends them all at once,
 // without waiting for the goodbye Shutdown sends.
 func NewHub(ctx context.Context, cfg Config) *Hub {
-	return &Hub{ctx: ctx, cfg: cfg, sessions: make(map[*Session]string), perAddr: make(map[string]int),
+	h := &Hub{ctx: ctx, sessions: make(map[*Session]string), perAddr: make(map[string]int),
 		perName: make(map[string]int), tokens: make(map[string]*Session),
 		dials: make(map[string]int64), ends: make(map[string]int64), negotiated: make(map[string]int64)}
+	h.cfg.Store(&cfg)
+	return h
 }
+
+// SetConfig makes sessions that start from now on use cfg, for a
+// configuration reload; live sessions keep the configuration they started
+// with. The limits apply at once to players who connect next; players over
+// a lowered limit are not disconnected.
+func (h *Hub) SetConfig(cfg Config) { h.cfg.Store(&cfg) }
 
 // Serve serves an accepted player until their connection ends. A player
 // with a valid resume token (p.Resume, for the same login session) goes
@@ -94,6 +102,7 @@ func NewHub(ctx context.Context, cfg Config) *Hub {
 // nil when the session waits for the player to resume, else what ended
 // the session.
 func (h *Hub) Serve(p Player) error {
+	cfg := h.cfg.Load()
 	if p.Resume != "" {
 		if s := h.claim(p); s != nil {
 			if err, ok := s.resume(newAttachment(p), p.Seq); ok {
@@ -101,11 +110,11 @@ func (h *Hub) Serve(p Player) error {
 			}
 		}
 		h.resumeFailed.Add(1)
-		if h.cfg.Logger != nil {
-			h.cfg.Logger.Info("resume refused: token unknown, used or expired; starting a new game connection", "player", p.Addr)
+		if cfg.Logger != nil {
+			cfg.Logger.Info("resume refused: token unknown, used or expired; starting a new game connection", "player", p.Addr)
 		}
 	}
-	s := newSession(p, h.cfg, h, h.ctx)
+	s := newSession(p, *cfg, h, h.ctx)
 	ws, group := p.WS, peer.Group(p.Addr)
 	h.mu.Lock()
 	switch {
@@ -113,18 +122,18 @@ func (h *Hub) Serve(p Player) error {
 		h.mu.Unlock()
 		ws.Close(websocket.StatusGoingAway, "gateway restarting")
 		return ErrShuttingDown
-	case len(h.sessions) >= h.cfg.maxPlayers():
+	case len(h.sessions) >= cfg.maxPlayers():
 		h.mu.Unlock()
 		refuse(ws, "The gateway is full. Try again in a few minutes.")
-		return fmt.Errorf("%w: %d players", ErrFull, h.cfg.maxPlayers())
-	case h.perAddr[group] >= h.cfg.maxPlayersPerAddr():
+		return fmt.Errorf("%w: %d players", ErrFull, cfg.maxPlayers())
+	case h.perAddr[group] >= cfg.maxPlayersPerAddr():
 		h.mu.Unlock()
 		refuse(ws, "Too many connections from your network address.")
-		return fmt.Errorf("%w: %d players from %s", ErrFull, h.cfg.maxPlayersPerAddr(), group)
-	case p.Name != "" && h.perName[p.Name] >= h.cfg.maxPlayersPerAccount():
+		return fmt.Errorf("%w: %d players from %s", ErrFull, cfg.maxPlayersPerAddr(), group)
+	case p.Name != "" && h.perName[p.Name] >= cfg.maxPlayersPerAccount():
 		h.mu.Unlock()
-		refuse(ws, fmt.Sprintf("%s is already playing in %d places. Close one of them, then reconnect.", p.Name, h.cfg.maxPlayersPerAccount()))
-		return fmt.Errorf("%w: %d players of account %s", ErrFull, h.cfg.maxPlayersPerAccount(), p.Name)
+		refuse(ws, fmt.Sprintf("%s is already playing in %d places. Close one of them, then reconnect.", p.Name, cfg.maxPlayersPerAccount()))
+		return fmt.Errorf("%w: %d players of account %s", ErrFull, cfg.maxPlayersPerAccount(), p.Name)
 	}
 	h.sessions[s] = group
 	h.perAddr[group]++

@@ -100,8 +100,7 @@ type acmeSource struct {
 	stopCtx context.Context
 	stop    context.CancelFunc
 
-	domains []*acmeDomain // in configuration order
-	byName  map[string]*acmeDomain
+	domainState // the domains, in configuration order; SetDomains changes them (domains.go)
 }
 
 // acmeManager is an autocert.Manager with its HTTP-01 handler.
@@ -141,7 +140,6 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 		retryMax:    cfg.RetryMax,
 		lock:        cfg.Lock,
 		checkEvery:  renewalCheckInterval,
-		byName:      map[string]*acmeDomain{},
 	}
 	if a.dirURL == "" {
 		a.dirURL = LetsEncryptProduction
@@ -206,12 +204,7 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 	}
 	a.client.Transport = &stopTransport{stop: a.stopCtx, base: base}
 
-	for _, name := range domains {
-		d := &acmeDomain{name: name}
-		d.mgr.Store(a.newManager(name, nil))
-		a.domains = append(a.domains, d)
-		a.byName[name] = d
-	}
+	a.setDomains(domains)
 	return a, nil
 }
 
@@ -303,11 +296,7 @@ func (a *acmeSource) run(ctx context.Context) {
 	defer unhook()
 	defer a.client.CloseIdleConnections()
 	defer a.stop()
-	var wg sync.WaitGroup
-	for _, d := range a.domains {
-		wg.Go(func() { a.keep(ctx, d) })
-	}
-	wg.Wait()
+	a.keepAll(ctx)
 }
 
 // keep obtains d's certificate, retrying with backoff until it has one,
@@ -602,7 +591,7 @@ func (a *acmeSource) renewAt(leaf *x509.Certificate) time.Time {
 // certStored is called when autocert writes to the cache: for a domain's
 // key, that is a newly issued certificate (a first order or a renewal).
 func (a *acmeSource) certStored(key string, data []byte) {
-	d := a.byName[key]
+	d := a.domain(key)
 	if d == nil {
 		return // account key, challenge tokens
 	}
@@ -693,7 +682,7 @@ func (a *acmeSource) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificat
 	if net.ParseIP(name) != nil {
 		return nil, fmt.Errorf("edge: no certificate for IP address %s: certificates are only served for the configured domains", name)
 	}
-	d := a.byName[name]
+	d := a.domain(name)
 	if d == nil {
 		return nil, fmt.Errorf("edge: no certificate for %q: not a configured domain", hello.ServerName)
 	}
@@ -755,7 +744,7 @@ func isChallengeHello(hello *tls.ClientHelloInfo) bool {
 // serveHTTP01 answers an HTTP-01 challenge request for a configured
 // domain.
 func (a *acmeSource) serveHTTP01(w http.ResponseWriter, r *http.Request) {
-	d := a.byName[requestHost(r)]
+	d := a.domain(requestHost(r))
 	if d == nil {
 		http.NotFound(w, r)
 		return
@@ -767,8 +756,9 @@ func (a *acmeSource) serveHTTP01(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *acmeSource) status() []CertStatus {
-	out := make([]CertStatus, 0, len(a.domains))
-	for _, d := range a.domains {
+	domains := a.domainList()
+	out := make([]CertStatus, 0, len(domains))
+	for _, d := range domains {
 		d.mu.Lock()
 		st := CertStatus{Name: d.name, Source: ModeACME, LastError: d.lastErr, NextAttempt: d.nextAttempt}
 		if d.leaf != nil {

@@ -373,7 +373,7 @@ func TestACMECachedCertificate(t *testing.T) {
 	// expiry) and the grace: overdue.
 	later := now.Add(18 * time.Hour)
 	clock.Store(&later)
-	d := e.acme.byName["game.test"]
+	d := e.acme.domain("game.test")
 	e.acme.check(d)
 	if st := e.Status()[0]; !strings.Contains(st.LastError, "renewal overdue") {
 		t.Errorf("LastError = %q, want renewal overdue", st.LastError)

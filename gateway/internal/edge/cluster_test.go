@@ -356,7 +356,7 @@ func TestClusterRenewal(t *testing.T) {
 	runEdge(t, b)
 	awaitCertificates(t, a)
 	awaitCertificates(t, b)
-	first := a.acme.byName["game.test"].leafNow()
+	first := a.acme.domain("game.test").leafNow()
 	orders := peb.CreatedOrders()
 
 	// A renewal issued in a later second expires later.
@@ -365,7 +365,7 @@ func TestClusterRenewal(t *testing.T) {
 	// renewed one (expiring later) is not.
 	fixed.Store(a.acme.renewAt(first).UnixNano())
 	ctx := context.Background()
-	a.acme.tick(ctx, a.acme.byName["game.test"])
+	a.acme.tick(ctx, a.acme.domain("game.test"))
 	if got := peb.CreatedOrders(); got != orders+1 {
 		t.Fatalf("orders after A's renewal = %d, want %d\n%s", got, orders+1, logsA)
 	}
@@ -377,7 +377,7 @@ func TestClusterRenewal(t *testing.T) {
 		t.Errorf("A did not log the renewal:\n%s", logsA)
 	}
 
-	b.acme.tick(ctx, b.acme.byName["game.test"])
+	b.acme.tick(ctx, b.acme.domain("game.test"))
 	if got := peb.CreatedOrders(); got != orders+1 {
 		t.Errorf("orders after B's check = %d, want %d (B loads A's renewal)", got, orders+1)
 	}
@@ -480,7 +480,7 @@ func TestACMEWithoutClusterFields(t *testing.T) {
 	if _, ok := a.cache.backend.(autocert.DirCache); !ok {
 		t.Errorf("cache backend %T, want autocert.DirCache", a.cache.backend)
 	}
-	for _, d := range a.domains {
+	for _, d := range a.domainList() {
 		m := d.mgr.Load()
 		if !m.online.Load() {
 			t.Errorf("%s: manager offline", d.name)

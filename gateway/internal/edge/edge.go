@@ -373,7 +373,7 @@ type source interface {
 // Its methods are safe for concurrent use.
 type Edge struct {
 	log        *slog.Logger
-	domains    []string // normalized
+	domains    atomic.Pointer[[]string] // normalized; SetDomains changes them
 	minVersion uint16
 	suites     []uint16 // TLS 1.2; nil: Go's defaults
 	clientCAs  *x509.CertPool
@@ -406,10 +406,12 @@ func New(cfg Config) (*Edge, error) {
 	if e.minVersion == 0 {
 		e.minVersion = tls.VersionTLS12
 	}
+	var domains []string
 	for _, d := range cfg.Domains {
 		n, _ := normalizeDomain(d) // validated above
-		e.domains = append(e.domains, n)
+		domains = append(domains, n)
 	}
+	e.domains.Store(&domains)
 	profile, _ := ParseProfile(string(cfg.Profile)) // validated above
 	e.suites = profile.cipherSuites()
 	if len(cfg.CipherSuites) > 0 {
@@ -427,7 +429,7 @@ func New(cfg Config) (*Edge, error) {
 
 	switch cfg.Mode {
 	case ModeACME:
-		a, err := newACMESource(&cfg, e.domains, now, log)
+		a, err := newACMESource(&cfg, domains, now, log)
 		if err != nil {
 			return nil, fmt.Errorf("edge: ACME: %w", err)
 		}
@@ -585,10 +587,10 @@ func (e *Edge) HTTPHandler(fallback http.Handler) http.Handler {
 	next := fallback
 	fallback = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := requestHost(r)
-		switch {
-		case len(e.domains) > 0:
-			if !slices.Contains(e.domains, host) {
-				host = e.domains[0]
+		switch domains := *e.domains.Load(); {
+		case len(domains) > 0:
+			if !slices.Contains(domains, host) {
+				host = domains[0]
 			}
 		case !e.ownName(host):
 			e.log.Debug("http: refused to redirect to a host that is not the gateway's",

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -119,6 +120,10 @@ type Snapshot struct {
 type Prober struct {
 	cfg Config
 	log *slog.Logger
+	// interval and timeout are cfg's, as SetTiming last set them;
+	// retimed tells Run that the interval changed.
+	interval, timeout atomic.Int64
+	retimed           chan struct{}
 
 	mu   sync.Mutex
 	snap Snapshot // WebPlayers unused: read live
@@ -137,7 +142,26 @@ func New(cfg Config) *Prober {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Prober{cfg: cfg, log: log, snap: Snapshot{Game: Game{Players: -1}}}
+	p := &Prober{cfg: cfg, log: log, snap: Snapshot{Game: Game{Players: -1}}, retimed: make(chan struct{}, 1)}
+	p.SetTiming(cfg.Interval, cfg.Timeout)
+	return p
+}
+
+// SetTiming changes the interval between checks and the timeout of one,
+// for a configuration reload; zero or negative keeps the current value.
+// The new interval counts from the start of the last check: a shorter
+// one may start the next check at once.
+func (p *Prober) SetTiming(interval, timeout time.Duration) {
+	if interval > 0 {
+		p.interval.Store(int64(interval))
+		select {
+		case p.retimed <- struct{}{}:
+		default:
+		}
+	}
+	if timeout > 0 {
+		p.timeout.Store(int64(timeout))
+	}
 }
 
 // Snapshot returns the current status.
@@ -157,15 +181,21 @@ func (p *Prober) Snapshot() Snapshot {
 func (p *Prober) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
+	var start time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-p.retimed:
+			if !start.IsZero() {
+				t.Reset(max(time.Duration(p.interval.Load())-time.Since(start), 0))
+			}
+			continue
 		case <-t.C:
 		}
-		start := time.Now()
+		start = time.Now()
 		p.check(ctx)
-		t.Reset(max(p.cfg.Interval-time.Since(start), 0))
+		t.Reset(max(time.Duration(p.interval.Load())-time.Since(start), 0))
 	}
 }
 
@@ -207,7 +237,7 @@ var errNoMSSP = errors.New("the game refused MSSP (WONT MSSP)")
 // the answer (nil without one), whether the game was reached, and what
 // went wrong.
 func (p *Prober) probe(ctx context.Context) (telnet.MSSP, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(p.timeout.Load()))
 	defer cancel()
 	conn, err := p.cfg.Dial(ctx, "")
 	if err != nil {
@@ -238,7 +268,7 @@ func (p *Prober) probe(ctx context.Context) (telnet.MSSP, bool, error) {
 		case s.mssp != nil:
 		case rerr != nil:
 			if ctx.Err() != nil {
-				rerr = fmt.Errorf("no MSSP answer within %s", p.cfg.Timeout)
+				rerr = fmt.Errorf("no MSSP answer within %s", time.Duration(p.timeout.Load()))
 			}
 			return nil, true, rerr
 		case read > maxRead:

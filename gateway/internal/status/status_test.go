@@ -375,6 +375,40 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// A reload that shortens the interval takes effect without waiting out
+// the old one.
+func TestSetTiming(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	g := newFakeGame(t, func(c net.Conn) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		mssps(c)
+	})
+	checks := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
+	}
+	waitChecks := func(want int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); checks() < want; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("got %d checks, want %d", checks(), want)
+			}
+		}
+	}
+	p := New(Config{Dial: g.dial, Interval: time.Hour, Timeout: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitChecks(1)
+	p.SetTiming(20*time.Millisecond, 0)
+	waitChecks(3)
+}
+
 func TestGameOf(t *testing.T) {
 	now := time.Unix(1800000000, 0)
 	tests := []struct {

@@ -195,7 +195,7 @@ type Server struct {
 	maxPerAddr       int
 	handshakeTimeout time.Duration
 	idleTimeout      time.Duration // 0: none
-	dialTimeout      time.Duration
+	dialTimeout      atomic.Int64  // a time.Duration; SetDialTimeout changes it
 	closeTimeout     time.Duration // tests shorten it
 	goodbyeTimeout   time.Duration
 	bufs             sync.Pool // *[bufSize]byte
@@ -215,7 +215,6 @@ func New(cfg Config) *Server {
 		maxPerAddr:       limit(cfg.MaxConnsPerAddr, DefaultMaxConnsPerAddr),
 		handshakeTimeout: orDefault(cfg.HandshakeTimeout, DefaultHandshakeTimeout),
 		idleTimeout:      orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
-		dialTimeout:      orDefault(cfg.DialTimeout, DefaultDialTimeout),
 		closeTimeout:     closeTimeout,
 		goodbyeTimeout:   goodbyeTimeout,
 		perAddr:          make(map[string]int),
@@ -224,6 +223,7 @@ func New(cfg Config) *Server {
 		s.tls = cfg.TLS.Clone()
 		s.tls.GetConfigForClient = refuseACME // Validate refuses one of cfg's own
 	}
+	s.SetDialTimeout(cfg.DialTimeout)
 	s.bufs.New = func() any { return new([bufSize]byte) }
 	if s.idleTimeout < 0 {
 		s.idleTimeout = 0
@@ -232,6 +232,13 @@ func New(cfg Config) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	return s
+}
+
+// SetDialTimeout changes how long connecting to the game may take, for
+// connections that start from now on (a configuration reload). Zero means
+// DefaultDialTimeout.
+func (s *Server) SetDialTimeout(d time.Duration) {
+	s.dialTimeout.Store(int64(orDefault(d, DefaultDialTimeout)))
 }
 
 // Conns returns how many connections are being served (admitted within
@@ -552,7 +559,7 @@ type result struct {
 // something ends them; then both connections are closed.
 func (p *pipe) run(ctx context.Context, client net.Addr) end {
 	s := p.s
-	dctx, cancel := context.WithTimeout(ctx, s.dialTimeout)
+	dctx, cancel := context.WithTimeout(ctx, time.Duration(s.dialTimeout.Load()))
 	game, err := s.cfg.Dial(dctx, client.String())
 	cancel()
 	if err != nil {
