@@ -444,12 +444,23 @@ func TestNginxInFront(t *testing.T) {
 	b.waitScreen(t, "cmd>", 30*time.Second)
 	b.typeLine(t, "hello through nginx")
 	b.waitScreen(t, "you typed <hello through nginx>", 30*time.Second)
-	// The page's WebSocket went through nginx, under the prefix.
-	access, err := os.ReadFile(filepath.Join(f.dir, "access.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !regexp.MustCompile(`"GET /play/ws\?[^"]*" 101 `).Match(access) {
-		t.Errorf("nginx's access log shows no WebSocket upgrade of /play/ws:\n%s", access)
+	// Logging out ends the game connection (so nginx logs the WebSocket,
+	// which it does when it ends) and leads back to the front door under
+	// the prefix.
+	b.click(t, "logout")
+	b.waitFor(t, "the front door after logging out", `location.pathname === "/play/" && !document.getElementById("login-panel").hidden`, 30*time.Second)
+	upgraded := regexp.MustCompile(`"GET /play/ws\?[^"]*" 101 `)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		access, err := os.ReadFile(filepath.Join(f.dir, "access.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if upgraded.Match(access) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nginx's access log shows no WebSocket upgrade of /play/ws:\n%s", access)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
