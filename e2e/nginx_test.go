@@ -64,6 +64,12 @@ func newFrontFiles(t *testing.T) *frontFiles {
 	ca := newTestCA(t, "Drawbridge web server test CA")
 	certPEM, keyPEM := ca.issue(t, false, "localhost", "127.0.0.1")
 	dir := t.TempDir()
+	// Apache's children run as nobody: they must reach the site's files.
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	f := &frontFiles{dir: dir, root: filepath.Join(dir, "www")}
 	f.port = freePort(t)
 	f.certFile, f.keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
@@ -463,4 +469,99 @@ func TestNginxInFront(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestApacheInFront checks deploy/apache.conf with Debian's Apache
+// (apache2 -t, as apache2ctl -t runs it) and plays through it without a
+// browser: the WebSocket upgrade, the player's address in NEW-ENVIRON and
+// the audit trail, the prefix, and the game's site at /.
+func TestApacheInFront(t *testing.T) {
+	bin := needServer(t, "apache2", "apache2")
+	gw := proxiedGateway(t, false, "127.0.0.1")
+	f := newFrontFiles(t)
+	site := exampleConfig(t, "apache.conf",
+		"<VirtualHost *:443>", "<VirtualHost 127.0.0.1:"+strconv.Itoa(f.port)+">",
+		"ServerName play.example.org", "ServerName localhost",
+		"/etc/letsencrypt/live/play.example.org/fullchain.pem", f.certFile,
+		"/etc/letsencrypt/live/play.example.org/privkey.pem", f.keyFile,
+		"DocumentRoot /var/www/html", "DocumentRoot "+f.root,
+		"http://127.0.0.1:8080/play/", "http://"+gw.HTTPAddr().String()+"/play/",
+	)
+	sitePath := filepath.Join(f.dir, "drawbridge.conf")
+	if err := os.WriteFile(sitePath, []byte(site), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const mods = "/usr/lib/apache2/modules"
+	var load strings.Builder
+	for _, m := range []string{"mpm_event", "authz_core", "alias", "dir", "mime", "headers", "proxy", "proxy_http", "socache_shmcb", "ssl"} {
+		fmt.Fprintf(&load, "LoadModule %s_module %s/mod_%s.so\n", m, mods, m)
+	}
+	main := fmt.Sprintf(`ServerRoot %[1]s
+ServerName localhost
+Listen 127.0.0.1:%[2]d
+PidFile %[1]s/httpd.pid
+DefaultRuntimeDir %[1]s
+Mutex file:%[1]s default
+ErrorLog %[1]s/error.log
+LogLevel warn
+LogFormat "%%h \"%%r\" %%>s" basic
+CustomLog %[1]s/access.log basic
+User nobody
+Group nogroup
+%[3]s
+TypesConfig /etc/mime.types
+DirectoryIndex index.html
+<Directory %[4]s>
+    Require all granted
+</Directory>
+Include %[5]s
+`, f.dir, f.port, load.String(), f.root, sitePath)
+	mainPath := filepath.Join(f.dir, "apache2.conf")
+	if err := os.WriteFile(mainPath, []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-f", mainPath).CombinedOutput(); err != nil {
+		t.Fatalf("apache2 -t with deploy/apache.conf: %v\n%s", err, out)
+	}
+	runServer(t, f, "apache2", exec.Command(bin, "-X", "-DFOREGROUND", "-f", mainPath))
+	checkSite(t, &f.frontEnd)
+	playThrough(t, &f.frontEnd, gw, "127.0.0.3", "Apache")
+}
+
+// TestCaddyInFront checks deploy/Caddyfile with Debian's Caddy (caddy
+// validate, as shipped and as run here) and plays through it without a
+// browser, as TestApacheInFront does.
+func TestCaddyInFront(t *testing.T) {
+	bin := needServer(t, "caddy", "caddy")
+	home := t.TempDir()
+	env := append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+home, "XDG_CONFIG_HOME="+home)
+	validate := func(path string) {
+		t.Helper()
+		cmd := exec.Command(bin, "validate", "--adapter", "caddyfile", "--config", path)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("caddy validate %s: %v\n%s", path, err, out)
+		}
+	}
+	validate(filepath.Join("..", "deploy", "Caddyfile"))
+
+	gw := proxiedGateway(t, false, "127.0.0.1")
+	f := newFrontFiles(t)
+	site := exampleConfig(t, "Caddyfile",
+		"play.example.org {", "https://localhost:"+strconv.Itoa(f.port)+" {\n\ttls "+f.certFile+" "+f.keyFile,
+		"root * /var/www/html", "root * "+f.root,
+		"reverse_proxy 127.0.0.1:8080", "reverse_proxy "+gw.HTTPAddr().String(),
+	)
+	global := fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n\tstorage file_system %s\n\thttp_port %d\n\thttps_port %d\n}\n\n",
+		filepath.Join(f.dir, "caddy"), freePort(t), f.port)
+	path := filepath.Join(f.dir, "Caddyfile")
+	if err := os.WriteFile(path, []byte(global+site), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	validate(path)
+	cmd := exec.Command(bin, "run", "--adapter", "caddyfile", "--config", path)
+	cmd.Env = env
+	runServer(t, f, "caddy", cmd)
+	checkSite(t, &f.frontEnd)
+	playThrough(t, &f.frontEnd, gw, "127.0.0.3", "Caddy")
 }
