@@ -318,6 +318,7 @@ func waitLogLine(t *testing.T, gw *gateway, parts ...string) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		for _, line := range strings.Split(gw.log.String(), "\n") {
+			line += " " // so that "addr=X " matches at the end of a line too
 			all := true
 			for _, p := range parts {
 				all = all && strings.Contains(line, p)
