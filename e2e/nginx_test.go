@@ -130,16 +130,29 @@ func exampleConfig(t *testing.T, name string, replace ...string) string {
 	return s
 }
 
-// proxiedGateway starts the gateway in proxied mode under /play/ on a
-// loopback port, trusting the web server at trusted, in front of
-// telnetd.
+// proxiedGateway starts the gateway in proxied mode under /play/ in
+// front of telnetd: on a loopback port trusting the web server at
+// trusted, or with trusted "unix" on a Unix socket (whose peers are
+// trusted, and which Apache's children, running as nobody, can reach).
 func proxiedGateway(t *testing.T, static bool, trusted string) *gateway {
 	t.Helper()
 	game := startTelnetd(t)
+	addr := "127.0.0.1:0"
+	if trusted == "unix" {
+		dir := t.TempDir()
+		for _, d := range []string{dir, filepath.Dir(dir)} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		addr = "unix:" + filepath.Join(dir, "http.sock")
+	}
 	gw := startGateway(t, static, func(c *app.Config) {
-		c.Web.Mode, c.Web.HTTPSAddr, c.Web.HTTPAddr = "proxied", "", "127.0.0.1:0"
+		c.Web.Mode, c.Web.HTTPSAddr, c.Web.HTTPAddr = "proxied", "", addr
 		c.Web.BasePath = "/play/"
-		c.Web.TrustedProxies = []string{trusted}
+		if trusted != "unix" {
+			c.Web.TrustedProxies = []string{trusted}
+		}
 		c.Game.Backend = game
 	})
 	if gw.HTTPSAddr() != nil {
@@ -341,14 +354,15 @@ func startNginx(t *testing.T, gw *gateway) *frontFiles {
 	t.Helper()
 	bin := needServer(t, "nginx", "nginx")
 	f := newFrontFiles(t)
-	site := exampleConfig(t, "nginx.conf",
-		"listen 443 ssl http2;", "listen 127.0.0.1:"+strconv.Itoa(f.port)+" ssl http2;",
+	site := exampleConfig(t, "nginx.conf", append([]string{
+		"listen 443 ssl http2;", "listen 127.0.0.1:" + strconv.Itoa(f.port) + " ssl http2;",
 		"    listen [::]:443 ssl http2;\n", "",
 		"server_name play.example.org;", "server_name localhost;",
 		"/etc/letsencrypt/live/play.example.org/fullchain.pem", f.certFile,
 		"/etc/letsencrypt/live/play.example.org/privkey.pem", f.keyFile,
-		"root /var/www/html;", "root "+f.root+";",
-		"proxy_pass http://127.0.0.1:8080;", "proxy_pass http://"+gw.HTTPAddr().String()+";\n        proxy_bind 127.0.0.2;",
+		"root /var/www/html;", "root " + f.root + ";",
+	}, upstream(gw, "proxy_pass http://127.0.0.1:8080;", "proxy_pass http://"+gw.HTTPAddr().String()+";\n        proxy_bind 127.0.0.2;",
+		"# proxy_pass http://unix:/run/drawbridge/http.sock;", "proxy_pass http://unix:%s;")...)...,
 	)
 	sitePath := filepath.Join(f.dir, "drawbridge.conf")
 	if err := os.WriteFile(sitePath, []byte(site), 0o644); err != nil {
@@ -478,15 +492,22 @@ func TestNginxInFront(t *testing.T) {
 // the audit trail, the prefix, and the game's site at /.
 func TestApacheInFront(t *testing.T) {
 	bin := needServer(t, "apache2", "apache2")
-	gw := proxiedGateway(t, false, "127.0.0.1")
+	for _, trusted := range []string{"127.0.0.1", "unix"} {
+		t.Run(trusted, func(t *testing.T) { apacheInFront(t, bin, trusted) })
+	}
+}
+
+func apacheInFront(t *testing.T, bin, trusted string) {
+	gw := proxiedGateway(t, false, trusted)
 	f := newFrontFiles(t)
-	site := exampleConfig(t, "apache.conf",
-		"<VirtualHost *:443>", "<VirtualHost 127.0.0.1:"+strconv.Itoa(f.port)+">",
+	site := exampleConfig(t, "apache.conf", append([]string{
+		"<VirtualHost *:443>", "<VirtualHost 127.0.0.1:" + strconv.Itoa(f.port) + ">",
 		"ServerName play.example.org", "ServerName localhost",
 		"/etc/letsencrypt/live/play.example.org/fullchain.pem", f.certFile,
 		"/etc/letsencrypt/live/play.example.org/privkey.pem", f.keyFile,
-		"DocumentRoot /var/www/html", "DocumentRoot "+f.root,
-		"http://127.0.0.1:8080/play/", "http://"+gw.HTTPAddr().String()+"/play/",
+		"DocumentRoot /var/www/html", "DocumentRoot " + f.root,
+	}, upstream(gw, "ProxyPass        /play/ http://127.0.0.1:8080/play/", "ProxyPass        /play/ http://"+gw.HTTPAddr().String()+"/play/",
+		"# ProxyPass /play/ unix:/run/drawbridge/http.sock|", "ProxyPass /play/ unix:%s|")...)...,
 	)
 	sitePath := filepath.Join(f.dir, "drawbridge.conf")
 	if err := os.WriteFile(sitePath, []byte(site), 0o644); err != nil {
@@ -545,13 +566,19 @@ func TestCaddyInFront(t *testing.T) {
 		}
 	}
 	validate(filepath.Join("..", "deploy", "Caddyfile"))
+	for _, trusted := range []string{"127.0.0.1", "unix"} {
+		t.Run(trusted, func(t *testing.T) { caddyInFront(t, bin, env, validate, trusted) })
+	}
+}
 
-	gw := proxiedGateway(t, false, "127.0.0.1")
+func caddyInFront(t *testing.T, bin string, env []string, validate func(string), trusted string) {
+	gw := proxiedGateway(t, false, trusted)
 	f := newFrontFiles(t)
-	site := exampleConfig(t, "Caddyfile",
-		"play.example.org {", "https://localhost:"+strconv.Itoa(f.port)+" {\n\ttls "+f.certFile+" "+f.keyFile,
-		"root * /var/www/html", "root * "+f.root,
-		"reverse_proxy 127.0.0.1:8080", "reverse_proxy "+gw.HTTPAddr().String(),
+	site := exampleConfig(t, "Caddyfile", append([]string{
+		"play.example.org {", "https://localhost:" + strconv.Itoa(f.port) + " {\n\ttls " + f.certFile + " " + f.keyFile,
+		"root * /var/www/html", "root * " + f.root,
+	}, upstream(gw, "reverse_proxy 127.0.0.1:8080", "reverse_proxy "+gw.HTTPAddr().String(),
+		"# reverse_proxy unix//run/drawbridge/http.sock", "reverse_proxy unix/%s")...)...,
 	)
 	global := fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n\tstorage file_system %s\n\thttp_port %d\n\thttps_port %d\n}\n\n",
 		filepath.Join(f.dir, "caddy"), freePort(t), f.port)
@@ -565,4 +592,27 @@ func TestCaddyInFront(t *testing.T) {
 	runServer(t, f, "caddy", cmd)
 	checkSite(t, &f.frontEnd)
 	playThrough(t, &f.frontEnd, gw, "127.0.0.3", "Caddy")
+}
+
+// upstream is the replacement that points an example at the gateway: the
+// TCP one (tcpOld by tcpNew), or for a gateway on a Unix socket its
+// commented-out socket line (unixOld) turned into unixNew with the
+// socket's path for %s and the TCP line commented out.
+func upstream(gw *gateway, tcpOld, tcpNew, unixOld, unixNew string) []string {
+	a := gw.HTTPAddr()
+	if a.Network() != "unix" {
+		return []string{tcpOld, tcpNew}
+	}
+	return []string{tcpOld, "# " + tcpOld, unixOld, fmt.Sprintf(unixNew, a.String())}
+}
+
+// TestNginxInFrontUnixSocket plays through nginx to the gateway on a
+// Unix socket, with the socket line of deploy/nginx.conf, without a
+// browser: the socket's peer is trusted, and the player's own address
+// still reaches the game and the audit trail.
+func TestNginxInFrontUnixSocket(t *testing.T) {
+	gw := proxiedGateway(t, false, "unix")
+	f := startNginx(t, gw)
+	checkSite(t, &f.frontEnd)
+	playThrough(t, &f.frontEnd, gw, "127.0.0.3", "NginxSocket")
 }
