@@ -229,3 +229,39 @@ func TestWebSocketBehindProxy(t *testing.T) {
 		})
 	}
 }
+
+// FuzzForwarded: the parsers of X-Forwarded-For and Forwarded never
+// panic, and whatever a trusted proxy's headers say, the player's
+// address is an IP address (or the peer's own) and the scheme http or
+// https.
+func FuzzForwarded(f *testing.F) {
+	for _, s := range []string{
+		"198.51.100.1", "6.6.6.6, 198.51.100.1, 10.1.2.3", "[2001:db8::7]:4711", "unix:", "",
+		`for=198.51.100.1;proto=https;by=127.0.0.1`, `For="[2001:db8:1:2::7]:4711";Proto=HTTPS`,
+		`for=6.6.6.6;proto=http, for=198.51.100.1`, `for=_hidden, for=10.1.1.1`, `for="198.51.100.1`,
+		`for=198.51.100.1 proto=https`, `for="a\"b", for=1.2.3.4;`, `;;,,==`,
+	} {
+		f.Add(s, "https")
+	}
+	p, err := newProxies([]string{"127.0.0.1", "10.0.0.0/8"}, "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	pf, _ := newProxies([]string{"127.0.0.1", "10.0.0.0/8"}, HeaderForwarded)
+	f.Fuzz(func(t *testing.T, header, proto string) {
+		for _, px := range []*proxies{p, pf} {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = "127.0.0.1:40000"
+			r.Header.Set("X-Forwarded-For", header)
+			r.Header.Set("X-Forwarded-Proto", proto)
+			r.Header.Set("Forwarded", header)
+			addr, scheme := px.client(r)
+			if ip, ok := parseNode(addr); !ok || ip.String() != addr {
+				t.Errorf("client(%q) = address %q, not an IP address", header, addr)
+			}
+			if scheme != "http" && scheme != "https" {
+				t.Errorf("client(%q, %q) = scheme %q", header, proto, scheme)
+			}
+		}
+	})
+}
