@@ -390,10 +390,10 @@ http {
 	if err := os.WriteFile(mainPath, []byte(main), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(bin, "-t", "-p", d, "-c", mainPath).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "-t", "-e", filepath.Join(d, "error.log"), "-p", d, "-c", mainPath).CombinedOutput(); err != nil {
 		t.Fatalf("nginx -t with deploy/nginx.conf: %v\n%s", err, out)
 	}
-	runServer(t, f, "nginx", exec.Command(bin, "-p", d, "-c", mainPath))
+	runServer(t, f, "nginx", exec.Command(bin, "-e", filepath.Join(d, "error.log"), "-p", d, "-c", mainPath))
 	return f
 }
 
