@@ -119,8 +119,8 @@ func (g *Gateway) start(ctx context.Context) error {
 	// Behind a web server (proxied.go) there are no certificates, unless
 	// the TLS telnet port needs one.
 	ecfg := edge.Config{Mode: "off"}
+	var err error
 	if cfg.TLSMode() != "off" {
-		var err error
 		if ecfg, err = g.edgeConfig(); err != nil {
 			return err
 		}
@@ -129,7 +129,6 @@ func (g *Gateway) start(ctx context.Context) error {
 		}
 		g.goBack("certificates", func() error { return g.edge.Run(backCtx) })
 	}
-	var err error
 
 	backend := cfg.Game.Backend
 	if backend == "" {
@@ -141,16 +140,20 @@ func (g *Gateway) start(ctx context.Context) error {
 	// Behind a load balancer in TCP mode the player's address comes in a
 	// PROXY header from the balancers listed (proxy.go); TLS goes on top
 	// of these listeners, after the header.
+	// Behind a web server, only the plain-HTTP listener it reaches the
+	// site on.
 	if cfg.Proxied() {
 		if g.httpLn, err = listenWeb("web.http_addr", cfg.HTTPAddress()); err != nil {
 			return err
 		}
-	} else if g.httpsLn, err = g.listenProxied("web.https_addr", cfg.HTTPSAddress(), "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
-		return err
-	}
-	if a := cfg.HTTPAddress(); a != "" && !cfg.Proxied() {
-		if g.httpLn, err = g.listenProxied("web.http_addr", a, "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
+	} else {
+		if g.httpsLn, err = g.listenProxied("web.https_addr", cfg.HTTPSAddress(), "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
 			return err
+		}
+		if a := cfg.HTTPAddress(); a != "" {
+			if g.httpLn, err = g.listenProxied("web.http_addr", a, "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.Telnets.Addr != "" {
@@ -247,17 +250,17 @@ func (g *Gateway) start(ctx context.Context) error {
 		g.https = site
 		g.https.TLSConfig = g.edge.TLSConfig("h2", "http/1.1")
 		httpsLn = g.web.LimitConns(g.https, g.httpsLn)
-	}
-	if g.httpLn != nil && !cfg.Proxied() {
-		g.http = &http.Server{
-			Handler:           g.edge.HTTPHandler(edge.RedirectHandler(g.redirectPort())),
-			ReadHeaderTimeout: readHeaderTimeout,
-			ReadTimeout:       readTimeout,
-			WriteTimeout:      readTimeout,
-			IdleTimeout:       idleTimeout,
-			ErrorLog:          errLog,
+		if g.httpLn != nil {
+			g.http = &http.Server{
+				Handler:           g.edge.HTTPHandler(edge.RedirectHandler(g.redirectPort())),
+				ReadHeaderTimeout: readHeaderTimeout,
+				ReadTimeout:       readTimeout,
+				WriteTimeout:      readTimeout,
+				IdleTimeout:       idleTimeout,
+				ErrorLog:          errLog,
+			}
+			httpLn = g.web.LimitConns(g.http, g.httpLn)
 		}
-		httpLn = g.web.LimitConns(g.http, g.httpLn)
 	}
 	if g.telnetsLn != nil {
 		tlsCfg, err := g.telnetsTLS()
@@ -617,7 +620,8 @@ func (g *Gateway) Wait() error {
 	}
 }
 
-// HTTPSAddr returns the address the HTTPS listener is bound to.
+// HTTPSAddr returns the address the HTTPS listener is bound to, or nil
+// behind a web server (proxied mode), where there is none.
 func (g *Gateway) HTTPSAddr() net.Addr { return lnAddr(g.httpsLn) }
 
 // HTTPAddr returns the address of the plain-HTTP listener (the site
