@@ -106,7 +106,7 @@ function waitSeconds(headers, data) {
  * @returns {Promise<{user: object|null|undefined, result: Result}>}
  */
 export async function currentUser() {
-  const result = await api("GET", "/api/session");
+  const result = await api("GET", "api/session");
   if (result.ok && result.data?.user && typeof result.data.user.name === "string") {
     return { user: result.data.user, result };
   }
@@ -115,5 +115,5 @@ export async function currentUser() {
 
 /** Ends the session. Resolves to the Result; 401 means it had already ended. */
 export function logout() {
-  return api("POST", "/api/logout");
+  return api("POST", "api/logout");
 }

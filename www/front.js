@@ -90,7 +90,7 @@ function showReason() {
 }
 
 function toPlay() {
-  location.assign("/play");
+  location.assign("play");
 }
 
 // warnThenPlay tells the player how many failed logins their account saw
@@ -184,7 +184,7 @@ function passwordFields({ name, password, confirm, policy, match }) {
     ctrl = new AbortController();
     let r;
     try {
-      r = await api("POST", "/api/password/check", { password: pw, name: name.value.trim() }, { signal: ctrl.signal });
+      r = await api("POST", "api/password/check", { password: pw, name: name.value.trim() }, { signal: ctrl.signal });
     } catch {
       return; // replaced by a newer check
     }
@@ -273,7 +273,7 @@ function setupLogin() {
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     run(form, $("login-submit"), err,
-      () => api("POST", "/api/login", { name: name.value.trim(), password: password.value }),
+      () => api("POST", "api/login", { name: name.value.trim(), password: password.value }),
       (r) => {
         if (r.status === 401) {
           invalid(name, true);
@@ -319,13 +319,13 @@ function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () =
 }
 
 function setupRegister() {
-  return newAccountForm("register", "/api/register", "account");
+  return newAccountForm("register", "api/register", "account");
 }
 
 function setupSetup() {
   const token = $("setup-token");
   token.addEventListener("input", () => invalid(token, false));
-  return newAccountForm("setup", "/api/setup", "superuser",
+  return newAccountForm("setup", "api/setup", "superuser",
     () => ({ token: token.value.trim() }),
     (r) => { if (r.status === 403) invalid(token, true); });
 }
@@ -335,7 +335,7 @@ function setupGuest() {
   const err = $("guest-error");
   const panel = $("guest-panel");
   button.addEventListener("click", () => {
-    run(panel, button, err, () => api("POST", "/api/guest"));
+    run(panel, button, err, () => api("POST", "api/guest"));
   });
 }
 
@@ -446,7 +446,7 @@ async function refreshStatus() {
   statusBusy = true;
   let r;
   try {
-    r = await api("GET", "/api/status");
+    r = await api("GET", "api/status");
   } catch {
     return;
   } finally {
@@ -472,7 +472,7 @@ let refreshing = null;
 // refresh asks the gateway what it offers and who is here, and shows it.
 function refresh() {
   refreshing ??= (async () => {
-    const [infoResult, session] = await Promise.all([api("GET", "/api/info"), currentUser()]);
+    const [infoResult, session] = await Promise.all([api("GET", "api/info"), currentUser()]);
     const errEl = $("front-error");
     errEl.hidden = true;
     if (infoResult.ok && infoResult.data && typeof infoResult.data === "object") {

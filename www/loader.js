@@ -65,7 +65,7 @@
   }
   try {
     const go = new Go();
-    const resp = await fetch("/dist/client.wasm");
+    const resp = await fetch("dist/client.wasm");
     if (!resp.ok) {
       fail("The client failed to load: the server answered " + resp.status + ". Reload the page to try again.");
       return;

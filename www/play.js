@@ -28,7 +28,7 @@ button.addEventListener("click", async () => {
   const r = await logout();
   // 204, or 401: the session had already ended. Either way it is over.
   if (r.ok || r.status === 401) {
-    location.href = "/";
+    location.href = "./";
     return;
   }
   button.disabled = false;

@@ -6,14 +6,17 @@
 // play.html the terminal (/play; loader.js starts the client, play.js
 // shows who is logged in and logs out), api.js their shared calls to
 // /api/..., style.css the look of both. No inline script or style: the
-// Content-Security-Policy forbids them.
+// Content-Security-Policy forbids them. Every URL in them is relative
+// (api/login, dist/client.wasm, play), so that the site works the same at
+// the root and under a path prefix (web.base_path, behind the game's own
+// web server).
 //
 // dist/ holds what `make wasm` (go run ./www/build) produces: the
 // Go/Ebitengine terminal client and wasm_exec.js from the Go toolchain,
 // under names that carry their content's hash (client.<hash>.wasm,
 // wasm_exec.<hash>.js), each with brotli (.br) and gzip (.gz) copies, and
 // manifest.json, which maps the logical names to the hashed ones. The pages
-// refer to the logical names (/dist/client.wasm); the gateway rewrites them
+// refer to the logical names (dist/client.wasm); the gateway rewrites them
 // when it starts, serves the compressed copies to browsers that accept
 // them, and lets browsers cache the hashed names for a year. Only a
 // placeholder is committed in dist/, so `go build ./...` works on a fresh

@@ -135,14 +135,19 @@ func (g *Gateway) start(ctx context.Context) error {
 	if err := g.openAccounts(ctx); err != nil {
 		return err
 	}
-	ecfg, err := g.edgeConfig()
-	if err != nil {
-		return err
+	// Behind a web server (proxied.go) there are no certificates, unless
+	// the TLS telnet port needs one.
+	ecfg := edge.Config{Mode: "off"}
+	var err error
+	if cfg.TLSMode() != "off" {
+		if ecfg, err = g.edgeConfig(); err != nil {
+			return err
+		}
+		if g.edge, err = edge.New(ecfg); err != nil {
+			return fmt.Errorf("certificates: %w", err)
+		}
+		g.goBack("certificates", func() error { return g.edge.Run(backCtx) })
 	}
-	if g.edge, err = edge.New(ecfg); err != nil {
-		return fmt.Errorf("certificates: %w", err)
-	}
-	g.goBack("certificates", func() error { return g.edge.Run(backCtx) })
 
 	backend := cfg.Game.Backend
 	if backend == "" {
@@ -154,12 +159,20 @@ func (g *Gateway) start(ctx context.Context) error {
 	// Behind a load balancer in TCP mode the player's address comes in a
 	// PROXY header from the balancers listed (proxy.go); TLS goes on top
 	// of these listeners, after the header.
-	if g.httpsLn, err = g.listenProxied("web.https_addr", cfg.HTTPSAddress(), "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
-		return err
-	}
-	if a := cfg.HTTPAddress(); a != "" {
-		if g.httpLn, err = g.listenProxied("web.http_addr", a, "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
+	// Behind a web server, only the plain-HTTP listener it reaches the
+	// site on.
+	if cfg.Proxied() {
+		if g.httpLn, err = listenWeb("web.http_addr", cfg.HTTPAddress()); err != nil {
 			return err
+		}
+	} else {
+		if g.httpsLn, err = g.listenProxied("web.https_addr", cfg.HTTPSAddress(), "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
+			return err
+		}
+		if a := cfg.HTTPAddress(); a != "" {
+			if g.httpLn, err = g.listenProxied("web.http_addr", a, "web.proxy_protocol_from", cfg.Web.ProxyProtocolFrom); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.Telnets.Addr != "" {
@@ -215,6 +228,8 @@ func (g *Gateway) start(ctx context.Context) error {
 		Status:          g.prober.Snapshot,
 		OriginPatterns:  cfg.Web.Origins,
 		TrustedProxies:  cfg.Web.TrustedProxies,
+		ProxyHeader:     web.ProxyHeader(cfg.Web.ProxyHeader),
+		BasePath:        cfg.Web.BasePath,
 		MaxConnsPerAddr: cfg.Web.MaxConnsPerAddr,
 		CheckEvery:      cfg.Players.SessionCheckInterval,
 		LastInputs:      g.hub.LastInputs,
@@ -227,9 +242,8 @@ func (g *Gateway) start(ctx context.Context) error {
 		return err
 	}
 	errLog := serverErrorLog(g.log.With("component", "http"))
-	g.https = &http.Server{
+	site := &http.Server{
 		Handler:           g.web,
-		TLSConfig:         g.edge.TLSConfig("h2", "http/1.1"),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -238,19 +252,26 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 	// Connections before login count against web.max_conns_per_addr on
 	// both listeners; a player's WebSocket leaves the count once the
-	// player is authenticated.
-	httpsLn := g.web.LimitConns(g.https, g.httpsLn)
-	var httpLn net.Listener
-	if g.httpLn != nil {
-		g.http = &http.Server{
-			Handler:           g.edge.HTTPHandler(edge.RedirectHandler(g.redirectPort())),
-			ReadHeaderTimeout: readHeaderTimeout,
-			ReadTimeout:       readTimeout,
-			WriteTimeout:      readTimeout,
-			IdleTimeout:       idleTimeout,
-			ErrorLog:          errLog,
-		}
+	// player is authenticated. The web server in front is exempt.
+	var httpsLn, httpLn net.Listener
+	if cfg.Proxied() {
+		g.http = site
 		httpLn = g.web.LimitConns(g.http, g.httpLn)
+	} else {
+		g.https = site
+		g.https.TLSConfig = g.edge.TLSConfig("h2", "http/1.1")
+		httpsLn = g.web.LimitConns(g.https, g.httpsLn)
+		if g.httpLn != nil {
+			g.http = &http.Server{
+				Handler:           g.edge.HTTPHandler(edge.RedirectHandler(g.redirectPort())),
+				ReadHeaderTimeout: readHeaderTimeout,
+				ReadTimeout:       readTimeout,
+				WriteTimeout:      readTimeout,
+				IdleTimeout:       idleTimeout,
+				ErrorLog:          errLog,
+			}
+			httpLn = g.web.LimitConns(g.http, g.httpLn)
+		}
 	}
 	if g.telnetsLn != nil {
 		tlsCfg, err := g.telnetsTLS()
@@ -304,7 +325,9 @@ func (g *Gateway) start(ctx context.Context) error {
 		// Under ctx: checks stop as soon as the shutdown starts.
 		g.goBack("game status", func() error { return g.prober.Run(ctx) })
 	}
-	g.goServe("https", func() error { return g.https.ServeTLS(httpsLn, "", "") })
+	if g.https != nil {
+		g.goServe("https", func() error { return g.https.ServeTLS(httpsLn, "", "") })
+	}
 	if g.http != nil {
 		g.goServe("http", func() error { return g.http.Serve(httpLn) })
 	}
@@ -318,7 +341,7 @@ func (g *Gateway) start(ctx context.Context) error {
 
 	g.log.Info("gateway ready",
 		"url", g.publicURL(),
-		"https", g.httpsLn.Addr().String(), "http", addrString(g.httpLn),
+		"https", addrString(g.httpsLn), "http", addrString(g.httpLn), "mode", cfg.Web.Mode,
 		"telnets", addrString(g.telnetsLn), "admin", addrString(g.adminLn),
 		"certificates", string(ecfg.Mode), "game", backend, "store", g.acc.String())
 
@@ -481,6 +504,9 @@ func (g *Gateway) redirectPort() string {
 
 // publicURL is where players go, for the start-up log line.
 func (g *Gateway) publicURL() string {
+	if g.cfg.Proxied() {
+		return g.proxiedURL()
+	}
 	host := "localhost"
 	if len(g.cfg.Web.Domains) > 0 {
 		host = g.cfg.Web.Domains[0]
@@ -494,6 +520,9 @@ func (g *Gateway) publicURL() string {
 // certStates is what the admin listener reports of the certificates.
 func (g *Gateway) certStates() []certState {
 	var out []certState
+	if g.edge == nil {
+		return nil // behind a web server: it has the certificates
+	}
 	for _, s := range g.edge.Status() {
 		out = append(out, certState{Name: s.Name, NotAfter: s.NotAfter, LastError: s.LastError, NextAttempt: s.NextAttempt})
 	}
@@ -579,7 +608,9 @@ func (g *Gateway) shutdown() {
 		}
 	}
 	stop("bridges", g.hub.Shutdown)
-	stop("https", hard(g.https))
+	if g.https != nil {
+		stop("https", hard(g.https))
+	}
 	if g.http != nil {
 		stop("http", hard(g.http))
 	}
@@ -617,10 +648,12 @@ func (g *Gateway) Wait() error {
 	}
 }
 
-// HTTPSAddr returns the address the HTTPS listener is bound to.
-func (g *Gateway) HTTPSAddr() net.Addr { return g.httpsLn.Addr() }
+// HTTPSAddr returns the address the HTTPS listener is bound to, or nil
+// behind a web server (proxied mode), where there is none.
+func (g *Gateway) HTTPSAddr() net.Addr { return lnAddr(g.httpsLn) }
 
-// HTTPAddr returns the address of the plain-HTTP listener, or nil.
+// HTTPAddr returns the address of the plain-HTTP listener (the site
+// itself in proxied mode, else the redirects), or nil.
 func (g *Gateway) HTTPAddr() net.Addr { return lnAddr(g.httpLn) }
 
 // TelnetsAddr returns the address of the TLS telnet listener, or nil.
@@ -636,6 +669,9 @@ func (g *Gateway) DemoAddr() net.Addr { return lnAddr(g.demoLn) }
 // Certificate returns the certificate the HTTPS listener serves for name
 // ("" for the default), or nil when there is none yet.
 func (g *Gateway) Certificate(name string) *x509.Certificate {
+	if g.edge == nil {
+		return nil
+	}
 	c, err := g.edge.TLSConfig().GetCertificate(&tls.ClientHelloInfo{
 		ServerName:        name,
 		SupportedVersions: []uint16{tls.VersionTLS13, tls.VersionTLS12},

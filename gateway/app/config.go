@@ -138,6 +138,24 @@ type GameConfig struct {
 
 // WebConfig is the HTTPS side players use.
 type WebConfig struct {
+	// Mode is "direct" (the gateway is the site's web server: TLS and
+	// its certificates on HTTPSAddr, redirects on HTTPAddr) or "proxied"
+	// (behind nginx, Apache or Caddy, which terminate TLS: the site in
+	// plain HTTP on HTTPAddr, a loopback address or "unix:PATH", with no
+	// certificates and no redirect; the player's address and scheme come
+	// from TrustedProxies' headers). See proxied.go.
+	Mode string `toml:"mode"`
+
+	// BasePath is the path the site lives under, such as "/play/", so
+	// that the client can sit beside the game's own site on one host:
+	// the web server passes the path on unchanged. "/": the whole host.
+	BasePath string `toml:"base_path"`
+
+	// ProxyHeader is the header TrustedProxies name the player in:
+	// "x-forwarded-for" (with X-Forwarded-Proto; nginx, Apache, Caddy)
+	// or "forwarded" (RFC 7239). Only that one is read.
+	ProxyHeader string `toml:"proxy_header"`
+
 	// Domains are the site's public names. With TLS mode "auto" they turn
 	// on certificates from ACME (Let's Encrypt) for exactly these names.
 	Domains []string `toml:"domains"`
@@ -161,8 +179,10 @@ type WebConfig struct {
 	Origins []string `toml:"origins"`
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
-	// whose X-Forwarded-For header is believed. Empty: logs and limits
-	// use the connection's own peer address, whatever headers say.
+	// whose ProxyHeader is believed: the player is the right-most address
+	// in it that is not a trusted proxy. Empty: logs and limits use the
+	// connection's own peer address, whatever headers say (peers on a
+	// Unix socket are always believed).
 	TrustedProxies []string `toml:"trusted_proxies"`
 
 	// MaxConnsPerAddr caps the connections from one address (an IPv4
@@ -387,7 +407,7 @@ func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
 		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
-		Web:             WebConfig{Compression: "off", MaxConnsPerAddr: web.DefaultMaxConnsPerAddr},
+		Web:             WebConfig{Mode: "direct", BasePath: "/", ProxyHeader: string(web.HeaderXForwardedFor), Compression: "off", MaxConnsPerAddr: web.DefaultMaxConnsPerAddr},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", Profile: string(edge.ProfileModern), SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},
 		Telnets:         TelnetsConfig{MaxConns: 1000, MaxConnsPerAddr: 20, IdleTimeout: time.Hour},
@@ -433,6 +453,8 @@ func (c *Config) HTTPAddress() string {
 		return ""
 	case c.Web.HTTPAddr != "":
 		return c.Web.HTTPAddr
+	case c.Proxied():
+		return defaultProxiedAddr
 	case len(c.Web.Domains) > 0:
 		return ":80"
 	}
@@ -441,6 +463,9 @@ func (c *Config) HTTPAddress() string {
 
 // TLSMode returns the certificate source, resolving "auto".
 func (c *Config) TLSMode() string {
+	if c.TLS.Mode == "auto" && c.Proxied() {
+		return "off" // the web server in front has the certificates
+	}
 	if c.TLS.Mode == "auto" {
 		if len(c.Web.Domains) > 0 {
 			return "acme"
@@ -527,9 +552,11 @@ func (c *Config) Validate() error {
 			bad("web.domains", "%q: %v", d, err)
 		}
 	}
-	addr("web.https_addr", c.HTTPSAddress(), false)
-	if a := c.HTTPAddress(); a != "" {
-		addr("web.http_addr", a, false)
+	if c.validateWebMode(bad) {
+		addr("web.https_addr", c.HTTPSAddress(), false)
+		if a := c.HTTPAddress(); a != "" {
+			addr("web.http_addr", a, false)
+		}
 	}
 	for _, p := range c.Web.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {

@@ -209,11 +209,13 @@ func (g *Gateway) reload() (ReloadResult, error) {
 	// Last, as they cannot be undone: the certificate files (in files
 	// mode) are read again whether or not their paths changed, and the
 	// names served change.
-	if err := g.edge.Reload(); err != nil {
-		audit.Close()
-		return ReloadResult{}, err
+	if g.edge != nil { // nil in proxied mode: the web server in front holds the certificates
+		if err := g.edge.Reload(); err != nil {
+			audit.Close()
+			return ReloadResult{}, err
+		}
 	}
-	if !slices.Equal(old.Web.Domains, applied.Web.Domains) {
+	if g.edge != nil && !slices.Equal(old.Web.Domains, applied.Web.Domains) {
 		if err := g.edge.SetDomains(applied.Web.Domains); err != nil {
 			audit.Close()
 			return ReloadResult{}, fmt.Errorf("web.domains: %w", err)

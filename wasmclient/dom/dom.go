@@ -617,9 +617,11 @@ func (p *Page) CanvasOrigin() (x, y float64) {
 	return r.Get("left").Float(), r.Get("top").Float()
 }
 
-// ToLogin sends the player to the front door, which shows reason.
+// ToLogin sends the player to the front door, which shows reason. The
+// front door is the page's directory ("./"), the site's root or its
+// path prefix.
 func (p *Page) ToLogin(reason string) {
-	js.Global().Get("location").Call("assign", "/?reason="+js.Global().Call("encodeURIComponent", reason).String())
+	js.Global().Get("location").Call("assign", "./?reason="+js.Global().Call("encodeURIComponent", reason).String())
 }
 
 // Focus puts the keyboard focus on the command line.
@@ -682,14 +684,11 @@ func (p *Page) Expose(fns map[string]func() any) {
 }
 
 // WebSocketURL returns the gateway's /ws address for this page: wss on
-// https pages (ws only for plain-http development pages).
+// https pages (ws only for plain-http development pages), beside the
+// page, so that it works under a path prefix.
 func WebSocketURL() string {
 	loc := js.Global().Get("location")
-	scheme := "wss:"
-	if loc.Get("protocol").String() == "http:" {
-		scheme = "ws:"
-	}
-	return scheme + "//" + loc.Get("host").String() + "/ws"
+	return webSocketURL(loc.Get("protocol").String(), loc.Get("host").String(), loc.Get("pathname").String())
 }
 
 // Visible reports whether the page is visible (not a background tab or a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -68,7 +67,7 @@ type ConnStats struct {
 // listeners it wraps.
 type connLimit struct {
 	max     int
-	exempt  []*net.IPNet
+	proxies *proxies // whose connections are exempt
 	log     *slog.Logger
 	refuseT time.Duration // refuseTimeout; tests lengthen it
 
@@ -163,15 +162,7 @@ func (c *limitConn) admit() {
 		s = addr.String()
 	}
 	l := c.l
-	exempt := false
-	if ip, ok := peer.IP(s); ok {
-		for _, n := range l.exempt {
-			if n.Contains(ip.AsSlice()) {
-				exempt = true
-				break
-			}
-		}
-	}
+	exempt := l.proxies.exempt(addr)
 	group := peer.Group(s)
 
 	l.mu.Lock()
@@ -320,23 +311,15 @@ func (s *Server) ConnStats() ConnStats {
 }
 
 // newConnLimit returns the cap for cfg, or nil when there is none.
-func newConnLimit(cfg *Config, log *slog.Logger) (*connLimit, error) {
+func newConnLimit(cfg *Config, proxies *proxies, log *slog.Logger) *connLimit {
 	max := cfg.MaxConnsPerAddr
 	switch {
 	case max < 0:
-		return nil, nil
+		return nil
 	case max == 0:
 		max = DefaultMaxConnsPerAddr
 	}
-	l := &connLimit{max: max, log: log, refuseT: refuseTimeout, groups: make(map[string]*connGroup)}
-	for _, p := range cfg.TrustedProxies {
-		n, err := parsePrefix(p)
-		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q: %w", p, err)
-		}
-		l.exempt = append(l.exempt, n)
-	}
-	return l, nil
+	return &connLimit{max: max, proxies: proxies, log: log, refuseT: refuseTimeout, groups: make(map[string]*connGroup)}
 }
 
 // handOff takes the connection of an authenticated player's WebSocket out

@@ -83,11 +83,26 @@ type Config struct {
 	OriginPatterns []string
 
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
-	// whose X-Forwarded-For header is believed. Empty: the peer address of
-	// the connection is the player's, whatever headers say. Their
-	// connections are exempt from MaxConnsPerAddr: each carries many
-	// players.
+	// whose ProxyHeader is believed: the player's address is the
+	// right-most one in it that is not a trusted proxy, and the scheme
+	// the browser used (for the Origin check) the one the proxy
+	// recorded. Empty: the peer address of the connection is the
+	// player's, whatever headers say. Peers on a Unix socket are always
+	// trusted: only local processes can open one. Their connections are
+	// exempt from MaxConnsPerAddr: each carries many players.
 	TrustedProxies []string
+
+	// ProxyHeader is the header TrustedProxies name the player in:
+	// HeaderXForwardedFor (the zero value) or HeaderForwarded.
+	ProxyHeader ProxyHeader
+
+	// BasePath is the path the site lives under, such as "/play/", for
+	// a gateway behind a web server that serves the game's own site at
+	// "/": the pages, the API and /ws are all under it (the web server
+	// passes the path on unchanged), requests outside it get 404, and
+	// the path without its final slash redirects to it. Empty or "/":
+	// the site root. It must start and end with "/".
+	BasePath string
 
 	// MaxConnsPerAddr caps the connections from one address group
 	// (peer.Group: an IPv4 address or an IPv6 /64) that are not an
@@ -126,6 +141,10 @@ type Server struct {
 	auth  *auth
 	live  *liveSessions
 	conns *connLimit // nil: no cap on connections before login
+	// proxies says which peers' forwarding headers are believed.
+	proxies *proxies
+	// base is Config.BasePath, cleaned: "/" or "/prefix/".
+	base string
 	// recheck asks Run for a check of the live sessions now.
 	recheck chan struct{}
 	// inputSeen is, per live login session, the player input the last
@@ -149,18 +168,18 @@ func New(cfg Config) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// Logs and limits key on the real peer, never on a header the client
-	// writes, until a trusted proxy is configured.
-	e.IPExtractor = echo.ExtractIPDirect()
-	if len(cfg.TrustedProxies) > 0 {
-		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
-		for _, p := range cfg.TrustedProxies {
-			n, err := parsePrefix(p)
-			if err != nil {
-				return nil, fmt.Errorf("trusted proxy %q: %w", p, err)
-			}
-			opts = append(opts, echo.TrustIPRange(n))
-		}
-		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	// writes, unless it came through a trusted proxy (forwarded.go).
+	proxies, err := newProxies(cfg.TrustedProxies, cfg.ProxyHeader)
+	if err != nil {
+		return nil, err
+	}
+	base, err := cleanBasePath(cfg.BasePath)
+	if err != nil {
+		return nil, err
+	}
+	e.IPExtractor = func(r *http.Request) string {
+		addr, _ := proxies.client(r)
+		return addr
 	}
 	// Client mistakes (404s from scanners, wrong methods) are routine and
 	// logged at debug; server errors at error, once.
@@ -187,10 +206,9 @@ func New(cfg Config) (*Server, error) {
 	}))
 	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
 
-	srv := &Server{e: e, cfg: cfg, log: log, live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
-	if srv.conns, err = newConnLimit(&cfg, log); err != nil {
-		return nil, err
-	}
+	srv := &Server{e: e, cfg: cfg, log: log, proxies: proxies, base: base,
+		live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
+	srv.conns = newConnLimit(&cfg, proxies, log)
 	if cfg.Accounts != nil {
 		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
 		srv.auth.routes(e)
@@ -205,8 +223,14 @@ func New(cfg Config) (*Server, error) {
 	return srv, nil
 }
 
-// ServeHTTP serves the site.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+// ServeHTTP serves the site, under Config.BasePath.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.base == "/" {
+		s.e.ServeHTTP(w, r)
+		return
+	}
+	s.serveUnder(w, r)
+}
 
 // Revoked ends the bridges of sessions the account service ended. It is
 // the service's OnRevoke hook: it does not block.
@@ -331,7 +355,8 @@ func (p *panicError) Unwrap() error { return p.err }
 func (s *Server) websocket(c echo.Context) error {
 	w, r := c.Response(), c.Request()
 	peer := c.RealIP()
-	if err := originScheme(r); err != nil {
+	_, scheme := s.proxies.client(r)
+	if err := originScheme(r, scheme); err != nil {
 		s.log.Warn("websocket refused", "peer", peer, "origin", r.Header.Get("Origin"), "err", err)
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return nil
@@ -401,28 +426,29 @@ func (s *Server) websocket(c echo.Context) error {
 }
 
 // originScheme refuses a WebSocket handshake whose Origin has another
-// scheme than the page's own: https when the request came over TLS (as
-// every request to the gateway does), http only on a plain-HTTP test
+// scheme than the page's own, scheme: https when the request came over
+// TLS (as every request to the gateway does) or through a trusted proxy
+// that says the browser used https, http only on a plain-HTTP test
 // server. The WebSocket library's same-origin check and OriginPatterns
 // compare hosts only, so without this a page at http://game.example
 // (plain HTTP, which anyone on the path can write) could open the HTTPS
 // site's /ws. A request without an Origin is not a browser's and is left
 // to the library.
-func originScheme(r *http.Request) error {
+func originScheme(r *http.Request, scheme string) error {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return nil
-	}
-	want := "http"
-	if r.TLS != nil {
-		want = "https"
 	}
 	u, err := url.Parse(origin)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("origin %q is not a valid URL with a host", origin)
 	}
-	if u.Scheme != want {
-		return fmt.Errorf("origin %q: only %s:// pages may open the WebSocket of this %s site", origin, want, want)
+	if u.Scheme != scheme {
+		if scheme == "http" && u.Scheme == "https" && r.TLS == nil {
+			return fmt.Errorf("origin %q: this request came over plain HTTP, and no trusted proxy said the browser used https "+
+				"(the web server must send X-Forwarded-Proto or Forwarded proto=, and be listed in web.trusted_proxies)", origin)
+		}
+		return fmt.Errorf("origin %q: only %s:// pages may open the WebSocket of this %s site", origin, scheme, scheme)
 	}
 	return nil
 }
@@ -472,22 +498,6 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 const hijackBufferSize = 1 << 10
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
-
-// parsePrefix parses a CIDR range or a single address.
-func parsePrefix(s string) (*net.IPNet, error) {
-	if _, n, err := net.ParseCIDR(s); err == nil {
-		return n, nil
-	}
-	ip := net.ParseIP(s)
-	if ip == nil {
-		return nil, errors.New("neither an address nor a CIDR range")
-	}
-	bits := 128
-	if ip.To4() != nil {
-		ip, bits = ip.To4(), 32
-	}
-	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
-}
 
 // loginReason is the code a player sent back to log in is told, for an
 // error of the account service.
