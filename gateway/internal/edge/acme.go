@@ -14,12 +14,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/big"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,12 +98,19 @@ type acmeSource struct {
 	renewBefore time.Duration
 	retryMin    time.Duration
 	retryMax    time.Duration
+	challenges  []string // the challenge types offered, in order of preference
 
 	stopCtx context.Context
 	stop    context.CancelFunc
 
 	domains []*acmeDomain // in configuration order
 	byName  map[string]*acmeDomain
+
+	readyOnce sync.Once
+	readyCh   chan struct{} // closed once every domain has had a certificate
+
+	failMu   sync.Mutex
+	failures map[string]uint64 // failed attempts by problem type ("" for none from the CA)
 }
 
 // acmeManager is an autocert.Manager with its HTTP-01 handler.
@@ -120,6 +129,7 @@ type acmeDomain struct {
 	name  string
 	mgr   atomic.Pointer[acmeManager]
 	ready atomic.Bool // a certificate is in mgr; handshakes may ask it
+	gate  challengeGate
 
 	mu          sync.Mutex // guards the fields below
 	leaf        *x509.Certificate
@@ -127,7 +137,9 @@ type acmeDomain struct {
 	nextAttempt time.Time
 	stored      bool // a new certificate went into the cache
 	overdue     bool
-	renewFails  int // failed renewals in a row under the cluster lock
+	renewFails  int         // failed renewals in a row under the cluster lock
+	problem     *Problem    // the CA's problem document of the last failure; nil after a success
+	failedAt    []time.Time // failed validations within failedValidationWindow
 }
 
 func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slog.Logger) (*acmeSource, error) {
@@ -142,6 +154,12 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 		lock:        cfg.Lock,
 		checkEvery:  renewalCheckInterval,
 		byName:      map[string]*acmeDomain{},
+		challenges:  slices.Clone(cfg.ChallengeTypes),
+		readyCh:     make(chan struct{}),
+		failures:    map[string]uint64{},
+	}
+	if len(a.challenges) == 0 {
+		a.challenges = []string{ChallengeTLSALPN01, ChallengeHTTP01}
 	}
 	if a.dirURL == "" {
 		a.dirURL = LetsEncryptProduction
@@ -208,17 +226,19 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 
 	for _, name := range domains {
 		d := &acmeDomain{name: name}
-		d.mgr.Store(a.newManager(name, nil))
+		d.gate.challenge = a.challenges[0]
 		a.domains = append(a.domains, d)
 		a.byName[name] = d
+		d.mgr.Store(a.newManager(name, nil))
 	}
 	return a, nil
 }
 
-// newManager returns a fresh autocert.Manager for one domain. It offers
-// both challenge types: autocert tries TLS-ALPN-01 first and falls back
-// to HTTP-01 (which works only if HTTPHandler is served on port 80).
-// autocert keeps both challenges' tokens in the cache as well as in
+// newManager returns a fresh autocert.Manager for one domain. autocert
+// would try TLS-ALPN-01 and then HTTP-01 in one attempt; its client's
+// transport (challengeTransport) narrows each attempt to the domain's
+// current challenge type, and keeps the CA's problem document when the
+// validation fails. autocert keeps both challenges' tokens in the cache as well as in
 // memory, and reads them back from the cache when they are not its own,
 // so with a shared cache any node answers a challenge for an order
 // another node placed.
@@ -245,6 +265,9 @@ func (a *acmeSource) newManager(name string, replace *big.Int) *acmeManager {
 	if a.lock != nil {
 		renewBefore = lockedRenewBefore
 	}
+	c := *client
+	c.Transport = &challengeTransport{gate: &a.byName[name].gate, dirURL: a.dirURL, base: client.Transport}
+	client = &c
 	m := &autocert.Manager{
 		// Choosing ACME with a CA is accepting its subscriber agreement.
 		Prompt:                 autocert.AcceptTOS,
@@ -285,6 +308,12 @@ func (a *acmeSource) retryBackoff(n int, _ *http.Request, res *http.Response) ti
 	if res.StatusCode == http.StatusBadRequest { // acme retries no other 400
 		return 10*time.Millisecond + jitter/20
 	}
+	if res.StatusCode == http.StatusTooManyRequests {
+		// A rate limit: the attempt fails with the CA's problem document,
+		// and Run waits for its Retry-After (often hours) between
+		// attempts, not inside a request.
+		return 0
+	}
 	if v := res.Header.Get("Retry-After"); v != "" {
 		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
 			return min(time.Duration(secs)*time.Second, 10*time.Minute) + jitter
@@ -316,7 +345,7 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 	for failures := 0; ; {
 		start := a.now()
 		d.beginAttempt()
-		a.log.Debug("acme: getting certificate", "domain", d.name, "attempt", failures+1)
+		a.log.Debug("acme: getting certificate", "domain", d.name, "attempt", failures+1, "challenge", d.gate.current())
 		cert, waited, err := a.obtain(ctx, d)
 		if ctx.Err() != nil {
 			return
@@ -334,14 +363,12 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 			a.log.Info(msg, "domain", d.name, "took", a.now().Sub(start).Round(time.Millisecond),
 				"serial", serialHex(cert.Leaf), "issuer", cert.Leaf.Issuer.String(),
 				"not_after", cert.Leaf.NotAfter.UTC(), "renew_at", renewAt.UTC())
+			a.checkAllReady()
 			break
 		}
 		failures++
-		wait := backoff(failures, a.retryMin, a.retryMax, mathrand.Int64N)
-		next := a.now().Add(wait)
-		d.setFailed(err, next)
-		a.log.Warn("acme: could not obtain certificate; will retry", "domain", d.name,
-			"attempt", failures, "err", err, "retry_in", wait.Round(time.Second), "next_attempt", next.UTC())
+		a.attemptFailed(d, failures, err)
+		wait := max(d.nextAttemptAt().Sub(a.now()), 0)
 		// A fresh manager forgets the failed order, which the old one
 		// would otherwise keep answering with for a minute.
 		d.mgr.Store(a.newManager(d.name, nil))
@@ -355,6 +382,123 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 	for sleep(ctx, a.nextCheck(d)) {
 		a.tick(ctx, d)
 	}
+}
+
+// attemptFailed records a failed attempt to get d's certificate: the
+// CA's problem document (from the failed validation, or the error), the
+// failure metric, when to try next, and which challenge type then; and
+// logs it at ERROR with the CA's problem type and detail. The next
+// attempt comes after the backoff, and not before the CA's Retry-After,
+// nor before a failed validation leaves the hour when the name has
+// spent failedValidationBudget of them in it.
+func (a *acmeSource) attemptFailed(d *acmeDomain, failures int, err error) {
+	now := a.now()
+	prob := d.gate.validationFailure()
+	validationFailed := prob != nil
+	if prob == nil {
+		prob = problemOf(err, now)
+	}
+	wait := backoff(failures, a.retryMin, a.retryMax, mathrand.Int64N)
+	next := now.Add(wait)
+	why := err.Error()
+	if prob != nil {
+		why = prob.String()
+		if prob.RetryAfter.After(next) {
+			next = prob.RetryAfter.Add(time.Duration(mathrand.Int64N(int64(time.Second))))
+		}
+	}
+	d.mu.Lock()
+	kept := d.failedAt[:0]
+	for _, t := range d.failedAt {
+		if now.Sub(t) < failedValidationWindow {
+			kept = append(kept, t)
+		}
+	}
+	d.failedAt = kept
+	if validationFailed {
+		d.failedAt = append(d.failedAt, now)
+	}
+	budget := ""
+	if len(d.failedAt) >= failedValidationBudget {
+		if free := d.failedAt[len(d.failedAt)-failedValidationBudget].Add(failedValidationWindow); free.After(next) {
+			next = free
+			budget = fmt.Sprintf("%d failed validations in the last hour (Let's Encrypt allows 5)", len(d.failedAt))
+		}
+	}
+	d.lastErr, d.nextAttempt, d.problem = why, next, prob
+	d.mu.Unlock()
+
+	typ, detail, challenge := "", err.Error(), d.gate.current()
+	var retryAfter time.Time
+	if prob != nil {
+		typ, detail, retryAfter = prob.Type, prob.Detail, prob.RetryAfter
+		if prob.Challenge != "" {
+			challenge = prob.Challenge
+		}
+	}
+	a.failMu.Lock()
+	a.failures[typ]++
+	a.failMu.Unlock()
+	nextType := nextChallenge(a.challenges, d.gate.current(), validationFailed)
+	d.gate.begin(nextType)
+	attrs := []any{"domain", d.name, "attempt", failures, "challenge", challenge,
+		"problem_type", typ, "detail", detail}
+	if prob != nil && len(prob.Subproblems) > 0 {
+		attrs = append(attrs, "subproblems", strings.Join(prob.Subproblems, "; "))
+	}
+	if !retryAfter.IsZero() {
+		attrs = append(attrs, "retry_after", retryAfter.UTC())
+	}
+	if budget != "" {
+		attrs = append(attrs, "held_back", budget)
+	}
+	attrs = append(attrs, "retry_in", next.Sub(now).Round(time.Second), "next_attempt", next.UTC(), "next_challenge", nextType)
+	if prob == nil {
+		attrs = append(attrs, "err", err)
+	}
+	a.log.Error("acme: could not obtain certificate; will retry", attrs...)
+}
+
+// checkAllReady closes readyCh once every domain has a certificate.
+func (a *acmeSource) checkAllReady() {
+	for _, d := range a.domains {
+		if !d.ready.Load() {
+			return
+		}
+	}
+	a.readyOnce.Do(func() { close(a.readyCh) })
+}
+
+// failureCounts returns the failed attempts so far by problem type.
+func (a *acmeSource) failureCounts() map[string]uint64 {
+	a.failMu.Lock()
+	defer a.failMu.Unlock()
+	return maps.Clone(a.failures)
+}
+
+// ready reports whether every domain has a certificate and, if not,
+// why not: the first domain without one and its last error.
+func (a *acmeSource) ready() (bool, string) {
+	for _, d := range a.domains {
+		if d.ready.Load() {
+			continue
+		}
+		d.mu.Lock()
+		why := d.lastErr
+		next := d.nextAttempt
+		d.mu.Unlock()
+		if why == "" {
+			return false, "certificate for " + d.name + ": being obtained"
+		}
+		return false, fmt.Sprintf("certificate for %s: %s; next attempt at %s", d.name, why, next.UTC().Format(time.RFC3339))
+	}
+	return true, ""
+}
+
+func (d *acmeDomain) nextAttemptAt() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nextAttempt
 }
 
 // obtain gets d's first certificate. Without a cluster lock that is
@@ -490,6 +634,7 @@ func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
 	}
 	a.log.Info("acme: renewing certificate", "domain", d.name, "serial", serialHex(leaf),
 		"renew_at", a.renewAt(leaf).UTC(), "not_after", leaf.NotAfter.UTC())
+	d.gate.begin(d.gate.current())
 	m := a.newManager(d.name, leaf.SerialNumber)
 	m.online.Store(true)
 	cert, err := m.m.GetCertificate(managerHello(d.name))
@@ -516,15 +661,35 @@ func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
 
 // renewFailed records a failed renewal under the lock and when to retry.
 func (a *acmeSource) renewFailed(d *acmeDomain, err error) {
+	now := a.now()
+	prob := d.gate.validationFailure()
+	if prob == nil {
+		prob = problemOf(err, now)
+	}
+	why := err.Error()
 	d.mu.Lock()
 	d.renewFails++
 	n := d.renewFails
 	wait := backoff(n, a.retryMin, a.retryMax, mathrand.Int64N)
-	next := a.now().Add(wait)
-	d.lastErr, d.nextAttempt = err.Error(), next
+	next := now.Add(wait)
+	if prob != nil {
+		why = prob.String()
+		if prob.RetryAfter.After(next) {
+			next = prob.RetryAfter
+		}
+	}
+	d.lastErr, d.nextAttempt, d.problem = why, next, prob
 	d.mu.Unlock()
+	typ := ""
+	if prob != nil {
+		typ = prob.Type
+	}
+	a.failMu.Lock()
+	a.failures[typ]++
+	a.failMu.Unlock()
+	d.gate.begin(nextChallenge(a.challenges, d.gate.current(), d.gate.validationFailure() != nil))
 	a.log.Warn("acme: could not renew certificate; still serving the current one, will retry", "domain", d.name,
-		"attempt", n, "err", err, "retry_in", wait.Round(time.Second), "next_attempt", next.UTC())
+		"attempt", n, "problem_type", typ, "err", why, "retry_in", next.Sub(now).Round(time.Second), "next_attempt", next.UTC())
 }
 
 // lockName is the cluster lock's name for what (a domain, or "account")
@@ -646,23 +811,18 @@ func (d *acmeDomain) beginAttempt() {
 	d.mu.Lock()
 	d.stored = false
 	d.mu.Unlock()
+	d.gate.begin(d.gate.current())
 }
 
 // setReady records d's certificate and reports whether it was newly
 // issued (rather than found in the cache).
 func (d *acmeDomain) setReady(leaf *x509.Certificate, renewAt time.Time) (issued bool) {
 	d.mu.Lock()
-	d.leaf, d.lastErr, d.nextAttempt = leaf, "", renewAt
+	d.leaf, d.lastErr, d.nextAttempt, d.problem = leaf, "", renewAt, nil
 	issued = d.stored
 	d.mu.Unlock()
 	d.ready.Store(true)
 	return issued
-}
-
-func (d *acmeDomain) setFailed(err error, next time.Time) {
-	d.mu.Lock()
-	d.lastErr, d.nextAttempt = err.Error(), next
-	d.mu.Unlock()
 }
 
 // notReady is the handshake error for a domain without a certificate.
@@ -771,6 +931,10 @@ func (a *acmeSource) status() []CertStatus {
 	for _, d := range a.domains {
 		d.mu.Lock()
 		st := CertStatus{Name: d.name, Source: ModeACME, LastError: d.lastErr, NextAttempt: d.nextAttempt}
+		if d.problem != nil && d.lastErr != "" {
+			p := *d.problem
+			st.Problem = &p
+		}
 		if d.leaf != nil {
 			st.Serial, st.NotAfter, st.Issuer = serialHex(d.leaf), d.leaf.NotAfter, d.leaf.Issuer.String()
 		}
