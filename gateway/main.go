@@ -247,6 +247,17 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 // configCheck validates the configuration and prints the effective
 // settings, with where each came from.
 func configCheck(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	// -online: also check DNS, reachability and the ACME directory
+	// from here (app.Preflight).
+	online, rest := false, make([]string, 0, len(args))
+	for _, a := range args {
+		if a == "-online" || a == "--online" {
+			online = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	args = rest
 	cfg, settings, err := configure("drawbridge config check", args, stderr, getenv)
 	if err != nil {
 		return err
@@ -254,6 +265,10 @@ func configCheck(args []string, stdout, stderr io.Writer, getenv func(string) st
 	fmt.Fprintln(stdout, "# drawbridge: the configuration is valid. Effective settings:")
 	if err := cfg.WriteTOML(stdout, settings); err != nil {
 		return err
+	}
+	if online {
+		fmt.Fprintln(stdout, "# drawbridge: online checks (what the ACME CA will need):")
+		return app.Preflight(context.Background(), cfg, stdout)
 	}
 	return nil
 }
