@@ -160,7 +160,20 @@ func (g *Gateway) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dial := gameDialer.Dial
+
+	// The front page's status line: the game's MSSP answer, checked as
+	// the gateway's own connection every game.status_interval, and the
+	// players bridged now. Players' connections to the game go through
+	// it too (prober.Dial), so each dial that fails or works says at
+	// once whether the game is reachable.
+	prober := status.New(status.Config{
+		Dial:     gameDialer.Dial,
+		Interval: cfg.Game.StatusInterval,
+		Timeout:  cfg.Game.StatusTimeout,
+		Players:  func() int { return g.hub.Len() },
+		Logger:   g.log.With("component", "status"),
+	})
+	dial := prober.Dial
 
 	// Sessions run under their own context, not ctx: on shutdown they get
 	// a goodbye first, and are only cut when that takes too long.
@@ -179,17 +192,6 @@ func (g *Gateway) start(ctx context.Context) error {
 		ResumeBuffer:         cfg.Players.ResumeBuffer,
 		Telnet:               telnet.Config{Charset: cfg.Game.Charset},
 		Logger:               g.log.With("component", "bridge"),
-	})
-
-	// The front page's status line: the game's MSSP answer, checked as
-	// the gateway's own connection every game.status_interval, and the
-	// players bridged now.
-	prober := status.New(status.Config{
-		Dial:     dial,
-		Interval: cfg.Game.StatusInterval,
-		Timeout:  cfg.Game.StatusTimeout,
-		Players:  g.hub.Len,
-		Logger:   g.log.With("component", "status"),
 	})
 
 	static := cfg.Static
