@@ -17,8 +17,10 @@
 //     on, so the client under test must retry badNonce errors.
 //
 // Both processes are killed in t.Cleanup. HTTPClient returns a client for
-// the ACME API that counts the requests and the new orders it sends, which
-// is how tests show that something did or did not order a certificate.
+// the ACME API that counts the requests, the new orders and the challenge
+// validations it sends, which is how tests show that something did or did
+// not order a certificate, and how many validations it spent.
+// SetServFail makes a name's DNS fail, as a wrong or missing record does.
 //
 // This package is for tests only; it imports package testing.
 package pebble
