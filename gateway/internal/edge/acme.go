@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -407,24 +408,17 @@ func (a *acmeSource) attemptFailed(d *acmeDomain, failures int, err error) {
 			next = prob.RetryAfter.Add(time.Duration(mathrand.Int64N(int64(time.Second))))
 		}
 	}
-	d.mu.Lock()
-	kept := d.failedAt[:0]
-	for _, t := range d.failedAt {
-		if now.Sub(t) < failedValidationWindow {
-			kept = append(kept, t)
-		}
-	}
-	d.failedAt = kept
-	if validationFailed {
-		d.failedAt = append(d.failedAt, now)
-	}
+	// Under a cluster lock, obtain has recorded the failed validation
+	// while it held the lock.
+	failed := a.noteFailures(d, validationFailed && a.lock == nil, now)
 	budget := ""
-	if len(d.failedAt) >= failedValidationBudget {
-		if free := d.failedAt[len(d.failedAt)-failedValidationBudget].Add(failedValidationWindow); free.After(next) {
+	if len(failed) >= failedValidationBudget {
+		if free := failed[len(failed)-failedValidationBudget].Add(failedValidationWindow); free.After(next) {
 			next = free
-			budget = fmt.Sprintf("%d failed validations in the last hour (Let's Encrypt allows 5)", len(d.failedAt))
+			budget = fmt.Sprintf("%d failed validations in the last hour (Let's Encrypt allows 5)", len(failed))
 		}
 	}
+	d.mu.Lock()
 	d.lastErr, d.nextAttempt, d.problem = why, next, prob
 	d.mu.Unlock()
 
@@ -436,9 +430,11 @@ func (a *acmeSource) attemptFailed(d *acmeDomain, failures int, err error) {
 			challenge = prob.Challenge
 		}
 	}
-	a.failMu.Lock()
-	a.failures[typ]++
-	a.failMu.Unlock()
+	if !errors.Is(err, errHeldBack) { // no request went to the CA
+		a.failMu.Lock()
+		a.failures[typ]++
+		a.failMu.Unlock()
+	}
 	nextType := nextChallenge(a.challenges, d.gate.current(), validationFailed)
 	d.gate.begin(nextType)
 	attrs := []any{"domain", d.name, "attempt", failures, "challenge", challenge,
@@ -457,6 +453,70 @@ func (a *acmeSource) attemptFailed(d *acmeDomain, failures int, err error) {
 		attrs = append(attrs, "err", err)
 	}
 	a.log.Error("acme: could not obtain certificate; will retry", attrs...)
+}
+
+// errHeldBack is the error of an attempt not made because the name has
+// spent its failed validations for the hour (on any node sharing the
+// cache).
+var errHeldBack = errors.New("held back")
+
+// failedKey is the cache key under which, in a shared cache, the times
+// of a name's failed validations are kept (JSON), so that nodes sharing
+// the CA account share the name's failed-validation budget.
+func failedKey(name string) string { return name + "+failed-validations" }
+
+// noteFailures returns the times of d's failed validations within
+// failedValidationWindow, oldest first, after adding now if add is set.
+// With a shared cache they are the union of every node's: read from the
+// cache and, when they changed, written back.
+func (a *acmeSource) noteFailures(d *acmeDomain, add bool, now time.Time) []time.Time {
+	d.mu.Lock()
+	times := slices.Clone(d.failedAt)
+	d.mu.Unlock()
+	var shared []time.Time
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if a.shared {
+		data, err := a.cache.Get(ctx, failedKey(d.name))
+		switch {
+		case err == nil:
+			if err := json.Unmarshal(data, &shared); err != nil {
+				a.log.Warn("acme: ignoring an unreadable record of failed validations in the shared cache", "domain", d.name, "err", err)
+			}
+		case !errors.Is(err, autocert.ErrCacheMiss):
+			a.log.Warn("acme: could not read the failed validations from the shared cache", "domain", d.name, "err", err)
+		}
+		times = append(times, shared...)
+	}
+	if add {
+		times = append(times, now)
+	}
+	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
+	times = slices.CompactFunc(times, func(x, y time.Time) bool { return x.Equal(y) })
+	times = slices.DeleteFunc(times, func(t time.Time) bool { return now.Sub(t) >= failedValidationWindow })
+	d.mu.Lock()
+	d.failedAt = slices.Clone(times)
+	d.mu.Unlock()
+	if a.shared && (add || len(times) != len(shared)) {
+		if data, err := json.Marshal(times); err == nil {
+			a.cache.Put(ctx, failedKey(d.name), data) // a failure is logged by the cache
+		}
+	}
+	return times
+}
+
+// heldBack returns when d may spend a failed validation again, if it has
+// spent its budget for the hour (across the cluster); zero otherwise.
+func (a *acmeSource) heldBack(d *acmeDomain) time.Time {
+	now := a.now()
+	failed := a.noteFailures(d, false, now)
+	if len(failed) < failedValidationBudget {
+		return time.Time{}
+	}
+	if free := failed[len(failed)-failedValidationBudget].Add(failedValidationWindow); free.After(now) {
+		return free
+	}
+	return time.Time{}
 }
 
 // checkAllReady closes readyCh once every domain has a certificate.
@@ -531,9 +591,20 @@ func (a *acmeSource) obtain(ctx context.Context, d *acmeDomain) (cert *tls.Certi
 	defer unlock()
 	// autocert looks in the cache first: a certificate another node
 	// stored while this one waited is loaded, not ordered again.
+	if leaf := a.cachedLeaf(ctx, d.name); leaf == nil || !a.now().Before(leaf.NotAfter) {
+		// An order: not if the name's failed validations for the hour
+		// are spent, by this node or another.
+		if free := a.heldBack(d); !free.IsZero() {
+			return nil, true, fmt.Errorf("%w until %s: the nodes sharing this cache have spent %d failed validations for %s in the last hour (Let's Encrypt allows 5)",
+				errHeldBack, free.UTC().Format(time.RFC3339), failedValidationBudget, d.name)
+		}
+	}
 	mgr.online.Store(true)
 	defer mgr.online.Store(false)
 	cert, err = mgr.m.GetCertificate(managerHello(d.name))
+	if err != nil && d.gate.validationFailure() != nil {
+		a.noteFailures(d, true, a.now()) // while holding the lock
+	}
 	return cert, true, err
 }
 
@@ -634,6 +705,11 @@ func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
 	}
 	a.log.Info("acme: renewing certificate", "domain", d.name, "serial", serialHex(leaf),
 		"renew_at", a.renewAt(leaf).UTC(), "not_after", leaf.NotAfter.UTC())
+	if free := a.heldBack(d); !free.IsZero() {
+		a.renewFailed(d, fmt.Errorf("%w until %s: the nodes sharing this cache have spent %d failed validations for %s in the last hour (Let's Encrypt allows 5)",
+			errHeldBack, free.UTC().Format(time.RFC3339), failedValidationBudget, d.name))
+		return
+	}
 	d.gate.begin(d.gate.current())
 	m := a.newManager(d.name, leaf.SerialNumber)
 	m.online.Store(true)
@@ -641,6 +717,9 @@ func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
 	m.online.Store(false)
 	if ctx.Err() != nil {
 		return
+	}
+	if err != nil && d.gate.validationFailure() != nil {
+		a.noteFailures(d, true, a.now()) // while holding the lock
 	}
 	if err != nil {
 		a.renewFailed(d, err)
@@ -684,9 +763,11 @@ func (a *acmeSource) renewFailed(d *acmeDomain, err error) {
 	if prob != nil {
 		typ = prob.Type
 	}
-	a.failMu.Lock()
-	a.failures[typ]++
-	a.failMu.Unlock()
+	if !errors.Is(err, errHeldBack) { // no request went to the CA
+		a.failMu.Lock()
+		a.failures[typ]++
+		a.failMu.Unlock()
+	}
 	d.gate.begin(nextChallenge(a.challenges, d.gate.current(), d.gate.validationFailure() != nil))
 	a.log.Warn("acme: could not renew certificate; still serving the current one, will retry", "domain", d.name,
 		"attempt", n, "problem_type", typ, "err", why, "retry_in", next.Sub(now).Round(time.Second), "next_attempt", next.UTC())

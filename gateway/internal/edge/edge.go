@@ -18,8 +18,10 @@
 //     next type after a failure), and retries failures with a jittered
 //     exponential backoff that honours the CA's Retry-After and keeps
 //     within Let's Encrypt's limit of failed validations per name and
-//     hour. A failure keeps the CA's problem document (RFC 8555 section
-//     6.7: type, detail, subproblems) for the log, Status and Ready. Between attempts a handshake for the
+//     hour (nodes sharing a cache share that budget, as they share the
+//     CA account). A failure keeps the CA's problem document (RFC 8555
+//     section 6.7: type, detail, subproblems) for the log, Status and
+//     Ready. Between attempts a handshake for the
 //     name fails at once instead of starting an order, which autocert
 //     alone would do on every handshake. autocert renews by itself; Run
 //     watches that it does (with a cluster lock, Run renews, under the

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/drawbridge/drawbridge/e2e/pebble"
 )
 
 // rateLimitedCA is an ACME server (RFC 8555) that registers accounts and
@@ -126,5 +128,26 @@ func TestNextChallenge(t *testing.T) {
 		if got := nextChallenge(tc.types, tc.prev, tc.failed); got != tc.want {
 			t.Errorf("nextChallenge(%v, %q, %v) = %q, want %q", tc.types, tc.prev, tc.failed, got, tc.want)
 		}
+	}
+}
+
+// TestClusterSharesFailedValidationBudget: nodes sharing a cache and
+// lock (and so the CA account) share each name's failed validations:
+// together they spend four in the hour, not four each.
+func TestClusterSharesFailedValidationBudget(t *testing.T) {
+	peb := pebble.Start(t, pebble.Options{}) // every validation fails
+	cache, lock := newMemCache(), newMemLock()
+	quick := func(c *Config) { c.RetryMin, c.RetryMax = 100*time.Millisecond, 200*time.Millisecond }
+	a, alog := clusterNode(t, peb, cache, lock, quick)
+	b, blog := clusterNode(t, peb, cache, lock, quick)
+	runEdge(t, a)
+	runEdge(t, b)
+	held := func(e *Edge) bool { return time.Until(e.Status()[0].NextAttempt) > 50*time.Minute }
+	eventually(t, issueTimeout, "both nodes to hold back", func() bool { return held(a) && held(b) })
+	if v := peb.Validations(); v != failedValidationBudget {
+		t.Errorf("validations = %d, want %d for both nodes together\nnode a:\n%s\nnode b:\n%s", v, failedValidationBudget, alog, blog)
+	}
+	if logLine(alog.String()+blog.String(), "held back until") == "" {
+		t.Errorf("no node said it held back:\nnode a:\n%s\nnode b:\n%s", alog, blog)
 	}
 }
