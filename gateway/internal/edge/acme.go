@@ -239,8 +239,9 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 // would try TLS-ALPN-01 and then HTTP-01 in one attempt; its client's
 // transport (challengeTransport) narrows each attempt to the domain's
 // current challenge type, and keeps the CA's problem document when the
-// validation fails. autocert keeps both challenges' tokens in the cache as well as in
-// memory, and reads them back from the cache when they are not its own,
+// validation fails. autocert keeps both challenges' tokens in the
+// cache as well as in memory, and reads them back from the cache when
+// they are not its own,
 // so with a shared cache any node answers a challenge for an order
 // another node placed.
 //
@@ -430,7 +431,7 @@ func (a *acmeSource) attemptFailed(d *acmeDomain, failures int, err error) {
 			challenge = prob.Challenge
 		}
 	}
-	if !errors.Is(err, errHeldBack) { // no request went to the CA
+	if !errors.Is(err, errHeldBack) { // a held-back attempt asked the CA nothing
 		a.failMu.Lock()
 		a.failures[typ]++
 		a.failMu.Unlock()
@@ -763,7 +764,7 @@ func (a *acmeSource) renewFailed(d *acmeDomain, err error) {
 	if prob != nil {
 		typ = prob.Type
 	}
-	if !errors.Is(err, errHeldBack) { // no request went to the CA
+	if !errors.Is(err, errHeldBack) { // a held-back renewal asked the CA nothing
 		a.failMu.Lock()
 		a.failures[typ]++
 		a.failMu.Unlock()
