@@ -241,9 +241,8 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 // current challenge type, and keeps the CA's problem document when the
 // validation fails. autocert keeps both challenges' tokens in the
 // cache as well as in memory, and reads them back from the cache when
-// they are not its own,
-// so with a shared cache any node answers a challenge for an order
-// another node placed.
+// they are not its own, so with a shared cache any node answers a
+// challenge for an order another node placed.
 //
 // With replace set, the manager does not see the cached certificate with
 // that serial number: asked for the domain's certificate, it orders a
