@@ -255,7 +255,7 @@ func (p *preflightRun) reach(ctx context.Context, name string, addrs []netip.Add
 	case len(bad) > 0:
 		p.fail(check, "%s (if the address is the router's and the router cannot loop connections from inside back in, test from outside)%s", strings.Join(bad, "; "), note)
 	case running:
-		p.ok(check, "%s answers on %s (a listener, the gateway's, is already on %s)%s", joinAddrs(addrs), pp.port, pp.addr, note)
+		p.ok(check, "%s answers on %s: something already listens on %s (the gateway, if it runs; if not, another server holds the port: see ss -ltnp)%s", joinAddrs(addrs), pp.port, pp.addr, note)
 	default:
 		p.ok(check, "%s reaches this host's %s%s", joinAddrs(addrs), pp.addr, note)
 	}

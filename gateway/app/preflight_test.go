@@ -86,7 +86,7 @@ func TestPreflight(t *testing.T) {
 	if err != nil {
 		t.Errorf("preflight with the port taken: %v\n%s", err, out.String())
 	}
-	if line := preflightLines(out.String(), "reach game.test:"+strconv.Itoa(httpsPort)); !strings.HasPrefix(line, "ok") || !strings.Contains(line, "already on") {
+	if line := preflightLines(out.String(), "reach game.test:"+strconv.Itoa(httpsPort)); !strings.HasPrefix(line, "ok") || !strings.Contains(line, "already listens on") {
 		t.Errorf("reach line with the gateway running: %q", line)
 	}
 
