@@ -28,6 +28,18 @@ func testPreflightEnv(names map[string][]netip.Addr, addrs ...netip.Addr) prefli
 	return env
 }
 
+// loopbackOnly makes env's dials to addresses other than loopback fail
+// at once: tests reach no network but loopback.
+func loopbackOnly(env *preflightEnv) {
+	dial := env.dial
+	env.dial = func(ctx context.Context, addr string) (net.Conn, error) {
+		if ap, err := netip.ParseAddrPort(addr); err != nil || !ap.Addr().IsLoopback() {
+			return nil, errors.New("network unreachable (test: loopback only)")
+		}
+		return dial(ctx, addr)
+	}
+}
+
 // preflightLines returns the output's line for check (the line after
 // the status word begins with it), or "".
 func preflightLines(out, check string) string {
@@ -94,6 +106,7 @@ func TestPreflight(t *testing.T) {
 	cfg.Web.Domains = []string{"game.test", "nowhere.test", "other.test"}
 	env = testPreflightEnv(map[string][]netip.Addr{"game.test": {lo}, "other.test": {netip.MustParseAddr("192.0.2.7")}},
 		lo, netip.MustParseAddr("203.0.113.9"))
+	loopbackOnly(&env)
 	out.Reset()
 	err = preflight(context.Background(), cfg, &out, env)
 	if err == nil {
