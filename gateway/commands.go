@@ -36,7 +36,7 @@ type command struct {
 func commands() []command {
 	cs := []command{
 		{name: "serve", args: "[flags]", summary: "run the gateway; with no backend it fronts the built-in demo game", config: true},
-		{name: "config check", args: "[flags]", summary: "validate the configuration and print the effective settings", config: true},
+		{name: "config check", args: "[flags]", summary: "validate the configuration and print the effective settings; -online also checks DNS and ports", config: true, flags: []string{"online"}},
 		{name: "reload", args: "[flags]", summary: "make the running gateway read its configuration again (as SIGHUP does)", config: true},
 	}
 	for _, c := range admincli.Commands {

@@ -252,13 +252,27 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 // configCheck validates the configuration and prints the effective
 // settings, with where each came from.
 func configCheck(args []string, stdout, stderr io.Writer, environ []string) error {
-	cfg, settings, err := configure("drawbridge config check", args, stderr, environ)
+	fs := newFlagSet("drawbridge config check", "[flags]", stderr)
+	cf := addConfigFlags(fs)
+	online := fs.Bool("online", false, "also check from here what the ACME CA will need: DNS, ports 80/443, the CA's directory")
+	rest, err := parseInterspersed(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = usageError{fmt.Sprintf("drawbridge config check: unexpected argument %q", rest[0])}
+	}
+	if err != nil {
+		return err
+	}
+	cfg, settings, _, err := cf.load(environ, stderr)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "# drawbridge: the configuration is valid. Effective settings:")
 	if err := cfg.WriteTOML(stdout, settings); err != nil {
 		return err
+	}
+	if *online {
+		fmt.Fprintln(stdout, "# drawbridge: online checks (what the ACME CA will need):")
+		return app.Preflight(context.Background(), cfg, stdout)
 	}
 	return nil
 }

@@ -422,9 +422,10 @@ function statusLine(st) {
   } else if (Number.isInteger(web) && web >= 0) {
     parts.push(web === 0 ? "No one is playing here right now" : count(web, "player", "players") + " online here");
   }
-  if (Number.isInteger(g?.uptime) && !Number.isNaN(checked)) {
-    // The check's own time bounds it below if this computer's clock is behind.
-    const up = Math.max(Date.now() / 1000, checked / 1000) - g.uptime;
+  if (Number.isInteger(g?.uptime_seconds) && !Number.isNaN(checked)) {
+    // Uptime as of the check, plus the time since (never less, if this
+    // computer's clock is behind).
+    const up = g.uptime_seconds + Math.max(Date.now() - checked, 0) / 1000;
     if (up >= 0) parts.push("up for " + humanDuration(up));
   }
   const state = Number.isNaN(checked) ? "unknown" : "up";

@@ -17,8 +17,10 @@
 //     on, so the client under test must retry badNonce errors.
 //
 // Both processes are killed in t.Cleanup. HTTPClient returns a client for
-// the ACME API that counts the requests and the new orders it sends, which
-// is how tests show that something did or did not order a certificate.
+// the ACME API that counts the requests, the new orders and the challenge
+// validations it sends, which is how tests show that something did or did
+// not order a certificate, and how many validations it spent.
+// SetServFail makes a name's DNS fail, as a wrong or missing record does.
 //
 // This package is for tests only; it imports package testing.
 package pebble
@@ -79,6 +81,8 @@ type Server struct {
 	orders      atomic.Int64
 	created     atomic.Int64
 	requests    atomic.Int64
+	validations atomic.Int64
+	dnsMgmt     string
 }
 
 // Start runs Pebble and its DNS server, waits until the ACME directory
@@ -153,7 +157,7 @@ func Start(t testing.TB, opts Options) *Server {
 	env := []string{"PEBBLE_VA_NOSLEEP=1"}
 	peb := startProcess(t, dir, "pebble", env, pebbleBin, "-config", confFile, "-dnsserver", dnsAddr)
 
-	s := &Server{dirURL: "https://" + listen + "/dir", apiRoots: apiRoots}
+	s := &Server{dirURL: "https://" + listen + "/dir", apiRoots: apiRoots, dnsMgmt: dnsMgmt}
 	base := &http.Transport{
 		Proxy:               nil, // loopback only; never through a proxy from the environment
 		TLSClientConfig:     &tls.Config{RootCAs: apiRoots, MinVersion: tls.VersionTLS12},
@@ -217,6 +221,32 @@ func (s *Server) CreatedOrders() int { return int(s.created.Load()) }
 // Requests returns how many requests of any kind went through HTTPClient.
 func (s *Server) Requests() int { return int(s.requests.Load()) }
 
+// Validations returns how many challenges Pebble accepted to validate
+// for requests through HTTPClient: POSTs whose JWS payload is "{}" (RFC
+// 8555 section 7.5.1), which only responding to a challenge sends,
+// answered 200 (a refused nonce and its retry count once). Each one
+// that fails is one of the failed validations Let's Encrypt limits.
+func (s *Server) Validations() int { return int(s.validations.Load()) }
+
+// SetServFail makes Pebble's DNS server answer every query for host with
+// SERVFAIL, so that validations of host fail the way a name with broken
+// DNS does.
+func (s *Server) SetServFail(t testing.TB, host string) {
+	t.Helper()
+	body, err := json.Marshal(map[string]string{"host": host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&http.Client{Timeout: 5 * time.Second}).Post("http://"+s.dnsMgmt+"/set-servfail", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatalf("pebble-challtestsrv: set-servfail %s: %v", host, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("pebble-challtestsrv: set-servfail %s: %s", host, res.Status)
+	}
+}
+
 // countingTransport counts the requests it forwards, and among them the
 // new orders.
 type countingTransport struct {
@@ -230,9 +260,24 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if newOrder {
 		c.s.orders.Add(1)
 	}
+	validation := false
+	if r.Method == http.MethodPost && r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		validation = strings.Contains(string(body), `"payload":"e30"`) // base64url("{}")
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		r.ContentLength = int64(len(body))
+	}
 	res, err := c.base.RoundTrip(r)
 	if newOrder && err == nil && res.StatusCode == http.StatusCreated {
 		c.s.created.Add(1)
+	}
+	if validation && err == nil && res.StatusCode == http.StatusOK {
+		c.s.validations.Add(1)
 	}
 	return res, err
 }

@@ -25,6 +25,7 @@ type certState struct {
 	Name        string
 	NotAfter    time.Time // zero when there is none yet
 	LastError   string    // "" when the last attempt worked
+	ProblemType string    // the ACME CA's problem type of the last failure; "" if none
 	NextAttempt time.Time // zero when nothing is scheduled
 }
 
@@ -34,8 +35,9 @@ type adminSources struct {
 	telnetsConns func() int             // nil without telnets
 	game         func() status.Snapshot // nil when status checks are off
 	certs        func() []certState
-	cluster      func() clusterStats // nil on SQLite
-	ready        *atomic.Bool
+	cluster      func() clusterStats      // nil on SQLite
+	ready        func() (bool, string)    // (*Gateway).Ready
+	acmeFailures func() map[string]uint64 // nil outside ACME mode
 	webConns     func() web.ConnStats
 }
 
@@ -86,6 +88,9 @@ func adminHandler(src adminSources, opt adminOptions) http.Handler {
 		newCertCollector(src.certs),
 		newWebConnCollector(src.webConns),
 	)
+	if src.acmeFailures != nil {
+		reg.MustRegister(newACMECollector(src.acmeFailures, src.certs))
+	}
 	if src.telnetsConns != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "drawbridge_telnets_connections",
@@ -129,15 +134,9 @@ func adminHandler(src adminSources, opt adminOptions) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !src.ready.Load() {
-			http.Error(w, "not ready: starting or shutting down", http.StatusServiceUnavailable)
+		if ok, why := src.ready(); !ok {
+			http.Error(w, "not ready: "+why, http.StatusServiceUnavailable)
 			return
-		}
-		for _, c := range src.certs() {
-			if c.NotAfter.IsZero() || time.Now().After(c.NotAfter) {
-				http.Error(w, "not ready: no valid certificate for "+c.Name, http.StatusServiceUnavailable)
-				return
-			}
 		}
 		fmt.Fprintln(w, "ready")
 	})
@@ -264,6 +263,52 @@ func (c *certCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(ch, c.nextTry, float64(s.NextAttempt.Unix()), s.Name)
 		}
 	}
+}
+
+// acmeCollector exports failed ACME attempts by the CA's problem type,
+// and the problem of each name whose last attempt failed.
+type acmeCollector struct {
+	failures      func() map[string]uint64
+	certs         func() []certState
+	total, failed *prometheus.Desc
+}
+
+func newACMECollector(failures func() map[string]uint64, certs func() []certState) *acmeCollector {
+	return &acmeCollector{
+		failures: failures,
+		certs:    certs,
+		total: prometheus.NewDesc("drawbridge_acme_failures_total",
+			"Failed attempts to obtain or renew a certificate, by the ACME CA's problem type "+
+				"(RFC 8555 section 6.7, without its urn:ietf:params:acme:error: prefix: dns, connection, unauthorized, rateLimited, ...; "+
+				"\"none\" when the CA gave none, e.g. it could not be reached).", []string{"type"}, nil),
+		failed: prometheus.NewDesc("drawbridge_acme_last_error_info",
+			"1 for each name whose last certificate attempt failed, labelled with the CA's problem type (\"none\" if it gave none); "+
+				"the detail is in the log and /readyz.", []string{"name", "type"}, nil),
+	}
+}
+
+func (c *acmeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.total
+	ch <- c.failed
+}
+
+func (c *acmeCollector) Collect(ch chan<- prometheus.Metric) {
+	for typ, n := range c.failures() {
+		counter(ch, c.total, int64(n), problemLabel(typ))
+	}
+	for _, s := range c.certs() {
+		if s.LastError != "" {
+			gauge(ch, c.failed, 1, s.Name, problemLabel(s.ProblemType))
+		}
+	}
+}
+
+// problemLabel is an ACME problem type as a metric label.
+func problemLabel(typ string) string {
+	if typ == "" {
+		return "none"
+	}
+	return typ
 }
 
 // bridgeCollector exports the web players' bridges, from one snapshot of

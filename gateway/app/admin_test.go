@@ -126,7 +126,7 @@ func TestClusterMetrics(t *testing.T) {
 	src := adminSources{
 		players: func() bridge.Stats { return bridge.Stats{} },
 		certs:   func() []certState { return nil },
-		ready:   &atomic.Bool{},
+		ready:   func() (bool, string) { return false, "starting" },
 		cluster: func() clusterStats {
 			return clusterStats{
 				pool:        postgres.PoolStats{Acquired: 2, Idle: 3, Max: 10, Waits: 7},
@@ -213,7 +213,7 @@ func TestAdminHostGuard(t *testing.T) {
 	h := adminHandler(adminSources{
 		players: func() bridge.Stats { return bridge.Stats{} },
 		certs:   func() []certState { return nil },
-		ready:   &atomic.Bool{},
+		ready:   func() (bool, string) { return false, "starting" },
 	}, adminOptions{
 		addr:  "10.0.0.11:6060",
 		hosts: []string{"Gw1.Internal.", "2001:DB8::7"},

@@ -197,24 +197,26 @@ func (g *Gateway) start(ctx context.Context) error {
 	g.dial = func(ctx context.Context, player string) (net.Conn, error) {
 		return g.dialer.Load().Dial(ctx, player)
 	}
-	dial := g.dial
+
+	// The front page's status line: the game's MSSP answer, checked as
+	// the gateway's own connection every game.status_interval, and the
+	// players bridged now. Players' connections to the game go through
+	// it too (g.prober.Dial), so each dial that fails or works says at
+	// once whether the game is reachable.
+	g.prober = status.New(status.Config{
+		Dial:     g.dial,
+		Interval: cfg.Game.StatusInterval,
+		Timeout:  cfg.Game.StatusTimeout,
+		Players:  func() int { return g.hub.Len() },
+		Logger:   g.log.With("component", "status"),
+	})
+	dial := g.prober.Dial
 
 	// Sessions run under their own context, not ctx: on shutdown they get
 	// a goodbye first, and are only cut when that takes too long.
 	sessCtx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
 	g.stopSessions = stopSessions
 	g.hub = bridge.NewHub(sessCtx, g.bridgeConfig(cfg, dial))
-
-	// The front page's status line: the game's MSSP answer, checked as
-	// the gateway's own connection every game.status_interval, and the
-	// players bridged now.
-	g.prober = status.New(status.Config{
-		Dial:     dial,
-		Interval: cfg.Game.StatusInterval,
-		Timeout:  cfg.Game.StatusTimeout,
-		Players:  g.hub.Len,
-		Logger:   g.log.With("component", "status"),
-	})
 
 	static := cfg.Static
 	if static == nil {
@@ -289,7 +291,10 @@ func (g *Gateway) start(ctx context.Context) error {
 		})
 	}
 	if g.adminLn != nil {
-		src := adminSources{players: g.hub.Stats, certs: g.certStates, ready: &g.ready, webConns: g.web.ConnStats}
+		src := adminSources{players: g.hub.Stats, certs: g.certStates, ready: g.Ready, webConns: g.web.ConnStats}
+		if ecfg.Mode == edge.ModeACME {
+			src.acmeFailures = g.edge.ACMEFailures
+		}
 		if cfg.Game.StatusInterval > 0 {
 			src.game = g.prober.Snapshot
 		}
@@ -339,11 +344,23 @@ func (g *Gateway) start(ctx context.Context) error {
 	}
 	g.ready.Store(true)
 
-	g.log.Info("gateway ready",
-		"url", g.publicURL(),
+	serving := []any{"url", g.publicURL(),
 		"https", addrString(g.httpsLn), "http", addrString(g.httpLn), "mode", cfg.Web.Mode,
 		"telnets", addrString(g.telnetsLn), "admin", addrString(g.adminLn),
-		"certificates", string(ecfg.Mode), "game", backend, "store", g.acc.String())
+		"certificates", string(ecfg.Mode), "game", backend, "store", g.acc.String()}
+	if ok, why := g.Ready(); ok {
+		g.log.Info("gateway ready", serving...)
+	} else {
+		// In ACME mode the listeners serve (challenges, redirects) before
+		// the certificates come: "ready" waits for them.
+		g.log.Info("gateway serving; waiting for certificates before it is ready", append(serving, "waiting_for", why)...)
+		g.goBack("readiness", func() error {
+			if g.WaitReady(backCtx) == nil {
+				g.log.Info("gateway ready", serving...)
+			}
+			return nil
+		})
+	}
 
 	if tok, err := g.accounts.SetupToken(ctx); err != nil {
 		g.log.Error("could not issue a setup token", "err", err)
@@ -434,8 +451,30 @@ func (g *Gateway) edgeConfig() (edge.Config, error) {
 		}
 		ec.EABHMACKey = string(hmac)
 		ec.HTTPClient = cfg.ACMEHTTPClient
+		ec.ChallengeTypes = challengeTypes(cfg.HTTPSAddress(), cfg.HTTPAddress())
 	}
 	return ec, nil
+}
+
+// challengeTypes are the ACME challenge types the listeners can answer,
+// the likelier first: the CA validates TLS-ALPN-01 on port 443 and
+// HTTP-01 on port 80, so a listener on that port comes first; one on
+// another port (behind a port forward, say) may still be reached there.
+// The HTTP-01 handler is only served when the HTTP listener is on.
+func challengeTypes(httpsAddr, httpAddr string) []string {
+	var likely, maybe []string
+	add := func(typ, addr, port string) {
+		if _, p, err := net.SplitHostPort(addr); err == nil && p == port {
+			likely = append(likely, typ)
+		} else {
+			maybe = append(maybe, typ)
+		}
+	}
+	add(edge.ChallengeTLSALPN01, httpsAddr, "443")
+	if httpAddr != "" {
+		add(edge.ChallengeHTTP01, httpAddr, "80")
+	}
+	return append(likely, maybe...)
 }
 
 // acmeCacheDir keeps each ACME server's account and certificates apart
@@ -524,7 +563,11 @@ func (g *Gateway) certStates() []certState {
 		return nil // behind a web server: it has the certificates
 	}
 	for _, s := range g.edge.Status() {
-		out = append(out, certState{Name: s.Name, NotAfter: s.NotAfter, LastError: s.LastError, NextAttempt: s.NextAttempt})
+		c := certState{Name: s.Name, NotAfter: s.NotAfter, LastError: s.LastError, NextAttempt: s.NextAttempt}
+		if s.Problem != nil {
+			c.ProblemType = s.Problem.Type
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -545,6 +588,50 @@ func (g *Gateway) bridgeConfig(cfg *Config, dial func(context.Context, string) (
 		Telnet:               telnet.Config{Charset: cfg.Game.Charset},
 		Logger:               g.log.With("component", "bridge"),
 	}
+}
+
+// Ready reports whether the gateway is ready to serve players and, when
+// it is not, why: it is starting or shutting down, or (in ACME mode) a
+// configured name has no certificate yet, with the CA's reason
+// ("certificate for play.example.org: acme dns: ..."), or a certificate
+// has expired. /readyz answers with it; it is what "ready" means for a
+// service manager (systemd's READY=1) too. WaitReady waits for it.
+func (g *Gateway) Ready() (bool, string) {
+	if !g.ready.Load() {
+		return false, "starting or shutting down"
+	}
+	if g.edge == nil { // proxied: the web server in front holds the certificates
+		return true, ""
+	}
+	if ok, why := g.edge.Ready(); !ok {
+		return false, why
+	}
+	now := time.Now()
+	for _, c := range g.edge.Status() {
+		if c.NotAfter.IsZero() || now.After(c.NotAfter) {
+			return false, "no valid certificate for " + c.Name
+		}
+	}
+	return true, ""
+}
+
+// WaitReady blocks until the gateway has a certificate for every name
+// (see Ready) or ctx ends, and returns ctx's error then. Ready may still
+// say no afterwards: while shutting down, or when a certificate expired.
+func (g *Gateway) WaitReady(ctx context.Context) error {
+	if g.edge == nil {
+		if ok, why := g.Ready(); !ok {
+			return errors.New("not ready: " + why)
+		}
+		return nil
+	}
+	if err := g.edge.WaitReady(ctx); err != nil {
+		return err
+	}
+	if ok, why := g.Ready(); !ok {
+		return errors.New("not ready: " + why)
+	}
+	return nil
 }
 
 func listen(setting, addr string) (net.Listener, error) {

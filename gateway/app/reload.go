@@ -228,7 +228,7 @@ func (g *Gateway) reload() (ReloadResult, error) {
 	}
 	g.cur.Store(&applied)
 	g.dialer.Store(dialer)
-	g.hub.SetConfig(g.bridgeConfig(&applied, g.dial))
+	g.hub.SetConfig(g.bridgeConfig(&applied, g.prober.Dial))
 	if g.telnets != nil {
 		g.telnets.SetDialTimeout(applied.Game.DialTimeout)
 	}

@@ -9,17 +9,20 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/big"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,11 +99,18 @@ type acmeSource struct {
 	renewBefore time.Duration
 	retryMin    time.Duration
 	retryMax    time.Duration
+	challenges  []string // the challenge types offered, in order of preference
 
 	stopCtx context.Context
 	stop    context.CancelFunc
 
 	domainState // the domains, in configuration order; SetDomains changes them (domains.go)
+
+	readyOnce sync.Once
+	readyCh   chan struct{} // closed once every domain has had a certificate
+
+	failMu   sync.Mutex
+	failures map[string]uint64 // failed attempts by problem type ("" for none from the CA)
 }
 
 // acmeManager is an autocert.Manager with its HTTP-01 handler.
@@ -119,6 +129,7 @@ type acmeDomain struct {
 	name  string
 	mgr   atomic.Pointer[acmeManager]
 	ready atomic.Bool // a certificate is in mgr; handshakes may ask it
+	gate  challengeGate
 
 	mu          sync.Mutex // guards the fields below
 	leaf        *x509.Certificate
@@ -126,7 +137,9 @@ type acmeDomain struct {
 	nextAttempt time.Time
 	stored      bool // a new certificate went into the cache
 	overdue     bool
-	renewFails  int // failed renewals in a row under the cluster lock
+	renewFails  int         // failed renewals in a row under the cluster lock
+	problem     *Problem    // the CA's problem document of the last failure; nil after a success
+	failedAt    []time.Time // failed validations within failedValidationWindow
 }
 
 func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slog.Logger) (*acmeSource, error) {
@@ -140,6 +153,12 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 		retryMax:    cfg.RetryMax,
 		lock:        cfg.Lock,
 		checkEvery:  renewalCheckInterval,
+		challenges:  slices.Clone(cfg.ChallengeTypes),
+		readyCh:     make(chan struct{}),
+		failures:    map[string]uint64{},
+	}
+	if len(a.challenges) == 0 {
+		a.challenges = []string{ChallengeTLSALPN01, ChallengeHTTP01}
 	}
 	if a.dirURL == "" {
 		a.dirURL = LetsEncryptProduction
@@ -208,18 +227,20 @@ func newACMESource(cfg *Config, domains []string, now func() time.Time, log *slo
 	return a, nil
 }
 
-// newManager returns a fresh autocert.Manager for one domain. It offers
-// both challenge types: autocert tries TLS-ALPN-01 first and falls back
-// to HTTP-01 (which works only if HTTPHandler is served on port 80).
-// autocert keeps both challenges' tokens in the cache as well as in
-// memory, and reads them back from the cache when they are not its own,
-// so with a shared cache any node answers a challenge for an order
-// another node placed.
+// newManager returns a fresh autocert.Manager for one domain. autocert
+// would try TLS-ALPN-01 and then HTTP-01 in one attempt; its client's
+// transport (challengeTransport) narrows each attempt to the domain's
+// current challenge type, and keeps the CA's problem document when the
+// validation fails. autocert keeps both challenges' tokens in the
+// cache as well as in memory, and reads them back from the cache when
+// they are not its own, so with a shared cache any node answers a
+// challenge for an order another node placed.
 //
 // With replace set, the manager does not see the cached certificate with
 // that serial number: asked for the domain's certificate, it orders a
 // new one (a renewal) instead of loading that one.
-func (a *acmeSource) newManager(name string, replace *big.Int) *acmeManager {
+func (a *acmeSource) newManager(d *acmeDomain, replace *big.Int) *acmeManager {
+	name := d.name
 	am := &acmeManager{}
 	var cache autocert.Cache = a.cache
 	if replace != nil {
@@ -238,6 +259,9 @@ func (a *acmeSource) newManager(name string, replace *big.Int) *acmeManager {
 	if a.lock != nil {
 		renewBefore = lockedRenewBefore
 	}
+	c := *client
+	c.Transport = &challengeTransport{gate: &d.gate, dirURL: a.dirURL, base: client.Transport}
+	client = &c
 	m := &autocert.Manager{
 		// Choosing ACME with a CA is accepting its subscriber agreement.
 		Prompt:                 autocert.AcceptTOS,
@@ -278,6 +302,12 @@ func (a *acmeSource) retryBackoff(n int, _ *http.Request, res *http.Response) ti
 	if res.StatusCode == http.StatusBadRequest { // acme retries no other 400
 		return 10*time.Millisecond + jitter/20
 	}
+	if res.StatusCode == http.StatusTooManyRequests {
+		// A rate limit: the attempt fails with the CA's problem document,
+		// and Run waits for its Retry-After (often hours) between
+		// attempts, not inside a request.
+		return 0
+	}
 	if v := res.Header.Get("Retry-After"); v != "" {
 		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
 			return min(time.Duration(secs)*time.Second, 10*time.Minute) + jitter
@@ -305,7 +335,7 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 	for failures := 0; ; {
 		start := a.now()
 		d.beginAttempt()
-		a.log.Debug("acme: getting certificate", "domain", d.name, "attempt", failures+1)
+		a.log.Debug("acme: getting certificate", "domain", d.name, "attempt", failures+1, "challenge", d.gate.current())
 		cert, waited, err := a.obtain(ctx, d)
 		if ctx.Err() != nil {
 			return
@@ -323,17 +353,15 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 			a.log.Info(msg, "domain", d.name, "took", a.now().Sub(start).Round(time.Millisecond),
 				"serial", serialHex(cert.Leaf), "issuer", cert.Leaf.Issuer.String(),
 				"not_after", cert.Leaf.NotAfter.UTC(), "renew_at", renewAt.UTC())
+			a.checkAllReady()
 			break
 		}
 		failures++
-		wait := backoff(failures, a.retryMin, a.retryMax, mathrand.Int64N)
-		next := a.now().Add(wait)
-		d.setFailed(err, next)
-		a.log.Warn("acme: could not obtain certificate; will retry", "domain", d.name,
-			"attempt", failures, "err", err, "retry_in", wait.Round(time.Second), "next_attempt", next.UTC())
+		a.attemptFailed(d, failures, err)
+		wait := max(d.nextAttemptAt().Sub(a.now()), 0)
 		// A fresh manager forgets the failed order, which the old one
 		// would otherwise keep answering with for a minute.
-		d.mgr.Store(a.newManager(d.name, nil))
+		d.mgr.Store(a.newManager(d, nil))
 		if !sleep(ctx, wait) {
 			return
 		}
@@ -344,6 +372,182 @@ func (a *acmeSource) keep(ctx context.Context, d *acmeDomain) {
 	for sleep(ctx, a.nextCheck(d)) {
 		a.tick(ctx, d)
 	}
+}
+
+// attemptFailed records a failed attempt to get d's certificate: the
+// CA's problem document (from the failed validation, or the error), the
+// failure metric, when to try next, and which challenge type then; and
+// logs it at ERROR with the CA's problem type and detail. The next
+// attempt comes after the backoff, and not before the CA's Retry-After,
+// nor before a failed validation leaves the hour when the name has
+// spent failedValidationBudget of them in it.
+func (a *acmeSource) attemptFailed(d *acmeDomain, failures int, err error) {
+	now := a.now()
+	prob := d.gate.validationFailure()
+	validationFailed := prob != nil
+	if prob == nil {
+		prob = problemOf(err, now)
+	}
+	wait := backoff(failures, a.retryMin, a.retryMax, mathrand.Int64N)
+	next := now.Add(wait)
+	why := err.Error()
+	if prob != nil {
+		why = prob.String()
+		if prob.RetryAfter.After(next) {
+			next = prob.RetryAfter.Add(time.Duration(mathrand.Int64N(int64(time.Second))))
+		}
+	}
+	// Under a cluster lock, obtain has recorded the failed validation
+	// while it held the lock.
+	failed := a.noteFailures(d, validationFailed && a.lock == nil, now)
+	budget := ""
+	if len(failed) >= failedValidationBudget {
+		if free := failed[len(failed)-failedValidationBudget].Add(failedValidationWindow); free.After(next) {
+			next = free
+			budget = fmt.Sprintf("%d failed validations in the last hour (Let's Encrypt allows 5)", len(failed))
+		}
+	}
+	d.mu.Lock()
+	d.lastErr, d.nextAttempt, d.problem = why, next, prob
+	d.mu.Unlock()
+
+	typ, detail, challenge := "", err.Error(), d.gate.current()
+	var retryAfter time.Time
+	if prob != nil {
+		typ, detail, retryAfter = prob.Type, prob.Detail, prob.RetryAfter
+		if prob.Challenge != "" {
+			challenge = prob.Challenge
+		}
+	}
+	if !errors.Is(err, errHeldBack) { // a held-back attempt asked the CA nothing
+		a.failMu.Lock()
+		a.failures[typ]++
+		a.failMu.Unlock()
+	}
+	nextType := nextChallenge(a.challenges, d.gate.current(), validationFailed)
+	d.gate.begin(nextType)
+	attrs := []any{"domain", d.name, "attempt", failures, "challenge", challenge,
+		"problem_type", typ, "detail", detail}
+	if prob != nil && len(prob.Subproblems) > 0 {
+		attrs = append(attrs, "subproblems", strings.Join(prob.Subproblems, "; "))
+	}
+	if !retryAfter.IsZero() {
+		attrs = append(attrs, "retry_after", retryAfter.UTC())
+	}
+	if budget != "" {
+		attrs = append(attrs, "held_back", budget)
+	}
+	attrs = append(attrs, "retry_in", next.Sub(now).Round(time.Second), "next_attempt", next.UTC(), "next_challenge", nextType)
+	if prob == nil {
+		attrs = append(attrs, "err", err)
+	}
+	a.log.Error("acme: could not obtain certificate; will retry", attrs...)
+}
+
+// errHeldBack is the error of an attempt not made because the name has
+// spent its failed validations for the hour (on any node sharing the
+// cache).
+var errHeldBack = errors.New("held back")
+
+// failedKey is the cache key under which, in a shared cache, the times
+// of a name's failed validations are kept (JSON), so that nodes sharing
+// the CA account share the name's failed-validation budget.
+func failedKey(name string) string { return name + "+failed-validations" }
+
+// noteFailures returns the times of d's failed validations within
+// failedValidationWindow, oldest first, after adding now if add is set.
+// With a shared cache they are the union of every node's: read from the
+// cache and, when they changed, written back.
+func (a *acmeSource) noteFailures(d *acmeDomain, add bool, now time.Time) []time.Time {
+	d.mu.Lock()
+	times := slices.Clone(d.failedAt)
+	d.mu.Unlock()
+	var shared []time.Time
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if a.shared {
+		data, err := a.cache.Get(ctx, failedKey(d.name))
+		switch {
+		case err == nil:
+			if err := json.Unmarshal(data, &shared); err != nil {
+				a.log.Warn("acme: ignoring an unreadable record of failed validations in the shared cache", "domain", d.name, "err", err)
+			}
+		case !errors.Is(err, autocert.ErrCacheMiss):
+			a.log.Warn("acme: could not read the failed validations from the shared cache", "domain", d.name, "err", err)
+		}
+		times = append(times, shared...)
+	}
+	if add {
+		times = append(times, now)
+	}
+	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
+	times = slices.CompactFunc(times, func(x, y time.Time) bool { return x.Equal(y) })
+	times = slices.DeleteFunc(times, func(t time.Time) bool { return now.Sub(t) >= failedValidationWindow })
+	d.mu.Lock()
+	d.failedAt = slices.Clone(times)
+	d.mu.Unlock()
+	if a.shared && (add || len(times) != len(shared)) {
+		if data, err := json.Marshal(times); err == nil {
+			a.cache.Put(ctx, failedKey(d.name), data) // a failure is logged by the cache
+		}
+	}
+	return times
+}
+
+// heldBack returns when d may spend a failed validation again, if it has
+// spent its budget for the hour (across the cluster); zero otherwise.
+func (a *acmeSource) heldBack(d *acmeDomain) time.Time {
+	now := a.now()
+	failed := a.noteFailures(d, false, now)
+	if len(failed) < failedValidationBudget {
+		return time.Time{}
+	}
+	if free := failed[len(failed)-failedValidationBudget].Add(failedValidationWindow); free.After(now) {
+		return free
+	}
+	return time.Time{}
+}
+
+// checkAllReady closes readyCh once every domain has a certificate.
+func (a *acmeSource) checkAllReady() {
+	for _, d := range a.domainList() {
+		if !d.ready.Load() {
+			return
+		}
+	}
+	a.readyOnce.Do(func() { close(a.readyCh) })
+}
+
+// failureCounts returns the failed attempts so far by problem type.
+func (a *acmeSource) failureCounts() map[string]uint64 {
+	a.failMu.Lock()
+	defer a.failMu.Unlock()
+	return maps.Clone(a.failures)
+}
+
+// ready reports whether every domain has a certificate and, if not,
+// why not: the first domain without one and its last error.
+func (a *acmeSource) ready() (bool, string) {
+	for _, d := range a.domainList() {
+		if d.ready.Load() {
+			continue
+		}
+		d.mu.Lock()
+		why := d.lastErr
+		next := d.nextAttempt
+		d.mu.Unlock()
+		if why == "" {
+			return false, "certificate for " + d.name + ": being obtained"
+		}
+		return false, fmt.Sprintf("certificate for %s: %s; next attempt at %s", d.name, why, next.UTC().Format(time.RFC3339))
+	}
+	return true, ""
+}
+
+func (d *acmeDomain) nextAttemptAt() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.nextAttempt
 }
 
 // obtain gets d's first certificate. Without a cluster lock that is
@@ -366,7 +570,7 @@ func (a *acmeSource) obtain(ctx context.Context, d *acmeDomain) (cert *tls.Certi
 			return cert, false, nil
 		}
 		a.log.Debug("acme: cached certificate not usable; ordering under the cluster lock", "domain", d.name, "err", err)
-		mgr = a.newManager(d.name, nil) // forget the refused attempt
+		mgr = a.newManager(d, nil) // forget the refused attempt
 		d.mgr.Store(mgr)
 	}
 	unlock, err := a.takeLock(ctx, a.lockName(d.name), "acme: waiting for another node to obtain the certificate", "domain", d.name)
@@ -376,9 +580,20 @@ func (a *acmeSource) obtain(ctx context.Context, d *acmeDomain) (cert *tls.Certi
 	defer unlock()
 	// autocert looks in the cache first: a certificate another node
 	// stored while this one waited is loaded, not ordered again.
+	if leaf := a.cachedLeaf(ctx, d.name); leaf == nil || !a.now().Before(leaf.NotAfter) {
+		// An order: not if the name's failed validations for the hour
+		// are spent, by this node or another.
+		if free := a.heldBack(d); !free.IsZero() {
+			return nil, true, fmt.Errorf("%w until %s: the nodes sharing this cache have spent %d failed validations for %s in the last hour (Let's Encrypt allows 5)",
+				errHeldBack, free.UTC().Format(time.RFC3339), failedValidationBudget, d.name)
+		}
+	}
 	mgr.online.Store(true)
 	defer mgr.online.Store(false)
 	cert, err = mgr.m.GetCertificate(managerHello(d.name))
+	if err != nil && d.gate.validationFailure() != nil {
+		a.noteFailures(d, true, a.now()) // while holding the lock
+	}
 	return cert, true, err
 }
 
@@ -430,7 +645,7 @@ func (a *acmeSource) reload(ctx context.Context, d *acmeDomain) bool {
 	if cur != nil && !leaf.NotAfter.After(cur.NotAfter) {
 		return false
 	}
-	m := a.newManager(d.name, nil)
+	m := a.newManager(d, nil)
 	m.online.Store(false)
 	cert, err := m.m.GetCertificate(managerHello(d.name))
 	m.online.Store(a.lock == nil) // without a lock, autocert renews it itself
@@ -479,12 +694,21 @@ func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
 	}
 	a.log.Info("acme: renewing certificate", "domain", d.name, "serial", serialHex(leaf),
 		"renew_at", a.renewAt(leaf).UTC(), "not_after", leaf.NotAfter.UTC())
-	m := a.newManager(d.name, leaf.SerialNumber)
+	if free := a.heldBack(d); !free.IsZero() {
+		a.renewFailed(d, fmt.Errorf("%w until %s: the nodes sharing this cache have spent %d failed validations for %s in the last hour (Let's Encrypt allows 5)",
+			errHeldBack, free.UTC().Format(time.RFC3339), failedValidationBudget, d.name))
+		return
+	}
+	d.gate.begin(d.gate.current())
+	m := a.newManager(d, leaf.SerialNumber)
 	m.online.Store(true)
 	cert, err := m.m.GetCertificate(managerHello(d.name))
 	m.online.Store(false)
 	if ctx.Err() != nil {
 		return
+	}
+	if err != nil && d.gate.validationFailure() != nil {
+		a.noteFailures(d, true, a.now()) // while holding the lock
 	}
 	if err != nil {
 		a.renewFailed(d, err)
@@ -505,15 +729,37 @@ func (a *acmeSource) renewIfDue(ctx context.Context, d *acmeDomain) {
 
 // renewFailed records a failed renewal under the lock and when to retry.
 func (a *acmeSource) renewFailed(d *acmeDomain, err error) {
+	now := a.now()
+	prob := d.gate.validationFailure()
+	if prob == nil {
+		prob = problemOf(err, now)
+	}
+	why := err.Error()
 	d.mu.Lock()
 	d.renewFails++
 	n := d.renewFails
 	wait := backoff(n, a.retryMin, a.retryMax, mathrand.Int64N)
-	next := a.now().Add(wait)
-	d.lastErr, d.nextAttempt = err.Error(), next
+	next := now.Add(wait)
+	if prob != nil {
+		why = prob.String()
+		if prob.RetryAfter.After(next) {
+			next = prob.RetryAfter
+		}
+	}
+	d.lastErr, d.nextAttempt, d.problem = why, next, prob
 	d.mu.Unlock()
+	typ := ""
+	if prob != nil {
+		typ = prob.Type
+	}
+	if !errors.Is(err, errHeldBack) { // a held-back renewal asked the CA nothing
+		a.failMu.Lock()
+		a.failures[typ]++
+		a.failMu.Unlock()
+	}
+	d.gate.begin(nextChallenge(a.challenges, d.gate.current(), d.gate.validationFailure() != nil))
 	a.log.Warn("acme: could not renew certificate; still serving the current one, will retry", "domain", d.name,
-		"attempt", n, "err", err, "retry_in", wait.Round(time.Second), "next_attempt", next.UTC())
+		"attempt", n, "problem_type", typ, "err", why, "retry_in", next.Sub(now).Round(time.Second), "next_attempt", next.UTC())
 }
 
 // lockName is the cluster lock's name for what (a domain, or "account")
@@ -635,23 +881,18 @@ func (d *acmeDomain) beginAttempt() {
 	d.mu.Lock()
 	d.stored = false
 	d.mu.Unlock()
+	d.gate.begin(d.gate.current())
 }
 
 // setReady records d's certificate and reports whether it was newly
 // issued (rather than found in the cache).
 func (d *acmeDomain) setReady(leaf *x509.Certificate, renewAt time.Time) (issued bool) {
 	d.mu.Lock()
-	d.leaf, d.lastErr, d.nextAttempt = leaf, "", renewAt
+	d.leaf, d.lastErr, d.nextAttempt, d.problem = leaf, "", renewAt, nil
 	issued = d.stored
 	d.mu.Unlock()
 	d.ready.Store(true)
 	return issued
-}
-
-func (d *acmeDomain) setFailed(err error, next time.Time) {
-	d.mu.Lock()
-	d.lastErr, d.nextAttempt = err.Error(), next
-	d.mu.Unlock()
 }
 
 // notReady is the handshake error for a domain without a certificate.
@@ -761,6 +1002,10 @@ func (a *acmeSource) status() []CertStatus {
 	for _, d := range domains {
 		d.mu.Lock()
 		st := CertStatus{Name: d.name, Source: ModeACME, LastError: d.lastErr, NextAttempt: d.nextAttempt}
+		if d.problem != nil && d.lastErr != "" {
+			p := *d.problem
+			st.Problem = &p
+		}
 		if d.leaf != nil {
 			st.Serial, st.NotAfter, st.Issuer = serialHex(d.leaf), d.leaf.NotAfter, d.leaf.Issuer.String()
 		}

@@ -273,12 +273,13 @@ func TestClusterChallengeOnOtherNode(t *testing.T) {
 			ln, port := listen(t)
 			opts := pebble.Options{TLSPort: port}
 			if typ == "http-01" {
-				opts = pebble.Options{HTTPPort: port} // TLS-ALPN-01 fails; autocert falls back
+				opts = pebble.Options{HTTPPort: port}
 			}
 			peb := pebble.Start(t, opts)
 			cache, lock := newMemCache(), newMemLock()
-			a, _ := clusterNode(t, peb, cache, lock, nil)
-			b, _ := clusterNode(t, peb, cache, lock, nil)
+			only := func(c *Config) { c.ChallengeTypes = []string{typ} }
+			a, _ := clusterNode(t, peb, cache, lock, only)
+			b, _ := clusterNode(t, peb, cache, lock, only)
 
 			var answeredByB atomic.Int64
 			if typ == "tls-alpn-01" {
@@ -469,7 +470,8 @@ func TestClusterTokenCertClockSkew(t *testing.T) {
 
 // TestACMEWithoutClusterFields: with neither Cache nor Lock, the edge is
 // what it was: the directory cache, autocert's managers on the shared
-// client with no gate, renewing by themselves at the configured time.
+// client's transport (under the challenge transport) with no gate,
+// renewing by themselves at the configured time.
 func TestACMEWithoutClusterFields(t *testing.T) {
 	dirURL, down := downCA(t)
 	e := acmeEdge(t, dirURL, down, func(c *Config) { c.RenewBefore = 48 * time.Hour })
@@ -485,8 +487,8 @@ func TestACMEWithoutClusterFields(t *testing.T) {
 		if !m.online.Load() {
 			t.Errorf("%s: manager offline", d.name)
 		}
-		if m.m.Client.HTTPClient != a.client {
-			t.Errorf("%s: manager has a client of its own, want the source's", d.name)
+		if ct, ok := m.m.Client.HTTPClient.Transport.(*challengeTransport); !ok || ct.base != a.client.Transport || ct.gate != &d.gate {
+			t.Errorf("%s: manager's transport %T, want the domain's challenge transport on the source's", d.name, m.m.Client.HTTPClient.Transport)
 		}
 		if m.m.RenewBefore != 48*time.Hour {
 			t.Errorf("%s: RenewBefore = %v, want the configured 48h", d.name, m.m.RenewBefore)

@@ -81,7 +81,8 @@ func (a *acmeSource) setDomains(names []string) {
 		d := a.domain(name)
 		if d == nil {
 			d = &acmeDomain{name: name}
-			d.mgr.Store(a.newManager(name, nil))
+			d.gate.challenge = a.challenges[0]
+			d.mgr.Store(a.newManager(d, nil))
 			added = append(added, d)
 		}
 		next.list = append(next.list, d)

@@ -13,8 +13,15 @@
 //     cluster lock (Config.Lock) so that only one of them orders or
 //     renews a certificate and the others load it. Run obtains them at start,
 //     without waiting for a first visitor, over TLS-ALPN-01 on the HTTPS
-//     listener or HTTP-01 on the :80 handler, and retries failures with a
-//     jittered exponential backoff. Between attempts a handshake for the
+//     listener or HTTP-01 on the :80 handler (one challenge type per
+//     attempt, so an attempt spends at most one failed validation, the
+//     next type after a failure), and retries failures with a jittered
+//     exponential backoff that honours the CA's Retry-After and keeps
+//     within Let's Encrypt's limit of failed validations per name and
+//     hour (nodes sharing a cache share that budget, as they share the
+//     CA account). A failure keeps the CA's problem document (RFC 8555
+//     section 6.7: type, detail, subproblems) for the log, Status and
+//     Ready. Between attempts a handshake for the
 //     name fails at once instead of starting an order, which autocert
 //     alone would do on every handshake. autocert renews by itself; Run
 //     watches that it does (with a cluster lock, Run renews, under the
@@ -158,6 +165,14 @@ type Config struct {
 	// long, at most about RetryMax (each wait jittered by ±25%). Zero
 	// means DefaultRetryMin and DefaultRetryMax.
 	RetryMin, RetryMax time.Duration
+	// ChallengeTypes are the ACME challenge types the gateway's listeners
+	// can answer, in order of preference: ChallengeTLSALPN01 (the HTTPS
+	// listener, reached by the CA on port 443) and ChallengeHTTP01
+	// (HTTPHandler, on port 80). Each attempt uses one type, so that it
+	// spends at most one failed validation; after a failed validation
+	// the next attempt uses the next type. Empty means TLS-ALPN-01, then
+	// HTTP-01.
+	ChallengeTypes []string
 
 	// CertFile is the certificate chain in PEM, the server's certificate
 	// first, then the intermediates (what CAs call fullchain.pem).
@@ -276,6 +291,16 @@ func (c Config) Validate() error {
 		}
 		if c.RetryMin > 0 && c.RetryMax > 0 && c.RetryMin > c.RetryMax {
 			bad("ACME retry minimum %v is above the maximum %v", c.RetryMin, c.RetryMax)
+		}
+		seenType := map[string]bool{}
+		for _, t := range c.ChallengeTypes {
+			switch {
+			case t != ChallengeTLSALPN01 && t != ChallengeHTTP01:
+				bad("ACME challenge type %q: want %q or %q", t, ChallengeTLSALPN01, ChallengeHTTP01)
+			case seenType[t]:
+				bad("ACME challenge type %q is listed twice", t)
+			}
+			seenType[t] = true
 		}
 	case ModeFiles:
 		if c.CertFile == "" {
@@ -671,6 +696,46 @@ type CertStatus struct {
 	// NextAttempt is, in ACME mode, when the next order is due: the retry
 	// after a failure, or the renewal. Zero otherwise.
 	NextAttempt time.Time
+	// Problem is, in ACME mode, the CA's problem document of the last
+	// failure (LastError is its String); nil when the last attempt
+	// worked or the failure did not come from the CA.
+	Problem *Problem
+}
+
+// Ready reports whether the edge has a certificate for every name it
+// serves and, when not, why: in ACME mode the first domain still without
+// one, with the CA's reason if an order failed ("certificate for
+// play.example.org: acme dns: ..."). The other modes are ready once New
+// has returned.
+func (e *Edge) Ready() (bool, string) {
+	if e.acme == nil {
+		return true, ""
+	}
+	return e.acme.ready()
+}
+
+// WaitReady blocks until Ready would report true or ctx ends, and
+// returns ctx's error in that case.
+func (e *Edge) WaitReady(ctx context.Context) error {
+	if e.acme == nil {
+		return nil
+	}
+	select {
+	case <-e.acme.readyCh:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ACMEFailures returns how many attempts to obtain or renew a
+// certificate have failed since New, by the CA's problem type (Problem.Type,
+// "" for failures that did not come from the CA). Nil outside ACME mode.
+func (e *Edge) ACMEFailures() map[string]uint64 {
+	if e.acme == nil {
+		return nil
+	}
+	return e.acme.failureCounts()
 }
 
 // Status returns the state of every name's certificate: for ACME one

@@ -196,13 +196,13 @@ func TestPebbleTLSALPN(t *testing.T) {
 	}
 }
 
-// TestPebbleHTTP01 obtains certificates over HTTP-01: Pebble's TLS-ALPN-01
-// port has nothing listening, so autocert falls back to HTTP-01, answered
-// by HTTPHandler.
+// TestPebbleHTTP01 obtains certificates over HTTP-01, the only challenge
+// type offered (Pebble's TLS-ALPN-01 port has nothing listening),
+// answered by HTTPHandler, with one validation per name.
 func TestPebbleHTTP01(t *testing.T) {
 	httpLn, httpPort := listen(t)
 	peb := pebble.Start(t, pebble.Options{HTTPPort: httpPort})
-	e, _ := pebbleEdge(t, peb, t.TempDir(), nil)
+	e, _ := pebbleEdge(t, peb, t.TempDir(), func(c *Config) { c.ChallengeTypes = []string{ChallengeHTTP01} })
 
 	var challenges atomic.Int64
 	h := e.HTTPHandler(RedirectHandler("443"))
@@ -228,9 +228,12 @@ func TestPebbleHTTP01(t *testing.T) {
 	start := time.Now()
 	runEdge(t, e)
 	awaitCertificates(t, e)
-	t.Logf("first certificates (%d domains, HTTP-01 after a failed TLS-ALPN-01) from Pebble in %v", len(pebbleDomains), time.Since(start).Round(time.Millisecond))
+	t.Logf("first certificates (%d domains, HTTP-01) from Pebble in %v", len(pebbleDomains), time.Since(start).Round(time.Millisecond))
 	if challenges.Load() == 0 {
 		t.Error("no HTTP-01 challenge request reached the handler")
+	}
+	if got := peb.Validations(); got != len(pebbleDomains) {
+		t.Errorf("validations = %d, want %d (one per name)", got, len(pebbleDomains))
 	}
 	verifyServed(t, srv.addr(), peb.Roots())
 
@@ -327,10 +330,153 @@ func TestPebbleFailingValidation(t *testing.T) {
 	})
 	before := peb.Orders()
 	runEdge(t, quick)
-	eventually(t, issueTimeout, "a first failed attempt", func() bool { return strings.Contains(qlogs.String(), "attempt=1 ") })
+	eventually(t, issueTimeout, "a first failed attempt", func() bool { return logLine(qlogs.String(), "will retry", "attempt=1 ") != "" })
 	first := peb.Orders() - before
-	eventually(t, issueTimeout, "a second failed attempt", func() bool { return strings.Contains(qlogs.String(), "attempt=2 ") })
+	eventually(t, issueTimeout, "a second failed attempt", func() bool { return logLine(qlogs.String(), "will retry", "attempt=2 ") != "" })
 	if got := peb.Orders() - before; first == 0 || got <= first {
 		t.Errorf("orders after the first attempt %v, after the second %v: want the retry to order again", first, got)
+	}
+}
+
+// TestPebbleProblemDocument: with a name whose DNS fails, an attempt
+// spends exactly one failed validation, and the CA's problem document
+// (its type and detail) reaches the log at ERROR, Status and Ready; the
+// next attempt, after the backoff, uses the other challenge type.
+// Pebble 2.4 types an unresolvable name "malformed" ("Could not resolve
+// URL"); Let's Encrypt says "dns".
+func TestPebbleProblemDocument(t *testing.T) {
+	peb := pebble.Start(t, pebble.Options{})
+	peb.SetServFail(t, "game.test")
+	e, logs := pebbleEdge(t, peb, t.TempDir(), func(c *Config) {
+		c.Domains = pebbleDomains[:1]
+		c.RetryMin, c.RetryMax = 200*time.Millisecond, 400*time.Millisecond
+	})
+	if ok, why := e.Ready(); ok || !strings.Contains(why, "game.test") {
+		t.Errorf("Ready before any attempt = %v, %q; want not ready, naming game.test", ok, why)
+	}
+	runEdge(t, e)
+	eventually(t, issueTimeout, "a first failed attempt", func() bool { return logLine(logs.String(), "will retry", "attempt=1 ") != "" })
+	st := e.Status()[0]
+	if st.Problem == nil || (st.Problem.Type != "dns" && st.Problem.Type != "malformed") ||
+		!strings.Contains(st.Problem.Detail, "resolve") || st.Problem.Challenge != ChallengeTLSALPN01 {
+		t.Fatalf("Status problem = %+v, want the CA's problem (cannot resolve) for tls-alpn-01 (LastError %q)", st.Problem, st.LastError)
+	}
+	typ := st.Problem.Type
+	if !strings.HasPrefix(st.LastError, "acme "+typ+": ") || !strings.Contains(st.LastError, st.Problem.Detail) {
+		t.Errorf("LastError = %q, want acme %s: and the CA's detail", st.LastError, typ)
+	}
+	ok, why := e.Ready()
+	if ok || !strings.Contains(why, "certificate for game.test: acme "+typ+": "+st.Problem.Detail) {
+		t.Errorf("Ready = %v, %q; want not ready with the CA's problem", ok, why)
+	}
+	line := logLine(logs.String(), "will retry", "attempt=1 ")
+	for _, want := range []string{"level=ERROR", "problem_type=" + typ, "domain=game.test", "challenge=tls-alpn-01", "next_challenge=http-01"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log line %q lacks %q", line, want)
+		}
+	}
+	if strings.Contains(line, "no viable challenge type") {
+		t.Errorf("log line %q reports autocert's message, not the CA's", line)
+	}
+
+	// Each attempt: one order, one validation, one failure; types
+	// alternate; the fourth failed validation within the hour holds the
+	// name back until the first leaves the hour (Let's Encrypt allows 5).
+	eventually(t, issueTimeout, "a fourth failed attempt", func() bool { return logLine(logs.String(), "will retry", "attempt=4 ") != "" })
+	var failed uint64
+	for _, n := range e.ACMEFailures() {
+		failed += n
+	}
+	if v, o := peb.Validations(), peb.CreatedOrders(); failed != 4 || v != 4 || o != 4 {
+		t.Errorf("after 4 failed attempts: %d failures counted, %d validations, %d orders; want 4 of each", failed, v, o)
+	}
+	if line := logLine(logs.String(), "will retry", "attempt=2 "); !strings.Contains(line, "challenge=http-01") || !strings.Contains(line, "next_challenge=tls-alpn-01") {
+		t.Errorf("second attempt %q: want http-01, then tls-alpn-01", line)
+	}
+	if line := logLine(logs.String(), "will retry", "attempt=3 "); strings.Contains(line, "held_back") {
+		t.Errorf("third attempt %q: held back after 3 failed validations", line)
+	}
+	line = logLine(logs.String(), "will retry", "attempt=4 ")
+	if !strings.Contains(line, "held_back=") {
+		t.Errorf("fourth attempt %q: want it held back", line)
+	}
+	if next := e.Status()[0].NextAttempt; time.Until(next) < 50*time.Minute {
+		t.Errorf("next attempt after 4 failed validations at %v, want about an hour after the first", next)
+	}
+	if v := peb.Validations(); v != 4 {
+		t.Errorf("validations = %d, want 4: none while held back", v)
+	}
+}
+
+// logLine returns the first line of logs that contains every one of
+// subs, or "".
+func logLine(logs string, subs ...string) string {
+next:
+	for _, line := range strings.Split(logs, "\n") {
+		for _, s := range subs {
+			if !strings.Contains(line, s) {
+				continue next
+			}
+		}
+		return line
+	}
+	return ""
+}
+
+// TestPebbleUnreachable: the challenge port accepts and closes every
+// connection, so the CA cannot fetch the HTTP-01 token: the problem type
+// is "connection", and the edge becomes ready only once a certificate
+// came, after the handler answers.
+func TestPebbleUnreachable(t *testing.T) {
+	httpLn, httpPort := listen(t)
+	peb := pebble.Start(t, pebble.Options{HTTPPort: httpPort})
+	e, logs := pebbleEdge(t, peb, t.TempDir(), func(c *Config) {
+		c.Domains = pebbleDomains[:1]
+		c.ChallengeTypes = []string{ChallengeHTTP01}
+		c.RetryMin, c.RetryMax = 200*time.Millisecond, 400*time.Millisecond
+	})
+	var serve atomic.Bool // false: close every connection
+	h := e.HTTPHandler(nil)
+	hs := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !serve.Load() {
+			panic(http.ErrAbortHandler) // the connection is cut without an answer
+		}
+		h.ServeHTTP(w, r)
+	})}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(httpLn) }()
+	t.Cleanup(func() {
+		hs.Shutdown(context.Background())
+		<-served
+	})
+	runEdge(t, e)
+	eventually(t, issueTimeout, "two failed attempts", func() bool { return logLine(logs.String(), "will retry", "attempt=2 ") != "" })
+	st := e.Status()[0]
+	if st.Problem == nil || st.Problem.Type != "connection" || st.Problem.Detail == "" || st.Problem.Challenge != ChallengeHTTP01 {
+		t.Fatalf("Status problem = %+v (LastError %q), want the CA's connection problem for http-01", st.Problem, st.LastError)
+	}
+	if ok, why := e.Ready(); ok || !strings.Contains(why, "certificate for game.test: acme connection: ") {
+		t.Errorf("Ready = %v, %q; want not ready, saying the CA could not connect", ok, why)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	if err := e.WaitReady(ctx); err == nil {
+		t.Error("WaitReady returned nil without a certificate")
+	}
+	cancel()
+
+	serve.Store(true)
+	ctx, cancel = context.WithTimeout(context.Background(), issueTimeout)
+	defer cancel()
+	if err := e.WaitReady(ctx); err != nil {
+		t.Fatalf("WaitReady: %v", err)
+	}
+	if ok, why := e.Ready(); !ok || why != "" {
+		t.Errorf("Ready after the certificate = %v, %q", ok, why)
+	}
+	if st := e.Status()[0]; st.Problem != nil || st.LastError != "" {
+		t.Errorf("Status after the certificate: problem %+v, LastError %q; want none", st.Problem, st.LastError)
+	}
+	if f := e.ACMEFailures(); f["connection"] < 2 {
+		t.Errorf("ACMEFailures = %v, want at least 2 connection failures", f)
 	}
 }

@@ -6,6 +6,12 @@
 // was last checked. A game that is down or does not speak MSSP is
 // reported as such: the status never shows numbers it does not have.
 //
+// Every connection the gateway makes to the game tells whether it is
+// reachable: players' dials go through Prober.Dial, which records each
+// dial's outcome at once, so a game that went down shows as down with
+// the first failed dial, not at the next check; and the first dial that
+// works again starts a check at once, for the game's MSSP status.
+//
 // Each check is one short telnet connection, made as the gateway itself
 // (the player address given to Dial is ""): it asks IAC DO MSSP at once,
 // answers IAC WILL MSSP with DO MSSP, refuses every other option with the
@@ -97,10 +103,12 @@ type Game struct {
 
 // Snapshot is the status at one moment.
 type Snapshot struct {
-	// Checked is when the last check ended; zero before the first one
-	// has (or when checks are off).
+	// Checked is when the gateway last learnt whether the game is
+	// reachable: the end of the last check, or the last dial through
+	// Dial; zero before the first (checks off and no player yet).
 	Checked time.Time
-	// Reachable reports whether the last check connected to the game.
+	// Reachable reports whether the last connection to the game (a
+	// check's, or a player's through Dial) could be made.
 	Reachable bool
 	// MSSP reports whether the last check got an MSSP answer: only then
 	// is Game current.
@@ -125,6 +133,8 @@ type Prober struct {
 	interval, timeout atomic.Int64
 	retimed           chan struct{}
 
+	wake chan struct{} // a dial worked again: check now
+
 	mu   sync.Mutex
 	snap Snapshot // WebPlayers unused: read live
 }
@@ -142,7 +152,7 @@ func New(cfg Config) *Prober {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Prober{cfg: cfg, log: log, snap: Snapshot{Game: Game{Players: -1}}, retimed: make(chan struct{}, 1)}
+	p := &Prober{cfg: cfg, log: log, snap: Snapshot{Game: Game{Players: -1}}, retimed: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
 	p.SetTiming(cfg.Interval, cfg.Timeout)
 	return p
 }
@@ -161,6 +171,44 @@ func (p *Prober) SetTiming(interval, timeout time.Duration) {
 	}
 	if timeout > 0 {
 		p.timeout.Store(int64(timeout))
+	}
+}
+
+// Dial connects to the game with Config.Dial for a player, and records
+// at once whether the game was reachable: a failed dial marks it not
+// answering, a dial that works marks it reachable (and, if it was not,
+// has Run check it now for its MSSP status). A dial the caller
+// cancelled says nothing about the game and is not recorded; one that
+// ran out of time is.
+func (p *Prober) Dial(ctx context.Context, player string) (net.Conn, error) {
+	conn, err := p.cfg.Dial(ctx, player)
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return conn, err
+	}
+	p.observe(err)
+	return conn, err
+}
+
+// observe records the outcome of a player's dial.
+func (p *Prober) observe(err error) {
+	reachable := err == nil
+	p.mu.Lock()
+	prev := p.snap
+	p.snap.Checked, p.snap.Reachable = time.Now(), reachable
+	if !reachable {
+		p.snap.MSSP = false // the numbers of an answer are no longer current
+	}
+	p.mu.Unlock()
+	first := prev.Checked.IsZero()
+	switch {
+	case !reachable && (first || prev.Reachable):
+		p.log.Info("the game is not answering; the front page says so", "err", err, "seen_by", "a player's connection")
+	case reachable && (first || !prev.Reachable):
+		p.log.Info("the game answers again; the front page says so", "seen_by", "a player's connection")
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -192,6 +240,8 @@ func (p *Prober) Run(ctx context.Context) error {
 			}
 			continue
 		case <-t.C:
+		case <-p.wake:
+			t.Stop()
 		}
 		start = time.Now()
 		p.check(ctx)

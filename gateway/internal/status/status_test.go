@@ -466,3 +466,74 @@ func TestProbeDemo(t *testing.T) {
 		t.Errorf("got %+v, want the demo's name, no players, started just now", g)
 	}
 }
+
+// TestDialRecordsReachability: a player's dial through Dial that fails
+// marks the game down at once, with no check; one the caller cancelled
+// says nothing; the first that works again marks it up and makes Run
+// check it at once for MSSP, long before the next Interval.
+func TestDialRecordsReachability(t *testing.T) {
+	g := newFakeGame(t, mssps)
+	var logs syncBuffer
+	var mu sync.Mutex
+	down := false
+	dial := func(ctx context.Context, player string) (net.Conn, error) {
+		mu.Lock()
+		d := down
+		mu.Unlock()
+		if d {
+			return nil, errors.New("connection refused")
+		}
+		return g.dial(ctx, player)
+	}
+	p := New(Config{Dial: dial, Interval: time.Hour, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor := func(what string, cond func(Snapshot) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond(p.Snapshot()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s: %+v", what, p.Snapshot())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitFor("the first check", func(s Snapshot) bool { return s.MSSP })
+
+	mu.Lock()
+	down = true
+	mu.Unlock()
+	if _, err := p.Dial(context.Background(), "203.0.113.5"); err == nil {
+		t.Fatal("dial to the down game worked")
+	}
+	if s := p.Snapshot(); s.Reachable || s.MSSP {
+		t.Errorf("after a failed player's dial: %+v, want unreachable without MSSP", s)
+	}
+	if !strings.Contains(logs.String(), "not answering") {
+		t.Errorf("the game going down is not logged:\n%s", logs.String())
+	}
+
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	cctx, ccancel := context.WithCancel(context.Background())
+	ccancel()
+	if c, err := p.Dial(cctx, "203.0.113.5"); err == nil {
+		c.Close()
+	}
+	if p.Snapshot().Reachable {
+		t.Error("a dial the caller cancelled marked the game reachable")
+	}
+	c, err := p.Dial(context.Background(), "203.0.113.5")
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.Close()
+	if !p.Snapshot().Reachable {
+		t.Error("a player's dial worked, but the game is not marked reachable")
+	}
+	// Run checks at once (Interval is an hour) and gets MSSP again.
+	waitFor("a check after the game came back", func(s Snapshot) bool { return s.MSSP })
+}

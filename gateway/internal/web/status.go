@@ -20,21 +20,27 @@ type statusJSON struct {
 	Gateway gatewayStatusJSON `json:"gateway"`
 }
 
-// gameStatusJSON is what the gateway knows of the game. Players and
-// Uptime are null unless the last check got them over MSSP; Checked is
-// null before the first check (or when checks are off), and Reachable
-// then says nothing.
+// gameStatusJSON is what the gateway knows of the game. Players,
+// StartedAt and UptimeSeconds are null unless the last check got them
+// over MSSP (and no connection failed since); Checked is when the
+// gateway last learnt whether the game is reachable (a check, or a
+// player's connection), null before it has, and Reachable then says
+// nothing.
 type gameStatusJSON struct {
 	Name      string  `json:"name"`
 	Reachable bool    `json:"reachable"`
 	Checked   *string `json:"checked"`
 	MSSP      bool    `json:"mssp"`
 	Players   *int    `json:"players"`
-	Uptime    *int64  `json:"uptime"`
-	Codebase  string  `json:"codebase,omitempty"`
-	Contact   string  `json:"contact,omitempty"`
-	Website   string  `json:"website,omitempty"`
-	Language  string  `json:"language,omitempty"`
+	// StartedAt is when the game started (MSSP's UPTIME, a Unix time),
+	// in RFC 3339.
+	StartedAt *string `json:"started_at"`
+	// UptimeSeconds is how long the game had been up at Checked.
+	UptimeSeconds *int64 `json:"uptime_seconds"`
+	Codebase      string `json:"codebase,omitempty"`
+	Contact       string `json:"contact,omitempty"`
+	Website       string `json:"website,omitempty"`
+	Language      string `json:"language,omitempty"`
 }
 
 type gatewayStatusJSON struct {
@@ -81,8 +87,9 @@ func statusOf(snap status.Snapshot, name string) statusJSON {
 			out.Game.Players = &n
 		}
 		if !g.Started.IsZero() {
-			u := g.Started.Unix()
-			out.Game.Uptime = &u
+			at := g.Started.UTC().Format(time.RFC3339)
+			up := int64(max(snap.Checked.Sub(g.Started), 0) / time.Second)
+			out.Game.StartedAt, out.Game.UptimeSeconds = &at, &up
 		}
 	}
 	return out

@@ -22,17 +22,17 @@ func TestStatusJSON(t *testing.T) {
 		want string
 	}{
 		{"before the first check", status.Snapshot{Game: status.Game{Players: -1}, WebPlayers: 2},
-			`{"game":{"name":"Test MUD","reachable":false,"checked":null,"mssp":false,"players":null,"uptime":null},"gateway":{"players":2}}`},
+			`{"game":{"name":"Test MUD","reachable":false,"checked":null,"mssp":false,"players":null,"started_at":null,"uptime_seconds":null},"gateway":{"players":2}}`},
 		{"answering MSSP", status.Snapshot{Checked: checked, Reachable: true, MSSP: true, Game: game, Received: checked, WebPlayers: 1},
-			`{"game":{"name":"Castle","reachable":true,"checked":"2030-01-02T03:04:05Z","mssp":true,"players":52,"uptime":1700000000,` +
+			`{"game":{"name":"Castle","reachable":true,"checked":"2030-01-02T03:04:05Z","mssp":true,"players":52,"started_at":"2023-11-14T22:13:20Z","uptime_seconds":193553445,` +
 				`"codebase":"Evennia","website":"https://castle.example/"},"gateway":{"players":1}}`},
 		{"no player count", status.Snapshot{Checked: checked, Reachable: true, MSSP: true, Game: status.Game{Players: -1}},
-			`{"game":{"name":"Test MUD","reachable":true,"checked":"2030-01-02T03:04:05Z","mssp":true,"players":null,"uptime":null},"gateway":{"players":0}}`},
+			`{"game":{"name":"Test MUD","reachable":true,"checked":"2030-01-02T03:04:05Z","mssp":true,"players":null,"started_at":null,"uptime_seconds":null},"gateway":{"players":0}}`},
 		{"reachable without MSSP", status.Snapshot{Checked: checked, Reachable: true, Game: game, Received: checked.Add(-time.Hour)},
-			`{"game":{"name":"Castle","reachable":true,"checked":"2030-01-02T03:04:05Z","mssp":false,"players":null,"uptime":null,` +
+			`{"game":{"name":"Castle","reachable":true,"checked":"2030-01-02T03:04:05Z","mssp":false,"players":null,"started_at":null,"uptime_seconds":null,` +
 				`"codebase":"Evennia","website":"https://castle.example/"},"gateway":{"players":0}}`},
 		{"down", status.Snapshot{Checked: checked, Game: game, Received: checked.Add(-time.Hour)},
-			`{"game":{"name":"Castle","reachable":false,"checked":"2030-01-02T03:04:05Z","mssp":false,"players":null,"uptime":null,` +
+			`{"game":{"name":"Castle","reachable":false,"checked":"2030-01-02T03:04:05Z","mssp":false,"players":null,"started_at":null,"uptime_seconds":null,` +
 				`"codebase":"Evennia","website":"https://castle.example/"},"gateway":{"players":0}}`},
 	}
 	for _, tc := range tests {
