@@ -9,6 +9,7 @@
 //	drawbridge user [flags] COMMAND   manage accounts (see drawbridge user -h)
 //	drawbridge session [flags] COMMAND  list and revoke login sessions
 //	drawbridge demo [flags]           run only the built-in demo game, for telnet clients
+//	drawbridge health [flags]         exit 0 when the running gateway is ready, else say why
 //	drawbridge version                print the version
 //
 // Settings come from the defaults, then the config file (-config, or
@@ -73,6 +74,7 @@ Usage:
   drawbridge user [flags] COMMAND   manage accounts: add, import, list, passwd, role, disable, enable, unlock, delete
   drawbridge session [flags] COMMAND  list and revoke login sessions
   drawbridge demo [flags]           run only the built-in demo game, for telnet clients
+  drawbridge health [flags]         exit 0 when the running gateway is ready (its admin listener's /readyz), else say why
   drawbridge version                print the version
 
 Settings come from the defaults, the config file (-config or $DRAWBRIDGE_CONFIG),
@@ -96,6 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
+		defer notifySystemd(ctx, g, cfg.Logger, getenv)()
 		// SIGHUP reloads certificate files, as daemons do.
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
@@ -126,6 +129,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return manage(ctx, cmd, rest, stdin, stdout, stderr, getenv)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
+	case "health":
+		return health(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "drawbridge", version)
 		return nil
