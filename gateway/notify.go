@@ -19,9 +19,13 @@ func gatewayReady(ctx context.Context, g *app.Gateway) error {
 	if a == nil {
 		return nil
 	}
+	base, err := adminBaseURL(a.String()) // a wildcard address is asked on loopback
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	defer cancel()
-	return probeReady(ctx, "http://"+a.String())
+	return probeReady(ctx, base)
 }
 
 // readyPoll bounds the wait between two readiness checks before READY=1.

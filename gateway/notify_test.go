@@ -117,9 +117,12 @@ func healthCheck(env map[string]string) (string, error) {
 func TestNotifyReadyWatchdogStopping(t *testing.T) {
 	sockPath := filepath.Join(t.TempDir(), "notify")
 	sock := listenNotify(t, sockPath)
+	// The admin listener on every address, as in a container: readiness
+	// is asked on loopback, which its host check answers ([::] is not).
+	_, port, _ := net.SplitHostPort(freeAddr(t))
 	env := map[string]string{
 		"DRAWBRIDGE_STATE_DIR":      t.TempDir(),
-		"DRAWBRIDGE_ADMIN_ADDR":     freeAddr(t),
+		"DRAWBRIDGE_ADMIN_ADDR":     ":" + port,
 		"DRAWBRIDGE_GAME_DEMO_ADDR": "127.0.0.1:0",
 		"NOTIFY_SOCKET":             sockPath,
 		"WATCHDOG_USEC":             "200000", // pings every 100ms
