@@ -251,3 +251,47 @@ func TestUnitVerifies(t *testing.T) {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
+
+// TestDebianVersions checks how release.sh turns git describe's output
+// into Debian versions: valid ones, in release order, and a bare commit
+// (no tag yet), even one that starts with a digit, below any release.
+func TestDebianVersions(t *testing.T) {
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Fatalf("dpkg is not installed: %v", err)
+	}
+	debversion := func(v string) string {
+		t.Helper()
+		cmd := exec.Command("bash", "deploy/release/release.sh", "--debversion", v)
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1796601600") // 2026-12-07
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("release.sh --debversion %s: %v\n%s", v, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for v, want := range map[string]string{
+		"v1.2.3":            "1.2.3",
+		"v1.2.3-4-gabc1234": "1.2.3+git4.gabc1234",
+		"v1.2.3-rc1":        "1.2.3~rc1",
+		"v1.2.3-dirty":      "1.2.3+dirty",
+		"9a8f540":           "0~git20261207.9a8f540",
+		"9a8f540-dirty":     "0~git20261207.9a8f540+dirty",
+		"abcdef1":           "0~git20261207.abcdef1",
+	} {
+		got := debversion(v)
+		if got != want {
+			t.Errorf("%s: got %s, want %s", v, got, want)
+		}
+		if out, err := exec.Command("dpkg", "--validate-version", got).CombinedOutput(); err != nil {
+			t.Errorf("%s: %s is no Debian version: %s", v, got, out)
+		}
+	}
+	order := []string{"9a8f540", "v0.1.0", "v1.2.3-rc1", "v1.2.3", "v1.2.3-4-gabc1234", "v1.2.4"}
+	for i := 1; i < len(order); i++ {
+		a, b := debversion(order[i-1]), debversion(order[i])
+		if err := exec.Command("dpkg", "--compare-versions", a, "lt", b).Run(); err != nil {
+			t.Errorf("%s (%s) does not sort before %s (%s)", order[i-1], a, order[i], b)
+		}
+	}
+}

@@ -22,6 +22,8 @@
 # library and its dependencies to the product's go.mod for what a dozen
 # lines of shell do here.
 #
+# release.sh --debversion VERSION prints the Debian version it would use.
+#
 # Environment: VERSION (default: git describe), GO (default: go), OUT
 # (default: dist), TARGETS (default: the four above, as OS/ARCH),
 # RELEASE_WITHOUT_CLIENT=1 to build without the web client in www/dist
@@ -38,6 +40,34 @@ export SOURCE_DATE_EPOCH
 
 fail() { echo "release: $*" >&2; exit 1; }
 
+# debversion turns git describe's output into a Debian version, which
+# must start with a digit and sort in release order:
+#   v1.2.3 -> 1.2.3; v1.2.3-4-gabc1234 -> 1.2.3+git4.gabc1234;
+#   abc1234 (no tag yet) -> 0~git20261207.abc1234; -dirty -> +dirty.
+debversion() {
+  local v=$1 dirty=""
+  case "$v" in *-dirty) v=${v%-dirty}; dirty="+dirty" ;; esac
+  if [[ $v =~ ^[0-9a-f]{7,40}$ ]]; then
+    # No tag yet: git describe --always gives the commit, which may
+    # start with a digit but is no version.
+    echo "0~git$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d).$v$dirty"
+    return
+  fi
+  v=${v#v}
+  if [[ $v =~ ^([0-9][A-Za-z0-9.~+]*)-([0-9]+)-(g[0-9a-f]+)$ ]]; then
+    v="${BASH_REMATCH[1]}+git${BASH_REMATCH[2]}.${BASH_REMATCH[3]}"
+  elif [[ $v =~ ^[0-9] ]]; then
+    v=${v//-/\~}
+  else
+    v="0~git$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d).$v"
+  fi
+  echo "$v$dirty"
+}
+
+if [ "${1:-}" = "--debversion" ]; then
+  debversion "${2:?usage: release.sh --debversion VERSION}"
+  exit 0
+fi
 if [ ! -f www/dist/manifest.json ] && [ "${RELEASE_WITHOUT_CLIENT:-}" != 1 ]; then
   fail "www/dist has no web client: run make wasm first (make release does)"
 fi
@@ -52,24 +82,6 @@ fi
 case "$VERSION" in
   *[!A-Za-z0-9.+~-]*|"") fail "VERSION $VERSION: letters, digits and . + ~ - only" ;;
 esac
-
-# debversion turns git describe's output into a Debian version, which
-# must start with a digit and sort in release order:
-#   v1.2.3 -> 1.2.3; v1.2.3-4-gabc1234 -> 1.2.3+git4.gabc1234;
-#   abc1234 (no tag yet) -> 0~git20261207.abc1234; -dirty -> +dirty.
-debversion() {
-  local v=$1 dirty=""
-  case "$v" in *-dirty) v=${v%-dirty}; dirty="+dirty" ;; esac
-  v=${v#v}
-  if [[ $v =~ ^([0-9][A-Za-z0-9.~+]*)-([0-9]+)-(g[0-9a-f]+)$ ]]; then
-    v="${BASH_REMATCH[1]}+git${BASH_REMATCH[2]}.${BASH_REMATCH[3]}"
-  elif [[ $v =~ ^[0-9] ]]; then
-    v=${v//-/\~}
-  else
-    v="0~git$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d).$v"
-  fi
-  echo "$v$dirty"
-}
 
 DEBVERSION=$(debversion "$VERSION")
 mkdir -p "$OUT"
