@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 DIST    := www/dist
 RUNARGS ?=
 
-.PHONY: all build wasm gateway run test bench bench-bridge bench-client lint clean
+.PHONY: all build wasm gateway run deps test bench bench-bridge bench-client lint release clean
 
 all: build
 
@@ -24,8 +24,13 @@ gateway:
 run: build
 	./bin/drawbridge serve $(RUNARGS)
 
-## test: lint, then every test with the race detector (the e2e tests build their own client and drive Chromium)
-test: lint
+## deps: install the Debian packages the tests drive that are missing (sudo when not root; the list is in .ci/deps), then the Go modules
+deps:
+	bash .ci/deps
+
+## test: deps, lint, then every test with the race detector (the e2e tests build their own client and drive Chromium)
+test: deps
+	$(MAKE) --no-print-directory lint
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 ## bench: Go benchmarks of the hot paths
@@ -52,6 +57,10 @@ lint:
 	GOOS=js GOARCH=wasm $$($(GO) tool -n staticcheck) ./wasmclient/... ./shared/...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+## release: static binaries for linux and darwin (amd64, arm64), tarballs, Debian packages and SHA256SUMS in dist/ (deploy/release/release.sh)
+release: wasm
+	VERSION="$(VERSION)" GO="$(GO)" bash deploy/release/release.sh
+
 clean:
-	rm -rf bin e2e/testoutput
+	rm -rf bin dist e2e/testoutput
 	rm -f $(DIST)/client.* $(DIST)/wasm_exec.* $(DIST)/manifest.json $(DIST)/.build-*

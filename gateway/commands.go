@@ -53,6 +53,7 @@ func commands() []command {
 	}
 	return append(cs,
 		command{name: "backup", args: "[flags] FILE", summary: "copy the account database to FILE while the gateway runs (SQLite)", config: true},
+		command{name: "health", args: "[flags]", summary: "exit 0 when the running gateway is ready (its admin listener's /readyz), else say why", config: true},
 		command{name: "demo", args: "[-addr ADDR]", summary: "run only the built-in demo game, for telnet clients", flags: []string{"addr"}},
 		command{name: "completion", args: "bash|zsh", summary: "print a shell completion script (see deploy/README.md)", values: []string{"bash", "zsh"}},
 		command{name: "version", summary: "print the version (also --version, -v)"},

@@ -11,6 +11,7 @@
 //	drawbridge session VERB [flags] [ARGS]   list and end login sessions
 //	drawbridge backup [flags] FILE           copy the account database while the gateway runs
 //	drawbridge demo [flags]                  run only the built-in demo game, for telnet clients
+//	drawbridge health [flags]                exit 0 when the running gateway is ready, else say why
 //	drawbridge completion bash|zsh           print a shell completion script
 //	drawbridge version                       print the version
 //
@@ -91,6 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
+		defer notifySystemd(ctx, g, cfg.Logger, environ)()
 		// SIGHUP reloads the configuration, as daemons do (and so does
 		// `drawbridge reload`); Reload logs what it did.
 		hup := make(chan os.Signal, 1)
@@ -124,6 +126,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return reload(ctx, rest, stdout, stderr, environ)
 	case "demo":
 		return runDemo(ctx, rest, stderr)
+	case "health":
+		return health(ctx, rest, stdout, stderr, environ)
 	case "backup":
 		return backup(ctx, rest, stdout, stderr, environ)
 	case "completion":
