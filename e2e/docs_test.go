@@ -127,6 +127,11 @@ func TestDocsCommandLines(t *testing.T) {
 			for _, c := range b.Commands() {
 				checkCommandLine(t, bin, root, fmt.Sprintf("%s:%d", name, c.Line), c.Text)
 			}
+			if b.Marked {
+				t.Logf("%s: %s block, not run: %s", where, b.Lang, b.Reason)
+			} else {
+				t.Logf("%s: %s block, run by TestDocs*", where, b.Lang)
+			}
 		}
 		for _, s := range d.Spans {
 			if !mdshell.InlineCommand(s.Text) {
@@ -137,6 +142,7 @@ func TestDocsCommandLines(t *testing.T) {
 				t.Errorf("%s: inline command `%s` is not valid shell: %v", where, s.Text, err)
 			}
 			checkCommandLine(t, bin, root, where, s.Text)
+			t.Logf("%s: inline `%s`: checked, not run", where, s.Text)
 		}
 	}
 }
@@ -317,9 +323,10 @@ func checkDrawbridge(bin, root string, args []string) string {
 		break
 	}
 	// Absolute paths point into the sandbox, so a documented path never
-	// reaches a real file of this machine.
+	// reaches a real file of this machine; optional parts in brackets
+	// ([-name PREFIX], [NAME]) are given.
 	for i, a := range args {
-		args[i] = rootPaths(a, root)
+		args[i] = rootPaths(strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"), root)
 	}
 	run := args
 	if len(args) > 0 && args[0] == "serve" {
@@ -925,9 +932,7 @@ func (u *docUnit) start() {
 		case "ExecStart":
 			exe = strings.TrimLeft(v, "-@+!:")
 		case "Environment":
-			for _, w := range shellWords(v) {
-				env = append(env, w)
-			}
+			env = append(env, shellWords(v)...)
 		case "EnvironmentFile":
 			optional := strings.HasPrefix(v, "-")
 			b, err := os.ReadFile(rootPaths(strings.TrimPrefix(v, "-"), sb.root))
