@@ -70,6 +70,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +87,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/drawbridge/drawbridge/e2e/headless"
 	"github.com/drawbridge/drawbridge/e2e/mdshell"
 	"github.com/drawbridge/drawbridge/e2e/pebble"
 )
@@ -747,7 +752,7 @@ func TestDocsMultiNode(t *testing.T) {
 // environment file, the upgrade with a restart).
 func TestDocsDeployWalk(t *testing.T) {
 	t.Parallel()
-	bin := drawbridgeCommand(t)
+	bin := drawbridgeWithClient(t)
 	sb := newDocSandbox(t, "deploy/README.md")
 	httpsPort, httpPort, adminPort := freePort(t), freePort(t), freePort(t)
 	game := startStandInGame(t)
@@ -825,8 +830,10 @@ func TestDocsDeployWalk(t *testing.T) {
 		anchor: "/readyz",
 		until:  ready,
 		after: func(sb *docSandbox, b mdshell.Block) {
-			// Step 8: the player's page, over the certificate.
-			playPage(t, pb, httpsPort, httpPort)
+			// Step 8: the player's page, over the certificate, then a
+			// player in the browser.
+			root := playPage(t, pb, httpsPort, httpPort)
+			playInBrowser(t, root, httpsPort)
 		},
 	}, {
 		// The upgrade's systemctl restart.
@@ -848,6 +855,63 @@ func TestDocsDeployWalk(t *testing.T) {
 			playPage(t, pb, httpsPort, httpPort)
 		},
 	}})
+}
+
+// withClient is the gateway's binary with the freshly built web client
+// embedded, as `make build` makes it, built once.
+var withClient struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// drawbridgeWithClient builds ./gateway as the harness does
+// (drawbridgeCommand, so the build cache is shared), with the web client
+// the harness builds (webClient) in www/dist through go build -overlay:
+// what `make build` embeds, without writing into the checkout's www/dist,
+// which other tests read meanwhile.
+func drawbridgeWithClient(t *testing.T) string {
+	t.Helper()
+	site := webClient(t)
+	drawbridgeCommand(t) // the shared build first, for the cache
+	withClient.once.Do(func() {
+		withClient.err = func() error {
+			dir, err := os.MkdirTemp("", "drawbridge-docs-bin-")
+			if err != nil {
+				return err
+			}
+			wwwDist, err := filepath.Abs("../www/dist")
+			if err != nil {
+				return err
+			}
+			entries, err := os.ReadDir(filepath.Join(site, "dist"))
+			if err != nil {
+				return err
+			}
+			var overlay strings.Builder
+			overlay.WriteString(`{"Replace":{`)
+			for i, e := range entries {
+				if i > 0 {
+					overlay.WriteString(",")
+				}
+				fmt.Fprintf(&overlay, "%q:%q", filepath.Join(wwwDist, e.Name()), filepath.Join(site, "dist", e.Name()))
+			}
+			overlay.WriteString("}}")
+			ov := filepath.Join(dir, "overlay.json")
+			if err := os.WriteFile(ov, []byte(overlay.String()), 0o644); err != nil {
+				return err
+			}
+			withClient.path = filepath.Join(dir, "drawbridge")
+			if out, err := exec.Command("go", "build", "-overlay", ov, "-o", withClient.path, "../gateway").CombinedOutput(); err != nil {
+				return fmt.Errorf("go build -overlay gateway: %v\n%s", err, out)
+			}
+			return nil
+		}()
+	})
+	if withClient.err != nil {
+		t.Fatal(withClient.err)
+	}
+	return withClient.path
 }
 
 // editConfig makes the edits step 4 describes in prose ("change two
@@ -983,7 +1047,7 @@ func (u *docUnit) stop() {
 // playPage fetches the player's page as a browser opening
 // https://play.example.org/ would, trusting only Pebble's root, and the
 // plain-HTTP redirect to it.
-func playPage(t *testing.T, pb *pebble.Server, httpsPort, httpPort int) {
+func playPage(t *testing.T, pb *pebble.Server, httpsPort, httpPort int) *x509.Certificate {
 	t.Helper()
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		DialContext:     dialTo(fmt.Sprintf("127.0.0.1:%d", httpsPort)),
@@ -999,6 +1063,8 @@ func playPage(t *testing.T, pb *pebble.Server, httpsPort, httpPort int) {
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(bytes.ToLower(body), []byte("<html")) {
 		t.Fatalf("https://%s/ = %d:\n%.500s", docDomain, resp.StatusCode, body)
 	}
+	chain := resp.TLS.VerifiedChains[0]
+	root := chain[len(chain)-1]
 	noFollow := &http.Client{Timeout: 30 * time.Second,
 		Transport:     &http.Transport{DialContext: dialTo(fmt.Sprintf("127.0.0.1:%d", httpPort))},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -1011,6 +1077,71 @@ func playPage(t *testing.T, pb *pebble.Server, httpsPort, httpPort int) {
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://"+docDomain) {
 		t.Fatalf("http://%s/ = %d to %q, want a redirect to https://%s", docDomain, resp.StatusCode, loc, docDomain)
 	}
+	t.Logf("step 8: https://%s/ served over a certificate that verifies to Pebble's root; http:// redirects to it", docDomain)
+	return root
+}
+
+// playInBrowser is step 8 in headless Chromium: a player opens
+// https://play.example.org/ (the name mapped to loopback, the port the
+// free one standing in for 443) in a browser that trusts the CA's root as
+// browsers trust Let's Encrypt's (in the profile's NSS database, with
+// certutil), makes an account on the front door and plays the game.
+func playInBrowser(t *testing.T, root *x509.Certificate, httpsPort int) {
+	t.Helper()
+	home := t.TempDir()
+	nss := filepath.Join(home, ".pki", "nssdb")
+	if err := os.MkdirAll(nss, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	rootFile := filepath.Join(home, "pebble-root.pem")
+	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-N", "-d", "sql:" + nss, "--empty-password"},
+		{"-A", "-d", "sql:" + nss, "-t", "C,,", "-n", "pebble-root", "-i", rootFile},
+	} {
+		if out, err := exec.Command("certutil", args...).CombinedOutput(); err != nil {
+			t.Fatalf("certutil %s (Debian: libnss3-tools): %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	opts := append(headless.Options(chromium(t), filepath.Join(home, "profile")),
+		chromedp.Env("HOME="+home),
+		chromedp.Flag("host-resolver-rules", "MAP "+docDomain+" 127.0.0.1"))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	defer func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	}()
+	b := &browser{ctx: ctx, console: &headless.Console{}}
+	b.console.Follow(ctx)
+	defer func() {
+		if t.Failed() {
+			t.Logf("browser console:\n%s", b.console.String())
+		}
+	}()
+	url := fmt.Sprintf("https://%s:%d/", docDomain, httpsPort)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1000, 700)); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s in Chromium: %v", url, err)
+	}
+	b.waitFor(t, "the front door", `document.getElementById("loading").hidden`, 30*time.Second)
+	b.waitFor(t, "the account form", `!document.getElementById("register-panel").hidden`, 10*time.Second)
+	b.fill(t, "register-name", "Walker")
+	b.fill(t, "register-password", accountPassword)
+	b.fill(t, "register-password2", accountPassword)
+	b.waitFor(t, "the password accepted", `document.getElementById("register-policy").classList.contains("ok")`, 10*time.Second)
+	b.click(t, "register-submit")
+	b.waitPlay(t)
+	b.waitScreen(t, "Welcome to the stand-in game.", 90*time.Second)
+	b.typeLine(t, "hello")
+	b.waitScreen(t, "You said: hello", 10*time.Second)
+	t.Logf("step 8: a player in Chromium made an account on %s and played the game over the certificate", url)
 }
 
 // defaultAdminAddr is admin.addr as the binary's defaults have it.
