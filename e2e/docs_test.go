@@ -56,8 +56,19 @@ package e2e
 //	drawbridge on PATH             the binary the e2e harness builds from
 //	                               ./gateway, once a block installs it
 //	                               (deploy walk) or from the start (README)
-//	HOME                           ROOT/root; nothing else from the test's
-//	                               environment but LANG
+//	HOME, the working directory    ROOT/root, holding a copy of deploy/;
+//	                               nothing from the test's environment but
+//	                               LANG
+//	/etc/drawbridge/drawbridge.toml  which the binary finds by itself:
+//	                               DRAWBRIDGE_CONFIG names the sandbox's
+//	                               copy once a block has installed it
+//	systemctl enable/restart       not run (marked); the test runs the
+//	                               installed unit's ExecStart= line with
+//	                               its EnvironmentFile=, STATE_DIRECTORY and
+//	                               LOGS_DIRECTORY, and SIGTERM to stop it
+//	the player's browser           headless Chromium trusting Pebble's root
+//	                               in its NSS database, the name mapped to
+//	                               127.0.0.1
 //
 // The overrides for the gateway (Pebble, the ports, the paths) are in
 // ROOT/etc/drawbridge/drawbridge.env, the file the unit reads, and in the
@@ -491,6 +502,11 @@ func newDocSandbox(t *testing.T, name string) *docSandbox {
 		"LANG=C.UTF-8",
 	}
 	sb.subs = [][2]string{{"play.example.org", docDomain}, {"203.0.113.10", "127.0.0.1"}}
+	// The repository's deploy/ in the working directory, for commands
+	// that name its files (a copy: a block cannot change the checkout).
+	if err := os.CopyFS(filepath.Join(root, "root", "deploy"), os.DirFS("../deploy")); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(sb.stopAll)
 	return sb
 }
@@ -784,7 +800,11 @@ func TestDocsDeployWalk(t *testing.T) {
 			t.Logf("the gateway's standard error (the journal):\n%s", unit.log.String())
 		}
 	})
-	ready := func(out string) bool { return strings.TrimSpace(out) == "ready" }
+	// "answers `ready`": its first word, whatever detail may follow.
+	ready := func(out string) bool {
+		f := strings.Fields(out)
+		return len(f) > 0 && strings.TrimRight(f[0], ":.,") == "ready"
+	}
 	sb.walk([]docHook{{
 		// Step 3: make build and scp.
 		anchor: "scp bin/drawbridge",
@@ -815,6 +835,9 @@ func TestDocsDeployWalk(t *testing.T) {
 		anchor: "install -D -m 0644 /tmp/drawbridge.toml",
 		after: func(sb *docSandbox, b mdshell.Block) {
 			sb.editConfig(b)
+			// The binary finds /etc/drawbridge/drawbridge.toml by itself
+			// on the VM; here that path is under the sandbox's root.
+			sb.setEnv("DRAWBRIDGE_CONFIG", filepath.Join(sb.root, "etc/drawbridge/drawbridge.toml"))
 			// The overrides, in the file the unit reads.
 			env := strings.Join(overrides, "\n") + "\n"
 			if err := os.WriteFile(filepath.Join(sb.root, "etc/drawbridge/drawbridge.env"), []byte(env), 0o644); err != nil {
@@ -872,8 +895,10 @@ var withClient struct {
 // which other tests read meanwhile.
 func drawbridgeWithClient(t *testing.T) string {
 	t.Helper()
+	start := time.Now()
 	site := webClient(t)
 	drawbridgeCommand(t) // the shared build first, for the cache
+	defer func() { t.Logf("the gateway with the client built after %v", time.Since(start).Round(time.Second)) }()
 	withClient.once.Do(func() {
 		withClient.err = func() error {
 			dir, err := os.MkdirTemp("", "drawbridge-docs-bin-")
