@@ -66,6 +66,8 @@ package e2e
 //	                               installed unit's ExecStart= line with
 //	                               its EnvironmentFile=, STATE_DIRECTORY and
 //	                               LOGS_DIRECTORY, and SIGTERM to stop it
+//	a password prompt              the block runs on a terminal (script(1))
+//	(drawbridge user add, passwd)  and the password is typed twice for each
 //	the player's browser           headless Chromium trusting Pebble's root
 //	                               in its NSS database, the name mapped to
 //	                               127.0.0.1
@@ -91,6 +93,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -243,12 +246,17 @@ func shellWords(line string) []string {
 			emit()
 			return words
 		case strings.IndexByte("|&;()<>", c) >= 0:
+			fd := ""
+			if (c == '<' || c == '>') && inWord && regexp.MustCompile(`^[0-9]$`).MatchString(cur.String()) {
+				fd, inWord = cur.String(), false // 2>&1: the descriptor belongs to the operator
+				cur.Reset()
+			}
 			emit()
 			j := i + 1
 			for j < len(line) && strings.IndexByte("|&<>", line[j]) >= 0 {
 				j++
 			}
-			words = append(words, line[i:j])
+			words = append(words, fd+line[i:j])
 			i = j - 1
 		default:
 			cur.WriteByte(c)
@@ -479,8 +487,6 @@ type docHook struct {
 	// before and after run around the block (for a marked block, in its
 	// place: what the test does instead).
 	before, after func(sb *docSandbox, b mdshell.Block)
-	// stdin, when set, is typed into the block on a terminal.
-	stdin string
 	// until, when set, runs the block again until its output satisfies
 	// it, for a minute and a half.
 	until func(out string) bool
@@ -542,10 +548,9 @@ func (sb *docSandbox) walk(hooks []docHook) {
 			}
 		}
 		if !b.Marked {
-			var stdin string
+			stdin := strings.Repeat(accountPassword+"\n", 2*passwordPrompts(b))
 			var until func(string) bool
 			for _, h := range hs {
-				stdin += h.stdin
 				if h.until != nil {
 					until = h.until
 				}
@@ -566,6 +571,27 @@ func (sb *docSandbox) walk(hooks []docHook) {
 			t.Errorf("%s: no command block holds %q any more, so the test cannot do its part there; update the hook in e2e/docs_test.go", sb.doc.Name, h.anchor)
 		}
 	}
+}
+
+// passwordPrompts counts the commands of a block that ask for a password
+// (drawbridge user add and user passwd), which the operator types twice
+// on a terminal.
+func passwordPrompts(b mdshell.Block) int {
+	n := 0
+	for _, c := range b.Commands() {
+		for _, args := range commandsOf(c.Text, isDrawbridge) {
+			if len(args) == 0 || args[0] != "user" {
+				continue
+			}
+			for _, a := range args[1:] {
+				if !strings.HasPrefix(a, "-") && (a == "add" || a == "passwd") {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
 }
 
 // runBlock runs one block and fails the test with everything needed to
@@ -720,7 +746,6 @@ func TestDocsREADME(t *testing.T) {
 	bin := drawbridgeCommand(t)
 	sb := newDocSandbox(t, "README.md")
 	sb.setEnv("PATH", filepath.Dir(bin)+":/usr/bin:/bin")
-	const pw = "correct horse battery staple 42"
 	gwLog := &logBuffer{}
 	sb.walk([]docHook{{
 		anchor: "drawbridge user add -role superuser alice",
@@ -736,14 +761,12 @@ func TestDocsREADME(t *testing.T) {
 			// The accounts the block changes, made as the block makes alice.
 			for _, name := range []string{"bob", "mallory"} {
 				c := exec.Command(bin, "user", "add", name)
-				c.Env, c.Dir, c.Stdin = sb.env, cmd.Dir, strings.NewReader(pw+"\n")
+				c.Env, c.Dir, c.Stdin = sb.env, cmd.Dir, strings.NewReader(accountPassword+"\n")
 				if out, err := c.CombinedOutput(); err != nil {
 					t.Fatalf("make the account %s that %s:%d uses: %v\n%s", name, sb.doc.Name, b.Line, err, out)
 				}
 			}
 		},
-		// Alice's password twice, then bob's new one twice.
-		stdin: strings.Repeat(pw+"\n", 4),
 	}})
 	if t.Failed() {
 		t.Logf("gateway log:\n%s", gwLog.String())
@@ -794,6 +817,7 @@ func TestDocsDeployWalk(t *testing.T) {
 		k, v, _ := strings.Cut(o, "=")
 		sb.setEnv(k, v)
 	}
+	start := time.Now()
 	unit := &docUnit{sb: sb, log: &logBuffer{}}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -857,6 +881,7 @@ func TestDocsDeployWalk(t *testing.T) {
 			// player in the browser.
 			root := playPage(t, pb, httpsPort, httpPort)
 			playInBrowser(t, root, httpsPort)
+			t.Logf("from an empty root to a player in the browser on a Pebble certificate: %v", time.Since(start).Round(time.Second))
 		},
 	}, {
 		// The upgrade's systemctl restart.
@@ -1227,5 +1252,38 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDocCommandParsing pins down how command lines are read for the
+// checks above: the drawbridge commands found in a line and their
+// arguments, and the paths put under the sandbox's root.
+func TestDocCommandParsing(t *testing.T) {
+	t.Parallel()
+	for line, want := range map[string][][]string{
+		"drawbridge user add -role superuser alice   # asks twice":                        {{"user", "add", "-role", "superuser", "alice"}},
+		"sudo -u drawbridge drawbridge user -config /e/d.toml add alice":                  {{"user", "-config", "/e/d.toml", "add", "alice"}},
+		"docker exec -it gw drawbridge user list":                                         {{"user", "list"}},
+		"install -m 0755 /tmp/drawbridge /usr/local/bin/drawbridge && drawbridge version": {{"version"}},
+		"(set -a; . /etc/x.env; set +a; drawbridge config check -config 'a b')":           {{"config", "check", "-config", "a b"}},
+		"/usr/local/bin/drawbridge.new config check 2>&1 | grep valid":                    {{"config", "check"}},
+		"DRAWBRIDGE_X=1 ./bin/drawbridge serve -domain x > log":                           {{"serve", "-domain", "x"}},
+		"drawbridge user import NAME < hash":                                              {{"user", "import", "NAME"}},
+		"mv /usr/local/bin/drawbridge.new /usr/local/bin/drawbridge":                      nil,
+		"journalctl -u drawbridge -f":                                                     nil,
+	} {
+		if got := commandsOf(line, isDrawbridge); !reflect.DeepEqual(got, want) {
+			t.Errorf("commandsOf(%q) = %q, want %q", line, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"install /tmp/a /etc/drawbridge/b":    "install R/tmp/a R/etc/drawbridge/b",
+		"x=/var/lib/y \"/usr/local/bin\"":     "x=R/var/lib/y \"R/usr/local/bin\"",
+		"curl http://127.0.0.1:9100/readyz":   "curl http://127.0.0.1:9100/readyz",
+		"scp a vm:/tmp/ /etcetera /usr/bin/x": "scp a vm:/tmp/ /etcetera /usr/bin/x",
+	} {
+		if got := rootPaths(in, "R"); got != want {
+			t.Errorf("rootPaths(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
