@@ -28,9 +28,10 @@ package e2e
 //     not, is given to the real binary in an empty sandbox: its verb and
 //     flags must exist (a usage error, exit status 2, "unknown command"
 //     or "flag provided but not defined" fails). `serve` is checked as
-//     `config check` with the same flags, which take the same ones, so
-//     nothing is served; a `...` standing for the rest of a command is
-//     cut off and `-h` asked for instead;
+//     `config check` with the same flags, which take the same ones, and
+//     `demo` with -h after its flags, so nothing is served; a `...`
+//     standing for the rest of a command is cut off and `-h` asked for
+//     instead;
 //   - every `make TARGET` names a target of the Makefile (make -n).
 //
 // How blocks run (TestDocsREADME, TestDocsDeployWalk, TestDocsMultiNode):
@@ -95,6 +96,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -353,8 +355,12 @@ func checkDrawbridge(bin, root string, args []string) string {
 		args[i] = rootPaths(strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"), root)
 	}
 	run := args
-	if len(args) > 0 && args[0] == "serve" {
+	switch {
+	case len(args) > 0 && args[0] == "serve":
 		run = append([]string{"config", "check"}, args[1:]...)
+	case len(args) > 0 && args[0] == "demo":
+		// Its flags parsed, then help instead of a game on a port.
+		run = append(append([]string(nil), args...), "-h")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -546,11 +552,16 @@ func (sb *docSandbox) walk(hooks []docHook) {
 }
 
 // passwordPrompts counts the commands of a block that ask for a password
-// (drawbridge user add and user passwd), which the operator types twice
-// on a terminal.
+// (drawbridge user add and user passwd, openssl pkcs12 -export without
+// -passout), which the operator types twice on a terminal.
 func passwordPrompts(b mdshell.Block) int {
 	n := 0
 	for _, c := range b.Commands() {
+		for _, args := range commandsOf(c.Text, func(w string) bool { return w == "openssl" }) {
+			if len(args) > 1 && args[0] == "pkcs12" && slices.Contains(args, "-export") && !slices.Contains(args, "-passout") {
+				n++
+			}
+		}
 		for _, args := range commandsOf(c.Text, isDrawbridge) {
 			if len(args) == 0 || args[0] != "user" {
 				continue
@@ -862,6 +873,18 @@ func TestDocsDeployWalk(t *testing.T) {
 			root := playPage(t, pb, httpsPort, httpPort)
 			playInBrowser(t, root, httpsPort)
 			t.Logf("from an empty root to a player in the browser on a Pebble certificate: %v", time.Since(start).Round(time.Second))
+		},
+	}, {
+		// The player's certificate and key that the .p12 is made of.
+		anchor: "openssl pkcs12 -export",
+		before: func(sb *docSandbox, b mdshell.Block) {
+			args := []string{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+				"-subj", "/CN=alice", "-days", "30", "-keyout", "alice.key", "-out", "alice.crt"}
+			cmd := exec.Command("openssl", args...)
+			cmd.Dir = filepath.Join(sb.root, "root")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("make alice's certificate for %s:%d: %v\n%s", sb.doc.Name, b.Line, err, out)
+			}
 		},
 	}, {
 		// The upgrade's systemctl restart.
