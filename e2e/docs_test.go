@@ -69,6 +69,9 @@ package e2e
 //	                               LOGS_DIRECTORY, and SIGTERM to stop it
 //	a password prompt              the block runs on a terminal (script(1))
 //	(drawbridge user add, passwd)  and the password is typed twice for each
+//	trusted CAs                    Pebble's root, once issued: SSL_CERT_FILE
+//	                               for OpenSSL and curl; -connect NAME:PORT
+//	                               becomes -connect 127.0.0.1:PORT
 //	the player's browser           headless Chromium trusting Pebble's root
 //	                               in its NSS database, the name mapped to
 //	                               127.0.0.1
@@ -784,7 +787,7 @@ func TestDocsDeployWalk(t *testing.T) {
 	t.Parallel()
 	bin := drawbridgeWithClient(t)
 	sb := newDocSandbox(t, "deploy/README.md")
-	httpsPort, httpPort, adminPort := freePort(t), freePort(t), freePort(t)
+	httpsPort, httpPort, adminPort, telnetsPort := freePort(t), freePort(t), freePort(t), freePort(t)
 	game := startStandInGame(t)
 	pb := pebble.Start(t, pebble.Options{TLSPort: httpsPort, HTTPPort: httpPort})
 	caFile := filepath.Join(sb.root, "tmp", "pebble-api.pem")
@@ -792,6 +795,11 @@ func TestDocsDeployWalk(t *testing.T) {
 
 	// The documented admin address is the binary's default.
 	adminDefault := defaultAdminAddr(t, bin)
+	sb.subs = append([][2]string{
+		// Connecting by name: the name's address (DNS) is loopback here;
+		// the name itself still goes in SNI.
+		{"-connect play.example.org:4001", fmt.Sprintf("-connect 127.0.0.1:%d", telnetsPort)},
+	}, sb.subs...)
 	sb.subs = append(sb.subs,
 		[2]string{adminDefault, fmt.Sprintf("127.0.0.1:%d", adminPort)},
 		[2]string{"127.0.0.1:4000", game})
@@ -801,6 +809,9 @@ func TestDocsDeployWalk(t *testing.T) {
 		fmt.Sprintf("DRAWBRIDGE_WEB_HTTPS_ADDR=127.0.0.1:%d", httpsPort),
 		fmt.Sprintf("DRAWBRIDGE_WEB_HTTP_ADDR=127.0.0.1:%d", httpPort),
 		fmt.Sprintf("DRAWBRIDGE_ADMIN_ADDR=127.0.0.1:%d", adminPort),
+		// The TLS telnet port, on from the start rather than by an edit
+		// and a restart, for the section that tests it.
+		fmt.Sprintf("DRAWBRIDGE_TELNETS_ADDR=127.0.0.1:%d", telnetsPort),
 		"DRAWBRIDGE_STATE_DIR=" + filepath.Join(sb.root, "var/lib/drawbridge"),
 		"DRAWBRIDGE_LOG_AUDIT_FILE=" + filepath.Join(sb.root, "var/log/drawbridge/audit.log"),
 	}
@@ -871,9 +882,21 @@ func TestDocsDeployWalk(t *testing.T) {
 			// Step 8: the player's page, over the certificate, then a
 			// player in the browser.
 			root := playPage(t, pb, httpsPort, httpPort)
+			// The machine trusts the CA from now on, as machines trust
+			// Let's Encrypt: OpenSSL's SSL_CERT_FILE (curl and openssl).
+			rootFile := filepath.Join(sb.root, "etc", "pebble-root.pem")
+			if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sb.setEnv("SSL_CERT_FILE", rootFile)
 			playInBrowser(t, root, httpsPort)
 			t.Logf("from an empty root to a player in the browser on a Pebble certificate: %v", time.Since(start).Round(time.Second))
 		},
+	}, {
+		// The TLS telnet port: "The output should include
+		// `Verify return code: 0 (ok)`".
+		anchor: "openssl s_client -connect play.example.org:4001",
+		until:  func(out string) bool { return strings.Contains(out, "Verify return code: 0 (ok)") },
 	}, {
 		// The player's certificate and key that the .p12 is made of.
 		anchor: "openssl pkcs12 -export",
