@@ -26,12 +26,13 @@ package e2e
 //   - every command block and every inline command parses with bash -n;
 //   - every `drawbridge ...` command line, in a block or a span, marked or
 //     not, is given to the real binary in an empty sandbox: its verb and
-//     flags must exist (a usage error, exit status 2, "unknown command"
-//     or "flag provided but not defined" fails). `serve` is checked as
-//     `config check` with the same flags, which take the same ones, and
-//     `demo` with -h after its flags, so nothing is served; a `...`
-//     standing for the rest of a command is cut off and `-h` asked for
-//     instead;
+//     flags must exist ("unknown command" or "flag provided but not
+//     defined" fails, whatever the exit status; another usage error, a
+//     verb named in prose without its arguments, passes). `serve` is
+//     checked as `config check` with the same flags, which take the same
+//     ones, and `demo` with -h after its flags, so nothing is served; a
+//     `...` standing for the rest of a command is cut off and `-h` asked
+//     for instead;
 //   - every `make TARGET` names a target of the Makefile (make -n).
 //
 // How blocks run (TestDocsREADME, TestDocsDeployWalk, TestDocsMultiNode):
@@ -54,9 +55,13 @@ package e2e
 //	                               read from `drawbridge config check`)
 //	203.0.113.10                   127.0.0.1
 //	the game, 127.0.0.1:4000       a stand-in telnet game on a free port
-//	drawbridge on PATH             the binary the e2e harness builds from
-//	                               ./gateway, once a block installs it
-//	                               (deploy walk) or from the start (README)
+//	make build, scp to the VM      not run (marked); the harness's build of
+//	                               ./gateway with the fresh web client
+//	                               embedded (go build -overlay), copied to
+//	                               ROOT/tmp with the files scp names
+//	drawbridge on PATH             that binary once a block installs it
+//	                               (deploy walk), the harness's from the
+//	                               start (README)
 //	HOME, the working directory    ROOT/root, holding a copy of deploy/;
 //	                               nothing from the test's environment but
 //	                               LANG
@@ -67,8 +72,9 @@ package e2e
 //	                               installed unit's ExecStart= line with
 //	                               its EnvironmentFile=, STATE_DIRECTORY and
 //	                               LOGS_DIRECTORY, and SIGTERM to stop it
-//	a password prompt              the block runs on a terminal (script(1))
-//	(drawbridge user add, passwd)  and the password is typed twice for each
+//	a password prompt (drawbridge  the block runs on a terminal (script(1))
+//	user add, passwd; openssl      and the password is typed twice for each
+//	pkcs12 -export)
 //	trusted CAs                    Pebble's root, once issued: SSL_CERT_FILE
 //	                               for OpenSSL and curl; -connect NAME:PORT
 //	                               becomes -connect 127.0.0.1:PORT
