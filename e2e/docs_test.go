@@ -339,7 +339,7 @@ func isOperator(w string) bool {
 // verb or a flag does not exist. Other usage errors (exit status 2: a
 // missing NAME, a flag without its value) are a verb mentioned in prose
 // without its arguments (`drawbridge user disable`), which is fine.
-var missingMark = regexp.MustCompile(`(?i)flag provided but not defined|unknown (command|verb|subcommand|flag|option)|no such (command|verb|subcommand)`)
+var missingMark = regexp.MustCompile(`(?i)flag provided but not defined|unknown (command|verb|subcommand|flag|option)|no such (command|verb|subcommand|flag|option)|is not an? (drawbridge )?(command|verb|subcommand|flag|option)`)
 
 // checkDrawbridge gives args (the words after "drawbridge") to the real
 // binary in an empty sandbox under root and returns what is wrong with
