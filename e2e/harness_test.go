@@ -152,7 +152,9 @@ func drawbridgeCommand(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(dir, "drawbridge")
-		if out, err := exec.Command("go", "build", "-o", binary.path, "../gateway").CombinedOutput(); err != nil {
+		// The tests name their configs: a machine's own
+		// /etc/drawbridge/drawbridge.toml must not be read by them.
+		if out, err := exec.Command("go", "build", "-ldflags", "-X main.wellKnownConfig="+noWellKnownConfig, "-o", binary.path, "../gateway").CombinedOutput(); err != nil {
 			binary.err = fmt.Errorf("go build gateway: %v\n%s", err, out)
 		}
 	})
@@ -268,3 +270,7 @@ func (l *logBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// noWellKnownConfig is the path the tests' gateway binaries look for
+// instead of /etc/drawbridge/drawbridge.toml: none.
+const noWellKnownConfig = "/nonexistent/drawbridge-e2e/drawbridge.toml"
