@@ -169,6 +169,10 @@ func TestDebianPackage(t *testing.T) {
 		t.Fatalf("installed binary: %v, %v", fi, err)
 	}
 	checkStatic(t, bin)
+	// The example config's audit log directory: config check wants it.
+	if fi, err := os.Stat(filepath.Join(root, "var/log/drawbridge")); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Errorf("/var/log/drawbridge after install: %v, %v; want a directory, mode 0700", fi, err)
+	}
 
 	// The unit starts the binary where the package put it.
 	unit, err := os.ReadFile(filepath.Join(root, "lib/systemd/system/drawbridge.service"))

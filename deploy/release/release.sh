@@ -121,6 +121,10 @@ for target in $TARGETS; do
   install -D -m 0755 "$OUT/$name" "$r/usr/bin/drawbridge"
   install -D -m 0644 deploy/drawbridge.service "$r/lib/systemd/system/drawbridge.service"
   install -D -m 0644 deploy/drawbridge.toml "$r/etc/drawbridge/drawbridge.toml"
+  # The example config's audit log directory, so that config check passes
+  # before the first start; under DynamicUser=yes systemd moves it to
+  # /var/log/private at that start (LogsDirectory=).
+  install -d -m 0700 "$r/var/log/drawbridge"
   install -D -m 0644 README.md "$r/usr/share/doc/drawbridge/README.md"
   install -D -m 0644 deploy/README.md "$r/usr/share/doc/drawbridge/deploy/README.md"
   [ -z "$license" ] || install -D -m 0644 "$license" "$r/usr/share/doc/drawbridge/copyright"
