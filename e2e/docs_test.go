@@ -298,19 +298,21 @@ func commandsOf(line string, is func(string) bool) [][]string {
 		if len(cmd) > 0 && cmd[0] == "sudo" {
 			cmd = cmd[1:]
 			for len(cmd) > 0 && strings.HasPrefix(cmd[0], "-") {
-				if cmd[0] == "-u" || cmd[0] == "-g" {
+				arg := cmd[0] == "-u" || cmd[0] == "-g"
+				cmd = cmd[1:]
+				if arg && len(cmd) > 0 {
 					cmd = cmd[1:]
 				}
-				cmd = cmd[1:]
 			}
 		}
 		if len(cmd) > 1 && (cmd[0] == "docker" || cmd[0] == "podman") && cmd[1] == "exec" {
 			cmd = cmd[2:]
 			for len(cmd) > 0 && strings.HasPrefix(cmd[0], "-") {
-				if cmd[0] == "-u" || cmd[0] == "-e" || cmd[0] == "-w" || cmd[0] == "--user" || cmd[0] == "--env" {
+				arg := cmd[0] == "-u" || cmd[0] == "-e" || cmd[0] == "-w" || cmd[0] == "--user" || cmd[0] == "--env"
+				cmd = cmd[1:]
+				if arg && len(cmd) > 0 {
 					cmd = cmd[1:]
 				}
-				cmd = cmd[1:]
 			}
 			if len(cmd) > 0 {
 				cmd = cmd[1:] // the container
@@ -1307,6 +1309,8 @@ func TestDocCommandParsing(t *testing.T) {
 		"drawbridge user import NAME < hash":                                        {{"user", "import", "NAME"}},
 		"mv /usr/bin/drawbridge.new /usr/bin/drawbridge":                            nil,
 		"journalctl -u drawbridge -f":                                               nil,
+		"sudo -u":                                                                   nil,
+		"docker exec -u":                                                            nil,
 	} {
 		if got := commandsOf(line, isDrawbridge); !reflect.DeepEqual(got, want) {
 			t.Errorf("commandsOf(%q) = %q, want %q", line, got, want)

@@ -186,7 +186,7 @@ func testCompletion(t *testing.T, shell, load, script string) {
 		want  []string
 	}{
 		{"drawbridge us", []string{"user"}},
-		{"drawbridge ", []string{"serve", "config", "reload", "user", "session", "backup", "demo", "completion", "version", "help"}},
+		{"drawbridge ", []string{"serve", "config", "reload", "user", "session", "backup", "health", "demo", "completion", "version", "help"}},
 		{"drawbridge user ", []string{"add", "import", "list", "passwd", "role", "disable", "enable", "unlock", "delete"}},
 		{"drawbridge user -config /etc/drawbridge/drawbridge.toml ", []string{"add", "import", "list", "passwd", "role", "disable", "enable", "unlock", "delete"}},
 		{"drawbridge session ", []string{"list", "revoke"}},

@@ -17,7 +17,7 @@ import (
 // valid certificate for every name, or the CA's reason why not.
 func gatewayReady(g *app.Gateway) error {
 	if ok, why := g.Ready(); !ok {
-		return errors.New(why)
+		return errors.New("not ready: " + why) // as /readyz says it
 	}
 	return nil
 }
