@@ -32,7 +32,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -90,20 +89,30 @@ func dsn(path string, readOnly bool) string {
 // schema up to date. log receives operational messages; nil discards
 // them.
 func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if path == "" || strings.ContainsAny(path, "?\x00") {
-		return nil, fmt.Errorf("open database %q: the path must be non-empty and contain no '?'", path)
-	}
-	abs, err := filepath.Abs(path)
+	log, abs, err := openArgs(path, log)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, err
 	}
 	if err := prepareFile(abs, log); err != nil {
 		return nil, err
 	}
 	return open(ctx, abs, log, true)
+}
+
+// openArgs checks the path Open and OpenExisting are given and makes it
+// absolute; a nil log becomes one that discards.
+func openArgs(path string, log *slog.Logger) (*slog.Logger, string, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if path == "" || strings.ContainsAny(path, "?\x00") {
+		return nil, "", fmt.Errorf("open database %q: the path must be non-empty and contain no '?'", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("open database %s: %w", path, err)
+	}
+	return log, abs, nil
 }
 
 // ErrNoDatabase is returned by OpenExisting when there is no database
@@ -115,15 +124,9 @@ var ErrNoDatabase = errors.New("no database")
 // empty database in the wrong place, and the schema is not migrated (see
 // SchemaVersion and SupportedSchemaVersion).
 func OpenExisting(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if path == "" || strings.ContainsAny(path, "?\x00") {
-		return nil, fmt.Errorf("open database %q: the path must be non-empty and contain no '?'", path)
-	}
-	abs, err := filepath.Abs(path)
+	log, abs, err := openArgs(path, log)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, err
 	}
 	fi, err := os.Stat(abs)
 	if errors.Is(err, fs.ErrNotExist) {
