@@ -271,12 +271,14 @@ func (o origin) announce(w io.Writer, cfg app.Config, what string) error {
 		return fmt.Errorf("store.postgres_url: %w", err)
 	}
 	var why []string
-	switch o.configWhy {
-	case "":
+	switch {
+	case o.config == "" && o.configWhy == "-config":
+		why = append(why, "no config file: -config ''")
+	case o.config == "":
 		why = append(why, "no config file")
-	case "-config":
+	case o.configWhy == "-config":
 		why = append(why, "config "+o.config)
-	case "the default config file":
+	case o.configWhy == "the default config file":
 		why = append(why, "config "+o.config+", the default config file")
 	default:
 		why = append(why, "config "+o.config+" from "+o.configWhy)

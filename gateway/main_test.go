@@ -313,6 +313,11 @@ func TestCommandsFindTheServicesConfig(t *testing.T) {
 	if err != nil || !strings.Contains(stderr, "accounts in sqlite:"+db+" (config "+conf+" from $DRAWBRIDGE_CONFIG; state_dir from the config file)") {
 		t.Fatalf("with $DRAWBRIDGE_CONFIG: %v\n%s", err, stderr)
 	}
+	// No config file at all: said so, not an empty name.
+	_, stderr, err = do(noEnv, "", "user", "list", "-config", "", "-state-dir", filepath.Dir(db))
+	if err != nil || !strings.Contains(stderr, "accounts in sqlite:"+db+" (no config file: -config ''; state_dir from -state-dir)") {
+		t.Fatalf("with -config '': %v\n%s", err, stderr)
+	}
 
 	// The well-known file, when it exists.
 	wellKnownConfig = conf
