@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
@@ -337,8 +338,10 @@ func RequestReload(ctx context.Context, stateDir string) (ReloadResult, error) {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		if _, serr := os.Stat(path); serr != nil {
-			return ReloadResult{}, fmt.Errorf("no gateway is running on state_dir %s (no control socket %s)", stateDir, path)
+		// Judged by the dial's own error: a socket made between a failed
+		// dial and a later look at the path would hide why it failed.
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return ReloadResult{}, fmt.Errorf("no gateway is running on state_dir %s (no control socket %s, or none listening on it)", stateDir, path)
 		}
 		return ReloadResult{}, fmt.Errorf("the gateway's control socket %s: %w", path, err)
 	}

@@ -330,6 +330,18 @@ func TestRequestReload(t *testing.T) {
 	if _, err := RequestReload(ctx, empty); err == nil || !strings.Contains(err.Error(), "no gateway is running on state_dir "+empty) {
 		t.Fatalf("RequestReload without a gateway: %v", err)
 	}
+	// A socket a gateway that did not stop cleanly left behind: nobody
+	// listens, so no gateway is running, whatever the file says.
+	stale := t.TempDir()
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: filepath.Join(stale, ControlSocket), Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.SetUnlinkOnClose(false)
+	ln.Close()
+	if _, err := RequestReload(ctx, stale); err == nil || !strings.Contains(err.Error(), "no gateway is running on state_dir "+stale) {
+		t.Fatalf("RequestReload with a stale socket: %v", err)
+	}
 	// A second gateway on the same state directory would share its
 	// database and certificates: refused.
 	cfg := testConfig(t)
