@@ -160,7 +160,7 @@ Description: web client and TLS gateway in front of a telnet game
  example configuration, and starts nothing: edit
  /etc/drawbridge/drawbridge.toml, check it with
  drawbridge config check -config /etc/drawbridge/drawbridge.toml, then
- systemctl enable --now drawbridge.
+ systemctl enable --now --no-block drawbridge.
 CONTROL
   find "$r" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
   dpkg-deb --root-owner-group -Zxz --build "$r" "$OUT/$deb" >/dev/null
