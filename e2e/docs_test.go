@@ -884,7 +884,7 @@ func TestDocsDeployWalk(t *testing.T) {
 		},
 	}, {
 		// Step 6: systemctl enable --now.
-		anchor: "systemctl enable --now drawbridge",
+		anchor: "systemctl enable --now",
 		after:  func(*docSandbox, mdshell.Block) { unit.start() },
 	}, {
 		// Step 7: /readyz becomes ready once Pebble has issued.
@@ -1002,8 +1002,8 @@ func drawbridgeWithClient(t *testing.T) string {
 	return withClient.path
 }
 
-// editConfig makes the edits step 4 describes in prose ("change two
-// lines in it: `KEY = VALUE` in `[SECTION]` and ..."): each named line
+// editConfig makes the edits step 4 describes in prose ("change three
+// lines in the config: `KEY = VALUE` in `[SECTION]`, ..."): each named line
 // replaces the line of that key in that section.
 func (sb *docSandbox) editConfig(b mdshell.Block) {
 	t := sb.t
@@ -1019,7 +1019,9 @@ func (sb *docSandbox) editConfig(b mdshell.Block) {
 	for i := end; i < len(lines) && i < end+8; i++ {
 		para.WriteString(lines[i] + " ")
 	}
-	re := regexp.MustCompile("`([a-z_]+ = [^`]+)` in `\\[([a-z_.]+)\\]`")
+	// Lines of the paragraph are joined with their indentation, so the
+	// words between the two spans may be spread over two lines.
+	re := regexp.MustCompile("`([a-z_]+ = [^`]+)`\\s+in\\s+`\\[([a-z_.]+)\\]`")
 	for _, m := range re.FindAllStringSubmatch(para.String(), -1) {
 		edits = append(edits, [2]string{m[2], sb.subst(m[1])})
 	}

@@ -106,10 +106,26 @@ func TestDebianPackage(t *testing.T) {
 	}
 	want := []string{
 		"/etc/drawbridge/drawbridge.toml",
+		"/etc/logrotate.d/drawbridge",
 		"/lib/systemd/system/drawbridge.service",
 		"/usr/bin/drawbridge",
 		"/usr/share/doc/drawbridge/README.md",
 		"/usr/share/doc/drawbridge/deploy/README.md",
+	}
+	// What deploy/README.md tells the operator to copy from deploy/ (the
+	// nginx, Apache and Caddy examples, multi-node.md's HAProxy) is in
+	// the package's docs, and in every tarball with the logrotate snippet.
+	for _, f := range copiedDeployFiles {
+		if f != "logrotate" {
+			want = append(want, "/usr/share/doc/drawbridge/deploy/"+f)
+		}
+	}
+	tgz := filepath.Join(dist, "drawbridge-"+releaseVersion+"-linux-amd64.tar.gz")
+	inTar := strings.Split(strings.TrimSpace(runCmd(t, nil, "tar", "-tzf", tgz)), "\n")
+	for _, f := range append([]string{"drawbridge", "README.md", "deploy/README.md", "deploy/drawbridge.service", "deploy/drawbridge.toml"}, prefixed("deploy/", copiedDeployFiles)...) {
+		if !slices.Contains(inTar, "drawbridge-"+releaseVersion+"-linux-amd64/"+f) {
+			t.Errorf("%s lacks %s:\n%s", filepath.Base(tgz), f, strings.Join(inTar, "\n"))
+		}
 	}
 	if _, err := os.Stat("../LICENSE"); err == nil {
 		want = append(want, "/usr/share/doc/drawbridge/copyright")
@@ -140,8 +156,8 @@ func TestDebianPackage(t *testing.T) {
 	if !slices.Equal(names, []string{"conffiles", "control"}) {
 		t.Errorf("control files %v, want [conffiles control] (no preinst, postinst, prerm or postrm)", names)
 	}
-	if b, _ := os.ReadFile(filepath.Join(control, "conffiles")); strings.TrimSpace(string(b)) != "/etc/drawbridge/drawbridge.toml" {
-		t.Errorf("conffiles %q, want /etc/drawbridge/drawbridge.toml", b)
+	if b, _ := os.ReadFile(filepath.Join(control, "conffiles")); string(b) != "/etc/drawbridge/drawbridge.toml\n/etc/logrotate.d/drawbridge\n" {
+		t.Errorf("conffiles %q, want /etc/drawbridge/drawbridge.toml and /etc/logrotate.d/drawbridge", b)
 	}
 
 	// Install it into a fresh root with its own dpkg database.
@@ -161,7 +177,7 @@ func TestDebianPackage(t *testing.T) {
 		return runCmd(t, os.Environ(), "dpkg", append([]string{"--root=" + root, "--log=" + filepath.Join(root, "dpkg.log")}, args...)...)
 	}
 	dpkg("-i", deb)
-	if st := dpkg("-s", "drawbridge"); !strings.Contains(st, "Status: install ok installed") || !strings.Contains(st, "/etc/drawbridge/drawbridge.toml") {
+	if st := dpkg("-s", "drawbridge"); !strings.Contains(st, "Status: install ok installed") || !strings.Contains(st, "/etc/drawbridge/drawbridge.toml") || !strings.Contains(st, "/etc/logrotate.d/drawbridge") {
 		t.Errorf("dpkg -s after install:\n%s", st)
 	}
 	bin := filepath.Join(root, "usr/bin/drawbridge")
@@ -206,6 +222,21 @@ func TestDebianPackage(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "etc/drawbridge/drawbridge.toml")); !os.IsNotExist(err) {
 		t.Errorf("after dpkg --purge the config is still there: %v", err)
 	}
+}
+
+// copiedDeployFiles are the files in deploy/ that deploy/README.md and
+// multi-node.md tell an operator to copy from the release ("install -m
+// 0644 deploy/logrotate ...", "cp deploy/nginx.conf ... # from the release
+// tarball"), besides the README, the unit and the config.
+var copiedDeployFiles = []string{"logrotate", "nginx.conf", "apache.conf", "Caddyfile", "multi-node.md", "haproxy.cfg", "cloud-init.yaml"}
+
+// prefixed returns each of names with prefix in front.
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
 }
 
 // checkStatic fails unless path is a static executable: no interpreter,

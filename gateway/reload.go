@@ -30,8 +30,12 @@ func reload(ctx context.Context, args []string, stdout, stderr io.Writer, enviro
 		return err
 	}
 	applied := "nothing changed"
-	if len(res.Applied) > 0 {
+	switch {
+	case len(res.Applied) > 0:
 		applied = "applied: " + strings.Join(res.Applied, ", ")
+	case len(res.Restart) > 0:
+		// Something changed, but only what the next line names.
+		applied = "nothing to apply live"
 	}
 	fmt.Fprintln(stdout, "drawbridge: reloaded;", applied)
 	if len(res.Restart) > 0 {

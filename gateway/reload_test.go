@@ -109,6 +109,19 @@ func TestReloadCommand(t *testing.T) {
 		}
 	}
 
+	// Only a setting that needs a restart changes: the first line must
+	// not say "nothing changed" above the line that names it.
+	write("Renamed again", 60, "debug")
+	said, err = reload()
+	if err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	for _, want := range []string{"reloaded; nothing to apply live\n", "need a restart (systemctl restart drawbridge): game.name\n"} {
+		if !strings.Contains(said, want) || strings.Contains(said, "nothing changed") {
+			t.Errorf("reload said %q, want %q and not \"nothing changed\"", said, want)
+		}
+	}
+
 	// An invalid file: refused, with the reason, and a non-zero exit.
 	write("Renamed", 0, "info")
 	if _, err := reload(); err == nil || !strings.Contains(err.Error(), "players.max: must not be 0") {

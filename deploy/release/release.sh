@@ -2,11 +2,13 @@
 # make release: the release artifacts, in dist/.
 #
 #   drawbridge-VERSION-OS-ARCH            the static binary (web client inside)
-#   drawbridge-VERSION-OS-ARCH.tar.gz     it, with README.md, LICENSE and
-#                                         deploy/{README.md,drawbridge.service,drawbridge.toml}
+#   drawbridge-VERSION-OS-ARCH.tar.gz     it, with README.md, LICENSE and deploy/: the
+#                                         README, the unit, the example config and every
+#                                         file the README tells you to copy ($deploy_files)
 #   drawbridge_DEBVERSION_ARCH.deb        Debian/Ubuntu, linux only: /usr/bin/drawbridge,
-#                                         the unit in /lib/systemd/system, the config as a
-#                                         conffile in /etc/drawbridge, the docs in
+#                                         the unit in /lib/systemd/system, the config and
+#                                         /etc/logrotate.d/drawbridge as conffiles, the docs
+#                                         and the other deploy/ files in
 #                                         /usr/share/doc/drawbridge; no maintainer scripts,
 #                                         so it enables and starts nothing
 #   SHA256SUMS                            of all of the above
@@ -37,6 +39,10 @@ TARGETS=${TARGETS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}
 VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 export SOURCE_DATE_EPOCH
+# What deploy/README.md and multi-node.md tell the operator to copy or
+# read, besides the README, the unit and the config: in every tarball, and
+# in the package's docs (logrotate in /etc/logrotate.d instead).
+deploy_files="logrotate nginx.conf apache.conf Caddyfile multi-node.md haproxy.cfg cloud-init.yaml"
 
 fail() { echo "release: $*" >&2; exit 1; }
 
@@ -111,6 +117,7 @@ for target in $TARGETS; do
   install -D -m 0644 deploy/README.md "$t/deploy/README.md"
   install -D -m 0644 deploy/drawbridge.service "$t/deploy/drawbridge.service"
   install -D -m 0644 deploy/drawbridge.toml "$t/deploy/drawbridge.toml"
+  for f in $deploy_files; do install -D -m 0644 "deploy/$f" "$t/deploy/$f"; done
   tarball "$t" "$name"
   artifacts+=("$name.tar.gz")
 
@@ -127,9 +134,15 @@ for target in $TARGETS; do
   install -d -m 0700 "$r/var/log/drawbridge"
   install -D -m 0644 README.md "$r/usr/share/doc/drawbridge/README.md"
   install -D -m 0644 deploy/README.md "$r/usr/share/doc/drawbridge/deploy/README.md"
+  # The README's "Rotating the audit log", in place (a conffile, as the
+  # config is); the other files the README copies from deploy/ beside it.
+  install -D -m 0644 deploy/logrotate "$r/etc/logrotate.d/drawbridge"
+  for f in $deploy_files; do
+    [ "$f" = logrotate ] || install -D -m 0644 "deploy/$f" "$r/usr/share/doc/drawbridge/deploy/$f"
+  done
   [ -z "$license" ] || install -D -m 0644 "$license" "$r/usr/share/doc/drawbridge/copyright"
   install -d -m 0755 "$r/DEBIAN"
-  echo /etc/drawbridge/drawbridge.toml > "$r/DEBIAN/conffiles"
+  printf '%s\n' /etc/drawbridge/drawbridge.toml /etc/logrotate.d/drawbridge > "$r/DEBIAN/conffiles"
   cat > "$r/DEBIAN/control" <<CONTROL
 Package: drawbridge
 Version: $DEBVERSION
@@ -147,7 +160,7 @@ Description: web client and TLS gateway in front of a telnet game
  example configuration, and starts nothing: edit
  /etc/drawbridge/drawbridge.toml, check it with
  drawbridge config check -config /etc/drawbridge/drawbridge.toml, then
- systemctl enable --now drawbridge.
+ systemctl enable --now --no-block drawbridge.
 CONTROL
   find "$r" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
   dpkg-deb --root-owner-group -Zxz --build "$r" "$OUT/$deb" >/dev/null
