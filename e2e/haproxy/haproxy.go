@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -50,6 +51,7 @@ func Start(t testing.TB, config string) *Proc {
 	defer out.Close() // the process has its own copy
 	cmd := exec.Command(Path(t), "-db", "-f", path)
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with a test process that panics
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start haproxy: %v", err)
 	}

@@ -46,6 +46,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -305,6 +306,9 @@ func startProcess(t testing.TB, dir, name string, env []string, bin string, args
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.Env = append(pebbleFreeEnv(), env...)
+	// If the test process dies (a panic, a timeout), so does this one:
+	// no Pebble is left holding its ports for the next run.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		out.Close()
 		t.Fatalf("%s: start: %v", name, err)
