@@ -24,17 +24,18 @@ import (
 
 	"github.com/drawbridge/drawbridge/e2e/pebble"
 	"github.com/drawbridge/drawbridge/gateway/app"
+
+	"github.com/drawbridge/drawbridge/e2e/netport"
 )
 
 // freePort returns a loopback port nothing listens on right now.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := netport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // startApp starts the gateway with cfg (loopback ports, a temp state dir

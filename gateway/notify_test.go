@@ -7,10 +7,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/drawbridge/drawbridge/e2e/netport"
 )
 
 // syncBuffer is a bytes.Buffer the gateway's logger and the test share.
@@ -34,12 +37,11 @@ func (b *syncBuffer) String() string {
 // freeAddr is a loopback address nothing listens on now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := netport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return "127.0.0.1:" + strconv.Itoa(p)
 }
 
 // notifySocket is systemd's side of NOTIFY_SOCKET: a unixgram socket at

@@ -49,6 +49,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/drawbridge/drawbridge/e2e/netport"
 )
 
 // startTimeout bounds how long Start waits for both processes to answer.
@@ -483,30 +485,20 @@ func refuser(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// freePort returns a loopback port that was free a moment ago (for TCP,
-// and for UDP too when udp is set). Another process could take it before
-// the caller binds it; on a test machine that is rare enough.
+// freePort returns a loopback port that is free now (for TCP, and for
+// UDP too when udp is set), from below the ephemeral range, where no
+// outgoing connection takes it before Pebble binds it (package netport).
 func freePort(t testing.TB, udp bool) int {
 	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("find a free port: %v", err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		if !udp {
-			ln.Close()
-			return port
-		}
-		pc, err := net.ListenPacket("udp", loopback(port))
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return port
-		}
+	get := netport.Free
+	if udp {
+		get = netport.FreeTCPUDP
 	}
-	t.Fatal("find a free port: no port free for both TCP and UDP")
-	return 0
+	p, err := get()
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	return p
 }
 
 func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }

@@ -39,6 +39,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/drawbridge/drawbridge/e2e/netport"
 )
 
 // Timeouts for starting and stopping the server.
@@ -263,15 +265,8 @@ func (s *Server) initdb() error {
 	return nil
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+// freePort returns a free loopback port, from below the ephemeral range (package netport).
+func freePort() (int, error) { return netport.Free() }
 
 // start runs postgres and waits until it accepts connections.
 func (s *Server) start() error {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,17 +15,9 @@ import (
 // acmeTimeout bounds how long a test waits for Pebble.
 const acmeTimeout = 60 * time.Second
 
-// freeLoopbackPort returns a loopback port that was free a moment ago,
-// for a gateway listener Pebble must know before the gateway starts.
-func freeLoopbackPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// freeLoopbackPort returns a free loopback port, for a gateway listener
+// Pebble must know before the gateway starts.
+func freeLoopbackPort(t *testing.T) int { return freePort(t) }
 
 // acmeGateway starts a gateway in ACME mode for game.test against peb,
 // its HTTPS listener on httpsPort, logging into logs.

@@ -25,6 +25,8 @@ import (
 	"github.com/drawbridge/drawbridge/e2e/haproxy"
 	"github.com/drawbridge/drawbridge/gateway/internal/proxyproto"
 	"github.com/drawbridge/drawbridge/shared/wire"
+
+	"github.com/drawbridge/drawbridge/e2e/netport"
 )
 
 // proxyGatewayConfig is a gateway in front of a game that reads a PROXY
@@ -479,12 +481,11 @@ func checkProxiedPort(t *testing.T, line, client string) {
 // freePort returns a loopback TCP port nobody listens on now.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := netport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 func firstLine(s string) string {

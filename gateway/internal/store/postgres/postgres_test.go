@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/account/accounttest"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/drawbridge/drawbridge/e2e/netport"
 )
 
 // open opens the database at url for the test and closes it after.
@@ -159,13 +160,11 @@ func TestRefusesNewerSchema(t *testing.T) {
 
 // freeAddr returns a loopback address where nothing listens.
 func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := netport.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	return "127.0.0.1:" + strconv.Itoa(p)
 }
 
 func TestOpenUnreachable(t *testing.T) {
