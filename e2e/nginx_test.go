@@ -150,6 +150,12 @@ func proxiedGateway(t *testing.T, static bool, trusted string) *gateway {
 	}
 	gw := startGateway(t, static, func(c *app.Config) {
 		c.Web.Mode, c.Web.HTTPSAddr, c.Web.HTTPAddr = "proxied", "", addr
+		if trusted == "unix" {
+			// Apache's worker runs as nobody:nogroup here (its "Group"
+			// below), as www-data would on a server: the socket is its
+			// group's. nginx and Caddy run as root.
+			c.Web.SocketGroup = "nogroup"
+		}
 		c.Web.BasePath = "/play/"
 		if trusted != "unix" {
 			c.Web.TrustedProxies = []string{trusted}

@@ -162,7 +162,7 @@ func (g *Gateway) start(ctx context.Context) error {
 	// Behind a web server, only the plain-HTTP listener it reaches the
 	// site on.
 	if cfg.Proxied() {
-		if g.httpLn, err = listenWeb("web.http_addr", cfg.HTTPAddress()); err != nil {
+		if g.httpLn, err = listenWeb("web.http_addr", cfg.HTTPAddress(), cfg.Web.SocketGroup); err != nil {
 			return err
 		}
 	} else {

@@ -156,6 +156,13 @@ type WebConfig struct {
 	// or "forwarded" (RFC 7239). Only that one is read.
 	ProxyHeader string `toml:"proxy_header"`
 
+	// SocketGroup is the group that may connect to a Unix socket
+	// HTTPAddr ("unix:PATH"): the web server's (www-data for nginx and
+	// Apache on Debian, caddy for Caddy), a name or a number. The
+	// socket is made mode 0660 with that group, since whoever connects
+	// to it is believed about the player's address.
+	SocketGroup string `toml:"socket_group"`
+
 	// Domains are the site's public names. With TLS mode "auto" they turn
 	// on certificates from ACME (Let's Encrypt) for exactly these names.
 	Domains []string `toml:"domains"`

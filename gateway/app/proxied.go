@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/web"
@@ -69,6 +71,12 @@ func (c *Config) validateWebMode(bad func(setting, format string, args ...any)) 
 		if p := strings.TrimPrefix(a, unixPrefix); !filepath.IsAbs(p) {
 			bad("web.http_addr", "%q: the Unix socket's path must be absolute", a)
 		}
+		if c.Web.SocketGroup == "" {
+			bad("web.socket_group", "must name the web server's group for a Unix socket in web.http_addr (www-data for nginx and Apache on Debian, caddy for Caddy): "+
+				"whoever can connect to the socket is believed about the player's address, so only that group may")
+		} else if _, err := lookupGroup(c.Web.SocketGroup); err != nil {
+			bad("web.socket_group", "%v", err)
+		}
 	default:
 		if err := checkProxiedAddr(a); err != nil {
 			bad("web.http_addr", "%q %v", a, err)
@@ -82,6 +90,9 @@ func (c *Config) validateWebMode(bad func(setting, format string, args ...any)) 
 	}
 	if len(c.Web.ProxyProtocolFrom) > 0 {
 		bad("web.proxy_protocol_from", "is not used in proxied mode: the web server names the player in web.proxy_header")
+	}
+	if c.Web.SocketGroup != "" && !strings.HasPrefix(a, unixPrefix) {
+		bad("web.socket_group", "is only for a Unix socket in web.http_addr (unix:PATH)")
 	}
 	if c.Web.ClientCAFile != "" {
 		bad("web.client_ca_file", "is not available in proxied mode: the web server in front checks client certificates")
@@ -118,13 +129,25 @@ func checkProxiedAddr(a string) error {
 	return nil
 }
 
+// lookupGroup returns the gid of group, a name or a number.
+func lookupGroup(group string) (int, error) {
+	if gid, err := strconv.Atoi(group); err == nil && gid >= 0 {
+		return gid, nil
+	}
+	g, err := user.LookupGroup(group)
+	if err != nil {
+		return 0, fmt.Errorf("no group %q on this host", group)
+	}
+	return strconv.Atoi(g.Gid)
+}
+
 // listenWeb opens proxied mode's listener: TCP, or a Unix socket for
 // "unix:PATH". A socket file left by a gateway that did not stop cleanly
 // is replaced; one another process still listens on is not. The socket
-// is open to every local user (mode 0666) whose access the directory
-// allows: keep it in a directory only the web server and the gateway can
-// enter (systemd's RuntimeDirectory, /run/drawbridge).
-func listenWeb(setting, addr string) (net.Listener, error) {
+// is mode 0660 with group (web.socket_group, the web server's): whoever
+// connects to it is believed about the player's address, so no other
+// local user may.
+func listenWeb(setting, addr, group string) (net.Listener, error) {
 	path, ok := strings.CutPrefix(addr, unixPrefix)
 	if !ok {
 		return listen(setting, addr)
@@ -141,11 +164,21 @@ func listenWeb(setting, addr string) (net.Listener, error) {
 			return nil, fmt.Errorf("%s: remove the stale socket: %w", setting, err)
 		}
 	}
+	gid, err := lookupGroup(group)
+	if err != nil {
+		return nil, fmt.Errorf("web.socket_group: %w", err)
+	}
+	// Under the unit (UMask=0077) the socket is made 0600, and opened to
+	// the group only below.
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: listen on %s: %w", setting, path, err)
 	}
-	if err := os.Chmod(path, 0o666); err != nil {
+	if err := os.Chown(path, -1, gid); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("web.socket_group: give %s to group %s: %w (the service must be a member: SupplementaryGroups= in the unit)", path, group, err)
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%s: %w", setting, err)
 	}

@@ -9,7 +9,9 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,8 +37,15 @@ func TestValidateProxied(t *testing.T) {
 			c.Web.BasePath, c.Web.Domains = "/play/", []string{"play.example.org"}
 		}, ""},
 		{"unix socket", func(c *Config) {
-			c.Web.Mode, c.Web.HTTPAddr = "proxied", "unix:/run/drawbridge/http.sock"
+			c.Web.Mode, c.Web.HTTPAddr, c.Web.SocketGroup = "proxied", "unix:/run/drawbridge/http.sock", "0"
 		}, ""},
+		{"unix socket without its group", func(c *Config) {
+			c.Web.Mode, c.Web.HTTPAddr = "proxied", "unix:/run/drawbridge/http.sock"
+		}, "web.socket_group: must name the web server's group"},
+		{"unix socket, no such group", func(c *Config) {
+			c.Web.Mode, c.Web.HTTPAddr, c.Web.SocketGroup = "proxied", "unix:/run/drawbridge/http.sock", "no-such-group-here"
+		}, `web.socket_group: no group "no-such-group-here" on this host`},
+		{"socket group over TCP", func(c *Config) { proxied(c); c.Web.SocketGroup = "0" }, "web.socket_group: is only for a Unix socket"},
 		{"relative unix socket", func(c *Config) { proxied(c); c.Web.HTTPAddr = "unix:http.sock" }, "web.http_addr: \"unix:http.sock\": the Unix socket's path must be absolute"},
 		{"private address", func(c *Config) { proxied(c); c.Web.HTTPAddr = "10.0.0.2:8080" }, ""},
 		{"every interface", func(c *Config) { proxied(c); c.Web.HTTPAddr = ":8080" }, "web.http_addr: \":8080\" needs an IP address"},
@@ -85,7 +94,7 @@ func TestProxiedOnUnixSocket(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Web.Mode, cfg.Web.BasePath, cfg.Web.HTTPSAddr = "proxied", "/play/", ""
 	sock := filepath.Join(t.TempDir(), "http.sock")
-	cfg.Web.HTTPAddr = "unix:" + sock
+	cfg.Web.HTTPAddr, cfg.Web.SocketGroup = "unix:"+sock, strconv.Itoa(os.Getgid())
 	cfg.Game.Backend, cfg.Game.ProxyProtocol, cfg.Game.TLS, cfg.Game.TLSCAFile = game.Addr().String(), "v2", true, caFile
 	logs := &syncBuffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -186,20 +195,26 @@ func TestListenWebUnix(t *testing.T) {
 	}
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	ln.Close()
-	ln, err = listenWeb("web.http_addr", "unix:"+stale)
+	group := strconv.Itoa(os.Getgid())
+	ln, err = listenWeb("web.http_addr", "unix:"+stale, group)
 	if err != nil {
 		t.Fatalf("over a stale socket: %v", err)
 	}
 	defer ln.Close()
-	if fi, err := os.Stat(stale); err != nil || fi.Mode().Perm() != 0o666 {
-		t.Errorf("socket mode %v (%v), want 0666", fi.Mode(), err)
+	// Only the web server's group may connect: whoever does is believed
+	// about the player's address.
+	fi, err := os.Stat(stale)
+	if err != nil || fi.Mode().Perm() != 0o660 {
+		t.Errorf("socket mode %v (%v), want 0660", fi.Mode(), err)
+	} else if gid := fi.Sys().(*syscall.Stat_t).Gid; int(gid) != os.Getgid() {
+		t.Errorf("socket group %d, want %s", gid, group)
 	}
-	if _, err := listenWeb("web.http_addr", "unix:"+stale); err == nil || !strings.Contains(err.Error(), "another process listens on "+stale) {
+	if _, err := listenWeb("web.http_addr", "unix:"+stale, group); err == nil || !strings.Contains(err.Error(), "another process listens on "+stale) {
 		t.Errorf("over a live socket: %v", err)
 	}
 	file := filepath.Join(dir, "file")
 	os.WriteFile(file, nil, 0o600)
-	if _, err := listenWeb("web.http_addr", "unix:"+file); err == nil || !strings.Contains(err.Error(), file+" exists and is not a socket") {
+	if _, err := listenWeb("web.http_addr", "unix:"+file, group); err == nil || !strings.Contains(err.Error(), file+" exists and is not a socket") {
 		t.Errorf("over a regular file: %v", err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/peer"
+
+	"github.com/labstack/echo/v4"
 )
 
 // Behind a reverse proxy (nginx, Apache, Caddy) the connection's peer is
@@ -166,6 +168,21 @@ func (p *proxies) client(r *http.Request) (addr, scheme string) {
 		}
 	}
 	return addr, scheme
+}
+
+// requirePlayerAddress refuses a request for which the player's address
+// is unknown: one on a Unix socket whose web server sent no usable header
+// naming the player. The limits, the audit log and the game all key on
+// that address; without one they would not apply.
+func requirePlayerAddress(p *proxies) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if addr, _ := p.client(c.Request()); addr == "" {
+				return echo.NewHTTPError(http.StatusBadRequest, "the web server in front must name the player in its "+string(p.header)+" header (see deploy/nginx.conf)")
+			}
+			return next(c)
+		}
+	}
 }
 
 // onUnixSocket reports whether r came in on a Unix socket listener.

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -181,6 +182,22 @@ func TestProxiesUnixSocket(t *testing.T) {
 	defer ws.CloseNow()
 	if got := <-fb.served; got != "2001:db8::42" {
 		t.Errorf("player's address %q, want 2001:db8::42 from the web server's X-Forwarded-For", got)
+	}
+
+	// Without a header naming the player there is no address to limit,
+	// audit or tell the game: refused, saying what the web server lacks.
+	for _, hdr := range []http.Header{{}, {"X-Forwarded-For": {"unknown"}}} {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://play.example/", nil)
+		req.Header = hdr
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "must name the player in its x-forwarded-for header") {
+			t.Errorf("request on the socket with %v: %s %q, want 400 saying the header is missing", hdr, resp.Status, body)
+		}
 	}
 }
 

@@ -205,6 +205,7 @@ func New(cfg Config) (*Server, error) {
 		},
 	}))
 	e.Use(securityHeaders(cfg.HSTS, cfg.HSTSSubdomains))
+	e.Use(requirePlayerAddress(proxies))
 
 	srv := &Server{e: e, cfg: cfg, log: log, proxies: proxies, base: base,
 		live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
