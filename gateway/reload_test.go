@@ -167,14 +167,23 @@ func TestLogrotateSnippet(t *testing.T) {
 		t.Fatal(err)
 	}
 	conf := string(snippet)
-	for old, new := range map[string]string{
-		"/var/log/drawbridge/audit.log":       audit,
-		"systemctl reload drawbridge.service": fmt.Sprintf("kill -HUP %d", os.Getpid()),
-	} {
-		if !strings.Contains(conf, old) {
-			t.Fatalf("deploy/logrotate lacks %q", old)
-		}
-		conf = strings.ReplaceAll(conf, old, new)
+	if !strings.Contains(conf, "/var/log/drawbridge/audit.log") {
+		t.Fatal("deploy/logrotate does not rotate /var/log/drawbridge/audit.log")
+	}
+	// What systemctl would do, without systemd: reload runs the unit's
+	// ExecReload (drawbridge reload), kill sends the signal to the main
+	// process (the gateway runs in this one).
+	conf = strings.ReplaceAll(conf, "/var/log/drawbridge/audit.log", audit)
+	conf = strings.ReplaceAll(conf, "systemctl reload drawbridge.service", binary(t)+" reload -config "+path)
+	conf = strings.ReplaceAll(conf, "systemctl kill --signal=HUP --kill-whom=main drawbridge.service", fmt.Sprintf("kill -HUP %d", os.Getpid()))
+	if i := strings.Index(conf, "postrotate"); i < 0 || strings.Contains(conf[i:], "systemctl") {
+		t.Fatalf("deploy/logrotate runs a systemctl command this test does not know:\n%s", conf)
+	}
+	// Someone is halfway through editing the config when logrotate runs:
+	// the reload is refused, and the trail must move to the new file all
+	// the same.
+	if err := os.WriteFile(path, []byte(body+"[players]\nmax = 0\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	confPath := filepath.Join(dir, "logrotate.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
