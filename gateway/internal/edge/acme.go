@@ -260,7 +260,7 @@ func (a *acmeSource) newManager(d *acmeDomain, replace *big.Int) *acmeManager {
 		renewBefore = lockedRenewBefore
 	}
 	c := *client
-	c.Transport = &challengeTransport{gate: &d.gate, dirURL: a.dirURL, base: client.Transport}
+	c.Transport = &challengeTransport{gate: &d.gate, types: a.challenges, dirURL: a.dirURL, base: client.Transport}
 	client = &c
 	m := &autocert.Manager{
 		// Choosing ACME with a CA is accepting its subscriber agreement.

@@ -221,6 +221,7 @@ func (g *challengeGate) validationFailure() *Problem {
 // at most one failed validation and its error is the CA's.
 type challengeTransport struct {
 	gate     *challengeGate
+	types    []string // the types the edge can answer, in order of preference
 	dirURL   string
 	base     http.RoundTripper
 	mu       sync.Mutex
@@ -304,6 +305,33 @@ func (t *challengeTransport) authorization(url string, body []byte) ([]byte, boo
 		}
 		if typ == "" || c.Type == typ {
 			kept = append(kept, raw)
+		}
+	}
+	if kept == nil && typ != "" && status == string(acme.StatusPending) {
+		// The CA does not offer the type this attempt was to use (not
+		// every CA has TLS-ALPN-01): keep the first type it offers that
+		// the edge can answer, and make it this attempt's, rather than
+		// leave autocert nothing to try, attempt after attempt. Only for
+		// an authorization still to be solved: one already invalid (an
+		// earlier attempt's, seen again when autocert cleans up) lists
+		// just the challenge that failed.
+		for _, want := range t.types {
+			for _, raw := range chals {
+				var c struct {
+					Type string `json:"type"`
+				}
+				if json.Unmarshal(raw, &c) == nil && c.Type == want && want != typ {
+					kept = append(kept, raw)
+				}
+			}
+			if kept != nil {
+				t.gate.mu.Lock()
+				if t.gate.challenge == typ {
+					t.gate.challenge = want
+				}
+				t.gate.mu.Unlock()
+				break
+			}
 		}
 	}
 	if status == string(acme.StatusInvalid) {

@@ -151,3 +151,41 @@ func TestClusterSharesFailedValidationBudget(t *testing.T) {
 		t.Errorf("no node said it held back:\nnode a:\n%s\nnode b:\n%s", alog, blog)
 	}
 }
+
+// A CA that does not offer the attempt's challenge type (not every CA
+// has TLS-ALPN-01): the authorization keeps the first type the edge can
+// answer that it does offer, and the attempt goes on with that type,
+// instead of autocert finding nothing to try, attempt after attempt.
+func TestChallengeTypeNotOffered(t *testing.T) {
+	tr := &challengeTransport{gate: &challengeGate{}, types: []string{ChallengeTLSALPN01, ChallengeHTTP01}}
+	tr.gate.begin(ChallengeTLSALPN01)
+	authz := []byte(`{"status":"pending","identifier":{"type":"dns","value":"play.example.org"},` +
+		`"challenges":[{"type":"dns-01","url":"https://ca/c/1","token":"a"},{"type":"http-01","url":"https://ca/c/2","token":"b"}]}`)
+	out, ok := tr.authorization("https://ca/authz/1", authz)
+	if !ok {
+		t.Fatal("not seen as an authorization")
+	}
+	var got struct {
+		Challenges []struct{ Type string } `json:"challenges"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Challenges) != 1 || got.Challenges[0].Type != ChallengeHTTP01 {
+		t.Fatalf("challenges passed to autocert: %+v, want only http-01", got.Challenges)
+	}
+	if c := tr.gate.current(); c != ChallengeHTTP01 {
+		t.Fatalf("the attempt's challenge type is %q, want http-01", c)
+	}
+	// Offered: only that type is kept, as before.
+	tr.gate.begin(ChallengeTLSALPN01)
+	authz = []byte(`{"status":"pending","identifier":{"type":"dns","value":"play.example.org"},` +
+		`"challenges":[{"type":"tls-alpn-01","url":"https://ca/c/3","token":"c"},{"type":"http-01","url":"https://ca/c/4","token":"d"}]}`)
+	out, _ = tr.authorization("https://ca/authz/2", authz)
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Challenges) != 1 || got.Challenges[0].Type != ChallengeTLSALPN01 || tr.gate.current() != ChallengeTLSALPN01 {
+		t.Fatalf("challenges %+v, type %q; want only tls-alpn-01", got.Challenges, tr.gate.current())
+	}
+}
