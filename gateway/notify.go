@@ -53,9 +53,7 @@ func notifySystemd(ctx context.Context, g *app.Gateway, log *slog.Logger, enviro
 	wdCtx, stopWatchdog := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := n.Watchdog(wdCtx, watchdog, nil); err != nil {
-			log.Warn("systemd watchdog ping failed", "err", err)
-		}
+		n.Watchdog(wdCtx, watchdog, nil, func(err error) { log.Warn("systemd watchdog ping failed; trying again at the next", "err", err) })
 	})
 	wg.Go(func() {
 		wait, last := 50*time.Millisecond, ""

@@ -41,6 +41,7 @@ func Status(s string) string {
 // valid and sends nothing.
 type Notifier struct {
 	mu   sync.Mutex
+	addr *net.UnixAddr
 	conn *net.UnixConn
 }
 
@@ -56,24 +57,37 @@ func New(getenv func(string) string) (*Notifier, error) {
 		return nil, fmt.Errorf("NOTIFY_SOCKET %q: want an absolute path or an @abstract name", path)
 	}
 	// Go turns a leading '@' into the abstract namespace's NUL byte.
-	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
+	addr := &net.UnixAddr{Name: path, Net: "unixgram"}
+	conn, err := net.DialUnix("unixgram", nil, addr)
 	if err != nil {
 		return nil, fmt.Errorf("NOTIFY_SOCKET %s: %w", path, err)
 	}
-	return &Notifier{conn: conn}, nil
+	return &Notifier{addr: addr, conn: conn}, nil
 }
 
-// Send sends the messages in one datagram, as sd_notify does.
+// Send sends the messages in one datagram, as sd_notify does. When the
+// socket fails (the service manager made a new one: a daemon-reexec), it
+// connects again once and resends, as sd_notify, which connects for
+// every message, would.
 func (n *Notifier) Send(msgs ...string) error {
 	if n == nil || len(msgs) == 0 {
 		return nil
 	}
+	msg := []byte(strings.Join(msgs, "\n"))
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err := n.conn.Write([]byte(strings.Join(msgs, "\n"))); err != nil {
-		return fmt.Errorf("sd_notify: %w", err)
+	_, err := n.conn.Write(msg)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if conn, derr := net.DialUnix("unixgram", nil, n.addr); derr == nil {
+		n.conn.Close()
+		n.conn = conn
+		if _, err = conn.Write(msg); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("sd_notify: %w", err)
 }
 
 // Close closes the socket.
@@ -104,22 +118,24 @@ func WatchdogInterval(getenv func(string) string) (time.Duration, error) {
 
 // Watchdog sends WATCHDOG=1 every interval until ctx is done, while
 // alive reports the process healthy (nil alive: always). A process that
-// stops answering stops pinging, and systemd restarts it.
-func (n *Notifier) Watchdog(ctx context.Context, interval time.Duration, alive func() bool) error {
+// stops answering stops pinging, and systemd restarts it. A ping that
+// cannot be sent is reported to failed (when not nil) and the pings go
+// on: one lost datagram must not get a healthy process killed.
+func (n *Notifier) Watchdog(ctx context.Context, interval time.Duration, alive func() bool, failed func(error)) {
 	if n == nil || interval <= 0 {
-		return nil
+		return
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if alive == nil || alive() {
-			if err := n.Send(Watchdog); err != nil {
-				return err
+			if err := n.Send(Watchdog); err != nil && failed != nil {
+				failed(err)
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 	}

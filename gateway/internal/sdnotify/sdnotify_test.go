@@ -76,9 +76,7 @@ func TestWithoutSocket(t *testing.T) {
 	if err := n.Send(Ready); err != nil {
 		t.Error(err)
 	}
-	if err := n.Watchdog(context.Background(), time.Second, nil); err != nil {
-		t.Error(err)
-	}
+	n.Watchdog(context.Background(), time.Second, nil, nil) // returns at once
 	if err := n.Close(); err != nil {
 		t.Error(err)
 	}
@@ -132,17 +130,30 @@ func TestWatchdogPings(t *testing.T) {
 	}
 	defer n.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Watchdog(ctx, time.Millisecond, nil) }()
+	done := make(chan struct{})
+	failures := make(chan error, 1000)
+	go func() { n.Watchdog(ctx, time.Millisecond, nil, func(err error) { failures <- err }); close(done) }()
 	for range 3 {
 		if got := read(t, sock); got != Watchdog {
 			t.Fatalf("got %q, want %s", got, Watchdog)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	// The service manager's socket goes away and comes back (systemctl
+	// daemon-reexec): the failures are reported, and the pings go on to
+	// the new socket.
+	sock.Close()
+	os.Remove(name)
+	select {
+	case <-failures:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no failed ping reported while the socket was gone")
 	}
+	sock = listen(t, name)
+	if got := read(t, sock); got != Watchdog {
+		t.Fatalf("after the socket came back: got %q, want %s", got, Watchdog)
+	}
+	cancel()
+	<-done
 }
 
 func TestWatchdogSilentWhileUnhealthy(t *testing.T) {
@@ -165,7 +176,7 @@ func TestWatchdogSilentWhileUnhealthy(t *testing.T) {
 		case <-ctx.Done():
 			return false
 		}
-	})
+	}, nil)
 	for range 3 {
 		<-asks
 		answers <- false
