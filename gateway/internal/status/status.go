@@ -259,6 +259,13 @@ func (p *Prober) check(ctx context.Context) {
 	now := time.Now()
 	p.mu.Lock()
 	prev := p.snap
+	if prev.Checked.After(start) && !prev.Reachable {
+		// A player's dial failed while this check ran: the game went
+		// down after the check got through, and that newer word stands.
+		p.mu.Unlock()
+		p.log.Debug("game status check outdated by a player's failed dial", "reachable", reachable, "err", err)
+		return
+	}
 	p.snap.Checked, p.snap.Reachable, p.snap.MSSP = now, reachable, m != nil
 	if m != nil {
 		p.snap.Game, p.snap.Received = gameOf(m, now), now

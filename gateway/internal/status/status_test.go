@@ -537,3 +537,46 @@ func TestDialRecordsReachability(t *testing.T) {
 	// Run checks at once (Interval is an hour) and gets MSSP again.
 	waitFor("a check after the game came back", func(s Snapshot) bool { return s.MSSP })
 }
+
+// A status check that was slow to finish does not overwrite what a
+// player's dial saw while it ran: the game went down during the check,
+// so the front page says so, although the check had got through earlier.
+func TestCheckDoesNotOverwriteANewerDial(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		close(accepted)
+		go io.Copy(io.Discard, c) // the check's DO MSSP
+		<-release
+		c.Close() // no MSSP: reached, but no answer
+	}()
+	p := New(Config{
+		Dial: func(ctx context.Context, player string) (net.Conn, error) {
+			if player == "" {
+				return (&net.Dialer{}).DialContext(ctx, "tcp", ln.Addr().String())
+			}
+			return nil, errors.New("connection refused")
+		},
+		Interval: time.Hour,
+		Timeout:  time.Minute,
+	})
+	done := make(chan struct{})
+	go func() { p.check(context.Background()); close(done) }()
+	<-accepted
+	if _, err := p.Dial(context.Background(), "alice"); err == nil {
+		t.Fatal("the player's dial worked")
+	}
+	close(release)
+	<-done
+	if s := p.Snapshot(); s.Reachable {
+		t.Fatalf("after a player's failed dial during a check that got through: %+v, want not reachable", s)
+	}
+}
