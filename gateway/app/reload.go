@@ -278,11 +278,18 @@ func (g *Gateway) listenControl() error {
 	if err := os.MkdirAll(g.cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state_dir: %w", unwrapPath(err))
 	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	switch {
+	case err == nil:
 		c.Close()
 		return fmt.Errorf("state_dir %s: another gateway is running on it (its control socket %s answers)", g.cfg.StateDir, path)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		os.Remove(path) // left by a gateway that did not stop cleanly
+	case !errors.Is(err, syscall.ENOENT):
+		// A socket that is there but could not be tried (busy, no
+		// permission) may be a running gateway's: never remove it.
+		return fmt.Errorf("state_dir %s: cannot tell whether a gateway runs on it: its control socket %s: %w", g.cfg.StateDir, path, err)
 	}
-	os.Remove(path)
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		// Not fatal: SIGHUP still reloads.
