@@ -608,8 +608,10 @@ func (g *Gateway) Ready() (bool, string) {
 	}
 	now := time.Now()
 	for _, c := range g.edge.Status() {
-		if c.NotAfter.IsZero() || now.After(c.NotAfter) {
-			return false, "no valid certificate for " + c.Name
+		// A name without a certificate yet is the edge's to judge
+		// (above): one a reload added does not make the node unready.
+		if !c.NotAfter.IsZero() && now.After(c.NotAfter) {
+			return false, "the certificate for " + c.Name + " expired at " + c.NotAfter.UTC().Format(time.RFC3339)
 		}
 	}
 	return true, ""

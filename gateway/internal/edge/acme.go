@@ -130,6 +130,11 @@ type acmeDomain struct {
 	mgr   atomic.Pointer[acmeManager]
 	ready atomic.Bool // a certificate is in mgr; handshakes may ask it
 	gate  challengeGate
+	// late: added by a reload while the edge ran. Until it has a
+	// certificate it does not make the edge unready: the names served
+	// already are still served, and a balancer must not take the node
+	// out (it shows in Status, the log and the metrics).
+	late bool
 
 	mu          sync.Mutex // guards the fields below
 	leaf        *x509.Certificate
@@ -511,7 +516,7 @@ func (a *acmeSource) heldBack(d *acmeDomain) time.Time {
 // checkAllReady closes readyCh once every domain has a certificate.
 func (a *acmeSource) checkAllReady() {
 	for _, d := range a.domainList() {
-		if !d.ready.Load() {
+		if !d.ready.Load() && !d.late {
 			return
 		}
 	}
@@ -529,7 +534,7 @@ func (a *acmeSource) failureCounts() map[string]uint64 {
 // why not: the first domain without one and its last error.
 func (a *acmeSource) ready() (bool, string) {
 	for _, d := range a.domainList() {
-		if d.ready.Load() {
+		if d.ready.Load() || d.late {
 			continue
 		}
 		d.mu.Lock()

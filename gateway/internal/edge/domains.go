@@ -80,7 +80,7 @@ func (a *acmeSource) setDomains(names []string) {
 		}
 		d := a.domain(name)
 		if d == nil {
-			d = &acmeDomain{name: name}
+			d = &acmeDomain{name: name, late: a.runCtx != nil}
 			d.gate.challenge = a.challenges[0]
 			d.mgr.Store(a.newManager(d, nil))
 			added = append(added, d)
@@ -96,6 +96,8 @@ func (a *acmeSource) setDomains(names []string) {
 		}
 	}
 	a.set.Store(next)
+	// Dropping the last name without a certificate makes the edge ready.
+	a.checkAllReady()
 	if a.runCtx != nil {
 		for _, d := range added {
 			a.log.Info("acme: domain added", "domain", d.name)

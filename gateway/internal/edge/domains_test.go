@@ -19,6 +19,20 @@ func TestPebbleSetDomains(t *testing.T) {
 	awaitCertificates(t, e)
 	first := e.Status()[0]
 
+	// A name a reload adds that cannot get a certificate (its DNS is
+	// broken) does not make the edge unready: the names it serves stay
+	// served, and a balancer must not take the node out for it.
+	peb.SetServFail(t, "broken.test")
+	if err := e.SetDomains(append(pebbleDomains[:1:1], "broken.test")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := e.Ready(); !ok {
+		t.Fatalf("not ready after adding a name without a certificate: %s", why)
+	}
+	if st := e.Status(); len(st) != 2 || st[1].Name != "broken.test" {
+		t.Fatalf("Status %+v, want the added name listed", st)
+	}
+
 	if err := e.SetDomains(pebbleDomains); err != nil {
 		t.Fatal(err)
 	}
