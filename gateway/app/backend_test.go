@@ -43,6 +43,32 @@ func gameCA(t *testing.T) (caFile string, cert tls.Certificate) {
 // address the header named.
 func proxyTLSGame(t *testing.T, cert tls.Certificate) net.Listener {
 	t.Helper()
+	return serveGame(t, func(c net.Conn) {
+		pc := proxyproto.NewConn(c, 5*time.Second)
+		tc := tls.Server(pc, &tls.Config{Certificates: []tls.Certificate{cert}})
+		tc.SetDeadline(time.Now().Add(10 * time.Second))
+		if err := tc.Handshake(); err != nil {
+			return // the gateway's status checks may hang up
+		}
+		h, err := pc.Header()
+		if err != nil {
+			fmt.Fprintf(tc, "bad header: %v\r\n", err)
+			return
+		}
+		src := "none"
+		if h.Source != nil {
+			src = h.Source.String()
+		}
+		fmt.Fprintf(tc, "Hello %s %s\r\n", h.Command, src)
+		io.Copy(io.Discard, tc)
+	})
+}
+
+// serveGame listens on loopback as a game, runs handle for each
+// connection (closing it afterwards), and at the test's end closes the
+// listener and every connection and waits for the handlers.
+func serveGame(t *testing.T, handle func(net.Conn)) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -50,9 +76,7 @@ func proxyTLSGame(t *testing.T, cert tls.Certificate) net.Listener {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -61,30 +85,12 @@ func proxyTLSGame(t *testing.T, cert tls.Certificate) net.Listener {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				defer c.Close()
-				pc := proxyproto.NewConn(c, 5*time.Second)
-				tc := tls.Server(pc, &tls.Config{Certificates: []tls.Certificate{cert}})
-				tc.SetDeadline(time.Now().Add(10 * time.Second))
-				if err := tc.Handshake(); err != nil {
-					return // the gateway's status checks may hang up
-				}
-				h, err := pc.Header()
-				if err != nil {
-					fmt.Fprintf(tc, "bad header: %v\r\n", err)
-					return
-				}
-				src := "none"
-				if h.Source != nil {
-					src = h.Source.String()
-				}
-				fmt.Fprintf(tc, "Hello %s %s\r\n", h.Command, src)
-				io.Copy(io.Discard, tc)
-			}()
+				handle(c)
+			})
 		}
-	}()
+	})
 	t.Cleanup(func() {
 		ln.Close()
 		mu.Lock()

@@ -11,11 +11,7 @@ import (
 // Two listeners on one address cannot both start; config check says so,
 // naming both settings.
 func TestValidateListenersOverlap(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		mutate func(*Config)
-		want   string // "" for valid
-	}{
+	checkValidate(t, []validateCase{
 		{"defaults", func(c *Config) {}, ""},
 		{"all hosts takes loopback", func(c *Config) { c.Web.HTTPSAddr = ":8443"; c.Admin.Addr = "127.0.0.1:8443" },
 			`admin.addr: "127.0.0.1:8443" overlaps web.https_addr (":8443")`},
@@ -34,20 +30,7 @@ func TestValidateListenersOverlap(t *testing.T) {
 		}, ""},
 		{"https on the domains' default", func(c *Config) { c.Web.Domains = []string{"play.example.org"}; c.Telnets.Addr = "0.0.0.0:443" },
 			`telnets.addr: "0.0.0.0:443" overlaps web.https_addr (":443")`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := Default()
-			c.StateDir = t.TempDir()
-			tc.mutate(&c)
-			err := c.Validate()
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("Validate: %v, want nil", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Fatalf("Validate: %v, want an error with %q", err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // The audit file's directory must exist: the gateway creates the file,

@@ -26,11 +26,7 @@ func TestValidateProxied(t *testing.T) {
 		c.Web.Mode = "proxied"
 		c.Web.TrustedProxies = []string{"127.0.0.1"}
 	}
-	for _, tc := range []struct {
-		name   string
-		mutate func(*Config)
-		want   string // "" for valid
-	}{
+	checkValidate(t, []validateCase{
 		{"defaults", proxied, ""},
 		{"under a base path, with domains for the log", func(c *Config) {
 			proxied(c)
@@ -65,20 +61,7 @@ func TestValidateProxied(t *testing.T) {
 		{"bad base path", func(c *Config) { c.Web.BasePath = "/play" }, `web.base_path: "/play" must start and end with /`},
 		{"bad proxy header", func(c *Config) { c.Web.ProxyHeader = "x-real-ip" }, "web.proxy_header:"},
 		{"forwarded", func(c *Config) { proxied(c); c.Web.ProxyHeader = "forwarded" }, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := Default()
-			c.StateDir = t.TempDir()
-			tc.mutate(&c)
-			err := c.Validate()
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("Validate: %v, want nil", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Fatalf("Validate: %v, want an error with %q", err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // TestProxiedOnUnixSocket runs the real gateway behind a "web server"

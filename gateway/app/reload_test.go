@@ -28,43 +28,10 @@ import (
 // and then waits for the player to leave.
 func fakeGame(t *testing.T, name string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.Write([]byte("Welcome to " + name + "\r\n"))
-				c.Read(make([]byte, 1)) // until the bridge hangs up
-				c.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	return serveGame(t, func(c net.Conn) {
+		c.Write([]byte("Welcome to " + name + "\r\n"))
+		c.Read(make([]byte, 1)) // until the bridge hangs up
+	}).Addr().String()
 }
 
 // reloadable is a Reread whose answer the test sets.

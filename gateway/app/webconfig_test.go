@@ -8,18 +8,28 @@ import (
 // The web settings that guard the WebSocket and the connections before
 // login are validated with a message that names the setting.
 func TestValidateWebGuards(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		mutate func(*Config)
-		want   string // "" for valid
-	}{
+	checkValidate(t, []validateCase{
 		{"origin host", func(c *Config) { c.Web.Origins = []string{"play.example.org", "*.example.org"} }, ""},
 		{"origin https", func(c *Config) { c.Web.Origins = []string{"https://play.example.org"} }, ""},
 		{"origin http", func(c *Config) { c.Web.Origins = []string{"http://play.example.org"} }, `web.origins: "http://play.example.org" can never match`},
 		{"conn cap zero", func(c *Config) { c.Web.MaxConnsPerAddr = 0 }, "web.max_conns_per_addr: must not be 0"},
 		{"conn cap off", func(c *Config) { c.Web.MaxConnsPerAddr = -1 }, ""},
 		{"conn cap small", func(c *Config) { c.Web.MaxConnsPerAddr = 8 }, ""},
-	} {
+	})
+}
+
+// validateCase is a change to the default configuration and what
+// Validate must say of it: "" for valid, else part of the error.
+type validateCase struct {
+	name   string
+	mutate func(*Config)
+	want   string
+}
+
+// checkValidate runs each case on Default(), with a temp state_dir.
+func checkValidate(t *testing.T, cases []validateCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()
 			c.StateDir = t.TempDir()
