@@ -142,17 +142,8 @@ func TestProxiedOnUnixSocket(t *testing.T) {
 		t.Fatalf("websocket through the socket: %v\n%s", err, logs)
 	}
 	defer ws.CloseNow()
-	var screen strings.Builder
-	for !strings.Contains(screen.String(), "\r\n") {
-		_, b, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("web player: %v; screen %q", err, screen.String())
-		}
-		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
-			screen.Write(f.Data)
-		}
-	}
-	if got := screen.String(); !strings.HasPrefix(got, "Hello PROXY 203.0.113.7:") {
+	screen := readOutput(ctx, t, ws, "\r\n")
+	if got := screen; !strings.HasPrefix(got, "Hello PROXY 203.0.113.7:") {
 		t.Errorf("the game greeted the web player with %q, want their address 203.0.113.7", got)
 	}
 	ws.Close(websocket.StatusNormalClosure, "")

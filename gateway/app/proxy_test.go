@@ -118,17 +118,7 @@ func webGreeting(t *testing.T, g *Gateway, c *http.Client) string {
 		t.Fatalf("websocket: %v", err)
 	}
 	defer ws.CloseNow()
-	var screen strings.Builder
-	for !strings.Contains(screen.String(), "\r\n") {
-		_, b, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("web player: %v; screen %q", err, screen.String())
-		}
-		if f, err := wire.Decode(b); err == nil && f.Type == wire.TypeOutput {
-			screen.Write(f.Data)
-		}
-	}
-	line, _, _ := strings.Cut(screen.String(), "\r\n")
+	line, _, _ := strings.Cut(readOutput(ctx, t, ws, "\r\n"), "\r\n")
 	return line
 }
 

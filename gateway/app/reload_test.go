@@ -163,8 +163,9 @@ func dialPlayer(ctx context.Context, t *testing.T, g *Gateway, c *http.Client) *
 	return ws
 }
 
-// readOutput reads the game's output until it holds want.
-func readOutput(ctx context.Context, t *testing.T, ws *websocket.Conn, want string) {
+// readOutput reads the game's output until it holds want, and returns
+// what it read.
+func readOutput(ctx context.Context, t *testing.T, ws *websocket.Conn, want string) string {
 	t.Helper()
 	var screen strings.Builder
 	for !strings.Contains(screen.String(), want) {
@@ -176,6 +177,7 @@ func readOutput(ctx context.Context, t *testing.T, ws *websocket.Conn, want stri
 			screen.Write(f.Data)
 		}
 	}
+	return screen.String()
 }
 
 // readUntilClosed reads until the connection ends, and returns the output
