@@ -282,3 +282,84 @@ func TestSessionTimesOut(t *testing.T) {
 		t.Errorf("got %v, want a deadline error", err)
 	}
 }
+
+func TestWireEcho(t *testing.T) {
+	srv, base := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialTest(t, ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", wire.Subprotocol)
+	send := func(f *wire.Frame) {
+		t.Helper()
+		b, err := wire.Append(nil, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Write(ctx, websocket.MessageBinary, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() wire.Frame {
+		t.Helper()
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := wire.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	send(&wire.Frame{Type: wire.TypeHello, Caps: wire.CapCharMode, Data: []byte("test")})
+	if f := read(); f.Type != wire.TypeStatus {
+		t.Fatalf("got %+v, want status", f)
+	}
+	sess, err := srv.session(ctx, drawbridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.startEcho(ctx, []byte("\x1b[?1049h")); err != nil {
+		t.Fatal(err)
+	}
+	if f := read(); f.Type != wire.TypeEcho || !f.Echo {
+		t.Fatalf("got %+v, want echo on", f)
+	}
+	if f := read(); f.Type != wire.TypeOutput || string(f.Data) != "\x1b[?1049h" {
+		t.Fatalf("got %+v, want the setup as output", f)
+	}
+	for _, k := range []string{"a", "\x1b[A", "é"} {
+		send(&wire.Frame{Type: wire.TypeResize, Cols: 80, Rows: 24}) // not echoed
+		send(&wire.Frame{Type: wire.TypeKeys, Data: []byte(k)})
+		if f := read(); f.Type != wire.TypeOutput || string(f.Data) != k {
+			t.Fatalf("key %q: got %+v, want it back as output", k, f)
+		}
+	}
+	if n := sess.echoed.Load(); n != int64(len("a\x1b[Aé")) {
+		t.Errorf("echoed %d bytes, want %d", n, len("a\x1b[Aé"))
+	}
+}
+
+func TestBareEcho(t *testing.T) {
+	srv, base := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialTest(t, ctx, "ws"+strings.TrimPrefix(base, "http")+"/xws")
+	sess, err := srv.session(ctx, xterm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.startEcho(ctx, []byte("\x1b[?1049h")); err != nil {
+		t.Fatal(err)
+	}
+	if _, b, err := c.Read(ctx); err != nil || string(b) != "\x1b[?1049h" {
+		t.Fatalf("got %q (%v), want the setup", b, err)
+	}
+	for _, k := range []string{"q", "\r", "ü"} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+		if _, b, err := c.Read(ctx); err != nil || string(b) != k {
+			t.Fatalf("key %q: got %q (%v), want it back", k, b, err)
+		}
+	}
+}
