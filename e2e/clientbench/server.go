@@ -50,7 +50,10 @@ const helloTimeout = 10 * time.Second
 type server struct {
 	www   string // the web client's directory
 	xterm string // the @xterm/xterm package directory
-	log   *slog.Logger
+	// minimalWasm is the minimal Ebitengine page's wasm, which
+	// page/minimal.html's loader fetches as dist/client.wasm.
+	minimalWasm string
+	log         *slog.Logger
 
 	sessions map[client]chan *session
 
@@ -103,6 +106,14 @@ func (s *server) handler() (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("benchmark pages: %w", err)
 	}
+	mux.HandleFunc("/bench/dist/client.wasm", func(w http.ResponseWriter, r *http.Request) {
+		if s.minimalWasm == "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/wasm")
+		http.ServeFile(w, r, s.minimalWasm)
+	})
 	mux.Handle("/bench/", http.StripPrefix("/bench/", http.FileServerFS(page)))
 	mux.Handle("/xterm/", http.StripPrefix("/xterm/", http.FileServer(http.Dir(s.xterm))))
 	mux.HandleFunc("/", s.serveWWW)

@@ -1,0 +1,27 @@
+// Runs before any script of a page the benchmark opens (CDP
+// Page.addScriptToEvaluateOnNewDocument): keeps the WebAssembly instances
+// the page makes, so that window.__benchWasmBytes() can sum their linear
+// memories (for Go's wasm, the instance's exports.mem). The page's own
+// code sees the same functions and results as without it.
+(() => {
+  "use strict";
+  const instances = [];
+  for (const name of ["instantiate", "instantiateStreaming"]) {
+    const f = WebAssembly[name];
+    if (typeof f !== "function") continue;
+    WebAssembly[name] = async function (...args) {
+      const r = await f.apply(this, args);
+      instances.push(r instanceof WebAssembly.Instance ? r : r.instance);
+      return r;
+    };
+  }
+  window.__benchWasmBytes = () => {
+    let n = 0;
+    for (const inst of instances) {
+      for (const v of Object.values(inst.exports)) {
+        if (v instanceof WebAssembly.Memory) n += v.buffer.byteLength;
+      }
+    }
+    return n;
+  };
+})();
