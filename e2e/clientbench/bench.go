@@ -123,15 +123,18 @@ type floodSet struct {
 	screenshot string // after the last, when taken
 }
 
-// memResult is a page's memory after a flood.
+// memResult is a page's memory after a flood, in bytes: what
+// Runtime.getHeapUsage says after a collection, and the wasm memory.
 type memResult struct {
-	jsHeap      float64 // Runtime.getHeapUsage's usedSize after a collection
-	wasm        float64 // the byteLength of the page's WebAssembly memories
+	jsHeap      float64 // usedSize: V8's heap, the JavaScript objects
+	domHeap     float64 // embedderHeapUsedSize: Blink's heap, the DOM's objects
+	buffers     float64 // backingStorageSize: the bytes of ArrayBuffers (typed arrays) and external strings
+	wasm        float64 // the byteLength of the page's WebAssembly memories (not in buffers)
 	bufferLines int     // the lines the terminal holds, scrollback and screen (xterm.js only; -1 unknown)
 }
 
-// Total is the JavaScript heap and the wasm memory together.
-func (m memResult) Total() float64 { return m.jsHeap + m.wasm }
+// Total is the page's memory: the three heaps and the wasm memory.
+func (m memResult) Total() float64 { return m.jsHeap + m.domHeap + m.buffers + m.wasm }
 
 // keyResult is the keystroke timings of one client.
 type keyResult struct {
@@ -224,7 +227,7 @@ func (b *bench) measure(ctx context.Context, who client, at func(cols, rows int)
 	if res.mem, err = b.memory(t, desktop); err != nil {
 		return nil, fmt.Errorf("%s: %w", who, err)
 	}
-	b.logf("%s memory after the flood: JS heap %.1f MB, wasm %.1f MB, buffer lines %d", who, res.mem.jsHeap/1e6, res.mem.wasm/1e6, res.mem.bufferLines)
+	b.logf("%s memory after the flood: %s, buffer lines %d", who, res.mem, res.mem.bufferLines)
 	if res.desktop.screenshot, err = b.screenshot(t, string(who)); err != nil {
 		return nil, err
 	}
@@ -393,10 +396,19 @@ func (b *bench) flood(t *tab, p page, s stream) (r runResult, cols, rows int, er
 	return r, size.Cols, size.Rows, nil
 }
 
-// memory measures the page's memory as it is: the JavaScript heap after
-// a garbage collection (Runtime.getHeapUsage's usedSize) and the linear
-// memory of its WebAssembly instances (see wasmmem.js). Go's wasm never
-// gives memory back, so its figure is the most the page has needed.
+// String gives the parts in MB.
+func (m memResult) String() string {
+	return fmt.Sprintf("%.1f MB (JS heap %.1f, DOM heap %.1f, array buffers %.1f, wasm %.1f)",
+		m.Total()/1e6, m.jsHeap/1e6, m.domHeap/1e6, m.buffers/1e6, m.wasm/1e6)
+}
+
+// memory measures the page's memory as it is: after a garbage
+// collection, Runtime.getHeapUsage's JavaScript heap, Blink's heap and
+// the ArrayBuffers' storage (where xterm.js keeps its buffer, in typed
+// arrays), and the linear memory of its WebAssembly instances (see
+// wasmmem.js; a wasm memory is not in the ArrayBuffers' figure). Go's
+// wasm never gives memory back, so its figure is the most the page has
+// needed.
 func (b *bench) memory(t *tab, p page) (memResult, error) {
 	m := memResult{bufferLines: -1}
 	heap, err := chromedp.Run(t.ctx, func(ctx context.Context, tg *chromedp.Target) (cdpruntime.GetHeapUsageResult, error) {
@@ -408,7 +420,7 @@ func (b *bench) memory(t *tab, p page) (memResult, error) {
 	if err != nil {
 		return m, fmt.Errorf("heap usage: %w", err)
 	}
-	m.jsHeap = heap.UsedSize
+	m.jsHeap, m.domHeap, m.buffers = heap.UsedSize, heap.EmbedderHeapUsedSize, heap.BackingStorageSize
 	if m.wasm, err = eval[float64](t.ctx, "window.__benchWasmBytes()"); err != nil {
 		return m, fmt.Errorf("wasm memory: %w", err)
 	}

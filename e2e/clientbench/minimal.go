@@ -60,6 +60,6 @@ func (b *bench) measureMinimal(ctx context.Context) (*minimalResult, error) {
 		return nil, fmt.Errorf("minimal Ebitengine page: %w", err)
 	}
 	res.idleCPU, res.idleWall, res.idleProcs = cr.idleCPU, cr.idleWall, cr.idleProcs
-	b.logf("minimal Ebitengine page idle: %.1f%% of a core; memory: JS heap %.1f MB, wasm %.1f MB", res.IdlePercent(), res.mem.jsHeap/1e6, res.mem.wasm/1e6)
+	b.logf("minimal Ebitengine page idle: %.1f%% of a core; memory: %s", res.IdlePercent(), res.mem)
 	return res, nil
 }

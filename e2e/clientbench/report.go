@@ -271,9 +271,9 @@ func (r *report) write(w io.Writer) {
 		percentile(o.keys.ms, 50), percentile(t.keys.ms, 50), ratio(percentile(o.keys.ms, 50), percentile(t.keys.ms, 50)))
 	p("| keystroke to screen, p99, ms | %.1f | %.1f | %s |", percentile(o.keys.ms, 99), percentile(t.keys.ms, 99), ratio(percentile(o.keys.ms, 99), percentile(t.keys.ms, 99)))
 	p("| keystroke to screen, min–max, ms (keys maybe a frame late) | %.1f–%.1f (%d) | %.1f–%.1f (%d) | |", keys(o).lo, keys(o).hi, o.keys.late, keys(t).lo, keys(t).hi, t.keys.late)
-	p("| **memory** after the flood (scrollback %d lines), JS heap, MB | %.1f | %.1f | %s |", scrollbackLines, o.mem.jsHeap/1e6, t.mem.jsHeap/1e6, ratio(o.mem.jsHeap, t.mem.jsHeap))
-	p("| memory, wasm linear memory, MB | %.1f | %.1f | |", o.mem.wasm/1e6, t.mem.wasm/1e6)
-	p("| memory, JS heap + wasm, MB | %.1f | %.1f | %s |", o.mem.Total()/1e6, t.mem.Total()/1e6, ratio(o.mem.Total(), t.mem.Total()))
+	p("| **memory** after the flood, scrollback full (%d lines): total, MB | %.1f | %.1f | %s |", scrollbackLines, o.mem.Total()/1e6, t.mem.Total()/1e6, ratio(o.mem.Total(), t.mem.Total()))
+	p("| memory: JS heap + DOM heap + array buffers + wasm, MB | %.1f + %.1f + %.1f + %.1f | %.1f + %.1f + %.1f + %.1f | |",
+		o.mem.jsHeap/1e6, o.mem.domHeap/1e6, o.mem.buffers/1e6, o.mem.wasm/1e6, t.mem.jsHeap/1e6, t.mem.domHeap/1e6, t.mem.buffers/1e6, t.mem.wasm/1e6)
 	row(fmt.Sprintf("**CJK** stream at %s: ingest, MB/s", desk), ingest(o.cjk), ingest(t.cjk), 2)
 	p("| CJK ingest / Latin ingest | %s | %s | |", ratio(ingest(o.cjk).med, ingest(o.desktop).med), ratio(ingest(t.cjk).med, ingest(t.desktop).med))
 	row("CJK: frames/s during the flood", fps(o.cjk), fps(t.cjk), 1)
@@ -293,7 +293,7 @@ func (r *report) write(w io.Writer) {
 		p("|---|---:|---:|---:|")
 		p("| first frame after page load, ms | %s | %s | %s |", statOfValues(m.firstFrameMs).format(0), firstFrame(o.desktop).format(0), firstFrame(t.desktop).format(0))
 		p("| idle CPU, %% of one core (%v) | %.1f | %.1f | %.1f |", r.cfg.Idle, m.IdlePercent(), o.IdlePercent(), t.IdlePercent())
-		p("| memory, JS heap + wasm, MB | %.1f (%.1f + %.1f) | %.1f | %.1f |", m.mem.Total()/1e6, m.mem.jsHeap/1e6, m.mem.wasm/1e6, o.mem.Total()/1e6, t.mem.Total()/1e6)
+		p("| memory, MB (of which wasm) | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) |", m.mem.Total()/1e6, m.mem.wasm/1e6, o.mem.Total()/1e6, o.mem.wasm/1e6, t.mem.Total()/1e6, t.mem.wasm/1e6)
 		p("")
 	}
 	p("Aims for the Drawbridge client (issue 15):")
@@ -320,12 +320,12 @@ func (r *report) write(w io.Writer) {
 	p("")
 	p("Screenshots at the end of the last Latin flood: %s, %s, %s, %s", o.desktop.screenshot, t.desktop.screenshot, o.phone.screenshot, t.phone.screenshot)
 	p("")
-	p("Definitions: a flood runs from just before the first message is sent until every byte has been applied to the terminal and a frame drawn after that (Drawbridge: drawbridge.stats(); xterm.js: the write callbacks, then onRender), watched on animation frames, so at most one frame late for both. Frames are frames drawn (both skip frames with nothing new). First frame: performance.now() at the first frame drawn after the page loaded (Drawbridge: stats().firstFrameMs, after fetching and starting the wasm; xterm.js: the first onRender after term.open(), the empty terminal). Idle CPU: utime+stime of the browser's whole process tree (%d and %d processes, GPU process included) over %v, starting %v after the last Latin flood at %s, with only that client's tab and a blank one open.",
+	p("Definitions: a flood runs from just before the first message is sent to the page time of the first frame drawn with every byte applied to the terminal, as the client's draw hook recorded it with the bytes applied by then (Drawbridge: drawbridge.drawn(), from its OnDraw; xterm.js: onRender after the write callbacks), polled on every animation frame (see page/watch.js; \"maybe a frame late\" when a poll saw two new frames). Frames are frames drawn (both skip frames with nothing new); the longest wait for a frame runs from the start or a frame to the next frame. First frame: performance.now() at the first frame drawn after the page loaded (Drawbridge: stats().firstFrameMs, after fetching and starting the wasm; xterm.js: the first onRender after term.open(), the empty terminal). Idle CPU: utime+stime of the browser's whole process tree (%d and %d processes, GPU process included) over %v, starting %v after the last Latin flood at %s, with only that client's tab and a blank one open.",
 		o.idleProcs, t.idleProcs, r.cfg.Idle, settleTime, desk)
 	p("")
 	p("Keystroke to screen: the game sends its echo flag (Drawbridge: an Echo frame) and switches to the alternate screen, which puts the Drawbridge client in character mode; xterm.js sends every key through onData. Each key is a lower-case letter pressed through CDP (Input.dispatchKeyEvent keyDown with its text, then keyUp) into the focused input (Drawbridge: the command line; xterm.js: its textarea); the page sends it (Drawbridge: a Keys frame; xterm.js: onData to its WebSocket), the server echoes it at once (Drawbridge: an Output frame; xterm.js: the bare bytes), and the client draws it. The time runs from performance.now() in the page's first keydown listener (window, capture phase) to the page time of the first frame that drew the echoed byte (Drawbridge: drawbridge.drawn(), recorded by the client's OnDraw hook with the output applied by then; xterm.js: its onRender with the bytes written by then), found by polling both on every animation frame. That is when the frame was drawn, not yet composited: the compositor's last step is the same browser's for both. The keys follow each other %v after the last echo was drawn.", keyGap)
 	p("")
-	p("Memory: after the last Latin flood at %s, whose %d lines fill both clients' scrollback (%d lines; xterm.js holds %d lines, scrollback and screen), HeapProfiler.collectGarbage, then Runtime.getHeapUsage's usedSize (the page's JavaScript heap) plus the byteLength of every WebAssembly.Memory the page's instances export (Go's exports.mem; xterm.js has none). Go's wasm memory only grows, so it is the most the client needed, the flood's garbage included.",
+	p("Memory: after the last Latin flood at %s, whose %d lines fill both clients' scrollback (%d lines; xterm.js holds %d lines, scrollback and screen): HeapProfiler.collectGarbage, then Runtime.getHeapUsage's usedSize (V8's JavaScript heap), embedderHeapUsedSize (Blink's heap: the DOM) and backingStorageSize (ArrayBuffers and external strings: xterm.js keeps its buffer in typed arrays), plus the byteLength of every WebAssembly.Memory the page's instances export (Go's exports.mem; not part of backingStorageSize; xterm.js has none). Go's wasm memory only grows, so its figure is the most the client needed, the flood's garbage included.",
 		desk, r.streamLines, scrollbackLines, t.mem.bufferLines)
 }
 
