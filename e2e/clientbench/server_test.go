@@ -136,11 +136,50 @@ func TestServeWWWBadManifest(t *testing.T) {
 
 func TestServeBenchPages(t *testing.T) {
 	_, base := startServer(t)
-	for _, p := range []string{"/bench/xterm.html", "/bench/xterm-page.js", "/bench/xterm-page.css", "/bench/watch.js"} {
+	for _, p := range []string{"/bench/xterm.html", "/bench/xterm-page.js", "/bench/xterm-page.css", "/bench/watch.js",
+		"/bench/keys.js", "/bench/wasmmem.js", "/bench/minimal.html"} {
 		resp, body := get(t, base+p, "")
 		if resp.StatusCode != 200 || len(body) == 0 {
 			t.Errorf("%s: got %d with %d bytes", p, resp.StatusCode, len(body))
 		}
+	}
+	// Without a minimal page built, its wasm is not found.
+	if resp, _ := get(t, base+"/bench/dist/client.wasm", ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the minimal page's wasm, not built: got %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestServeMinimalWasm(t *testing.T) {
+	www := t.TempDir()
+	mustWrite(t, filepath.Join(www, "play.html"), "<!doctype html>")
+	wasm := filepath.Join(t.TempDir(), "minimal.wasm")
+	mustWrite(t, wasm, "\x00asm minimal")
+	srv := newServer(www, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv.minimalWasm = wasm
+	base, stop, err := srv.listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	// minimal.html's loader (www/loader.js) asks for dist/client.wasm
+	// relative to the page.
+	resp, body := get(t, base+"/bench/dist/client.wasm", "br, gzip")
+	if resp.StatusCode != 200 || body != "\x00asm minimal" || resp.Header.Get("Content-Type") != "application/wasm" {
+		t.Errorf("got %d %q as %q, want the minimal wasm as application/wasm", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	}
+	page, err := pageFiles.ReadFile("page/minimal.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`src="/loader.js"`, `src="/dist/wasm_exec.js"`, `id="status"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("minimal.html lacks %s", want)
+		}
+	}
+	if loader, err := os.ReadFile(filepath.Join("..", "..", "www", "loader.js")); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(string(loader), `fetch("dist/client.wasm")`) {
+		t.Error(`www/loader.js no longer fetches "dist/client.wasm" relative to the page, which minimal.html relies on`)
 	}
 }
 

@@ -229,3 +229,26 @@ func TestSplitStreamErrors(t *testing.T) {
 		t.Error("continuation bytes only: got no error")
 	}
 }
+
+func TestMakeStream(t *testing.T) {
+	s, err := makeStream("CJK", mudStreamCJK, 2, 64<<10, 4<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := mudStreamCJK(2, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.name != "CJK" || s.total != len(whole) || !bytes.Equal(bytes.Join(s.chunks, nil), whole) {
+		t.Errorf("got %q, %d bytes in %d chunks; want the CJK stream's %d bytes", s.name, s.total, len(s.chunks), len(whole))
+	}
+	if n := lineCount(s.chunks); n != bytes.Count(whole, []byte("\n")) || n < 500 {
+		t.Errorf("lineCount = %d, want %d", n, bytes.Count(whole, []byte("\n")))
+	}
+	if _, err := makeStream("Latin", mudStream, 1, 10, 4<<10); err == nil || !strings.Contains(err.Error(), "Latin stream") {
+		t.Errorf("a stream too small: got %v, want an error naming the stream", err)
+	}
+	if _, err := makeStream("Latin", mudStream, 1, 64<<10, 2); err == nil {
+		t.Error("messages too small: got no error")
+	}
+}

@@ -5,10 +5,11 @@
 // frames it has drawn, the page time (performance.now()) at the last, and
 // the bytes of game output applied when that frame was drawn, so in it.
 //
-// For each key the benchmark calls window.__benchKeyArm(n), which notes
-// that the next n bytes of output are the echo to wait for, then presses
-// the key (CDP Input.dispatchKeyEvent), then awaits
-// window.__benchKeyDrawn(). The key's time is performance.now() in the
+// The function arms itself for the first key: the next byte of output is
+// its echo. For each key the benchmark presses it (CDP
+// Input.dispatchKeyEvent), then awaits window.__benchKeyDrawn(), which
+// resolves when the echo is drawn and arms for the next key. The key's
+// time is performance.now() in the
 // first keydown listener of the page (window, capture phase); the echo is
 // drawn at the drawn().ms of the first frame whose bytes include it,
 // found by polling drawn() on every animation frame. A poll that finds
@@ -17,28 +18,29 @@
 (function keys(src) {
   "use strict";
   const client = window[src];
+  // The browser's own, not a page's wrapper (see wasmmem.js).
+  const raf = window.__benchRAF || window.requestAnimationFrame.bind(window);
   let armed = null; // {want, t0, lastFrames}
+  const arm = () => {
+    armed = { want: client.stats().bytes + 1, lastFrames: client.drawn().frames };
+  };
   window.addEventListener("keydown", () => {
     if (armed && armed.t0 === undefined) armed.t0 = performance.now();
   }, { capture: true });
-  window.__benchKeyArm = (n) => {
-    const d = client.drawn();
-    armed = { want: client.stats().bytes + n, lastFrames: d.frames };
-    return true;
-  };
+  arm();
   window.__benchKeyDrawn = () => new Promise((resolve) => {
     const a = armed;
     const poll = () => {
       const d = client.drawn();
       if (a.t0 !== undefined && d.bytes >= a.want) {
-        armed = null;
+        arm();
         resolve({ ms: d.ms - a.t0, late: d.frames - a.lastFrames > 1 });
         return;
       }
       if (d.bytes < a.want) a.lastFrames = d.frames;
-      requestAnimationFrame(poll);
+      raf(poll);
     };
-    requestAnimationFrame(poll);
+    raf(poll);
   });
   return true;
 })

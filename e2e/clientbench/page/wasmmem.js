@@ -3,8 +3,16 @@
 // the page makes, so that window.__benchWasmBytes() can sum their linear
 // memories (for Go's wasm, the instance's exports.mem). The page's own
 // code sees the same functions and results as without it.
+//
+// It also keeps the browser's own requestAnimationFrame as
+// window.__benchRAF for the benchmark's watchers (watch.js, keys.js): the
+// Drawbridge page replaces requestAnimationFrame with its frame gate
+// (www/loader.js), which holds requests back when idle, one at a time; a
+// watcher's request there would delay it and could take the place of
+// Ebitengine's.
 (() => {
   "use strict";
+  window.__benchRAF = window.requestAnimationFrame.bind(window);
   const instances = [];
   for (const name of ["instantiate", "instantiateStreaming"]) {
     const f = WebAssembly[name];

@@ -14,10 +14,13 @@
 // one new frame, and when it sees more (how: "maybe a frame late") the
 // end is the last one's. The longest wait for a frame runs from one
 // frame's time to the next, the first from the start: how long the page
-// looked frozen. A flood that is never drawn does not end.
-(function watch(src, total) {
+// looked frozen. A flood whose last bytes are not drawn within
+// undrawnMs of their being applied ends there, how: "not drawn".
+(function watch(src, total, undrawnMs) {
   "use strict";
   const client = window[src];
+  // The browser's own, not a page's wrapper (see wasmmem.js).
+  const raf = window.__benchRAF || window.requestAnimationFrame.bind(window);
   const d0 = client.drawn();
   const b = { t0: performance.now(), frames0: d0.frames, bytes0: client.stats().bytes, done: false, maxGap: 0, bytes: 0 };
   window.__bench = b;
@@ -25,9 +28,12 @@
   window.__benchDone = new Promise((r) => { resolve = r; });
   let lastFrames = d0.frames;
   let lastFrameAt = b.t0;
+  let appliedAt = 0;
   const poll = () => {
     const d = client.drawn();
+    const t = performance.now();
     b.bytes = client.stats().bytes - b.bytes0;
+    if (b.bytes >= total && appliedAt === 0) appliedAt = t;
     const fresh = d.frames - lastFrames;
     if (fresh > 0) {
       b.maxGap = Math.max(b.maxGap, d.ms - lastFrameAt);
@@ -39,8 +45,14 @@
       resolve(b);
       return;
     }
-    requestAnimationFrame(poll);
+    if (appliedAt > 0 && t - appliedAt >= undrawnMs) {
+      b.maxGap = Math.max(b.maxGap, t - lastFrameAt);
+      Object.assign(b, { done: true, tEnd: t, frames: d.frames - b.frames0, how: "not drawn" });
+      resolve(b);
+      return;
+    }
+    raf(poll);
   };
-  requestAnimationFrame(poll);
+  raf(poll);
   return true;
 })
