@@ -88,25 +88,26 @@ func gzipSize(body []byte) (int64, error) {
 
 // report is everything the table needs.
 type report struct {
-	cfg         config
-	command     string
-	chromium    string
-	started     time.Time
-	loadAvg     string // at the start
-	loadAvgEnd  string
-	streamLen   int
-	messages    int
-	streamLines int // line ends in the Latin stream
-	cjkLen      int
-	cjkMessages int
-	xtermVer    string
-	ours, them  *clientResult
-	minimal     *minimalResult
-	minimalSize int64 // the minimal page's wasm, raw
-	oursDL      download
-	themDL      download
-	wasmLoads   int    // how many times the page fetched the wasm: once per run when the cache is off
-	wasmCoding  string // the Content-Encoding it travelled in
+	cfg          config
+	command      string
+	chromium     string
+	started      time.Time
+	loadAvg      string // at the start
+	loadAvgEnd   string
+	streamLen    int
+	messages     int
+	streamLines  int // line ends in the Latin stream
+	cjkLen       int
+	cjkMessages  int
+	xtermVer     string
+	ours, them   *clientResult
+	minimal      *minimalResult // behind loader.js
+	minimalPlain *minimalResult // without it
+	minimalSize  int64          // the minimal page's wasm, raw
+	oursDL       download
+	themDL       download
+	wasmLoads    int    // how many times the page fetched the wasm: once per run when the cache is off
+	wasmCoding   string // the Content-Encoding it travelled in
 }
 
 // median returns the median of xs, which must not be empty.
@@ -286,14 +287,14 @@ func (r *report) write(w io.Writer) {
 	p("Downloads: Drawbridge %s (as the page fetched it; wasm_exec.js, loader.js and the page are not counted); xterm.js %s.",
 		strings.Join(r.oursDL.files, ", "), strings.Join(r.themDL.files, " + "))
 	p("")
-	if m := r.minimal; m != nil {
-		p("The floor Ebitengine sets: a minimal Ebitengine page (e2e/clientbench/minimal: a static text grid drawn once, set up as the client sets Ebitengine up, behind the client's loader.js; %s of wasm, served raw), in the same browser at %s:", mb(r.minimalSize), desk)
+	if m, mp := r.minimal, r.minimalPlain; m != nil && mp != nil {
+		p("The floor Ebitengine sets: a minimal Ebitengine page (e2e/clientbench/minimal: a static text grid drawn once, set up as the client sets Ebitengine up: screen not cleared every frame, FPSModeVsyncOffMinimum with ScheduleFrame, the 5 s heartbeat; %s of wasm, served raw), in the same browser at %s, behind the client's loader.js with its frame gate (%d loads) and without it (1 load):", mb(r.minimalSize), desk, len(m.firstFrameMs))
 		p("")
-		p("| | minimal Ebitengine page | Drawbridge | xterm.js |")
-		p("|---|---:|---:|---:|")
-		p("| first frame after page load, ms | %s | %s | %s |", statOfValues(m.firstFrameMs).format(0), firstFrame(o.desktop).format(0), firstFrame(t.desktop).format(0))
-		p("| idle CPU, %% of one core (%v) | %.1f | %.1f | %.1f |", r.cfg.Idle, m.IdlePercent(), o.IdlePercent(), t.IdlePercent())
-		p("| memory, MB (of which wasm) | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) |", m.mem.Total()/1e6, m.mem.wasm/1e6, o.mem.Total()/1e6, o.mem.wasm/1e6, t.mem.Total()/1e6, t.mem.wasm/1e6)
+		p("| | minimal page, with loader.js | minimal page, plain | Drawbridge | xterm.js |")
+		p("|---|---:|---:|---:|---:|")
+		p("| first frame after page load, ms | %s | %s | %s | %s |", statOfValues(m.firstFrameMs).format(0), statOfValues(mp.firstFrameMs).format(0), firstFrame(o.desktop).format(0), firstFrame(t.desktop).format(0))
+		p("| idle CPU, %% of one core (%v) | %.1f | %.1f | %.1f | %.1f |", r.cfg.Idle, m.IdlePercent(), mp.IdlePercent(), o.IdlePercent(), t.IdlePercent())
+		p("| memory, MB (of which wasm) | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) |", m.mem.Total()/1e6, m.mem.wasm/1e6, mp.mem.Total()/1e6, mp.mem.wasm/1e6, o.mem.Total()/1e6, o.mem.wasm/1e6, t.mem.Total()/1e6, t.mem.wasm/1e6)
 		p("")
 	}
 	p("Aims for the Drawbridge client (issue 15):")
