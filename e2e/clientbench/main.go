@@ -1,9 +1,23 @@
 // Command clientbench measures the Drawbridge web client against xterm.js
 // in the same headless Chromium, in the same run, and prints a markdown
-// table: how fast each takes in a flood of coloured MUD output (MB/s,
-// until the last bytes are drawn), how many frames it draws meanwhile, its
-// first frame after the page loads, the CPU the browser uses while the
-// page sits idle, and the size of what it downloads.
+// table with issue 15's aims:
+//
+//   - a flood of coloured MUD output (MB/s until the last bytes are
+//     drawn, frames drawn meanwhile, the longest wait for a frame) at
+//     1280x800 and at a phone's 390x844 CSS px at device scale 3
+//     (Emulation.setDeviceMetricsOverride, mobile), and the first frame
+//     after the page loads;
+//   - the same flood with mixed CJK and Latin text, against the Latin
+//     one's ingest;
+//   - keystroke to screen: in character mode against an echoing game, a
+//     key pressed through CDP to its echo drawn, p50 and p99 (page/keys.js);
+//   - memory after the flood has filled the 10,000-line scrollback: the
+//     page's heaps (Runtime.getHeapUsage) and its wasm linear memory;
+//   - the CPU the browser uses while the page sits idle, and the size of
+//     what it downloads;
+//   - a minimal Ebitengine page (minimal/, built here for js/wasm) for
+//     the floor Ebitengine sets: its first frame, idle CPU and memory,
+//     behind the client's loader.js and without it.
 //
 //	make bench-client                 # builds the wasm, installs xterm.js, runs this
 //	go run ./e2e/clientbench -reps 5  # from the repository's root
@@ -15,12 +29,16 @@
 // wire, and a page
 // of its own with xterm.js from e2e/clientbench/node_modules (package.json
 // pins the version; npm ci installs it) fed by /xws with the bare stream.
-// Both get the same deterministic stream in the same WebSocket messages.
-// Every wait is bounded; the browser is closed at the end. Screenshots of
-// both clients after their last flood go to e2e/testoutput/.
+// Both get the same deterministic stream in the same WebSocket messages;
+// for keystrokes, both sockets echo what the page sends (a Keys frame
+// comes back as Output). Page-side hooks say when a frame was drawn and
+// what it held: the client's window.drawbridge.drawn() and xterm.js's
+// onRender, polled on the browser's own animation frames. Every wait is
+// bounded; the browser is closed at the end. Screenshots of both clients
+// after their last flood at each viewport go to e2e/testoutput/.
 //
 // It is not part of `make test`: the figures need a quiet machine and take
-// about a minute.
+// about three minutes (-reps and -keys trade precision for time).
 package main
 
 import (
