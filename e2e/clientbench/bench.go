@@ -144,6 +144,10 @@ func (m memResult) Total() float64 { return m.jsHeap + m.domHeap + m.buffers + m
 type keyResult struct {
 	ms   []float64 // key press to echo drawn, per key
 	late int       // keys whose frame could be one frame late (see keys.js)
+	// The same keys' times to the page's sending the key and to its
+	// receiving the echo (keys where the page's WebSocket was not seen
+	// are left out).
+	sentMs, echoMs []float64
 }
 
 // clientResult is everything measured of one client.
@@ -247,8 +251,9 @@ func (b *bench) measure(ctx context.Context, who client, at func(cols, rows int)
 	if res.keys, err = b.keystrokes(desktop); err != nil {
 		return nil, fmt.Errorf("%s keystrokes: %w", who, err)
 	}
-	b.logf("%s keystroke to screen: p50 %.1f ms, p99 %.1f ms over %d keys (%d maybe a frame late)",
-		who, percentile(res.keys.ms, 50), percentile(res.keys.ms, 99), len(res.keys.ms), res.keys.late)
+	b.logf("%s keystroke to screen: p50 %.1f ms, p99 %.1f ms over %d keys (%d maybe a frame late); p50 to the key sent %.1f ms, to the echo received %.1f ms",
+		who, percentile(res.keys.ms, 50), percentile(res.keys.ms, 99), len(res.keys.ms), res.keys.late,
+		percentile(res.keys.sentMs, 50), percentile(res.keys.echoMs, 50))
 
 	pt, err := b.chrome.newTab(phone)
 	if err != nil {
@@ -485,8 +490,10 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 		}
 		kctx, cancel := context.WithTimeout(t.ctx, keyTimeout)
 		k, err := chromedp.Run(kctx, chromedp.Evaluate[struct {
-			Ms   float64 `json:"ms"`
-			Late bool    `json:"late"`
+			Ms     float64 `json:"ms"`
+			Late   bool    `json:"late"`
+			SentMs float64 `json:"sentMs"`
+			EchoMs float64 `json:"echoMs"`
 		}]("__benchKeyDrawn()", chromedp.EvalAwaitPromise))
 		cancel()
 		if err != nil {
@@ -497,6 +504,10 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 			return kr, fmt.Errorf("key %d: drawn %.1f ms before it was pressed: the page's hooks disagree", i+1, -k.Ms)
 		}
 		kr.ms = append(kr.ms, k.Ms)
+		if k.SentMs >= 0 && k.EchoMs >= k.SentMs {
+			kr.sentMs = append(kr.sentMs, k.SentMs)
+			kr.echoMs = append(kr.echoMs, k.EchoMs)
+		}
 		if k.Late {
 			kr.late++
 		}

@@ -19,6 +19,8 @@
 //     the floor Ebitengine sets: its first frame, idle CPU and memory,
 //     behind the client's loader.js and without it.
 //
+// Run it from the repository's root:
+//
 //	make bench-client                 # builds the wasm, installs xterm.js, runs this
 //	go run ./e2e/clientbench -reps 5  # from the repository's root
 //

@@ -104,6 +104,8 @@ func testReport() *report {
 		var k keyResult
 		for i := range 200 {
 			k.ms = append(k.ms, base+float64(i%10))
+			k.sentMs = append(k.sentMs, base/10)
+			k.echoMs = append(k.echoMs, base/2+float64(i%10))
 		}
 		return k
 	}
@@ -210,6 +212,8 @@ func TestReportWrite(t *testing.T) {
 		"| ingest, MB/s | 8.00 | 4.00 | 2.00x |",
 		"| **keystroke to screen**, character mode, echoing game, 200 keys: p50, ms | 44.0 | 24.0 | 1.83x |",
 		"| keystroke to screen, p99, ms | 49.0 | 29.0 | 1.69x |",
+		"| keystroke, p50 from the key to: the page sending it / receiving the echo, ms | 4.0 / 24.0 | 2.0 / 14.0 | |",
+		"| keystroke, p99 from the key to: the page sending it / receiving the echo, ms | 4.0 / 29.0 | 2.0 / 19.0 | |",
 		"| **memory** after the flood, scrollback full (10000 lines): total, MB | 60.0 | 25.0 | 2.40x |",
 		"| memory: JS heap + DOM heap + array buffers + wasm, MB | 10.0 + 0.0 + 0.0 + 50.0 | 10.0 + 5.0 + 10.0 + 0.0 | |",
 		"| CJK ingest / Latin ingest | 0.88x | 0.88x | |",

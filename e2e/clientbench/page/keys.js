@@ -15,6 +15,9 @@
 // found by polling drawn() on every animation frame. A poll that finds
 // more than one new frame cannot tell which first held the echo and
 // takes the last, at most a frame late; it counts such keys in "late".
+// Each key's result also splits its time at the first WebSocket message
+// the page sent after the key and the first it received after that (see
+// wasmmem.js): sentMs and echoMs from the key, or -1 when not seen.
 (function keys(src) {
   "use strict";
   const client = window[src];
@@ -34,7 +37,15 @@
       const d = client.drawn();
       if (a.t0 !== undefined && d.bytes >= a.want) {
         arm();
-        resolve({ ms: d.ms - a.t0, late: d.frames - a.lastFrames > 1 });
+        const ws = window.__benchWS;
+        const sent = ws ? ws.after("send", a.t0) : undefined;
+        const echo = sent === undefined ? undefined : ws.after("receive", sent);
+        resolve({
+          ms: d.ms - a.t0,
+          late: d.frames - a.lastFrames > 1,
+          sentMs: sent === undefined ? -1 : sent - a.t0,
+          echoMs: echo === undefined ? -1 : echo - a.t0,
+        });
         return;
       }
       if (d.bytes < a.want) a.lastFrames = d.frames;
