@@ -202,28 +202,15 @@ type bench struct {
 // desktop is the configured viewport.
 func (b *bench) desktop() viewport { return b.cfg.viewport() }
 
-// measure measures one client: floods of the Latin stream at the
-// configured viewport, then its memory and a screenshot, then its idle
-// CPU with only that tab (and the blank first one) open, then floods of
-// the CJK stream; then keystrokes in a fresh tab, then floods at the
-// phone's viewport in another. at gives the client's page for a grid
-// (xterm.js takes the Drawbridge client's); nil is the grid of the
-// Drawbridge client itself. Every flood loads the page afresh.
-func (b *bench) measure(ctx context.Context, who client, at func(cols, rows int) page, ours *clientResult) (*clientResult, error) {
+// measure measures one client, given its page at the configured
+// viewport and at the phone's (xterm.js's has the grid the Drawbridge
+// client had there): floods of the Latin stream at the configured
+// viewport, then its memory and a screenshot, then its idle CPU with only
+// that tab (and the blank first one) open, then floods of the CJK stream;
+// then keystrokes in a fresh tab, then floods at the phone's viewport in
+// another. Every flood loads the page afresh.
+func (b *bench) measure(ctx context.Context, who client, desktop, phonePage page) (*clientResult, error) {
 	res := &clientResult{who: who}
-	pageFor := func(set floodSet) page {
-		if ours == nil {
-			return drawbridgePage()
-		}
-		return at(set.cols, set.rows)
-	}
-	var desktop, phonePage page
-	if ours == nil {
-		desktop, phonePage = drawbridgePage(), drawbridgePage()
-	} else {
-		desktop, phonePage = pageFor(ours.desktop), pageFor(ours.phone)
-	}
-
 	t, err := b.chrome.newTab(b.desktop())
 	if err != nil {
 		return nil, err

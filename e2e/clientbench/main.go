@@ -225,10 +225,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.chromium = browser.version
 
 	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, latin: latin, cjk: cjkStream, logf: logf, profiled: map[client]bool{}}
-	if rep.ours, err = b.measure(ctx, drawbridge, nil, nil); err != nil {
+	if rep.ours, err = b.measure(ctx, drawbridge, drawbridgePage(), drawbridgePage()); err != nil {
 		return err
 	}
-	if rep.them, err = b.measure(ctx, xterm, xtermPage, rep.ours); err != nil {
+	ours := rep.ours
+	if rep.them, err = b.measure(ctx, xterm, xtermPage(ours.desktop.cols, ours.desktop.rows), xtermPage(ours.phone.cols, ours.phone.rows)); err != nil {
 		return err
 	}
 	if rep.minimal, err = b.measureMinimal(ctx, true, cfg.Reps); err != nil {
