@@ -92,7 +92,7 @@ func run() error {
 	var firstFrame float64
 	// The last frame drawn: when, and the output applied by then (a
 	// frame shows what was applied before it), for make bench-client's
-	// keystroke timing (window.drawbridge.drawn).
+	// flood and keystroke timing (window.drawbridge.drawn).
 	var drawnAt float64
 	var drawnBytes uint64
 	var g *ui.Game
