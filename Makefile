@@ -42,11 +42,11 @@ LOADARGS ?=
 bench-bridge:
 	$(GO) run ./e2e/load $(LOADARGS)
 
-## bench-client: the web client against xterm.js in one headless Chromium: MB/s, frames/s, first frame, idle CPU, download size (about a minute; CLIENTBENCHARGS passes flags)
+## bench-client: the web client against xterm.js in one headless Chromium: MB/s, frames/s and frame waits at 1280x800 and a phone's 390x844, first frame, keystroke to screen, memory, CJK ingest, idle CPU, download size, and a minimal Ebitengine page's floor (about three minutes; CLIENTBENCHARGS passes flags)
 CLIENTBENCHARGS ?=
 bench-client: wasm
 	cd e2e/clientbench && npm ci --no-audit --no-fund --prefer-offline
-	$(GO) run ./e2e/clientbench $(CLIENTBENCHARGS)
+	$(GO) run ./e2e/clientbench -go "$(GO)" $(CLIENTBENCHARGS)
 
 ## lint: go vet and staticcheck (the version go.mod pins as a tool), natively and under js/wasm, and gofmt
 lint:

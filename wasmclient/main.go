@@ -90,6 +90,11 @@ func run() error {
 	// (window.drawbridge.stats); touched only on the game loop.
 	var frames int
 	var firstFrame float64
+	// The last frame drawn: when, and the output applied by then (a
+	// frame shows what was applied before it), for make bench-client's
+	// flood and keystroke timing (window.drawbridge.drawn).
+	var drawnAt float64
+	var drawnBytes uint64
 	var g *ui.Game
 	g = ui.New(ui.Config{
 		Term: t,
@@ -126,6 +131,7 @@ func run() error {
 			if frames++; frames == 1 {
 				firstFrame = dom.Now()
 			}
+			drawnAt, drawnBytes = dom.Now(), c.Applied() // for drawbridge.drawn
 		},
 	})
 
@@ -187,6 +193,11 @@ func run() error {
 				out[i] = []any{v.Name, v.Value, v.Max}
 			}
 			return out
+		},
+		// drawn: the last frame drawn, its page time and the bytes of
+		// output applied when it was drawn; read by make bench-client.
+		"drawn": func() any {
+			return map[string]any{"frames": frames, "ms": drawnAt, "bytes": float64(drawnBytes)}
 		},
 		"size": func() any {
 			cols, rows := c.Size()

@@ -8,8 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/heapprofiler"
+	"github.com/chromedp/cdproto/input"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -25,25 +30,39 @@ const (
 	floodTimeout = 3 * time.Minute  // a whole flood, applied and drawn
 	screenWait   = 10 * time.Second // the end marker in the screen text (the mirror lags)
 	settleTime   = 2 * time.Second  // after a flood, before idle CPU is measured
+	// undrawnWait bounds the wait for a frame that shows a flood's last
+	// bytes once they are applied: a client that stops drawing ends its
+	// flood there, marked "not drawn", rather than the benchmark.
+	undrawnWait = 10 * time.Second
 )
+
+// keystrokeJS is the function that times keystrokes inside the page.
+//
+//go:embed page/keys.js
+var keystrokeJS string
 
 // page describes one client's page to the benchmark.
 type page struct {
 	who   client
 	path  string // the page's path and query on the bench server
-	obj   string // its global object with stats(), size() and screenText()
+	obj   string // its global object with stats(), drawn(), size() and screenText()
 	ready string // a JavaScript condition: connected, first frame drawn
 	diag  string // a JavaScript expression that says what the page is at, for errors
+	// charMode is a JavaScript condition: the page sends keys as they
+	// are pressed; focus gives the element that takes them the focus.
+	charMode, focus string
 }
 
 // drawbridgePage is the Drawbridge client's page, www/play.html.
 func drawbridgePage() page {
 	return page{
-		who:   drawbridge,
-		path:  "/play.html",
-		obj:   "drawbridge",
-		ready: `window.drawbridge && drawbridge.status().state === "connected" && drawbridge.stats().frames > 0`,
-		diag:  `JSON.stringify({status: document.getElementById("status").textContent, stats: window.drawbridge && drawbridge.stats()})`,
+		who:      drawbridge,
+		path:     "/play.html",
+		obj:      "drawbridge",
+		ready:    `window.drawbridge && drawbridge.status().state === "connected" && drawbridge.stats().frames > 0`,
+		diag:     `JSON.stringify({status: document.getElementById("status").textContent, stats: window.drawbridge && drawbridge.stats()})`,
+		charMode: `document.getElementById("cmdline").classList.contains("charmode")`,
+		focus:    `document.getElementById("cmdline").focus()`,
 	}
 }
 
@@ -52,12 +71,36 @@ func drawbridgePage() page {
 func xtermPage(cols, rows int) page {
 	q := url.Values{"cols": {strconv.Itoa(cols)}, "rows": {strconv.Itoa(rows)}}
 	return page{
-		who:   xterm,
-		path:  "/bench/xterm.html?" + q.Encode(),
-		obj:   "xtermbench",
-		ready: `window.xtermbench && xtermbench.ready()`,
-		diag:  `JSON.stringify({closed: window.xtermbench && xtermbench.closed(), stats: window.xtermbench && xtermbench.stats()})`,
+		who:      xterm,
+		path:     "/bench/xterm.html?" + q.Encode(),
+		obj:      "xtermbench",
+		ready:    `window.xtermbench && xtermbench.ready()`,
+		diag:     `JSON.stringify({closed: window.xtermbench && xtermbench.closed(), stats: window.xtermbench && xtermbench.stats()})`,
+		charMode: `true`, // xterm.js sends every key through onData
+		focus:    `xtermbench.focus()`,
 	}
+}
+
+// viewport is a browser window the benchmark emulates.
+type viewport struct {
+	width, height int64   // CSS pixels
+	scale         float64 // device pixels per CSS pixel
+	mobile        bool    // Emulation.setDeviceMetricsOverride's mobile: a phone's viewport rules
+}
+
+// phone is a phone's viewport: 390x844 CSS pixels at device scale 3, the
+// size of a current iPhone's and of many Android phones'.
+var phone = viewport{width: 390, height: 844, scale: 3, mobile: true}
+
+func (v viewport) String() string {
+	s := fmt.Sprintf("%dx%d", v.width, v.height)
+	if v.scale != 1 {
+		s += fmt.Sprintf(" at scale %g", v.scale)
+	}
+	if v.mobile {
+		s += ", mobile"
+	}
+	return s
 }
 
 // runResult is one flood's figures.
@@ -68,23 +111,56 @@ type runResult struct {
 	MaxGapMs     float64 // the longest wait for a frame during the flood
 	SendMs       float64 // how long the server took to write every message
 	How          string  // how the end was seen (see watch.js)
+	Bytes        int     // the stream's length
 }
 
 // MBps is the ingest rate in MB (10^6 bytes) per second.
-func (r runResult) MBps(total int) float64 { return float64(total) / 1e6 / (r.FloodMs / 1000) }
+func (r runResult) MBps() float64 { return float64(r.Bytes) / 1e6 / (r.FloodMs / 1000) }
 
 // FPS is the frames drawn per second of flood.
 func (r runResult) FPS() float64 { return float64(r.Frames) / (r.FloodMs / 1000) }
 
-// clientResult is everything measured of one client.
-type clientResult struct {
-	who        client
+// floodSet is the floods of one client at one viewport with one stream.
+type floodSet struct {
 	cols, rows int
 	runs       []runResult
-	idleCPU    time.Duration // CPU of the browser's processes while idle
-	idleWall   time.Duration
-	idleProcs  int // processes in the browser's tree at the end
-	screenshot string
+	screenshot string // after the last, when taken
+}
+
+// memResult is a page's memory after a flood, in bytes: what
+// Runtime.getHeapUsage says after a collection, and the wasm memory.
+type memResult struct {
+	jsHeap      float64 // usedSize: V8's heap, the JavaScript objects
+	domHeap     float64 // embedderHeapUsedSize: Blink's heap, the DOM's objects
+	buffers     float64 // backingStorageSize: the bytes of ArrayBuffers (typed arrays) and external strings
+	wasm        float64 // the byteLength of the page's WebAssembly memories (not in buffers)
+	bufferLines int     // the lines the terminal holds, scrollback and screen (xterm.js only; -1 unknown)
+}
+
+// Total is the page's memory: the three heaps and the wasm memory.
+func (m memResult) Total() float64 { return m.jsHeap + m.domHeap + m.buffers + m.wasm }
+
+// keyResult is the keystroke timings of one client.
+type keyResult struct {
+	ms   []float64 // key press to echo drawn, per key
+	late int       // keys whose frame could be one frame late (see keys.js)
+	// The same keys' times to the page's sending the key and to its
+	// receiving the echo (keys where the page's WebSocket was not seen
+	// are left out).
+	sentMs, echoMs []float64
+}
+
+// clientResult is everything measured of one client.
+type clientResult struct {
+	who       client
+	desktop   floodSet // the Latin stream at the configured viewport
+	phone     floodSet // the Latin stream at the phone's
+	cjk       floodSet // the CJK stream at the configured viewport
+	keys      keyResult
+	mem       memResult
+	idleCPU   time.Duration // CPU of the browser's processes while idle
+	idleWall  time.Duration
+	idleProcs int // processes in the browser's tree at the end
 }
 
 // IdlePercent is the idle CPU as a percentage of one core.
@@ -103,101 +179,171 @@ type watchState struct {
 	MaxGap float64 `json:"maxGap"`
 }
 
+// stream is one stream the benchmark floods the clients with.
+type stream struct {
+	name   string
+	chunks [][]byte // as sent
+	total  int      // its length
+}
+
 // bench holds what every measurement shares.
 type bench struct {
 	cfg    config
 	chrome *chrome
 	srv    *server
-	base   string   // the bench server's URL
-	chunks [][]byte // the stream, as sent
-	total  int      // its length
+	base   string // the bench server's URL
+	latin  stream
+	cjk    stream
 	logf   func(format string, args ...any)
+	// profiled says which clients' first flood was profiled (-profile).
+	profiled map[client]bool
 }
 
-// measure runs the floods of one client in a tab of its own, takes the
-// screenshot after the last, then measures the idle CPU with only that
-// tab (and the blank first one) open.
-func (b *bench) measure(ctx context.Context, p page) (*clientResult, error) {
-	t, err := b.chrome.newTab(int64(b.cfg.Width), int64(b.cfg.Height))
+// desktop is the configured viewport.
+func (b *bench) desktop() viewport { return b.cfg.viewport() }
+
+// measure measures one client, given its page at the configured
+// viewport and at the phone's (xterm.js's has the grid the Drawbridge
+// client had there): floods of the Latin stream at the configured
+// viewport, then its memory and a screenshot, then its idle CPU with only
+// that tab (and the blank first one) open, then floods of the CJK stream;
+// then keystrokes in a fresh tab, then floods at the phone's viewport in
+// another. Every flood loads the page afresh.
+func (b *bench) measure(ctx context.Context, who client, desktop, phonePage page) (*clientResult, error) {
+	res := &clientResult{who: who}
+	t, err := b.chrome.newTab(b.desktop())
 	if err != nil {
 		return nil, err
 	}
 	defer t.close()
-	res := &clientResult{who: p.who}
-	for i := 1; i <= b.cfg.Reps; i++ {
-		r, err := b.flood(t, p, res)
-		if err != nil {
-			return nil, fmt.Errorf("%s, run %d: %w\npage console:\n%s", p.who, i, err, t.console)
-		}
-		b.logf("%s run %d: first frame %.0f ms, %.2f MB/s, %.1f frames/s (%d frames in %.0f ms, longest wait %.0f ms, end: %s), server wrote it in %.0f ms",
-			p.who, i, r.FirstFrameMs, r.MBps(b.total), r.FPS(), r.Frames, r.FloodMs, r.MaxGapMs, r.How, r.SendMs)
-		if stats, err := chromedp.Run(t.ctx, chromedp.Evaluate[string]("JSON.stringify("+p.obj+".stats())")); err == nil {
-			b.logf("%s run %d: the page's own counters after the flood: %s", p.who, i, stats)
-		}
-		res.runs = append(res.runs, r)
+	if res.desktop, err = b.floods(t, desktop, b.latin, b.desktop().String()); err != nil {
+		return nil, err
 	}
-	shot, err := chromedp.Run(t.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		return nil, fmt.Errorf("%s: screenshot: %w", p.who, err)
+	if res.mem, err = b.memory(t, desktop); err != nil {
+		return nil, fmt.Errorf("%s: %w", who, err)
 	}
-	res.screenshot = filepath.Join(b.cfg.Out, "bench-"+map[client]string{drawbridge: "drawbridge", xterm: "xterm"}[p.who]+".png")
-	if err := os.MkdirAll(b.cfg.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("screenshot: %w", err)
-	}
-	if err := os.WriteFile(res.screenshot, shot, 0o644); err != nil {
-		return nil, fmt.Errorf("screenshot: %w", err)
+	b.logf("%s memory after the flood: %s, buffer lines %d", who, res.mem, res.mem.bufferLines)
+	if res.desktop.screenshot, err = b.screenshot(t, string(who)); err != nil {
+		return nil, err
 	}
 	if err := b.idle(ctx, res); err != nil {
-		return nil, fmt.Errorf("%s: %w", p.who, err)
+		return nil, fmt.Errorf("%s: %w", who, err)
 	}
-	b.logf("%s idle: %.1f%% of a core over %d browser processes", p.who, res.IdlePercent(), res.idleProcs)
+	b.logf("%s idle: %.1f%% of a core over %d browser processes", who, res.IdlePercent(), res.idleProcs)
+	if res.cjk, err = b.floods(t, desktop, b.cjk, "CJK"); err != nil {
+		return nil, err
+	}
+	t.close()
+
+	if res.keys, err = b.keystrokes(desktop); err != nil {
+		return nil, fmt.Errorf("%s keystrokes: %w", who, err)
+	}
+	b.logf("%s keystroke to screen: p50 %.1f ms, p99 %.1f ms over %d keys (%d maybe a frame late); p50 to the key sent %.1f ms, to the echo received %.1f ms",
+		who, percentile(res.keys.ms, 50), percentile(res.keys.ms, 99), len(res.keys.ms), res.keys.late,
+		percentile(res.keys.sentMs, 50), percentile(res.keys.echoMs, 50))
+
+	pt, err := b.chrome.newTab(phone)
+	if err != nil {
+		return nil, err
+	}
+	defer pt.close()
+	if res.phone, err = b.floods(pt, phonePage, b.latin, "phone"); err != nil {
+		return nil, err
+	}
+	if res.phone.screenshot, err = b.screenshot(pt, string(who)+"-phone"); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
-// flood loads the page afresh, waits until it is connected and drawn,
-// sends the stream and times it until the last bytes are on screen.
-func (b *bench) flood(t *tab, p page, res *clientResult) (runResult, error) {
-	var r runResult
+// floods runs the configured number of floods of one stream in a tab.
+func (b *bench) floods(t *tab, p page, s stream, what string) (floodSet, error) {
+	var set floodSet
+	for i := 1; i <= b.cfg.Reps; i++ {
+		r, cols, rows, err := b.flood(t, p, s)
+		if err != nil {
+			return set, fmt.Errorf("%s, %s run %d: %w\npage console:\n%s", p.who, what, i, err, t.console)
+		}
+		set.cols, set.rows = cols, rows
+		b.logf("%s %s run %d (%dx%d): first frame %.0f ms, %.2f MB/s, %.1f frames/s (%d frames in %.0f ms, longest wait %.0f ms, end: %s), server wrote it in %.0f ms",
+			p.who, what, i, cols, rows, r.FirstFrameMs, r.MBps(), r.FPS(), r.Frames, r.FloodMs, r.MaxGapMs, r.How, r.SendMs)
+		set.runs = append(set.runs, r)
+	}
+	return set, nil
+}
+
+// screenshot saves what the tab shows as bench-NAME.png in the output
+// directory and returns its path.
+func (b *bench) screenshot(t *tab, name string) (string, error) {
+	shot, err := chromedp.Run(t.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		return "", fmt.Errorf("%s: screenshot: %w", name, err)
+	}
+	path := filepath.Join(b.cfg.Out, "bench-"+strings.ReplaceAll(name, ".", "")+".png")
+	if err := os.MkdirAll(b.cfg.Out, 0o755); err != nil {
+		return "", fmt.Errorf("screenshot: %w", err)
+	}
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		return "", fmt.Errorf("screenshot: %w", err)
+	}
+	return path, nil
+}
+
+// load loads the page afresh, waits until it is connected and drawn, and
+// returns its connection on the server.
+func (b *bench) load(t *tab, p page) (*session, error) {
 	lctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
 	defer cancel()
 	if err := chromedp.Do(lctx, chromedp.Navigate(b.base+p.path)); err != nil {
-		return r, fmt.Errorf("load %s: %w", p.path, err)
+		return nil, fmt.Errorf("load %s: %w", p.path, err)
 	}
 	// A hidden page gets no animation frames: nothing would be drawn.
 	if vis, err := eval[string](lctx, "document.visibilityState"); err != nil || vis != "visible" {
-		return r, fmt.Errorf("the page is not visible (%q, %v): headless Chromium gives it no frames", vis, err)
+		return nil, fmt.Errorf("the page is not visible (%q, %v): headless Chromium gives it no frames", vis, err)
 	}
 	sess, err := b.srv.session(lctx, p.who)
 	if err != nil {
-		return r, fmt.Errorf("%w; the page says %s", err, t.diagnose(p.diag))
+		return nil, fmt.Errorf("%w; the page says %s", err, t.diagnose(p.diag))
 	}
 	if err := t.waitFor("the client to connect and draw", p.ready, loadTimeout); err != nil {
-		return r, fmt.Errorf("%w; the page says %s", err, t.diagnose(p.diag))
+		return nil, fmt.Errorf("%w; the page says %s", err, t.diagnose(p.diag))
+	}
+	return sess, nil
+}
+
+// flood loads the page afresh, waits until it is connected and drawn,
+// sends the stream and times it until the last bytes are on screen. It
+// returns the figures and the client's grid.
+func (b *bench) flood(t *tab, p page, s stream) (r runResult, cols, rows int, err error) {
+	sess, err := b.load(t, p)
+	if err != nil {
+		return r, 0, 0, err
 	}
 	size, err := eval[struct {
 		Cols int `json:"cols"`
 		Rows int `json:"rows"`
 	}](t.ctx, p.obj+".size()")
 	if err != nil {
-		return r, err
+		return r, 0, 0, err
 	}
-	res.cols, res.rows = size.Cols, size.Rows
 	stats, err := eval[struct {
 		FirstFrameMs float64 `json:"firstFrameMs"`
 	}](t.ctx, p.obj+".stats()")
 	if err != nil {
-		return r, err
+		return r, 0, 0, err
 	}
 	r.FirstFrameMs = stats.FirstFrameMs
+	r.Bytes = s.total
 
-	profiling := b.cfg.Profile != "" && len(res.runs) == 0
+	profiling := b.cfg.Profile != "" && !b.profiled[p.who]
 	if profiling {
+		b.profiled[p.who] = true
 		if err := startProfile(t.ctx); err != nil {
-			return r, fmt.Errorf("start the profiler: %w", err)
+			return r, 0, 0, fmt.Errorf("start the profiler: %w", err)
 		}
 	}
-	if _, err := eval[bool](t.ctx, fmt.Sprintf("(%s)(%q, %d)", watchJS, p.obj, b.total)); err != nil {
-		return r, fmt.Errorf("start timing: %w", err)
+	if _, err := eval[bool](t.ctx, fmt.Sprintf("(%s)(%q, %d, %d)", watchJS, p.obj, s.total, undrawnWait.Milliseconds())); err != nil {
+		return r, 0, 0, fmt.Errorf("start timing: %w", err)
 	}
 	fctx, cancelFlood := context.WithTimeout(t.ctx, floodTimeout)
 	defer cancelFlood()
@@ -207,43 +353,178 @@ func (b *bench) flood(t *tab, p page, res *clientResult) (runResult, error) {
 	}
 	done := make(chan sent, 1)
 	go func() {
-		d, err := sess.flood(fctx, b.chunks)
+		d, err := sess.flood(fctx, s.chunks)
 		done <- sent{d, err}
 	}()
 	st, waitErr := chromedp.Run(fctx, chromedp.Evaluate[watchState]("window.__benchDone", chromedp.EvalAwaitPromise))
 	if waitErr != nil {
 		cancelFlood() // the sender may be stuck on a page that stopped reading
 	}
-	s := <-done
+	sd := <-done
 	if waitErr != nil {
 		now, _ := eval[watchState](t.ctx, "window.__bench")
-		return r, fmt.Errorf("wait for the flood to be applied and drawn: %w (applied %.0f of %d bytes; server: %v); the page says %s",
-			waitErr, now.Bytes, b.total, s.err, t.diagnose(p.diag))
+		return r, 0, 0, fmt.Errorf("wait for the flood to be applied and drawn: %w (applied %.0f of %d bytes; server: %v); the page says %s",
+			waitErr, now.Bytes, s.total, sd.err, t.diagnose(p.diag))
 	}
-	if s.err != nil {
-		return r, s.err
+	if sd.err != nil {
+		return r, 0, 0, sd.err
 	}
 	if profiling {
 		top, err := stopProfile(t.ctx, b.cfg.Profile, string(p.who), 25)
 		if err != nil {
-			return r, err
+			return r, 0, 0, err
 		}
 		b.logf("%s %s", p.who, top)
 	}
-	r.SendMs = float64(s.d) / float64(time.Millisecond)
-	if int(st.Bytes) != b.total {
-		return r, fmt.Errorf("the client applied %.0f bytes of %d", st.Bytes, b.total)
+	r.SendMs = float64(sd.d) / float64(time.Millisecond)
+	if int(st.Bytes) != s.total {
+		return r, 0, 0, fmt.Errorf("the client applied %.0f bytes of %d", st.Bytes, s.total)
 	}
 	r.FloodMs, r.Frames, r.How, r.MaxGapMs = st.TEnd-st.T0, st.Frames, st.How, st.MaxGap
 	if r.FloodMs <= 0 {
-		return r, fmt.Errorf("flood took %.1f ms: the page's clock is unusable", r.FloodMs)
+		return r, 0, 0, fmt.Errorf("flood took %.1f ms: the page's clock is unusable", r.FloodMs)
 	}
 	// The count says the bytes arrived; the screen says they were shown.
 	if err := t.waitFor("the end of the stream on screen",
 		fmt.Sprintf("%s.screenText().includes(%q)", p.obj, endMarker), screenWait); err != nil {
-		return r, err
+		return r, 0, 0, err
 	}
-	return r, nil
+	return r, size.Cols, size.Rows, nil
+}
+
+// String gives the parts in MB.
+func (m memResult) String() string {
+	return fmt.Sprintf("%.1f MB (JS heap %.1f, DOM heap %.1f, array buffers %.1f, wasm %.1f)",
+		m.Total()/1e6, m.jsHeap/1e6, m.domHeap/1e6, m.buffers/1e6, m.wasm/1e6)
+}
+
+// memory measures the page's memory as it is: after a garbage
+// collection, Runtime.getHeapUsage's JavaScript heap, Blink's heap and
+// the ArrayBuffers' storage (where xterm.js keeps its buffer, in typed
+// arrays), and the linear memory of its WebAssembly instances (see
+// wasmmem.js; a wasm memory is not in the ArrayBuffers' figure). Go's
+// wasm never gives memory back, so its figure is the most the page has
+// needed.
+func (b *bench) memory(t *tab, p page) (memResult, error) {
+	m := memResult{bufferLines: -1}
+	heap, err := chromedp.Run(t.ctx, func(ctx context.Context, tg *chromedp.Target) (cdpruntime.GetHeapUsageResult, error) {
+		if _, err := cdp.Call(ctx, tg, heapprofiler.CollectGarbage, cdp.Empty{}); err != nil {
+			return cdpruntime.GetHeapUsageResult{}, err
+		}
+		return cdp.Call(ctx, tg, cdpruntime.GetHeapUsage, cdp.Empty{})
+	})
+	if err != nil {
+		return m, fmt.Errorf("heap usage: %w", err)
+	}
+	m.jsHeap, m.domHeap, m.buffers = heap.UsedSize, heap.EmbedderHeapUsedSize, heap.BackingStorageSize
+	if m.wasm, err = eval[float64](t.ctx, "window.__benchWasmBytes()"); err != nil {
+		return m, fmt.Errorf("wasm memory: %w", err)
+	}
+	if p.who == xterm {
+		if m.bufferLines, err = eval[int](t.ctx, "xtermbench.bufferLines()"); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// Keystroke timing: the least time from one key press to the next (a
+// fast typist's pace; the next key waits for the last echo drawn), and
+// the bound on one key, pressed to drawn.
+const (
+	keyGap     = 50 * time.Millisecond
+	keyTimeout = 10 * time.Second
+)
+
+// keySetup is what the echoing game sends before the keys: the
+// alternate screen, cleared, the cursor at home, as a full-screen game
+// starts. With the game's echo that puts the Drawbridge client in
+// character mode.
+const keySetup = "\x1b[?1049h\x1b[2J\x1b[H"
+
+// keystrokes loads the page in a tab of its own, puts it in character
+// mode against an echoing game, and times b.cfg.Keys keys from the press
+// to the echoed glyph drawn (see keys.js).
+func (b *bench) keystrokes(p page) (keyResult, error) {
+	var kr keyResult
+	t, err := b.chrome.newTab(b.desktop())
+	if err != nil {
+		return kr, err
+	}
+	defer t.close()
+	sess, err := b.load(t, p)
+	if err != nil {
+		return kr, err
+	}
+	if err := sess.startEcho(t.ctx, []byte(keySetup)); err != nil {
+		return kr, err
+	}
+	if err := t.waitFor("character mode", fmt.Sprintf("(%s) && %s.stats().bytes >= %d", p.charMode, p.obj, len(keySetup)), loadTimeout); err != nil {
+		return kr, fmt.Errorf("%w; the page says %s", err, t.diagnose(p.diag))
+	}
+	if _, err := eval[bool](t.ctx, fmt.Sprintf("(%s)(%q)", keystrokeJS, p.obj)); err != nil {
+		return kr, fmt.Errorf("start timing: %w", err)
+	}
+	if _, err := eval[any](t.ctx, p.focus); err != nil {
+		return kr, fmt.Errorf("focus: %w", err)
+	}
+	start := time.Now()
+	for i := range b.cfg.Keys {
+		ch := keyChars[i%len(keyChars)]
+		pressed := time.Now()
+		if err := pressKey(t.ctx, ch, input.DispatchKeyEventTypeKeyDown); err != nil {
+			return kr, fmt.Errorf("key %d: %w", i+1, err)
+		}
+		kctx, cancel := context.WithTimeout(t.ctx, keyTimeout)
+		k, err := chromedp.Run(kctx, chromedp.Evaluate[struct {
+			Ms     float64 `json:"ms"`
+			Late   bool    `json:"late"`
+			SentMs float64 `json:"sentMs"`
+			EchoMs float64 `json:"echoMs"`
+		}]("__benchKeyDrawn()", chromedp.EvalAwaitPromise))
+		cancel()
+		if err != nil {
+			return kr, fmt.Errorf("key %d (%q): wait for the echo drawn: %w (server echoed %d bytes); the page says %s",
+				i+1, ch, err, sess.echoed.Load(), t.diagnose(p.diag))
+		}
+		if k.Ms < 0 {
+			return kr, fmt.Errorf("key %d: drawn %.1f ms before it was pressed: the page's hooks disagree", i+1, -k.Ms)
+		}
+		kr.ms = append(kr.ms, k.Ms)
+		if k.SentMs >= 0 && k.EchoMs >= k.SentMs {
+			kr.sentMs = append(kr.sentMs, k.SentMs)
+			kr.echoMs = append(kr.echoMs, k.EchoMs)
+		}
+		if k.Late {
+			kr.late++
+		}
+		if err := pressKey(t.ctx, ch, input.DispatchKeyEventTypeKeyUp); err != nil {
+			return kr, fmt.Errorf("key %d: %w", i+1, err)
+		}
+		time.Sleep(keyGap - time.Since(pressed)) // no pause when the echo took longer
+	}
+	b.logf("%s: %d keys in %v", p.who, b.cfg.Keys, time.Since(start).Round(time.Millisecond))
+	if n := sess.echoed.Load(); n != int64(b.cfg.Keys) {
+		return kr, fmt.Errorf("the server echoed %d bytes for %d keys", n, b.cfg.Keys)
+	}
+	return kr, nil
+}
+
+// keyChars are the keys pressed, in turn.
+const keyChars = "abcdefghijklmnopqrstuvwxyz"
+
+// pressKey sends a lower-case letter key's keyDown (with its text: the
+// page gets keydown, keypress and the text input) or keyUp through CDP.
+func pressKey(ctx context.Context, ch byte, typ input.DispatchKeyEventType) error {
+	key := string(ch)
+	ev := input.DispatchKeyEventParams{Type: typ, Key: key, Code: "Key" + strings.ToUpper(key), WindowsVirtualKeyCode: int64(ch - 'a' + 'A')}
+	if typ == input.DispatchKeyEventTypeKeyDown {
+		ev.Text, ev.UnmodifiedText = key, key
+	}
+	return chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, ev)
+		return err
+	}))
 }
 
 // idle measures the CPU of every browser process while the page shows

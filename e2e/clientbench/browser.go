@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/drawbridge/drawbridge/e2e/headless"
 )
@@ -66,15 +69,28 @@ type tab struct {
 	console *headless.Console
 }
 
-// newTab opens a tab with the viewport set in CSS pixels at device scale 1
-// (--window-size would include the browser's chrome) and the cache off.
-func (c *chrome) newTab(width, height int64) (*tab, error) {
+// wasmMemJS runs in every page before its own scripts (see the file).
+//
+//go:embed page/wasmmem.js
+var wasmMemJS string
+
+// newTab opens a tab with the viewport v (Emulation.setDeviceMetricsOverride:
+// --window-size would include the browser's chrome), the cache off, and
+// wasmmem.js to run in every page it loads.
+func (c *chrome) newTab(v viewport) (*tab, error) {
 	ctx, cancel := chromedp.NewContext(c.ctx)
 	t := &tab{ctx: ctx, close: cancel, console: &headless.Console{}}
 	t.console.Follow(ctx)
 	err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1)),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, tg, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: v.width, Height: v.height, DeviceScaleFactor: v.scale, Mobile: v.mobile,
+			}); err != nil {
+				return fmt.Errorf("viewport %s: %w", v, err)
+			}
+			if _, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: wasmMemJS}); err != nil {
+				return fmt.Errorf("add wasmmem.js: %w", err)
+			}
 			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
 				return err
 			}

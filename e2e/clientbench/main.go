@@ -1,9 +1,25 @@
 // Command clientbench measures the Drawbridge web client against xterm.js
 // in the same headless Chromium, in the same run, and prints a markdown
-// table: how fast each takes in a flood of coloured MUD output (MB/s,
-// until the last bytes are drawn), how many frames it draws meanwhile, its
-// first frame after the page loads, the CPU the browser uses while the
-// page sits idle, and the size of what it downloads.
+// table with issue 15's aims:
+//
+//   - a flood of coloured MUD output (MB/s until the last bytes are
+//     drawn, frames drawn meanwhile, the longest wait for a frame) at
+//     1280x800 and at a phone's 390x844 CSS px at device scale 3
+//     (Emulation.setDeviceMetricsOverride, mobile), and the first frame
+//     after the page loads;
+//   - the same flood with mixed CJK and Latin text, against the Latin
+//     one's ingest;
+//   - keystroke to screen: in character mode against an echoing game, a
+//     key pressed through CDP to its echo drawn, p50 and p99 (page/keys.js);
+//   - memory after the flood has filled the 10,000-line scrollback: the
+//     page's heaps (Runtime.getHeapUsage) and its wasm linear memory;
+//   - the CPU the browser uses while the page sits idle, and the size of
+//     what it downloads;
+//   - a minimal Ebitengine page (minimal/, built here for js/wasm) for
+//     the floor Ebitengine sets: its first frame, idle CPU and memory,
+//     behind the client's loader.js and without it.
+//
+// Run it from the repository's root:
 //
 //	make bench-client                 # builds the wasm, installs xterm.js, runs this
 //	go run ./e2e/clientbench -reps 5  # from the repository's root
@@ -15,15 +31,20 @@
 // wire, and a page
 // of its own with xterm.js from e2e/clientbench/node_modules (package.json
 // pins the version; npm ci installs it) fed by /xws with the bare stream.
-// Both get the same deterministic stream in the same WebSocket messages.
-// Every wait is bounded; the browser is closed at the end. Screenshots of
-// both clients after their last flood go to e2e/testoutput/.
+// Both get the same deterministic stream in the same WebSocket messages;
+// for keystrokes, both sockets echo what the page sends (a Keys frame
+// comes back as Output). Page-side hooks say when a frame was drawn and
+// what it held: the client's window.drawbridge.drawn() and xterm.js's
+// onRender, polled on the browser's own animation frames. Every wait is
+// bounded; the browser is closed at the end. Screenshots of both clients
+// after their last flood at each viewport go to e2e/testoutput/.
 //
 // It is not part of `make test`: the figures need a quiet machine and take
-// about a minute.
+// about three minutes (-reps and -keys trade precision for time).
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +53,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -67,6 +89,14 @@ type config struct {
 	Idle     time.Duration // how long idle CPU is measured
 	Width    int           // viewport, CSS pixels
 	Height   int
+	Keys     int    // keystrokes timed per client
+	Go       string // the go command, which builds the minimal Ebitengine page
+	Minimal  string // that page's package directory
+}
+
+// viewport is the configured viewport, at device scale 1.
+func (c config) viewport() viewport {
+	return viewport{width: int64(c.Width), height: int64(c.Height), scale: 1}
 }
 
 // validate checks the config's ranges and that the files it names exist.
@@ -86,6 +116,12 @@ func (c config) validate() error {
 	}
 	if c.Width < 200 || c.Width > 4000 || c.Height < 200 || c.Height > 4000 {
 		errs = append(errs, fmt.Errorf("viewport %dx%d outside 200..4000 px", c.Width, c.Height))
+	}
+	if c.Keys < 10 || c.Keys > 10000 {
+		errs = append(errs, fmt.Errorf("-keys %d outside 10..10000", c.Keys))
+	}
+	if _, err := os.Stat(filepath.Join(c.Minimal, "main.go")); err != nil {
+		errs = append(errs, fmt.Errorf("-minimal %s: no main.go (run from the repository's root): %w", c.Minimal, err))
 	}
 	if _, err := os.Stat(filepath.Join(c.WWW, "play.html")); err != nil {
 		errs = append(errs, fmt.Errorf("-www %s: no play.html (run from the repository's root): %w", c.WWW, err))
@@ -111,6 +147,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.DurationVar(&c.Idle, "idle", 10*time.Second, "how long idle CPU is measured")
 	fl.IntVar(&c.Width, "width", 1280, "viewport width, CSS pixels")
 	fl.IntVar(&c.Height, "height", 800, "viewport height, CSS pixels")
+	fl.IntVar(&c.Keys, "keys", 200, "keystrokes timed per client")
+	fl.StringVar(&c.Go, "go", "go", "the go command, to build the minimal Ebitengine page for js/wasm")
+	fl.StringVar(&c.Minimal, "minimal", filepath.Join("e2e", "clientbench", "minimal"), "the minimal Ebitengine page's package directory")
 	fl.StringVar(&c.Profile, "profile", "", "write a CPU profile of each client's first flood here (.cpuprofile, for DevTools) and print its top functions; build the wasm with names (make wasm keeps them)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
@@ -137,17 +176,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	stream, err := mudStream(cfg.Seed, cfg.Size)
+	latin, err := makeStream("Latin", mudStream, cfg.Seed, cfg.Size, cfg.Chunk)
 	if err != nil {
 		return err
 	}
-	chunks, err := splitStream(stream, cfg.Chunk)
+	cjkStream, err := makeStream("CJK", mudStreamCJK, cfg.Seed, cfg.Size, cfg.Chunk)
 	if err != nil {
 		return err
 	}
-	rep.streamLen, rep.messages = len(stream), len(chunks)
+	rep.streamLen, rep.messages, rep.cjkLen, rep.cjkMessages = latin.total, len(latin.chunks), cjkStream.total, len(cjkStream.chunks)
+	rep.streamLines = lineCount(latin.chunks)
+
+	tmp, err := os.MkdirTemp("", "drawbridge-clientbench-")
+	if err != nil {
+		return fmt.Errorf("temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	logf("building the minimal Ebitengine page (%s)", cfg.Minimal)
+	minimalWasm := filepath.Join(tmp, "minimal.wasm")
+	if err := buildMinimal(ctx, cfg.Go, cfg.Minimal, minimalWasm); err != nil {
+		return err
+	}
+	if st, err := os.Stat(minimalWasm); err == nil {
+		rep.minimalSize = st.Size()
+	}
 
 	srv := newServer(cfg.WWW, cfg.XTerm, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	srv.minimalWasm = minimalWasm
 	base, stopServer, err := srv.listen()
 	if err != nil {
 		return err
@@ -158,11 +213,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	profile, err := os.MkdirTemp("", "drawbridge-clientbench-")
-	if err != nil {
-		return fmt.Errorf("browser profile: %w", err)
-	}
-	defer os.RemoveAll(profile)
+	profile := filepath.Join(tmp, "profile")
 	logf("starting %s; serving on %s", path, base)
 	browser, err := startChromium(path, profile)
 	if err != nil {
@@ -173,11 +224,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer browser.stop()
 	rep.chromium = browser.version
 
-	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, chunks: chunks, total: len(stream), logf: logf}
-	if rep.ours, err = b.measure(ctx, drawbridgePage()); err != nil {
+	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, latin: latin, cjk: cjkStream, logf: logf, profiled: map[client]bool{}}
+	if rep.ours, err = b.measure(ctx, drawbridge, drawbridgePage(), drawbridgePage()); err != nil {
 		return err
 	}
-	if rep.them, err = b.measure(ctx, xtermPage(rep.ours.cols, rep.ours.rows)); err != nil {
+	ours := rep.ours
+	if rep.them, err = b.measure(ctx, xterm, xtermPage(ours.desktop.cols, ours.desktop.rows), xtermPage(ours.phone.cols, ours.phone.rows)); err != nil {
+		return err
+	}
+	if rep.minimal, err = b.measureMinimal(ctx, true, cfg.Reps); err != nil {
+		return err
+	}
+	// Without the gate, one load: its idle CPU is the figure.
+	if rep.minimalPlain, err = b.measureMinimal(ctx, false, 1); err != nil {
 		return err
 	}
 	browser.stop()
@@ -190,6 +249,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep.write(stdout)
+	return nil
+}
+
+// makeStream generates a stream and cuts it into messages.
+func makeStream(name string, gen func(seed uint64, size int) ([]byte, error), seed uint64, size, chunk int) (stream, error) {
+	b, err := gen(seed, size)
+	if err != nil {
+		return stream{}, fmt.Errorf("%s stream: %w", name, err)
+	}
+	chunks, err := splitStream(b, chunk)
+	if err != nil {
+		return stream{}, fmt.Errorf("%s stream: %w", name, err)
+	}
+	return stream{name: name, chunks: chunks, total: len(b)}, nil
+}
+
+// lineCount counts the line ends in a stream.
+func lineCount(chunks [][]byte) int {
+	n := 0
+	for _, c := range chunks {
+		n += bytes.Count(c, []byte("\n"))
+	}
+	return n
+}
+
+// buildMinimal builds the minimal Ebitengine page for js/wasm, as `make
+// wasm` builds the client (www/build), so the build cache is shared.
+func buildMinimal(ctx context.Context, goCmd, dir, out string) error {
+	pkg := filepath.Clean(dir)
+	if !filepath.IsAbs(pkg) {
+		pkg = "." + string(filepath.Separator) + pkg // a path, not an import path
+	}
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the minimal Ebitengine page: %w\n%s", err, b)
+	}
 	return nil
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -70,6 +73,30 @@ func TestMedian(t *testing.T) {
 	} {
 		if got := median(tc.in); got != tc.want {
 			t.Errorf("median(%v): got %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	root := filepath.Join("..", "..")
+	base := []string{"-www", filepath.Join(root, "www"), "-minimal", "minimal", "-xterm", t.TempDir()}
+	mustWrite(t, filepath.Join(base[5], "lib", "xterm.js"), "// xterm")
+	c, err := parseFlags(base, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Keys != 200 || c.Go != "go" || c.Reps != 3 || c.viewport().String() != "1280x800" {
+		t.Errorf("defaults: got %+v", c)
+	}
+	for _, bad := range [][]string{
+		{"-keys", "5"},
+		{"-keys", "20000"},
+		{"-minimal", t.TempDir()}, // no main.go
+		{"-reps", "0"},
+		{"extra"},
+	} {
+		if _, err := parseFlags(append(slices.Clone(base), bad...), io.Discard); err == nil {
+			t.Errorf("%q: got no error", bad)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -49,7 +50,10 @@ const helloTimeout = 10 * time.Second
 type server struct {
 	www   string // the web client's directory
 	xterm string // the @xterm/xterm package directory
-	log   *slog.Logger
+	// minimalWasm is the minimal Ebitengine page's wasm, which
+	// page/minimal.html's loader fetches as dist/client.wasm.
+	minimalWasm string
+	log         *slog.Logger
 
 	sessions map[client]chan *session
 
@@ -70,6 +74,8 @@ type session struct {
 	conn   *websocket.Conn
 	framed bool          // Output frames of the drawbridge.v1 wire; else the bare stream
 	done   chan struct{} // closed when the connection has ended
+	echo   atomic.Bool   // echo what the client types (see startEcho)
+	echoed atomic.Int64  // bytes echoed so far
 }
 
 func newServer(www, xtermDir string, log *slog.Logger) *server {
@@ -100,6 +106,14 @@ func (s *server) handler() (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("benchmark pages: %w", err)
 	}
+	mux.HandleFunc("/bench/dist/client.wasm", func(w http.ResponseWriter, r *http.Request) {
+		if s.minimalWasm == "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/wasm")
+		http.ServeFile(w, r, s.minimalWasm)
+	})
 	mux.Handle("/bench/", http.StripPrefix("/bench/", http.FileServerFS(page)))
 	mux.Handle("/xterm/", http.StripPrefix("/xterm/", http.FileServer(http.Dir(s.xterm))))
 	mux.HandleFunc("/", s.serveWWW)
@@ -287,10 +301,11 @@ func (s *server) serveBare(w http.ResponseWriter, r *http.Request) {
 	s.serve(c, xterm, false)
 }
 
-// serve offers the connection to the benchmark and reads (and drops) what
-// the client sends until the connection ends: Resize and Ack frames from
-// the Drawbridge client, nothing from xterm.js. Reading is what notices
-// the close when the page goes away.
+// serve offers the connection to the benchmark and reads what the client
+// sends until the connection ends: Resize and Ack frames from the
+// Drawbridge client, nothing from xterm.js until the session echoes, then
+// the keys it types, which go back at once (see startEcho); anything else
+// is dropped. Reading is what notices the close when the page goes away.
 func (s *server) serve(c *websocket.Conn, who client, framed bool) {
 	s.mu.Lock()
 	if s.closed {
@@ -311,10 +326,74 @@ func (s *server) serve(c *websocket.Conn, who client, framed bool) {
 		return
 	}
 	for {
-		if _, _, err := c.Read(s.ctx); err != nil {
+		_, b, err := c.Read(s.ctx)
+		if err != nil {
+			return
+		}
+		if !sess.echo.Load() {
+			continue
+		}
+		if err := sess.echoBack(s.ctx, b); err != nil {
+			s.log.Warn("echo", "client", who, "err", err)
 			return
 		}
 	}
+}
+
+// echoBack answers one message from the client while the session
+// echoes: on the drawbridge.v1 wire a Keys frame comes back as an Output
+// frame with the same bytes, as a game in character mode echoes what it
+// reads (other frames are dropped); on the bare stream (xterm.js's
+// onData) every message comes back as it is.
+func (sess *session) echoBack(ctx context.Context, msg []byte) error {
+	data := msg
+	if sess.framed {
+		f, err := wire.Decode(msg)
+		if err != nil {
+			return fmt.Errorf("decode a frame from the client: %w", err)
+		}
+		if f.Type != wire.TypeKeys {
+			return nil
+		}
+		if len(f.Data) > wire.MaxPayload {
+			return fmt.Errorf("%d bytes of keys exceed the wire's %d", len(f.Data), wire.MaxPayload)
+		}
+		data = f.Data
+		msg = wire.AppendOutput(nil, f.Data)
+	}
+	if err := sess.conn.Write(ctx, websocket.MessageBinary, msg); err != nil {
+		return err
+	}
+	sess.echoed.Add(int64(len(data)))
+	return nil
+}
+
+// startEcho puts the client in character mode, as a game running a
+// full-screen program does, and echoes every key it sends from then on.
+// On the drawbridge.v1 wire that is an Echo frame (the game echoes) and
+// then setup as Output; the Drawbridge client goes to character mode
+// when the game echoes and the alternate screen is on (see its
+// client.setMode), so setup should switch to it. On the bare stream it
+// is setup alone: xterm.js sends every key through onData anyway.
+func (sess *session) startEcho(ctx context.Context, setup []byte) error {
+	sess.echo.Store(true)
+	if sess.framed {
+		echo, err := wire.Append(nil, &wire.Frame{Type: wire.TypeEcho, Echo: true})
+		if err != nil {
+			return fmt.Errorf("encode echo: %w", err)
+		}
+		if err := sess.conn.Write(ctx, websocket.MessageBinary, echo); err != nil {
+			return fmt.Errorf("send echo: %w", err)
+		}
+		if len(setup) > wire.MaxPayload {
+			return fmt.Errorf("setup: %d bytes exceed the wire's %d", len(setup), wire.MaxPayload)
+		}
+		setup = wire.AppendOutput(nil, setup)
+	}
+	if err := sess.conn.Write(ctx, websocket.MessageBinary, setup); err != nil {
+		return fmt.Errorf("send the setup: %w", err)
+	}
+	return nil
 }
 
 // session waits for the next connection of a client, until ctx ends.

@@ -136,11 +136,50 @@ func TestServeWWWBadManifest(t *testing.T) {
 
 func TestServeBenchPages(t *testing.T) {
 	_, base := startServer(t)
-	for _, p := range []string{"/bench/xterm.html", "/bench/xterm-page.js", "/bench/xterm-page.css", "/bench/watch.js"} {
+	for _, p := range []string{"/bench/xterm.html", "/bench/xterm-page.js", "/bench/xterm-page.css", "/bench/watch.js",
+		"/bench/keys.js", "/bench/wasmmem.js", "/bench/minimal.html", "/bench/minimal-plain.html", "/bench/minimal-plain.js"} {
 		resp, body := get(t, base+p, "")
 		if resp.StatusCode != 200 || len(body) == 0 {
 			t.Errorf("%s: got %d with %d bytes", p, resp.StatusCode, len(body))
 		}
+	}
+	// Without a minimal page built, its wasm is not found.
+	if resp, _ := get(t, base+"/bench/dist/client.wasm", ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the minimal page's wasm, not built: got %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestServeMinimalWasm(t *testing.T) {
+	www := t.TempDir()
+	mustWrite(t, filepath.Join(www, "play.html"), "<!doctype html>")
+	wasm := filepath.Join(t.TempDir(), "minimal.wasm")
+	mustWrite(t, wasm, "\x00asm minimal")
+	srv := newServer(www, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv.minimalWasm = wasm
+	base, stop, err := srv.listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	// minimal.html's loader (www/loader.js) asks for dist/client.wasm
+	// relative to the page.
+	resp, body := get(t, base+"/bench/dist/client.wasm", "br, gzip")
+	if resp.StatusCode != 200 || body != "\x00asm minimal" || resp.Header.Get("Content-Type") != "application/wasm" {
+		t.Errorf("got %d %q as %q, want the minimal wasm as application/wasm", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	}
+	page, err := pageFiles.ReadFile("page/minimal.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`src="/loader.js"`, `src="/dist/wasm_exec.js"`, `id="status"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("minimal.html lacks %s", want)
+		}
+	}
+	if loader, err := os.ReadFile(filepath.Join("..", "..", "www", "loader.js")); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(string(loader), `fetch("dist/client.wasm")`) {
+		t.Error(`www/loader.js no longer fetches "dist/client.wasm" relative to the page, which minimal.html relies on`)
 	}
 }
 
@@ -280,5 +319,86 @@ func TestSessionTimesOut(t *testing.T) {
 	defer cancel()
 	if _, err := srv.session(ctx, drawbridge); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("got %v, want a deadline error", err)
+	}
+}
+
+func TestWireEcho(t *testing.T) {
+	srv, base := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialTest(t, ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", wire.Subprotocol)
+	send := func(f *wire.Frame) {
+		t.Helper()
+		b, err := wire.Append(nil, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Write(ctx, websocket.MessageBinary, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() wire.Frame {
+		t.Helper()
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := wire.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	send(&wire.Frame{Type: wire.TypeHello, Caps: wire.CapCharMode, Data: []byte("test")})
+	if f := read(); f.Type != wire.TypeStatus {
+		t.Fatalf("got %+v, want status", f)
+	}
+	sess, err := srv.session(ctx, drawbridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.startEcho(ctx, []byte("\x1b[?1049h")); err != nil {
+		t.Fatal(err)
+	}
+	if f := read(); f.Type != wire.TypeEcho || !f.Echo {
+		t.Fatalf("got %+v, want echo on", f)
+	}
+	if f := read(); f.Type != wire.TypeOutput || string(f.Data) != "\x1b[?1049h" {
+		t.Fatalf("got %+v, want the setup as output", f)
+	}
+	for _, k := range []string{"a", "\x1b[A", "é"} {
+		send(&wire.Frame{Type: wire.TypeResize, Cols: 80, Rows: 24}) // not echoed
+		send(&wire.Frame{Type: wire.TypeKeys, Data: []byte(k)})
+		if f := read(); f.Type != wire.TypeOutput || string(f.Data) != k {
+			t.Fatalf("key %q: got %+v, want it back as output", k, f)
+		}
+	}
+	if n := sess.echoed.Load(); n != int64(len("a\x1b[Aé")) {
+		t.Errorf("echoed %d bytes, want %d", n, len("a\x1b[Aé"))
+	}
+}
+
+func TestBareEcho(t *testing.T) {
+	srv, base := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialTest(t, ctx, "ws"+strings.TrimPrefix(base, "http")+"/xws")
+	sess, err := srv.session(ctx, xterm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.startEcho(ctx, []byte("\x1b[?1049h")); err != nil {
+		t.Fatal(err)
+	}
+	if _, b, err := c.Read(ctx); err != nil || string(b) != "\x1b[?1049h" {
+		t.Fatalf("got %q (%v), want the setup", b, err)
+	}
+	for _, k := range []string{"q", "\r", "ü"} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+		if _, b, err := c.Read(ctx); err != nil || string(b) != k {
+			t.Fatalf("key %q: got %q (%v), want it back", k, b, err)
+		}
 	}
 }

@@ -28,10 +28,24 @@ const (
 // accented letters, and prompts. Lines end in CR LF, as telnet sends them,
 // and a prompt is left without a line end until the next output starts.
 func mudStream(seed uint64, size int) ([]byte, error) {
+	return generate(seed, size, &latin)
+}
+
+// mudStreamCJK is mudStream with mixed CJK and Latin text: room names,
+// descriptions, things, foes, speakers and chat in Chinese, Japanese and
+// Korean mixed with Latin words, as on a CJK MUD, where commands, exits,
+// numbers and the prompt stay Latin. Wide characters take two columns;
+// descriptions wrap at 78 columns counted so.
+func mudStreamCJK(seed uint64, size int) ([]byte, error) {
+	return generate(seed, size, &cjk)
+}
+
+func generate(seed uint64, size int, v *vocab) ([]byte, error) {
 	if size < minStreamSize || size > maxStreamSize {
 		return nil, fmt.Errorf("stream size %d bytes outside %d..%d", size, minStreamSize, maxStreamSize)
 	}
 	g := &mudGen{
+		v:     v,
 		r:     rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
 		b:     make([]byte, 0, size+4<<10),
 		hp:    850,
@@ -82,10 +96,35 @@ func splitStream(stream []byte, limit int) ([][]byte, error) {
 
 // mudGen writes one stream.
 type mudGen struct {
+	v         *vocab
 	r         *rand.Rand
 	b         []byte
 	hp, maxHP int
 }
+
+// vocab is the text a stream's rooms, fights and chat are made of.
+type vocab struct {
+	places, placeAdj, words, things, foes, speakers, sayings []string
+}
+
+var (
+	latin = vocab{places: places, placeAdj: placeAdj, words: words, things: things, foes: foes, speakers: speakers, sayings: sayings}
+	cjk   = vocab{
+		places:   []string{"十字路口", "城堡", "鍛冶屋", "酒場「竜の心」", "마을 광장", "Fjörd", "神社", "市場", "望楼", "図書館", "부두", "Crypt"},
+		placeAdj: []string{"古い", "廃墟の", "賑やかな", "静かな", "凍った", "Sunlit", "오래된", "Grand"},
+		words: strings.Fields(`the 古い 石の 壁 松明 が 揺れる 影 踊る wind 風 吹く 壊れた アーチ 忘れられた
+			城 of 苔むした 石畳 道 商人 叫ぶ 魚 パン 樽 rope 縄 カモメ 旋回 潮 塩 鉄 煙 煙突 鐘 鳴る
+			遠い 寺 衛兵 見張る 旅人 通る 門 ルーン 青く 光る 古老的 城墙 火把 闪烁 影子 风 吹 破碎
+			拱门 被遗忘 的 城堡 商人 喊 价格 오래된 돌 벽 횃불 그림자 바람 and through beside beyond`),
+		things: []string{"錆びた長剣が落ちている。", "衛兵があくびをしながら見張っている。", "A small piñata hangs from a hook.",
+			"吟遊詩人のエルウィンがリュートを調律している。", "金貨の山が輝いている。", "看板に「欢迎光临！」と書いてある。",
+			"灰色의 쥐가 벽을 따라 달린다.", "An old 猫 sleeps here."},
+		foes:     []string{"ゴブリン", "洞窟トロール", "冰霜巨龙", "산적", "the bandit", "大ネズミ"},
+		speakers: []string{"エルウィン", "李白", "김민준", "Zoë", "さくら", "王芳", "Øyvind"},
+		sayings: []string{"酒場はどこですか？", "Anyone up for the 地下墓地 run? ☺", "+2 の剣を 500 ゴールドで売ります。",
+			"北方来的问候！", "brb, 咖啡 ☕", "누가 내 크렘 브륄레 가져갔어?", "LFG: 冰霜巨龙 — need healer"},
+	}
+)
 
 var (
 	places = []string{"Crossroads", "Château", "Forge", "Taverne du Cœur", "Fjörd", "Straße",
@@ -138,7 +177,7 @@ func (g *mudGen) sgrRGB(r, gr, b int) {
 // room writes a room: title, description, sometimes a map, exits, things.
 func (g *mudGen) room() {
 	g.str("\r\n\x1b[1;3" + strconv.Itoa(1+g.r.IntN(7)) + "m")
-	g.str(g.pick(placeAdj) + " " + g.pick(places) + "\x1b[0m\r\n")
+	g.str(g.pick(g.v.placeAdj) + " " + g.pick(g.v.places) + "\x1b[0m\r\n")
 	g.description(40 + g.r.IntN(60))
 	if g.r.IntN(4) == 0 {
 		g.boxMap(12+g.r.IntN(10), 3+g.r.IntN(3))
@@ -150,7 +189,7 @@ func (g *mudGen) room() {
 	g.str("]\x1b[0m\r\n")
 	for i, n := 0, g.r.IntN(4); i < n; i++ {
 		g.sgr256(16 + g.r.IntN(216))
-		g.str(g.pick(things) + "\x1b[0m\r\n")
+		g.str(g.pick(g.v.things) + "\x1b[0m\r\n")
 	}
 }
 
@@ -158,11 +197,11 @@ func (g *mudGen) room() {
 func (g *mudGen) description(n int) {
 	col := 0
 	for i := 0; i < n; i++ {
-		w := g.pick(words)
+		w := g.pick(g.v.words)
 		if i == 0 {
 			w = capitalize(w)
 		}
-		wl := utf8.RuneCountInString(w)
+		wl := columns(w)
 		if col > 0 && col+1+wl > 78 {
 			g.str("\r\n")
 			col = 0
@@ -201,7 +240,7 @@ func (g *mudGen) boxMap(w, h int) {
 
 // combat writes a round or a few: the player's blows, the foe's, damage.
 func (g *mudGen) combat() {
-	foe := g.pick(foes)
+	foe := g.pick(g.v.foes)
 	g.str("\r\n")
 	for i, n := 0, 2+g.r.IntN(6); i < n; i++ {
 		v := verbs[g.r.IntN(len(verbs))]
@@ -228,7 +267,7 @@ func (g *mudGen) chat() {
 	g.str("\r\n")
 	for i, n := 0, 1+g.r.IntN(3); i < n; i++ {
 		ch := channels[g.r.IntN(len(channels))]
-		g.str(ch.sgr + "[" + ch.name + "]\x1b[0;35m " + g.pick(speakers) + ": " + g.pick(sayings) + "\x1b[0m\r\n")
+		g.str(ch.sgr + "[" + ch.name + "]\x1b[0;35m " + g.pick(g.v.speakers) + ": " + g.pick(g.v.sayings) + "\x1b[0m\r\n")
 	}
 }
 
@@ -240,6 +279,38 @@ func (g *mudGen) prompt() {
 	}
 	g.str(colour + "<" + strconv.Itoa(g.hp) + "hp \x1b[0;33m" + strconv.Itoa(200+g.r.IntN(100)) + "m \x1b[36m" +
 		strconv.Itoa(300+g.r.IntN(50)) + "mv\x1b[0m> ")
+}
+
+// columns is how many terminal columns s takes: two for a wide (East
+// Asian) character, one for any other. It knows the ranges the streams
+// use (Hangul, CJK punctuation, kana, ideographs, fullwidth forms), not
+// all of Unicode's East Asian Width property (UAX #11).
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if wide(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// wide reports whether r is in one of the wide ranges columns knows.
+func wide(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115f, // Hangul Jamo leading consonants
+		r >= 0x2e80 && r <= 0x303e, // CJK radicals, punctuation
+		r >= 0x3041 && r <= 0x33ff, // kana, CJK compatibility
+		r >= 0x3400 && r <= 0x4dbf, // CJK extension A
+		r >= 0x4e00 && r <= 0x9fff, // CJK unified ideographs
+		r >= 0xac00 && r <= 0xd7a3, // Hangul syllables
+		r >= 0xf900 && r <= 0xfaff, // CJK compatibility ideographs
+		r >= 0xff00 && r <= 0xff60, // fullwidth forms
+		r >= 0xffe0 && r <= 0xffe6:
+		return true
+	}
+	return false
 }
 
 // capitalize upper-cases the first letter of s, which may be more than a

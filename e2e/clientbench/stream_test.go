@@ -79,11 +79,80 @@ func visibleWidth(line string) int {
 			esc = r < 0x40 || r > 0x7e || r == '['
 		case r == 0x1b:
 			esc = true
+		case wide(r):
+			n += 2
 		default:
 			n++
 		}
 	}
 	return n
+}
+
+func TestMudStreamCJK(t *testing.T) {
+	const size = 512 << 10
+	s, err := mudStreamCJK(1, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := mudStreamCJK(1, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(s, again) {
+		t.Fatal("two CJK streams with the same seed differ")
+	}
+	if len(s) < size || len(s) > size+4<<10 {
+		t.Errorf("got %d bytes, want %d to %d", len(s), size, size+4<<10)
+	}
+	if !utf8.Valid(s) {
+		t.Fatal("stream is not valid UTF-8")
+	}
+	text := string(s)
+	if !strings.HasSuffix(text, endMarker+"\r\n") || strings.Count(text, endMarker) != 1 {
+		t.Error("the end marker is not once, at the end")
+	}
+	// Mixed: a good share of the text is wide CJK, and Latin words,
+	// the prompt and the colours are there too.
+	var wideBytes int
+	for _, r := range text {
+		if wide(r) {
+			wideBytes += utf8.RuneLen(r)
+		}
+	}
+	if share := float64(wideBytes) / float64(len(s)); share < 0.2 || share > 0.6 {
+		t.Errorf("%.0f%% of the bytes are wide characters, want a mix (20%% to 60%%)", 100*share)
+	}
+	for _, want := range []string{"城", "마을", "ゴブリン", "the", "[Exits:", "mv\x1b[0m> ", "\x1b[38;2;"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("stream has no %q", want)
+		}
+	}
+	latin, err := mudStream(1, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(latin, []byte("城")) {
+		t.Error("the Latin stream has CJK in it")
+	}
+	// Wide characters count twice when descriptions wrap.
+	for i, line := range strings.Split(text, "\r\n") {
+		if n := visibleWidth(line); n > 80 {
+			t.Fatalf("line %d is %d columns wide: %q", i, n, line)
+		}
+	}
+}
+
+func TestColumns(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want int
+	}{
+		{"", 0}, {"abc", 3}, {"é", 1}, {"城堡", 4}, {"마을", 4}, {"ゴブリン", 8}, {"a「b」", 6}, {"☕", 1}, {"Ａ", 2},
+	} {
+		if got := columns(tc.s); got != tc.want {
+			t.Errorf("columns(%q) = %d, want %d", tc.s, got, tc.want)
+		}
+	}
 }
 
 func TestMudStreamSizeLimits(t *testing.T) {
@@ -158,5 +227,28 @@ func TestSplitStreamErrors(t *testing.T) {
 	}
 	if _, err := splitStream([]byte{'a', 0x80, 0x80, 0x80, 0x80, 0x80}, 4); err == nil {
 		t.Error("continuation bytes only: got no error")
+	}
+}
+
+func TestMakeStream(t *testing.T) {
+	s, err := makeStream("CJK", mudStreamCJK, 2, 64<<10, 4<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := mudStreamCJK(2, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.name != "CJK" || s.total != len(whole) || !bytes.Equal(bytes.Join(s.chunks, nil), whole) {
+		t.Errorf("got %q, %d bytes in %d chunks; want the CJK stream's %d bytes", s.name, s.total, len(s.chunks), len(whole))
+	}
+	if n := lineCount(s.chunks); n != bytes.Count(whole, []byte("\n")) || n < 500 {
+		t.Errorf("lineCount = %d, want %d", n, bytes.Count(whole, []byte("\n")))
+	}
+	if _, err := makeStream("Latin", mudStream, 1, 10, 4<<10); err == nil || !strings.Contains(err.Error(), "Latin stream") {
+		t.Errorf("a stream too small: got %v, want an error naming the stream", err)
+	}
+	if _, err := makeStream("Latin", mudStream, 1, 64<<10, 2); err == nil {
+		t.Error("messages too small: got no error")
 	}
 }

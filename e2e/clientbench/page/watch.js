@@ -1,63 +1,58 @@
 // Times one flood in a page, for make bench-client. The benchmark
 // evaluates this function in the page just before it sends the first
 // message; src names the client's object (window.drawbridge or
-// window.xtermbench, both with stats() -> {frames, bytes}) and total is
-// the stream's length. The result lands in window.__bench, and
-// window.__benchDone is a promise of it, so the benchmark need not poll.
+// window.xtermbench, both with stats() -> {bytes} and drawn() -> {frames,
+// ms, bytes}: frames drawn, the page time of the last and the bytes
+// applied when it was drawn) and total is the stream's length. The result
+// lands in window.__bench, and window.__benchDone is a promise of it, so
+// the benchmark need not poll.
 //
-// The flood ends when every byte has been applied and a frame drawn after
-// that. Both clients draw only frames with something new, on animation
-// frames, so this polls on animation frames too:
-//   - when the bytes are first seen complete, a frame drawn at a later
-//     poll is the one that shows them: the flood ends at that poll;
-//   - when no frame follows (10 polls and 250 ms), the frame that showed
-//     the last bytes was drawn before they were seen complete: the flood
-//     ends at that poll.
-// Either way the end is at most one animation frame late, for both
-// clients alike.
-(function watch(src, total) {
+// The flood ends at the page time of the first frame drawn with every
+// byte applied, as the client's draw hook recorded it (Drawbridge: its
+// OnDraw; xterm.js: onRender). This polls drawn() on every animation
+// frame; both clients draw on animation frames, so a poll sees at most
+// one new frame, and when it sees more (how: "maybe a frame late") the
+// end is the last one's. The longest wait for a frame runs from one
+// frame's time to the next, the first from the start: how long the page
+// looked frozen. A flood whose last bytes are not drawn within
+// undrawnMs of their being applied ends there, how: "not drawn".
+(function watch(src, total, undrawnMs) {
   "use strict";
   const client = window[src];
-  const s0 = client.stats();
-  const b = { t0: performance.now(), frames0: s0.frames, bytes0: s0.bytes, done: false };
+  // The browser's own, not a page's wrapper (see wasmmem.js).
+  const raf = window.__benchRAF || window.requestAnimationFrame.bind(window);
+  const d0 = client.drawn();
+  const b = { t0: performance.now(), frames0: d0.frames, bytes0: client.stats().bytes, done: false, maxGap: 0, bytes: 0 };
   window.__bench = b;
   let resolve;
   window.__benchDone = new Promise((r) => { resolve = r; });
-  let seen = null; // {t, frames} when the bytes were first seen complete
-  let polls = 0;
-  // The longest wait for a frame during the flood, from t0 to the end:
-  // how long the page looked frozen.
-  let lastFrames = s0.frames;
+  let lastFrames = d0.frames;
   let lastFrameAt = b.t0;
-  b.maxGap = 0;
-  const gap = (t, frames) => {
-    if (frames > lastFrames) {
-      b.maxGap = Math.max(b.maxGap, t - lastFrameAt);
-      lastFrames = frames;
-      lastFrameAt = t;
-    }
-  };
-  const finish = (t, frames, how) => {
-    Object.assign(b, { done: true, tEnd: t, frames: frames - b.frames0, how });
-    resolve(b);
-  };
+  let appliedAt = 0;
   const poll = () => {
+    const d = client.drawn();
     const t = performance.now();
-    const s = client.stats();
-    b.bytes = s.bytes - b.bytes0;
-    if (seen === null) {
-      gap(t, s.frames);
-      if (b.bytes >= total) seen = { t, frames: s.frames };
-    } else if (s.frames > seen.frames) {
-      gap(t, s.frames);
-      finish(t, s.frames, "next frame");
-      return;
-    } else if (++polls >= 10 && t - seen.t >= 250) {
-      finish(seen.t, seen.frames, "already drawn");
+    b.bytes = client.stats().bytes - b.bytes0;
+    if (b.bytes >= total && appliedAt === 0) appliedAt = t;
+    const fresh = d.frames - lastFrames;
+    if (fresh > 0) {
+      b.maxGap = Math.max(b.maxGap, d.ms - lastFrameAt);
+      lastFrames = d.frames;
+      lastFrameAt = d.ms;
+    }
+    if (d.bytes - b.bytes0 >= total) {
+      Object.assign(b, { done: true, tEnd: d.ms, frames: d.frames - b.frames0, how: fresh > 1 ? "maybe a frame late" : "drawn" });
+      resolve(b);
       return;
     }
-    requestAnimationFrame(poll);
+    if (appliedAt > 0 && t - appliedAt >= undrawnMs) {
+      b.maxGap = Math.max(b.maxGap, t - lastFrameAt);
+      Object.assign(b, { done: true, tEnd: t, frames: d.frames - b.frames0, how: "not drawn" });
+      resolve(b);
+      return;
+    }
+    raf(poll);
   };
-  requestAnimationFrame(poll);
+  raf(poll);
   return true;
 })

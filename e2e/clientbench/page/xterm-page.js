@@ -10,6 +10,10 @@
 //                 term.open(), which draws the empty terminal
 //   bytes         bytes whose write callback has run, i.e. parsed into
 //                 the buffer
+// and drawn(), as window.drawbridge.drawn(): frames, and the page time and
+// bytes at the last onRender (what that frame showed). What the terminal
+// sends (onData: typed keys) goes to the WebSocket, where the benchmark's
+// server echoes it when it times keystrokes.
 "use strict";
 (() => {
   const q = new URLSearchParams(location.search);
@@ -30,8 +34,12 @@
   let bytes = 0;
   let open = false;
   let closed = "";
+  let drawnMs = 0;
+  let drawnBytes = 0;
   term.onRender(() => {
-    if (++frames === 1) firstFrameMs = performance.now();
+    drawnMs = performance.now();
+    drawnBytes = bytes;
+    if (++frames === 1) firstFrameMs = drawnMs;
   });
   term.open(document.getElementById("terminal"));
 
@@ -43,9 +51,17 @@
     const data = new Uint8Array(ev.data);
     term.write(data, () => { bytes += data.length; });
   });
+  term.onData((data) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(data);
+  });
 
   window.xtermbench = {
     stats: () => ({ frames, firstFrameMs, bytes }),
+    drawn: () => ({ frames, ms: drawnMs, bytes: drawnBytes }),
+    focus: () => term.focus(),
+    // bufferLines: the lines the normal buffer holds, scrollback and
+    // screen.
+    bufferLines: () => term.buffer.normal.length,
     size: () => ({ cols: term.cols, rows: term.rows }),
     // ready: connected, and the empty terminal is on screen.
     ready: () => open && !closed && frames > 0,
