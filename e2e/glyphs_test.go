@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -26,11 +27,18 @@ const glyphLine = "日本語のテキスト 🐉 \U0010FFFD \U0002FFFD"
 // drawn from the system's fonts (CI installs Noto CJK and Noto Color
 // Emoji): a line of Japanese and an emoji said in the demo game are drawn
 // as text, not as the missing-glyph box; the CJK over two cells each and
-// the emoji in its own colours, not tinted in the text's.
+// the emoji in its own colours, not tinted in the text's; on a plain
+// screen and on a 2x one, where glyphs are drawn at device size.
 func TestSystemGlyphs(t *testing.T) {
 	t.Parallel()
+	for _, scale := range []float64{1, 2} {
+		t.Run(fmt.Sprintf("%gx", scale), func(t *testing.T) { checkSystemGlyphs(t, scale) })
+	}
+}
+
+func checkSystemGlyphs(t *testing.T, scale float64) {
 	gw := startGateway(t, true)
-	b := newBrowser(t, gw, 1000, 700, 1)
+	b := newBrowser(t, gw, 1000, 700, scale)
 	enterGame(t, b, gw, "Scribe")
 
 	// The command line is a DOM input: text arrives in it as an IME or
@@ -74,7 +82,7 @@ func TestSystemGlyphs(t *testing.T) {
 	col += len(`You say, "`)
 	for _, r := range glyphLine {
 		if r != ' ' {
-			glyphs = append(glyphs, glyph{r: r, cell: b.cellRect(t, col, row, cellWidth(r))})
+			glyphs = append(glyphs, glyph{r: r, cell: b.cellRect(t, col, row, cellWidth(r), scale)})
 		}
 		col += cellWidth(r)
 	}
@@ -94,7 +102,10 @@ func TestSystemGlyphs(t *testing.T) {
 	bg := color.RGBA{}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		img = b.screenshot(t, "system-glyphs.png")
+		img = b.screenshot(t, fmt.Sprintf("system-glyphs-%gx.png", scale))
+		if want := int(1000 * scale); img.Bounds().Dx() != want {
+			t.Fatalf("screenshot %d pixels wide, want %d: device pixels at %gx", img.Bounds().Dx(), want, scale)
+		}
 		bg = colourAt(img, find('日').Min.Add(image.Pt(0, -1)))
 		if inked(img, find('🐉'), bg) > 20 || time.Now().After(deadline) {
 			break
@@ -190,8 +201,9 @@ func cellWidth(r rune) int {
 }
 
 // cellRect returns the screenshot pixels of w cells from (col, row) of the
-// terminal, at the page's scale of 1 (a CSS pixel is a screenshot pixel).
-func (b *browser) cellRect(t *testing.T, col, row, w int) image.Rectangle {
+// terminal, on a page at device scale (a CSS pixel is scale screenshot
+// pixels across).
+func (b *browser) cellRect(t *testing.T, col, row, w int, scale float64) image.Rectangle {
 	t.Helper()
 	box := eval[map[string]float64](t, b, `(() => {
 		const r = document.querySelector("#screen canvas").getBoundingClientRect();
@@ -203,8 +215,8 @@ func (b *browser) cellRect(t *testing.T, col, row, w int) image.Rectangle {
 	}
 	x0 := box["left"] + box["x"] + float64(col)*box["w"]
 	y0 := box["top"] + box["y"] + float64(row)*box["h"]
-	return image.Rect(int(math.Round(x0)), int(math.Round(y0)),
-		int(math.Round(x0+float64(w)*box["w"])), int(math.Round(y0+box["h"])))
+	return image.Rect(int(math.Round(scale*x0)), int(math.Round(scale*y0)),
+		int(math.Round(scale*(x0+float64(w)*box["w"]))), int(math.Round(scale*(y0+box["h"]))))
 }
 
 func colourAt(img image.Image, p image.Point) color.RGBA {
