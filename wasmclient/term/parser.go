@@ -21,8 +21,8 @@ func (t *Terminal) WriteString(s string) (int, error) {
 	return len(s), nil
 }
 
-// write feeds p to the state machine, with a fast path for runs of
-// printable ASCII in the ground state.
+// write feeds p to the state machine, with fast paths for runs of
+// printable ASCII and of whole UTF-8 characters in the ground state.
 func write[S ~string | ~[]byte](t *Terminal, p S) {
 	for i := 0; i < len(p); {
 		if t.state == stGround && t.u8need == 0 {
@@ -34,6 +34,12 @@ func write[S ~string | ~[]byte](t *Terminal, p S) {
 				printASCII(t, p[i:j])
 				i = j
 				continue
+			}
+			if p[i] >= 0xc2 { // CJK and other non-ASCII text
+				if n := printUTF8(t, p[i:]); n > 0 {
+					i += n
+					continue
+				}
 			}
 		}
 		t.step(p[i])

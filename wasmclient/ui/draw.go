@@ -226,7 +226,7 @@ func (g *Game) drawRow(y int, r viewRow, cells []term.Cell) bool {
 				ok = false
 				continue
 			}
-			g.quad(cell, src, fg)
+			g.quad(cell, src, g.atlas.tint(src, fg)) // emoji keep their colours
 		}
 		uy := top + g.fonts.Baseline + thick
 		switch {
@@ -302,7 +302,7 @@ func (g *Game) drawText(y, x0 int, text string, fg, bg color.RGBA) bool {
 			if r != ' ' {
 				src, fits := g.atlas.glyph(glyphKey{r: r})
 				if fits {
-					g.quad(cell, src, fg)
+					g.quad(cell, src, g.atlas.tint(src, fg))
 				}
 				ok = ok && fits
 			}

@@ -30,11 +30,12 @@ const (
 // The font is Go Mono (BSD licence, in golang.org/x/image/font/gofont):
 // it covers Latin, Greek, Cyrillic and common symbols. Box drawing, block
 // elements and braille are drawn procedurally (boxdraw.go), pixel-exact so
-// they join between cells. Anything else Go Mono lacks, CJK included, is
-// drawn as an outlined box one or two cells wide: showing CJK needs a font
-// of several megabytes that the client does not ship. A fallback face
-// (DejaVu Sans Mono, 200 KB compressed per style) was weighed and left out
-// for size.
+// they join between cells. Anything else Go Mono lacks, CJK and emoji
+// included, is drawn by the browser from the system's fonts (fallback.go,
+// glyph_js.go) into one or two cells, as the terminal's width says:
+// showing CJK from a shipped font would add megabytes to the download.
+// Colour emoji keep their colours. What no system font has either is
+// drawn as an outlined box one or two cells wide.
 type Fonts struct {
 	// faces are the regular and bold faces. Italics are slanted from
 	// them when rasterised: the two italic faces would add about 70 KB
@@ -43,6 +44,11 @@ type Fonts struct {
 	// CellW and CellH are the cell size in pixels; Baseline is the
 	// baseline's distance from the cell's top.
 	CellW, CellH, Baseline int
+	// size is the font size in device pixels.
+	size float64
+	// system draws the glyphs the faces lack; nil where there is no
+	// browser (native builds), so they are boxes.
+	system *systemGlyphs
 }
 
 // LoadFonts returns the fonts at size pixels (device pixels: the CSS font
@@ -51,7 +57,7 @@ func LoadFonts(size float64) (*Fonts, error) {
 	if size < 4 || size > 256 {
 		return nil, fmt.Errorf("font size %.1f px out of range 4-256", size)
 	}
-	f := &Fonts{}
+	f := &Fonts{size: size}
 	for i, ttf := range [2][]byte{gomono.TTF, gomonobold.TTF} {
 		parsed, err := opentype.Parse(ttf)
 		if err != nil {
@@ -75,15 +81,17 @@ func LoadFonts(size float64) (*Fonts, error) {
 	lead := int(math.Round(float64(ascent+descent) * 0.12))
 	f.CellH = ascent + descent + lead
 	f.Baseline = ascent + lead/2
+	f.system = newSystemGlyphs(systemTextDrawer(), size)
 	return f, nil
 }
 
 // lineThickness is the thickness of underlines and strike-throughs.
 func (f *Fonts) lineThickness() int { return max(1, f.CellH/16) }
 
-// Has reports whether r is drawn as itself: the font has a glyph for it,
-// or it is one of the box-drawing, block or braille characters drawn
-// procedurally. Other runes are drawn as an outlined box.
+// Has reports whether r is drawn from the bundled font: it has a glyph
+// for it, or r is one of the box-drawing, block or braille characters
+// drawn procedurally. Other runes are drawn with the system's fonts where
+// there are some (in the browser), else as an outlined box.
 func (f *Fonts) Has(r rune) bool {
 	if isProcedural(r) {
 		return true
@@ -92,26 +100,35 @@ func (f *Fonts) Has(r rune) bool {
 	return ok
 }
 
-// Rasterize draws r in style into dst, an RGBA image of width cells (1 or
-// 2) whose bounds are the glyph's cell, as premultiplied white with the
-// glyph's coverage as alpha; colour is applied when drawing. A rune the
-// font lacks is drawn as an outlined box, so missing glyphs are visible
-// rather than silently blank.
-func (f *Fonts) Rasterize(dst *image.RGBA, r rune, style Style, marks []rune) {
+// Rasterize draws r and its combining marks in style into dst, an RGBA
+// image of width cells (1 or 2) whose bounds are the glyph's cells, as
+// premultiplied white with the glyph's coverage as alpha; colour is
+// applied when drawing. A rune (or a mark) the bundled font lacks is
+// drawn with the system's fonts; it may come out in colour (an emoji),
+// and then colour is true and it must be drawn untinted. A rune no font
+// has is drawn as an outlined box, so missing glyphs are visible rather
+// than silently blank.
+func (f *Fonts) Rasterize(dst *image.RGBA, r rune, style Style, marks []rune) (colour bool) {
 	draw.Draw(dst, dst.Bounds(), image.Transparent, image.Point{}, draw.Src)
 	face := f.faces[style&Bold]
 	b := dst.Bounds()
 	if isProcedural(r) {
 		drawProcedural(dst, r)
 		f.drawMarks(dst, face, fixed.I(b.Min.X), marks)
-		return
+		return false
 	}
-	if _, ok := face.GlyphAdvance(r); !ok {
+	_, has := face.GlyphAdvance(r)
+	if f.system != nil && (!has || !hasMarks(face, marks)) {
+		if colour, ok := f.system.glyph(dst, cluster(r, marks), style, f.Baseline); ok {
+			return colour
+		}
+	}
+	if !has {
 		box := b.Inset(max(1, f.CellW/6))
 		box.Min.Y = b.Min.Y + f.CellH/6
 		box.Max.Y = b.Max.Y - f.CellH/6
 		outline(dst, box)
-		return
+		return false
 	}
 	d := font.Drawer{Dst: dst, Src: image.White, Face: face}
 	// Centre the glyph in its cells: Go Mono's advance is a little under
@@ -124,6 +141,32 @@ func (f *Fonts) Rasterize(dst *image.RGBA, r rune, style Style, marks []rune) {
 	if style&Italic != 0 {
 		slant(dst, b.Min.Y+f.Baseline)
 	}
+	return false
+}
+
+// hasMarks reports whether face has all of marks (up to the first 0).
+func hasMarks(face font.Face, marks []rune) bool {
+	for _, m := range marks {
+		if m == 0 {
+			break
+		}
+		if _, ok := face.GlyphAdvance(m); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// cluster is r followed by its marks (up to the first 0), as one string.
+func cluster(r rune, marks []rune) string {
+	s := []rune{r}
+	for _, m := range marks {
+		if m == 0 {
+			break
+		}
+		s = append(s, m)
+	}
+	return string(s)
 }
 
 // italicSlant is the horizontal shift per pixel of height of synthetic

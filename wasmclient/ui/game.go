@@ -11,8 +11,11 @@
 // click (links.go), themes including a high-contrast one (theme.go), a
 // strip of vitals bars (vitals.go), and box drawing, block elements and
 // braille drawn procedurally so they join between cells (boxdraw.go).
+// Glyphs the bundled font lacks (CJK, emoji) are drawn by the browser from
+// the system's fonts into the atlas (fallback.go, glyph_js.go).
 // Everything but the thin Ebitengine layer (game.go, draw.go, input.go,
-// atlas.go) is plain Go, tested natively.
+// atlas.go) and the browser's canvas (glyph_js.go) is plain Go, tested
+// natively.
 //
 // Update and Draw never block: the caller's Tick hook feeds the terminal
 // from channels with a bounded amount of work per frame.
