@@ -102,6 +102,20 @@ func TestCommandLineInBrowser(t *testing.T) {
 		t.Fatal("the list stayed open or the command line lost the focus")
 	}
 
+	// A login command typed where the game does not mask it: the local
+	// echo hides its password, the game still gets the line (and answers
+	// it), and the history keeps it out.
+	b.clear(t, "cmdline")
+	b.typeLine(t, "connect wizard potrzebie")
+	b.waitScreen(t, "connect wizard ********", 10*time.Second)
+	b.waitFor(t, "the game's answer", `(() => { const s = drawbridge.screenText(); return s.indexOf("Huh?", s.indexOf("connect wizard ********")) > 0; })()`, 10*time.Second)
+	if strings.Contains(b.screenText(t), "potrzebie") {
+		t.Fatalf("the echo shows the password:\n%s", b.screenText(t))
+	}
+	if eval[bool](t, b, `(localStorage.getItem("drawbridge.history") || "").includes("potrzebie")`) {
+		t.Fatal("the password is in the command history")
+	}
+
 	// Settings survive a reload.
 	if err := chromedp.Do(b.ctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)

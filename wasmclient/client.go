@@ -475,9 +475,10 @@ func (c *client) submit(line string) {
 	if !masked && set.LocalEcho {
 		// Local echo, dimmed, as MUD clients do: in line mode the game
 		// does not echo what the player typed. The player knows what
-		// they typed: it is not read out again.
+		// they typed: it is not read out again. A login command's
+		// password is shown as asterisks (the game gets it whole).
 		c.announce()
-		c.aside("\x1b[0;2m", line, false)
+		c.aside("\x1b[0;2m", dom.HideSecrets(line, set.Separator), false)
 		c.termMu.Lock()
 		c.ann.skipCurrent(c.term)
 		c.termMu.Unlock()

@@ -84,3 +84,52 @@ func TestSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestHideSecret(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"connect wizard potrzebie", "connect wizard ********"},
+		{"  CO alice hunter2", "  CO alice ********"},
+		{"conn\tAlice\thunter2", "conn\tAlice\t********"},
+		{"create Bob correct horse battery", "create Bob ********"},
+		{"login alice pw", "login alice ********"},
+		{`connect "Some One" pw`, `connect "Some One" ********`},
+		{`connect "Some One pw`, `connect ********`}, // unclosed quote: hide all after the command
+		{"@password old=new", "@password ********"},
+		{"password old new", "password ********"},
+		{"@newpassword Bob=secret", "@newpassword Bob=********"},
+		{"@newpassword Bob secret", "@newpassword Bob ********"},
+		// Nothing to hide: no password in the line, or not a login command.
+		{"connect wizard", "connect wizard"},
+		{"connect wizard   ", "connect wizard   "},
+		{"connect", "connect"},
+		{"@newpassword Bob=", "@newpassword Bob="},
+		{"look", "look"},
+		{"say connect wizard potrzebie", "say connect wizard potrzebie"},
+		{"connected players are here", "connected players are here"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got := HideSecret(tt.line)
+		if got != tt.want {
+			t.Errorf("HideSecret(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+		// Whatever is hidden, history keeps out too.
+		if got != tt.line && !Secret(tt.line) {
+			t.Errorf("HideSecret(%q) hides part of a line that Secret lets into the history", tt.line)
+		}
+	}
+}
+
+func TestHideSecrets(t *testing.T) {
+	tests := []struct{ line, sep, want string }{
+		{"connect wizard potrzebie;;look;;say hi", ";;", "connect wizard ********;;look;;say hi"},
+		{"n ;; connect wizard pw ;;  look", ";;", "n ;; connect wizard ********;;  look"},
+		{"connect wizard pw;;look", "", "connect wizard ********"}, // no separator: one command
+		{"n ;; e", ";;", "n ;; e"},
+	}
+	for _, tt := range tests {
+		if got := HideSecrets(tt.line, tt.sep); got != tt.want {
+			t.Errorf("HideSecrets(%q, %q) = %q, want %q", tt.line, tt.sep, got, tt.want)
+		}
+	}
+}
