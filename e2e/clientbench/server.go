@@ -361,11 +361,9 @@ func (sess *session) echoBack(ctx context.Context, msg []byte) error {
 		data = f.Data
 		msg = wire.AppendOutput(nil, f.Data)
 	}
-	if err := sess.conn.Write(ctx, websocket.MessageBinary, msg); err != nil {
-		return err
-	}
+	// Counted before the write: whoever reads the echo sees it counted.
 	sess.echoed.Add(int64(len(data)))
-	return nil
+	return sess.conn.Write(ctx, websocket.MessageBinary, msg)
 }
 
 // startEcho puts the client in character mode, as a game running a

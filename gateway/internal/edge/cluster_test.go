@@ -190,6 +190,13 @@ func TestClusterOneOrder(t *testing.T) {
 	if got := lock.count(a.acme.lockName("game.test")); got < 1 {
 		t.Errorf("domain lock taken %d times, want at least once", got)
 	}
+	// A node logs the outcome just after its status shows the
+	// certificate: wait for both lines, not only for the status.
+	eventually(t, issueTimeout, "both nodes to log how they got the certificate", func() bool {
+		all := logsA.String() + logsB.String()
+		return strings.Contains(all, "acme: certificate obtained") &&
+			strings.Contains(all, "loaded certificate obtained by another node")
+	})
 	obtained := strings.Count(logsA.String(), "acme: certificate obtained") + strings.Count(logsB.String(), "acme: certificate obtained")
 	if obtained != 1 {
 		t.Errorf("nodes that obtained a certificate = %d, want 1:\nA:\n%s\nB:\n%s", obtained, logsA, logsB)
