@@ -634,6 +634,7 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 		s.grace = nil
 	}
 	s.att.Store(a)
+	s.hub.moved(s, a.addr)
 	s.rmu.Lock()
 	first, missed := s.replay.since(nil, seq)
 	s.rmu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"strings"
 	"testing"
@@ -370,8 +371,9 @@ func TestResumeDoesNotStealALiveConnection(t *testing.T) {
 	first := r.ws
 	frames := follow(t, first)
 
-	// The duplicate presents the copied token.
-	r.ws = r.dial(resumeQuery(tok, 0))
+	// The duplicate presents the copied token (from another address, so
+	// the per-address counts show who is counted where).
+	r.ws = r.dial(resumeQuery(tok, 0) + "&addr=198.51.100.7")
 	g2 := r.connected() // a game connection of its own
 	if g2 == nil {
 		return
@@ -380,6 +382,9 @@ func TestResumeDoesNotStealALiveConnection(t *testing.T) {
 	r.want(wire.TypeResume)
 	if st := r.hub.Stats(); st.Resumed != 0 || st.ResumeFailed != 1 || st.Players != 2 {
 		t.Fatalf("stats %+v, want no resume, one refused, two players", st)
+	}
+	if got := r.perAddr(); got["127.0.0.1"] != 1 || got["198.51.100.7"] != 1 {
+		t.Fatalf("per-address counts %v, want the playing page still under its own address, the copy under its", got)
 	}
 
 	// The first page plays on, on its game connection, with a new token.
@@ -409,10 +414,26 @@ func TestResumeDoesNotStealALiveConnection(t *testing.T) {
 		t.Fatalf("the spent token got %v %v, want a new game connection", f.Type, err)
 	}
 	third.CloseNow()
-	r.ws = r.dial(resumeQuery(fresh, 1))
+	r.ws = r.dial(resumeQuery(fresh, 1) + "&addr=203.0.113.9")
 	r.want(wire.TypeResumed)
 	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("north")})
 	readGame(t, g, "north\r\n")
+	// A resume moves the game connection's count to the new address
+	// (once the spent token's own game connection has ended).
+	deadline := time.Now().Add(5 * time.Second)
+	for r.hub.Len() != 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := r.perAddr(); got["127.0.0.1"] != 0 || got["203.0.113.9"] != 1 || got["198.51.100.7"] != 1 {
+		t.Fatalf("per-address counts %v, want the resumed game under its new address", got)
+	}
+}
+
+// perAddr is a copy of the hub's per-address counts.
+func (r *rig) perAddr() map[string]int {
+	r.hub.mu.Lock()
+	defer r.hub.mu.Unlock()
+	return maps.Clone(r.hub.perAddr)
 }
 
 // Logging out (or an operator revoking the login session) ends the game
