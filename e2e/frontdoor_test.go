@@ -132,6 +132,10 @@ func TestAccountsInBrowser(t *testing.T) {
 	b.click(t, "logout")
 	b.waitFor(t, "the front door", `location.pathname === "/" && !document.getElementById("entry").hidden`, 20*time.Second)
 	waitPlayers(t, gw, 0)
+	// The game's resume token went with the session (www/play.js).
+	if kept := eval[any](t, b, `sessionStorage.getItem("drawbridge.resume")`); kept != nil {
+		t.Fatalf("sessionStorage keeps %q after Log out, want nothing", kept)
+	}
 
 	// The terminal without a session: the client is refused on /ws and
 	// sends the player to the front door with the reason, which the front

@@ -50,11 +50,19 @@ func (k *ResumeKeeper) Save(token string, seq uint64) {
 		return
 	}
 	if token == "" || !validToken(token) {
-		k.store.Set(resumeKey, "")
+		if r, ok := k.store.(remover); ok {
+			r.Remove(resumeKey)
+		} else {
+			k.store.Set(resumeKey, "")
+		}
 		return
 	}
 	k.store.Set(resumeKey, strconv.FormatUint(seq, 10)+" "+token)
 }
+
+// remover is a Storage that can remove a key, as the browser's can; one
+// that cannot is given "".
+type remover interface{ Remove(key string) }
 
 // validToken reports whether token can be a gateway's resume token: a
 // short run of URL-safe characters (the gateway's are base64url). What

@@ -19,3 +19,9 @@ func TabStorage() Storage {
 	}
 	return jsStorage{ss}
 }
+
+// Remove removes key, so that nothing is left behind (dom.remover).
+func (s jsStorage) Remove(key string) {
+	defer func() { _ = recover() }()
+	s.v.Call("removeItem", key)
+}

@@ -36,3 +36,18 @@ func TestResumeKeeper(t *testing.T) {
 		t.Errorf("a keeper without storage loaded %q", tok)
 	}
 }
+
+// removingStorage is a Storage that can remove keys, as the browser's can.
+type removingStorage struct{ mapStorage }
+
+func (r removingStorage) Remove(key string) { delete(r.mapStorage, key) }
+
+func TestResumeKeeperRemovesWhenCleared(t *testing.T) {
+	store := removingStorage{mapStorage{}}
+	k := NewResumeKeeper(store)
+	k.Save("tok", 3)
+	k.Save("", 0)
+	if _, ok := store.mapStorage[resumeKey]; ok {
+		t.Fatalf("clearing left %q behind, want the key removed", store.mapStorage[resumeKey])
+	}
+}
