@@ -50,6 +50,8 @@ func run() error {
 		URL:       dom.WebSocketURL(),
 		Hello:     &wire.Frame{Type: wire.TypeHello, Caps: caps, Data: []byte(clientName)},
 		OnConnect: func() []wire.Frame { return c.OnConnect() },
+		// A reload or a restored tab resumes the game (dom/resume.go).
+		Keep: dom.NewResumeKeeper(dom.TabStorage()),
 	})
 	c = newClient(&termMu, t, page, l, l.Events(), page.Lines())
 	c.keys = page.KeyEvents()

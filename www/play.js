@@ -28,6 +28,9 @@ button.addEventListener("click", async () => {
   const r = await logout();
   // 204, or 401: the session had already ended. Either way it is over.
   if (r.ok || r.status === 401) {
+    // The game's resume token (wasmclient/dom/resume.go) died with the
+    // session: the next login in this tab starts a game, not a failed resume.
+    try { sessionStorage.removeItem("drawbridge.resume"); } catch { /* storage blocked: nothing kept */ }
     location.href = "./";
     return;
   }

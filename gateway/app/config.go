@@ -327,8 +327,9 @@ type PlayersConfig struct {
 
 	// ResumeGrace keeps a player's game connection this long after their
 	// WebSocket dropped without a goodbye (a phone asleep, a network
-	// switch), for the client to come back to it; negative
-	// turns resuming off.
+	// switch) or their page went away (a reload, a discarded or closed
+	// tab), for the client to come back to it; negative turns resuming
+	// off.
 	ResumeGrace time.Duration `toml:"resume_grace"`
 
 	// ResumeBuffer bounds, in bytes, the game output kept per player for a

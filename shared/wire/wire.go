@@ -58,6 +58,21 @@
 // connection as if no token had been sent, starting with Status
 // connecting, and numbering starts again from 0.
 //
+// A token does not take the game connection from a client that is still
+// connected on it: a copy of the token (a duplicated browser tab copies
+// the page's storage) gets a fresh game connection instead, and the
+// connected client gets a new Resume frame, since the token it held is
+// spent. A client must therefore accept a Resume frame at any time and
+// keep the latest one.
+//
+// How a client closes its WebSocket tells the gateway whether it may come
+// back: a normal closure (1000) is the player leaving, and ends the game
+// connection; going away (1001, which browsers send for a page that is
+// reloaded, discarded or closed), [CloseReconnecting], and a connection
+// that broke without a close keep the game connection for a resume until
+// the gateway's grace period ends. Gateways before this rule ended the
+// game connection on 1001; clients need no change for it.
+//
 // A receiver must treat a frame it cannot decode as a protocol error, except
 // that a client should ignore frames whose type is unknown to it
 // ([ErrUnknownType]) so that gateways can add types within v1.
@@ -84,7 +99,8 @@ const Subprotocol = "drawbridge.v1"
 // CloseReconnecting is the WebSocket close code a client sends when it
 // drops a connection that stopped answering (its Ping went unanswered)
 // to reconnect at once: unlike a normal closure (1000), which is the
-// player leaving, the gateway keeps the game connection for a resume.
+// player leaving, the gateway keeps the game connection for a resume, as
+// it does for going away (1001).
 const CloseReconnecting = 4000
 
 // MaxFrameSize bounds a whole frame, type byte included. WebSocket readers

@@ -8,6 +8,9 @@
 // drop reconnects with the gateway's resume token, so the player goes back
 // to the same game connection and gets what they missed. The token and
 // the count are the link's own business; the UI only sees a Resumed frame.
+// A Keeper (Config.Keep) keeps them across pages: the browser client keeps
+// them in the tab's sessionStorage, so a reloaded page, or a discarded
+// tab the browser restores, resumes the game connection too.
 //
 // In the browser it uses the page's WebSocket through syscall/js; natively
 // (tests, tools) coder/websocket. Both sit behind one small interface, so
@@ -103,6 +106,27 @@ type Config struct {
 	// ProbeTimeout is how long a Probe waits for the gateway's Pong
 	// before it gives the connection up. Default 4 s.
 	ProbeTimeout time.Duration
+
+	// Keep, if not nil, keeps the resume token and the count of frames
+	// received beyond this Link, for the next page: New starts from what
+	// it loads, so the first connection resumes that game connection.
+	Keep Keeper
+}
+
+// Keeper keeps a link's resume token and its count of numbered frames,
+// for a page that replaces this one (a reload, a restored tab).
+//
+// The link saves every new token with the count at that point, the count
+// again before each acknowledgement it sends (so the count kept is never
+// below what the gateway still holds, and a resume from it loses nothing),
+// and an empty token when the game connection is over. Save is called
+// from the link's goroutines and must not block.
+type Keeper interface {
+	// Load returns the token and count saved last; an empty token when
+	// there is none.
+	Load() (token string, seq uint64)
+	// Save replaces what is kept; an empty token means nothing to resume.
+	Save(token string, seq uint64)
 }
 
 // Link is one client's connection to the gateway, across reconnects.
@@ -115,8 +139,9 @@ type Link struct {
 	mu        sync.Mutex
 	connected bool
 
-	// Resuming. token is owned by Run's goroutine; seq, the numbered
-	// frames received on the current game connection, is also read by the
+	// Resuming. token is under mu: Run's goroutine sets it, the writer
+	// reads it to keep it with the count; seq, the numbered frames
+	// received on the current game connection, is also read by the
 	// writer, which acknowledges it.
 	token  string
 	seq    atomic.Uint64
@@ -151,13 +176,55 @@ func New(cfg Config) *Link {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
-	return &Link{
+	l := &Link{
 		cfg:    cfg,
 		events: make(chan Event, 256),
 		sendq:  make(chan []byte, sendQueue),
 		retry:  make(chan struct{}, 1),
 		ackNow: make(chan struct{}, 1),
 		probe:  make(chan struct{}, 1),
+	}
+	if cfg.Keep != nil {
+		if token, seq := cfg.Keep.Load(); token != "" {
+			l.token = token
+			l.seq.Store(seq)
+		}
+	}
+	return l
+}
+
+// resumeToken returns the current resume token, "" when there is none.
+func (l *Link) resumeToken() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.token
+}
+
+// setToken replaces the resume token and keeps it (Config.Keep) with the
+// count of frames received so far. It saves under mu, as keepCount does,
+// so a count saved with an old token cannot overwrite a new token.
+func (l *Link) setToken(token string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.token = token
+	if l.cfg.Keep != nil {
+		var seq uint64
+		if token != "" {
+			seq = l.seq.Load()
+		}
+		l.cfg.Keep.Save(token, seq)
+	}
+}
+
+// keepCount keeps the count n with the current token, if there is one.
+func (l *Link) keepCount(n uint64) {
+	if l.cfg.Keep == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.token != "" {
+		l.cfg.Keep.Save(l.token, n)
 	}
 }
 
@@ -231,7 +298,7 @@ func (l *Link) Run(ctx context.Context) {
 		}
 		attempt++
 		if !end.retry {
-			l.token = "" // the game connection is over
+			l.setToken("") // the game connection is over
 			l.emit(ctx, Event{State: Closed, Reason: end.reason, Login: end.login})
 			select {
 			case <-ctx.Done():
@@ -397,14 +464,19 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 				}
 				l.seq.Store(f.Seq)
 			} else {
-				ev.Lost = l.token != ""
-				l.token = ""
+				ev.Lost = l.resumeToken() != ""
 				l.seq.Store(0)
+				if ev.Lost {
+					l.setToken("")
+				}
 			}
 		}
 		switch {
 		case f.Type == wire.TypeResume:
-			l.token = string(f.Data)
+			// The first after the Hello or a resume, or, at any time, a
+			// new one because a copy of ours was spent (wire: a
+			// duplicated tab).
+			l.setToken(string(f.Data))
 			continue // the link's business, not the player's
 		case f.Type == wire.TypePong:
 			l.pong.Store(f.Seq)
@@ -425,7 +497,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		case f.Type == wire.TypeStatus && f.Status != wire.StatusConnecting:
 			last = &f
 			if f.Status == wire.StatusGameClosed {
-				l.token = ""
+				l.setToken("")
 			}
 		}
 		l.emit(ctx, ev)
@@ -454,8 +526,8 @@ func (l *Link) dialURL() string {
 	if h := l.hello(); h != nil {
 		q.Set(wire.CapsParam, strconv.FormatUint(uint64(h.Caps), 10))
 	}
-	if l.token != "" {
-		q.Set(wire.ResumeParam, l.token)
+	if token := l.resumeToken(); token != "" {
+		q.Set(wire.ResumeParam, token)
 		q.Set(wire.SeqParam, strconv.FormatUint(l.seq.Load(), 10))
 	}
 	u.RawQuery = q.Encode()
@@ -520,6 +592,10 @@ func (l *Link) writer(ctx context.Context, ws conn, abandon func()) {
 				continue
 			}
 			acked = n
+			// Kept before it is acknowledged: the gateway forgets what
+			// is acknowledged, so a page that resumes from a count below
+			// it would find a gap.
+			l.keepCount(n)
 			b, _ = wire.Append(nil, &wire.Frame{Type: wire.TypeAck, Seq: n})
 		}
 		if err := ws.Write(ctx, b); err != nil {

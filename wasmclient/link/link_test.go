@@ -3,9 +3,11 @@ package link
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -497,5 +499,131 @@ func TestProbe(t *testing.T) {
 	wantState(t, next(t, l), Connected)
 	if ev := next(t, l); ev.Frame == nil || ev.Frame.Type != wire.TypeResumed {
 		t.Fatalf("got %+v, want the resume", ev)
+	}
+}
+
+// keeper is a Keeper in memory, as sessionStorage is for a tab.
+type keeper struct {
+	mu    sync.Mutex
+	token string
+	seq   uint64
+}
+
+func (k *keeper) Load() (string, uint64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.token, k.seq
+}
+
+func (k *keeper) Save(token string, seq uint64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.token, k.seq = token, seq
+}
+
+// TestKeeperCarriesTheGameToTheNextPage: a page that starts with a kept
+// token (a reload) resumes with it on its first connection; the link keeps
+// every new token, also one the gateway sends in the middle of a session,
+// keeps the count before it acknowledges it, and forgets the token when
+// the game connection is over.
+func TestKeeperCarriesTheGameToTheNextPage(t *testing.T) {
+	g := &gateway{t: t, queries: make(chan string, 4)}
+	k := &keeper{token: "tok0", seq: 5}
+	checked := make(chan error, 4)
+	check := func(token string, seq uint64) error {
+		if gt, gs := k.Load(); gt != token || gs != seq {
+			return fmt.Errorf("kept %q %d, want %q %d", gt, gs, token, seq)
+		}
+		return nil
+	}
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		recv(t, ws) // hello
+		send(t, ws, wire.Frame{Type: wire.TypeResumed, Seq: 5})
+		send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("missed during the reload")})
+		send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: 6, Data: []byte("tok1")})
+		for range ackFrames {
+			send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("x")})
+		}
+		for f := recv(t, ws); f.Type != wire.TypeAck; f = recv(t, ws) {
+			if f.Type == 0 {
+				return
+			}
+		}
+		// The count is kept before the gateway hears of it.
+		checked <- check("tok1", 6+ackFrames)
+		// A copy of tok1 was spent elsewhere: a new token, mid-session.
+		send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: 6 + ackFrames, Data: []byte("tok2")})
+		send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("after tok2")})
+		recv(t, ws) // the next ack, or the close
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGameClosed, Data: []byte("Bye.")})
+		ws.Close(websocket.StatusNormalClosure, "game closed the connection")
+	})
+	l, stop := start(t, g, Config{Hello: &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")}, Keep: k})
+	defer stop()
+
+	if q, want := <-g.queries, wire.CapsParam+"=16&"+wire.ResumeParam+"=tok0&"+wire.SeqParam+"=5"; q != want {
+		t.Fatalf("first connection's query %q, want %q: the kept token", q, want)
+	}
+	sawResumed := false
+	for {
+		ev := next(t, l)
+		if ev.Frame != nil && ev.Frame.Type == wire.TypeResumed {
+			sawResumed = true
+			if ev.Missed != 0 {
+				t.Fatalf("missed %d, want 0", ev.Missed)
+			}
+		}
+		if ev.Frame != nil && string(ev.Frame.Data) == "after tok2" {
+			break
+		}
+	}
+	if !sawResumed {
+		t.Fatal("no Resumed event")
+	}
+	if err := <-checked; err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev := next(t, l)
+		if ev.Frame == nil && ev.State == Closed {
+			break
+		}
+	}
+	if err := check("", 0); err != nil {
+		t.Fatalf("after the game closed: %v", err)
+	}
+}
+
+// TestKeeperTokenThatNoLongerResumes: a kept token the gateway no longer
+// knows (its grace ran out while the tab was away) starts a new game
+// connection, reported as Lost, and its token is kept instead.
+func TestKeeperTokenThatNoLongerResumes(t *testing.T) {
+	g := &gateway{t: t}
+	k := &keeper{token: "stale", seq: 9}
+	g.scripts = append(g.scripts, func(ws *websocket.Conn) {
+		recv(t, ws) // hello
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnecting})
+		send(t, ws, wire.Frame{Type: wire.TypeStatus, Status: wire.StatusConnected})
+		send(t, ws, wire.Frame{Type: wire.TypeResume, Seq: 0, Data: []byte("new")})
+		send(t, ws, wire.Frame{Type: wire.TypeOutput, Data: []byte("hello")})
+		ws.Read(context.Background()) // until the link closes
+	})
+	l, stop := start(t, g, Config{Hello: &wire.Frame{Type: wire.TypeHello, Data: []byte("test/1")}, Keep: k})
+	defer stop()
+	lost := false
+	for {
+		ev := next(t, l)
+		if ev.Frame != nil && ev.Frame.Type == wire.TypeStatus && ev.Frame.Status == wire.StatusConnecting {
+			lost = ev.Lost
+		}
+		if ev.Frame != nil && string(ev.Frame.Data) == "hello" {
+			break
+		}
+	}
+	if !lost {
+		t.Fatal("the new game connection was not reported as Lost")
+	}
+	if tok, seq := k.Load(); tok != "new" || seq != 0 {
+		t.Fatalf("kept %q %d, want the new token at 0", tok, seq)
 	}
 }

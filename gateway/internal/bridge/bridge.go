@@ -22,9 +22,14 @@
 // connection for ResumeGrace, still reading the game and keeping its
 // output (up to ResumeBuffer, frames the client has not acknowledged), and
 // a client that comes back with the token gets the missed frames replayed
-// in order; the game notices nothing. A token is good for one resume and
-// only for the same login session. Past the grace period the game
-// connection closes.
+// in order; the game notices nothing. A browser page that is reloaded,
+// discarded or closed goes away the same way (its WebSocket closes with
+// 1001), so a reloaded or restored page resumes too; only a normal
+// closure (Quit), the end of the login session (Log out) or the grace
+// period end the game connection. A token is good for one resume, only
+// for the same login session, and never takes the game from a player
+// connection that still answers (a copied token: a duplicated tab).
+// Past the grace period the game connection closes.
 //
 // Goroutines: a session runs its game pump in a goroutine of its own, which
 // lives as long as the game connection; each player connection is served
@@ -587,14 +592,36 @@ func (s *Session) sendTokenLocked(a *attachment) error {
 	return s.send(a, &wire.Frame{Type: wire.TypeResume, Seq: next, Data: []byte(s.token)})
 }
 
+// liveCheck bounds how long a resume waits for the connection it would
+// take over to answer a ping. A browser answers pings in its network
+// stack, even for a page that is frozen or busy, so a live connection
+// answers in a round trip; one that does not within this is taken over.
+const liveCheck = 3 * time.Second
+
 // resume attaches player connection a to the session (whose token it
 // presented), replays what the player missed, and serves a. It reports
-// false, having done nothing, when the session has ended meanwhile.
+// false, having done nothing, when the session has ended meanwhile, or
+// when the session's player connection is still alive: then the token
+// was a copy (a duplicated browser tab copies the page's sessionStorage,
+// token included), and a second page must not take the first one's game.
+// The live connection gets a new token, since this one is spent, and the
+// newcomer a game connection of its own.
 func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 	// A player coming back before the gateway noticed the old connection
 	// died (a network switch leaves it half open) takes over: the old one
 	// is cut first, so a write blocked on it returns.
 	if old := s.att.Load(); old != nil {
+		if s.answers(old) {
+			s.wmu.Lock()
+			if !s.over && s.att.Load() == old {
+				if err := s.sendTokenLocked(old); err != nil {
+					old.cutWith(&endReason{reason: "player gone", err: fmt.Errorf("write to player: %w", err), away: true})
+				}
+			}
+			s.wmu.Unlock()
+			s.log.Info("resume refused: the game connection's player is still connected", "from", a.addr)
+			return nil, false
+		}
 		old.cutNow()
 	}
 	s.wmu.Lock()
@@ -607,6 +634,7 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 		s.grace = nil
 	}
 	s.att.Store(a)
+	s.hub.moved(s, a.addr)
 	s.rmu.Lock()
 	first, missed := s.replay.since(nil, seq)
 	s.rmu.Unlock()
@@ -635,6 +663,14 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 		a.cutWith(&endReason{reason: "player gone", err: fmt.Errorf("replay to player: %w", err), away: true})
 	}
 	return s.serve(a), true
+}
+
+// answers reports whether player connection a answers a ping within
+// liveCheck.
+func (s *Session) answers(a *attachment) bool {
+	ctx, cancel := context.WithTimeout(s.ctx, liveCheck)
+	defer cancel()
+	return a.ws.Ping(ctx) == nil
 }
 
 // serve reads the frames of player connection a until it ends, then

@@ -111,7 +111,7 @@ func (h *Hub) Serve(p Player) error {
 		}
 		h.resumeFailed.Add(1)
 		if cfg.Logger != nil {
-			cfg.Logger.Info("resume refused: token unknown, used or expired; starting a new game connection", "player", p.Addr)
+			cfg.Logger.Info("resume refused: token unknown, used or expired, or its player still connected; starting a new game connection", "player", p.Addr)
 		}
 	}
 	s := newSession(p, *cfg, h, h.ctx)
@@ -164,8 +164,7 @@ func (h *Hub) Start(p Player, done func(error)) {
 
 // claim takes the session that token p.Resume belongs to, if it is live
 // and p comes from the same login session, and retires the token: a
-// token is good once. The session's per-address count moves to p.Addr's
-// group.
+// token is good once.
 func (h *Hub) claim(p Player) *Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -174,14 +173,21 @@ func (h *Hub) claim(p Player) *Session {
 		return nil
 	}
 	delete(h.tokens, p.Resume)
+	return s
+}
+
+// moved counts session s, which a player resumed from addr, under
+// addr's group from now on.
+func (h *Hub) moved(s *Session, addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if old, ok := h.sessions[s]; ok {
-		if group := peer.Group(p.Addr); old != group {
+		if group := peer.Group(addr); old != group {
 			h.uncountAddr(old)
 			h.perAddr[group]++
 			h.sessions[s] = group
 		}
 	}
-	return s
 }
 
 // newToken makes a resume token for s and registers it.

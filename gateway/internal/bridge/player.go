@@ -150,16 +150,21 @@ func (c *Config) gmcpAllowed(pkg string) bool {
 	return slices.ContainsFunc(list, func(p string) bool { return strings.EqualFold(pkg, p) })
 }
 
-// playerReadEnd explains a failed read from the player. A close
-// handshake is the player leaving (1000 from the client, 1001 from a tab
-// closed or reloaded, whose new page starts afresh), except the client's
-// own "reconnecting" (wire.CloseReconnecting); a connection that just
-// broke is a player who may come back.
+// playerReadEnd explains a failed read from the player. A normal
+// closure (1000) is the player leaving: the client sends it for Quit and
+// Log out. Going away (1001) is what a browser sends for a page that is
+// reloaded, discarded or closed: the page may come back with its resume
+// token (a reload, a restored tab), so it is a player who may come back,
+// as are the client's own "reconnecting" (wire.CloseReconnecting) and a
+// connection that just broke. A tab that really closed then lets the game
+// connection go when the grace period ends.
 func playerReadEnd(ctx context.Context, err error) *endReason {
 	switch st := websocket.CloseStatus(err); {
 	case st == websocket.StatusCode(wire.CloseReconnecting):
 		return &endReason{reason: "player reconnecting", err: fmt.Errorf("read player: %w", err), away: true}
-	case st == websocket.StatusNormalClosure || st == websocket.StatusGoingAway:
+	case st == websocket.StatusGoingAway:
+		return &endReason{reason: "player left the page", err: fmt.Errorf("read player: %w", err), away: true}
+	case st == websocket.StatusNormalClosure:
 		return &endReason{reason: "player closed", err: errPlayerClosed}
 	case st == websocket.StatusMessageTooBig:
 		// The library has already closed with 1009.

@@ -2,8 +2,10 @@ package bridge
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"strings"
 	"testing"
@@ -274,5 +276,187 @@ func TestResumeBufferBoundAndAcks(t *testing.T) {
 	}
 	if got == 0 || got > 2*wire.MaxFrameSize {
 		t.Fatalf("replayed %d bytes, want some and at most the buffer (%d)", got, 2*wire.MaxFrameSize)
+	}
+}
+
+// A browser page that is reloaded, discarded or closed says goodbye with
+// 1001 (going away): the game connection waits for the page to come back
+// with its token, as for a connection that broke.
+func TestGoingAwayKeepsTheGame(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	r.ws.Close(websocket.StatusGoingAway, "")
+	r.waitAway(1)
+	if err := <-r.ended; err != nil {
+		t.Fatalf("Serve returned %v for a page that went away, want nil", err)
+	}
+	g.Write([]byte("said during the reload\r\n"))
+	r.ws = r.dial(resumeQuery(tok, 0))
+	if f := r.want(wire.TypeResumed); f.Seq != 0 {
+		t.Fatalf("resumed at %d, want 0", f.Seq)
+	}
+	if f := r.want(wire.TypeOutput); string(f.Data) != "said during the reload\r\n" {
+		t.Fatalf("replayed %q, want what the game said during the reload", f.Data)
+	}
+	r.want(wire.TypeResume)
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	readGame(t, g, "look\r\n")
+	r.noNewGame()
+}
+
+// A page that went away for good (a closed tab) lets the game connection
+// go when the grace period ends, not before.
+func TestClosedPageLetsTheGameGoAfterTheGrace(t *testing.T) {
+	const grace = 300 * time.Millisecond
+	r := newRig(t, Config{ResumeGrace: grace})
+	g, _ := r.resumable()
+	left := time.Now()
+	r.ws.Close(websocket.StatusGoingAway, "")
+	g.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, g); err != nil {
+		t.Fatalf("game connection: %v, want it closed by the gateway", err)
+	}
+	if held := time.Since(left); held < grace {
+		t.Fatalf("the game connection closed %v after the page left, want it held for the grace (%v)", held, grace)
+	}
+}
+
+// follow reads ws in a goroutine, as a live page does (which is also what
+// makes it answer pings), and hands over the frames it reads.
+func follow(t *testing.T, ws *websocket.Conn) <-chan wire.Frame {
+	frames := make(chan wire.Frame, 16)
+	go func() {
+		defer close(frames)
+		for {
+			_, b, err := ws.Read(context.Background())
+			if err != nil {
+				return
+			}
+			f, err := wire.Decode(b)
+			if err != nil {
+				t.Errorf("decode: %v", err)
+				return
+			}
+			frames <- f
+		}
+	}()
+	return frames
+}
+
+func wantFrame(t *testing.T, frames <-chan wire.Frame, typ wire.Type) wire.Frame {
+	t.Helper()
+	select {
+	case f, ok := <-frames:
+		if !ok {
+			t.Fatalf("connection closed, want a %s frame", typ)
+		}
+		if f.Type != typ {
+			t.Fatalf("got %s frame %q, want %s", f.Type, f.Data, typ)
+		}
+		return f
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s frame", typ)
+	}
+	return wire.Frame{}
+}
+
+// A token used while its page is still connected is a copy (a duplicated
+// tab copies the page's sessionStorage): it does not take the game from
+// the page that is playing. The newcomer gets a game connection of its
+// own; the token is spent all the same, and the playing page gets a new
+// one, which resumes its game later.
+func TestResumeDoesNotStealALiveConnection(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	first := r.ws
+	frames := follow(t, first)
+
+	// The duplicate presents the copied token (from another address, so
+	// the per-address counts show who is counted where).
+	r.ws = r.dial(resumeQuery(tok, 0) + "&addr=198.51.100.7")
+	g2 := r.connected() // a game connection of its own
+	if g2 == nil {
+		return
+	}
+	r.send(wire.Frame{Type: wire.TypeHello, Caps: wire.CapResume, Data: []byte("test/1")})
+	r.want(wire.TypeResume)
+	if st := r.hub.Stats(); st.Resumed != 0 || st.ResumeFailed != 1 || st.Players != 2 {
+		t.Fatalf("stats %+v, want no resume, one refused, two players", st)
+	}
+	if got := r.perAddr(); got["127.0.0.1"] != 1 || got["198.51.100.7"] != 1 {
+		t.Fatalf("per-address counts %v, want the playing page still under its own address, the copy under its", got)
+	}
+
+	// The first page plays on, on its game connection, with a new token.
+	fresh := wantFrame(t, frames, wire.TypeResume)
+	if bytes.Equal(fresh.Data, tok.Data) || len(fresh.Data) < 32 {
+		t.Fatalf("the playing page's new token is %q, want a new one", fresh.Data)
+	}
+	g.Write([]byte("still yours\r\n"))
+	if f := wantFrame(t, frames, wire.TypeOutput); string(f.Data) != "still yours\r\n" {
+		t.Fatalf("output %q", f.Data)
+	}
+	b, _ := wire.Append(nil, &wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	if err := first.Write(t.Context(), websocket.MessageBinary, b); err != nil {
+		t.Fatal(err)
+	}
+	readGame(t, g, "look\r\n")
+
+	// The copied token is spent: once the first page has gone away it
+	// does not resume, and the new token does.
+	first.Close(websocket.StatusGoingAway, "")
+	r.waitAway(1)
+	third := r.dial(resumeQuery(tok, 0))
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	_, b, err := third.Read(ctx)
+	cancel()
+	if f, _ := wire.Decode(b); err != nil || f.Type != wire.TypeStatus || f.Status != wire.StatusConnecting {
+		t.Fatalf("the spent token got %v %v, want a new game connection", f.Type, err)
+	}
+	third.CloseNow()
+	r.ws = r.dial(resumeQuery(fresh, 1) + "&addr=203.0.113.9")
+	r.want(wire.TypeResumed)
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("north")})
+	readGame(t, g, "north\r\n")
+	// A resume moves the game connection's count to the new address
+	// (once the spent token's own game connection has ended).
+	deadline := time.Now().Add(5 * time.Second)
+	for r.hub.Len() != 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := r.perAddr(); got["127.0.0.1"] != 0 || got["203.0.113.9"] != 1 || got["198.51.100.7"] != 1 {
+		t.Fatalf("per-address counts %v, want the resumed game under its new address", got)
+	}
+}
+
+// perAddr is a copy of the hub's per-address counts.
+func (r *rig) perAddr() map[string]int {
+	r.hub.mu.Lock()
+	defer r.hub.mu.Unlock()
+	return maps.Clone(r.hub.perAddr)
+}
+
+// Logging out (or an operator revoking the login session) ends the game
+// connection, and its token with it: a page reloaded afterwards, even in
+// a new login session of the same account, starts afresh.
+func TestResumeTokenDiesWithTheLogin(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	r.ws.CloseNow()
+	r.waitAway(1)
+	if n := r.hub.End([]string{"s1"}, wire.ReasonLogout); n != 1 {
+		t.Fatalf("End ended %d bridges, want 1", n)
+	}
+	g.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, g); err != nil {
+		t.Fatalf("game connection: %v, want it closed", err)
+	}
+	for _, q := range []string{resumeQuery(tok, 0), strings.Replace(resumeQuery(tok, 0), "session=s1", "session=s3", 1)} {
+		r.ws = r.dial(q)
+		r.connected()
+		r.ws.CloseNow()
+	}
+	if st := r.hub.Stats(); st.Resumed != 0 || st.ResumeFailed != 2 {
+		t.Fatalf("stats %+v, want no resume and two refused", st)
 	}
 }
