@@ -206,16 +206,10 @@ func run() error {
 	// times xterm.js's idle CPU (make bench-client).
 	//lint:ignore SA1019 deprecated, but the only way to idle at xterm.js's cost (see above)
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
-	go func() {
-		// A frame every few seconds regardless, so nothing a missed
-		// request would leave on screen stays there long. It runs on
-		// the frame gate's own heartbeat: waking the gate would keep
-		// frames at full rate for a second each time.
-		for range time.Tick(5 * time.Second) {
-			//lint:ignore SA1019 frames on request only: see SetFPSMode above
-			ebiten.ScheduleFrame()
-		}
-	}()
+	// A frame when a change is waiting that no request announced, so a
+	// missed request cannot leave the screen stale for long; an idle
+	// page gets none (see heartbeat).
+	go heartbeat(context.Background(), heartbeatInterval, g.Stale, wake)
 	ebiten.SetRunnableOnUnfocused(true) // the command line, not the canvas, has the focus
 	ebiten.SetWindowTitle("Drawbridge")
 	return ebiten.RunGameWithOptions(timedGame{g, &drawTime}, nil)

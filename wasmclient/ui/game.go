@@ -254,6 +254,21 @@ func (g *Game) SetVitals(v []Vital) {
 	g.pending.vitals, g.pending.vitalsSet = append([]Vital(nil), v...), true
 }
 
+// Stale reports whether something waits to be drawn: the terminal
+// changed since the last frame, or a setting made since the last Update
+// waits to be applied. Safe from any goroutine; it takes the lock.
+func (g *Game) Stale() bool {
+	g.mu.Lock()
+	p := g.pending
+	g.mu.Unlock()
+	if p.theme != nil || p.fontSize != 0 || p.vitalsSet {
+		return true
+	}
+	g.lock.Lock()
+	defer g.lock.Unlock()
+	return g.term.Dirty()
+}
+
 // applySettings applies what other goroutines set since the last Update.
 func (g *Game) applySettings() {
 	g.mu.Lock()
