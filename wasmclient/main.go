@@ -33,6 +33,7 @@ func main() {
 }
 
 func run() error {
+	started := dom.Now() // the Go program's start, for the first frame's budget
 	page, err := dom.Find()
 	if err != nil {
 		return err
@@ -167,12 +168,13 @@ func run() error {
 			return map[string]any{"state": state, "text": text}
 		},
 		// stats: frames drawn (unchanged frames are skipped and not
-		// counted), the page time of the first, and the bytes of game
-		// output applied; read by make bench-client.
+		// counted), the page time of the first and of the Go program's
+		// start, and the bytes of game output applied; read by make
+		// bench-client.
 		"stats": func() any {
 			return map[string]any{"frames": frames, "firstFrameMs": firstFrame, "bytes": float64(c.Applied()),
 				"parseMs": c.ParseTime().Seconds() * 1000, "drawMs": drawTime.Seconds() * 1000,
-				"updates": updates, "yields": yields}
+				"updates": updates, "yields": yields, "startMs": started}
 		},
 		// cellBox: where the grid starts on the canvas and a cell's
 		// size, in CSS pixels, so tests can point at text.

@@ -84,6 +84,9 @@ if (typeof navigator === "object" && "getGamepads" in navigator) {
       return;
     }
     const { instance } = await WebAssembly.instantiateStreaming(resp, go.importObject);
+    // When the module was fetched and compiled, for the first frame's
+    // budget (make bench-client; DevTools shows marks in its timeline).
+    performance.mark("drawbridge:compiled");
     status.textContent = "Starting the client…";
     // go.run starts the Go program at once: its packages start (and
     // Ebitengine takes the gated requestAnimationFrame) before it
