@@ -241,3 +241,27 @@ func TestStale(t *testing.T) {
 		t.Fatal("not Stale() with a font size waiting")
 	}
 }
+
+// TestWarmAtlas checks a fresh atlas already holds printable ASCII and
+// Latin-1 in the regular and bold styles, and box drawing, so a flood's
+// first frames upload few glyphs (each upload makes Ebitengine wait for
+// the GPU).
+func TestWarmAtlas(t *testing.T) {
+	g := New(Config{Term: term.New(80, 24, 0)})
+	if err := g.setScale(1); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []Style{Regular, Bold} {
+		for _, r := range "az AZ09~é€ÿ¡" {
+			if r == ' ' || r == '€' { // a space is never drawn; the euro sign is not Latin-1
+				continue
+			}
+			if _, ok := g.atlas.slots[glyphKey{r: r, style: st}]; !ok {
+				t.Fatalf("%q in style %v not in a fresh atlas", r, st)
+			}
+		}
+	}
+	if _, ok := g.atlas.slots[glyphKey{r: '─'}]; !ok {
+		t.Fatal("box drawing not in a fresh atlas")
+	}
+}
