@@ -27,6 +27,7 @@ func (b *browser) frameStats(t *testing.T) frameStats {
 // composite the whole canvas again), a caret in the command line that
 // does not blink (each blink is a frame of the page), and no gamepad
 // polling (Ebitengine would start it). Output then brings frames back.
+// It also checks the canvas costs no more a frame than it must.
 // It asserts counts, never durations: a slow machine draws fewer frames,
 // not more.
 func TestIdleInBrowser(t *testing.T) {
@@ -45,6 +46,16 @@ func TestIdleInBrowser(t *testing.T) {
 	// frames are the browser's.
 	if !eval[bool](t, b, `requestAnimationFrame.toString().includes("[native code]")`) {
 		t.Error("window.requestAnimationFrame is not the browser's: the frame gate holds every script's frames")
+	}
+
+	// Ebitengine's canvas has no multisampling and no depth buffer,
+	// which it never uses and which every frame would pay for.
+	attrs := eval[map[string]bool](t, b, `(() => {
+		const a = document.querySelector("canvas").getContext("webgl2").getContextAttributes();
+		return {antialias: a.antialias, depth: a.depth};
+	})()`)
+	if attrs["antialias"] || attrs["depth"] {
+		t.Errorf("canvas context attributes %v, want antialias and depth off", attrs)
 	}
 
 	// Settled: the gate holds Ebitengine's request for a frame.

@@ -93,11 +93,22 @@ if (typeof navigator === "object" && "getGamepads" in navigator) {
     // returns its promise.
     const native = window.requestAnimationFrame;
     window.requestAnimationFrame = window.drawbridgeFrames.request;
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (type, attrs) {
+      // Ebitengine only copies its finished frame onto the canvas:
+      // multisampling and a depth buffer (WebGL's defaults) buy it
+      // nothing, and cost every frame (resolving four samples a
+      // pixel, clearing the depth buffer), which on SwiftShader is
+      // CPU time.
+      if (type === "webgl2") attrs = Object.assign({}, attrs, { antialias: false, depth: false });
+      return getContext.call(this, type, attrs);
+    };
     let running;
     try {
       running = go.run(instance);
     } finally {
       window.requestAnimationFrame = native;
+      HTMLCanvasElement.prototype.getContext = getContext;
     }
     await running;
     fail("The client stopped. Reload the page to start it again.");
