@@ -33,6 +33,7 @@ func main() {
 }
 
 func run() error {
+	started := dom.Now() // the Go program's start, for the first frame's budget
 	page, err := dom.Find()
 	if err != nil {
 		return err
@@ -175,12 +176,13 @@ func run() error {
 			return map[string]any{"state": state, "text": text}
 		},
 		// stats: frames drawn (unchanged frames are skipped and not
-		// counted), the page time of the first, and the bytes of game
-		// output applied; read by make bench-client.
+		// counted), the page time of the first and of the Go program's
+		// start, and the bytes of game output applied; read by make
+		// bench-client.
 		"stats": func() any {
 			return map[string]any{"frames": frames, "firstFrameMs": firstFrame, "bytes": float64(c.Applied()),
 				"parseMs": c.ParseTime().Seconds() * 1000, "drawMs": drawTime.Seconds() * 1000,
-				"updates": updates, "yields": yields}
+				"updates": updates, "yields": yields, "startMs": started}
 		},
 		// cellBox: where the grid starts on the canvas and a cell's
 		// size, in CSS pixels, so tests can point at text.
@@ -219,16 +221,10 @@ func run() error {
 	// times xterm.js's idle CPU (make bench-client).
 	//lint:ignore SA1019 deprecated, but the only way to idle at xterm.js's cost (see above)
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
-	go func() {
-		// A frame every few seconds regardless, so nothing a missed
-		// request would leave on screen stays there long. It runs on
-		// the frame gate's own heartbeat: waking the gate would keep
-		// frames at full rate for a second each time.
-		for range time.Tick(5 * time.Second) {
-			//lint:ignore SA1019 frames on request only: see SetFPSMode above
-			ebiten.ScheduleFrame()
-		}
-	}()
+	// A frame when a change is waiting that no request announced, so a
+	// missed request cannot leave the screen stale for long; an idle
+	// page gets none (see heartbeat).
+	go heartbeat(context.Background(), heartbeatInterval, g.Stale, wake)
 	ebiten.SetRunnableOnUnfocused(true) // the command line, not the canvas, has the focus
 	ebiten.SetWindowTitle("Drawbridge")
 	return ebiten.RunGameWithOptions(timedGame{g, &drawTime}, nil)

@@ -14,40 +14,53 @@
 // every frame, even when nothing changes; each one wakes the whole frame
 // machinery of the browser (and here the Go runtime), which costs several
 // times an idle DOM terminal's CPU. So after a second with nothing to
-// draw, its frame requests are held back, and released by the next thing
-// that may need drawing: output (the client calls wake), input, a resize
-// or, at the latest, five seconds later. This must be installed before the
-// client starts: Ebitengine takes requestAnimationFrame when it loads.
+// draw, its frame request is held back until the next thing that may
+// need drawing: output or a setting (the client calls wake), input, a
+// resize, the page shown again. Nothing releases it otherwise: an idle
+// page runs no frames at all. Only Ebitengine's requests are held: it
+// takes requestAnimationFrame once, when its package starts, so the
+// page's requestAnimationFrame is the gate only while the client starts
+// (see below) and other scripts get the browser's own.
 (() => {
   const raf = window.requestAnimationFrame.bind(window);
   const idleAfterMs = 1000; // no wake for this long: idle
-  const heartbeatMs = 5000; // a held frame runs after this at the latest
   let lastWake = performance.now();
-  let held = null;
-  let timer = 0;
-  const release = () => {
-    clearTimeout(timer);
-    timer = 0;
-    const cb = held;
-    held = null;
-    if (cb) raf(cb);
-  };
+  let held = []; // requests waiting for a wake
+  let ran = 0; // animation frames let through, for tests
+  const run = (cb) => raf((t) => {
+    ran++;
+    cb(t);
+  });
   window.drawbridgeFrames = {
+    // request is the gated requestAnimationFrame.
+    request(cb) {
+      if (performance.now() - lastWake < idleAfterMs) return run(cb);
+      held.push(cb);
+      return 0;
+    },
     wake() {
       lastWake = performance.now();
-      if (held) release();
+      const cbs = held;
+      held = [];
+      for (const cb of cbs) run(cb);
     },
-  };
-  window.requestAnimationFrame = (cb) => {
-    if (performance.now() - lastWake < idleAfterMs) return raf(cb);
-    held = cb;
-    timer = setTimeout(release, heartbeatMs);
-    return 0;
+    // stats: animation frames let through, and requests held.
+    stats: () => ({ ran, held: held.length }),
   };
   for (const type of ["pointerdown", "pointermove", "pointerup", "wheel", "keydown", "touchstart", "touchmove", "resize", "focus", "visibilitychange"]) {
     window.addEventListener(type, () => window.drawbridgeFrames.wake(), { capture: true, passive: true });
   }
 })();
+
+// No gamepads. Ebitengine asks navigator.getGamepads() on every frame;
+// the first call makes the browser poll the gamepads (Chromium: a thread
+// in the browser process, about 200 times a second) for as long as the
+// page is open, which alone costs about what an idle xterm.js page does.
+// A terminal has no use for gamepads, so Ebitengine is told there are
+// none. This must come before the client starts.
+if (typeof navigator === "object" && "getGamepads" in navigator) {
+  navigator.getGamepads = () => [];
+}
 
 (async () => {
   const status = document.getElementById("status");
@@ -71,8 +84,33 @@
       return;
     }
     const { instance } = await WebAssembly.instantiateStreaming(resp, go.importObject);
+    // When the module was fetched and compiled, for the first frame's
+    // budget (make bench-client; DevTools shows marks in its timeline).
+    performance.mark("drawbridge:compiled");
     status.textContent = "Starting the client…";
-    await go.run(instance);
+    // go.run starts the Go program at once: its packages start (and
+    // Ebitengine takes the gated requestAnimationFrame) before it
+    // returns its promise.
+    const native = window.requestAnimationFrame;
+    window.requestAnimationFrame = window.drawbridgeFrames.request;
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (type, attrs) {
+      // Ebitengine only copies its finished frame onto the canvas:
+      // multisampling and a depth buffer (WebGL's defaults) buy it
+      // nothing, and cost every frame (resolving four samples a
+      // pixel, clearing the depth buffer), which on SwiftShader is
+      // CPU time.
+      if (type === "webgl2") attrs = Object.assign({}, attrs, { antialias: false, depth: false });
+      return getContext.call(this, type, attrs);
+    };
+    let running;
+    try {
+      running = go.run(instance);
+    } finally {
+      window.requestAnimationFrame = native;
+      HTMLCanvasElement.prototype.getContext = getContext;
+    }
+    await running;
     fail("The client stopped. Reload the page to start it again.");
   } catch (err) {
     console.error(err);

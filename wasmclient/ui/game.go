@@ -257,6 +257,21 @@ func (g *Game) SetVitals(v []Vital) {
 	g.pending.vitals, g.pending.vitalsSet = append([]Vital(nil), v...), true
 }
 
+// Stale reports whether something waits to be drawn: the terminal
+// changed since the last frame, or a setting made since the last Update
+// waits to be applied. Safe from any goroutine; it takes the lock.
+func (g *Game) Stale() bool {
+	g.mu.Lock()
+	p := g.pending
+	g.mu.Unlock()
+	if p.theme != nil || p.fontSize != 0 || p.vitalsSet {
+		return true
+	}
+	g.lock.Lock()
+	defer g.lock.Unlock()
+	return g.term.Dirty()
+}
+
 // applySettings applies what other goroutines set since the last Update.
 func (g *Game) applySettings() {
 	g.mu.Lock()
@@ -372,10 +387,34 @@ func (g *Game) setScale(s float64) error {
 		g.atlas.img.Deallocate()
 	}
 	g.scale, g.fonts, g.atlas = s, fonts, newAtlas(fonts)
+	g.warmAtlas()
 	g.pad = int(math.Round(padding * s))
 	g.gest.lineHeight, g.gest.touchSlop = fonts.CellH, max(4, fonts.CellH/3)
 	g.full = true
 	return nil
+}
+
+// warmRanges are the characters warmAtlas puts in a fresh atlas: what
+// MUDs send most, printable ASCII and Latin-1 (in regular and bold), and
+// box drawing (procedural, one slot for every style).
+var warmRanges = [...][2]rune{{0x21, 0x7e}, {0xa1, 0xff}, {0x2500, 0x257f}}
+
+// warmAtlas rasterises warmRanges into a fresh atlas at once, before
+// anything is drawn with it (about 500 glyphs, a few milliseconds). On
+// demand alone, the glyphs of a flood's first frames go up a few at a
+// time, and before each such upload Ebitengine waits for the GPU to
+// finish every frame still pending (gl.finish): on SwiftShader, tens of
+// milliseconds a time with the page's one thread blocked.
+func (g *Game) warmAtlas() {
+	for _, st := range []Style{Regular, Bold} {
+		for _, rg := range warmRanges {
+			for r := rg[0]; r <= rg[1]; r++ {
+				if _, ok := g.atlas.glyph(glyphKey{r: r, style: st}); !ok {
+					return // a huge font: the rest come on demand
+				}
+			}
+		}
+	}
 }
 
 // CellBox returns where cell (0, 0) starts and a cell's size, in CSS

@@ -197,3 +197,71 @@ func TestClickOpensOnlyAShownLink(t *testing.T) {
 		t.Fatalf("click off the links kept %+v", g.hover)
 	}
 }
+
+// TestStale checks Stale reports a change waiting to be drawn, and
+// nothing once it was: the heartbeat asks for frames only then.
+func TestStale(t *testing.T) {
+	tm := term.New(80, 24, 0)
+	g := testGame(t, tm, Config{})
+	tm.ClearDirty()
+	if g.Stale() {
+		t.Fatal("Stale() with nothing changed")
+	}
+	tm.WriteString("hello")
+	if !g.Stale() {
+		t.Fatal("not Stale() after output")
+	}
+	tm.ClearDirty() // as Draw does
+	if g.Stale() {
+		t.Fatal("Stale() after the change was drawn")
+	}
+	if err := g.SetTheme(ThemeHighContrast); err != nil {
+		t.Fatal(err)
+	}
+	if !g.Stale() {
+		t.Fatal("not Stale() with a theme waiting")
+	}
+	g.applySettings()
+	if g.Stale() {
+		t.Fatal("Stale() after the theme was applied")
+	}
+	g.SetVitals([]Vital{{Label: "HP", Value: 1, Max: 2}})
+	if !g.Stale() {
+		t.Fatal("not Stale() with vitals waiting")
+	}
+	g.applySettings()
+	tm.ClearDirty() // the strip took a row: the terminal was resized
+	if g.Stale() {
+		t.Fatal("Stale() after the vitals were applied")
+	}
+	if err := g.SetFontSize(20); err != nil {
+		t.Fatal(err)
+	}
+	if !g.Stale() {
+		t.Fatal("not Stale() with a font size waiting")
+	}
+}
+
+// TestWarmAtlas checks a fresh atlas already holds printable ASCII and
+// Latin-1 in the regular and bold styles, and box drawing, so a flood's
+// first frames upload few glyphs (each upload makes Ebitengine wait for
+// the GPU).
+func TestWarmAtlas(t *testing.T) {
+	g := New(Config{Term: term.New(80, 24, 0)})
+	if err := g.setScale(1); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []Style{Regular, Bold} {
+		for _, r := range "az AZ09~é€ÿ¡" {
+			if r == ' ' || r == '€' { // a space is never drawn; the euro sign is not Latin-1
+				continue
+			}
+			if _, ok := g.atlas.slots[glyphKey{r: r, style: st}]; !ok {
+				t.Fatalf("%q in style %v not in a fresh atlas", r, st)
+			}
+		}
+	}
+	if _, ok := g.atlas.slots[glyphKey{r: '─'}]; !ok {
+		t.Fatal("box drawing not in a fresh atlas")
+	}
+}
