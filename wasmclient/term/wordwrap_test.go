@@ -432,3 +432,17 @@ func FuzzWordWrapWrite(f *testing.F) {
 		checkInvariants(t, tm)
 	})
 }
+
+// BenchmarkReflow turns a phone with a full scrollback: 10,000 lines of
+// MUD text reflowed from 80 columns to 45 and back.
+func BenchmarkReflow(b *testing.B) {
+	tm := newWrap(80, 40, 10000)
+	for i := range 10000 {
+		fmt.Fprintf(tm, "%d %s\r\n", i, mudLine)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tm.Resize(45, 40)
+		tm.Resize(80, 40)
+	}
+}
