@@ -287,9 +287,10 @@ func TestSelectionDragPastEdgeInBrowser(t *testing.T) {
 	}
 	x0, y0 := b.cellCentre(t, 0, last)
 	_, top := b.cellCentre(t, 0, 0)
-	above := eval[float64](t, b, `document.querySelector("#screen canvas").getBoundingClientRect().top`) - 40
-	if above < 0 {
-		t.Fatalf("no room above the terminal to drag to (canvas top %v)", above+40)
+	// Halfway up what is above the terminal (the status line).
+	above := eval[float64](t, b, `document.querySelector("#screen canvas").getBoundingClientRect().top`) / 2
+	if above < 5 {
+		t.Fatalf("no room above the terminal to drag to (canvas top %v)", 2*above)
 	}
 	mouse := func(typ input.DispatchMouseEventType, x, y float64, buttons int64) {
 		t.Helper()
