@@ -174,6 +174,7 @@ func (c *client) timers() {
 	now := c.now()
 	if at := c.resizeAt.Load(); at != 0 && now.UnixNano() >= at {
 		c.resizeAt.Store(0)
+		c.mirrorDirty = true // the screen was laid out anew (reflowed)
 		f := c.sizeFrame()
 		c.link.Send(&f) // fails only while disconnected; OnConnect resends
 	}

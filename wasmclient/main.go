@@ -41,6 +41,7 @@ func run() error {
 	page.SetStatus("loading", "Starting…")
 	var termMu sync.Mutex
 	t := term.New(80, 24, scrollback)
+	t.SetWordWrap(true) // line mode: words stay whole, and a resize reflows
 
 	caps := wire.CapUTF8 | wire.CapTruecolor | wire.CapCharMode
 	if page.Settings().Announce {

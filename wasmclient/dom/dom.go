@@ -606,6 +606,14 @@ func (p *Page) MountCanvas() error {
 	}
 	canvas.Call("setAttribute", "aria-hidden", "true")
 	canvas.Call("setAttribute", "tabindex", "-1")
+	// A mouse drag that leaves the canvas still reaches it (Ebitengine
+	// listens on the canvas): a selection dragged past the top or bottom
+	// scrolls. Touches are captured by their first target anyway.
+	p.on(canvas, "pointerdown", func(e js.Value) {
+		if e.Get("pointerType").String() == "mouse" {
+			canvas.Call("setPointerCapture", e.Get("pointerId"))
+		}
+	})
 	p.screen.Call("appendChild", canvas)
 	return nil
 }

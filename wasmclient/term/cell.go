@@ -21,6 +21,12 @@ const (
 	Hidden                           // SGR 8, concealed
 	Strike                           // SGR 9, crossed out
 	DoubleUnderline                  // SGR 21 and 4:2
+	// WrapPad is not an SGR attribute: it marks the blank cells at the
+	// end of a row that word wrap (see [Terminal.SetWordWrap]) left when
+	// it moved a word whole to the next row, and the blank left in the
+	// last column when a wide character did not fit there. They are not
+	// part of the text: copying, [RowText] and reflow skip them.
+	WrapPad
 )
 
 // String lists the attributes joined by '|', or "none"; golden files use it.
@@ -28,7 +34,7 @@ func (a Attr) String() string {
 	if a == 0 {
 		return "none"
 	}
-	names := [...]string{"bold", "faint", "italic", "underline", "blink", "inverse", "hidden", "strike", "dunderline"}
+	names := [...]string{"bold", "faint", "italic", "underline", "blink", "inverse", "hidden", "strike", "dunderline", "wrappad"}
 	var b strings.Builder
 	for i, n := range names {
 		if a&(1<<i) != 0 {
@@ -83,9 +89,10 @@ type Cell struct {
 }
 
 // AppendUTF8 appends the cell's text (the base rune and its marks) to dst.
-// A right half appends nothing and a zero rune appends a space.
+// A right half and a [WrapPad] cell append nothing; a zero rune appends
+// a space.
 func (c Cell) AppendUTF8(dst []byte) []byte {
-	if c.Width == 0 {
+	if c.Width == 0 || c.Attr&WrapPad != 0 {
 		return dst
 	}
 	r := c.Rune
@@ -107,6 +114,9 @@ func (c Cell) String() string { return string(c.AppendUTF8(nil)) }
 
 // blankCell is an erased cell with background bg.
 func blankCell(bg Color) Cell { return Cell{Rune: ' ', BG: bg, Width: 1} }
+
+// padCell is a WrapPad cell with background bg.
+func padCell(bg Color) Cell { return Cell{Rune: ' ', BG: bg, Attr: WrapPad, Width: 1} }
 
 // visibleAttrs are the attributes that show on a space.
 const visibleAttrs = Inverse | Underline | DoubleUnderline | Strike

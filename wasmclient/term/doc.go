@@ -83,11 +83,25 @@
 // that starts lower down, lines removed by DL, and anything on the
 // alternate screen are not kept. ED 3 clears the scrollback. A line that
 // auto-wrapped onto the next keeps its trailing spaces; others lose them.
+// A reflow (see below) lays the scrollback out again, so its lines may
+// then be shorter than the screen is wide.
 //
-// # Resizing
+// # Word wrap and resizing
 //
-// [Terminal.Resize] clips and pads lines; it does not reflow them. Rows
-// leave and come back through the scrollback; see Resize for the rules.
+// By default, as in xterm, a line wraps at the last column and
+// [Terminal.Resize] clips and pads lines. With [Terminal.SetWordWrap] on
+// (the web client's line mode), lines on the main screen wrap at word
+// boundaries, and a change of width reflows the main screen and the
+// scrollback, as xterm.js, kitty, foot and VTE reflow: rows carry a
+// soft-wrap mark (Wrapped, ScrollbackWrapped), the rows a line wrapped
+// over are one logical line, and Resize lays each out again at the new
+// width, breaking after the last space that keeps a word whole (a word
+// longer than a row still breaks). The blanks a moved word leaves are
+// [WrapPad] cells, not text, so copying and [RowText] give the line as
+// it was sent; wide characters move whole; links are in the cells and go
+// with them. The alternate screen is never word wrapped nor reflowed.
+// Either way rows leave and come back through the scrollback; see Resize
+// for the rules.
 //
 // # Redrawing only what changed
 //

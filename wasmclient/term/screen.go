@@ -32,7 +32,7 @@ func printASCII[S ~string | ~[]byte](t *Terminal, s S) {
 	c := Cell{FG: t.pen.fg, BG: t.pen.bg, Attr: t.pen.attr, Link: t.link, Width: 1}
 	for len(s) > 0 {
 		if t.wrapNext {
-			t.wrap()
+			t.wrap(rune(s[0]))
 		}
 		if !t.autowrap && t.x == t.cols-1 {
 			// Everything lands on the last column; only the last one stays.
@@ -97,17 +97,18 @@ func (t *Terminal) printRune(r rune) {
 		w = 1 // cannot fit: keep it narrow rather than lose it
 	}
 	if t.wrapNext {
-		t.wrap()
+		t.wrap(r)
 	}
 	lines := t.screens[t.active]
 	if w == 2 && t.x == t.cols-1 {
 		if t.autowrap {
-			// No room for both halves: blank the last column and wrap.
+			// No room for both halves: pad the last column (it is not
+			// text, so copying and reflow skip it) and wrap.
 			row := lines[t.y].cells
 			t.fixWide(row, t.x, t.x+1)
-			row[t.x] = t.blank()
+			row[t.x] = padCell(t.pen.bg)
 			t.dirty[t.y] = true
-			t.wrap()
+			t.wrap(r)
 		} else {
 			t.x = t.cols - 2
 		}
@@ -169,12 +170,19 @@ func (t *Terminal) fixWide(row []Cell, x0, x1 int) {
 }
 
 // wrap moves to the start of the next line for auto-wrap, scrolling if
-// needed, and marks the line as continued.
-func (t *Terminal) wrap() {
+// needed, and marks the line as continued. next is the character about
+// to be printed: with word wrap on, a word it would split moves whole to
+// the new line (see wordwrap.go).
+func (t *Terminal) wrap(next rune) {
+	b := t.wordBreak(next)
 	t.screens[t.active][t.y].wrapped = true
 	t.wrapNext = false
 	t.x = 0
-	t.index()
+	if b < 0 {
+		t.index()
+		return
+	}
+	t.moveWord(b)
 }
 
 // index moves the cursor down one line, scrolling the region up if it is

@@ -185,6 +185,10 @@ type Terminal struct {
 
 	blankRow []Cell // cols blank cells in the default colours, for erase
 
+	// Word wrap and reflow of the main screen (wordwrap.go).
+	wordWrap bool
+	wordBuf  []Cell // the word moveWord moves
+
 	respond func([]byte)
 	resp    []byte
 	bell    func()
@@ -442,7 +446,11 @@ func (t *Terminal) Text() string {
 	return string(b)
 }
 
-// Resize changes the screen size, clamped as in New. Nothing reflows:
+// Resize changes the screen size, clamped as in New. With word wrap on
+// (see [Terminal.SetWordWrap]) a change of columns first reflows the main
+// screen and the scrollback (see reflowMain), and the cursor stays on its
+// character; the alternate screen is clipped and padded as below. With
+// word wrap off, nothing reflows:
 //
 //   - Columns: every line, on both screens, is cut or padded with blanks
 //     on the right; a wide character cut in half becomes a blank.
@@ -462,8 +470,15 @@ func (t *Terminal) Resize(cols, rows int) {
 	if cols == t.cols && rows == t.rows {
 		return
 	}
+	pending := false
 	if cols != t.cols {
+		if t.wordWrap && cols >= 2 {
+			pending = t.reflowResize(cols)
+		}
 		for s := range t.screens {
+			if s == 0 && t.wordWrap && cols >= 2 {
+				continue
+			}
 			for i := range t.screens[s] {
 				t.screens[s][i].cells = resizeCells(t.screens[s][i].cells, cols)
 			}
@@ -494,7 +509,7 @@ func (t *Terminal) Resize(cols, rows int) {
 	t.top, t.bot = 0, t.rows-1
 	t.x = min(t.x, t.cols-1)
 	t.y = max(0, min(t.y, t.rows-1))
-	t.wrapNext = false
+	t.wrapNext = pending && t.x == t.cols-1
 	for i := range t.saved {
 		t.saved[i].x = min(t.saved[i].x, t.cols-1)
 		t.saved[i].y = max(0, min(t.saved[i].y, t.rows-1))
@@ -546,6 +561,11 @@ func (t *Terminal) resizeRows(lines []line, rows int, cy *int, main bool) []line
 	}
 	for i := pull - 1; i >= 0; i-- {
 		cells, wrapped := t.sb.popNewest()
+		if wrapped && len(cells) < t.cols {
+			// Padding, not text: see WrapPad.
+			out[i] = line{cells: padRow(cells, t.cols, true), wrapped: true}
+			continue
+		}
 		out[i] = line{cells: resizeCells(cells, t.cols), wrapped: wrapped}
 	}
 	out = append(out, lines...)

@@ -358,6 +358,7 @@ func (g *Game) refit() {
 	if strip != g.strip {
 		g.strip, g.stripDirty, g.full = strip, true, true
 	}
+	g.gest.grid = image.Rect(g.pad, g.pad, g.pad+cols*g.fonts.CellW, g.pad+rows*g.fonts.CellH)
 	if cols == g.cols && rows == g.rows {
 		return
 	}

@@ -14,11 +14,18 @@ import "image"
 // Touch: a finger that moves before a long press scrolls; one held still
 // for a long press starts a selection that follows the finger; a tap is a
 // click.
+//
+// Either way, a selection dragged above the top or below the bottom of
+// the grid scrolls the view, into the scrollback or toward the live
+// screen, a few times a second while the pointer stays there, faster the
+// further out it is, and the selection follows to the row at that edge.
 
 // Gesture timings, in ticks (Update calls, 60 a second).
 const (
 	doubleClickTicks = 24 // 400 ms between the clicks of a double click
 	longPressTicks   = 30 // 500 ms held still before a touch selects
+	edgeScrollTicks  = 3  // a scroll step every 50 ms past the edge
+	edgeScrollMax    = 8  // lines per step at most
 )
 
 type gestureState uint8
@@ -41,6 +48,7 @@ const (
 	actWord                  // select and copy the word at a
 	actClick                 // a click or tap at a, without a drag
 	actScroll                // scroll n lines (positive: back into history)
+	actEdgeScroll            // scroll n lines and extend the selection from a to the edge row, column b.col
 )
 
 // action is what the game does in answer to an event.
@@ -53,9 +61,12 @@ type action struct {
 
 // gesture is the pointer state machine. lineHeight (pixels per text
 // row) must be set before touches are fed; touchSlop is how far a finger
-// may wander, in pixels, and still count as held still.
+// may wander, in pixels, and still count as held still. grid is where
+// the rows are, in pixels: a selection dragged above or below it scrolls
+// (an empty grid turns that off).
 type gesture struct {
 	lineHeight, touchSlop int
+	grid                  image.Rectangle
 
 	state     gestureState
 	touch     bool
@@ -64,6 +75,12 @@ type gesture struct {
 	startTick int
 	lastY     int // touch scrolling: the finger's last y
 	scrolled  int // touch scrolling: pixels not yet turned into lines
+
+	// Selecting: where the pointer is, the column it is over, and when
+	// the view last scrolled because it was past the edge.
+	at       image.Point
+	atCol    int
+	edgeTick int
 
 	// The last click, for double clicks.
 	clickTick int
@@ -75,6 +92,7 @@ type gesture struct {
 // the text at pos.
 func (g *gesture) down(p image.Point, pos textPos, tick int, touch bool) action {
 	g.touch, g.start, g.startPos, g.startTick = touch, p, pos, tick
+	g.at, g.atCol, g.edgeTick = p, pos.col, tick
 	if touch {
 		g.state, g.lastY, g.scrolled = gestTouchWait, p.Y, 0
 		return action{}
@@ -89,6 +107,9 @@ func (g *gesture) down(p image.Point, pos textPos, tick int, touch bool) action 
 
 // move reports the pointer at p, over pos, while pressed.
 func (g *gesture) move(p image.Point, pos textPos) action {
+	if g.state == gestPressed || g.state == gestSelecting {
+		g.at, g.atCol = p, pos.col
+	}
 	switch g.state {
 	case gestPressed:
 		if pos == g.startPos {
@@ -125,13 +146,38 @@ func (g *gesture) scroll(y int) action {
 	return action{kind: actScroll, n: n, touch: true}
 }
 
-// tick lets time pass: a finger held still long enough starts selecting.
+// tick lets time pass: a finger held still long enough starts selecting,
+// and a selection dragged past the top or bottom edge scrolls.
 func (g *gesture) tick(tick int) action {
 	if g.state == gestTouchWait && tick-g.startTick >= longPressTicks {
 		g.state = gestSelecting
+		g.at, g.atCol, g.edgeTick = g.start, g.startPos.col, tick
 		return action{kind: actSelect, a: g.startPos, b: g.startPos, touch: true}
 	}
+	if g.state == gestSelecting && tick-g.edgeTick >= edgeScrollTicks {
+		if n := g.edgeLines(); n != 0 {
+			g.edgeTick = tick
+			return action{kind: actEdgeScroll, a: g.startPos, b: textPos{col: g.atCol}, n: n, touch: g.touch}
+		}
+	}
 	return action{}
+}
+
+// edgeLines returns how many lines to scroll for a pointer past the
+// grid's edge: positive above it (back into history), negative below,
+// one more for each two rows' height further out, and 0 on the grid.
+func (g *gesture) edgeLines() int {
+	if g.grid.Empty() {
+		return 0
+	}
+	h := max(1, g.lineHeight)
+	switch {
+	case g.at.Y < g.grid.Min.Y:
+		return min(edgeScrollMax, 1+(g.grid.Min.Y-1-g.at.Y)/(2*h))
+	case g.at.Y >= g.grid.Max.Y:
+		return -min(edgeScrollMax, 1+(g.at.Y-g.grid.Max.Y)/(2*h))
+	}
+	return 0
 }
 
 // up ends the gesture: released at pos.

@@ -153,6 +153,8 @@ func (g *Game) do(a action) {
 		g.click(a.a)
 	case actScroll:
 		g.Scroll(a.n)
+	case actEdgeScroll:
+		g.edgeScroll(a)
 	}
 }
 

@@ -150,3 +150,26 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) ||
 		strings.ContainsRune("_-.~/:@#%&+=?'", r)
 }
+
+// edgeScroll carries out actEdgeScroll: the view scrolls a.n lines (into
+// the scrollback when positive) and the selection, from a.a, reaches to
+// column a.b.col of the row now at the edge the pointer is past: the top
+// row when scrolling back, the bottom row when scrolling forward. At the
+// end of the scrollback or on the live screen the view stays put and the
+// selection still reaches that row.
+func (g *Game) edgeScroll(a action) {
+	g.Scroll(a.n)
+	g.lock.Lock()
+	_, cy, _ := g.term.Cursor()
+	l := layoutView(nil, g.rows, min(g.offset, g.sbLen), g.sbLen, g.added, cy)
+	g.lock.Unlock()
+	if len(l.rows) == 0 {
+		return
+	}
+	r := l.rows[len(l.rows)-1]
+	if a.n > 0 {
+		r = l.rows[0]
+	}
+	col := min(max(a.b.col, 0), g.cols-1)
+	g.setSelection(selection{anchor: a.a, head: textPos{line: r.line, col: col}, active: true})
+}
