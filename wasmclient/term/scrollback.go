@@ -16,6 +16,12 @@ import (
 // onto the next). See encodeLine for the format; every Cell round-trips
 // exactly.
 //
+// The encoded lines lie one after another in chunks of chunkSize bytes,
+// oldest first; a chunk is reused once the ring has dropped every line in
+// it. So pushing a line allocates nothing once the ring is full, and the
+// ring holds no pointers for the garbage collector to follow but the few
+// chunks'.
+//
 // Reading a line (at) decodes it into a small cache of recently read
 // lines, so drawing the same scrolled-back rows frame after frame decodes
 // each once.
@@ -31,15 +37,28 @@ type scrollback struct {
 	// the lines it forgets, popNewest evicts the line from the cache), so
 	// they key the cache.
 	first uint64
+
+	chunks [][]byte // the chunks holding lines, oldest first
+	chunk0 uint32   // the number of chunks[0]; chunks are numbered in order
+	free   [][]byte // chunks no line uses, for reuse (at most maxFree)
+
 	enc   []byte   // scratch for encoding
 	cache *sbCache // decoded lines, made on first read
 }
 
-// sbLine is one stored line: its encoded cells and whether it
-// auto-wrapped onto the next line.
+// chunkSize is the size of the chunks lines are stored in; a longer line
+// gets a chunk of its own size. maxFree is how many free chunks are kept.
+const (
+	chunkSize = 64 << 10
+	maxFree   = 4
+)
+
+// sbLine is where one stored line is: its chunk's number, and its offset
+// and length there; and whether it auto-wrapped onto the next line.
 type sbLine struct {
-	data    []byte
-	wrapped bool
+	chunk     uint32
+	off, size uint32
+	wrapped   bool
 }
 
 // sbCacheSize is the number of decoded lines the cache keeps: more than
@@ -71,7 +90,8 @@ func (s *scrollback) push(cells []Cell, wrapped bool) {
 	}
 	s.enc = encodeLine(s.enc[:0], cells[:end])
 	var slot *sbLine
-	if s.n < s.max {
+	full := s.n == s.max
+	if !full {
 		i := s.start + s.n
 		if i >= s.max {
 			i -= s.max
@@ -89,21 +109,60 @@ func (s *scrollback) push(cells []Cell, wrapped bool) {
 		}
 		s.first++
 	}
-	slot.data = storeBytes(slot.data, s.enc)
+	*slot = s.store(s.enc)
 	slot.wrapped = wrapped
+	if full {
+		s.release(s.buf[s.start].chunk)
+	}
 }
 
-// storeBytes returns a copy of enc, in old's array if that fits it
-// without much waste (so a full ring of similar lines allocates little),
-// else in a new one of the right size.
-func storeBytes(old, enc []byte) []byte {
-	if n := len(enc); cap(old) >= n && cap(old) <= n+n/4+16 {
-		return append(old[:0], enc...)
+// store appends enc to the newest chunk, or to a new one if it does not
+// fit, and returns where it is.
+func (s *scrollback) store(enc []byte) sbLine {
+	k := len(s.chunks) - 1
+	if k < 0 || len(s.chunks[k])+len(enc) > cap(s.chunks[k]) {
+		var c []byte
+		if f := len(s.free) - 1; f >= 0 && cap(s.free[f]) >= len(enc) {
+			c = s.free[f][:0]
+			s.free[f] = nil
+			s.free = s.free[:f]
+		} else {
+			c = make([]byte, 0, max(chunkSize, len(enc)))
+		}
+		s.chunks = append(s.chunks, c)
+		k++
 	}
-	if len(enc) == 0 {
-		return nil
+	off := len(s.chunks[k])
+	s.chunks[k] = append(s.chunks[k], enc...)
+	return sbLine{chunk: s.chunk0 + uint32(k), off: uint32(off), size: uint32(len(enc))}
+}
+
+// release frees the chunks before chunk number c, which no line uses.
+func (s *scrollback) release(c uint32) {
+	k := int(c - s.chunk0)
+	if k <= 0 {
+		return
 	}
-	return append([]byte(nil), enc...)
+	for _, ch := range s.chunks[:k] {
+		s.freeChunk(ch)
+	}
+	m := copy(s.chunks, s.chunks[k:])
+	clear(s.chunks[m:])
+	s.chunks = s.chunks[:m]
+	s.chunk0 = c
+}
+
+// freeChunk keeps ch for reuse, if there is room in the free list and it
+// is not an outsize chunk.
+func (s *scrollback) freeChunk(ch []byte) {
+	if len(s.free) < maxFree && cap(ch) == chunkSize {
+		s.free = append(s.free, ch[:0])
+	}
+}
+
+// data returns the encoded bytes of a stored line.
+func (s *scrollback) data(l sbLine) []byte {
+	return s.chunks[l.chunk-s.chunk0][l.off : l.off+l.size]
 }
 
 // slot returns the index in buf of line i, 0 being the oldest.
@@ -139,9 +198,9 @@ func (s *scrollback) at(i int) *line {
 	c.next = (k + 1) % sbCacheSize
 	c.last = k
 	c.serial[k] = serial
-	sl := &s.buf[s.slot(i)]
+	sl := s.buf[s.slot(i)]
 	l := &c.lines[k]
-	l.cells = decodeLine(l.cells[:0], sl.data)
+	l.cells = decodeLine(l.cells[:0], s.data(sl))
 	l.wrapped = sl.wrapped
 	return l
 }
@@ -153,12 +212,30 @@ func (s *scrollback) cellsAt(i int) []Cell { return s.at(i).cells }
 func (s *scrollback) wrappedAt(i int) bool { return s.buf[s.slot(i)].wrapped }
 
 // replace stores cells as the new content of line i, which must be in
-// [0, n). Trailing blanks are kept as given.
+// [0, n). Trailing blanks are kept as given. It is for rare changes (the
+// link sweep, which only shortens lines): a line that grows makes the
+// whole ring be copied.
 func (s *scrollback) replace(i int, cells []Cell) {
 	s.forget(s.first + uint64(i) + 1)
 	s.enc = encodeLine(s.enc[:0], cells)
 	sl := &s.buf[s.slot(i)]
-	sl.data = storeBytes(sl.data, s.enc)
+	if len(s.enc) <= int(sl.size) {
+		sl.size = uint32(copy(s.data(*sl)[:len(s.enc)], s.enc))
+		return
+	}
+	// Copy every line into new chunks, line i as now encoded.
+	old, old0 := s.chunks, s.chunk0
+	s.chunks, s.chunk0 = nil, old0+uint32(len(old))
+	for j := range s.n {
+		l := &s.buf[s.slot(j)]
+		data := s.enc
+		if j != i {
+			data = old[l.chunk-old0][l.off : l.off+l.size]
+		}
+		w := l.wrapped
+		*l = s.store(data)
+		l.wrapped = w
+	}
 }
 
 // forget drops the line with the given serial+1 from the cache.
@@ -178,30 +255,38 @@ func (s *scrollback) popNewest() (cells []Cell, wrapped bool) {
 	if s.n == 0 {
 		return nil, false
 	}
-	sl := &s.buf[s.slot(s.n-1)]
-	cells = decodeLine(nil, sl.data)
+	sl := s.buf[s.slot(s.n-1)]
+	cells = decodeLine(nil, s.data(sl))
 	wrapped = sl.wrapped
 	s.forget(s.first + uint64(s.n-1) + 1)
 	s.n--
+	// The newest line is the last in the newest chunk.
+	k := int(sl.chunk - s.chunk0)
+	s.chunks[k] = s.chunks[k][:sl.off]
 	if s.n == 0 {
 		s.start = 0
+		s.release(s.chunk0 + uint32(len(s.chunks)))
 	}
 	return cells, wrapped
 }
 
-// clear forgets every line but keeps the slots for reuse.
+// clear forgets every line but keeps chunks for reuse.
 func (s *scrollback) clear() {
 	s.first += uint64(s.n)
 	s.n = 0
 	s.start = 0
+	s.release(s.chunk0 + uint32(len(s.chunks)))
 }
 
-// heldBytes returns the bytes of line data the ring holds (the capacity
-// of every line's array), for tests of the memory bound.
+// heldBytes returns the bytes the ring holds for lines (the capacity of
+// every chunk, free ones included), for tests of the memory bound.
 func (s *scrollback) heldBytes() int {
 	n := 0
-	for i := range s.buf {
-		n += cap(s.buf[i].data)
+	for _, c := range s.chunks {
+		n += cap(c)
+	}
+	for _, c := range s.free {
+		n += cap(c)
 	}
 	return n
 }

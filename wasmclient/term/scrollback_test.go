@@ -235,20 +235,22 @@ func TestScrollbackMemory(t *testing.T) {
 		t.Fatalf("ScrollbackLen() = %d", tm.ScrollbackLen())
 	}
 	// The escape sequences are about as long as the style changes that
-	// replace them, so the text with its escapes, and 16 bytes a line for
-	// the allocator's size classes, is a fair bound.
-	if got, limit := tm.sb.heldBytes(), text+16*keep; got > limit {
-		t.Errorf("%d lines held in %d bytes (%.0f a line), more than the %d bytes of their text and escapes, and 16 a line",
+	// replace them, so the text with its escapes is a fair bound, with two
+	// chunks: the newest one's unused end and the oldest one's lines that
+	// were dropped.
+	if got, limit := tm.sb.heldBytes(), text+2*chunkSize; got > limit {
+		t.Errorf("%d lines held in %d bytes (%.0f a line), more than the %d bytes of their text and escapes and two chunks",
 			keep, got, float64(got)/keep, limit)
 	}
 	slot := int(unsafe.Sizeof(sbLine{}))
 	perLine := float64(tm.sb.heldBytes()+keep*slot) / keep
-	t.Logf("%.0f bytes a line, with its slot", perLine)
+	t.Logf("%.0f bytes a line, with its slot; %d chunks, %d free", perLine, len(tm.sb.chunks), len(tm.sb.free))
 
-	wide := New(cols, 34, 100)
-	wide.Write([]byte(strings.Repeat(strings.Repeat("漢字", 35)+"\r\n", 200)))
-	if got, limit := wide.sb.heldBytes(), 100*(70*4+70*4/4+16); got > limit {
-		t.Errorf("100 lines of 70 wide characters held in %d bytes, more than %d", got, limit)
+	// A wide character and its right half take 4 bytes (3 of UTF-8).
+	wide := New(cols, 34, 1000)
+	wide.Write([]byte(strings.Repeat(strings.Repeat("漢字", 35)+"\r\n", 1100)))
+	if got, limit := wide.sb.heldBytes(), 1000*70*4*21/20+chunkSize; got > limit {
+		t.Errorf("1000 lines of 70 wide characters held in %d bytes, more than %d", got, limit)
 	}
 }
 
@@ -256,7 +258,7 @@ func TestScrollbackMemory(t *testing.T) {
 func BenchmarkScrollbackPush(b *testing.B) {
 	tm := New(141, 34, 100)
 	tm.Write([]byte("\x1b[1;33m[Gossip]\x1b[m \x1b[36mSomeone\x1b[m says, 'a line of the flood, with a \x1b[31mred\x1b[m word and some more text to read.'\r\n"))
-	row := slices.Clone(tm.ScrollbackLine(0))
+	row := slices.Clone(tm.Line(0))
 	s := scrollback{max: 10000}
 	b.ReportAllocs()
 	for b.Loop() {
