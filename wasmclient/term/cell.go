@@ -68,8 +68,9 @@ const MaxMarks = 2
 // the screen except in right halves; draw it as a space.
 //
 // A Cell is 28 bytes (a test checks it). It was 24 with one byte of
-// padding; Link needs two, and alignment makes that four more. 10,000
-// lines of 80 columns of scrollback hold at most about 22 MB of cells.
+// padding; Link needs two, and alignment makes that four more. The
+// scrollback does not hold Cells but a compact encoding of them (see
+// scrollback.go).
 type Cell struct {
 	// Rune is the base character.
 	Rune rune

@@ -176,14 +176,23 @@ func (t *Terminal) sweepLinks() {
 		}
 	}
 	for i := range t.sb.n {
-		t.clearStaleLinks(t.sb.at(i).cells)
+		// The scrollback's cells are a decoded copy: store them again if
+		// they changed.
+		if cells := t.sb.cellsAt(i); t.clearStaleLinks(cells) {
+			t.sb.replace(i, cells)
+		}
 	}
 }
 
-func (t *Terminal) clearStaleLinks(cells []Cell) {
+// clearStaleLinks clears the stale link ids in cells and reports whether
+// there were any.
+func (t *Terminal) clearStaleLinks(cells []Cell) bool {
+	changed := false
 	for i := range cells {
 		if id := cells[i].Link; id != 0 && t.links.uri(id) == "" {
 			cells[i].Link = 0
+			changed = true
 		}
 	}
+	return changed
 }

@@ -350,7 +350,9 @@ func (t *Terminal) ScrollbackLen() int { return t.sb.n }
 // line that auto-wrapped onto the next, which is kept whole), and a line
 // keeps the width the screen had when it scrolled off, so its length may
 // differ from cols: draw missing cells as blanks. The slice is the
-// terminal's own: do not change it or keep it past the next Write or Resize.
+// terminal's own, a line decoded into a cache of the last 128 read: do not
+// change it or keep it past the next Write or Resize, nor past 127 more
+// calls of ScrollbackLine.
 func (t *Terminal) ScrollbackLine(i int) []Cell {
 	if i < 0 || i >= t.sb.n {
 		return nil
@@ -364,7 +366,7 @@ func (t *Terminal) ScrollbackWrapped(i int) bool {
 	if i < 0 || i >= t.sb.n {
 		return false
 	}
-	return t.sb.at(i).wrapped
+	return t.sb.wrappedAt(i)
 }
 
 // ScrollbackAdded returns the number of lines ever pushed into the
