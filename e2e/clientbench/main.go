@@ -150,7 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.IntVar(&c.Keys, "keys", 200, "keystrokes timed per client")
 	fl.StringVar(&c.Go, "go", "go", "the go command, to build the minimal Ebitengine page for js/wasm")
 	fl.StringVar(&c.Minimal, "minimal", filepath.Join("e2e", "clientbench", "minimal"), "the minimal Ebitengine page's package directory")
-	fl.StringVar(&c.Profile, "profile", "", "write a CPU profile of each client's first flood here (.cpuprofile, for DevTools) and print its top functions; build the wasm with names (make wasm keeps them)")
+	fl.StringVar(&c.Profile, "profile", "", "write a CPU profile of each client's first flood here (.cpuprofile, for DevTools) and print its top functions; build the client with names first: go run ./www/build -names")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}

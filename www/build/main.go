@@ -39,6 +39,7 @@ type config struct {
 	out   string // the dist directory
 	pkg   string // the client's package
 	goCmd string // the go command, which also supplies wasm_exec.js
+	names bool   // keep the symbol names, for CPU profiles
 }
 
 func main() {
@@ -46,8 +47,9 @@ func main() {
 	flag.StringVar(&cfg.out, "o", "www/dist", "the `directory` to write the client into")
 	flag.StringVar(&cfg.pkg, "pkg", "./wasmclient", "the client's `package`")
 	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command` that builds the client and supplies wasm_exec.js")
+	flag.BoolVar(&cfg.names, "names", false, "keep the function names (not stripped), so a browser's CPU profile names Go's functions; a larger module")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./www/build [-o dir] [-pkg package] [-go command]")
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: go run ./www/build [-o dir] [-pkg package] [-go command] [-names]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -64,7 +66,7 @@ func main() {
 }
 
 func run(ctx context.Context, cfg config, stdout io.Writer) error {
-	wasm, err := buildClient(ctx, cfg.goCmd, cfg.pkg)
+	wasm, err := buildClient(ctx, cfg.goCmd, cfg.pkg, cfg.names)
 	if err != nil {
 		return err
 	}
@@ -80,16 +82,21 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 }
 
 // buildClient compiles the client for the browser, stripped (-s -w: no
-// symbol table or DWARF, which the browser never uses) and without local
-// paths, and returns the module.
-func buildClient(ctx context.Context, goCmd, pkg string) ([]byte, error) {
+// symbol table or DWARF, which the browser never uses; with names, only
+// -w, so the module keeps its name section for profiles) and without
+// local paths, and returns the module.
+func buildClient(ctx context.Context, goCmd, pkg string, names bool) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "drawbridge-wasm-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "client.wasm")
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	ldflags := "-ldflags=-s -w"
+	if names {
+		ldflags = "-ldflags=-w"
+	}
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", ldflags, "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build %s for js/wasm: %w\n%s", pkg, err, b)

@@ -194,7 +194,7 @@ func TestHashedName(t *testing.T) {
 }
 
 func TestBuildClientReportsFailure(t *testing.T) {
-	_, err := buildClient(context.Background(), "go", "./no-such-package")
+	_, err := buildClient(context.Background(), "go", "./no-such-package", false)
 	if err == nil || !strings.Contains(err.Error(), "no-such-package") {
 		t.Errorf("building a missing package: %v", err)
 	}
