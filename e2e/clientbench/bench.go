@@ -160,7 +160,8 @@ type clientResult struct {
 	mem       memResult
 	idleCPU   time.Duration // CPU of the browser's processes while idle
 	idleWall  time.Duration
-	idleProcs int // processes in the browser's tree at the end
+	idleProcs int    // processes in the browser's tree at the end
+	idleKinds string // the idle CPU by kind of process (formatByKind)
 }
 
 // IdlePercent is the idle CPU as a percentage of one core.
@@ -229,7 +230,7 @@ func (b *bench) measure(ctx context.Context, who client, desktop, phonePage page
 	if err := b.idle(ctx, res); err != nil {
 		return nil, fmt.Errorf("%s: %w", who, err)
 	}
-	b.logf("%s idle: %.1f%% of a core over %d browser processes", who, res.IdlePercent(), res.idleProcs)
+	b.logf("%s idle: %.1f%% of a core over %d browser processes (%s)", who, res.IdlePercent(), res.idleProcs, res.idleKinds)
 	if res.cjk, err = b.floods(t, desktop, b.cjk, "CJK"); err != nil {
 		return nil, err
 	}
@@ -549,6 +550,7 @@ func (b *bench) idle(ctx context.Context, res *clientResult) error {
 	res.idleWall = time.Since(start)
 	res.idleCPU = cpuSince(before, after)
 	res.idleProcs = len(after)
+	res.idleKinds = formatByKind(cpuByKind(before, after), res.idleWall)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,6 +235,58 @@ func parseStat(line string) (ppid int, cpu time.Duration, err error) {
 		ticks += n
 	}
 	return ppid, time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// processKind returns a Chromium process's kind, from the --type flag
+// on its command line ("renderer", "gpu-process", "utility", ...), or
+// "browser" for the one without it.
+func processKind(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return "gone"
+	}
+	return kindFromCmdline(string(b))
+}
+
+// kindFromCmdline finds the --type flag in a /proc/<pid>/cmdline.
+// Chromium rewrites its children's titles (setproctitle), which joins
+// the arguments with spaces instead of NULs: both are separators.
+func kindFromCmdline(cmdline string) string {
+	for _, arg := range strings.FieldsFunc(cmdline, func(r rune) bool { return r == 0 || r == ' ' }) {
+		if kind, ok := strings.CutPrefix(arg, "--type="); ok {
+			return kind
+		}
+	}
+	return "browser"
+}
+
+// cpuByKind is cpuSince by process kind (processKind).
+func cpuByKind(before, after map[int]time.Duration) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for pid, t := range after {
+		out[processKind(pid)] += cpuSince(map[int]time.Duration{pid: before[pid]}, map[int]time.Duration{pid: t})
+	}
+	return out
+}
+
+// formatByKind formats CPU by kind as percentages of one core over wall,
+// the largest first: "gpu-process 0.8%, renderer 0.4%, ...".
+func formatByKind(by map[string]time.Duration, wall time.Duration) string {
+	kinds := make([]string, 0, len(by))
+	for k := range by {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		if by[kinds[i]] != by[kinds[j]] {
+			return by[kinds[i]] > by[kinds[j]]
+		}
+		return kinds[i] < kinds[j]
+	})
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s %.1f%%", k, 100*by[k].Seconds()/wall.Seconds())
+	}
+	return strings.Join(parts, ", ")
 }
 
 // cpuSince sums the CPU used by the tree since before: processes that

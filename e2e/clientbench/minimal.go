@@ -17,6 +17,7 @@ type minimalResult struct {
 	idleCPU      time.Duration
 	idleWall     time.Duration
 	idleProcs    int
+	idleKinds    string
 }
 
 // IdlePercent is the idle CPU as a percentage of one core.
@@ -75,8 +76,8 @@ func (b *bench) measureMinimal(ctx context.Context, gated bool, loads int) (*min
 	if err := b.idle(ctx, cr); err != nil {
 		return nil, fmt.Errorf("minimal Ebitengine page: %w", err)
 	}
-	res.idleCPU, res.idleWall, res.idleProcs = cr.idleCPU, cr.idleWall, cr.idleProcs
-	b.logf("%s Ebitengine page idle: %.1f%% of a core; memory: %s", name, res.IdlePercent(), res.mem)
+	res.idleCPU, res.idleWall, res.idleProcs, res.idleKinds = cr.idleCPU, cr.idleWall, cr.idleProcs, cr.idleKinds
+	b.logf("%s Ebitengine page idle: %.1f%% of a core (%s); memory: %s", name, res.IdlePercent(), res.idleKinds, res.mem)
 	if b.cfg.Profile != "" {
 		if err := startProfile(t.ctx); err != nil {
 			return nil, fmt.Errorf("start the profiler: %w", err)

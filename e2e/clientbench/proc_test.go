@@ -100,3 +100,32 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestCPUByKind(t *testing.T) {
+	self := os.Getpid()
+	before := map[int]time.Duration{self: 2 * time.Second}
+	after := map[int]time.Duration{self: 2*time.Second + 30*time.Millisecond, 1 << 30: 10 * time.Millisecond}
+	by := cpuByKind(before, after)
+	// This process has no --type flag: a browser; the made-up pid has
+	// no /proc entry by the time it is asked.
+	if by["browser"] != 30*time.Millisecond || by["gone"] != 10*time.Millisecond || len(by) != 2 {
+		t.Fatalf("cpuByKind = %v", by)
+	}
+	by["renderer"] = 30 * time.Millisecond
+	if got, want := formatByKind(by, time.Second), "browser 3.0%, renderer 3.0%, gone 1.0%"; got != want {
+		t.Errorf("formatByKind = %q, want %q", got, want)
+	}
+}
+
+func TestKindFromCmdline(t *testing.T) {
+	for cmdline, want := range map[string]string{
+		"/usr/lib/chromium/chromium\x00--headless=new\x00--remote-debugging-port=0\x00":   "browser",
+		"/usr/lib/chromium/chromium\x00--type=gpu-process\x00--use-angle=swiftshader\x00": "gpu-process",
+		"/usr/lib/chromium/chromium --type=renderer --lang=en-US --num-raster-threads=1":  "renderer",
+		"": "browser",
+	} {
+		if got := kindFromCmdline(cmdline); got != want {
+			t.Errorf("kindFromCmdline(%q) = %q, want %q", cmdline, got, want)
+		}
+	}
+}

@@ -284,6 +284,7 @@ func (r *report) write(w io.Writer) {
 	row("CJK: frames/s during the flood", fps(o.cjk), fps(t.cjk), 1)
 	row("CJK: longest wait for a frame, ms", gap(o.cjk), gap(t.cjk), 0)
 	p("| **idle CPU**, %% of one core (%v, all Chromium processes) | %.1f | %.1f | %s |", r.cfg.Idle, o.IdlePercent(), t.IdlePercent(), ratio(o.IdlePercent(), t.IdlePercent()))
+	p("| idle CPU by kind of process, %% of one core | %s | %s | |", o.idleKinds, t.idleKinds)
 	p("| download, raw | %s | %s | %s |", mb(r.oursDL.raw), mb(r.themDL.raw), ratio(float64(r.oursDL.raw), float64(r.themDL.raw)))
 	p("| download, gzip | %s (%s) | %s (%s) | %s |", mb(r.oursDL.gzip), r.oursDL.gzNote, mb(r.themDL.gzip), r.themDL.gzNote, ratio(float64(r.oursDL.gzip), float64(r.themDL.gzip)))
 	p("| download, brotli | %s | %s | |", brotli(r.oursDL), brotli(r.themDL))
@@ -298,6 +299,7 @@ func (r *report) write(w io.Writer) {
 		p("|---|---:|---:|---:|---:|")
 		p("| first frame after page load, ms | %s | %s | %s | %s |", statOfValues(m.firstFrameMs).format(0), statOfValues(mp.firstFrameMs).format(0), firstFrame(o.desktop).format(0), firstFrame(t.desktop).format(0))
 		p("| idle CPU, %% of one core (%v) | %.1f | %.1f | %.1f | %.1f |", r.cfg.Idle, m.IdlePercent(), mp.IdlePercent(), o.IdlePercent(), t.IdlePercent())
+		p("| idle CPU by kind of process | %s | %s | %s | %s |", m.idleKinds, mp.idleKinds, o.idleKinds, t.idleKinds)
 		p("| memory, MB (of which wasm) | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) |", m.mem.Total()/1e6, m.mem.wasm/1e6, mp.mem.Total()/1e6, mp.mem.wasm/1e6, o.mem.Total()/1e6, o.mem.wasm/1e6, t.mem.Total()/1e6, t.mem.wasm/1e6)
 		p("")
 	}
