@@ -214,9 +214,28 @@ func TestCharacterModeInBrowser(t *testing.T) {
 	b.waitFor(t, "the game answering lines again", `drawbridge.screenText().split("look").length > 1`, 10*time.Second)
 }
 
-// cellCentre returns the CSS pixel, on the page, at the middle of cell
-// (col, row) of the terminal.
-func (b *browser) cellCentre(t *testing.T, col, row int) (x, y float64) {
+// grantClipboard lets the page read and write the clipboard, as a player
+// who allowed it.
+func (b *browser) grantClipboard(t *testing.T, gw *gateway) {
+	t.Helper()
+	origin := strings.TrimSuffix(gw.URL("/"), "/")
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: origin,
+			})
+			return err
+		}))
+		if err != nil {
+			t.Fatalf("grant %s: %v", name, err)
+		}
+	}
+}
+
+// cellGeometry returns where the terminal's cells are, in CSS pixels:
+// the canvas's left and top on the page, the grid's x and y in the
+// canvas, and a cell's w and h.
+func (b *browser) cellGeometry(t *testing.T) map[string]float64 {
 	t.Helper()
 	box := eval[map[string]float64](t, b, `(() => {
 		const r = document.querySelector("#screen canvas").getBoundingClientRect();
@@ -226,6 +245,14 @@ func (b *browser) cellCentre(t *testing.T, col, row int) (x, y float64) {
 	if box["w"] <= 0 {
 		t.Fatalf("no cell geometry: %v", box)
 	}
+	return box
+}
+
+// cellCentre returns the CSS pixel, on the page, at the middle of cell
+// (col, row) of the terminal.
+func (b *browser) cellCentre(t *testing.T, col, row int) (x, y float64) {
+	t.Helper()
+	box := b.cellGeometry(t)
 	return box["left"] + box["x"] + (float64(col)+0.5)*box["w"], box["top"] + box["y"] + (float64(row)+0.5)*box["h"]
 }
 
@@ -273,18 +300,7 @@ func TestScreenInBrowser(t *testing.T) {
 	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
-	origin := strings.TrimSuffix(gw.URL("/"), "/")
-	for _, name := range []string{"clipboard-read", "clipboard-write"} {
-		err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: origin,
-			})
-			return err
-		}))
-		if err != nil {
-			t.Fatalf("grant %s: %v", name, err)
-		}
-	}
+	b.grantClipboard(t, gw)
 	enterGame(t, b, gw, "Viewer")
 
 	// GMCP: the room panel and the vitals.

@@ -205,14 +205,7 @@ func cellWidth(r rune) int {
 // pixels across).
 func (b *browser) cellRect(t *testing.T, col, row, w int, scale float64) image.Rectangle {
 	t.Helper()
-	box := eval[map[string]float64](t, b, `(() => {
-		const r = document.querySelector("#screen canvas").getBoundingClientRect();
-		const c = drawbridge.cellBox();
-		return {left: r.left, top: r.top, x: c.x, y: c.y, w: c.w, h: c.h};
-	})()`)
-	if box["w"] <= 0 {
-		t.Fatalf("no cell geometry: %v", box)
-	}
+	box := b.cellGeometry(t)
 	x0 := box["left"] + box["x"] + float64(col)*box["w"]
 	y0 := box["top"] + box["y"] + float64(row)*box["h"]
 	return image.Rect(int(math.Round(scale*x0)), int(math.Round(scale*y0)),

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -255,18 +254,7 @@ func TestSelectionDragPastEdgeInBrowser(t *testing.T) {
 	t.Parallel()
 	gw := startGateway(t, true)
 	b := newBrowser(t, gw, 1000, 700, 1)
-	origin := strings.TrimSuffix(gw.URL("/"), "/")
-	for _, name := range []string{"clipboard-read", "clipboard-write"} {
-		err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: origin,
-			})
-			return err
-		}))
-		if err != nil {
-			t.Fatalf("grant %s: %v", name, err)
-		}
-	}
+	b.grantClipboard(t, gw)
 	enterGame(t, b, gw, "Dragger")
 	const welcome = "Welcome to the castle, Dragger"
 	for i := 0; i < 20 && strings.Contains(b.screenText(t), welcome); i++ {

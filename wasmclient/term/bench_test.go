@@ -13,33 +13,58 @@ const benchSize = 1 << 20
 // mudOutput returns about n bytes of coloured MUD output: room titles,
 // descriptions, exits, combat and chat lines with SGR colours, and
 // prompts, as a DikuMUD derivative sends them.
-func mudOutput(n int) []byte {
-	rng := rand.New(rand.NewPCG(1, 2))
-	words := strings.Fields("the a dragon cityguard temple square north east south west sword " +
+func mudOutput(n int) []byte { return mudText(n, latinMUD) }
+
+// mudLanguage is what a generated MUD's output is made of: its words,
+// its prompt (a format for hit points, mana and moves), its room title
+// and exits (a format for two words), how a word of text is written
+// (returning the columns it took) and how a line of text ends.
+type mudLanguage struct {
+	words   []string
+	prompt  string
+	room    string
+	word    func(b *strings.Builder, rng *rand.Rand, w string) (cols int)
+	lineEnd string
+}
+
+var latinMUD = mudLanguage{
+	words: strings.Fields("the a dragon cityguard temple square north east south west sword " +
 		"shield hits misses you your gold coins lies here is standing fountain water " +
-		"marble steps lead up gate orc goblin wizard casts fireball massacres scratches")
+		"marble steps lead up gate orc goblin wizard casts fireball massacres scratches"),
+	prompt: "\x1b[0;32m<\x1b[1;32m%d\x1b[0;32mhp \x1b[1;34m%d\x1b[0;34mm \x1b[1;33m%d\x1b[0;33mmv\x1b[0;32m> \x1b[0m\r\n",
+	room:   "\x1b[1;36m%s %s\x1b[0m\r\n\x1b[32m[Exits: north east south]\x1b[0m\r\n",
+	word: func(b *strings.Builder, _ *rand.Rand, w string) int {
+		b.WriteString(w)
+		b.WriteByte(' ')
+		return len(w) + 1
+	},
+	lineEnd: "\x1b[0m\r\n",
+}
+
+// mudText returns about n bytes of coloured MUD output in lang: a mix of
+// prompts, room titles with exits, and lines of text about 70 columns
+// wide with colour changes among the words. The same n and language
+// give the same bytes.
+func mudText(n int, lang mudLanguage) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := lang.words
 	colours := []string{"\x1b[0m", "\x1b[1;31m", "\x1b[32m", "\x1b[1;33m", "\x1b[34m", "\x1b[35m", "\x1b[1;36m", "\x1b[37m"}
 	var b strings.Builder
 	for b.Len() < n {
 		switch rng.IntN(6) {
 		case 0: // prompt
-			fmt.Fprintf(&b, "\x1b[0;32m<\x1b[1;32m%d\x1b[0;32mhp \x1b[1;34m%d\x1b[0;34mm \x1b[1;33m%d\x1b[0;33mmv\x1b[0;32m> \x1b[0m\r\n",
-				rng.IntN(500), rng.IntN(300), rng.IntN(200))
+			fmt.Fprintf(&b, lang.prompt, rng.IntN(500), rng.IntN(300), rng.IntN(200))
 		case 1: // room title and exits
-			fmt.Fprintf(&b, "\x1b[1;36m%s %s\x1b[0m\r\n\x1b[32m[Exits: north east south]\x1b[0m\r\n",
-				words[rng.IntN(len(words))], words[rng.IntN(len(words))])
+			fmt.Fprintf(&b, lang.room, words[rng.IntN(len(words))], words[rng.IntN(len(words))])
 		default: // a line of text, partly coloured
 			col := 0
 			for col < 70 {
 				if rng.IntN(5) == 0 {
 					b.WriteString(colours[rng.IntN(len(colours))])
 				}
-				w := words[rng.IntN(len(words))]
-				b.WriteString(w)
-				b.WriteByte(' ')
-				col += len(w) + 1
+				col += lang.word(&b, rng, words[rng.IntN(len(words))])
 			}
-			b.WriteString("\x1b[0m\r\n")
+			b.WriteString(lang.lineEnd)
 		}
 	}
 	return []byte(b.String())

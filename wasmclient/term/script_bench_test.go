@@ -12,39 +12,24 @@ import (
 // MUD sends it: mudOutput's mix of prompts, room titles and coloured
 // lines of text, the text in Chinese (wide characters, three bytes each
 // in UTF-8) with ASCII numbers and prompts among it.
-func cjkMudOutput(n int) []byte {
-	rng := rand.New(rand.NewPCG(1, 2))
-	words := strings.Fields("長安城 北門 守衛 龍 劍 盾牌 你 的 金幣 站在 這裡 噴泉 清水 " +
+func cjkMudOutput(n int) []byte { return mudText(n, chineseMUD) }
+
+var chineseMUD = mudLanguage{
+	words: strings.Fields("長安城 北門 守衛 龍 劍 盾牌 你 的 金幣 站在 這裡 噴泉 清水 " +
 		"大理石 台階 通往 城門 獸人 哥布林 法師 施放 火球術 擊中 錯過 屠殺 抓傷 " +
-		"東 南 西 北 一把 一隻 正在 看著 天空 寺廟 廣場 商人 叫賣")
-	colours := []string{"\x1b[0m", "\x1b[1;31m", "\x1b[32m", "\x1b[1;33m", "\x1b[34m", "\x1b[35m", "\x1b[1;36m", "\x1b[37m"}
-	var b strings.Builder
-	for b.Len() < n {
-		switch rng.IntN(6) {
-		case 0: // prompt
-			fmt.Fprintf(&b, "\x1b[0;32m<\x1b[1;32m%d\x1b[0;32m氣血 \x1b[1;34m%d\x1b[0;34m內力 \x1b[1;33m%d\x1b[0;33m精神\x1b[0;32m> \x1b[0m\r\n",
-				rng.IntN(500), rng.IntN(300), rng.IntN(200))
-		case 1: // room title and exits
-			fmt.Fprintf(&b, "\x1b[1;36m%s%s\x1b[0m\r\n\x1b[32m[出口: north east south]\x1b[0m\r\n",
-				words[rng.IntN(len(words))], words[rng.IntN(len(words))])
-		default: // a line of text, partly coloured, 70 columns
-			col := 0
-			for col < 70 {
-				if rng.IntN(5) == 0 {
-					b.WriteString(colours[rng.IntN(len(colours))])
-				}
-				w := words[rng.IntN(len(words))]
-				b.WriteString(w)
-				col += 2 * utf8.RuneCountInString(w)
-				if rng.IntN(4) == 0 {
-					fmt.Fprintf(&b, " %d ", rng.IntN(1000)) // numbers, in ASCII
-					col += 5
-				}
-			}
-			b.WriteString("，\x1b[0m\r\n")
+		"東 南 西 北 一把 一隻 正在 看著 天空 寺廟 廣場 商人 叫賣"),
+	prompt: "\x1b[0;32m<\x1b[1;32m%d\x1b[0;32m氣血 \x1b[1;34m%d\x1b[0;34m內力 \x1b[1;33m%d\x1b[0;33m精神\x1b[0;32m> \x1b[0m\r\n",
+	room:   "\x1b[1;36m%s%s\x1b[0m\r\n\x1b[32m[出口: north east south]\x1b[0m\r\n",
+	word: func(b *strings.Builder, rng *rand.Rand, w string) int {
+		b.WriteString(w)
+		cols := 2 * utf8.RuneCountInString(w)
+		if rng.IntN(4) == 0 {
+			fmt.Fprintf(b, " %d ", rng.IntN(1000)) // numbers, in ASCII
+			cols += 5
 		}
-	}
-	return []byte(b.String())
+		return cols
+	},
+	lineEnd: "，\x1b[0m\r\n",
 }
 
 // BenchmarkIngestScript compares the terminal's ingest of Chinese MUD
