@@ -55,8 +55,10 @@ func checkSystemGlyphs(t *testing.T, scale float64) {
 	}
 	b.typeLine(t, "")
 	said := `You say, "` + glyphLine + `"`
-	js, _ := json.Marshal(said) // %q would write \U0010fffd, which JavaScript does not read
-	b.waitFor(t, "the line on screen", `window.drawbridge && drawbridge.screenText().includes(`+string(js)+`)`, 10*time.Second)
+	// And the game's prompt after it: the prompt scrolls the screen, so
+	// the row found below must be read once it has come.
+	js, _ := json.Marshal(said + "\n>") // %q would write \U0010fffd, which JavaScript does not read
+	b.waitFor(t, "the line on screen, and the prompt after it", `window.drawbridge && drawbridge.screenText().includes(`+string(js)+`)`, 10*time.Second)
 
 	// Where each character of the line is: the row, and the columns
 	// counted in cells (the CJK and the emoji take two).
