@@ -146,6 +146,12 @@ type Link struct {
 	token  string
 	seq    atomic.Uint64
 	ackNow chan struct{}
+	// numbered is set once the connection's first frame has said how
+	// its frames are counted (Resumed: on from the count asked for;
+	// anything else: a new game connection, from 0). Until then seq is
+	// the count a reloaded page brought, which the gateway may not have:
+	// nothing is acknowledged.
+	numbered atomic.Bool
 
 	// Probing. probe asks the writer to send a Ping; pong is the number
 	// of the last Pong read; stale is set when a probe went unanswered
@@ -216,16 +222,18 @@ func (l *Link) setToken(token string) {
 	}
 }
 
-// keepCount keeps the count n with the current token, if there is one.
-func (l *Link) keepCount(n uint64) {
-	if l.cfg.Keep == nil {
-		return
-	}
+// keepCount keeps the count of frames received with the current token,
+// if there is one, and returns the count. Both are read under mu, as
+// setToken reads them, so a count is never kept with a token of another
+// game connection (one the reader has switched to meanwhile).
+func (l *Link) keepCount() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.token != "" {
+	n := l.seq.Load()
+	if l.cfg.Keep != nil && l.token != "" {
 		l.cfg.Keep.Save(l.token, n)
 	}
+	return n
 }
 
 // Events returns the channel the link reports on. The consumer must keep
@@ -391,6 +399,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	default:
 	}
 	l.stale.Store(false)
+	l.numbered.Store(false)
 	var first [][]byte
 	if hello := l.hello(); hello != nil {
 		if b, err := wire.Append(nil, hello); err == nil {
@@ -470,6 +479,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 					l.setToken("")
 				}
 			}
+			l.numbered.Store(true)
 		}
 		switch {
 		case f.Type == wire.TypeResume:
@@ -587,15 +597,14 @@ func (l *Link) writer(ctx context.Context, ws conn, abandon func()) {
 			continue
 		}
 		if b == nil {
-			n := l.seq.Load()
-			if n == acked {
+			if !l.numbered.Load() || l.seq.Load() == acked {
 				continue
 			}
-			acked = n
 			// Kept before it is acknowledged: the gateway forgets what
 			// is acknowledged, so a page that resumes from a count below
 			// it would find a gap.
-			l.keepCount(n)
+			n := l.keepCount()
+			acked = n
 			b, _ = wire.Append(nil, &wire.Frame{Type: wire.TypeAck, Seq: n})
 		}
 		if err := ws.Write(ctx, b); err != nil {
