@@ -472,6 +472,7 @@ func (s *Session) begin(a *attachment) *endReason {
 // there is one) is told why, the resume token dies, and the hub forgets
 // the session. It runs once, in the goroutine that owned the game pump.
 func (s *Session) finish(end *endReason) {
+	runHook(&testHookFinish, s)
 	s.wmu.Lock()
 	s.over = true
 	// a stays in att while it is told goodbye, so that cutting the
@@ -592,6 +593,22 @@ func (s *Session) sendTokenLocked(a *attachment) error {
 	return s.send(a, &wire.Frame{Type: wire.TypeResume, Seq: next, Data: []byte(s.token)})
 }
 
+// ending reports whether the session has ended or been stopped (finish,
+// which sets over, follows a stop). wmu is held.
+func (s *Session) ending() bool { return s.over || s.stopped.Err() != nil }
+
+// Test hooks, set only by tests: testHookLiveChecked runs in resume after
+// the session's player connection answered the live check, and
+// testHookFinish when finish starts, before it takes wmu.
+var testHookLiveChecked, testHookFinish atomic.Pointer[func(*Session)]
+
+// runHook runs a test hook, if one is set.
+func runHook(h *atomic.Pointer[func(*Session)], s *Session) {
+	if f := h.Load(); f != nil {
+		(*f)(s)
+	}
+}
+
 // liveCheck bounds how long a resume waits for the connection it would
 // take over to answer a ping. A browser answers pings in its network
 // stack, even for a page that is frozen or busy, so a live connection
@@ -612,25 +629,47 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 	// is cut first, so a write blocked on it returns.
 	if old := s.att.Load(); old != nil {
 		if s.answers(old) {
+			runHook(&testHookLiveChecked, s)
 			s.wmu.Lock()
-			if !s.over && s.att.Load() == old {
+			switch cur := s.att.Load(); {
+			case s.ending():
+				s.wmu.Unlock()
+				return nil, false
+			case cur == old:
 				if err := s.sendTokenLocked(old); err != nil {
 					old.cutWith(&endReason{reason: "player gone", err: fmt.Errorf("write to player: %w", err), away: true})
 				}
+				s.wmu.Unlock()
+				s.log.Info("resume refused: the game connection's player is still connected", "from", a.addr)
+				return nil, false
+			case cur != nil:
+				// Another resume took it meanwhile, with a token of its own.
+				s.wmu.Unlock()
+				return nil, false
 			}
+			// The live connection went away while it was asked (a page
+			// reloaded just then): the token, spent now, is the only one
+			// that could bring the player back, so this resume takes it.
 			s.wmu.Unlock()
-			s.log.Info("resume refused: the game connection's player is still connected", "from", a.addr)
-			return nil, false
+		} else {
+			old.cutNow()
 		}
-		old.cutNow()
 	}
 	s.wmu.Lock()
-	if s.over {
+	if s.ending() {
+		// Stopped (a logout, the grace, a shutdown) and about to finish,
+		// or finished: attached now, the player would be cut at once.
 		s.wmu.Unlock()
 		return nil, false
 	}
 	if s.grace != nil {
-		s.grace.Stop()
+		if !s.grace.Stop() {
+			// The grace ran out a moment ago: the session is ending
+			// (finish, which waits for wmu, sets over). Attached now,
+			// the player would be cut at once.
+			s.wmu.Unlock()
+			return nil, false
+		}
 		s.grace = nil
 	}
 	s.att.Store(a)

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -458,5 +459,69 @@ func TestResumeTokenDiesWithTheLogin(t *testing.T) {
 	}
 	if st := r.hub.Stats(); st.Resumed != 0 || st.ResumeFailed != 2 {
 		t.Fatalf("stats %+v, want no resume and two refused", st)
+	}
+}
+
+// A page that reloads just as a copy of its token is being checked: the
+// copy's resume finds the first connection live, but before it can refuse
+// the first page has gone (1001) and is away. Its token is spent, so the
+// resume that holds it takes the game; refused, nobody could.
+func TestResumeAfterTheLiveConnectionLeftDuringTheCheck(t *testing.T) {
+	r := newRig(t, Config{})
+	g, tok := r.resumable()
+	first := r.ws
+	follow(t, first) // answers the live check's ping
+	hook := func(s *Session) {
+		if s.hub != r.hub {
+			return // another test's
+		}
+		first.Close(websocket.StatusGoingAway, "reload")
+		deadline := time.Now().Add(5 * time.Second)
+		for r.hub.Stats().Away != 1 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	testHookLiveChecked.Store(&hook)
+	t.Cleanup(func() { testHookLiveChecked.Store(nil) })
+	r.ws = r.dial(resumeQuery(tok, 0))
+	if f := r.want(wire.TypeResumed); f.Seq != 0 {
+		t.Fatalf("resumed at %d, want 0", f.Seq)
+	}
+	r.want(wire.TypeResume)
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	readGame(t, g, "look\r\n")
+	r.noNewGame()
+}
+
+// A resume that comes as the grace runs out does not attach to the
+// ending session (where it would be cut at once, its new token dying
+// with it): it gets a game connection of its own.
+func TestResumeAsTheGraceRunsOut(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	r := newRig(t, Config{ResumeGrace: 50 * time.Millisecond})
+	hook := func(s *Session) {
+		if s.hub != r.hub {
+			return // another test's
+		}
+		once.Do(func() { close(entered) })
+		<-release
+	}
+	testHookFinish.Store(&hook)
+	t.Cleanup(func() { testHookFinish.Store(nil) })
+	_, tok := r.resumable()
+	r.ws.CloseNow()
+	select {
+	case <-entered: // the grace ran out; the session is ending
+	case <-time.After(5 * time.Second):
+		t.Fatal("the grace never ran out")
+	}
+	r.ws = r.dial(resumeQuery(tok, 0))
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	_, b, err := r.ws.Read(ctx)
+	cancel()
+	close(release)
+	if f, _ := wire.Decode(b); err != nil || f.Type != wire.TypeStatus || f.Status != wire.StatusConnecting {
+		t.Fatalf("a resume as the grace ran out got %v %v, want a new game connection", f.Type, err)
 	}
 }
