@@ -153,6 +153,7 @@ func run() error {
 	go func() {
 		for range page.SettingsChanged() {
 			applyLook()
+			wake() // the page woke the frames before the look was set
 		}
 	}()
 	// GMCP vitals become bars on the canvas.

@@ -13,33 +13,39 @@
 // Animation frames on demand. Ebitengine asks for an animation frame on
 // every frame, even when nothing changes; each one wakes the whole frame
 // machinery of the browser (and here the Go runtime), which costs several
-// times an idle DOM terminal's CPU. So after a second with nothing to
-// draw, its frame request is held back until the next thing that may
-// need drawing: output or a setting (the client calls wake), input, a
-// resize, the page shown again. Nothing releases it otherwise: an idle
-// page runs no frames at all. Only Ebitengine's requests are held: it
-// takes requestAnimationFrame once, when its package starts, so the
-// page's requestAnimationFrame is the gate only while the client starts
-// (see below) and other scripts get the browser's own.
+// times an idle DOM terminal's CPU. And while a frame is asked for, the
+// browser runs it before anything else that follows input: a key's echo
+// arriving from the game waits for the next frame (up to 16 ms, and the
+// frame's own time) before the page even sees it. So the gate lets a
+// request through only when something may need drawing since the last
+// frame it let through: output or a setting (the client calls wake),
+// pointer input, a resize, the page shown again. Otherwise the request is
+// held until then: an idle page, or one between keystrokes, runs no
+// frames at all. Keys need no frame of their own: the client wakes the
+// gate when a key changes the screen, as the game's echo does. Only
+// Ebitengine's requests are held: it takes requestAnimationFrame once,
+// when its package starts, so the page's requestAnimationFrame is the
+// gate only while the client starts (see below) and other scripts get
+// the browser's own.
 (() => {
   const raf = window.requestAnimationFrame.bind(window);
-  const idleAfterMs = 1000; // no wake for this long: idle
-  let lastWake = performance.now();
+  let woken = true; // a wake came since the last frame let through
   let held = []; // requests waiting for a wake
   let ran = 0; // animation frames let through, for tests
   const run = (cb) => raf((t) => {
     ran++;
+    woken = false; // a wake from here on asks for another frame
     cb(t);
   });
   window.drawbridgeFrames = {
     // request is the gated requestAnimationFrame.
     request(cb) {
-      if (performance.now() - lastWake < idleAfterMs) return run(cb);
+      if (woken) return run(cb);
       held.push(cb);
       return 0;
     },
     wake() {
-      lastWake = performance.now();
+      woken = true;
       const cbs = held;
       held = [];
       for (const cb of cbs) run(cb);
@@ -47,7 +53,7 @@
     // stats: animation frames let through, and requests held.
     stats: () => ({ ran, held: held.length }),
   };
-  for (const type of ["pointerdown", "pointermove", "pointerup", "wheel", "keydown", "touchstart", "touchmove", "resize", "focus", "visibilitychange"]) {
+  for (const type of ["pointerdown", "pointermove", "pointerup", "wheel", "touchstart", "touchmove", "resize", "focus", "visibilitychange"]) {
     window.addEventListener(type, () => window.drawbridgeFrames.wake(), { capture: true, passive: true });
   }
 })();

@@ -159,6 +159,9 @@ func (p *Page) bindInput() {
 			if TakeKey(key, ctrl, alt, meta) {
 				e.Call("preventDefault")
 				p.sendKey(KeyEvent{Key: key, Ctrl: ctrl, Alt: alt, Shift: e.Get("shiftKey").Bool()})
+			} else if text, ok := PlainKey(key, ctrl, alt, meta); ok {
+				e.Call("preventDefault") // the field stays empty: see PlainKey
+				p.sendKey(KeyEvent{Text: text})
 			}
 			return
 		}

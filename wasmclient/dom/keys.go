@@ -40,3 +40,25 @@ func TakeKey(key string, ctrl, alt, meta bool) bool {
 	}
 	return (ctrl || alt) && len([]rune(key)) == 1
 }
+
+// PlainKey returns the text of a key press that types one plain
+// character (no Ctrl, Alt or Meta held; a printable character, not a
+// named key such as "Shift", nor "Dead", "Process" or "Unidentified",
+// which an input method or a phone's keyboard sends while it composes).
+// In character mode the command line sends such a key to the game from
+// its keydown and keeps it out of the field, as xterm.js does: letting
+// the field take it first costs the browser an edit, a selection change
+// and a layout for every key (about 10 ms on a machine without a GPU,
+// make bench-client) before the key can go. Everything else still comes
+// through the field's input event: IME compositions, pastes, AltGr
+// characters, phone keyboards.
+func PlainKey(key string, ctrl, alt, meta bool) (string, bool) {
+	if ctrl || alt || meta {
+		return "", false
+	}
+	r := []rune(key)
+	if len(r) != 1 || r[0] < 0x20 || (r[0] >= 0x7f && r[0] < 0xa0) {
+		return "", false
+	}
+	return key, true
+}

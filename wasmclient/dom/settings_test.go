@@ -72,6 +72,37 @@ func TestSplitCommands(t *testing.T) {
 	}
 }
 
+// TestPlainKey: one printable character with no modifier goes from its
+// keydown; named keys, chords and what input methods send do not.
+func TestPlainKey(t *testing.T) {
+	for _, c := range []struct {
+		key             string
+		ctrl, alt, meta bool
+		want            string
+	}{
+		{"a", false, false, false, "a"},
+		{"A", false, false, false, "A"},
+		{" ", false, false, false, " "},
+		{"é", false, false, false, "é"},
+		{"日", false, false, false, "日"},
+		{"🐉", false, false, false, "🐉"},
+		{"a", true, false, false, ""}, // a chord: TakeKey's
+		{"@", true, true, false, ""},  // AltGr: through the field
+		{"c", false, false, true, ""}, // the system's
+		{"Shift", false, false, false, ""},
+		{"Dead", false, false, false, ""}, // a dead key starts a composition
+		{"Process", false, false, false, ""},
+		{"Unidentified", false, false, false, ""}, // a phone keyboard
+		{"\u0085", false, false, false, ""},       // a C1 control
+		{"\x7f", false, false, false, ""},
+	} {
+		got, ok := PlainKey(c.key, c.ctrl, c.alt, c.meta)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("PlainKey(%q, ctrl=%v, alt=%v, meta=%v) = %q, %v, want %q", c.key, c.ctrl, c.alt, c.meta, got, ok, c.want)
+		}
+	}
+}
+
 func TestTakeKey(t *testing.T) {
 	for _, c := range []struct {
 		key             string
