@@ -34,6 +34,12 @@ type Page struct {
 	changedCh chan struct{}
 	masked    bool
 	charMode  bool
+	// keyDownText is the character the last keydown sent (PlainKey), so
+	// the field's input event that may still follow for it is not sent
+	// again: a browser that does not honour preventDefault for the key's
+	// character event (DevTools' Input.dispatchKeyEvent, some others)
+	// types it into the field too. Cleared by the next keydown and keyup.
+	keyDownText string
 	ctrl      bool // the key bar's Ctrl is latched for the next key
 	history   *History
 	storage   Storage
@@ -149,7 +155,9 @@ func (p *Page) bindInput() {
 		}
 		p.history.Reset()
 	})
+	p.on(p.input, "keyup", func(js.Value) { p.keyDownText = "" })
 	p.on(p.input, "keydown", func(e js.Value) {
+		p.keyDownText = ""
 		if p.charMode {
 			if e.Get("isComposing").Bool() {
 				return
@@ -161,6 +169,7 @@ func (p *Page) bindInput() {
 				p.sendKey(KeyEvent{Key: key, Ctrl: ctrl, Alt: alt, Shift: e.Get("shiftKey").Bool()})
 			} else if text, ok := PlainKey(key, ctrl, alt, meta); ok {
 				e.Call("preventDefault") // the field stays empty: see PlainKey
+				p.keyDownText = text
 				p.sendKey(KeyEvent{Text: text})
 			}
 			return
@@ -225,6 +234,10 @@ func (p *Page) takeTyped() {
 		return
 	}
 	p.input.Set("value", "")
+	if text == p.keyDownText {
+		p.keyDownText = "" // its keydown sent it already
+		return
+	}
 	p.sendKey(KeyEvent{Text: text})
 }
 
