@@ -35,11 +35,11 @@ window.fake = (() => {
 </script></head><body><span id="status"></span></body></html>`
 
 // TestWatchBesideTheFrameGate runs watch.js in Chromium on a page whose
-// engine's frame request the gate holds (the page was idle for more than
-// a second): the watcher must not take the gate's one held request, or
-// the engine never draws again and the flood is never seen drawn. (It
-// did, through the page's requestAnimationFrame: the client drew nothing
-// at the phone viewport.)
+// engine's frame request the gate holds (nothing has woken it since its
+// last frame): the watcher must not take the gate's held request, or the
+// engine never draws again and the flood is never seen drawn. (It did,
+// through the page's requestAnimationFrame, when the gate held one
+// request at a time: the client drew nothing at the phone viewport.)
 func TestWatchBesideTheFrameGate(t *testing.T) {
 	www := t.TempDir()
 	loader, err := os.ReadFile(filepath.Join("..", "..", "www", "loader.js"))
@@ -73,7 +73,7 @@ func TestWatchBesideTheFrameGate(t *testing.T) {
 	if err := tab.waitFor("the fake client", "window.fake && window.__benchRAF", 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	// Idle for longer than the gate's second: it holds the engine's request.
+	// Idle: the gate holds the engine's request.
 	if err := tab.waitFor("the gate to hold frames", "performance.now() > 2500", 30*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -76,9 +76,9 @@ func main() {
 			return map[string]any{"frames": g.frames, "firstFrameMs": g.first}
 		}),
 	})
-	// The loader's frame gate holds frame requests back after a second
-	// without a wake: wake it for the first frame, as the client does
-	// when it has something to draw.
+	// The loader's frame gate holds frame requests back until something
+	// wakes it: wake it for the first frame, as the client does when it
+	// has something to draw.
 	if gate := js.Global().Get("drawbridgeFrames"); gate.Truthy() {
 		gate.Call("wake")
 	}

@@ -7,9 +7,10 @@
 // It also keeps the browser's own requestAnimationFrame as
 // window.__benchRAF for the benchmark's watchers (watch.js, keys.js): the
 // Drawbridge page replaces requestAnimationFrame with its frame gate
-// (www/loader.js), which holds requests back when idle, one at a time; a
-// watcher's request there would delay it and could take the place of
-// Ebitengine's.
+// (www/loader.js), which holds requests back until the client wakes it; a
+// watcher's request there would wait with them, and a watcher's
+// requests through the gate would not show the client's frames as they
+// come.
 //
 // And it notes the page times at which the page's WebSockets send and
 // receive messages (window.__benchWS.after(kind, t): the first send or
