@@ -40,10 +40,10 @@ type Page struct {
 	// character event (DevTools' Input.dispatchKeyEvent, some others)
 	// types it into the field too. Cleared by the next keydown and keyup.
 	keyDownText string
-	ctrl      bool // the key bar's Ctrl is latched for the next key
-	history   *History
-	storage   Storage
-	funcs     []js.Func // kept so they are not collected; the page lives as long as the program
+	ctrl        bool // the key bar's Ctrl is latched for the next key
+	history     *History
+	storage     Storage
+	funcs       []js.Func // kept so they are not collected; the page lives as long as the program
 
 	mu       sync.Mutex
 	settings Settings
