@@ -61,32 +61,39 @@ func checkSystemGlyphs(t *testing.T, scale float64) {
 	b.waitFor(t, "the line on screen, and the prompt after it", `window.drawbridge && drawbridge.screenText().includes(`+string(js)+`)`, 10*time.Second)
 
 	// Where each character of the line is: the row, and the columns
-	// counted in cells (the CJK and the emoji take two).
-	lines := strings.Split(b.screenText(t), "\n")
-	row := -1
-	for i, l := range lines {
-		if strings.Contains(l, said) {
-			row = i
-		}
-	}
-	if row < 0 {
-		t.Fatalf("no row shows %q:\n%s", said, b.screenText(t))
-	}
-	col := 0
-	for _, r := range lines[row][:strings.Index(lines[row], said)] {
-		col += cellWidth(r)
-	}
+	// counted in cells (the CJK and the emoji take two). Found afresh
+	// before each screenshot: the screen may still move (the vitals
+	// strip, a resize the game hears late and the client reflows), and
+	// the text the page reports follows the screen within a quarter of a
+	// second.
 	type glyph struct {
 		r    rune
 		cell image.Rectangle // in screenshot pixels
 	}
 	var glyphs []glyph
-	col += len(`You say, "`)
-	for _, r := range glyphLine {
-		if r != ' ' {
-			glyphs = append(glyphs, glyph{r: r, cell: b.cellRect(t, col, row, cellWidth(r), scale)})
+	locate := func() {
+		lines := strings.Split(b.screenText(t), "\n")
+		row := -1
+		for i, l := range lines {
+			if strings.Contains(l, said) {
+				row = i
+			}
 		}
-		col += cellWidth(r)
+		if row < 0 {
+			t.Fatalf("no row shows %q:\n%s", said, b.screenText(t))
+		}
+		col := 0
+		for _, r := range lines[row][:strings.Index(lines[row], said)] {
+			col += cellWidth(r)
+		}
+		glyphs = glyphs[:0]
+		col += len(`You say, "`)
+		for _, r := range glyphLine {
+			if r != ' ' {
+				glyphs = append(glyphs, glyph{r: r, cell: b.cellRect(t, col, row, cellWidth(r), scale)})
+			}
+			col += cellWidth(r)
+		}
 	}
 	find := func(r rune) image.Rectangle {
 		for _, g := range glyphs {
@@ -104,6 +111,7 @@ func checkSystemGlyphs(t *testing.T, scale float64) {
 	bg := color.RGBA{}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
+		locate()
 		img = b.screenshot(t, fmt.Sprintf("system-glyphs-%gx.png", scale))
 		if want := int(1000 * scale); img.Bounds().Dx() != want {
 			t.Fatalf("screenshot %d pixels wide, want %d: device pixels at %gx", img.Bounds().Dx(), want, scale)

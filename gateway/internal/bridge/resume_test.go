@@ -67,6 +67,29 @@ func (r *rig) waitDropped() {
 	}
 }
 
+// waitReplay waits until the one session's replay buffer holds text (so
+// output the game wrote has been read and kept for the player).
+func (r *rig) waitReplay(text string) {
+	r.t.Helper()
+	held := func() bool {
+		r.hub.mu.Lock()
+		defer r.hub.mu.Unlock()
+		for s := range r.hub.sessions {
+			s.rmu.Lock()
+			defer s.rmu.Unlock()
+			return bytes.Contains(s.replay.buf[s.replay.off:], []byte(text))
+		}
+		return false
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !held() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the session's replay never held %q", text)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // noNewGame checks that the bridge did not dial the game again.
 func (r *rig) noNewGame() {
 	r.t.Helper()
@@ -97,6 +120,7 @@ func TestResumeReplaysWhatThePlayerMissed(t *testing.T) {
 	}
 	g.Write([]byte("two\r\n"))
 	g.Write([]byte("Password: \xff\xf9"))
+	r.waitReplay("Password: ") // the gateway has read it from the game
 
 	r.ws = r.dial(resumeQuery(tok, 1))
 	if f := r.want(wire.TypeResumed); f.Seq != 1 {
@@ -292,6 +316,7 @@ func TestGoingAwayKeepsTheGame(t *testing.T) {
 		t.Fatalf("Serve returned %v for a page that went away, want nil", err)
 	}
 	g.Write([]byte("said during the reload\r\n"))
+	r.waitReplay("said during the reload") // the gateway has read it from the game
 	r.ws = r.dial(resumeQuery(tok, 0))
 	if f := r.want(wire.TypeResumed); f.Seq != 0 {
 		t.Fatalf("resumed at %d, want 0", f.Seq)
