@@ -79,6 +79,8 @@ func TestACMERateLimitRetryAfter(t *testing.T) {
 	if n := orders.Load(); n != 1 {
 		t.Errorf("new-order requests = %d, want 1 (a rate limit is not retried inside the request)", n)
 	}
+	// The failure is logged just after the status shows it.
+	eventually(t, 30*time.Second, "the failure logged", func() bool { return logLine(logs.String(), "will retry") != "" })
 	line := logLine(logs.String(), "will retry")
 	for _, want := range []string{"level=ERROR", "problem_type=rateLimited", "retry_after=", "domain=game.test"} {
 		if !strings.Contains(line, want) {
