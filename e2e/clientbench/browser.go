@@ -264,7 +264,7 @@ func kindFromCmdline(cmdline string) string {
 func cpuByKind(before, after map[int]time.Duration) map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for pid, t := range after {
-		out[processKind(pid)] += cpuSince(map[int]time.Duration{pid: before[pid]}, map[int]time.Duration{pid: t})
+		out[processKind(pid)] += cpuOf(before, pid, t)
 	}
 	return out
 }
@@ -294,10 +294,15 @@ func formatByKind(by map[string]time.Duration, wall time.Duration) string {
 func cpuSince(before, after map[int]time.Duration) time.Duration {
 	var d time.Duration
 	for pid, t := range after {
-		if b, ok := before[pid]; ok && b <= t {
-			t -= b
-		} // else a new process, or a pid reused by one
-		d += t
+		d += cpuOf(before, pid, t)
 	}
 	return d
+}
+
+// cpuOf is the CPU process pid used since before, t being its total now.
+func cpuOf(before map[int]time.Duration, pid int, t time.Duration) time.Duration {
+	if b, ok := before[pid]; ok && b <= t {
+		return t - b
+	}
+	return t // a new process, or a pid reused by one
 }

@@ -632,7 +632,9 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 			runHook(&testHookLiveChecked, s)
 			s.wmu.Lock()
 			switch cur := s.att.Load(); {
-			case s.ending():
+			case s.ending() || (cur != nil && cur != old):
+				// Ended, or another resume took it meanwhile, with a
+				// token of its own.
 				s.wmu.Unlock()
 				return nil, false
 			case cur == old:
@@ -641,10 +643,6 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 				}
 				s.wmu.Unlock()
 				s.log.Info("resume refused: the game connection's player is still connected", "from", a.addr)
-				return nil, false
-			case cur != nil:
-				// Another resume took it meanwhile, with a token of its own.
-				s.wmu.Unlock()
 				return nil, false
 			}
 			// The live connection went away while it was asked (a page
@@ -656,22 +654,14 @@ func (s *Session) resume(a *attachment, seq uint64) (error, bool) {
 		}
 	}
 	s.wmu.Lock()
-	if s.ending() {
-		// Stopped (a logout, the grace, a shutdown) and about to finish,
-		// or finished: attached now, the player would be cut at once.
+	// Stopped (a logout, a shutdown, a grace that ran out a moment ago)
+	// and about to finish, or finished: attached now, the player would
+	// be cut at once.
+	if s.ending() || (s.grace != nil && !s.grace.Stop()) {
 		s.wmu.Unlock()
 		return nil, false
 	}
-	if s.grace != nil {
-		if !s.grace.Stop() {
-			// The grace ran out a moment ago: the session is ending
-			// (finish, which waits for wmu, sets over). Attached now,
-			// the player would be cut at once.
-			s.wmu.Unlock()
-			return nil, false
-		}
-		s.grace = nil
-	}
+	s.grace = nil
 	s.att.Store(a)
 	s.hub.moved(s, a.addr)
 	s.rmu.Lock()

@@ -29,15 +29,39 @@ func (r *rig) resumable() (net.Conn, wire.Frame) {
 	return g, tok
 }
 
+// eventually polls cond until it holds or timeout passes, and reports
+// whether it held.
+func eventually(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
+
+// replayHas reports whether a session's replay buffer satisfies f.
+func (r *rig) replayHas(f func(*replay) bool) bool {
+	r.hub.mu.Lock()
+	defer r.hub.mu.Unlock()
+	for s := range r.hub.sessions {
+		s.rmu.Lock()
+		ok := f(&s.replay)
+		s.rmu.Unlock()
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // waitAway waits until the hub counts n players away.
 func (r *rig) waitAway(n int) {
 	r.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for r.hub.Stats().Away != n {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("%d players away, want %d", r.hub.Stats().Away, n)
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !eventually(5*time.Second, func() bool { return r.hub.Stats().Away == n }) {
+		r.t.Fatalf("%d players away, want %d", r.hub.Stats().Away, n)
 	}
 }
 
@@ -45,25 +69,8 @@ func (r *rig) waitAway(n int) {
 // frames the player never acknowledged (output was lost past it).
 func (r *rig) waitDropped() {
 	r.t.Helper()
-	dropped := func() bool {
-		r.hub.mu.Lock()
-		defer r.hub.mu.Unlock()
-		for s := range r.hub.sessions {
-			s.rmu.Lock()
-			first := s.replay.first
-			s.rmu.Unlock()
-			if first > 1 {
-				return true
-			}
-		}
-		return false
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !dropped() {
-		if time.Now().After(deadline) {
-			r.t.Fatal("the gateway never dropped unacknowledged output")
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !eventually(30*time.Second, func() bool { return r.replayHas(func(p *replay) bool { return p.first > 1 }) }) {
+		r.t.Fatal("the gateway never dropped unacknowledged output")
 	}
 }
 
@@ -71,22 +78,9 @@ func (r *rig) waitDropped() {
 // output the game wrote has been read and kept for the player).
 func (r *rig) waitReplay(text string) {
 	r.t.Helper()
-	held := func() bool {
-		r.hub.mu.Lock()
-		defer r.hub.mu.Unlock()
-		for s := range r.hub.sessions {
-			s.rmu.Lock()
-			defer s.rmu.Unlock()
-			return bytes.Contains(s.replay.buf[s.replay.off:], []byte(text))
-		}
-		return false
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !held() {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("the session's replay never held %q", text)
-		}
-		time.Sleep(5 * time.Millisecond)
+	held := func(p *replay) bool { return bytes.Contains(p.buf[p.off:], []byte(text)) }
+	if !eventually(5*time.Second, func() bool { return r.replayHas(held) }) {
+		r.t.Fatalf("the session's replay never held %q", text)
 	}
 }
 
@@ -501,10 +495,7 @@ func TestResumeAfterTheLiveConnectionLeftDuringTheCheck(t *testing.T) {
 			return // another test's
 		}
 		first.Close(websocket.StatusGoingAway, "reload")
-		deadline := time.Now().Add(5 * time.Second)
-		for r.hub.Stats().Away != 1 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		eventually(5*time.Second, func() bool { return r.hub.Stats().Away == 1 })
 	}
 	testHookLiveChecked.Store(&hook)
 	t.Cleanup(func() { testHookLiveChecked.Store(nil) })
