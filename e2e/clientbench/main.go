@@ -235,6 +235,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if rep.minimal, err = b.measureMinimal(ctx, true, cfg.Reps); err != nil {
 		return err
 	}
+	// The most frames an Ebitengine page draws when every frame shows
+	// a fresh screen of text, at both viewports and the client's grids.
+	for _, v := range []struct {
+		vp  viewport
+		set floodSet
+	}{{b.desktop(), ours.desktop}, {phone, ours.phone}} {
+		c, err := b.measureCeiling(ctx, v.vp, v.set.cols, v.set.rows, cfg.Reps)
+		if err != nil {
+			return err
+		}
+		rep.ceilings = append(rep.ceilings, c)
+	}
 	// Without the gate, one load: its idle CPU is the figure.
 	if rep.minimalPlain, err = b.measureMinimal(ctx, false, 1); err != nil {
 		return err

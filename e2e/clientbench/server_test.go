@@ -137,7 +137,7 @@ func TestServeWWWBadManifest(t *testing.T) {
 func TestServeBenchPages(t *testing.T) {
 	_, base := startServer(t)
 	for _, p := range []string{"/bench/xterm.html", "/bench/xterm-page.js", "/bench/xterm-page.css", "/bench/watch.js",
-		"/bench/keys.js", "/bench/wasmmem.js", "/bench/minimal.html", "/bench/minimal-plain.html", "/bench/minimal-plain.js"} {
+		"/bench/keys.js", "/bench/wasmmem.js", "/bench/minimal.html", "/bench/minimal-plain.html", "/bench/minimal-plain.js", "/bench/webgl.html", "/bench/webgl.js"} {
 		resp, body := get(t, base+p, "")
 		if resp.StatusCode != 200 || len(body) == 0 {
 			t.Errorf("%s: got %d with %d bytes", p, resp.StatusCode, len(body))
