@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -51,6 +52,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.strip && (g.full || g.stripDirty) {
 		ok = g.drawStrip() && ok
 	}
+	g.warm(screen)
 	screen.DrawTriangles32(g.vs, g.is, g.atlas.img, nil)
 	copy(g.shown, g.layout.rows)
 	clear(g.redraw)
@@ -64,6 +66,55 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.atlas.reset()
 		g.full = true
 	}
+}
+
+// warm gives Ebitengine's vertex and index buffers on the GPU room for a
+// frame that redraws the whole grid, before the first frame that does.
+// Ebitengine grows those buffers to the next power of two in bytes when a
+// frame needs more, and deletes the old ones after asking WebGL whether
+// they are buffers (isBuffer, for a lost context): a query the page's
+// thread must wait on until the GPU has done everything sent before it.
+// On SwiftShader that held frames of a flood for up to 100 ms, several
+// times as the screen filled with text on each page load (a DevTools CPU
+// profile of make bench-client's flood at 1280x800: 271 ms in isBuffer
+// under setVertices, of 2.6 s). So the first frame, and the first after
+// the grid grows, also queues quads of nothing (zero area: no pixel is
+// touched), while the GPU is not busy: the fewest that the rounding up to
+// a power of two turns into buffers that fit a frame with a glyph in
+// every cell, between half and all of that frame's. The fewest, because
+// every vertex queued also takes room in Ebitengine's own copies of them
+// in the page's memory, which never shrinks (a warm-up of two quads a
+// cell took 12 MB more, of one 4 MB).
+func (g *Game) warm(screen *ebiten.Image) {
+	full := (g.cols + 1) * (g.rows + 2) // quads: a glyph per cell, the rows' backgrounds, the strip
+	if full <= g.warmed {
+		return
+	}
+	g.warmed = full
+	quads := warmQuads(full)
+	n, m := len(g.vs), len(g.is)
+	g.vs = slices.Grow(g.vs, 4*quads)[:n+4*quads]
+	g.is = slices.Grow(g.is, 6*quads)[:m+6*quads]
+	clear(g.vs[n:])
+	clear(g.is[m:])
+	screen.DrawTriangles32(g.vs[n:], g.is[m:], g.atlas.img, nil)
+	g.vs, g.is = g.vs[:n], g.is[:m]
+}
+
+// quadBytes is what a quad takes in Ebitengine's vertex buffer: four
+// vertices of twelve float32s (internal/graphics.VertexFloatCount in
+// Ebitengine v2.10). Its index buffer takes 24 bytes a quad, an eighth of
+// that, so one power of two serves both.
+const quadBytes = 4 * 12 * 4
+
+// warmQuads returns the fewest quads whose vertex buffer, rounded up to a
+// power of two in bytes, holds full quads.
+func warmQuads(full int) int {
+	size := 1
+	for size < full*quadBytes {
+		size *= 2
+	}
+	return size/2/quadBytes + 1
 }
 
 // syncTerm catches up with the terminal: the alternate screen (which has

@@ -167,9 +167,10 @@ type Game struct {
 	vitals     []Vital
 	stripDirty bool
 
-	full bool // redraw everything on the next Draw
-	vs   []ebiten.Vertex
-	is   []uint32
+	full   bool // redraw everything on the next Draw
+	vs     []ebiten.Vertex
+	is     []uint32
+	warmed int // the quads a frame has room for on the GPU (warm)
 }
 
 // settings are the player's choices that other goroutines may set.
