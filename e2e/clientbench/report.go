@@ -368,22 +368,22 @@ func (r *report) write(w io.Writer) {
 		}
 	}
 	p("")
-	p("| run | client | viewport, stream | first frame, ms | flood, ms | MB/s | frames | frames/s | longest wait for a frame, ms | server wrote all in, ms | end seen |")
-	p("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+	p("| run | client | viewport, stream | first frame, ms | settled, ms later | flood, ms | MB/s | frames | frames/s | longest wait for a frame, ms | server wrote all in, ms | end seen |")
+	p("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, c := range []*clientResult{o, t} {
 		for _, set := range []struct {
 			what string
 			s    floodSet
 		}{{desk + ", Latin", c.desktop}, {phoneLabel + ", Latin", c.phone}, {desk + ", CJK", c.cjk}} {
 			for i, x := range set.s.runs {
-				p("| %d | %s | %s | %.0f | %.0f | %.2f | %d | %.1f | %.0f | %.0f | %s |", i+1, c.who, set.what, x.FirstFrameMs, x.FloodMs, x.MBps(), x.Frames, x.FPS(), x.MaxGapMs, x.SendMs, x.How)
+				p("| %d | %s | %s | %.0f | %.0f | %.0f | %.2f | %d | %.1f | %.0f | %.0f | %s |", i+1, c.who, set.what, x.FirstFrameMs, x.SettleMs, x.FloodMs, x.MBps(), x.Frames, x.FPS(), x.MaxGapMs, x.SendMs, x.How)
 			}
 		}
 	}
 	p("")
 	p("Screenshots at the end of the last Latin flood: %s, %s, %s, %s", o.desktop.screenshot, t.desktop.screenshot, o.phone.screenshot, t.phone.screenshot)
 	p("")
-	p("Definitions: a flood runs from just before the first message is sent to the page time of the first frame drawn with every byte applied to the terminal, as the client's draw hook recorded it with the bytes applied by then (Drawbridge: drawbridge.drawn(), from its OnDraw; xterm.js: onRender after the write callbacks), polled on every animation frame (see page/watch.js; \"maybe a frame late\" when a poll saw two new frames). Frames are frames drawn (both skip frames with nothing new); the longest wait for a frame runs from the start or a frame to the next frame. First frame: performance.now() at the first frame drawn after the page loaded (Drawbridge: stats().firstFrameMs, after fetching and starting the wasm; xterm.js: the first onRender after term.open(), the empty terminal). Idle CPU: utime+stime of the browser's whole process tree (%d and %d processes, GPU process included) over %v, starting %v after the last Latin flood at %s, with only that client's tab and a blank one open.",
+	p("Definitions: a flood starts once its freshly loaded page has settled (three animation frames in a row within 50 ms of each other; \"settled\": how long after the page was ready that took; on SwiftShader the GPU work of a WebGL page's load holds the browser's frames for a few hundred ms after its first frame); it runs from just before the first message is sent to the page time of the first frame drawn with every byte applied to the terminal, as the client's draw hook recorded it with the bytes applied by then (Drawbridge: drawbridge.drawn(), from its OnDraw; xterm.js: onRender after the write callbacks), polled on every animation frame (see page/watch.js; \"maybe a frame late\" when a poll saw two new frames). Frames are frames drawn (both skip frames with nothing new); the longest wait for a frame runs from the start or a frame to the next frame. First frame: performance.now() at the first frame drawn after the page loaded (Drawbridge: stats().firstFrameMs, after fetching and starting the wasm; xterm.js: the first onRender after term.open(), the empty terminal). Idle CPU: utime+stime of the browser's whole process tree (%d and %d processes, GPU process included) over %v, starting %v after the last Latin flood at %s, with only that client's tab and a blank one open.",
 		o.idleProcs, t.idleProcs, r.cfg.Idle, settleTime, desk)
 	p("")
 	p("Keystroke to screen: the game sends its echo flag (Drawbridge: an Echo frame) and switches to the alternate screen, which puts the Drawbridge client in character mode; xterm.js sends every key through onData. Each key is a lower-case letter pressed through CDP (Input.dispatchKeyEvent keyDown with its text, then keyUp) into the focused input (Drawbridge: the command line; xterm.js: its textarea); the page sends it (Drawbridge: a Keys frame; xterm.js: onData to its WebSocket), the server echoes it at once (Drawbridge: an Output frame; xterm.js: the bare bytes), and the client draws it. The time runs from performance.now() in the page's first keydown listener (window, capture phase) to the page time of the first frame that drew the echoed byte (Drawbridge: drawbridge.drawn(), recorded by the client's OnDraw hook with the output applied by then; xterm.js: its onRender with the bytes written by then), found by polling both on every animation frame. That is when the frame was drawn, not yet composited: the compositor's last step is the same browser's for both. The split: the first WebSocket message the page sent after the key, and the first it received after that, timed by a WebSocket wrapper the benchmark puts in the page before its scripts (page/wasmmem.js). A key is pressed when the last one's echo has been drawn and released, and at least %v after the last one was pressed.", keyGap)
