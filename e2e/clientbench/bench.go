@@ -119,6 +119,12 @@ type viewport struct {
 // size of a current iPhone's and of many Android phones'.
 var phone = viewport{width: 390, height: 844, scale: 3, mobile: true}
 
+// phoneLowRes is the phone's viewport at device scale 1: the same grid
+// with a ninth of the pixels, which shows what the pixels cost the
+// client at the phone's viewport (on SwiftShader, the GPU's work is CPU
+// time the page's own work shares two cores with).
+var phoneLowRes = viewport{width: phone.width, height: phone.height, scale: 1, mobile: true}
+
 func (v viewport) String() string {
 	s := fmt.Sprintf("%dx%d", v.width, v.height)
 	if v.scale != 1 {
@@ -180,16 +186,19 @@ type keyResult struct {
 
 // clientResult is everything measured of one client.
 type clientResult struct {
-	who       client
-	desktop   floodSet // the Latin stream at the configured viewport
-	phone     floodSet // the Latin stream at the phone's
-	cjk       floodSet // the CJK stream at the configured viewport
-	keys      keyResult
-	mem       memResult
-	idleCPU   time.Duration // CPU of the browser's processes while idle
-	idleWall  time.Duration
-	idleProcs int    // processes in the browser's tree at the end
-	idleKinds string // the idle CPU by kind of process (formatByKind)
+	who     client
+	desktop floodSet // the Latin stream at the configured viewport
+	phone   floodSet // the Latin stream at the phone's
+	// phoneLowRes is the Latin stream at the phone's viewport at device
+	// scale 1.
+	phoneLowRes floodSet
+	cjk         floodSet // the CJK stream at the configured viewport
+	keys        keyResult
+	mem         memResult
+	idleCPU     time.Duration // CPU of the browser's processes while idle
+	idleWall    time.Duration
+	idleProcs   int    // processes in the browser's tree at the end
+	idleKinds   string // the idle CPU by kind of process (formatByKind)
 }
 
 // IdlePercent is the idle CPU as a percentage of one core.
@@ -232,13 +241,14 @@ type bench struct {
 func (b *bench) desktop() viewport { return b.cfg.viewport() }
 
 // measure measures one client, given its page at the configured
-// viewport and at the phone's (xterm.js's has the grid the Drawbridge
-// client had there): floods of the Latin stream at the configured
-// viewport, then its memory and a screenshot, then its idle CPU with only
-// that tab (and the blank first one) open, then floods of the CJK stream;
-// then keystrokes in a fresh tab, then floods at the phone's viewport in
-// another. Every flood loads the page afresh.
-func (b *bench) measure(ctx context.Context, who client, desktop, phonePage page) (*clientResult, error) {
+// viewport, at the phone's and at the phone's at device scale 1
+// (xterm.js's has the grid the Drawbridge client had there): floods of
+// the Latin stream at the configured viewport, then its memory and a
+// screenshot, then its idle CPU with only that tab (and the blank first
+// one) open, then floods of the CJK stream; then keystrokes in a fresh
+// tab, then floods at the phone's viewport in another, then at the
+// phone's at scale 1 in a third. Every flood loads the page afresh.
+func (b *bench) measure(ctx context.Context, who client, desktop, phonePage, lowResPage page) (*clientResult, error) {
 	res := &clientResult{who: who}
 	t, err := b.chrome.newTab(b.desktop())
 	if err != nil {
@@ -280,6 +290,16 @@ func (b *bench) measure(ctx context.Context, who client, desktop, phonePage page
 		return nil, err
 	}
 	if res.phone.screenshot, err = b.screenshot(pt, string(who)+"-phone"); err != nil {
+		return nil, err
+	}
+	pt.close()
+
+	lt, err := b.chrome.newTab(phoneLowRes)
+	if err != nil {
+		return nil, err
+	}
+	defer lt.close()
+	if res.phoneLowRes, err = b.floods(lt, lowResPage, b.latin, "phone at scale 1"); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -225,11 +225,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.chromium = browser.version
 
 	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, latin: latin, cjk: cjkStream, logf: logf, profiled: map[client]bool{}}
-	if rep.ours, err = b.measure(ctx, drawbridge, drawbridgePage(), drawbridgePage()); err != nil {
+	if rep.ours, err = b.measure(ctx, drawbridge, drawbridgePage(), drawbridgePage(), drawbridgePage()); err != nil {
 		return err
 	}
 	ours := rep.ours
-	if rep.them, err = b.measure(ctx, xterm, xtermPage(ours.desktop.cols, ours.desktop.rows), xtermPage(ours.phone.cols, ours.phone.rows)); err != nil {
+	if rep.them, err = b.measure(ctx, xterm, xtermPage(ours.desktop.cols, ours.desktop.rows), xtermPage(ours.phone.cols, ours.phone.rows),
+		xtermPage(ours.phoneLowRes.cols, ours.phoneLowRes.rows)); err != nil {
 		return err
 	}
 	if rep.minimal, err = b.measureMinimal(ctx, true, cfg.Reps); err != nil {
