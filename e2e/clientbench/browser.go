@@ -106,6 +106,13 @@ func (c *chrome) newTab(v viewport) (*tab, error) {
 	return t, nil
 }
 
+// navigate loads url in the tab, within loadTimeout.
+func (t *tab) navigate(url string) error {
+	ctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
+	defer cancel()
+	return chromedp.Do(ctx, chromedp.Navigate(url))
+}
+
 // eval evaluates a JavaScript expression in the tab of ctx.
 func eval[T any](ctx context.Context, expr string) (T, error) {
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))

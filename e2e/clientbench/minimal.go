@@ -54,10 +54,7 @@ func (b *bench) measureMinimal(ctx context.Context, gated bool, loads int) (*min
 		path, name = minimalPlainPath, "minimal-plain"
 	}
 	for i := 1; i <= loads; i++ {
-		lctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
-		err := chromedp.Do(lctx, chromedp.Navigate(b.base+path))
-		cancel()
-		if err != nil {
+		if err := t.navigate(b.base + path); err != nil {
 			return nil, fmt.Errorf("minimal Ebitengine page: %w", err)
 		}
 		if err := t.waitFor("the minimal page's first frame", `window.minimal && minimal.stats().frames > 0`, loadTimeout); err != nil {
@@ -130,10 +127,7 @@ func (b *bench) measureCeiling(ctx context.Context, vp viewport, cols, rows, run
 	defer t.close()
 	res := &ceilingResult{vp: vp, cols: cols, rows: rows}
 	for i := 1; i <= runs; i++ {
-		lctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
-		err := chromedp.Do(lctx, chromedp.Navigate(b.base+minimalPath))
-		cancel()
-		if err != nil {
+		if err := t.navigate(b.base + minimalPath); err != nil {
 			return nil, fmt.Errorf("minimal Ebitengine page at %s: %w", vp, err)
 		}
 		if err := t.waitFor("the minimal page's first frame", `window.minimal && minimal.stats().frames > 0`, loadTimeout); err != nil {
@@ -163,10 +157,7 @@ func (b *bench) measureCeiling(ctx context.Context, vp viewport, cols, rows, run
 	}
 	res.webgl = map[int][]float64{}
 	for i := 1; i <= runs; i++ {
-		lctx, cancel := context.WithTimeout(t.ctx, loadTimeout)
-		err := chromedp.Do(lctx, chromedp.Navigate(b.base+webglPath))
-		cancel()
-		if err != nil {
+		if err := t.navigate(b.base + webglPath); err != nil {
 			return nil, fmt.Errorf("WebGL page at %s: %w", vp, err)
 		}
 		for _, passes := range webglPasses {
