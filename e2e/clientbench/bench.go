@@ -240,85 +240,124 @@ type bench struct {
 // desktop is the configured viewport.
 func (b *bench) desktop() viewport { return b.cfg.viewport() }
 
-// measure measures one client, given its page at the configured
-// viewport, at the phone's and at the phone's at device scale 1
-// (xterm.js's has the grid the Drawbridge client had there): floods of
-// the Latin stream at the configured viewport, then its memory and a
+// floodPhase is one kind of flood both clients take: a stream at a
+// viewport, kept in one of a client's flood sets.
+type floodPhase struct {
+	what string
+	vp   viewport
+	s    stream
+	set  func(*clientResult) *floodSet
+	shot string // the screenshot's name after the last flood, "" for none
+}
+
+// pageFor is who's page for a flood whose grid the Drawbridge client
+// had as grid (xterm.js's page is given that grid).
+func pageFor(who client, grid *floodSet) page {
+	if who == drawbridge {
+		return drawbridgePage()
+	}
+	return xtermPage(grid.cols, grid.rows)
+}
+
+// floods runs every flood of the benchmark, interleaved: for each phase
+// (the Latin stream at the configured viewport, the CJK stream there,
+// the Latin stream at the phone's viewport and at the phone's at device
+// scale 1), each repetition floods the Drawbridge client and then
+// xterm.js, each on a freshly loaded page in the client's tab for that
+// phase. The machine's load drifts over the minutes a benchmark takes
+// (other work, its own state); interleaved, both clients see the same
+// drift, so the ratios hold where a client's floods run one after the
+// other would not. The Drawbridge client goes first: xterm.js's page
+// takes its grid.
+func (b *bench) floods(ours, them *clientResult) error {
+	desk := b.desktop()
+	phases := []floodPhase{
+		{desk.String(), desk, b.latin, func(c *clientResult) *floodSet { return &c.desktop }, ""},
+		{"CJK", desk, b.cjk, func(c *clientResult) *floodSet { return &c.cjk }, ""},
+		{"phone", phone, b.latin, func(c *clientResult) *floodSet { return &c.phone }, "-phone"},
+		{"phone at scale 1", phoneLowRes, b.latin, func(c *clientResult) *floodSet { return &c.phoneLowRes }, ""},
+	}
+	for _, ph := range phases {
+		if err := b.phase(ph, ours, them); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// phase runs the floods of one phase, interleaved, in a tab per client.
+func (b *bench) phase(ph floodPhase, ours, them *clientResult) error {
+	tabs := map[client]*tab{}
+	defer func() {
+		for _, t := range tabs {
+			t.close()
+		}
+	}()
+	for i := 1; i <= b.cfg.Reps; i++ {
+		for _, c := range []*clientResult{ours, them} {
+			t := tabs[c.who]
+			if t == nil {
+				var err error
+				if t, err = b.chrome.newTab(ph.vp); err != nil {
+					return err
+				}
+				tabs[c.who] = t
+			}
+			p := pageFor(c.who, ph.set(ours))
+			r, cols, rows, err := b.flood(t, p, ph.s)
+			if err != nil {
+				return fmt.Errorf("%s, %s run %d: %w\npage console:\n%s", p.who, ph.what, i, err, t.console)
+			}
+			set := ph.set(c)
+			set.cols, set.rows = cols, rows
+			b.logf("%s %s run %d (%dx%d): first frame %.0f ms, settled %.0f ms later, %.2f MB/s, %.1f frames/s (%d frames in %.0f ms, longest wait %.0f ms, end: %s), server wrote it in %.0f ms",
+				p.who, ph.what, i, cols, rows, r.FirstFrameMs, r.SettleMs, r.MBps(), r.FPS(), r.Frames, r.FloodMs, r.MaxGapMs, r.How, r.SendMs)
+			set.runs = append(set.runs, r)
+			if i == b.cfg.Reps && ph.shot != "" {
+				if set.screenshot, err = b.screenshot(t, string(c.who)+ph.shot); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// measure measures what of one client is not a flood's figure, given
+// its page at the configured viewport: one more flood of the Latin
+// stream there, which fills the scrollback, then its memory and a
 // screenshot, then its idle CPU with only that tab (and the blank first
-// one) open, then floods of the CJK stream; then keystrokes in a fresh
-// tab, then floods at the phone's viewport in another, then at the
-// phone's at scale 1 in a third. Every flood loads the page afresh.
-func (b *bench) measure(ctx context.Context, who client, desktop, phonePage, lowResPage page) (*clientResult, error) {
-	res := &clientResult{who: who}
+// one) open; then keystrokes in a fresh tab.
+func (b *bench) measure(ctx context.Context, res *clientResult, desktop page) error {
+	who := res.who
 	t, err := b.chrome.newTab(b.desktop())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer t.close()
-	if res.desktop, err = b.floods(t, desktop, b.latin, b.desktop().String()); err != nil {
-		return nil, err
+	if _, _, _, err := b.flood(t, desktop, b.latin); err != nil {
+		return fmt.Errorf("%s, the flood before memory and idle: %w\npage console:\n%s", who, err, t.console)
 	}
 	if res.mem, err = b.memory(t, desktop); err != nil {
-		return nil, fmt.Errorf("%s: %w", who, err)
+		return fmt.Errorf("%s: %w", who, err)
 	}
 	b.logf("%s memory after the flood: %s, buffer lines %d", who, res.mem, res.mem.bufferLines)
 	if res.desktop.screenshot, err = b.screenshot(t, string(who)); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.idle(ctx, res); err != nil {
-		return nil, fmt.Errorf("%s: %w", who, err)
+		return fmt.Errorf("%s: %w", who, err)
 	}
 	b.logf("%s idle: %.1f%% of a core over %d browser processes (%s)", who, res.IdlePercent(), res.idleProcs, res.idleKinds)
-	if res.cjk, err = b.floods(t, desktop, b.cjk, "CJK"); err != nil {
-		return nil, err
-	}
 	t.close()
 
 	if res.keys, err = b.keystrokes(desktop); err != nil {
-		return nil, fmt.Errorf("%s keystrokes: %w", who, err)
+		return fmt.Errorf("%s keystrokes: %w", who, err)
 	}
 	b.logf("%s keystroke to screen: p50 %.1f ms, p99 %.1f ms over %d keys (%d maybe a frame late); p50 to the key sent %.1f ms, to the echo received %.1f ms",
 		who, percentile(res.keys.ms, 50), percentile(res.keys.ms, 99), len(res.keys.ms), res.keys.late,
 		percentile(res.keys.sentMs, 50), percentile(res.keys.echoMs, 50))
-
-	pt, err := b.chrome.newTab(phone)
-	if err != nil {
-		return nil, err
-	}
-	defer pt.close()
-	if res.phone, err = b.floods(pt, phonePage, b.latin, "phone"); err != nil {
-		return nil, err
-	}
-	if res.phone.screenshot, err = b.screenshot(pt, string(who)+"-phone"); err != nil {
-		return nil, err
-	}
-	pt.close()
-
-	lt, err := b.chrome.newTab(phoneLowRes)
-	if err != nil {
-		return nil, err
-	}
-	defer lt.close()
-	if res.phoneLowRes, err = b.floods(lt, lowResPage, b.latin, "phone at scale 1"); err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// floods runs the configured number of floods of one stream in a tab.
-func (b *bench) floods(t *tab, p page, s stream, what string) (floodSet, error) {
-	var set floodSet
-	for i := 1; i <= b.cfg.Reps; i++ {
-		r, cols, rows, err := b.flood(t, p, s)
-		if err != nil {
-			return set, fmt.Errorf("%s, %s run %d: %w\npage console:\n%s", p.who, what, i, err, t.console)
-		}
-		set.cols, set.rows = cols, rows
-		b.logf("%s %s run %d (%dx%d): first frame %.0f ms, settled %.0f ms later, %.2f MB/s, %.1f frames/s (%d frames in %.0f ms, longest wait %.0f ms, end: %s), server wrote it in %.0f ms",
-			p.who, what, i, cols, rows, r.FirstFrameMs, r.SettleMs, r.MBps(), r.FPS(), r.Frames, r.FloodMs, r.MaxGapMs, r.How, r.SendMs)
-		set.runs = append(set.runs, r)
-	}
-	return set, nil
+	return nil
 }
 
 // screenshot saves what the tab shows as bench-NAME.png in the output

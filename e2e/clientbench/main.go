@@ -4,9 +4,10 @@
 //
 //   - a flood of coloured MUD output (MB/s until the last bytes are
 //     drawn, frames drawn meanwhile, the longest wait for a frame) at
-//     1280x800 and at a phone's 390x844 CSS px at device scale 3
-//     (Emulation.setDeviceMetricsOverride, mobile), and the first frame
-//     after the page loads;
+//     1280x800, at a phone's 390x844 CSS px at device scale 3
+//     (Emulation.setDeviceMetricsOverride, mobile) and at the phone's at
+//     scale 1, and the first frame after the page loads; the clients'
+//     floods interleaved, so that both see the machine's drift;
 //   - the same flood with mixed CJK and Latin text, against the Latin
 //     one's ingest;
 //   - keystroke to screen: in character mode against an echoing game, a
@@ -17,7 +18,10 @@
 //     what it downloads;
 //   - a minimal Ebitengine page (minimal/, built here for js/wasm) for
 //     the floor Ebitengine sets: its first frame, idle CPU and memory,
-//     behind the client's loader.js and without it.
+//     behind the client's loader.js and without it, and the most frames
+//     a second it draws when every frame is a fresh screen of text;
+//   - WebGL alone (page/webgl.js) covering the canvas once and twice a
+//     frame, the floor under any WebGL terminal in this browser.
 //
 // Run it from the repository's root:
 //
@@ -37,7 +41,7 @@
 // what it held: the client's window.drawbridge.drawn() and xterm.js's
 // onRender, polled on the browser's own animation frames. Every wait is
 // bounded; the browser is closed at the end. Screenshots of both clients
-// after their last flood at each viewport go to e2e/testoutput/.
+// after a flood at each viewport go to e2e/testoutput/.
 //
 // It is not part of `make test`: the figures need a quiet machine and take
 // about three minutes (-reps and -keys trade precision for time).
@@ -225,12 +229,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.chromium = browser.version
 
 	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, latin: latin, cjk: cjkStream, logf: logf, profiled: map[client]bool{}}
-	if rep.ours, err = b.measure(ctx, drawbridge, drawbridgePage(), drawbridgePage(), drawbridgePage()); err != nil {
+	ours, them := &clientResult{who: drawbridge}, &clientResult{who: xterm}
+	rep.ours, rep.them = ours, them
+	if err := b.floods(ours, them); err != nil {
 		return err
 	}
-	ours := rep.ours
-	if rep.them, err = b.measure(ctx, xterm, xtermPage(ours.desktop.cols, ours.desktop.rows), xtermPage(ours.phone.cols, ours.phone.rows),
-		xtermPage(ours.phoneLowRes.cols, ours.phoneLowRes.rows)); err != nil {
+	if err := b.measure(ctx, ours, drawbridgePage()); err != nil {
+		return err
+	}
+	if err := b.measure(ctx, them, xtermPage(ours.desktop.cols, ours.desktop.rows)); err != nil {
 		return err
 	}
 	if rep.minimal, err = b.measureMinimal(ctx, true, cfg.Reps); err != nil {
