@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 )
 
@@ -47,4 +48,31 @@ func (e *CloseError) Error() string {
 		return fmt.Sprintf("websocket closed with %d", e.Code)
 	}
 	return fmt.Sprintf("websocket closed with %d: %s", e.Code, e.Reason)
+}
+
+// splitInbox splits what the page's drawbridgeInbox (www/loader.js)
+// hands over in one array: the number of messages and each one's length
+// as little-endian uint32s, then the messages one after the other. The
+// messages share b's memory.
+func splitInbox(b []byte) ([][]byte, error) {
+	if len(b) < 4 {
+		return nil, fmt.Errorf("inbox: %d bytes, too short for a count", len(b))
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	if n > (len(b)-4)/4 {
+		return nil, fmt.Errorf("inbox: %d messages in %d bytes", n, len(b))
+	}
+	lens, data := b[4:4+4*n], b[4+4*n:]
+	out := make([][]byte, n)
+	for i := range out {
+		l := int(binary.LittleEndian.Uint32(lens[4*i:]))
+		if l > len(data) {
+			return nil, fmt.Errorf("inbox: message %d of %d bytes, %d left", i, l, len(data))
+		}
+		out[i], data = data[:l:l], data[l:]
+	}
+	if len(data) != 0 {
+		return nil, fmt.Errorf("inbox: %d bytes after the last message", len(data))
+	}
+	return out, nil
 }

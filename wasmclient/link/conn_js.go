@@ -22,12 +22,16 @@ type jsConn struct {
 	ws    js.Value
 	funcs []js.Func
 
-	mu      sync.Mutex
-	queue   [][]byte
-	queued  int         // bytes in queue
-	closed  *CloseError // set by onclose
-	opened  bool
-	wake    chan struct{} // signalled (without blocking) on every event
+	mu     sync.Mutex
+	queue  [][]byte
+	queued int         // bytes in queue
+	closed *CloseError // set by onclose
+	opened bool
+	wake   chan struct{} // signalled (without blocking) on every event
+	// inbox is the page's drawbridgeInbox (www/loader.js) gathering the
+	// socket's messages; undefined where the page has none, and then
+	// each message is queued by its own event.
+	inbox   js.Value
 	release sync.Once
 }
 
@@ -46,25 +50,41 @@ func dial(ctx context.Context, url string) (conn, error) {
 		c.opened = true
 		c.mu.Unlock()
 	})
-	c.on("message", func(ev js.Value) {
-		data := ev.Get("data")
-		if data.Type() == js.TypeString {
-			return // the gateway sends only binary frames
-		}
-		arr := js.Global().Get("Uint8Array").New(data)
-		b := make([]byte, arr.Get("length").Int())
-		js.CopyBytesToGo(b, arr)
-		c.mu.Lock()
-		if c.closed == nil {
-			c.queue = append(c.queue, b)
-			c.queued += len(b)
-			if c.queued > maxQueued {
-				c.closed = &CloseError{Code: closeAbnormal, Reason: "the client fell too far behind"}
-				c.ws.Call("close", closeNormal, "client fell behind")
+	if f := js.Global().Get("drawbridgeInbox"); f.Type() == js.TypeFunction {
+		notify := js.FuncOf(func(_ js.Value, args []js.Value) any {
+			if len(args) > 0 && args[0].Truthy() {
+				c.mu.Lock()
+				c.fellBehind()
+				c.mu.Unlock()
 			}
-		}
-		c.mu.Unlock()
-	})
+			select {
+			case c.wake <- struct{}{}:
+			default:
+			}
+			return nil
+		})
+		c.funcs = append(c.funcs, notify)
+		c.inbox = f.Invoke(ws, notify, maxQueued)
+	} else {
+		c.on("message", func(ev js.Value) {
+			data := ev.Get("data")
+			if data.Type() == js.TypeString {
+				return // the gateway sends only binary frames
+			}
+			arr := js.Global().Get("Uint8Array").New(data)
+			b := make([]byte, arr.Get("length").Int())
+			js.CopyBytesToGo(b, arr)
+			c.mu.Lock()
+			if c.closed == nil {
+				c.queue = append(c.queue, b)
+				c.queued += len(b)
+				if c.queued > maxQueued {
+					c.fellBehind()
+				}
+			}
+			c.mu.Unlock()
+		})
+	}
 	c.on("close", func(ev js.Value) {
 		c.mu.Lock()
 		if c.closed == nil {
@@ -125,9 +145,43 @@ func (c *jsConn) releaseFuncs() {
 	})
 }
 
+// fellBehind closes the socket of a client too far behind to catch up.
+// c.mu is held.
+func (c *jsConn) fellBehind() {
+	if c.closed == nil {
+		c.closed = &CloseError{Code: closeAbnormal, Reason: "the client fell too far behind"}
+		c.ws.Call("close", closeNormal, "client fell behind")
+	}
+}
+
+// takeInbox moves what the page's inbox gathered to the queue. c.mu is
+// held.
+func (c *jsConn) takeInbox() {
+	if c.inbox.IsUndefined() {
+		return
+	}
+	got := c.inbox.Call("take")
+	if got.IsNull() {
+		return
+	}
+	b := make([]byte, got.Get("length").Int())
+	js.CopyBytesToGo(b, got)
+	msgs, err := splitInbox(b)
+	if err != nil {
+		panic(err) // loader.js and this disagree: a build defect
+	}
+	for _, m := range msgs {
+		c.queue = append(c.queue, m)
+		c.queued += len(m)
+	}
+}
+
 func (c *jsConn) Read(ctx context.Context) ([]byte, error) {
 	for {
 		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.takeInbox()
+		}
 		if len(c.queue) > 0 {
 			b := c.queue[0]
 			c.queue[0] = nil
