@@ -23,25 +23,28 @@ type jsConn struct {
 	funcs []js.Func
 
 	mu     sync.Mutex
-	queue  [][]byte
-	queued int         // bytes in queue
+	queue  [][]byte    // messages taken from inbox, not yet read
 	closed *CloseError // set by onclose
 	opened bool
 	wake   chan struct{} // signalled (without blocking) on every event
-	// inbox is the page's drawbridgeInbox (www/loader.js) gathering the
-	// socket's messages; undefined where the page has none, and then
-	// each message is queued by its own event.
+	// inbox is the page's drawbridgeInbox (www/loader.js), which gathers
+	// the socket's messages until Read takes them.
 	inbox   js.Value
 	release sync.Once
 }
 
-// maxQueued bounds what the page holds for the client: a browser cannot
+// maxQueued bounds what the page's inbox holds for the client: a browser cannot
 // push back on a WebSocket, so past this the connection is closed rather
 // than letting memory grow (the client drains the queue continuously,
 // also in background tabs, so this is a backstop).
 const maxQueued = 64 << 20
 
 func dial(ctx context.Context, url string) (conn, error) {
+	// loader.js, which starts the client, defines it.
+	newInbox := js.Global().Get("drawbridgeInbox")
+	if newInbox.Type() != js.TypeFunction {
+		return nil, errors.New("the page has no drawbridgeInbox: load the client with www/loader.js")
+	}
 	ws := js.Global().Get("WebSocket").New(url, js.ValueOf([]any{wire.Subprotocol}))
 	ws.Set("binaryType", "arraybuffer")
 	c := &jsConn{ws: ws, wake: make(chan struct{}, 1)}
@@ -50,41 +53,23 @@ func dial(ctx context.Context, url string) (conn, error) {
 		c.opened = true
 		c.mu.Unlock()
 	})
-	if f := js.Global().Get("drawbridgeInbox"); f.Type() == js.TypeFunction {
-		notify := js.FuncOf(func(_ js.Value, args []js.Value) any {
-			if len(args) > 0 && args[0].Truthy() {
-				c.mu.Lock()
-				c.fellBehind()
-				c.mu.Unlock()
-			}
-			select {
-			case c.wake <- struct{}{}:
-			default:
-			}
-			return nil
-		})
-		c.funcs = append(c.funcs, notify)
-		c.inbox = f.Invoke(ws, notify, maxQueued)
-	} else {
-		c.on("message", func(ev js.Value) {
-			data := ev.Get("data")
-			if data.Type() == js.TypeString {
-				return // the gateway sends only binary frames
-			}
-			arr := js.Global().Get("Uint8Array").New(data)
-			b := make([]byte, arr.Get("length").Int())
-			js.CopyBytesToGo(b, arr)
+	notify := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) > 0 && args[0].Truthy() {
 			c.mu.Lock()
 			if c.closed == nil {
-				c.queue = append(c.queue, b)
-				c.queued += len(b)
-				if c.queued > maxQueued {
-					c.fellBehind()
-				}
+				c.closed = &CloseError{Code: closeAbnormal, Reason: "the client fell too far behind"}
+				c.ws.Call("close", closeNormal, "client fell behind")
 			}
 			c.mu.Unlock()
-		})
-	}
+		}
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	c.funcs = append(c.funcs, notify)
+	c.inbox = newInbox.Invoke(ws, notify, maxQueued)
 	c.on("close", func(ev js.Value) {
 		c.mu.Lock()
 		if c.closed == nil {
@@ -145,21 +130,9 @@ func (c *jsConn) releaseFuncs() {
 	})
 }
 
-// fellBehind closes the socket of a client too far behind to catch up.
-// c.mu is held.
-func (c *jsConn) fellBehind() {
-	if c.closed == nil {
-		c.closed = &CloseError{Code: closeAbnormal, Reason: "the client fell too far behind"}
-		c.ws.Call("close", closeNormal, "client fell behind")
-	}
-}
-
 // takeInbox moves what the page's inbox gathered to the queue. c.mu is
 // held.
 func (c *jsConn) takeInbox() {
-	if c.inbox.IsUndefined() {
-		return
-	}
 	got := c.inbox.Call("take")
 	if got.IsNull() {
 		return
@@ -170,10 +143,7 @@ func (c *jsConn) takeInbox() {
 	if err != nil {
 		panic(err) // loader.js and this disagree: a build defect
 	}
-	for _, m := range msgs {
-		c.queue = append(c.queue, m)
-		c.queued += len(m)
-	}
+	c.queue = append(c.queue, msgs...)
 }
 
 func (c *jsConn) Read(ctx context.Context) ([]byte, error) {
@@ -186,7 +156,6 @@ func (c *jsConn) Read(ctx context.Context) ([]byte, error) {
 			b := c.queue[0]
 			c.queue[0] = nil
 			c.queue = c.queue[1:]
-			c.queued -= len(b)
 			c.mu.Unlock()
 			return b, nil
 		}
