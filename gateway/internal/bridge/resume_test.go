@@ -84,6 +84,15 @@ func (r *rig) waitReplay(text string) {
 	}
 }
 
+// playsSameGame checks that the player's input reaches game connection g
+// and that the bridge did not dial the game again.
+func (r *rig) playsSameGame(g net.Conn) {
+	r.t.Helper()
+	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
+	readGame(r.t, g, "look\r\n")
+	r.noNewGame()
+}
+
 // noNewGame checks that the bridge did not dial the game again.
 func (r *rig) noNewGame() {
 	r.t.Helper()
@@ -140,9 +149,7 @@ func TestResumeReplaysWhatThePlayerMissed(t *testing.T) {
 		t.Fatalf("replayed %q, want what the game said while the player was away", got)
 	}
 	// The same game connection: input reaches it, and it was not dialled again.
-	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
-	readGame(t, g, "look\r\n")
-	r.noNewGame()
+	r.playsSameGame(g)
 	if st := r.hub.Stats(); st.Resumed != 1 || st.Away != 0 || st.Players != 1 {
 		t.Fatalf("stats %+v, want one resume, nobody away, one player", st)
 	}
@@ -161,9 +168,7 @@ func TestReconnectingCloseKeepsTheGame(t *testing.T) {
 	if f := r.want(wire.TypeResumed); f.Seq != 0 {
 		t.Fatalf("resumed at %d, want 0", f.Seq)
 	}
-	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
-	readGame(t, g, "look\r\n")
-	r.noNewGame()
+	r.playsSameGame(g)
 }
 
 func TestResumeTokenIsSingleUseAndBoundToTheLogin(t *testing.T) {
@@ -319,9 +324,7 @@ func TestGoingAwayKeepsTheGame(t *testing.T) {
 		t.Fatalf("replayed %q, want what the game said during the reload", f.Data)
 	}
 	r.want(wire.TypeResume)
-	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
-	readGame(t, g, "look\r\n")
-	r.noNewGame()
+	r.playsSameGame(g)
 }
 
 // A page that went away for good (a closed tab) lets the game connection
@@ -504,9 +507,7 @@ func TestResumeAfterTheLiveConnectionLeftDuringTheCheck(t *testing.T) {
 		t.Fatalf("resumed at %d, want 0", f.Seq)
 	}
 	r.want(wire.TypeResume)
-	r.send(wire.Frame{Type: wire.TypeLine, Data: []byte("look")})
-	readGame(t, g, "look\r\n")
-	r.noNewGame()
+	r.playsSameGame(g)
 }
 
 // A resume that comes as the grace runs out does not attach to the
