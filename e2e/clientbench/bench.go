@@ -233,8 +233,9 @@ type bench struct {
 	latin  stream
 	cjk    stream
 	logf   func(format string, args ...any)
-	// profiled says which clients' first flood was profiled (-profile).
-	profiled map[client]bool
+	// profiled says which floods were profiled (-profile): each
+	// client's first of each stream, by client and stream name.
+	profiled map[string]bool
 }
 
 // desktop is the configured viewport.
@@ -426,9 +427,10 @@ func (b *bench) flood(t *tab, p page, s stream) (r runResult, cols, rows int, er
 		return r, 0, 0, fmt.Errorf("wait for the page to settle: %w", err)
 	}
 
-	profiling := b.cfg.Profile != "" && !b.profiled[p.who]
+	profileName := string(p.who) + "-" + s.name
+	profiling := b.cfg.Profile != "" && !b.profiled[profileName]
 	if profiling {
-		b.profiled[p.who] = true
+		b.profiled[profileName] = true
 		if err := startProfile(t.ctx); err != nil {
 			return r, 0, 0, fmt.Errorf("start the profiler: %w", err)
 		}
@@ -461,7 +463,7 @@ func (b *bench) flood(t *tab, p page, s stream) (r runResult, cols, rows int, er
 		return r, 0, 0, sd.err
 	}
 	if profiling {
-		top, err := stopProfile(t.ctx, b.cfg.Profile, string(p.who), 25)
+		top, err := stopProfile(t.ctx, b.cfg.Profile, profileName, 25)
 		if err != nil {
 			return r, 0, 0, err
 		}

@@ -228,7 +228,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer browser.stop()
 	rep.chromium = browser.version
 
-	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, latin: latin, cjk: cjkStream, logf: logf, profiled: map[client]bool{}}
+	b := &bench{cfg: cfg, chrome: browser, srv: srv, base: base, latin: latin, cjk: cjkStream, logf: logf, profiled: map[string]bool{}}
 	ours, them := &clientResult{who: drawbridge}, &clientResult{who: xterm}
 	rep.ours, rep.them = ours, them
 	if err := b.floods(ours, them); err != nil {
