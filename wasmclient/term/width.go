@@ -16,8 +16,7 @@ func runeWidth(r rune) int {
 	switch {
 	case r < 0x300:
 		return 1
-	case r >= 0x4e00 && r <= 0x9fff, r >= 0xac00 && r <= 0xd7a3:
-		// CJK unified ideographs and Hangul syllables, the bulk of wide text.
+	case wideFast(r):
 		return 2
 	case isZeroWidth(r):
 		return 0
@@ -25,6 +24,26 @@ func runeWidth(r rune) int {
 		return 2
 	}
 	return 1
+}
+
+// wideFast reports whether r is in one of the blocks that make up the
+// bulk of wide text and hold no zero-width character, so that runeWidth
+// can skip the Unicode category tables for it: CJK unified ideographs,
+// Hangul syllables, kana, CJK punctuation (less its tone marks) and the
+// fullwidth forms. It is an excerpt of wideTable.
+func wideFast(r rune) bool {
+	switch {
+	case r >= 0x4e00 && r <= 0x9fff, r >= 0xac00 && r <= 0xd7a3:
+		return true
+	case r >= 0x3000 && r <= 0x30ff:
+		// CJK symbols and punctuation, Hiragana, Katakana, less the
+		// ideographic tone marks and the combining (semi-)voiced sound
+		// marks, and U+303F, a half-width space.
+		return r <= 0x3029 || r >= 0x3030 && r <= 0x303e || r >= 0x3041 && r <= 0x3096 || r >= 0x309b
+	case r >= 0xff01 && r <= 0xff60:
+		return true
+	}
+	return false
 }
 
 // isZeroWidth reports whether r attaches to the character before it.

@@ -55,16 +55,28 @@ func TestWideTableSorted(t *testing.T) {
 			t.Errorf("wideTable[%d] = %U-%U overlaps or is out of order", i, r.lo, r.hi)
 		}
 	}
-	// No combining mark is counted wide by the fast path.
-	for r := rune(0x4e00); r <= 0x9fff; r++ {
-		if unicode.In(r, unicode.Mn, unicode.Me) {
-			t.Errorf("%U is a combining mark in the CJK fast path", r)
+}
+
+// TestWideFast checks that the fast path agrees with the tables for
+// every code point: wide by wideTable and not zero-width.
+func TestWideFast(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !wideFast(r) {
+			continue
 		}
+		n++
+		if isZeroWidth(r) || !isWide(r) || unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) {
+			t.Errorf("%U is in the fast path but the tables say zero-width %v, wide %v", r, isZeroWidth(r), isWide(r))
+		}
+	}
+	if n < 0x5200+0x2ba4 {
+		t.Errorf("the fast path holds %d code points, fewer than the ideographs and Hangul syllables", n)
 	}
 }
 
 func BenchmarkRuneWidth(b *testing.B) {
-	runes := []rune{'a', 'é', '世', '🐉', '\u0301', '한', 'Ａ', '─'}
+	runes := []rune{'a', 'é', '世', '🐉', '\u0301', '한', 'Ａ', '─', 'か', '「'}
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, r := range runes {
