@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,7 +65,7 @@ func fallbackFonts(t *testing.T, lacks string) (*Fonts, *fakeDrawer) {
 		t.Fatal("native fonts have a system drawer; want none outside the browser")
 	}
 	d := &fakeDrawer{lacks: lacks}
-	f.system = newSystemGlyphs(d, 20)
+	f.system = newSystemGlyphs(d, 20, "")
 	return f, d
 }
 
@@ -273,4 +274,61 @@ func TestFitScale(t *testing.T) {
 			t.Errorf("fitScale(%v, %v, %v, %d, %d, %d) = %v, want %v", c.width, c.ascent, c.descent, c.w, c.h, c.base, got, c.want)
 		}
 	}
+}
+
+func TestCJKFamilies(t *testing.T) {
+	for _, tc := range []struct{ lang, first string }{
+		{"", "Noto Sans Mono CJK SC"},
+		{"en-US", "Noto Sans Mono CJK SC"},
+		{"zh-CN", "Noto Sans Mono CJK SC"},
+		{"zh", "Noto Sans Mono CJK SC"},
+		{"zh-TW", "Noto Sans Mono CJK TC"},
+		{"zh-Hant", "Noto Sans Mono CJK TC"},
+		{"zh-HK", "Noto Sans Mono CJK HK"},
+		{"zh-Hant-HK", "Noto Sans Mono CJK HK"},
+		{"ja", "Noto Sans Mono CJK JP"},
+		{"ja-JP", "Noto Sans Mono CJK JP"},
+		{"ko-KR", "Noto Sans Mono CJK KR"},
+	} {
+		got := cjkFamilies(tc.lang)
+		if !strings.HasPrefix(got, strconv.Quote(tc.first)+", ") {
+			t.Errorf("cjkFamilies(%q) = %s, want %q first", tc.lang, got, tc.first)
+		}
+		// Every region's fonts, each once: a player whose language is
+		// not the game's still gets its characters from a named font.
+		for _, fonts := range cjkFonts {
+			for _, f := range fonts {
+				if n := strings.Count(got, strconv.Quote(f)+","); n != 1 {
+					t.Errorf("cjkFamilies(%q) names %q %d times, want once", tc.lang, f, n)
+				}
+			}
+		}
+	}
+	// Named after monospace (the terminal's own choice for what it has)
+	// and before the emoji fonts and the system's fallback.
+	font := cssFont(Regular, 20, cjkFamilies("ja"))
+	if !strings.HasPrefix(font, `20.00px monospace, "Noto Sans Mono CJK JP", `) || !strings.HasSuffix(font, `"Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", sans-serif`) {
+		t.Errorf("cssFont = %s", font)
+	}
+}
+
+// TestWarmSystem checks that warming draws an ideograph in the grid's
+// wide cell with the system's fonts once, with the font the glyphs are
+// drawn with, so that the browser sets up what it draws them with.
+func TestWarmSystem(t *testing.T) {
+	f, d := fallbackFonts(t, "")
+	f.warmSystem()
+	calls := d.textCalls()
+	if len(calls) != 1 || calls[0].text != "中" || calls[0].w != 2*f.CellW || calls[0].h != f.CellH || calls[0].baseline != f.Baseline {
+		t.Fatalf("warming drew %+v, want 中 once in %dx%d", calls, 2*f.CellW, f.CellH)
+	}
+	if want := cssFont(Regular, 20, cjkFamilies("")); calls[0].font != want {
+		t.Errorf("warming used font %q, want the glyphs' %q", calls[0].font, want)
+	}
+	// Natively there is no system drawer: nothing to warm, no panic.
+	plain, err := LoadFonts(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.warmSystem()
 }

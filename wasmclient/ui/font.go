@@ -81,7 +81,7 @@ func LoadFonts(size float64) (*Fonts, error) {
 	lead := int(math.Round(float64(ascent+descent) * 0.12))
 	f.CellH = ascent + descent + lead
 	f.Baseline = ascent + lead/2
-	f.system = newSystemGlyphs(systemTextDrawer(), size)
+	f.system = newSystemGlyphs(systemTextDrawer(), size, browserLanguage())
 	return f, nil
 }
 

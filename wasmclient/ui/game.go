@@ -171,6 +171,9 @@ type Game struct {
 	vs     []ebiten.Vertex
 	is     []uint32
 	warmed int // the quads a frame has room for on the GPU (warm)
+	// systemWarm is the fonts whose system glyphs were set up to be
+	// warmed while the page is idle (warmSystem).
+	systemWarm *Fonts
 }
 
 // settings are the player's choices that other goroutines may set.

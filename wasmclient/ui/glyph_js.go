@@ -8,6 +8,34 @@ import "syscall/js"
 // glyphs the bundled font lacks.
 func systemTextDrawer() textDrawer { return &canvasDrawer{} }
 
+// whenIdle runs f on the page's thread once the browser is idle
+// (requestIdleCallback, at most a second later; setTimeout where there
+// is none).
+func whenIdle(f func()) {
+	var cb js.Func
+	cb = js.FuncOf(func(js.Value, []js.Value) any {
+		cb.Release()
+		f()
+		return nil
+	})
+	if ric := js.Global().Get("requestIdleCallback"); ric.Type() == js.TypeFunction {
+		js.Global().Call("requestIdleCallback", cb, map[string]any{"timeout": 1000})
+		return
+	}
+	js.Global().Call("setTimeout", cb, 0)
+}
+
+// browserLanguage is the player's preferred language, navigator.language
+// (HTML Living Standard, section 8.9.1.5), or "" where there is none.
+func browserLanguage() string {
+	if nav := js.Global().Get("navigator"); nav.Truthy() {
+		if l := nav.Get("language"); l.Type() == js.TypeString {
+			return l.String()
+		}
+	}
+	return ""
+}
+
 // canvasDrawer draws text with the browser's fonts on a 2D canvas (an
 // OffscreenCanvas where there is one, else a detached <canvas>) and reads
 // the pixels back (HTML Living Standard, section 4.12.5, "The 2D
