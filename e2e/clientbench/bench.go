@@ -182,6 +182,31 @@ type keyResult struct {
 	// receiving the echo (keys where the page's WebSocket was not seen
 	// are left out).
 	sentMs, echoMs []float64
+	// skipped counts, per key, the frames that began after the echo
+	// came and before the frame that drew it (keys.js); -1 where the
+	// echo was not seen.
+	skipped []int
+	// settleMs is how long the page took to settle (settleJS) once in
+	// character mode, before the first key.
+	settleMs float64
+}
+
+// skippedText says how many keys' echoes waited past a frame that could
+// have drawn them, of the keys whose echo was seen, and how many frames
+// the worst waited.
+func (k keyResult) skippedText() string {
+	n, seen, most := 0, 0, 0
+	for _, s := range k.skipped {
+		if s < 0 {
+			continue
+		}
+		seen++
+		if s > 0 {
+			n++
+		}
+		most = max(most, s)
+	}
+	return fmt.Sprintf("%d of %d (at most %d frames)", n, seen, most)
 }
 
 // clientResult is everything measured of one client.
@@ -555,11 +580,22 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 	if err := t.waitFor("character mode", fmt.Sprintf("(%s) && %s.stats().bytes >= %d", p.charMode, p.obj, len(keySetup)), loadTimeout); err != nil {
 		return kr, fmt.Errorf("%w; the page says %s", err, t.diagnose(p.diag))
 	}
+	// As before a flood: a WebGL page's load leaves the GPU busy for a
+	// few hundred ms after its first frame, which the first keys' frames
+	// would wait for.
+	if kr.settleMs, err = chromedp.Run(t.ctx, chromedp.Evaluate[float64](fmt.Sprintf(settleJS, settleLimit.Milliseconds()), chromedp.EvalAwaitPromise)); err != nil {
+		return kr, fmt.Errorf("wait for the page to settle: %w", err)
+	}
 	if _, err := eval[bool](t.ctx, fmt.Sprintf("(%s)(%q)", keystrokeJS, p.obj)); err != nil {
 		return kr, fmt.Errorf("start timing: %w", err)
 	}
 	if _, err := eval[any](t.ctx, p.focus); err != nil {
 		return kr, fmt.Errorf("focus: %w", err)
+	}
+	if b.cfg.Profile != "" {
+		if err := startProfile(t.ctx); err != nil {
+			return kr, fmt.Errorf("start the profiler: %w", err)
+		}
 	}
 	start := time.Now()
 	for i := range b.cfg.Keys {
@@ -574,6 +610,7 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 			Late   bool    `json:"late"`
 			SentMs float64 `json:"sentMs"`
 			EchoMs float64 `json:"echoMs"`
+			Skip   int     `json:"skipped"`
 		}]("__benchKeyDrawn()", chromedp.EvalAwaitPromise))
 		cancel()
 		if err != nil {
@@ -584,6 +621,7 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 			return kr, fmt.Errorf("key %d: drawn %.1f ms before it was pressed: the page's hooks disagree", i+1, -k.Ms)
 		}
 		kr.ms = append(kr.ms, k.Ms)
+		kr.skipped = append(kr.skipped, k.Skip)
 		if k.SentMs >= 0 && k.EchoMs >= k.SentMs {
 			kr.sentMs = append(kr.sentMs, k.SentMs)
 			kr.echoMs = append(kr.echoMs, k.EchoMs)
@@ -596,7 +634,15 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 		}
 		time.Sleep(keyGap - time.Since(pressed)) // no pause when the echo took longer
 	}
-	b.logf("%s: %d keys in %v", p.who, b.cfg.Keys, time.Since(start).Round(time.Millisecond))
+	b.logf("%s: %d keys in %v, from a page settled %.0f ms after it was in character mode", p.who, b.cfg.Keys, time.Since(start).Round(time.Millisecond), kr.settleMs)
+	if b.cfg.Profile != "" {
+		top, err := stopProfile(t.ctx, b.cfg.Profile, string(p.who)+"-keys", 25)
+		if err != nil {
+			return kr, err
+		}
+		b.logf("%s keystrokes %s", p.who, top)
+	}
+	b.logf("%s keystroke to screen, ms, in order: %.1f; frames skipped: %d; echo received: %.1f", p.who, kr.ms, kr.skipped, kr.echoMs)
 	if n := sess.echoed.Load(); n != int64(b.cfg.Keys) {
 		return kr, fmt.Errorf("the server echoed %d bytes for %d keys", n, b.cfg.Keys)
 	}

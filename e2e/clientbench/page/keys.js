@@ -18,6 +18,10 @@
 // Each key's result also splits its time at the first WebSocket message
 // the page sent after the key and the first it received after that (see
 // wasmmem.js): sentMs and echoMs from the key, or -1 when not seen.
+// skipped counts the animation frames that began after the echo was
+// received and before the frame that drew it (the polls' frame times):
+// 0 when the client drew the echo in the first frame it could, -1 when
+// the echo was not seen.
 (function keys(src) {
   "use strict";
   const client = window[src];
@@ -33,14 +37,20 @@
   arm();
   window.__benchKeyDrawn = () => new Promise((resolve) => {
     const a = armed;
-    const poll = () => {
+    const starts = []; // the frames' begin times the polls saw
+    const poll = (t) => {
+      if (t !== undefined) starts.push(t);
       const d = client.drawn();
       if (a.t0 !== undefined && d.bytes >= a.want) {
         arm();
         const ws = window.__benchWS;
         const sent = ws ? ws.after("send", a.t0) : undefined;
         const echo = sent === undefined ? undefined : ws.after("receive", sent);
+        // A frame's callbacks run in one task, which the echo's message
+        // cannot interrupt: the frame that drew it began after it came.
+        const began = starts.filter((s) => echo !== undefined && s > echo && s <= d.ms).length;
         resolve({
+          skipped: echo === undefined ? -1 : Math.max(0, began - 1),
           ms: d.ms - a.t0,
           late: d.frames - a.lastFrames > 1,
           sentMs: sent === undefined ? -1 : sent - a.t0,
