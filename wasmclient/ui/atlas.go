@@ -42,8 +42,19 @@ type glyphSlots struct {
 // 2x screen) it holds some six thousand glyphs.
 const atlasSize = 2048
 
+// newAtlas makes the atlas's texture unmanaged: a texture of its own,
+// never moved by Ebitengine. A managed image that is only drawn from for
+// 10 frames in a row (then 20, 40, ... as it keeps being written to) is
+// copied onto Ebitengine's shared source atlas, and copied off again to
+// an isolated texture when it is next written to (v2.10,
+// internal/atlas/image.go, baseCountToPutOnSourceBackend): for this
+// atlas, a new 2048x2048 texture and a full copy each way, which held a
+// keystroke's echo for 70-130 ms on SwiftShader, always the 9th or 10th
+// key of make bench-client's keystrokes. The atlas is the only image
+// a frame draws from, so sharing a texture would save no draw call.
 func newAtlas(fonts *Fonts) *atlas {
-	a := &atlas{img: ebiten.NewImage(atlasSize, atlasSize), glyphSlots: newGlyphSlots(fonts, atlasSize)}
+	img := ebiten.NewImageWithOptions(image.Rect(0, 0, atlasSize, atlasSize), &ebiten.NewImageOptions{Unmanaged: true})
+	a := &atlas{img: img, glyphSlots: newGlyphSlots(fonts, atlasSize)}
 	a.reset()
 	return a
 }

@@ -27,6 +27,7 @@ package main
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"strings"
@@ -129,7 +130,8 @@ const sample = "The quick brown fox jumps over the lazy dog; 0123456789, said th
 // the client's during a flood at that grid, whatever it does on its side.
 func (g *game) repaint(screen *ebiten.Image, size [2]int, t float64) {
 	if g.sheet == nil {
-		g.sheet = ebiten.NewImage(95*cellW, cellH)
+		// Unmanaged, as the client's glyph atlas (wasmclient/ui/atlas.go).
+		g.sheet = ebiten.NewImageWithOptions(image.Rect(0, 0, 95*cellW, cellH), &ebiten.NewImageOptions{Unmanaged: true})
 		for c := 32; c < 127; c++ {
 			ebitenutil.DebugPrintAt(g.sheet, string(rune(c)), (c-32)*cellW, 0)
 		}
