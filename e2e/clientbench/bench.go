@@ -375,6 +375,21 @@ func (b *bench) measure(ctx context.Context, res *clientResult, desktop page) er
 		return fmt.Errorf("%s: %w", who, err)
 	}
 	b.logf("%s idle: %.1f%% of a core over %d browser processes (%s)", who, res.IdlePercent(), res.idleProcs, res.idleKinds)
+	if b.cfg.Profile != "" {
+		// After the measurement, as for the minimal pages: the
+		// profiler's own work would count in it.
+		if err := startProfile(t.ctx); err != nil {
+			return fmt.Errorf("start the profiler: %w", err)
+		}
+		if err := sleep(ctx, idleProfileTime); err != nil {
+			return err
+		}
+		top, err := stopProfile(t.ctx, b.cfg.Profile, string(who)+"-idle", 15)
+		if err != nil {
+			return err
+		}
+		b.logf("%s idle, %s", who, top)
+	}
 	t.close()
 
 	if res.keys, err = b.keystrokes(desktop); err != nil {
