@@ -73,6 +73,26 @@ func cp437Art(size int) []byte {
 	return bytes.Repeat(line, size/len(line)+1)[:size]
 }
 
+// gbkText is a Chinese MUD's room in GBK: 北大侠客行, 这里是扬州城的中央广场
+// (the central square of Yangzhou), in colour.
+func gbkText(size int) []byte {
+	line := []byte("\x1b[1;36m\xb1\xb1\xb4\xf3\xcf\xc0\xbf\xcd\xd0\xd0\x1b[0m \xd5\xe2\xc0\xef\xca\xc7\xd1\xef\xd6\xdd\xb3\xc7\xb5\xc4\xd6\xd0\xd1\xeb\xb9\xe3\xb3\xa1 (north, south)\r\n")
+	return cutRunes(bytes.Repeat(line, size/len(line)+1), size)
+}
+
+// sjisText is Japanese in Shift_JIS, with ソ and 表, whose second byte is
+// 0x5C: 日本語のテキスト、ソ表.
+func sjisText(size int) []byte {
+	line := []byte("\x1b[32m\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67\x81\x41\x83\x5c\x95\x5c\x1b[0m\r\n")
+	return cutRunes(bytes.Repeat(line, size/len(line)+1), size)
+}
+
+// cutRunes cuts text, whose lines end in CR LF, after the last whole line
+// that fits in size bytes.
+func cutRunes(text []byte, size int) []byte {
+	return text[:bytes.LastIndex(text[:size], []byte("\r\n"))+2]
+}
+
 func BenchmarkClientReceive(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
@@ -86,6 +106,8 @@ func BenchmarkClientReceive(b *testing.B) {
 		{"latin1-ascii", "latin1", mudText(16 << 10)},
 		{"latin1", "latin1", latin1Text(16 << 10)},
 		{"cp437", "cp437", cp437Art(16 << 10)},
+		{"gbk", "gbk", gbkText(16 << 10)},
+		{"shift_jis", "shift_jis", sjisText(16 << 10)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			c := NewClient(Config{Charset: bc.charset}, io.Discard)

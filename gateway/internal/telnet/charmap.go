@@ -84,10 +84,15 @@ var cp437High = [128]rune{
 	'≡', '±', '≥', '≤', '⌠', '⌡', '÷', '≈', '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u00A0',
 }
 
-// lookupCharmap returns the legacy charset named by a Config.Charset
+// Charsets are the values Config.Charset accepts besides "" and "utf-8"
+// (or "utf8"), in the order the documentation lists them; case does not
+// matter.
+var Charsets = []string{"latin1", "iso-8859-1", "cp437", "koi8-r", "gbk", "gb18030", "big5", "euc-kr", "shift_jis", "sjis"}
+
+// lookupCharset returns the legacy charset named by a Config.Charset
 // value: nil for UTF-8 (and the empty string), ok false for a name it
 // does not know.
-func lookupCharmap(name string) (cm *charmap, ok bool) {
+func lookupCharset(name string) (cs legacyCharset, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "", "utf-8", "utf8":
 		return nil, true
@@ -95,29 +100,32 @@ func lookupCharmap(name string) (cm *charmap, ok bool) {
 		return latin1, true
 	case "cp437":
 		return cp437, true
+	case "koi8-r":
+		return koi8r, true
+	case "gbk":
+		return gbk, true
+	case "gb18030":
+		return gb18030, true
+	case "big5":
+		return big5, true
+	case "euc-kr":
+		return euckr, true
+	case "shift_jis", "sjis":
+		return shiftJIS, true
 	}
 	return nil, false
 }
 
 // KnownCharset reports whether name is a value Config.Charset accepts:
-// "" or "utf-8", "latin1" (or "iso-8859-1"), "cp437"; case does not
-// matter.
+// "" or "utf-8", or one of Charsets; case does not matter.
 func KnownCharset(name string) bool {
-	_, ok := lookupCharmap(name)
+	_, ok := lookupCharset(name)
 	return ok
 }
 
 // means reports whether a charset name a game offered over CHARSET names
 // this charset.
-func (cm *charmap) means(name []byte) bool {
-	n := strings.ToUpper(strings.TrimSpace(string(name)))
-	for _, a := range cm.aliases {
-		if n == a {
-			return true
-		}
-	}
-	return false
-}
+func (cm *charmap) means(name []byte) bool { return meansName(cm.aliases, name) }
 
 // appendDecode appends p, read in this charset, to dst as UTF-8. Every
 // byte is one character, so the result is always valid UTF-8 and no byte

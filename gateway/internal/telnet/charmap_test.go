@@ -32,7 +32,7 @@ func TestCP437Table(t *testing.T) {
 // Every byte of both charsets decodes to valid UTF-8 and encodes back to
 // itself.
 func TestCharmapRoundTrip(t *testing.T) {
-	for _, cm := range []*charmap{latin1, cp437} {
+	for _, cm := range []*charmap{latin1, cp437, koi8r} {
 		for b := range 256 {
 			dec := cm.appendDecode(nil, []byte{byte(b)})
 			if !utf8.Valid(dec) {
@@ -48,7 +48,7 @@ func TestCharmapRoundTrip(t *testing.T) {
 func TestLookupCharmap(t *testing.T) {
 	tests := []struct {
 		name  string
-		want  *charmap
+		want  legacyCharset
 		known bool
 	}{
 		{"", nil, true},
@@ -58,17 +58,29 @@ func TestLookupCharmap(t *testing.T) {
 		{"ISO-8859-1", latin1, true},
 		{" cp437 ", cp437, true},
 		{"CP437", cp437, true},
-		{"koi8-r", nil, false},
+		{"KOI8-R", koi8r, true},
+		{"gbk", gbk, true},
+		{"GB18030", gb18030, true},
+		{"Big5", big5, true},
+		{"euc-kr", euckr, true},
+		{"Shift_JIS", shiftJIS, true},
+		{"sjis", shiftJIS, true},
 		{"windows-1252", nil, false},
+		{"euc-jp", nil, false},
 	}
 	for _, tt := range tests {
-		got, ok := lookupCharmap(tt.name)
+		got, ok := lookupCharset(tt.name)
 		if got != tt.want || ok != tt.known || KnownCharset(tt.name) != tt.known {
-			t.Errorf("lookupCharmap(%q): got %v %v, want %v %v", tt.name, got, ok, tt.want, tt.known)
+			t.Errorf("lookupCharset(%q): got %v %v, want %v %v", tt.name, got, ok, tt.want, tt.known)
+		}
+	}
+	for _, name := range Charsets {
+		if cs, ok := lookupCharset(name); !ok || cs == nil {
+			t.Errorf("Charsets lists %q, which names no legacy charset", name)
 		}
 	}
 	// An unknown name reads UTF-8.
-	runExchanges(t, Config{Charset: "koi8-r"}, []exchange{{in: "caf\xc3\xa9", output: "café"}})
+	runExchanges(t, Config{Charset: "windows-1252"}, []exchange{{in: "caf\xc3\xa9", output: "café"}})
 }
 
 // charsetCases are exchange scripts for games that speak a legacy charset.
@@ -162,7 +174,10 @@ func TestCharsetNegotiation(t *testing.T) {
 		line    string // what SendLine("é") sends afterwards
 	}{
 		{"utf-8: UTF-8 offered", "", ";ISO-8859-1;UTF-8", accepted("UTF-8"), "café", "\xc3\xa9\r\n"},
-		{"utf-8: legacy only", "", ";ISO-8859-1;IBM437", rejected, "café", "\xc3\xa9\r\n"},
+		// Offered no UTF-8, with no charset configured: the first one the
+		// gateway knows is what the game speaks.
+		{"utf-8: legacy only", "", ";US-ASCII;ISO-8859-1;IBM437", accepted("ISO-8859-1"), "cafÃ©", "\xe9\r\n"},
+		{"utf-8: unknown only", "", ";US-ASCII;KOI8-U", rejected, "café", "\xc3\xa9\r\n"},
 		{"latin1: UTF-8 wins", "latin1", ";ISO-8859-1;utf-8", accepted("utf-8"), "café", "\xc3\xa9\r\n"},
 		{"latin1: its own name", "latin1", ";US-ASCII;latin1", accepted("latin1"), "cafÃ©", "\xe9\r\n"},
 		{"latin1: an IANA alias", "latin1", " ISO_8859-1:1987", accepted("ISO_8859-1:1987"), "cafÃ©", "\xe9\r\n"},

@@ -15,46 +15,75 @@ type charsetChoice uint8
 const (
 	charsetNone   charsetChoice = iota // no answer, or REJECTED: nothing changes
 	charsetUTF8                        // ACCEPTED a name of UTF-8
-	charsetLegacy                      // ACCEPTED a name of the configured legacy charset
+	charsetLegacy                      // ACCEPTED a name of a legacy charset
 )
 
 // charsetAnswer answers a CHARSET REQUEST. UTF-8 comes first: the gateway
 // hands players UTF-8, so when the game offers it the game's output is
 // read as UTF-8 from then on. Failing that, when legacy (the charset
 // configured for the game, nil for none) is offered, it is accepted: the
-// game keeps speaking it and the gateway keeps transcoding. Anything else
-// is REJECTED, so the game keeps its default. data is the subnegotiation
-// after the option byte; the answer is appended to dst. A request that is
-// not one (ACCEPTED, REJECTED, translation tables) gets no answer.
-func charsetAnswer(dst, data []byte, legacy *charmap) ([]byte, charsetChoice) {
+// game keeps speaking it and the gateway keeps transcoding. With none
+// configured, the first charset offered that the gateway transcodes is
+// accepted and returned: a game that offers no UTF-8 speaks one of those
+// it offers, and the gateway reads it from then on. Anything else is
+// REJECTED, so the game keeps its default (with a charset configured,
+// the operator said what that is). data is the subnegotiation after the
+// option byte; the answer is appended to dst. A request that is not one
+// (ACCEPTED, REJECTED, translation tables) gets no answer.
+func charsetAnswer(dst, data []byte, legacy legacyCharset) ([]byte, charsetChoice, legacyCharset) {
 	if len(data) < 2 || data[0] != CharsetREQUEST {
-		return dst, charsetNone
+		return dst, charsetNone, nil
 	}
 	list := data[1:]
 	// "[TTABLE]" and a version byte may come first (RFC 2066 section 4).
 	if rest, ok := bytes.CutPrefix(list, []byte("[TTABLE]")); ok {
 		if len(rest) < 1 {
-			return dst, charsetNone
+			return dst, charsetNone, nil
 		}
 		list = rest[1:]
 	}
+	reject := append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE)
 	if len(list) < 2 {
-		return append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE), charsetNone
+		return reject, charsetNone, nil
 	}
 	sep, names := list[0], list[1:]
 	var fallback []byte
+	var picked legacyCharset
 	for name := range bytes.SplitSeq(names, []byte{sep}) {
 		if isUTF8Name(name) {
-			return appendAccepted(dst, name), charsetUTF8
+			return appendAccepted(dst, name), charsetUTF8, nil
 		}
-		if fallback == nil && legacy != nil && legacy.means(name) {
-			fallback = name
+		switch {
+		case fallback != nil:
+		case legacy != nil:
+			if legacy.means(name) {
+				fallback, picked = name, legacy
+			}
+		default:
+			if cs := offeredCharset(name); cs != nil {
+				fallback, picked = name, cs
+			}
 		}
 	}
 	if fallback != nil {
-		return appendAccepted(dst, fallback), charsetLegacy
+		return appendAccepted(dst, fallback), charsetLegacy, picked
 	}
-	return append(dst, IAC, SB, OptCharset, CharsetREJECTED, IAC, SE), charsetNone
+	return reject, charsetNone, nil
+}
+
+// legacyCharsets are the charsets the gateway transcodes, in the order
+// charsetAnswer looks a game's offer up in.
+var legacyCharsets = []legacyCharset{latin1, cp437, koi8r, gbk, gb18030, big5, euckr, shiftJIS}
+
+// offeredCharset returns the legacy charset a name from the game means,
+// or nil.
+func offeredCharset(name []byte) legacyCharset {
+	for _, cs := range legacyCharsets {
+		if cs.means(name) {
+			return cs
+		}
+	}
+	return nil
 }
 
 // appendAccepted appends CHARSET ACCEPTED name, spelled as the game did.

@@ -69,10 +69,14 @@ type Config struct {
 	// DefaultMaxSubneg.
 	MaxSubneg int
 	// Charset is the character set the game speaks until CHARSET
-	// negotiation says otherwise: "" or "utf-8" (the default), "latin1"
-	// (ISO-8859-1, also spelled "iso-8859-1") or "cp437" (IBM PC, for
-	// DOS-era BBS art); case does not matter, and an unknown name is
-	// logged and read as UTF-8 (see KnownCharset). With a legacy charset
+	// negotiation says otherwise: "" or "utf-8" (the default), or one of
+	// Charsets: "latin1" (ISO-8859-1, also spelled "iso-8859-1"),
+	// "cp437" (IBM PC, for DOS-era BBS art), "koi8-r" (Russian), "gbk"
+	// (GBK, which reads GB2312 too) and "gb18030" (Simplified Chinese),
+	// "big5" (Traditional Chinese), "euc-kr" (Korean), "shift_jis" or
+	// "sjis" (Japanese), the East Asian ones as the WHATWG Encoding
+	// Standard defines them (what browsers use); case does not matter,
+	// and an unknown name is logged and read as UTF-8 (see KnownCharset). With a legacy charset
 	// the game's text is transcoded to UTF-8 for the player and the
 	// player's input to the charset for the game, '?' standing for what
 	// it cannot represent. The client tells the game the truth: MTTS
@@ -80,7 +84,9 @@ type Config struct {
 	// game offers UTF-8 over CHARSET (RFC 2066) the client accepts it and
 	// from then on reads and writes UTF-8, and later MTTS and MNES answers
 	// say UTF-8; offered only the configured charset, it accepts that and
-	// goes on transcoding.
+	// goes on transcoding. With no charset configured, a game that offers
+	// no UTF-8 but a charset the client transcodes gets the first such
+	// accepted, and is read in it from then on.
 	Charset string
 	// MaxInflate bounds the bytes one Receive may inflate from the game's
 	// compressed stream (MCCP2); past it the stream counts as a
@@ -176,11 +182,14 @@ type Client struct {
 	log *slog.Logger
 
 	// Set once by NewClient.
-	ttypes  [2][]byte  // ClientName, TerminalType
-	mtts    [2][]byte  // "MTTS n", reading UTF-8 [0] or the legacy charset [1]
-	env     [2]environ // likewise; [1] only with a legacy charset
-	hello   []byte     // the GMCP Core.Hello and Core.Supports.Set, ready to send
-	charset *charmap   // the configured legacy charset; nil for UTF-8
+	ttypes  [2][]byte     // ClientName, TerminalType
+	mtts    [2][]byte     // "MTTS n", reading UTF-8 [0] or the legacy charset [1]
+	env     [2]environ    // likewise; [1] only with a legacy charset
+	hello   []byte        // the GMCP Core.Hello and Core.Supports.Set, ready to send
+	charset legacyCharset // the configured legacy charset; nil for UTF-8
+	// legacyEnv sets mtts[1] and env[1] for a legacy charset: at start
+	// for the configured one, or when the game picks one over CHARSET.
+	legacyEnv func(legacyCharset)
 
 	maxInflate int
 
@@ -215,8 +224,11 @@ type Client struct {
 	// once the game and the client agreed on UTF-8 (or if none was
 	// configured). Changed only by the Receive goroutine, under mu, so
 	// that goroutine may read it without.
-	legacy *charmap
-	tx     []byte // scratch for player input in the legacy charset
+	legacy legacyCharset
+	// dec decodes the configured legacy charset (nil without one); it
+	// keeps the start of a character cut by the end of a read.
+	dec legacyDecoder
+	tx  []byte // scratch for player input in the legacy charset
 }
 
 // NewClient returns a Client with cfg that writes everything meant for the
@@ -232,27 +244,32 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	if mtts <= 0 {
 		mtts = DefaultMTTS
 	}
-	cm, ok := lookupCharmap(cfg.Charset)
+	cm, ok := lookupCharset(cfg.Charset)
 	if !ok {
 		c.log.Warn("unknown charset for the game, reading UTF-8", "charset", cfg.Charset)
 	}
 	c.charset, c.legacy = cm, cm
+	if cm != nil {
+		c.dec = cm.newDecoder()
+	}
 	// What the client says about itself follows the charset it reads:
 	// with a legacy one, MTTS has no UTF-8 bit and MNES CHARSET names it,
 	// until the game accepts UTF-8 over CHARSET. Without one, MTTS is
 	// sent as configured.
-	mttsUTF8, mttsLegacy, csName := mtts, mtts&^MTTSUTF8, "UTF-8"
+	mttsUTF8, mttsLegacy := mtts, mtts&^MTTSUTF8
 	if cm != nil {
 		mttsUTF8 |= MTTSUTF8
-		csName = cm.name
 	}
 	c.ttypes = [2][]byte{name, term}
 	version := cleanTTYPE(cfg.ClientVersion, DefaultClientVersion)
 	c.mtts[0] = mttsLine(mttsUTF8)
 	c.env[0] = newEnviron("UTF-8", name, version, term, cfg.IPAddress, mttsUTF8)
-	if cm != nil { // mode() is 1 only then: every player need not carry it
+	c.legacyEnv = func(cs legacyCharset) {
 		c.mtts[1] = mttsLine(mttsLegacy)
-		c.env[1] = newEnviron(csName, name, version, term, cfg.IPAddress, mttsLegacy)
+		c.env[1] = newEnviron(cs.ianaName(), name, version, term, cfg.IPAddress, mttsLegacy)
+	}
+	if cm != nil { // mode() is 1 only then: every player need not carry it
+		c.legacyEnv(cm)
 	}
 	c.maxInflate = cfg.MaxInflate
 	if c.maxInflate <= 0 {
@@ -293,7 +310,7 @@ func NewClient(cfg Config, w io.Writer) *Client {
 // charsetName is the name of the charset the game's text is read in now.
 func (c *Client) charsetName() string {
 	if c.legacy != nil {
-		return c.legacy.name
+		return c.legacy.ianaName()
 	}
 	return "UTF-8"
 }
@@ -642,10 +659,23 @@ func (c *Client) Flush(s Sink) {
 // errFlushed is returned by Receive after Flush ended a compressed stream.
 var errFlushed = errors.New("telnet: Receive after Flush ended the compressed stream")
 
+// dropHeld sends what is held back, as U+FFFD: the start of a UTF-8
+// rune, and of a legacy charset's character.
 func (c *Client) dropHeld(s Sink) {
+	c.dropHeldUTF8(s)
+	c.dropHeldLegacy(s)
+}
+
+func (c *Client) dropHeldUTF8(s Sink) {
 	if c.nhold > 0 {
 		c.nhold = 0
 		s.Output(c.repl[:])
+	}
+}
+
+func (c *Client) dropHeldLegacy(s Sink) {
+	if c.dec != nil && c.dec.held() {
+		s.Output(c.dec.drop(nil))
 	}
 }
 
@@ -729,11 +759,18 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 		c.out = c.env[c.mode()].appendEnvIS(c.out, parseEnvSend(data[1:]))
 	case opt == OptCharset && (c.neg.Enabled(Us, OptCharset) || c.neg.Enabled(Him, OptCharset)):
 		var choice charsetChoice
-		c.out, choice = charsetAnswer(c.out, data, c.charset)
+		var picked legacyCharset
+		c.out, choice, picked = charsetAnswer(c.out, data, c.charset)
 		from := c.charsetName()
 		switch {
 		case choice == charsetUTF8 && c.legacy != nil:
 			c.legacy = nil
+		case choice == charsetLegacy && picked != c.charset:
+			// A game with no charset configured, offering only legacy
+			// ones: the one picked is what it speaks from now on.
+			c.charset, c.legacy = picked, picked
+			c.dec = picked.newDecoder()
+			c.legacyEnv(picked)
 		case choice == charsetLegacy && c.legacy == nil:
 			c.legacy = c.charset // output drops a UTF-8 rune left incomplete
 		}
@@ -759,19 +796,22 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 // sequence at its end until the next call.
 func (c *Client) output(p []byte) {
 	c.flushReplies()
-	if cm := c.legacy; cm != nil {
-		c.dropHeld(c.sink) // from before a switch away from UTF-8
-		if asciiPrefix(p) == len(p) {
+	if c.legacy != nil {
+		c.dropHeldUTF8(c.sink) // from before a switch away from UTF-8
+		if !c.dec.held() && asciiPrefix(p) == len(p) {
 			c.sink.Output(p)
 			return
 		}
-		c.fix = cm.appendDecode(c.fix[:0], p)
-		c.sink.Output(c.fix)
+		c.fix = c.dec.appendDecode(c.fix[:0], p)
+		if len(c.fix) > 0 {
+			c.sink.Output(c.fix)
+		}
 		if cap(c.fix) > 256<<10 {
 			c.fix = nil
 		}
 		return
 	}
+	c.dropHeldLegacy(c.sink) // from before a switch to UTF-8
 	if c.nhold > 0 {
 		p = c.completeHeld(p)
 	}

@@ -140,7 +140,7 @@ var clientCases = []struct {
 		{in: iac + sb + opt(OptCharset) + "\x01;UTF-8" + iac + se}, // before agreement: ignored
 		{in: iac + will + opt(OptCharset) + iac + do + opt(OptCharset), sent: iac + do + opt(OptCharset) + iac + will + opt(OptCharset)},
 		{in: iac + sb + opt(OptCharset) + "\x01;ISO-8859-1;utf-8;US-ASCII" + iac + se, sent: iac + sb + opt(OptCharset) + "\x02utf-8" + iac + se},
-		{in: iac + sb + opt(OptCharset) + "\x01 ISO-8859-1 CP437" + iac + se, sent: iac + sb + opt(OptCharset) + "\x03" + iac + se},
+		{in: iac + sb + opt(OptCharset) + "\x01 US-ASCII KOI8-U" + iac + se, sent: iac + sb + opt(OptCharset) + "\x03" + iac + se},
 		{in: iac + sb + opt(OptCharset) + "\x01[TTABLE]\x01;UTF8" + iac + se, sent: iac + sb + opt(OptCharset) + "\x02UTF8" + iac + se},
 		{in: iac + sb + opt(OptCharset) + "\x01" + iac + se},      // empty: nothing to answer
 		{in: iac + sb + opt(OptCharset) + "\x02UTF-8" + iac + se}, // ACCEPTED from the game: no answer

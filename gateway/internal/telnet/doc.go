@@ -20,8 +20,11 @@
 // Compression (MCCP2) sits between the two: where the game starts it, the
 // Parser stops (Parser.Stop), and the rest of the stream goes through an
 // inflater whose output the same Parser reads, until the zlib stream
-// ends. Legacy charsets (Latin-1, CP437; see Config.Charset) are
-// transcoded at the Client's edges: game text to UTF-8 before the Sink,
+// ends. Legacy charsets (Latin-1, CP437, KOI8-R, and the multi-byte GBK,
+// GB18030, Big5, EUC-KR and Shift_JIS of the WHATWG Encoding Standard,
+// https://encoding.spec.whatwg.org/; see Config.Charset) are transcoded
+// at the Client's edges: game text to UTF-8 before the Sink, holding
+// the start of a multi-byte character cut by the end of a read, and
 // player input from UTF-8 before IAC escaping.
 //
 // MSSP is read by ParseMSSP, for the gateway's status checks (package

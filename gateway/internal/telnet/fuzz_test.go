@@ -78,6 +78,9 @@ type clientResult struct {
 
 // clientRun feeds chunks to a fresh Client, stopping at the first error,
 // and returns what the player and the game got.
+// fuzzCharsets are the charsets FuzzClient reads the game's stream in.
+var fuzzCharsets = []string{"", "latin1", "cp437", "gbk", "gb18030", "big5", "euc-kr", "shift_jis", "koi8-r"}
+
 func clientRun(t *testing.T, charset string, chunks [][]byte) clientResult {
 	var w bytes.Buffer
 	// A fuzzed bomb inflates at most about 1000 times its size: the limit,
@@ -148,12 +151,20 @@ func FuzzClient(f *testing.F) {
 		for _, st := range tc.steps {
 			in = append(in, st.in...)
 		}
-		f.Add(in, []byte{7, 7, 7, 7})                                                                      // latin1
+		f.Add(in, []byte{7})                                                                               // latin1
 		f.Add(append(in, iac+will+opt(OptCharset)+charsetRequest(";CP437;UTF-8")+"\xe9"...), []byte{9, 9}) // cp437
+	}
+	for i, tc := range mbText {
+		// The charset is the cuts' length modulo len(fuzzCharsets).
+		cuts := make([]byte, 3+i)
+		for j := range cuts {
+			cuts[j] = byte(j + 1)
+		}
+		f.Add([]byte(mbGame(tc.bytes)+iac+ga+tc.bytes[:1]), cuts)
 	}
 	f.Fuzz(func(t *testing.T, in, cuts []byte) {
 		// The game's charset, UTF-8 or legacy, comes from the cuts.
-		charset := []string{"", "latin1", "cp437"}[len(cuts)%3]
+		charset := fuzzCharsets[len(cuts)%len(fuzzCharsets)]
 		whole := clientRun(t, charset, [][]byte{in})
 		if !utf8.ValidString(whole.out) {
 			t.Fatalf("got invalid UTF-8 output %q", whole.out)
