@@ -91,8 +91,11 @@ type GameConfig struct {
 	DialTimeout time.Duration `toml:"dial_timeout"`
 
 	// Charset is the character set the game speaks: "" or "utf-8" (the
-	// default), "latin1" (ISO-8859-1, also "iso-8859-1") or "cp437" (the
-	// IBM PC's, for DOS-era BBS art). With a legacy charset the gateway
+	// default), "latin1" (ISO-8859-1, also "iso-8859-1"), "cp437" (the
+	// IBM PC's, for DOS-era BBS art), "koi8-r" (Russian), "gbk" (also
+	// for GB2312) or "gb18030" (Simplified Chinese), "big5" (Traditional
+	// Chinese), "euc-kr" (Korean) or "shift_jis" (also "sjis",
+	// Japanese); case does not matter. With a legacy charset the gateway
 	// transcodes the game's text to UTF-8 for players and their input
 	// back, sending '?' for what the charset cannot hold. A game that
 	// offers UTF-8 over the telnet CHARSET option gets UTF-8 instead.
@@ -545,7 +548,9 @@ func (c *Config) Validate() error {
 			bad("game.gmcp_from_players", "Core.Hello cannot be allowed: the gateway sends it for the client")
 		}
 	}
-	oneOf("game.charset", c.Game.Charset, "", "utf-8", "latin1", "iso-8859-1", "cp437")
+	if !telnet.KnownCharset(c.Game.Charset) {
+		bad("game.charset", "%q is not one of utf-8, %s", c.Game.Charset, strings.Join(telnet.Charsets, ", "))
+	}
 	positive("game.status_timeout", c.Game.StatusTimeout)
 	if d := c.Game.StatusInterval; d > 0 && c.Game.StatusTimeout > d/2 {
 		bad("game.status_timeout", "%s is more than half of game.status_interval (%s)", c.Game.StatusTimeout, d)

@@ -44,3 +44,17 @@ func checkValidate(t *testing.T, cases []validateCase) {
 		})
 	}
 }
+
+// game.charset takes every charset the telnet client transcodes, in any
+// case, and names them all when it is given another.
+func TestValidateCharset(t *testing.T) {
+	checkValidate(t, []validateCase{
+		{"utf-8", func(c *Config) { c.Game.Charset = "utf-8" }, ""},
+		{"gbk", func(c *Config) { c.Game.Charset = "gbk" }, ""},
+		{"Shift_JIS", func(c *Config) { c.Game.Charset = "Shift_JIS" }, ""},
+		{"KOI8-R", func(c *Config) { c.Game.Charset = "KOI8-R" }, ""},
+		{"big5", func(c *Config) { c.Game.Charset = "big5" }, ""},
+		{"unknown", func(c *Config) { c.Game.Charset = "euc-jp" },
+			`game.charset: "euc-jp" is not one of utf-8, latin1, iso-8859-1, cp437, koi8-r, gbk, gb18030, big5, euc-kr, shift_jis, sjis`},
+	})
+}
