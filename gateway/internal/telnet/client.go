@@ -298,6 +298,7 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	c.neg.Allow(Us, OptCharset, true)
 	c.neg.Allow(Him, OptCharset, true)
 	c.neg.Allow(Him, OptGMCP, true)
+	c.neg.Allow(Him, OptMSDP, true)
 	c.neg.Allow(Him, OptMCCP2, true)
 	// BINARY (RFC 856) both ways: 8-bit data without the CR NUL rule. A
 	// game that is refused it may strip the high bit of what the player
@@ -703,6 +704,9 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 	if ch == TurnedOn && side == Him && opt == OptGMCP {
 		c.out = append(c.out, c.hello...)
 	}
+	if ch == TurnedOn && side == Him && opt == OptMSDP {
+		c.out = AppendMSDPCommand(c.out, "REPORT", MSDPReported...)
+	}
 	if len(c.out) != n {
 		c.dirty = true
 	}
@@ -723,7 +727,8 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 	}
 }
 
-// Subnegotiation passes GMCP messages to the sink, answers TTYPE SEND,
+// Subnegotiation passes GMCP messages to the sink, and MSDP ones as MSDP
+// over GMCP, answers TTYPE SEND,
 // NEW-ENVIRON SEND and CHARSET REQUEST, and stops the Parser where
 // COMPRESS2 starts compression; others are ignored.
 func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
@@ -738,6 +743,23 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 		} else if on {
 			c.log.Debug("dropped malformed GMCP from the game", "bytes", len(data))
 		}
+		return
+	}
+	if opt == OptMSDP {
+		// To the sink as MSDP over GMCP: one "MSDP {json}" message,
+		// which the web client reads with the GMCP it understands.
+		on := c.neg.Enabled(Him, OptMSDP)
+		c.mu.Unlock()
+		if !on {
+			return
+		}
+		js, err := MSDPToJSON(data)
+		if err != nil {
+			c.log.Debug("dropped malformed MSDP from the game", "bytes", len(data))
+			return
+		}
+		c.flushReplies()
+		c.sink.GMCP(append([]byte("MSDP "), js...))
 		return
 	}
 	defer c.mu.Unlock()

@@ -194,7 +194,7 @@ var clientCases = []struct {
 	}},
 	{"refusals", Config{}, []exchange{
 		{in: iac + do + opt(OptLinemode), sent: iac + wont + opt(OptLinemode)},
-		{in: iac + will + opt(OptMSDP), sent: iac + dont + opt(OptMSDP)},
+		{in: iac + will + opt(OptMSP), sent: iac + dont + opt(OptMSP)},
 		{in: iac + will + opt(OptMCCP1), sent: iac + dont + opt(OptMCCP1)},
 		{in: iac + will + opt(OptMCCP3), sent: iac + dont + opt(OptMCCP3)},
 		{in: iac + do + opt(OptMCCP2), sent: iac + wont + opt(OptMCCP2)}, // we never compress
@@ -262,9 +262,9 @@ func TestClient(t *testing.T) {
 
 func TestClientEnabled(t *testing.T) {
 	c := runExchanges(t, Config{}, []exchange{
-		{in: iac + will + opt(OptEcho) + iac + do + opt(OptNAWS) + iac + will + opt(OptMSDP),
+		{in: iac + will + opt(OptEcho) + iac + do + opt(OptNAWS) + iac + will + opt(OptMSP),
 			sent: iac + do + opt(OptEcho) + iac + will + opt(OptNAWS) + iac + sb + opt(OptNAWS) + "\x00\x50\x00\x18" + iac + se +
-				iac + dont + opt(OptMSDP),
+				iac + dont + opt(OptMSP),
 			output: "<E+>"},
 	})
 	tests := []struct {
@@ -273,7 +273,7 @@ func TestClientEnabled(t *testing.T) {
 	}{
 		{OptEcho, false, true},
 		{OptNAWS, true, false},
-		{OptMSDP, false, false},
+		{OptMSP, false, false},
 		{OptTTYPE, false, false},
 	}
 	for _, tt := range tests {

@@ -27,6 +27,12 @@
 // the start of a multi-byte character cut by the end of a read, and
 // player input from UTF-8 before IAC escaping.
 //
+// MSDP (option 69, https://tintin.mudhalla.net/protocols/msdp/) is
+// agreed to when the game offers it: the Client asks it to REPORT the
+// generic variables the web client shows (MSDPReported) and hands what
+// the game sends to the Sink as "MSDP over GMCP", one GMCP message
+// "MSDP {json}" a subnegotiation (MSDPToJSON, with nesting bounded).
+//
 // MSSP is read by ParseMSSP, for the gateway's status checks (package
 // status) and the demo game; the Client itself refuses MSSP, which is for
 // crawlers, not players.
