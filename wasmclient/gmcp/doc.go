@@ -22,6 +22,13 @@
 //     a string), name, area (or Aardwolf's zone) and exits, as an object
 //     keyed by direction or as an array of names. Each message replaces
 //     the room.
+//   - MSDP (case-sensitive, as the MSDP specification has it): a game's
+//     MSDP variables as "MSDP over GMCP" carries them, which the gateway
+//     also makes of MSDP telnet subnegotiations (option 69,
+//     https://tintin.mudhalla.net/protocols/msdp/). X and X_MAX pairs are
+//     vitals (HEALTH, MANA, MOVEMENT); the ROOM table (VNUM, NAME, AREA,
+//     EXITS) replaces the room; ROOM_VNUM, ROOM_NAME, AREA_NAME and
+//     ROOM_EXITS change those fields of it.
 //
 // Any other package is ignored: no error and nothing changed. JSON that
 // does not parse, or is not an object, for one of the packages above is an

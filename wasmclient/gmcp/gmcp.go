@@ -86,6 +86,8 @@ func (s *State) Apply(msg []byte) (Changed, error) {
 		return s.applyVitals(p, body)
 	case strings.EqualFold(p, "Room.Info"):
 		return s.applyRoom(p, body)
+	case p == "MSDP": // case-sensitive, as the specification says
+		return s.applyMSDP(body)
 	}
 	return Changed{}, nil
 }

@@ -111,7 +111,7 @@ type Kind int
 const (
 	Health    Kind = iota // hp, health
 	Mana                  // mp, mana, sp
-	Moves                 // ep, moves, mv, endurance
+	Moves                 // ep, moves, mv, movement, endurance
 	Willpower             // wp, willpower
 	Other                 // anything else a game calls a vital
 )
@@ -124,7 +124,7 @@ func KindOf(name string) Kind {
 		return Health
 	case "mp", "mana", "sp":
 		return Mana
-	case "ep", "moves", "mv", "endurance":
+	case "ep", "moves", "mv", "movement", "endurance":
 		return Moves
 	case "wp", "willpower":
 		return Willpower

@@ -1,0 +1,96 @@
+package gmcp
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// applyMSDP reads an "MSDP" message: a game's MSDP variables as "MSDP
+// over GMCP" carries them (https://tintin.mudhalla.net/protocols/msdp/),
+// which the gateway also makes of a game's MSDP telnet subnegotiations.
+// Its generic variables feed the same vitals and room as GMCP does:
+//
+//   - X and X_MAX pairs are vitals, like GMCP's hp and maxhp: HEALTH,
+//     MANA and MOVEMENT, and any a game adds;
+//   - ROOM, a table of VNUM, NAME, AREA and EXITS (a table keyed by
+//     direction), replaces the room;
+//   - ROOM_VNUM, ROOM_NAME, AREA_NAME and ROOM_EXITS, which older servers
+//     send on their own, change those fields of the room.
+func (s *State) applyMSDP(body []byte) (Changed, error) {
+	obj, err := parseObject(body)
+	if err != nil {
+		return Changed{}, fmt.Errorf("%w: MSDP: %w", ErrMalformed, err)
+	}
+	cur, maxes := map[string]int{}, map[string]int{}
+	seen := make(map[string]bool, len(obj))
+	for _, k := range sortedKeys(obj) {
+		lk := strings.ToLower(k)
+		if seen[lk] || !validKey(lk) {
+			continue
+		}
+		seen[lk] = true
+		v, ok := parseNumber(obj[k])
+		if !ok {
+			continue
+		}
+		if base, isMax := strings.CutSuffix(lk, "_max"); isMax && base != "" {
+			maxes[base] = v
+		} else {
+			cur[lk] = v
+		}
+	}
+	var ch Changed
+	if len(cur) > 0 || len(maxes) > 0 {
+		before := s.Vitals()
+		s.cur = merge(s.cur, cur)
+		s.max = merge(s.max, maxes)
+		ch.Vitals = !slices.Equal(before, s.Vitals())
+	}
+
+	fields := map[string]json.RawMessage{}
+	for _, k := range sortedKeys(obj) {
+		if lk := strings.ToLower(k); fields[lk] == nil {
+			fields[lk] = obj[k]
+		}
+	}
+	r, had := s.room, s.haveRoom
+	if raw := fields["room"]; len(raw) > 0 && raw[0] == '{' {
+		// The ROOM table, as a Room.Info: vnum is its number.
+		room, err := parseObject(raw)
+		if err == nil {
+			info := map[string]json.RawMessage{}
+			for _, k := range sortedKeys(room) {
+				lk := strings.ToLower(k)
+				if lk == "vnum" {
+					lk = "num"
+				}
+				if info[lk] == nil {
+					info[lk] = room[k]
+				}
+			}
+			b, _ := json.Marshal(info)
+			if nr, err := parseRoom(b); err == nil {
+				r, had = nr, true
+			}
+		}
+	}
+	if raw, ok := fields["room_vnum"]; ok {
+		r.Num, had = roomNum(raw), true
+	}
+	if raw, ok := fields["room_name"]; ok {
+		r.Name, had = clean(jsonString(raw), MaxNameLen), true
+	}
+	if raw, ok := fields["area_name"]; ok {
+		r.Area, had = clean(jsonString(raw), MaxNameLen), true
+	}
+	if raw, ok := fields["room_exits"]; ok {
+		r.Exits, had = exits(raw), true
+	}
+	if had && (!s.haveRoom || !s.room.equal(r)) {
+		s.room, s.haveRoom = r, true
+		ch.Room = true
+	}
+	return ch, nil
+}
