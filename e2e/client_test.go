@@ -294,8 +294,9 @@ func redPixels(img image.Image) int {
 }
 
 // TestScreenInBrowser covers what the terminal shows besides text: the
-// game's vitals as bars and its room in a side panel (GMCP), selecting
-// text to copy it, and the high-contrast theme.
+// game's vitals as bars (the demo sends them over MSDP, which the gateway
+// hands on as MSDP over GMCP) and its room in a side panel (GMCP),
+// selecting text to copy it, and the high-contrast theme.
 func TestScreenInBrowser(t *testing.T) {
 	t.Parallel()
 	gw := startGateway(t, true)
@@ -303,12 +304,12 @@ func TestScreenInBrowser(t *testing.T) {
 	b.grantClipboard(t, gw)
 	enterGame(t, b, gw, "Viewer")
 
-	// GMCP: the room panel and the vitals.
+	// GMCP: the room panel; MSDP: the vitals.
 	b.waitFor(t, "the room panel", `!document.getElementById("room").hidden && document.getElementById("room-name").textContent === "On the Drawbridge"`, 10*time.Second)
 	b.waitFor(t, "the vitals", `drawbridge.vitals().length >= 2`, 10*time.Second)
 	vitals := eval[[][]any](t, b, `drawbridge.vitals()`)
-	if vitals[0][0] != "HP" || vitals[1][0] != "MP" {
-		t.Fatalf("vitals %v, want HP then MP", vitals)
+	if len(vitals) != 2 || vitals[0][0] != "Health" || vitals[1][0] != "Mana" {
+		t.Fatalf("vitals %v, want Health then Mana (MSDP's), and only those", vitals)
 	}
 	mp := vitals[1][1].(float64)
 	b.typeLine(t, "cast")

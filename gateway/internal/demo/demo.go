@@ -4,13 +4,16 @@
 // server to drive: ANSI colours, prompts marked with GA or EOR, password
 // masking through WILL/WONT ECHO, NAWS (room text wraps to the window),
 // TTYPE with MTTS, MSSP (its name, player count and start time, for the
-// gateway's front page and MUD crawlers), and GMCP.
+// gateway's front page and MUD crawlers), GMCP and MSDP.
 //
-// GMCP: the game offers WILL GMCP; a client that agrees gets Char.Vitals
-// ({"hp","maxhp","mp","maxmp"}) at login and whenever they change (cast
-// spends mana, swimming in the moat costs health, rest restores both),
-// and Room.Info ({"num","name","area","exits"}, IRE/Mudlet mapper style)
-// on entering a room. A client that does not agree sees no difference.
+// GMCP and MSDP: the game offers WILL GMCP and WILL MSDP and sends each
+// datum one way only. The vitals go at login and whenever they change
+// (cast spends mana, swimming in the moat costs health, rest restores
+// both): over MSDP to a client that agreed to it, as HEALTH, HEALTH_MAX,
+// MANA and MANA_MAX in one subnegotiation, those it asked to REPORT (or
+// SEND); else as GMCP Char.Vitals ({"hp","maxhp","mp","maxmp"}). Room.Info
+// ({"num","name","area","exits"}, IRE/Mudlet mapper style) goes over GMCP
+// on entering a room. A client that agrees to neither sees no difference.
 //
 // The map command is a full-screen program in character mode, as games
 // run editors and maps: WILL ECHO and WILL SGA, the alternate screen, a

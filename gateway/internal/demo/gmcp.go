@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/telnet"
@@ -36,15 +37,78 @@ func (ss *session) sendGMCP(pkg string, v any) {
 	ss.pend = telnet.AppendSubneg(ss.pend, telnet.OptGMCP, msg)
 }
 
-// sendVitals sends the character's Char.Vitals.
+// sendVitals sends the character's vitals, once: over MSDP (HEALTH,
+// HEALTH_MAX, MANA, MANA_MAX, those the client asked to be reported)
+// when the client agreed to MSDP, else as GMCP Char.Vitals.
 func (ss *session) sendVitals() {
-	if ss.me == nil || !ss.gmcpOn() {
+	if ss.me == nil {
 		return
 	}
 	ss.s.mu.Lock()
 	v := ss.me.vit
 	ss.s.mu.Unlock()
-	ss.sendGMCP("Char.Vitals", v)
+	switch {
+	case ss.msdpOn():
+		// All in one subnegotiation, as the specification allows: the
+		// client redraws its bars once.
+		var body []byte
+		for _, kv := range [...]struct {
+			name string
+			val  int
+		}{{"HEALTH", v.HP}, {"HEALTH_MAX", v.MaxHP}, {"MANA", v.MP}, {"MANA_MAX", v.MaxMP}} {
+			if ss.reported[kv.name] {
+				body = append(append(body, telnet.MSDPVar), kv.name...)
+				body = strconv.AppendInt(append(body, telnet.MSDPVal), int64(kv.val), 10)
+			}
+		}
+		if body != nil {
+			ss.pend = telnet.AppendSubneg(ss.pend, telnet.OptMSDP, body)
+		}
+	case ss.gmcpOn():
+		ss.sendGMCP("Char.Vitals", v)
+	}
+}
+
+// msdpOn reports whether the client agreed to MSDP (DO MSDP after our
+// WILL MSDP).
+func (ss *session) msdpOn() bool { return ss.neg.Enabled(telnet.Us, telnet.OptMSDP) }
+
+// msdpIn handles an MSDP command from the client: REPORT and SEND of the
+// variables the game has (the vitals), answered with their values; the
+// others (LIST, UNREPORT, RESET) are not needed by a client of this game
+// and are ignored, as is what the game does not have.
+func (ss *session) msdpIn(data []byte) {
+	js, err := telnet.MSDPToJSON(data)
+	if err != nil || !ss.msdpOn() {
+		return
+	}
+	var cmd map[string]any
+	if json.Unmarshal(js, &cmd) != nil {
+		return
+	}
+	for _, c := range []string{"REPORT", "SEND"} {
+		var names []string
+		switch v := cmd[c].(type) {
+		case string:
+			names = []string{v}
+		case []any:
+			for _, n := range v {
+				if s, ok := n.(string); ok {
+					names = append(names, s)
+				}
+			}
+		}
+		for _, n := range names {
+			switch n {
+			case "HEALTH", "HEALTH_MAX", "MANA", "MANA_MAX":
+				if ss.reported == nil {
+					ss.reported = map[string]bool{}
+				}
+				ss.reported[n] = true
+			}
+		}
+	}
+	ss.sendVitals()
 }
 
 // sendRoom sends Room.Info for the room the character is in.

@@ -47,14 +47,22 @@ func (c *testClient) gmcpCount() int {
 	return len(c.gmcp)
 }
 
-// TestGMCP: with GMCP agreed (the gateway's client agrees to the game's
-// WILL GMCP), the login brings Char.Vitals and Room.Info, every move a new
-// Room.Info, and every change to the gauges Char.Vitals.
+// msdpVitals is the MSDP the demo sends for its gauges, as the gateway's
+// client hands it on (MSDP over GMCP).
+func msdpVitals(hp, maxhp, mp, maxmp int) string {
+	return fmt.Sprintf(`{"HEALTH":"%d","HEALTH_MAX":"%d","MANA":"%d","MANA_MAX":"%d"}`, hp, maxhp, mp, maxmp)
+}
+
+// TestGMCP: with GMCP and MSDP agreed (the gateway's client agrees to the
+// game's WILL GMCP and WILL MSDP, and asks MSDP to report the vitals),
+// the login brings the vitals over MSDP and Room.Info over GMCP, every
+// move a new Room.Info, and every change to the gauges the vitals again:
+// each once, never both ways.
 func TestGMCP(t *testing.T) {
 	_, addr := startServer(t, nil)
 	c := login(t, addr, "Gina", "g", telnet.Config{})
-	if got, want := c.expectGMCP("Char.Vitals"), `{"hp":100,"maxhp":100,"mp":50,"maxmp":50}`; got != want {
-		t.Errorf("got Char.Vitals %s, want %s", got, want)
+	if got, want := c.expectGMCP("MSDP"), msdpVitals(100, 100, 50, 50); got != want {
+		t.Errorf("got MSDP %s, want %s", got, want)
 	}
 	if got, want := c.expectGMCP("Room.Info"), `{"num":1,"name":"On the Drawbridge","area":"Drawbridge Castle","exits":{"n":2}}`; got != want {
 		t.Errorf("got Room.Info %s, want %s", got, want)
@@ -64,13 +72,13 @@ func TestGMCP(t *testing.T) {
 		cmd, text, pkg, json string
 	}{
 		{"n", "The Gatehouse", "Room.Info", `{"num":2,"name":"The Gatehouse","area":"Drawbridge Castle","exits":{"n":3,"s":1}}`},
-		{"cast", "a small light dances", "Char.Vitals", `{"hp":100,"maxhp":100,"mp":40,"maxmp":50}`},
+		{"cast", "a small light dances", "MSDP", msdpVitals(100, 100, 40, 50)},
 		{"swim", "no water to swim in here", "", ""},
 		{"s", "On the Drawbridge", "Room.Info", `{"num":1,"name":"On the Drawbridge","area":"Drawbridge Castle","exits":{"n":2}}`},
-		{"swim", "bites!", "Char.Vitals", `{"hp":85,"maxhp":100,"mp":40,"maxmp":50}`},
-		{"rest", "You feel whole again.", "Char.Vitals", `{"hp":100,"maxhp":100,"mp":50,"maxmp":50}`},
+		{"swim", "bites!", "MSDP", msdpVitals(85, 100, 40, 50)},
+		{"rest", "You feel whole again.", "MSDP", msdpVitals(100, 100, 50, 50)},
 		{"rest", "already fully rested", "", ""},
-		{"whoami", "GMCP:          on", "", ""},
+		{"whoami", "GMCP:          on (Room.Info); MSDP on (HEALTH, MANA)", "", ""},
 	}
 	for _, st := range steps {
 		before := c.gmcpCount()
@@ -91,8 +99,8 @@ func TestGMCP(t *testing.T) {
 	for mp := 40; mp >= 0; mp -= 10 {
 		c.send("cast")
 		c.expect("<P>")
-		if got, want := c.expectGMCP("Char.Vitals"), fmt.Sprintf(`{"hp":100,"maxhp":100,"mp":%d,"maxmp":50}`, mp); got != want {
-			t.Errorf("got Char.Vitals %s, want %s", got, want)
+		if got, want := c.expectGMCP("MSDP"), msdpVitals(100, 100, mp, 50); got != want {
+			t.Errorf("got MSDP %s, want %s", got, want)
 		}
 	}
 	before := c.gmcpCount()
@@ -113,8 +121,8 @@ func TestGMCPReadByClient(t *testing.T) {
 	c.expect("The Gatehouse")
 	c.send("cast")
 	c.expect("<P>")
-	c.expectGMCP("Char.Vitals")
-	c.expectGMCP("Char.Vitals") // the one after the cast
+	c.expectGMCP("MSDP")
+	c.expectGMCP("MSDP") // the one after the cast
 
 	var st gmcp.State
 	c.mu.Lock()
@@ -125,7 +133,7 @@ func TestGMCPReadByClient(t *testing.T) {
 			t.Errorf("client package refused %q: %v", m, err)
 		}
 	}
-	if got, want := st.Vitals(), []gmcp.Vital{{Name: "HP", Value: 100, Max: 100}, {Name: "MP", Value: 40, Max: 50}}; !reflect.DeepEqual(got, want) {
+	if got, want := st.Vitals(), []gmcp.Vital{{Name: "Health", Value: 100, Max: 100}, {Name: "Mana", Value: 40, Max: 50}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got vitals %v, want %v", got, want)
 	}
 	room, ok := st.Room()
@@ -203,5 +211,35 @@ func TestGMCPSession(t *testing.T) {
 	text := bytes.Index(out, []byte("On the Drawbridge\x1b[0m"))
 	if login < 0 || first < login || room < first || text < room {
 		t.Errorf("got login at %d, first GMCP at %d, Room.Info at %d, room text at %d: want them in that order in %q", login, first, room, text, out)
+	}
+}
+
+// TestGMCPVitalsWithoutMSDP: a client that agrees to GMCP but refuses
+// MSDP (Mudlet with MSDP off, say) gets the vitals as Char.Vitals.
+func TestGMCPVitalsWithoutMSDP(t *testing.T) {
+	_, addr := startServer(t, nil)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	iac := func(b ...byte) string { return string(append([]byte{telnet.IAC}, b...)) }
+	// The answers to the game's WILL GMCP and WILL MSDP, then the login.
+	if _, err := conn.Write([]byte(iac(telnet.DO, telnet.OptGMCP) + iac(telnet.DONT, telnet.OptMSDP) + "Mira\r\nm\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(waitFor))
+	var got []byte
+	buf := make([]byte, 4096)
+	want := iac(telnet.SB, telnet.OptGMCP) + `Char.Vitals {"hp":100,"maxhp":100,"mp":50,"maxmp":50}` + iac(telnet.SE)
+	for !bytes.Contains(got, []byte(want)) {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("reading for Char.Vitals: %v; got %q", err, got)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if bytes.Contains(got, []byte(iac(telnet.SB, telnet.OptMSDP))) {
+		t.Errorf("MSDP sent to a client that refused it: %q", got)
 	}
 }

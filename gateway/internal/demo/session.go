@@ -85,7 +85,9 @@ type session struct {
 
 	parser telnet.Parser
 	neg    telnet.Negotiator
-	pend   []byte // output not yet handed to out
+	// reported are the MSDP variables the client asked to be reported.
+	reported map[string]bool
+	pend     []byte // output not yet handed to out
 
 	line    []byte // input line being typed
 	lineCut bool   // the line outgrew maxLine; the rest is dropped
@@ -117,6 +119,7 @@ func (ss *session) start() bool {
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Him, telnet.OptTTYPE)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMSSP)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptGMCP)
+	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMSDP)
 	ss.pend = append(ss.pend, banner(ss.s.name)...)
 	ss.prompt("What is your name? ")
 	return ss.flush()
@@ -295,6 +298,8 @@ func (ss *session) Subnegotiation(opt byte, data []byte) {
 	switch opt {
 	case telnet.OptGMCP:
 		ss.gmcpIn(data)
+	case telnet.OptMSDP:
+		ss.msdpIn(data)
 	case telnet.OptNAWS:
 		if len(data) == 4 {
 			ss.cols = int(data[0])<<8 | int(data[1])
@@ -697,8 +702,13 @@ func (ss *session) whoami() {
 		mark = "IAC EOR"
 	}
 	gmcp := "off"
-	if ss.gmcpOn() {
+	switch {
+	case ss.gmcpOn() && ss.msdpOn():
+		gmcp = "on (Room.Info); MSDP on (HEALTH, MANA)"
+	case ss.gmcpOn():
 		gmcp = "on (Char.Vitals, Room.Info)"
+	case ss.msdpOn():
+		gmcp = "off; MSDP on (HEALTH, MANA)"
 	}
 	ss.s.mu.Lock()
 	v := ss.me.vit
