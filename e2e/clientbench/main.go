@@ -144,7 +144,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.StringVar(&c.XTerm, "xterm", filepath.Join("e2e", "clientbench", "node_modules", "@xterm", "xterm"), "the @xterm/xterm package directory")
 	fl.StringVar(&c.Chromium, "chromium", "", "the browser (default: $DRAWBRIDGE_CHROMIUM, else chromium on PATH)")
 	fl.StringVar(&c.Out, "out", filepath.Join("e2e", "testoutput"), "where the screenshots go")
-	fl.IntVar(&c.Reps, "reps", 3, "floods per client; the table shows the median")
+	fl.IntVar(&c.Reps, "reps", 5, "floods per client; the table shows the median")
 	fl.IntVar(&c.Size, "size", 5<<20, "bytes of MUD output per flood")
 	fl.Uint64Var(&c.Seed, "seed", 1, "the stream's seed")
 	fl.IntVar(&c.Chunk, "chunk", 4<<10, "bytes of output per WebSocket message")
