@@ -23,24 +23,7 @@ func (s *State) applyMSDP(body []byte) (Changed, error) {
 	if err != nil {
 		return Changed{}, fmt.Errorf("%w: MSDP: %w", ErrMalformed, err)
 	}
-	cur, maxes := map[string]int{}, map[string]int{}
-	seen := make(map[string]bool, len(obj))
-	for _, k := range sortedKeys(obj) {
-		lk := strings.ToLower(k)
-		if seen[lk] || !validKey(lk) {
-			continue
-		}
-		seen[lk] = true
-		v, ok := parseNumber(obj[k])
-		if !ok {
-			continue
-		}
-		if base, isMax := strings.CutSuffix(lk, "_max"); isMax && base != "" {
-			maxes[base] = v
-		} else {
-			cur[lk] = v
-		}
-	}
+	cur, maxes := vitalsOf(obj, func(lk string) (string, bool) { return strings.CutSuffix(lk, "_max") })
 	var ch Changed
 	if len(cur) > 0 || len(maxes) > 0 {
 		before := s.Vitals()

@@ -25,6 +25,14 @@ func parseVitals(body []byte) (cur, maxes map[string]int, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	cur, maxes = vitalsOf(obj, func(lk string) (string, bool) { return strings.CutPrefix(lk, "max") })
+	return cur, maxes, nil
+}
+
+// vitalsOf reads the keys of obj with a numeric value: those maxOf says
+// are a maximum (and of which key, lower case) go to maxes under that
+// key, the others to cur.
+func vitalsOf(obj map[string]json.RawMessage, maxOf func(lk string) (base string, isMax bool)) (cur, maxes map[string]int) {
 	cur, maxes = map[string]int{}, map[string]int{}
 	// Keys are compared without regard to case; of two spellings of one
 	// key, the first in sorted order wins, whatever the map's order.
@@ -39,13 +47,13 @@ func parseVitals(body []byte) (cur, maxes map[string]int, err error) {
 		if !ok {
 			continue
 		}
-		if base, isMax := strings.CutPrefix(lk, "max"); isMax && base != "" {
+		if base, isMax := maxOf(lk); isMax && base != "" {
 			maxes[base] = v
 		} else {
 			cur[lk] = v
 		}
 	}
-	return cur, maxes, nil
+	return cur, maxes
 }
 
 // parseObject reads body as one JSON object.

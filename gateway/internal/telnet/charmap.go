@@ -171,6 +171,13 @@ func asciiPrefix(p []byte) int {
 // charset cannot represent, and a byte that is not valid UTF-8, becomes
 // '?'. The result is not IAC-escaped.
 func (cm *charmap) appendEncode(dst, p []byte) []byte {
+	return appendEncodeRunes(dst, p, func(dst []byte, r rune) []byte { return append(dst, cm.encodeRune(r)) })
+}
+
+// appendEncodeRunes appends UTF-8 text p to dst, ASCII as it is and each
+// other rune (utf8.RuneError for a byte that is not valid UTF-8) as
+// encode appends it.
+func appendEncodeRunes(dst, p []byte, encode func(dst []byte, r rune) []byte) []byte {
 	for len(p) > 0 {
 		i := asciiPrefix(p)
 		dst = append(dst, p[:i]...)
@@ -178,7 +185,7 @@ func (cm *charmap) appendEncode(dst, p []byte) []byte {
 			break
 		}
 		r, size := utf8.DecodeRune(p[i:])
-		dst = append(dst, cm.encodeRune(r))
+		dst = encode(dst, r)
 		p = p[i+size:]
 	}
 	return dst

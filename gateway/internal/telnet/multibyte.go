@@ -197,27 +197,17 @@ func growFree(dst []byte, n int) []byte {
 // it cannot represent and for a byte that is not valid UTF-8.
 func (m *multibyte) appendEncode(dst, p []byte) []byte {
 	enc := m.enc.NewEncoder()
-	var buf [8]byte
-	for len(p) > 0 {
-		i := asciiPrefix(p)
-		dst = append(dst, p[:i]...)
-		if i == len(p) {
-			break
-		}
-		r, size := utf8.DecodeRune(p[i:])
-		p = p[i+size:]
-		if r == utf8.RuneError && size <= 1 {
-			dst = append(dst, '?')
-			continue
+	return appendEncodeRunes(dst, p, func(dst []byte, r rune) []byte {
+		if r == utf8.RuneError {
+			return append(dst, '?')
 		}
 		var rb [utf8.UTFMax]byte
+		var buf [8]byte
 		enc.Reset()
 		n, _, err := enc.Transform(buf[:], rb[:utf8.EncodeRune(rb[:], r)], true)
 		if err != nil || n == 0 {
-			dst = append(dst, '?')
-			continue
+			return append(dst, '?')
 		}
-		dst = append(dst, buf[:n]...)
-	}
-	return dst
+		return append(dst, buf[:n]...)
+	})
 }
