@@ -85,7 +85,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Keys != 200 || c.Go != "go" || c.Reps != 3 || c.viewport().String() != "1280x800" {
+	if c.Keys != 200 || c.Go != "go" || c.Reps != 5 || c.viewport().String() != "1280x800" {
 		t.Errorf("defaults: got %+v", c)
 	}
 	for _, bad := range [][]string{
