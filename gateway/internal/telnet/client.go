@@ -76,10 +76,10 @@ type Config struct {
 	// "big5" (Traditional Chinese), "euc-kr" (Korean), "shift_jis" or
 	// "sjis" (Japanese), the East Asian ones as the WHATWG Encoding
 	// Standard defines them (what browsers use); case does not matter,
-	// and an unknown name is logged and read as UTF-8 (see KnownCharset). With a legacy charset
-	// the game's text is transcoded to UTF-8 for the player and the
-	// player's input to the charset for the game, '?' standing for what
-	// it cannot represent. The client tells the game the truth: MTTS
+	// and an unknown name is logged and read as UTF-8 (see
+	// KnownCharset). With a legacy charset the game's text is transcoded
+	// to UTF-8 for the player and the player's input to the charset for
+	// the game, '?' standing for what it cannot represent. The client tells the game the truth: MTTS
 	// leaves out its UTF-8 bit and MNES CHARSET names the charset. If the
 	// game offers UTF-8 over CHARSET (RFC 2066) the client accepts it and
 	// from then on reads and writes UTF-8, and later MTTS and MNES answers
@@ -181,7 +181,9 @@ type Client struct {
 	w   io.Writer
 	log *slog.Logger
 
-	// Set once by NewClient.
+	// Set by NewClient; charset, mtts[1] and env[1] change only when a
+	// game with no charset configured picks one over CHARSET, by the
+	// Receive goroutine under mu.
 	ttypes  [2][]byte     // ClientName, TerminalType
 	mtts    [2][]byte     // "MTTS n", reading UTF-8 [0] or the legacy charset [1]
 	env     [2]environ    // likewise; [1] only with a legacy charset
@@ -225,8 +227,8 @@ type Client struct {
 	// configured). Changed only by the Receive goroutine, under mu, so
 	// that goroutine may read it without.
 	legacy legacyCharset
-	// dec decodes the configured legacy charset (nil without one); it
-	// keeps the start of a character cut by the end of a read.
+	// dec decodes charset (nil without one); it keeps the start of a
+	// character cut by the end of a read.
 	dec legacyDecoder
 	tx  []byte // scratch for player input in the legacy charset
 }

@@ -152,8 +152,8 @@ func (d *mbDecoder) appendDecode(dst, p []byte) []byte {
 		if len(src) == 0 {
 			break
 		}
-		// The rest up to the next run of ASCII that cannot be a second
-		// byte (the decoder stops at the end of src otherwise).
+		// The rest through the decoder, which passes ASCII through
+		// itself and stops only at the end, or at a character cut there.
 		dst = growFree(dst, 3*len(src)+utf8.UTFMax)
 		nDst, nSrc, err := d.t.Transform(dst[len(dst):cap(dst)], src, false)
 		dst = dst[:len(dst)+nDst]
