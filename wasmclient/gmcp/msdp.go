@@ -7,6 +7,10 @@ import (
 	"strings"
 )
 
+// msdpGauges are the MSDP specification's generic vitals: kept before
+// their maxima arrive, as servers report each variable on its own.
+var msdpGauges = map[string]bool{"health": true, "mana": true, "movement": true}
+
 // applyMSDP reads an "MSDP" message: a game's MSDP variables as "MSDP
 // over GMCP" carries them (https://tintin.mudhalla.net/protocols/msdp/),
 // which the gateway also makes of a game's MSDP telnet subnegotiations.
@@ -24,6 +28,17 @@ func (s *State) applyMSDP(body []byte) (Changed, error) {
 		return Changed{}, fmt.Errorf("%w: MSDP: %w", ErrMalformed, err)
 	}
 	cur, maxes := vitalsOf(obj, func(lk string) (string, bool) { return strings.CutSuffix(lk, "_max") })
+	// MSDP has many numbers that are not gauges (LEVEL, STR, AC...), and a
+	// server may send them all: keep a current value only for a gauge,
+	// one with a maximum here or before, or one of the generic three, so
+	// that they cannot crowd the vitals out of the keys kept.
+	for k := range cur {
+		_, here := maxes[k]
+		_, before := s.max[k]
+		if !here && !before && !msdpGauges[k] {
+			delete(cur, k)
+		}
+	}
 	var ch Changed
 	if len(cur) > 0 || len(maxes) > 0 {
 		before := s.Vitals()

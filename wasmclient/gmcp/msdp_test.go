@@ -1,7 +1,9 @@
 package gmcp
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +40,21 @@ func TestMSDP(t *testing.T) {
 	room, ok := s.Room()
 	if wantRoom := (Room{Num: "6008", Name: "The forest edge", Area: "Haon Dor", Exits: []string{"w"}}); !ok || !reflect.DeepEqual(room, wantRoom) {
 		t.Errorf("room %+v, want %+v", room, wantRoom)
+	}
+
+	// A server that sends every number it has: the gauges still fit.
+	var b strings.Builder
+	b.WriteString(`MSDP {"HEALTH":"70","HEALTH_MAX":"120"`)
+	for i := range 40 {
+		fmt.Fprintf(&b, `,"A%02d":"%d"`, i, i)
+	}
+	b.WriteString(`,"STR":"18","STR_MAX":"25"}`)
+	var many State
+	if _, err := many.Apply([]byte(b.String())); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := many.Vitals(), []Vital{{"Health", 70, 120}, {"STR", 18, 25}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("vitals among 40 other numbers %+v, want %+v", got, want)
 	}
 
 	// The package name is case-sensitive; malformed JSON is an error that
