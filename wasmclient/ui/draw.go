@@ -61,10 +61,6 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.cfg.OnDraw != nil {
 		g.cfg.OnDraw()
 	}
-	if g.systemWarm != g.fonts {
-		g.systemWarm = g.fonts
-		whenIdle(g.fonts.warmSystem)
-	}
 	if !ok {
 		// The atlas filled up mid-frame: start it afresh and draw again.
 		g.atlas.reset()

@@ -171,9 +171,6 @@ type Game struct {
 	vs     []ebiten.Vertex
 	is     []uint32
 	warmed int // the quads a frame has room for on the GPU (warm)
-	// systemWarm is the fonts whose system glyphs were set up to be
-	// warmed while the page is idle (warmSystem).
-	systemWarm *Fonts
 }
 
 // settings are the player's choices that other goroutines may set.
@@ -393,6 +390,9 @@ func (g *Game) setScale(s float64) error {
 	}
 	g.scale, g.fonts, g.atlas = s, fonts, newAtlas(fonts)
 	g.warmAtlas()
+	// Once the page is idle, which is after the frame that is laying out
+	// (Layout and Draw run in one animation frame).
+	whenIdle(fonts.warmSystem)
 	g.pad = int(math.Round(padding * s))
 	g.gest.lineHeight, g.gest.touchSlop = fonts.CellH, max(4, fonts.CellH/3)
 	g.full = true
