@@ -3,6 +3,7 @@ package telnet
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -154,7 +155,7 @@ func (d *mbDecoder) appendDecode(dst, p []byte) []byte {
 		}
 		// The rest through the decoder, which passes ASCII through
 		// itself and stops only at the end, or at a character cut there.
-		dst = growFree(dst, 3*len(src)+utf8.UTFMax)
+		dst = slices.Grow(dst, 3*len(src)+utf8.UTFMax)
 		nDst, nSrc, err := d.t.Transform(dst[len(dst):cap(dst)], src, false)
 		dst = dst[:len(dst)+nDst]
 		src = src[nSrc:]
@@ -183,14 +184,6 @@ func (d *mbDecoder) appendDecode(dst, p []byte) []byte {
 		d.src = nil
 	}
 	return dst
-}
-
-// growFree makes room for n more bytes after len(dst).
-func growFree(dst []byte, n int) []byte {
-	if cap(dst)-len(dst) >= n {
-		return dst
-	}
-	return append(dst[:len(dst):len(dst)], make([]byte, n)...)[:len(dst)]
 }
 
 // appendEncode appends UTF-8 text p to dst in the charset, '?' for a rune
