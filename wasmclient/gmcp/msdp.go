@@ -1,7 +1,6 @@
 package gmcp
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,31 +46,12 @@ func (s *State) applyMSDP(body []byte) (Changed, error) {
 		ch.Vitals = !slices.Equal(before, s.Vitals())
 	}
 
-	fields := map[string]json.RawMessage{}
-	for _, k := range sortedKeys(obj) {
-		if lk := strings.ToLower(k); fields[lk] == nil {
-			fields[lk] = obj[k]
-		}
-	}
+	fields := foldKeys(obj)
 	r, had := s.room, s.haveRoom
 	if raw := fields["room"]; len(raw) > 0 && raw[0] == '{' {
-		// The ROOM table, as a Room.Info: vnum is its number.
-		room, err := parseObject(raw)
-		if err == nil {
-			info := map[string]json.RawMessage{}
-			for _, k := range sortedKeys(room) {
-				lk := strings.ToLower(k)
-				if lk == "vnum" {
-					lk = "num"
-				}
-				if info[lk] == nil {
-					info[lk] = room[k]
-				}
-			}
-			b, _ := json.Marshal(info)
-			if nr, err := parseRoom(b); err == nil {
-				r, had = nr, true
-			}
+		// The ROOM table, as a Room.Info whose number is vnum.
+		if room, err := parseObject(raw); err == nil {
+			r, had = roomFrom(foldKeys(room), "vnum"), true
 		}
 	}
 	if raw, ok := fields["room_vnum"]; ok {

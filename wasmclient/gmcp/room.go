@@ -17,9 +17,13 @@ func parseRoom(body []byte) (Room, error) {
 	if err != nil {
 		return Room{}, err
 	}
-	// Keys compared without regard to case, as for package names. With
-	// two spellings of one key, the one sorting first wins, whatever the
-	// map's order.
+	return roomFrom(foldKeys(obj), "num"), nil
+}
+
+// foldKeys returns obj with its keys in lower case: keys are compared
+// without regard to case, as package names are. With two spellings of
+// one key, the one sorting first wins, whatever the map's order.
+func foldKeys(obj map[string]json.RawMessage) map[string]json.RawMessage {
 	fields := make(map[string]json.RawMessage, len(obj))
 	for _, k := range sortedKeys(obj) {
 		lk := strings.ToLower(k)
@@ -27,8 +31,14 @@ func parseRoom(body []byte) (Room, error) {
 			fields[lk] = obj[k]
 		}
 	}
+	return fields
+}
+
+// roomFrom reads a room from its fields (foldKeys'), its number under
+// numKey: Room.Info's num, MSDP's vnum.
+func roomFrom(fields map[string]json.RawMessage, numKey string) Room {
 	r := Room{
-		Num:  roomNum(fields["num"]),
+		Num:  roomNum(fields[numKey]),
 		Name: clean(jsonString(fields["name"]), MaxNameLen),
 		Area: clean(jsonString(fields["area"]), MaxNameLen),
 	}
@@ -36,7 +46,7 @@ func parseRoom(body []byte) (Room, error) {
 		r.Area = clean(jsonString(fields["zone"]), MaxNameLen) // Aardwolf
 	}
 	r.Exits = exits(fields["exits"])
-	return r, nil
+	return r
 }
 
 func sortedKeys[V any](m map[string]V) []string {
