@@ -63,6 +63,16 @@ const settleJS = `new Promise((resolve) => {
   raf(frame);
 })`
 
+// settle waits until the tab's page has settled (settleJS) and returns
+// how long that took, in ms.
+func (t *tab) settle() (float64, error) {
+	ms, err := chromedp.Run(t.ctx, chromedp.Evaluate[float64](fmt.Sprintf(settleJS, settleLimit.Milliseconds()), chromedp.EvalAwaitPromise))
+	if err != nil {
+		return 0, fmt.Errorf("wait for the page to settle: %w", err)
+	}
+	return ms, nil
+}
+
 // keystrokeJS is the function that times keystrokes inside the page.
 //
 //go:embed page/keys.js
@@ -375,20 +385,8 @@ func (b *bench) measure(ctx context.Context, res *clientResult, desktop page) er
 		return fmt.Errorf("%s: %w", who, err)
 	}
 	b.logf("%s idle: %.1f%% of a core over %d browser processes (%s)", who, res.IdlePercent(), res.idleProcs, res.idleKinds)
-	if b.cfg.Profile != "" {
-		// After the measurement, as for the minimal pages: the
-		// profiler's own work would count in it.
-		if err := startProfile(t.ctx); err != nil {
-			return fmt.Errorf("start the profiler: %w", err)
-		}
-		if err := sleep(ctx, idleProfileTime); err != nil {
-			return err
-		}
-		top, err := stopProfile(t.ctx, b.cfg.Profile, string(who)+"-idle", 15)
-		if err != nil {
-			return err
-		}
-		b.logf("%s idle, %s", who, top)
+	if err := b.profileIdle(ctx, t, string(who)); err != nil {
+		return err
 	}
 	t.close()
 
@@ -463,8 +461,8 @@ func (b *bench) flood(t *tab, p page, s stream) (r runResult, cols, rows int, er
 	}
 	r.FirstFrameMs = stats.FirstFrameMs
 	r.Bytes = s.total
-	if r.SettleMs, err = chromedp.Run(t.ctx, chromedp.Evaluate[float64](fmt.Sprintf(settleJS, settleLimit.Milliseconds()), chromedp.EvalAwaitPromise)); err != nil {
-		return r, 0, 0, fmt.Errorf("wait for the page to settle: %w", err)
+	if r.SettleMs, err = t.settle(); err != nil {
+		return r, 0, 0, err
 	}
 
 	profileName := string(p.who) + "-" + s.name
@@ -598,8 +596,8 @@ func (b *bench) keystrokes(p page) (keyResult, error) {
 	// As before a flood: a WebGL page's load leaves the GPU busy for a
 	// few hundred ms after its first frame, which the first keys' frames
 	// would wait for.
-	if kr.settleMs, err = chromedp.Run(t.ctx, chromedp.Evaluate[float64](fmt.Sprintf(settleJS, settleLimit.Milliseconds()), chromedp.EvalAwaitPromise)); err != nil {
-		return kr, fmt.Errorf("wait for the page to settle: %w", err)
+	if kr.settleMs, err = t.settle(); err != nil {
+		return kr, err
 	}
 	if _, err := eval[bool](t.ctx, fmt.Sprintf("(%s)(%q)", keystrokeJS, p.obj)); err != nil {
 		return kr, fmt.Errorf("start timing: %w", err)

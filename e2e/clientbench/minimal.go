@@ -76,20 +76,31 @@ func (b *bench) measureMinimal(ctx context.Context, gated bool, loads int) (*min
 	}
 	res.idleCPU, res.idleWall, res.idleProcs, res.idleKinds = cr.idleCPU, cr.idleWall, cr.idleProcs, cr.idleKinds
 	b.logf("%s Ebitengine page idle: %.1f%% of a core (%s); memory: %s", name, res.IdlePercent(), res.idleKinds, res.mem)
-	if b.cfg.Profile != "" {
-		if err := startProfile(t.ctx); err != nil {
-			return nil, fmt.Errorf("start the profiler: %w", err)
-		}
-		if err := sleep(ctx, idleProfileTime); err != nil {
-			return nil, err
-		}
-		top, err := stopProfile(t.ctx, b.cfg.Profile, name+"-idle", 15)
-		if err != nil {
-			return nil, err
-		}
-		b.logf("%s Ebitengine page, idle, %s", name, top)
+	if err := b.profileIdle(ctx, t, name); err != nil {
+		return nil, err
 	}
 	return res, nil
+}
+
+// profileIdle profiles the idle page in t (the client or minimal page
+// name) for idleProfileTime, with -profile, as NAME-idle: after the idle
+// measurement, since the profiler's own work would count in it.
+func (b *bench) profileIdle(ctx context.Context, t *tab, name string) error {
+	if b.cfg.Profile == "" {
+		return nil
+	}
+	if err := startProfile(t.ctx); err != nil {
+		return fmt.Errorf("start the profiler: %w", err)
+	}
+	if err := sleep(ctx, idleProfileTime); err != nil {
+		return err
+	}
+	top, err := stopProfile(t.ctx, b.cfg.Profile, name+"-idle", 15)
+	if err != nil {
+		return err
+	}
+	b.logf("%s page idle, %s", name, top)
+	return nil
 }
 
 // repaintTime is how long each run of full repaints lasts.
