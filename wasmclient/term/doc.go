@@ -45,8 +45,9 @@
 // ESC ] 8 ; ; ST closes the link. [Terminal.LinkURI] resolves an id;
 // [Terminal.RowLinks] and [Terminal.LineLinks] list a row's links as
 // [Span]s for a renderer to underline and open. Only absolute http and
-// https URLs with a host and mailto URIs, in printable ASCII and at most
-// 2 KiB long, open a link; anything else opens none and its text prints
+// https URLs with a host, mailto URIs and command links (the commands a
+// game marks with MXP, see [ParseCommandLink]), in printable ASCII and at
+// most 2 KiB long, open a link; anything else opens none and its text prints
 // as usual. The parameters (id=...) are ignored.
 //
 // An unterminated OSC 8 never turns later text into links, by mistake or

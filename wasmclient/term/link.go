@@ -86,7 +86,8 @@ func (lt *linkTable) issue(uri string) uint16 {
 
 // LinkURI returns the target of a cell's hyperlink, "" when it has none
 // or when its id has been reused since (the link table holds the latest
-// 4096 links). Only http, https and mailto URIs are ever returned.
+// 4096 links). Only http, https and mailto URIs, and command links (see
+// ParseCommandLink), are ever returned.
 func (t *Terminal) LinkURI(c Cell) string { return t.links.uri(c.Link) }
 
 // oscCommand parses the command number of an OSC, the part before its
@@ -143,8 +144,8 @@ func (t *Terminal) hyperlink(p []byte) {
 
 // validLinkURI reports whether an OSC 8 URI may become a link: printable
 // ASCII (OSC 8 URIs are percent-encoded), at most maxLinkURI bytes, and
-// an absolute http or https URL with a host or a mailto URI with an
-// address.
+// an absolute http or https URL with a host, a mailto URI with an
+// address, or a command link.
 func validLinkURI(uri []byte) bool {
 	if len(uri) > maxLinkURI {
 		return false
@@ -163,6 +164,9 @@ func validLinkURI(uri []byte) bool {
 		return u.Host != "" && u.Opaque == ""
 	case "mailto":
 		return u.Opaque != ""
+	case CommandScheme:
+		_, ok := ParseCommandLink(string(uri))
+		return ok
 	}
 	return false
 }

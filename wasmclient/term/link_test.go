@@ -67,6 +67,7 @@ func linkCases() []linkCase {
 		{name: "CR keeps the link", cols: 10, rows: 2, in: "\x1b]8;;http://a.org\x07ab\rX", want: []string{"0:0-2 osc8 http://a.org"}},
 		{name: "erased cells lose the link", cols: 10, rows: 2, in: "\x1b]8;;http://a.org\x07abc\x1b[2G\x1b[K", want: []string{"0:0-1 osc8 http://a.org"}},
 		{name: "overwritten cells lose the link", cols: 10, rows: 2, in: "\x1b]8;;http://a.org\x07abc\x1b]8;;\x07\rX", want: []string{"0:1-3 osc8 http://a.org"}},
+		{name: "command", cols: 20, rows: 2, in: "\x1b]8;;mxp:send?c=go+north&t=North\x1b\\north\x1b]8;;\x1b\\", want: []string{"0:0-5 osc8 mxp:send?c=go+north&t=North"}},
 		{name: "longest URI", cols: 10, rows: 2, in: "\x1b]8;;" + long + "\x07ab", want: []string{"0:0-2 osc8 " + long}},
 
 		// What opens no link: the text prints all the same.
@@ -76,6 +77,9 @@ func linkCases() []linkCase {
 		{name: "ftp", cols: 10, rows: 2, in: "\x1b]8;;ftp://a.org/\x07ab", want: nil},
 		{name: "no host", cols: 10, rows: 2, in: "\x1b]8;;http:///x\x07ab\x1b]8;;http:x\x07cd", want: nil},
 		{name: "relative", cols: 10, rows: 2, in: "\x1b]8;;/etc/passwd\x07ab", want: nil},
+		{name: "command without a command", cols: 10, rows: 2, in: "\x1b]8;;mxp:send?t=x\x07ab", want: nil},
+		{name: "command with a line break", cols: 10, rows: 2, in: "\x1b]8;;mxp:send?c=a%0Ab\x07ab", want: nil},
+		{name: "other mxp links", cols: 10, rows: 2, in: "\x1b]8;;mxp:image?c=a\x07ab", want: nil},
 		{name: "empty mailto", cols: 10, rows: 2, in: "\x1b]8;;mailto:\x07ab", want: nil},
 		{name: "space", cols: 10, rows: 2, in: "\x1b]8;;http://a.org/a b\x07ab", want: nil},
 		{name: "not ASCII", cols: 10, rows: 2, in: "\x1b]8;;http://a.org/é\x07ab", want: nil},

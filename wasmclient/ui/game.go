@@ -82,9 +82,17 @@ type Config struct {
 	// OnOpenLink is called, on the game loop, when the player clicks a
 	// link (press and release on it without dragging; on touch screens,
 	// a tap on a link whose target is already shown). uri is an http,
-	// https or mailto URI, as the terminal only makes links of those.
-	// The client opens it, in a new tab and without opener.
+	// https or mailto URI or a command link, as the terminal only makes
+	// links of those. The client opens it, in a new tab and without opener, or for a
+	// command link (term.ParseCommandLink), sends its first command.
 	OnOpenLink func(uri string)
+
+	// OnLinkMenu is called, on the game loop, when the player right-clicks
+	// or long-presses a command link with more than one command (an MXP
+	// menu): uri is the link, x and y where the pointer is on the page, in
+	// CSS pixels from the viewport's corner. The client shows the menu.
+	// nil: such gestures do what they do elsewhere.
+	OnLinkMenu func(uri string, x, y float64)
 }
 
 // Font size limits for Config.FontSize and Game.SetFontSize, in CSS
@@ -150,19 +158,20 @@ type Game struct {
 	divider string    // the divider text drawn
 	banner  banner    // the banner drawn
 
-	sel         selection
-	gest        gesture
-	hover       hoverLink
-	hoverStale  bool // the view moved under the pointer
-	spans       []term.Span
-	cursorShape ebiten.CursorShapeType
-	mouse       image.Point
-	pressed     bool // the left button, at the last Update
-	touchIDs    []ebiten.TouchID
-	touchID     ebiten.TouchID
-	touching    bool
-	touchAt     image.Point
-	ticks       int
+	sel          selection
+	gest         gesture
+	hover        hoverLink
+	hoverStale   bool // the view moved under the pointer
+	spans        []term.Span
+	cursorShape  ebiten.CursorShapeType
+	mouse        image.Point
+	pressed      bool // the left button, at the last Update
+	rightPressed bool // the right button, at the last Update
+	touchIDs     []ebiten.TouchID
+	touchID      ebiten.TouchID
+	touching     bool
+	touchAt      image.Point
+	ticks        int
 
 	vitals     []Vital
 	stripDirty bool

@@ -12,8 +12,9 @@ import "image"
 // second click soon after the first, on the same cell, selects a word.
 //
 // Touch: a finger that moves before a long press scrolls; one held still
-// for a long press starts a selection that follows the finger; a tap is a
-// click.
+// for a long press starts a selection that follows the finger (or, on a
+// link with a menu, opens the menu: the game decides, and cancels the
+// gesture); a tap is a click.
 //
 // Either way, a selection dragged above the top or below the bottom of
 // the grid scrolls the view, into the scrollback or toward the live
@@ -49,12 +50,14 @@ const (
 	actClick                 // a click or tap at a, without a drag
 	actScroll                // scroll n lines (positive: back into history)
 	actEdgeScroll            // scroll n lines and extend the selection from a to the edge row, column b.col
+	actLongPress             // a finger held still at a (pixel p): select from a, or open a menu there
 )
 
 // action is what the game does in answer to an event.
 type action struct {
 	kind  actionKind
 	a, b  textPos
+	p     image.Point
 	n     int
 	touch bool
 }
@@ -152,7 +155,7 @@ func (g *gesture) tick(tick int) action {
 	if g.state == gestTouchWait && tick-g.startTick >= longPressTicks {
 		g.state = gestSelecting
 		g.at, g.atCol, g.edgeTick = g.start, g.startPos.col, tick
-		return action{kind: actSelect, a: g.startPos, b: g.startPos, touch: true}
+		return action{kind: actLongPress, a: g.startPos, b: g.startPos, p: g.start, touch: true}
 	}
 	if g.state == gestSelecting && tick-g.edgeTick >= edgeScrollTicks {
 		if n := g.edgeLines(); n != 0 {

@@ -112,7 +112,7 @@ func TestTouchLongPressSelects(t *testing.T) {
 	if a := g.tick(longPressTicks - 1); a.kind != actNone {
 		t.Fatalf("early tick: %+v", a)
 	}
-	if a := g.tick(longPressTicks); a.kind != actSelect || a.a != pos(2) || a.b != pos(2) {
+	if a := g.tick(longPressTicks); a.kind != actLongPress || a.a != pos(2) || a.b != pos(2) {
 		t.Fatalf("long press: %+v", a)
 	}
 	if a := g.move(image.Pt(200, 100), pos(9)); a.kind != actSelect || a.b != pos(9) {

@@ -57,6 +57,13 @@ func (g *Game) updateMouse() {
 		pos, _ := g.posAt(p)
 		g.do(g.gest.up(pos, g.ticks))
 	}
+	right := ebiten.IsMouseButtonPressed(ebiten.MouseButtonRight)
+	if right && !g.rightPressed && !pressed {
+		if pos, in := g.posAt(p); in {
+			g.openMenu(pos, p)
+		}
+	}
+	g.rightPressed = right
 	if (moved || g.hoverStale) && !pressed {
 		g.updateHover(p)
 	}
@@ -137,6 +144,12 @@ func (g *Game) do(a action) {
 	switch a.kind {
 	case actSelect:
 		g.setSelection(selection{anchor: a.a, head: a.b, active: true})
+	case actLongPress:
+		if g.openMenu(a.a, a.p) {
+			g.gest.cancel()
+			return
+		}
+		g.setSelection(selection{anchor: a.a, head: a.b, active: true})
 	case actSelectDone:
 		g.setSelection(selection{anchor: a.a, head: a.b, active: true})
 		g.copySelection()
@@ -177,6 +190,25 @@ func (g *Game) click(pos textPos) {
 		return
 	}
 	g.setHover(h)
+}
+
+// openMenu opens the menu of the command link at pos, if there is one
+// there with more than one command, at pixel p on the canvas, and
+// reports whether it did. The link becomes the hovered one, so its
+// banner says what the menu is for.
+func (g *Game) openMenu(pos textPos, p image.Point) bool {
+	h := g.linkAt(pos)
+	if !h.ok || g.cfg.OnLinkMenu == nil {
+		return false
+	}
+	c, ok := term.ParseCommandLink(h.span.URI)
+	if !ok || len(c.Commands) < 2 {
+		return false
+	}
+	g.setSelection(selection{})
+	g.setHover(h)
+	g.cfg.OnLinkMenu(h.span.URI, float64(p.X)/g.scale+g.origin[0], float64(p.Y)/g.scale+g.origin[1])
+	return true
 }
 
 // linkAt returns the link at pos, if any.

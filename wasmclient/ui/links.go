@@ -1,6 +1,10 @@
 package ui
 
-import "github.com/drawbridge/drawbridge/wasmclient/term"
+import (
+	"fmt"
+
+	"github.com/drawbridge/drawbridge/wasmclient/term"
+)
 
 // Links. The terminal finds them (term.Terminal.LineLinks: OSC 8
 // hyperlinks and plain http, https and www. URLs); the view underlines
@@ -41,8 +45,12 @@ func linkAt(t *term.Terminal, i, col int, buf []term.Span) (term.Span, []term.Sp
 // linkBanner returns the banner that shows a link's target in width
 // columns: " → uri ". A target too long is shortened in the middle, so
 // its scheme and host, which say where it goes, stay visible along with
-// its end.
+// its end. A command link (MXP) shows what a click does instead: its
+// hint and the command it sends, and how to open its menu if it has one.
 func linkBanner(uri string, width int) string {
+	if c, ok := term.ParseCommandLink(uri); ok {
+		return commandBanner(c, width)
+	}
 	const pre, post = " → ", " "
 	r := []rune(uri)
 	room := width - len([]rune(pre)) - len(post)
@@ -70,4 +78,28 @@ func hostEnd(uri []rune) int {
 		i++
 	}
 	return i
+}
+
+// commandBanner is linkBanner for a command link: " hint: ⏎ command "
+// (or "✎ command" for one that goes to the command line), and
+// " · right-click or long-press: N choices" for a menu, cut at the end
+// to width columns.
+func commandBanner(c term.CommandLink, width int) string {
+	mark := "⏎ "
+	if c.Prompt {
+		mark = "✎ "
+	}
+	s := " " + mark + c.Commands[0]
+	if c.Hint != "" {
+		s = " " + c.Hint + ":" + s
+	}
+	if n := len(c.Commands); n > 1 {
+		s += fmt.Sprintf(" · right-click or long-press: %d choices", n)
+	}
+	s += " "
+	r := []rune(s)
+	if width >= 5 && len(r) > width {
+		r = append(r[:width-2:width-2], '…', ' ')
+	}
+	return string(r)
 }

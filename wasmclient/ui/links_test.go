@@ -66,3 +66,21 @@ func TestLinkBanner(t *testing.T) {
 		t.Fatal("hoverLink.same is wrong")
 	}
 }
+
+func TestCommandBanner(t *testing.T) {
+	for _, tc := range []struct {
+		uri   string
+		width int
+		want  string
+	}{
+		{"mxp:send?c=north", 80, " ⏎ north "},
+		{"mxp:send?c=north&t=Walk+north", 80, " Walk north: ⏎ north "},
+		{"mxp:send?c=tell+bob+&p=1", 80, " ✎ tell bob  "},
+		{"mxp:send?c=get+sword&c=look+sword&t=A+sword", 80, " A sword: ⏎ get sword · right-click or long-press: 2 choices "},
+		{"mxp:send?c=get+sword&c=look+sword&t=A+sword", 20, " A sword: ⏎ get sw… "},
+	} {
+		if got := linkBanner(tc.uri, tc.width); got != tc.want {
+			t.Errorf("linkBanner(%q, %d) = %q, want %q", tc.uri, tc.width, got, tc.want)
+		}
+	}
+}
