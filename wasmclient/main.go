@@ -131,6 +131,7 @@ func run() error {
 		Origin:     page.CanvasOrigin,
 		OnSelect:   page.Copy,
 		OnOpenLink: page.OpenLink,
+		OnLinkMenu: page.LinkMenu,
 		OnDraw: func() {
 			if frames++; frames == 1 {
 				firstFrame = dom.Now()
@@ -150,9 +151,13 @@ func run() error {
 		}
 	}
 	applyLook()
+	// Settings, automation and history that follow the player's account.
+	prof := newProfileSync(page, dom.LocalStorage(), nil)
+	page.OnHistory(prof.historyAdded)
 	go func() {
 		for range page.SettingsChanged() {
 			applyLook()
+			prof.displayChanged()
 			wake() // the page woke the frames before the look was set
 		}
 	}()
@@ -205,6 +210,8 @@ func run() error {
 		"drawn": func() any {
 			return map[string]any{"frames": frames, "ms": drawnAt, "bytes": float64(drawnBytes)}
 		},
+		// profile: whether the gateway keeps the settings, its version.
+		"profile": func() any { return prof.state() },
 		"size": func() any {
 			cols, rows := c.Size()
 			return map[string]any{"cols": cols, "rows": rows}
@@ -213,6 +220,7 @@ func run() error {
 
 	go l.Run(context.Background())
 	go c.Run(context.Background())
+	go prof.run(context.Background())
 
 	ebiten.SetScreenClearedEveryFrame(false) // Draw skips unchanged frames
 	// Run Update and Draw only when something asks for a frame (input

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sync"
 	"syscall/js"
 	"time"
+
+	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
 // Page is the loaded page's elements.
@@ -27,6 +30,7 @@ type Page struct {
 	dialog   js.Value
 	toast    js.Value
 	room     js.Value
+	menu     js.Value
 
 	lines     chan string
 	keys      chan Key
@@ -42,6 +46,7 @@ type Page struct {
 	keyDownText string
 	ctrl        bool // the key bar's Ctrl is latched for the next key
 	history     *History
+	onHistory   func(line string) // see OnHistory
 	storage     Storage
 	funcs       []js.Func // kept so they are not collected; the page lives as long as the program
 
@@ -76,7 +81,7 @@ func Find() (*Page, error) {
 	}{
 		{&p.status, "status"}, {&p.input, "cmdline"}, {&p.form, "cmdform"}, {&p.mirror, "mirror"}, {&p.screen, "screen"},
 		{&p.announce, "announce"}, {&p.keybar, "keybar"}, {&p.histBtn, "history-button"}, {&p.histList, "history-list"},
-		{&p.dialog, "settings"}, {&p.toast, "toast"}, {&p.room, "room"},
+		{&p.dialog, "settings"}, {&p.toast, "toast"}, {&p.room, "room"}, {&p.menu, "link-menu"},
 	} {
 		*el.v = doc.Call("getElementById", el.id)
 		if !el.v.Truthy() {
@@ -91,6 +96,7 @@ func Find() (*Page, error) {
 	p.bindKeybar()
 	p.bindSettings()
 	p.bindRoom()
+	p.bindMenu()
 	p.applyPageTheme()
 	return p, nil
 }
@@ -151,7 +157,9 @@ func (p *Page) bindInput() {
 		}
 		p.input.Set("value", "")
 		if !p.masked && !Secret(line) {
-			p.history.Add(line)
+			if p.history.Add(line) && p.onHistory != nil {
+				p.onHistory(line)
+			}
 		}
 		p.history.Reset()
 	})
@@ -436,8 +444,13 @@ func (p *Page) Toast(msg string) {
 }
 
 // OpenLink opens a link from the game in a new tab, without giving that
-// page a handle on this one. Only http, https and mailto links open.
+// page a handle on this one. Only http, https and mailto links open. A
+// command link sends its first command (see menu.go).
 func (p *Page) OpenLink(uri string) {
+	if c, ok := term.ParseCommandLink(uri); ok {
+		p.sendCommand(c.Commands[0], c.Prompt)
+		return
+	}
 	u, err := url.Parse(uri)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
 		p.Toast("Not opened: only web and mail links open from the game")
@@ -505,6 +518,17 @@ func (p *Page) bindRoom() {
 		p.Focus()
 	})
 }
+
+// OnHistory sets f to be called (from a JavaScript event) with each line
+// that enters the command history.
+func (p *Page) OnHistory(f func(line string)) { p.onHistory = f }
+
+// History returns the command history's lines, oldest first.
+func (p *Page) History() []string { return slices.Clone(p.history.Lines()) }
+
+// SetHistory replaces the command history's lines (from another device),
+// oldest first.
+func (p *Page) SetHistory(lines []string) { p.history.Set(lines) }
 
 // Settings returns the player's settings.
 func (p *Page) Settings() Settings {
@@ -778,6 +802,10 @@ var frameGate js.Value
 // Now returns the page's clock, performance.now(): milliseconds since the
 // page started loading, the clock browser benchmarks use.
 func Now() float64 { return js.Global().Get("performance").Call("now").Float() }
+
+// LocalStorage returns the browser's storage for this origin, nil when
+// the browser refuses it.
+func LocalStorage() Storage { return localStorage() }
 
 // localStorage returns the browser's storage for this origin, or nil when
 // the browser refuses it (private modes may): history then lasts only as

@@ -43,17 +43,25 @@ func LoadHistory(store Storage, max int) *History {
 	return h
 }
 
-// Add appends a submitted line. Empty lines and repeats of the last line
-// are not stored.
-func (h *History) Add(line string) {
+// Add appends a submitted line and reports whether it was stored: empty
+// lines and repeats of the last line are not.
+func (h *History) Add(line string) bool {
 	if line == "" || (len(h.lines) > 0 && h.lines[len(h.lines)-1] == line) {
 		h.Reset()
-		return
+		return false
 	}
 	h.lines = append(h.lines, line)
-	if len(h.lines) > h.max {
-		h.lines = append(h.lines[:0], h.lines[len(h.lines)-h.max:]...)
+	h.Set(h.lines)
+	return true
+}
+
+// Set replaces the lines (oldest first; the newest max are kept), ends
+// any walk, and saves them.
+func (h *History) Set(lines []string) {
+	if len(lines) > h.max {
+		lines = lines[len(lines)-h.max:]
 	}
+	h.lines = append(h.lines[:0:0], lines...)
 	h.Reset()
 	if h.store != nil {
 		if b, err := json.Marshal(h.lines); err == nil {
