@@ -28,6 +28,13 @@
 // password or role change, disable, delete, expiry, an admin's revoke)
 // reaches Config.OnRevoke so live bridges close.
 //
+// # Settings
+//
+// Accounts (not guests) keep their client's settings here, so a player's
+// devices share them: an opaque JSON object of at most MaxSettingsBytes,
+// versioned, written only by a device that names the version it read
+// (Service.PutSettings), and deleted with the account.
+//
 // # Errors and HTTP
 //
 // Error texts are safe for players (Message maps anything else to a
@@ -46,7 +53,11 @@
 //	                                 both may come joined from Register)
 //	ErrNameTaken                     409
 //	ErrRegistrationClosed,           403
-//	ErrGuestsDisabled, ErrForbidden
+//	ErrGuestsDisabled, ErrForbidden  (ErrGuestSettings is an ErrForbidden)
+//	ErrVersionConflict               409, with the current settings
+//	ErrSettingsTooLarge              413
+//	ErrInvalidSettings,              400
+//	ErrInvalidSettingsVersion
 //	ErrNotFound                      404
 //	ErrLastSuperuser, ErrSetupDone   409
 //	ErrInvalidSetupToken             403

@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -89,6 +90,27 @@ var (
 	// Players already playing keep playing: only logins, registrations
 	// and account changes wait for the database to come back.
 	ErrUnavailable = errors.New("logins are unavailable right now, please try again in a minute")
+
+	// ErrVersionConflict refuses a settings write whose version is not
+	// the one stored: the settings were changed on another device since
+	// this one read them. The current settings come with it.
+	ErrVersionConflict = errors.New("your settings were changed on another device")
+
+	// ErrSettingsTooLarge refuses a settings document over
+	// MaxSettingsBytes.
+	ErrSettingsTooLarge = fmt.Errorf("your settings are too large to keep (at most %d KiB)", MaxSettingsBytes>>10)
+
+	// ErrInvalidSettings refuses a settings document that is not a JSON
+	// object.
+	ErrInvalidSettings = errors.New("settings must be a JSON object")
+
+	// ErrInvalidSettingsVersion refuses a settings write with a negative
+	// version.
+	ErrInvalidSettingsVersion = errors.New("invalid settings version")
+
+	// ErrGuestSettings refuses a guest's settings: they stay in the
+	// browser. errors.Is(err, ErrForbidden) holds for it too.
+	ErrGuestSettings error = &subError{"guests keep their settings in this browser; register an account to keep them on every device", ErrForbidden}
 )
 
 // LimitError is a refusal by a rate limit or a lockout. Err is
@@ -195,7 +217,8 @@ func message(err error) string {
 	}
 	for _, known := range []error{
 		ErrInvalidCredentials, ErrSessionExpired, ErrSessionEnded, ErrUnauthenticated, ErrBusy,
-		ErrDisabled, ErrNameTaken, ErrRegistrationClosed, ErrGuestsDisabled,
+		ErrDisabled, ErrNameTaken, ErrRegistrationClosed, ErrGuestsDisabled, ErrGuestSettings,
+		ErrVersionConflict, ErrSettingsTooLarge, ErrInvalidSettings, ErrInvalidSettingsVersion,
 		ErrForbidden, ErrNotFound, ErrLastSuperuser, ErrInvalidSetupToken, ErrSetupDone, ErrUnavailable,
 	} {
 		if errors.Is(err, known) {

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Store keeps accounts, sessions, one-time tokens, rate-limit state and
-// the audit trail. It is declared here and implemented around the domain:
+// Store keeps accounts, sessions, one-time tokens, rate-limit state, the
+// audit trail and the accounts' client settings. It is declared here and implemented around the domain:
 // store/sqlite for one node; a PostgreSQL store for several nodes sharing
 // state. accounttest.StoreTest is the contract every implementation runs.
 //
@@ -20,6 +20,7 @@ type Store interface {
 	LimitStore
 	EventStore
 	SecretStore
+	SettingsStore
 }
 
 // UserStore keeps accounts.
@@ -40,8 +41,8 @@ type UserStore interface {
 	// returns the account as it is afterwards. ErrNotFound if id is gone.
 	UpdateUser(ctx context.Context, id int64, ch UserUpdate) (User, error)
 
-	// DeleteUser removes the account and its sessions and returns the IDs
-	// of the sessions removed. ErrNotFound if id is gone. With
+	// DeleteUser removes the account, its sessions and its settings and
+	// returns the IDs of the sessions removed. ErrNotFound if id is gone. With
 	// KeepSuperuser it removes nothing and returns ErrLastSuperuser if
 	// that would leave no enabled superuser where there was one.
 	DeleteUser(ctx context.Context, id int64, g Guard) (sessionIDs []string, err error)

@@ -60,16 +60,19 @@ type auth struct {
 // net/http's CrossOriginProtection does) and their bodies are bounded.
 func (a *auth) routes(e *echo.Echo) {
 	csrf := http.NewCrossOriginProtection()
-	api := e.Group("/api", func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := csrf.Check(c.Request()); err != nil {
-				return c.JSON(http.StatusForbidden, errorJSON{Error: "Cross-site request refused."})
+	guard := func(limit int64) echo.MiddlewareFunc {
+		return func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				if err := csrf.Check(c.Request()); err != nil {
+					return c.JSON(http.StatusForbidden, errorJSON{Error: "Cross-site request refused."})
+				}
+				c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, limit)
+				c.Response().Header().Set("Cache-Control", "no-store")
+				return next(c)
 			}
-			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
-			c.Response().Header().Set("Cache-Control", "no-store")
-			return next(c)
 		}
-	})
+	}
+	api := e.Group("/api", guard(maxBody))
 	api.GET("/info", a.info)
 	api.GET("/session", a.session)
 	api.POST("/login", a.login)
@@ -88,6 +91,12 @@ func (a *auth) routes(e *echo.Echo) {
 	admin.POST("/users/:id/enable", a.adminEnable)
 	admin.POST("/users/:id/role", a.adminRole)
 	admin.GET("/events", a.adminEvents)
+
+	// A settings document may be far larger than the rest of the API's
+	// bodies: the same guard, with a bound of its own.
+	settings := e.Group("/api/settings", guard(maxSettingsBody))
+	settings.GET("", a.getSettings)
+	settings.PUT("", a.putSettings)
 }
 
 // client is who a request comes from: its address, its browser, and the
@@ -188,8 +197,13 @@ func (a *auth) fail(c echo.Context, err error) error {
 		if pe != nil {
 			body.Problems = append(body.Problems, pe.Problems...)
 		}
-	case errors.Is(err, account.ErrNameTaken), errors.Is(err, account.ErrLastSuperuser), errors.Is(err, account.ErrSetupDone):
+	case errors.Is(err, account.ErrNameTaken), errors.Is(err, account.ErrLastSuperuser), errors.Is(err, account.ErrSetupDone),
+		errors.Is(err, account.ErrVersionConflict):
 		status = http.StatusConflict
+	case errors.Is(err, account.ErrSettingsTooLarge):
+		status = http.StatusRequestEntityTooLarge
+	case errors.Is(err, account.ErrInvalidSettings), errors.Is(err, account.ErrInvalidSettingsVersion):
+		status = http.StatusBadRequest
 	case errors.Is(err, account.ErrDisabled), errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrRegistrationClosed),
 		errors.Is(err, account.ErrGuestsDisabled), errors.Is(err, account.ErrInvalidSetupToken):
 		status = http.StatusForbidden

@@ -25,6 +25,7 @@ type MemStore struct {
 	limits   map[string]account.Limit
 	events   []account.Event
 	secrets  map[string][]byte
+	settings map[int64]account.Settings
 }
 
 var _ account.Store = (*MemStore)(nil)
@@ -37,6 +38,7 @@ func NewMemStore() *MemStore {
 		tokens:   make(map[string]account.Token),
 		limits:   make(map[string]account.Limit),
 		secrets:  make(map[string][]byte),
+		settings: make(map[int64]account.Settings),
 	}
 }
 
@@ -131,6 +133,7 @@ func (m *MemStore) DeleteUser(ctx context.Context, id int64, g account.Guard) ([
 		return nil, account.ErrLastSuperuser
 	}
 	delete(m.users, id)
+	delete(m.settings, id)
 	return m.deleteSessionsLocked(func(s account.Session) bool { return s.UserID == id }), nil
 }
 
@@ -450,4 +453,31 @@ func (m *MemStore) Secret(ctx context.Context, name string, fresh []byte) ([]byt
 	}
 	m.secrets[name] = slices.Clone(fresh)
 	return slices.Clone(fresh), nil
+}
+
+// Settings implements account.SettingsStore.
+func (m *MemStore) Settings(ctx context.Context, userID int64) (account.Settings, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.settings[userID]
+	st.Doc = slices.Clone(st.Doc)
+	return st, nil
+}
+
+// PutSettings implements account.SettingsStore.
+func (m *MemStore) PutSettings(ctx context.Context, userID, version int64, doc []byte, now time.Time) (account.Settings, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.users[userID]; !ok {
+		return account.Settings{}, account.ErrNotFound
+	}
+	cur := m.settings[userID]
+	if cur.Version != version {
+		cur.Doc = slices.Clone(cur.Doc)
+		return cur, account.ErrVersionConflict
+	}
+	st := account.Settings{Version: version + 1, Updated: now, Doc: slices.Clone(doc)}
+	m.settings[userID] = st
+	st.Doc = slices.Clone(doc)
+	return st, nil
 }

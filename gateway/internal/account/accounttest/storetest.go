@@ -7,9 +7,11 @@
 package accounttest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,6 +52,13 @@ func StoreTest(t *testing.T, newStore func(t *testing.T) account.Store) {
 		{"GuardConcurrentDemotions", testGuardConcurrent},
 		{"Secret", testSecret},
 		{"SecretConcurrent", testSecretConcurrent},
+		{"SettingsEmpty", testSettingsEmpty},
+		{"SettingsRoundTrip", testSettingsRoundTrip},
+		{"SettingsStaleVersionConflicts", testSettingsConflict},
+		{"SettingsConcurrentPuts", testSettingsConcurrent},
+		{"SettingsMaxSize", testSettingsMaxSize},
+		{"SettingsNeedUser", testSettingsNeedUser},
+		{"SettingsDeletedWithUser", testSettingsDeletedWithUser},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
 	}
@@ -994,5 +1003,189 @@ func testSecretConcurrent(t *testing.T, s account.Store) {
 		if got[i] != got[0] {
 			t.Fatalf("concurrent Secret calls got different secrets: %q", got)
 		}
+	}
+}
+
+func diffSettings(got, want account.Settings) string {
+	switch {
+	case got.Version != want.Version:
+		return fmt.Sprintf("Version %d, want %d", got.Version, want.Version)
+	case !got.Updated.Equal(want.Updated) || got.Updated.IsZero() != want.Updated.IsZero():
+		return fmt.Sprintf("Updated %v, want %v", got.Updated, want.Updated)
+	case !bytes.Equal(got.Doc, want.Doc) || (got.Doc == nil) != (want.Doc == nil):
+		return fmt.Sprintf("Doc %.80q, want %.80q", got.Doc, want.Doc)
+	}
+	return ""
+}
+
+func mustPutSettings(t *testing.T, s account.Store, userID, version int64, doc string, now time.Time) account.Settings {
+	t.Helper()
+	st, err := s.PutSettings(context.Background(), userID, version, []byte(doc), now)
+	if err != nil {
+		t.Fatalf("PutSettings(user %d, version %d): %v", userID, version, err)
+	}
+	return st
+}
+
+func testSettingsEmpty(t *testing.T, s account.Store) {
+	u := mustUser(t, s, "Alice")
+	for _, id := range []int64{u.ID, 12345} {
+		st, err := s.Settings(context.Background(), id)
+		if err != nil {
+			t.Fatalf("Settings(%d) with none stored: %v", id, err)
+		}
+		if d := diffSettings(st, account.Settings{}); d != "" {
+			t.Errorf("Settings(%d) with none stored: %s", id, d)
+		}
+	}
+}
+
+func testSettingsRoundTrip(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	a, b := mustUser(t, s, "Alice"), mustUser(t, s, "Bob")
+	// Kept byte for byte: key order, escapes, non-ASCII text.
+	doc := `{"z":1,"a":{"font":"Fira Mono","size":14},"aliases":{"k":"kill $1"},"note":"caf\u00e9 — ☕","history":["look","n"]}`
+	want := account.Settings{Version: 1, Updated: t0, Doc: []byte(doc)}
+	if d := diffSettings(mustPutSettings(t, s, a.ID, 0, doc, t0), want); d != "" {
+		t.Errorf("first PutSettings returned %s", d)
+	}
+	got, err := s.Settings(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffSettings(got, want); d != "" {
+		t.Errorf("Settings after the first put: %s", d)
+	}
+	want = account.Settings{Version: 2, Updated: at(time.Minute), Doc: []byte(`{}`)}
+	if d := diffSettings(mustPutSettings(t, s, a.ID, 1, `{}`, at(time.Minute)), want); d != "" {
+		t.Errorf("second PutSettings returned %s", d)
+	}
+	if got, _ = s.Settings(ctx, a.ID); diffSettings(got, want) != "" {
+		t.Errorf("Settings after the second put: %s", diffSettings(got, want))
+	}
+	// Each account has its own.
+	if got, _ = s.Settings(ctx, b.ID); diffSettings(got, account.Settings{}) != "" {
+		t.Errorf("Settings of another account: %s", diffSettings(got, account.Settings{}))
+	}
+	mustPutSettings(t, s, b.ID, 0, `{"b":true}`, t0)
+	if got, _ = s.Settings(ctx, a.ID); got.Version != 2 || string(got.Doc) != `{}` {
+		t.Errorf("Alice's settings after Bob's first put: %+v", got)
+	}
+}
+
+func testSettingsConflict(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	u := mustUser(t, s, "Alice")
+	mustPutSettings(t, s, u.ID, 0, `{"v":1}`, t0)
+	cur := mustPutSettings(t, s, u.ID, 1, `{"v":2}`, at(time.Second))
+	for _, version := range []int64{0, 1, 3, 99} {
+		got, err := s.PutSettings(ctx, u.ID, version, []byte(`{"stale":true}`), at(time.Hour))
+		if !errors.Is(err, account.ErrVersionConflict) {
+			t.Errorf("PutSettings with version %d when 2 is stored: got %v, want ErrVersionConflict", version, err)
+		}
+		if d := diffSettings(got, cur); d != "" {
+			t.Errorf("PutSettings with version %d: returned %s, want the current settings", version, d)
+		}
+	}
+	if got, _ := s.Settings(ctx, u.ID); diffSettings(got, cur) != "" {
+		t.Errorf("Settings after refused puts: %s", diffSettings(got, cur))
+	}
+	// A stale version on an account with none stored conflicts too.
+	b := mustUser(t, s, "Bob")
+	got, err := s.PutSettings(ctx, b.ID, 1, []byte(`{}`), t0)
+	if !errors.Is(err, account.ErrVersionConflict) || diffSettings(got, account.Settings{}) != "" {
+		t.Errorf("PutSettings with version 1 when none is stored: got %+v, %v; want zero settings and ErrVersionConflict", got, err)
+	}
+}
+
+// testSettingsConcurrent: devices writing at once from the same version,
+// first with none stored (the insert) then over one (the update): exactly
+// one wins each round, and every other is told of the winner's settings.
+func testSettingsConcurrent(t *testing.T, s account.Store) {
+	const n = 8
+	u := mustUser(t, s, "Alice")
+	for version := range int64(3) {
+		start := make(chan struct{})
+		sts := make([]account.Settings, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				sts[i], errs[i] = s.PutSettings(context.Background(), u.ID, version, []byte(fmt.Sprintf(`{"device":%d}`, i)), at(time.Duration(version)*time.Minute))
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				if winner >= 0 {
+					t.Fatalf("version %d: devices %d and %d both won", version, winner, i)
+				}
+				winner = i
+			case !errors.Is(err, account.ErrVersionConflict):
+				t.Fatalf("version %d, device %d: %v", version, i, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("version %d: no device won: %v", version, errs)
+		}
+		want := account.Settings{Version: version + 1, Updated: at(time.Duration(version) * time.Minute), Doc: []byte(fmt.Sprintf(`{"device":%d}`, winner))}
+		for i, st := range sts {
+			if d := diffSettings(st, want); d != "" {
+				t.Errorf("version %d, device %d (winner %d): returned %s", version, i, winner, d)
+			}
+		}
+		if got, _ := s.Settings(context.Background(), u.ID); diffSettings(got, want) != "" {
+			t.Errorf("version %d: stored %s", version, diffSettings(got, want))
+		}
+	}
+}
+
+// testSettingsMaxSize: a document of MaxSettingsBytes is kept whole.
+func testSettingsMaxSize(t *testing.T, s account.Store) {
+	u := mustUser(t, s, "Alice")
+	prefix, suffix := `{"history":"`, `"}`
+	doc := prefix + strings.Repeat("é", (account.MaxSettingsBytes-len(prefix)-len(suffix))/2) + suffix
+	doc = doc[:len(doc)-len(suffix)] + strings.Repeat("x", account.MaxSettingsBytes-len(doc)) + suffix
+	if len(doc) != account.MaxSettingsBytes {
+		t.Fatalf("test document has %d bytes, want %d", len(doc), account.MaxSettingsBytes)
+	}
+	mustPutSettings(t, s, u.ID, 0, doc, t0)
+	got, err := s.Settings(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Doc) != doc {
+		t.Errorf("Settings of %d bytes: got %d bytes back, different", len(doc), len(got.Doc))
+	}
+}
+
+func testSettingsNeedUser(t *testing.T, s account.Store) {
+	for _, version := range []int64{0, 1} {
+		if _, err := s.PutSettings(context.Background(), 12345, version, []byte(`{}`), t0); !errors.Is(err, account.ErrNotFound) {
+			t.Errorf("PutSettings(version %d) for a missing account: got %v, want ErrNotFound", version, err)
+		}
+	}
+}
+
+func testSettingsDeletedWithUser(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	a, b := mustUser(t, s, "Alice"), mustUser(t, s, "Bob")
+	mustPutSettings(t, s, a.ID, 0, `{"a":1}`, t0)
+	kept := mustPutSettings(t, s, b.ID, 0, `{"b":1}`, t0)
+	if _, err := s.DeleteUser(ctx, a.ID, account.NoGuard); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Settings(ctx, a.ID); err != nil || diffSettings(got, account.Settings{}) != "" {
+		t.Errorf("Settings of a deleted account: got %+v, %v; want none", got, err)
+	}
+	if got, _ := s.Settings(ctx, b.ID); diffSettings(got, kept) != "" {
+		t.Errorf("Settings of another account after a delete: %s", diffSettings(got, kept))
+	}
+	if _, err := s.PutSettings(ctx, a.ID, 1, []byte(`{}`), at(time.Hour)); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("PutSettings for a deleted account: got %v, want ErrNotFound", err)
 	}
 }

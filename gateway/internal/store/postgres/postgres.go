@@ -20,7 +20,9 @@
 // by the process: UpdateLimit holds the key's row lock (SELECT ... FOR
 // UPDATE) across its read-modify-write; CreateSession and DeleteUser lock
 // the account's row, so a session cap or a cascade sees every concurrent
-// session; ConsumeToken is one DELETE ... RETURNING.
+// session; ConsumeToken is one DELETE ... RETURNING; PutSettings is one
+// INSERT ... ON CONFLICT DO NOTHING or UPDATE ... WHERE version = the one
+// read, so of two devices writing the same version exactly one wins.
 //
 // Connections come from a pool (pgxpool). A connection that has sat idle
 // is pinged before use, and a new one gives up after Config.ConnectTimeout,
