@@ -102,9 +102,11 @@ type session struct {
 	ended    bool
 	cols     int // window width from NAWS; 0 unknown
 	rows     int
-	ttypes   []string   // TTYPE answers, in order
-	ttypeReq int        // TTYPE SENDs made
-	fs       *mapScreen // the full-screen map, while it is open
+	ttypes   []string // TTYPE answers, in order
+	ttypeReq int      // TTYPE SENDs made
+	// mxpVersion is the client's answer to <VERSION> (its attributes).
+	mxpVersion string
+	fs         *mapScreen // the full-screen map, while it is open
 }
 
 func newSession(s *Server, out outbox) *session {
@@ -120,6 +122,7 @@ func (ss *session) start() bool {
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMSSP)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptGMCP)
 	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMSDP)
+	ss.pend = ss.neg.Enable(ss.pend, telnet.Us, telnet.OptMXP)
 	ss.pend = append(ss.pend, banner(ss.s.name)...)
 	ss.prompt("What is your name? ")
 	return ss.flush()
@@ -264,6 +267,8 @@ func (ss *session) Negotiate(verb, opt byte) {
 		}
 	case opt == telnet.OptMSSP && verb == telnet.DO && ch == telnet.TurnedOn:
 		ss.pend = ss.s.appendMSSP(ss.pend)
+	case opt == telnet.OptMXP && verb == telnet.DO && ch == telnet.TurnedOn:
+		ss.startMXP()
 	case opt == telnet.OptGMCP && verb == telnet.DO && ch == telnet.TurnedOn:
 		ss.sendVitals()
 		ss.sendRoom()
@@ -361,6 +366,9 @@ func (ss *session) endLine() {
 	line := string(ss.line)
 	cut := ss.lineCut
 	ss.line, ss.lineCut = ss.line[:0], false
+	if ss.mxpReply(line) {
+		return // the client's answer to an MXP request, in any state
+	}
 	if cut {
 		ss.say(ansiError + fmt.Sprintf("Your line was too long and was cut to %d bytes.", maxLine) + ansiReset)
 	}
@@ -533,6 +541,10 @@ func (ss *session) command(line string) {
 	switch verb {
 	case "":
 	case "l", "look":
+		if rest != "" {
+			ss.lookAt(rest)
+			break
+		}
 		ss.look()
 	case "go", "walk":
 		d, ok := parseDirection(strings.ToLower(rest))
@@ -608,13 +620,35 @@ func (ss *session) look() {
 	for _, l := range wrap(r.desc, ss.width()) {
 		ss.say(l)
 	}
-	ss.say(ansiExits + "Exits: " + strings.Join(r.exitList(), ", ") + ansiReset)
+	if l := ss.thingsLine(r); l != "" {
+		ss.say(l)
+	}
+	ss.say(ss.exitsLine(r))
 	switch len(others) {
 	case 0:
 	case 1:
 		ss.say(ansiPeople + others[0] + " is here." + ansiReset)
 	default:
 		ss.say(ansiPeople + strings.Join(others, ", ") + " are here." + ansiReset)
+	}
+}
+
+// lookAt describes a thing in the player's room.
+func (ss *session) lookAt(name string) {
+	s := ss.s
+	s.mu.Lock()
+	if !ss.currentLocked() {
+		s.mu.Unlock()
+		return
+	}
+	t, ok := s.world.rooms[ss.me.room].thing(strings.TrimPrefix(strings.ToLower(name), "the "))
+	s.mu.Unlock()
+	if !ok {
+		ss.say("You see no " + name + " here.")
+		return
+	}
+	for _, l := range wrap(t.desc, ss.width()) {
+		ss.say(l)
 	}
 }
 
@@ -718,6 +752,14 @@ func (ss *session) whoami() {
 	ss.say("  Terminal type: " + ss.clientSummary())
 	ss.say("  Window size:   " + size + fmt.Sprintf(" (text wraps at %d)", ss.width()))
 	ss.say("  GMCP:          " + gmcp)
+	mxp := "off"
+	if ss.mxpOn() {
+		mxp = "on (no VERSION answer yet)"
+		if ss.mxpVersion != "" {
+			mxp = "on (" + ss.mxpVersion + ")"
+		}
+	}
+	ss.say("  MXP:           " + mxp)
 	ss.say("  Prompt mark:   " + mark)
 }
 

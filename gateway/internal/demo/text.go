@@ -31,6 +31,7 @@ func banner(name string) string {
 // helpText lists the commands.
 const helpText = ansiTitle + "Commands" + ansiReset + "\r\n" +
 	"  look (l)               describe the room you are in\r\n" +
+	"  look <thing>           look at something the room lists\r\n" +
 	"  go <direction>         walk: north, south, east, west, up, down\r\n" +
 	"  n, s, e, w, u, d       shortcuts for go\r\n" +
 	"  say <text>  ('text)    talk to everyone in the room\r\n" +

@@ -116,6 +116,23 @@ type room struct {
 	title string
 	desc  string
 	exits map[direction]string // direction to room id
+	// things are what can be looked at in the room ("look well").
+	things []thing
+}
+
+// thing is something in a room a player can look at.
+type thing struct {
+	name, desc string
+}
+
+// thing returns the room's thing called name, if any.
+func (r *room) thing(name string) (thing, bool) {
+	for _, t := range r.things {
+		if strings.EqualFold(t.name, name) {
+			return t, true
+		}
+	}
+	return thing{}, false
 }
 
 // world is the demo's map, built per Server so nothing is package state.
@@ -152,7 +169,8 @@ func newWorld() *world {
 				"and the great hall. A well stands in the middle, its rope frayed. To the east " +
 				"the round bulk of the tower rises above the walls; to the north, tall doors " +
 				"stand open on the great hall.",
-			exits: map[direction]string{south: "gatehouse", north: "hall", east: "stair"},
+			exits:  map[direction]string{south: "gatehouse", north: "hall", east: "stair"},
+			things: []thing{{"well", "The well is old and deep. Far below, a coin glints on the dark water."}},
 		},
 		{
 			id:    "hall",
@@ -162,6 +180,10 @@ func newWorld() *world {
 				"to roast an ox crackles in a hearth at the far end. The benches are empty, " +
 				"but the cups on the table are still warm.",
 			exits: map[direction]string{south: "courtyard"},
+			things: []thing{
+				{"banners", "Red and gold, faded by a century of smoke: a drawbridge over a moat, stitched in thread of gold."},
+				{"fire", "The logs in the hearth are whole trees. The heat keeps you a few steps away."},
+			},
 		},
 		{
 			id:    "stair",
