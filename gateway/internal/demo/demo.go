@@ -4,7 +4,8 @@
 // server to drive: ANSI colours, prompts marked with GA or EOR, password
 // masking through WILL/WONT ECHO, NAWS (room text wraps to the window),
 // TTYPE with MTTS, MSSP (its name, player count and start time, for the
-// gateway's front page and MUD crawlers), GMCP and MSDP.
+// gateway's front page and MUD crawlers), GMCP, MSDP and MXP (exits and
+// the things in a room as clickable commands and menus; see mxp.go).
 //
 // GMCP and MSDP: the game offers WILL GMCP and WILL MSDP and sends each
 // datum one way only. The vitals go at login and whenever they change
