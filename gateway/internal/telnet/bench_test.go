@@ -169,3 +169,37 @@ func BenchmarkSendLineLatin1(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClientReceiveMXP measures game text through the MXP filter:
+// plain text (the fast path), and text marked up with MXP.
+func BenchmarkClientReceiveMXP(b *testing.B) {
+	room := "\x1b[1z<RName>The Courtyard</RName>\r\n" +
+		"Cobblestones worn smooth by centuries of boots stretch between the gatehouse and the <B>great hall</B>. " +
+		"A <Item>well</Item> stands in the middle, its <I>rope</I> frayed &amp; grey.\r\n" +
+		"\x1b[1z<RExits>Exits: <Ex>north</Ex> <Ex>south</Ex> <SEND href=\"east\" hint=\"Go east\">east</SEND></RExits>\r\n" +
+		"<C yellow>Alice says, &quot;Have you seen the tower?&quot;</C>\r\n" +
+		"<\x1b[31m100hp\x1b[0m \x1b[34m50mp\x1b[0m> " + iac + ga
+	defs := iac + will + opt(OptMXP) + "\x1b[1z<!ELEMENT RName '<FONT COLOR=Red><B>'><!ELEMENT RExits '<FONT COLOR=Blue>'>" +
+		"<!ELEMENT Ex '<SEND>'><!ELEMENT Item '<send href=\"look &text;|get &text;\" hint=\"&text;|Look|Get\">'>\r\n"
+	for _, bc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"text", mudText(16 << 10)},
+		{"markup", bytes.Repeat([]byte(room), (16<<10)/len(room))},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := NewClient(Config{}, io.Discard)
+			if err := c.Receive([]byte(defs), nopSink{}); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(bc.in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.Receive(bc.in, nopSink{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/mxp"
 )
 
 // Defaults used by NewClient for zero Config fields.
@@ -93,6 +95,10 @@ type Config struct {
 	// decompression bomb and Receive fails with ErrCompression. Zero or
 	// less means DefaultMaxInflate.
 	MaxInflate int
+	// NoMXP refuses MXP (telnet option 91), which the client otherwise
+	// agrees to either way: the game's markup then reaches the player as
+	// the text it is, and it is the game's to send none.
+	NoMXP bool
 	// Logger receives debug logs of negotiation; nil discards them.
 	Logger *slog.Logger
 }
@@ -111,7 +117,15 @@ type Sink interface {
 	// Receive buffer, or, for a compressed stream, of 16 KiB of inflated
 	// data, plus a held rune (4 bytes). But one Receive of compressed data
 	// may make many calls, up to Config.MaxInflate of inflated text in
-	// all: a Sink that frames what one Receive gives must split.
+	// all: a Sink that frames what one Receive gives must split. With MXP
+	// on, markup can make the text longer than what the game sent
+	// (colours, links, definitions that expand): the Client then cuts it
+	// into calls of at most 48 KiB (three bytes for each of 16 KiB), and
+	// one Receive may make several.
+	//
+	// With MXP on, the text is what package mxp makes of the game's: SGR
+	// for its styles, OSC 8 hyperlinks for its links, "mxp:send?..." URIs
+	// for the commands it offers.
 	Output(p []byte)
 	// Prompt reports that the game marked a prompt (IAC GA, or IAC EOR).
 	Prompt()
@@ -153,10 +167,20 @@ type Stats struct {
 // the player's IPADDRESS among them) on its own side (Us), to CHARSET
 // either way, where it accepts UTF-8, else the configured legacy charset
 // (Config.Charset), to BINARY either way, to GMCP from the game, answered with Core.Hello and
-// Core.Supports.Set, and to MCCP2 (COMPRESS2) from the game, whose
-// compressed stream it inflates. Everything else is refused with the RFC
-// 1143 Q method. The Client never starts a negotiation: it answers what
-// the game asks, so games that do not speak telnet see no IAC bytes.
+// Core.Supports.Set, to MCCP2 (COMPRESS2) from the game, whose
+// compressed stream it inflates, and to MXP either way (IAC WILL MXP, or
+// the IAC DO MXP some games send), unless Config.NoMXP. Everything else
+// is refused with the RFC 1143 Q method. The Client never starts a
+// negotiation: it answers what the game asks, so games that do not speak
+// telnet see no IAC bytes.
+//
+// MXP: from the moment the option is agreed (as Mudlet does: games
+// differ on whether IAC SB MXP IAC SE follows, which starts MXP too) to
+// the moment it is turned off, the game's text, after charset decoding,
+// goes through an mxp.Filter before the Sink, and its answers to
+// <VERSION> and <SUPPORT> go to the game as lines, in the game's charset.
+// A prompt mark (GA, EOR) ends what the filter holds (a tag cut short is
+// text); MXP turning off, or Flush, closes what it has open.
 //
 // Compression (MCCP2): after IAC SB COMPRESS2 IAC SE everything from the
 // game is a zlib stream, up to the stream's end, after which it is plain
@@ -204,6 +228,11 @@ type Client struct {
 	fix    []byte // scratch for replacing invalid UTF-8
 	repl   [3]byte
 	dirty  bool // replies were queued in out during this Receive
+
+	mx      *mxp.Filter // set while MXP is on
+	mxCfg   mxp.Config
+	mxOut   []byte // scratch for the filter's output
+	mxReply []byte // and its answers
 
 	z            *inflater       // set while the game's stream is compressed
 	zclean       runtime.Cleanup // stops z if the Client is dropped mid-stream
@@ -307,6 +336,13 @@ func NewClient(cfg Config, w io.Writer) *Client {
 	// types (telnetd sets istrip), which breaks every non-ASCII letter.
 	c.neg.Allow(Us, OptBinary, true)
 	c.neg.Allow(Him, OptBinary, true)
+	if !cfg.NoMXP {
+		// Games offer MXP with WILL; some ask with DO. Either way the
+		// text carries it.
+		c.neg.Allow(Him, OptMXP, true)
+		c.neg.Allow(Us, OptMXP, true)
+		c.mxCfg = mxp.Config{Client: string(name), Version: string(version)}
+	}
 	return c
 }
 
@@ -640,16 +676,25 @@ func (h *clientHandler) Command(cmd byte) {
 	}
 	c.flushReplies()
 	c.dropHeld(c.sink) // the prompt ends the text: what is held will never complete
+	if c.mx != nil {
+		c.mxOut = c.mx.Flush(c.mxOut[:0])
+		c.deliver(c.sink, c.mxOut)
+	}
 	c.sink.Prompt()
 }
 
 // Flush sends what Receive holds back (the start of a rune cut by the end
-// of a read) as U+FFFD, and releases the inflater if the game's stream
-// was compressed. Call it when the game's stream ends, from the goroutine
+// of a read) as U+FFFD, and what the MXP filter holds, its colours and
+// links closed, and releases the inflater if the game's stream was
+// compressed. Call it when the game's stream ends, from the goroutine
 // that calls Receive, so the last bytes are not silently lost; Receive
 // fails after a Flush that cut a compressed stream short.
 func (c *Client) Flush(s Sink) {
 	c.dropHeld(s)
+	if c.mx != nil {
+		c.mxOut = c.mx.End(c.mxOut[:0])
+		c.deliver(s, c.mxOut)
+	}
 	if c.z != nil {
 		c.endInflate()
 		c.zerr = errFlushed
@@ -672,13 +717,13 @@ func (c *Client) dropHeld(s Sink) {
 func (c *Client) dropHeldUTF8(s Sink) {
 	if c.nhold > 0 {
 		c.nhold = 0
-		s.Output(c.repl[:])
+		c.emit(s, c.repl[:])
 	}
 }
 
 func (c *Client) dropHeldLegacy(s Sink) {
 	if c.dec != nil && c.dec.held() {
-		s.Output(c.dec.drop(nil))
+		c.emit(s, c.dec.drop(nil))
 	}
 }
 
@@ -712,7 +757,12 @@ func (h *clientHandler) Negotiate(verb, opt byte) {
 	if len(c.out) != n {
 		c.dirty = true
 	}
+	mxpOn := c.neg.Enabled(Us, OptMXP) || c.neg.Enabled(Him, OptMXP)
 	c.mu.Unlock()
+
+	if opt == OptMXP && ch != Unchanged {
+		c.setMXP(mxpOn)
+	}
 
 	if c.log.Enabled(context.Background(), slog.LevelDebug) {
 		c.log.Debug("telnet negotiation", "verb", CmdName(verb), "option", OptName(opt), "side", side.String(), "change", ch.String())
@@ -802,6 +852,9 @@ func (h *clientHandler) Subnegotiation(opt byte, data []byte) {
 			c.log.Debug("the game's charset changed over CHARSET", "from", from, "to", to)
 		}
 		c.stats.Charset = c.charsetName()
+	case opt == OptMXP:
+		// IAC SB MXP IAC SE starts MXP: it is on from the agreement
+		// already, so there is nothing more to do (see Client).
 	case opt == OptMCCP2:
 		// IAC SB COMPRESS2 IAC SE: what follows the SE is zlib data.
 		// Ignored unless the option is on, and inside a compressed stream.
@@ -823,12 +876,12 @@ func (c *Client) output(p []byte) {
 	if c.legacy != nil {
 		c.dropHeldUTF8(c.sink) // from before a switch away from UTF-8
 		if !c.dec.held() && asciiPrefix(p) == len(p) {
-			c.sink.Output(p)
+			c.emit(c.sink, p)
 			return
 		}
 		c.fix = c.dec.appendDecode(c.fix[:0], p)
 		if len(c.fix) > 0 {
-			c.sink.Output(c.fix)
+			c.emit(c.sink, c.fix)
 		}
 		if cap(c.fix) > 256<<10 {
 			c.fix = nil
@@ -843,10 +896,10 @@ func (c *Client) output(p []byte) {
 	body := p[:len(p)-t]
 	if len(body) > 0 {
 		if utf8.Valid(body) {
-			c.sink.Output(body)
+			c.emit(c.sink, body)
 		} else {
 			c.fix = appendValidUTF8(c.fix[:0], body)
-			c.sink.Output(c.fix)
+			c.emit(c.sink, c.fix)
 			if cap(c.fix) > 256<<10 {
 				c.fix = nil // do not pin a buffer sized for one odd burst
 			}
@@ -866,14 +919,14 @@ func (c *Client) completeHeld(p []byte) []byte {
 		seq := c.hold[:c.nhold+1]
 		if r, size := utf8.DecodeRune(seq); r != utf8.RuneError || size > 1 {
 			c.nhold = 0
-			c.sink.Output(seq)
+			c.emit(c.sink, seq)
 			return p[1:]
 		}
 		if utf8.FullRune(seq) {
 			// p[0] cannot continue the sequence: replace what was held
 			// and let p[0] be read afresh.
 			c.nhold = 0
-			c.sink.Output(c.repl[:])
+			c.emit(c.sink, c.repl[:])
 			return p
 		}
 		c.nhold++

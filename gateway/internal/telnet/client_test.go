@@ -250,6 +250,52 @@ var clientCases = []struct {
 	{"oversized subneg", Config{MaxSubneg: 16}, []exchange{
 		{in: iac + sb + opt(OptGMCP) + strings.Repeat("x", 100) + iac + se + "after", output: "after"},
 	}},
+	{"MXP offered", Config{}, []exchange{
+		{in: "<B>before</B>" + iac + will + opt(OptMXP), sent: iac + do + opt(OptMXP), output: "<B>before</B>"},
+		{in: iac + sb + opt(OptMXP) + iac + se + "<B>bold</B> &lt;", output: "\x1b[1mbold\x1b[22m <"},
+		{in: "\x1b[1z<VERSION>\r\n", sent: "\x1b[1z<VERSION MXP=1.0 CLIENT=DRAWBRIDGE VERSION=1>\r\n", output: "\r\n"},
+		{in: "\x1b[1z<SEND href=\"go north|look north\" hint=\"Exits|Go|Look\">north</SEND>",
+			output: "\x1b]8;;mxp:send?c=go+north&c=look+north&l=Go&l=Look&t=Exits\x1b\\north\x1b]8;;\x1b\\"},
+		{in: "\r\n<SEND>quit</SEND>\x1b]8;;mxp:send?c=quit\x1b\\x", output: "\r\nquitx"}, // an open line makes no command link
+		// The game turns MXP off: the text is text again.
+		{in: iac + wont + opt(OptMXP) + "<B>x</B>", sent: iac + dont + opt(OptMXP), output: "<B>x</B>"},
+	}},
+	{"MXP asked", Config{}, []exchange{
+		{in: iac + do + opt(OptMXP), sent: iac + will + opt(OptMXP)},
+		{in: "<I>i</I>", output: "\x1b[3mi\x1b[23m"},
+		{in: iac + dont + opt(OptMXP) + "<I>i</I>", sent: iac + wont + opt(OptMXP), output: "<I>i</I>"},
+	}},
+	{"MXP refused", Config{NoMXP: true}, []exchange{
+		{in: iac + will + opt(OptMXP) + iac + do + opt(OptMXP), sent: iac + dont + opt(OptMXP) + iac + wont + opt(OptMXP)},
+		{in: iac + sb + opt(OptMXP) + iac + se + "\x1b[1z<B>x</B><VERSION>", output: "\x1b[1z<B>x</B><VERSION>"},
+	}},
+	{"MXP subnegotiation before agreement", Config{}, []exchange{
+		{in: iac + sb + opt(OptMXP) + iac + se + "<B>x</B>", output: "<B>x</B>"},
+	}},
+	{"MXP tag split", Config{}, []exchange{
+		{in: iac + will + opt(OptMXP), sent: iac + do + opt(OptMXP)},
+		{in: "a <", output: "a "},
+		{in: "B", output: ""},
+		{in: ">b</", output: "\x1b[1mb"},
+		{in: "B> &am", output: "\x1b[22m "},
+		{in: "p; caf\xc3", output: "& caf"},
+		{in: "\xa9", output: "é"},
+	}},
+	{"MXP prompt ends a tag", Config{}, []exchange{
+		{in: iac + will + opt(OptMXP) + "hp <B" + iac + ga, sent: iac + do + opt(OptMXP), output: "hp <B<P>"},
+		{in: "\x1b[1z<SEND>north" + iac + eor, output: "north<P>"},
+	}},
+	{"MXP latin1", Config{Charset: "latin1"}, []exchange{
+		{in: iac + will + opt(OptMXP), sent: iac + do + opt(OptMXP)},
+		{in: "caf\xe9 <B>\xe9</B> &eacute;\x1b[1z<SEND href='say \xe9'>\xe9</SEND>",
+			output: "café \x1b[1mé\x1b[22m é\x1b]8;;mxp:send?c=say+%C3%A9\x1b\\é\x1b]8;;\x1b\\"},
+		{in: "\x1b[1z<VERSION>", sent: "\x1b[1z<VERSION MXP=1.0 CLIENT=DRAWBRIDGE VERSION=1>\r\n"},
+	}},
+	{"MXP off closes", Config{}, []exchange{
+		{in: iac + will + opt(OptMXP), sent: iac + do + opt(OptMXP)},
+		{in: "\x1b[1z<C red>x", output: "\x1b[38;2;255;0;0mx"},
+		{in: iac + wont + opt(OptMXP), sent: iac + dont + opt(OptMXP), output: "\x1b[39m"},
+	}},
 }
 
 func TestClient(t *testing.T) {

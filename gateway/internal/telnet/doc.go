@@ -33,6 +33,15 @@
 // the game sends to the Sink as "MSDP over GMCP", one GMCP message
 // "MSDP {json}" a subnegotiation (MSDPToJSON, with nesting bounded).
 //
+// MXP (the MUD eXtension Protocol, option 91,
+// https://www.zuggsoft.com/zmud/mxp.htm) is agreed to whichever way the
+// game asks (WILL or DO) unless Config.NoMXP: while it is on, the game's
+// text goes through package mxp's Filter, which turns its markup into
+// SGR styling and OSC 8 links (its <SEND> commands become "mxp:send?..."
+// links the web client offers the player), and its answers to <VERSION>
+// and <SUPPORT> go back to the game as lines. MTTS has no bit for MXP (16
+// is mouse tracking): a game learns of MXP from the negotiation.
+//
 // MSSP is read by ParseMSSP, for the gateway's status checks (package
 // status) and the demo game; the Client itself refuses MSSP, which is for
 // crawlers, not players.
