@@ -585,7 +585,7 @@ func (g *Gateway) bridgeConfig(cfg *Config, dial func(context.Context, string) (
 		GMCPFromPlayers:      cfg.Game.GMCPFromPlayers,
 		ResumeGrace:          cfg.Players.ResumeGrace,
 		ResumeBuffer:         cfg.Players.ResumeBuffer,
-		Telnet:               telnet.Config{Charset: cfg.Game.Charset},
+		Telnet:               telnet.Config{Charset: cfg.Game.Charset, NoMXP: !cfg.Game.MXP},
 		Logger:               g.log.With("component", "bridge"),
 	}
 }

@@ -101,6 +101,13 @@ type GameConfig struct {
 	// offers UTF-8 over the telnet CHARSET option gets UTF-8 instead.
 	Charset string `toml:"charset"`
 
+	// MXP agrees to the MUD eXtension Protocol (telnet option 91) when
+	// the game offers it: the gateway turns the game's MXP into styled
+	// text and clickable commands and menus for the web client, links
+	// and commands only from what the game marks secure. False refuses
+	// it, and the game sends plain text.
+	MXP bool `toml:"mxp"`
+
 	// StatusInterval is how often the gateway checks the game for the
 	// front page's status line: one short telnet connection that asks
 	// for MSSP (name, players online, uptime) and hangs up. A game that
@@ -417,7 +424,7 @@ const DefaultDirectoryURL = "https://acme-v02.api.letsencrypt.org/directory"
 func Default() Config {
 	return Config{
 		ShutdownTimeout: 10 * time.Second,
-		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
+		Game:            GameConfig{Name: "Drawbridge Demo", DemoAddr: "127.0.0.1:4000", DialTimeout: 10 * time.Second, StatusInterval: 5 * time.Minute, StatusTimeout: 10 * time.Second, MXP: true, GMCPFromPlayers: slices.Clone(bridge.DefaultGMCPFromPlayers)},
 		Web:             WebConfig{Mode: "direct", BasePath: "/", ProxyHeader: string(web.HeaderXForwardedFor), Compression: "off", MaxConnsPerAddr: web.DefaultMaxConnsPerAddr},
 		TLS:             TLSConfig{Mode: "auto", MinVersion: "1.2", Profile: string(edge.ProfileModern), SelfSignedHosts: edge.DefaultSelfSignedHosts()},
 		ACME:            ACMEConfig{DirectoryURL: DefaultDirectoryURL},

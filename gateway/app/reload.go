@@ -35,6 +35,7 @@ var liveSettings = []string{
 	"game.backend", // from one game to another (to or from the demo game: restart)
 	"game.dial_timeout",
 	"game.charset",
+	"game.mxp",
 	"game.status_interval", // a new interval (turning the checks on or off: restart)
 	"game.status_timeout",
 	"game.proxy_protocol",

@@ -760,7 +760,7 @@ func (s *Session) write(a *attachment, b []byte) error {
 // summaryOptions are the telnet options a session's last log line and the
 // negotiation metrics report.
 var summaryOptions = []byte{telnet.OptBinary, telnet.OptEcho, telnet.OptSGA, telnet.OptEOR, telnet.OptNAWS,
-	telnet.OptTTYPE, telnet.OptNewEnviron, telnet.OptCharset, telnet.OptGMCP, telnet.OptMSDP, telnet.OptMCCP2}
+	telnet.OptTTYPE, telnet.OptNewEnviron, telnet.OptCharset, telnet.OptGMCP, telnet.OptMSDP, telnet.OptMXP, telnet.OptMCCP2}
 
 // negotiated names the options the game and the gateway agreed on (either
 // side); none before the game answered.
