@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
+	"github.com/drawbridge/drawbridge/wasmclient/automation"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
+	"github.com/drawbridge/drawbridge/wasmclient/gamelog"
 	"github.com/drawbridge/drawbridge/wasmclient/gmcp"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
@@ -82,6 +84,23 @@ type client struct {
 	// block. nil: not shown.
 	vitals func([]gmcp.Vital)
 
+	// The player's automation (package automation) and log (package
+	// gamelog); all optional.
+	//
+	// auto returns the engine in force (nil: none), on Run's goroutine.
+	auto func() *automation.Engine
+	// macros are the key combinations pressed in the command line that
+	// a macro takes (automation.Combo form).
+	macros <-chan string
+	// played plays a trigger's sound; notified shows a trigger's
+	// notification (when the page is hidden). Must not block.
+	played, notified func(string)
+	// log keeps what was shown of the game's output, the prompt marks
+	// and the commands sent (never while the game masks input).
+	log *sessionLog
+	// stream runs the triggers on the output; made by Run.
+	stream *automation.Stream
+
 	// Owned by Run's goroutine.
 	state       link.State
 	reason      string
@@ -146,12 +165,18 @@ func (c *client) Run(ctx context.Context) {
 				started = c.now()
 			}
 			applied += c.handle(ev)
+			if len(c.event) == 0 {
+				c.flushHeld() // every frame held is applied: a line cut between frames shows now
+			}
 			if applied >= sliceBytes || (applied > 0 && c.now().Sub(started) >= sliceTime) {
 				applied = 0
+				c.flushHeld()
 				c.yield()
 			}
 		case line := <-c.lines:
 			c.submit(line)
+		case combo := <-c.macros:
+			c.macro(combo)
 		case k := <-c.keys:
 			c.key(k)
 		case <-c.poke:
@@ -225,7 +250,7 @@ func (c *client) handle(ev link.Event) int {
 	switch f.Type {
 	case wire.TypeOutput:
 		t0 := time.Now()
-		c.write(string(f.Data))
+		c.output(f.Data)
 		c.parseNs.Add(int64(time.Since(t0)))
 		c.applied.Add(uint64(len(f.Data)))
 		return len(f.Data)
@@ -263,9 +288,130 @@ func (c *client) handle(ev link.Event) int {
 	case wire.TypePrompt:
 		// The output before it is already on screen; the prompt is read
 		// out while its line is still open.
+		c.flushHeld()
+		if c.log != nil {
+			c.log.Prompt()
+		}
 		c.prompt = true
 	}
 	return 0
+}
+
+// output shows the game's output: through the triggers, into the log
+// and onto the terminal.
+func (c *client) output(p []byte) {
+	var e *automation.Engine
+	if c.auto != nil {
+		e = c.auto()
+	}
+	if e == nil && (c.stream == nil || len(c.stream.Held()) == 0) {
+		c.show(p) // no triggers: the stream's work is skipped
+		return
+	}
+	if c.stream == nil {
+		c.stream = automation.NewStream(e)
+		c.stream.Fire = c.fired
+	}
+	c.stream.SetEngine(e)
+	if out := c.stream.Write(p); len(out) > 0 {
+		c.show(out)
+	}
+}
+
+// flushHeld shows the part of a line the triggers hold (see
+// automation.Stream).
+func (c *client) flushHeld() {
+	if c.stream == nil {
+		return
+	}
+	if out := c.stream.Flush(); len(out) > 0 {
+		c.show(out)
+	}
+}
+
+// show writes output to the log and the terminal.
+func (c *client) show(p []byte) {
+	if c.log != nil {
+		c.log.Write(p)
+	}
+	c.write(string(p))
+}
+
+// fired does what a line's triggers asked besides colouring and hiding
+// it: send commands (never while the game masks input: a trigger must
+// not type into a password prompt), play sounds, notify, and say on
+// screen when commands were cut.
+func (c *client) fired(r *automation.Result) {
+	if !c.page.Masked() && !c.charMode {
+		for _, cmd := range r.Commands {
+			c.send(cmd, false)
+		}
+	}
+	for _, s := range r.Sounds {
+		if c.played != nil {
+			c.played(s)
+		}
+	}
+	for _, n := range r.Notifications {
+		if c.notified != nil {
+			c.notified(n)
+		}
+	}
+	for _, cut := range r.Cuts {
+		c.notice(fmt.Sprintf("Trigger %q: %d %s not sent (%s).", cut.Trigger, cut.Commands, plural(cut.Commands, "command", "commands"), cut.Reason))
+	}
+}
+
+// plural returns one or many for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// macro sends the commands of the macro on a key combination.
+func (c *client) macro(combo string) {
+	if c.auto == nil || c.page.Masked() || c.charMode {
+		return
+	}
+	e := c.auto()
+	if e == nil {
+		return
+	}
+	cmds, ok, err := e.Key(combo)
+	if !ok {
+		return
+	}
+	if err != nil {
+		c.notice("Key " + combo + ": " + err.Error())
+		return
+	}
+	if c.state != link.Connected {
+		c.notice("Not connected; the key's commands were not sent.")
+		return
+	}
+	for _, cmd := range cmds {
+		if !c.send(cmd, true) {
+			return
+		}
+	}
+}
+
+// send sends one command to the game, and echoes it locally (dimmed)
+// when the player's settings say so and echo is true.
+func (c *client) send(cmd string, echo bool) bool {
+	if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(cmd)}); err != nil {
+		c.notice("Could not send that line: " + err.Error())
+		return false
+	}
+	if echo && c.log != nil {
+		c.log.Input(cmd)
+	}
+	if echo && c.page.Settings().LocalEcho {
+		c.aside("\x1b[0;2m", cmd, false)
+	}
+	return true
 }
 
 // write applies text to the terminal.
@@ -464,14 +610,26 @@ func (c *client) submit(line string) {
 	}
 	masked, set := c.page.Masked(), c.page.Settings()
 	cmds := []string{line}
-	if !masked { // a password may contain the separator
+	if !masked { // a password may contain the separator, and aliases must not see it
 		cmds = dom.SplitCommands(line, set.Separator)
+		if c.auto != nil {
+			if e := c.auto(); e != nil {
+				var err error
+				if cmds, err = e.Expand(line); err != nil {
+					c.notice("Not sent: " + err.Error())
+					return
+				}
+			}
+		}
 	}
 	for _, cmd := range cmds {
 		if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(cmd)}); err != nil {
 			c.notice("Could not send that line: " + err.Error())
 			return
 		}
+	}
+	if c.log != nil && !masked {
+		c.log.Input(dom.HideSecrets(line, set.Separator)) // as the local echo shows it
 	}
 	if !masked && set.LocalEcho {
 		// Local echo, dimmed, as MUD clients do: in line mode the game
@@ -527,4 +685,110 @@ func (c *client) ScreenText() string {
 	c.textMu.Lock()
 	defer c.textMu.Unlock()
 	return c.text
+}
+
+// sessionLog is the session's log (package gamelog), shared by the
+// client, which writes it, and the page, which downloads it. Writing only
+// copies the output aside with the time it came: the log's own parsing
+// runs later, when the page is idle or the log is read (or when 4 MiB are
+// waiting), so a flood of output costs the player nothing more than the
+// terminal's work.
+type sessionLog struct {
+	mu  sync.Mutex
+	log *gamelog.Log
+	at  time.Time // what the log's clock reads while it replays
+	buf []byte    // output, prompts and commands not yet in the log
+	evs []logEvent
+}
+
+// logEvent is a stretch of buf: output, a prompt mark or a command.
+type logEvent struct {
+	at   time.Time
+	kind gamelog.Kind
+	end  int // where it ends in buf
+}
+
+// maxLogPending bounds what waits to be replayed into the log.
+const maxLogPending = 4 << 20
+
+func newSessionLog() *sessionLog {
+	l := &sessionLog{at: time.Now()}
+	l.log = gamelog.New(gamelog.Config{Now: func() time.Time { return l.at }})
+	return l
+}
+
+// add records an event; the caller holds mu.
+func (l *sessionLog) add(kind gamelog.Kind, p []byte) {
+	now := time.Now()
+	if n := len(l.evs); n > 0 && kind == gamelog.Output && l.evs[n-1].kind == kind && now.Sub(l.evs[n-1].at) < time.Second {
+		l.buf = append(l.buf, p...)
+		l.evs[n-1].end = len(l.buf)
+	} else {
+		l.buf = append(l.buf, p...)
+		l.evs = append(l.evs, logEvent{at: now, kind: kind, end: len(l.buf)})
+	}
+	if len(l.buf) > maxLogPending {
+		l.replay()
+	}
+}
+
+// replay hands what waits to the log; the caller holds mu.
+func (l *sessionLog) replay() {
+	from := 0
+	for _, ev := range l.evs {
+		l.at = ev.at
+		switch ev.kind {
+		case gamelog.Output:
+			l.log.Write(l.buf[from:ev.end])
+		case gamelog.Prompt:
+			l.log.Prompt()
+		case gamelog.Input:
+			l.log.Input(string(l.buf[from:ev.end]))
+		}
+		from = ev.end
+	}
+	l.buf, l.evs = l.buf[:0], l.evs[:0]
+	if cap(l.buf) > maxLogPending {
+		l.buf = nil // do not pin a buffer sized for one flood
+	}
+}
+
+func (l *sessionLog) Write(p []byte) {
+	l.mu.Lock()
+	l.add(gamelog.Output, p)
+	l.mu.Unlock()
+}
+
+func (l *sessionLog) Prompt() {
+	l.mu.Lock()
+	l.add(gamelog.Prompt, nil)
+	l.mu.Unlock()
+}
+
+func (l *sessionLog) Input(cmd string) {
+	l.mu.Lock()
+	l.add(gamelog.Input, []byte(cmd))
+	l.mu.Unlock()
+}
+
+// TakeNew returns the lines finished since the last call.
+func (l *sessionLog) TakeNew() []gamelog.Line {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.replay()
+	return l.log.TakeNew()
+}
+
+// Render returns the log as plain text or, for html, as an HTML page.
+func (l *sessionLog) Render(html bool, title string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.replay()
+	var b strings.Builder
+	if html {
+		l.log.WriteHTML(&b, title) // a strings.Builder does not fail
+	} else {
+		l.log.WriteText(&b)
+	}
+	return b.String()
 }

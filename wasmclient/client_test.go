@@ -81,12 +81,16 @@ func (r *rig) state(s link.State, reason string, retryIn time.Duration) {
 	r.events <- link.Event{State: s, Reason: reason, RetryAt: r.now.Add(retryIn)}
 }
 
-// step applies everything queued, then runs the timers, as Run would.
+// step applies everything queued, then runs the timers, as Run would
+// (which also shows a line the triggers hold once no frame waits).
 func (r *rig) step() {
 	for {
 		select {
 		case ev := <-r.events:
 			r.c.handle(ev)
+			if len(r.events) == 0 {
+				r.c.flushHeld()
+			}
 			continue
 		case line := <-r.lines:
 			r.c.submit(line)

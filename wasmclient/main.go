@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/shared/wire"
+	"github.com/drawbridge/drawbridge/wasmclient/automation"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
 	"github.com/drawbridge/drawbridge/wasmclient/gmcp"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
@@ -151,12 +152,33 @@ func run() error {
 		}
 	}
 	applyLook()
+	// The player's aliases, triggers and keys, and the session's log.
+	autos := newAutomations(page, dom.LocalStorage())
+	sessLog := newSessionLog()
+	c.auto, c.log = autos.Engine, sessLog
+	c.played, c.notified = dom.PlaySound, dom.Notify
+	macros := make(chan string, 16)
+	c.macros = macros
+	page.OnMacroKey(func(code string, ctrl, alt, shift, meta bool) bool {
+		combo := automation.Combo(code, ctrl, alt, shift, meta)
+		if !autos.takesKey(combo) {
+			return false
+		}
+		select {
+		case macros <- combo:
+		default: // the client is far behind: a key is dropped, not queued forever
+		}
+		return true
+	})
 	// Settings, automation and history that follow the player's account.
-	prof := newProfileSync(page, dom.LocalStorage(), nil)
+	prof := newProfileSync(page, dom.LocalStorage(), autos.current())
+	prof.applyAutomation = autos.fromAccount
+	autos.prof = prof
 	page.OnHistory(prof.historyAdded)
 	go func() {
 		for range page.SettingsChanged() {
 			applyLook()
+			autos.separatorChanged(page.Settings().Separator)
 			prof.displayChanged()
 			wake() // the page woke the frames before the look was set
 		}
@@ -218,9 +240,11 @@ func run() error {
 		},
 	})
 
+	autos.expose(sessLog)
 	go l.Run(context.Background())
 	go c.Run(context.Background())
 	go prof.run(context.Background())
+	keepLog(page, sessLog)
 
 	ebiten.SetScreenClearedEveryFrame(false) // Draw skips unchanged frames
 	// Run Update and Draw only when something asks for a frame (input

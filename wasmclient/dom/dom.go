@@ -46,7 +46,8 @@ type Page struct {
 	keyDownText string
 	ctrl        bool // the key bar's Ctrl is latched for the next key
 	history     *History
-	onHistory   func(line string) // see OnHistory
+	onHistory   func(line string)                                   // see OnHistory
+	macroKey    func(code string, ctrl, alt, shift, meta bool) bool // see OnMacroKey
 	storage     Storage
 	funcs       []js.Func // kept so they are not collected; the page lives as long as the program
 
@@ -180,6 +181,10 @@ func (p *Page) bindInput() {
 				p.keyDownText = text
 				p.sendKey(KeyEvent{Text: text})
 			}
+			return
+		}
+		if !p.masked && p.macroTakes(e) {
+			e.Call("preventDefault")
 			return
 		}
 		var k Key

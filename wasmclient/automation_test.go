@@ -1,0 +1,106 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/drawbridge/drawbridge/shared/wire"
+	"github.com/drawbridge/drawbridge/wasmclient/automation"
+	"github.com/drawbridge/drawbridge/wasmclient/link"
+)
+
+// automate gives the rig's client an engine built from m, a log, and
+// records the sounds played.
+func (r *rig) automate(t *testing.T, m automation.Model) (log *sessionLog, sounds *[]string) {
+	t.Helper()
+	m.Version = automation.Version
+	e, err := automation.New(m, automation.Options{Separator: ";;"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, sounds = newSessionLog(), new([]string)
+	r.c.auto = func() *automation.Engine { return e }
+	r.c.log = log
+	r.c.played = func(s string) { *sounds = append(*sounds, s) }
+	return log, sounds
+}
+
+// TestClientAutomation: an alias expands what the player types, a
+// trigger's commands go to the game and its sound plays, a gagged line
+// never reaches the screen or the log, a trigger sends nothing while the
+// game masks input, and the log holds the typed line as echoed, not a
+// password.
+func TestClientAutomation(t *testing.T) {
+	r := newRig()
+	log, sounds := r.automate(t, automation.Model{
+		Aliases: []automation.Alias{{ID: "a", Name: "greet", Enabled: true, Pattern: "^hi (.+)$", Commands: "say Hello, $1!;;wave"}},
+		Triggers: []automation.Trigger{
+			{ID: "t1", Name: "tell", Enabled: true, Pattern: `^(\w+) tells you`, Match: automation.Regex, Commands: "reply thanks, $1", Sound: automation.SoundChime},
+			{ID: "t2", Name: "spam", Enabled: true, Pattern: "BUY GOLD", Gag: true},
+		},
+	})
+	r.state(link.Connected, "", 0)
+	r.step()
+	r.lines <- "hi there"
+	r.tick()
+	if got := r.sent(wire.TypeLine); strings.Join(got, "|") != "say Hello, there!|wave" {
+		t.Fatalf("sent %q, want the alias's two commands", got)
+	}
+
+	r.link.sent = nil
+	r.output("Bob tells you: hello\r\nBUY GOLD at www.spam\r\nA quiet line.\r\n")
+	r.tick()
+	if got := r.sent(wire.TypeLine); strings.Join(got, "|") != "reply thanks, Bob" {
+		t.Fatalf("sent %q, want the trigger's reply", got)
+	}
+	if strings.Join(*sounds, ",") != "chime" {
+		t.Fatalf("sounds %q", *sounds)
+	}
+	if screen := r.c.ScreenText(); strings.Contains(screen, "BUY GOLD") || !strings.Contains(screen, "A quiet line.") {
+		t.Fatalf("screen %q: the gagged line shows, or the next is missing", screen)
+	}
+
+	// Masked: the game asks for a password; a tell must not answer into it.
+	r.link.sent = nil
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
+	r.step()
+	r.output("Ann tells you: what is your password?\r\n")
+	r.lines <- "hi secret"
+	r.tick()
+	if got := r.sent(wire.TypeLine); strings.Join(got, "|") != "hi secret" {
+		t.Fatalf("sent %q while masked, want the typed line alone, unexpanded", got)
+	}
+
+	text := log.Render(false, "")
+	for _, want := range []string{"> hi there", "Bob tells you: hello", "A quiet line."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the log lacks %q:\n%s", want, text)
+		}
+	}
+	for _, not := range []string{"BUY GOLD", "secret"} {
+		if strings.Contains(text, not) {
+			t.Errorf("the log holds %q:\n%s", not, text)
+		}
+	}
+}
+
+// TestClientTriggerLineAcrossFrames: a line cut between two frames is
+// seen whole by the triggers, and a prompt (a line without its end)
+// shows at once.
+func TestClientTriggerLineAcrossFrames(t *testing.T) {
+	r := newRig()
+	r.automate(t, automation.Model{Triggers: []automation.Trigger{
+		{ID: "t", Name: "gate", Enabled: true, Pattern: "The Gatehouse", Highlight: &automation.Highlight{FG: "#ff00ff"}},
+	}})
+	r.state(link.Connected, "", 0)
+	r.output("The Gate")
+	r.output("house\r\n> ")
+	r.tick()
+	if screen := r.c.ScreenText(); !strings.Contains(screen, "The Gatehouse\n>") {
+		t.Fatalf("screen %q", screen)
+	}
+	plain := r.c.term.Cell(0, 0) // "T" of the title
+	if plain.FG == r.c.term.Cell(0, 1).FG {
+		t.Fatalf("the title's cell %+v has the prompt's colour", plain)
+	}
+}
