@@ -103,6 +103,14 @@ func drawbridgePage() page {
 	}
 }
 
+// drawbridgeAutomatedPage is the Drawbridge client's page with the
+// benchmark's aliases and triggers loaded (automationJS).
+func drawbridgeAutomatedPage() page {
+	p := drawbridgePage()
+	p.path += "?" + automationQuery
+	return p
+}
+
 // xtermPage is the xterm.js page, with the grid of the Drawbridge client
 // (measured first) so that both draw as many cells.
 func xtermPage(cols, rows int) page {
@@ -228,12 +236,16 @@ type clientResult struct {
 	// scale 1.
 	phoneLowRes floodSet
 	cjk         floodSet // the CJK stream at the configured viewport
-	keys        keyResult
-	mem         memResult
-	idleCPU     time.Duration // CPU of the browser's processes while idle
-	idleWall    time.Duration
-	idleProcs   int    // processes in the browser's tree at the end
-	idleKinds   string // the idle CPU by kind of process (formatByKind)
+	// automated and plain are the Latin stream at the configured
+	// viewport with the benchmark's triggers and aliases loaded and
+	// without, interleaved (Drawbridge only).
+	automated, plain floodSet
+	keys             keyResult
+	mem              memResult
+	idleCPU          time.Duration // CPU of the browser's processes while idle
+	idleWall         time.Duration
+	idleProcs        int    // processes in the browser's tree at the end
+	idleKinds        string // the idle CPU by kind of process (formatByKind)
 }
 
 // IdlePercent is the idle CPU as a percentage of one core.
@@ -354,6 +366,47 @@ func (b *bench) phase(ph floodPhase, ours, them *clientResult) error {
 					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// automationPhase floods the Drawbridge client at the configured viewport
+// with the benchmark's triggers and aliases loaded and without them,
+// interleaved, each in a tab of its own.
+func (b *bench) automationPhase(ours *clientResult) error {
+	runs := []struct {
+		p   page
+		set *floodSet
+	}{{drawbridgePage(), &ours.plain}, {drawbridgeAutomatedPage(), &ours.automated}}
+	tabs := make([]*tab, len(runs))
+	defer func() {
+		for _, t := range tabs {
+			if t != nil {
+				t.close()
+			}
+		}
+	}()
+	for i := 1; i <= b.cfg.Reps; i++ {
+		for k, run := range runs {
+			if tabs[k] == nil {
+				t, err := b.chrome.newTab(b.desktop())
+				if err != nil {
+					return err
+				}
+				tabs[k] = t
+			}
+			r, cols, rows, err := b.flood(tabs[k], run.p, b.latin)
+			if err != nil {
+				return fmt.Errorf("%s automation run %d: %w\npage console:\n%s", run.p.path, i, err, tabs[k].console)
+			}
+			n, err := eval[int](tabs[k].ctx, `window.drawbridge.automation ? JSON.parse(drawbridge.automation.get()).triggers?.length || 0 : -1`)
+			if want := map[bool]int{true: benchTriggers, false: 0}[k == 1]; err != nil || n != want {
+				return fmt.Errorf("%s: the client holds %d triggers (%v), want %d", run.p.path, n, err, want)
+			}
+			run.set.cols, run.set.rows = cols, rows
+			run.set.runs = append(run.set.runs, r)
+			b.logf("drawbridge %s run %d: %.2f MB/s, %.1f frames/s, longest wait %.0f ms", map[bool]string{true: "with 100 triggers and 20 aliases", false: "without automation"}[k == 1], i, r.MBps(), r.FPS(), r.MaxGapMs)
 		}
 	}
 	return nil

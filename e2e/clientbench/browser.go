@@ -27,6 +27,9 @@ type chrome struct {
 	stop    func()
 	pid     int
 	version string
+	// setupJS runs in every page of every tab before its own scripts,
+	// after wasmmem.js (see automationJS).
+	setupJS string
 }
 
 // startChromium starts headless Chromium with the flags that let it draw
@@ -91,6 +94,11 @@ func (c *chrome) newTab(v viewport) (*tab, error) {
 			}
 			if _, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: wasmMemJS}); err != nil {
 				return fmt.Errorf("add wasmmem.js: %w", err)
+			}
+			if c.setupJS != "" {
+				if _, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: c.setupJS}); err != nil {
+					return fmt.Errorf("add the setup script: %w", err)
+				}
 			}
 			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
 				return err

@@ -93,9 +93,13 @@ type config struct {
 	Idle     time.Duration // how long idle CPU is measured
 	Width    int           // viewport, CSS pixels
 	Height   int
-	Keys     int    // keystrokes timed per client
-	Go       string // the go command, which builds the minimal Ebitengine page
-	Minimal  string // that page's package directory
+	Keys     int // keystrokes timed per client
+	// Automation runs the Drawbridge client's floods at the configured
+	// viewport once more with 100 triggers and 20 aliases loaded,
+	// interleaved with floods without them.
+	Automation bool
+	Go         string // the go command, which builds the minimal Ebitengine page
+	Minimal    string // that page's package directory
 }
 
 // viewport is the configured viewport, at device scale 1.
@@ -152,6 +156,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.IntVar(&c.Width, "width", 1280, "viewport width, CSS pixels")
 	fl.IntVar(&c.Height, "height", 800, "viewport height, CSS pixels")
 	fl.IntVar(&c.Keys, "keys", 200, "keystrokes timed per client")
+	fl.BoolVar(&c.Automation, "automation", true, "also flood the client with 100 triggers and 20 aliases loaded, against floods without them")
 	fl.StringVar(&c.Go, "go", "go", "the go command, to build the minimal Ebitengine page for js/wasm")
 	fl.StringVar(&c.Minimal, "minimal", filepath.Join("e2e", "clientbench", "minimal"), "the minimal Ebitengine page's package directory")
 	fl.StringVar(&c.Profile, "profile", "", "write a CPU profile of each client's first flood here (.cpuprofile, for DevTools) and print its top functions; build the client with names first: go run ./www/build -names")
@@ -223,6 +228,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	model, err := benchModel()
+	if err != nil {
+		return err
+	}
+	browser.setupJS = automationJS(model)
 	// An interrupt stops the browser, which ends every wait on it.
 	defer context.AfterFunc(ctx, browser.stop)()
 	defer browser.stop()
@@ -233,6 +243,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.ours, rep.them = ours, them
 	if err := b.floods(ours, them); err != nil {
 		return err
+	}
+	if cfg.Automation {
+		if err := b.automationPhase(ours); err != nil {
+			return err
+		}
 	}
 	if err := b.measure(ctx, ours, drawbridgePage()); err != nil {
 		return err
