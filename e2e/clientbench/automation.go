@@ -79,9 +79,9 @@ func benchModel() (string, error) {
 		`^<(\d+)/(\d+)hp`, `^\[(gossip|auction|clan)\] (\S+):`, `(\d+) gold`, `\+\d (\w+)`, `LFG: (.+)`,
 		`^A (.+) lies here\.$`, `^(?:Old|Ruined|Haunted) (\w+)`, `(?i)crypt run`, `☺|☕`, `^(\S+) says`,
 		`\b(north|south)east\b`, `(\w+) tunes her (\w+)`, `glitters here`, `(?i)\bbienvenue\b`,
-		`the (goblin|troll|bandit) (?:is|was)`, `^You (hit|miss) (.+)`, `(\d{3,})`, `^\s*$`, `(?i)selling (.+)`,
-		`Grüße|Dónde`, `^(.+) hangs from a hook`, `wyrm — need (\w+)`, `(?:rat|cat) (\w+)`, `[«»]`, `Ærø|Ærwyn`,
-		`^([A-Z]\w+) ([A-Z]\w+)$`, `(?i)^the (\w+) (\w+)s\b`, `hp (\d+)m`, `\bbells? ring\b`, `torch flickers`,
+		`the (goblin|troll|bandit) (?:is|was)`, `^You (hit|miss) (.+)`, `(\d+) experience`, `^You are thirsty\.$`, `(?i)selling (.+)`,
+		`Grüße|Dónde`, `^(.+) hangs from a hook`, `wyrm — need (\w+)`, `(?:rat|cat) (\w+)`, `« (.+) »`, `Ærø|Ærwyn`,
+		`^([A-Z]\w+) arrives from the (\w+)\.$`, `(?i)^the (\w+) (\w+)s\b`, `hp (\d+)m`, `\bbells? ring\b`, `torch flickers`,
 	}
 	for i, re := range regexes {
 		if len(ts) >= 2*benchTriggers/3 {

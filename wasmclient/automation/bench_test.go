@@ -145,7 +145,7 @@ func noPrefilter(e *Engine) {
 	e.scan = nil
 	for i := range e.triggers {
 		t := &e.triggers[i]
-		t.always, t.first, t.foldLit = true, nil, ""
+		t.always, t.first, t.foldLit, t.need = true, nil, "", 0
 		e.always[i>>6] |= 1 << (i & 63)
 	}
 }

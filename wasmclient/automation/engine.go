@@ -43,7 +43,11 @@ type Engine struct {
 	scan   *scanner
 	cand   []uint64 // bitset of the triggers to run on the current line
 	always []uint64 // bitset of the triggers the prefilter does not cover
-	fold   []uint64 // bitset of the triggers to run on lines with non-ASCII bytes
+	fold   []uint64 // bitset of the triggers to run on lines with a rune that folds to ASCII (asciiFolders)
+	// folders is the bit the scan sets for a line with such a rune: an
+	// index past the triggers, whose literals are asciiFolders' runes;
+	// -1 when no trigger folds.
+	folders int
 
 	res      Result
 	onStack  []bool // aliases being expanded
@@ -67,6 +71,7 @@ type ctrigger struct {
 	re      *regexp.Regexp // a regular expression, or a substring that ignores case
 	groups  int            // capture groups of re
 	first   *[256]bool     // the bytes a matching line begins with (nil: any)
+	need    byte           // a byte every match holds, lower-cased (either case of a letter will do), for a trigger the scan cannot filter (0: none known)
 	always  bool           // run on every line (no literal in the prefilter)
 	fold    bool           // its literals are case-folded: run on non-ASCII lines
 	hl      bool
@@ -203,7 +208,13 @@ func New(m Model, opt Options) (*Engine, error) {
 		}
 		lits := triggerLits(t, &ct)
 		if minLen(lits) < 2 {
-			lits = nil // a single byte filters nothing: run the trigger on every line
+			// The scan leaves single bytes out (as common as " " or "e",
+			// they would make every line a candidate); one that every
+			// match needs is still checked before the pattern runs.
+			if len(lits) == 1 && len(lits[0]) == 1 && !ct.fold {
+				ct.need = lits[0][0]
+			}
+			lits = nil
 		}
 		sets = append(sets, lits)
 		e.triggers = append(e.triggers, ct)
@@ -224,10 +235,25 @@ func New(m Model, opt Options) (*Engine, error) {
 			e.macros[combo] = &t
 		}
 	}
+	e.folders = -1
+	for i := range e.triggers {
+		if e.triggers[i].fold {
+			e.folders = len(e.triggers)
+			var runes []string
+			for _, r := range asciiFolders {
+				runes = append(runes, string(r))
+			}
+			sets = append(sets, runes)
+			break
+		}
+	}
 	var fits []bool
 	e.scan, fits = buildScanner(sets)
-	words := (len(e.triggers) + 63) / 64
+	words := (len(sets) + 63) / 64
 	e.cand, e.always, e.fold = make([]uint64, words), make([]uint64, words), make([]uint64, words)
+	if e.folders >= 0 && !fits[e.folders] {
+		e.folders = len(e.triggers) + 1 // no room in the scan: fold on every non-ASCII line (see Line)
+	}
 	for i := range e.triggers {
 		t := &e.triggers[i]
 		t.always = !fits[i]
@@ -398,9 +424,19 @@ func (e *Engine) Line(text string) Result {
 		e.nonASCII = 0
 		if e.scan.scan(text, e.cand) {
 			e.nonASCII = 1
-			for w := range e.cand {
-				e.cand[w] |= e.fold[w]
+			// The scan lower-cases ASCII only. A match of a case-folded
+			// ASCII literal is ASCII letters in some case, found by the
+			// scan, unless the line has a rune that folds to an ASCII
+			// letter (the scan looks for those too): then every such
+			// trigger runs.
+			if f := e.folders; f >= 0 && (f > len(e.triggers) || e.cand[f>>6]&(1<<(f&63)) != 0) {
+				for w := range e.cand {
+					e.cand[w] |= e.fold[w]
+				}
 			}
+		}
+		if f := e.folders; f >= 0 && f == len(e.triggers) {
+			e.cand[f>>6] &^= 1 << (f & 63) // not a trigger
 		}
 	}
 	// The candidates, in order.
@@ -414,11 +450,28 @@ func (e *Engine) Line(text string) Result {
 	return *r
 }
 
+// hasByteASCIIFold reports whether text has the byte c, a lower-case
+// letter in either case.
+func hasByteASCIIFold(text string, c byte) bool {
+	if strings.IndexByte(text, c) >= 0 {
+		return true
+	}
+	return c >= 'a' && c <= 'z' && strings.IndexByte(text, c-'a'+'A') >= 0
+}
+
+// asciiFolders are the runes outside ASCII whose simple case folding
+// (what (?i) matches, unicode.SimpleFold) reaches an ASCII letter: LONG
+// S (s) and KELVIN SIGN (k). TestASCIIFolders checks the list against
+// the Unicode tables.
+const asciiFolders = "\u017f\u212a"
+
 // try runs a trigger's pattern on the line and fires it on a match.
 func (e *Engine) try(t *ctrigger, text, full string) {
 	var loc []int
 	switch {
 	case t.first != nil && (text == "" || !t.first[text[0]]):
+		return
+	case t.need != 0 && !hasByteASCIIFold(text, t.need):
 		return
 	case t.re == nil || t.foldLit != "" && !e.lineNonASCII(text):
 		j := t.index(text)

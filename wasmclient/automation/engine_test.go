@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // clock is a fake clock for the rate limit.
@@ -471,6 +472,42 @@ func TestIndexFoldASCII(t *testing.T) {
 		}
 		if got := indexFoldASCII(text, lowerString(lit)); got != want {
 			t.Fatalf("indexFoldASCII(%q, %q) = %d, (?i) finds %d", text, lit, got, want)
+		}
+	}
+}
+
+// TestASCIIFolders: the runes outside ASCII that fold to an ASCII letter
+// are the ones the prefilter knows, so it skips case-folded ASCII
+// triggers on every other non-ASCII line without missing a match.
+func TestASCIIFolders(t *testing.T) {
+	var got []rune
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < 0x80 {
+				got = append(got, r)
+				break
+			}
+		}
+	}
+	if string(got) != asciiFolders {
+		t.Fatalf("runes folding to ASCII: %q, the prefilter knows %q", string(got), asciiFolders)
+	}
+	e := newEngine(t, Model{Triggers: []Trigger{
+		{ID: "1", Name: "sword", Enabled: true, Pattern: "sword", IgnoreCase: true, Sound: SoundBeep},
+		{ID: "2", Name: "kelvin", Enabled: true, Pattern: `(?i)keep`, Match: Regex, Sound: SoundChime},
+	}})
+	for _, tc := range []struct {
+		line string
+		want string
+	}{
+		{"A SWORD, très fin", "beep"},
+		{"a ſword", "beep"},
+		{"the \u212aEEP é", "chime"},
+		{"the keep, très vieux", "chime"},
+		{"nothing here, très", ""},
+	} {
+		if got := strings.Join(e.Line(tc.line).Sounds, ","); got != tc.want {
+			t.Errorf("Line(%q) sounds %q, want %q", tc.line, got, tc.want)
 		}
 	}
 }

@@ -110,12 +110,14 @@ func analyze(re *syntax.Regexp) litInfo {
 		}
 		return exactOf([]string{lowerString(s)}, fold)
 	case syntax.OpCharClass:
-		// A small ASCII class, as [Yy] or [.,!], is exact; classes with
-		// other characters are not (Unicode folding put them there).
+		// A small class, as [Yy], [.,!] or ☺|☕ (which the parser
+		// makes a class), is exact: the scan matches the strings of its
+		// characters, ASCII letters in either case; a class that case
+		// folding made ((?i)k is [Kk\x{212A}]) lists its folds too.
 		var lits []string
 		for j := 0; j+1 < len(re.Rune); j += 2 {
 			lo, hi := re.Rune[j], re.Rune[j+1]
-			if hi >= 0x80 || hi-lo >= maxAlternatives {
+			if hi-lo >= maxAlternatives {
 				return litInfo{}
 			}
 			for r := lo; r <= hi; r++ {

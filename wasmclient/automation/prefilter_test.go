@@ -29,8 +29,9 @@ func TestRequiredLits(t *testing.T) {
 		{`^You (hit|miss) (\w+)`, []string{"you hit ", "you miss "}, false},
 		{`colou?r`, []string{"colour", "color"}, false},
 		{`[.!?]$`, []string{"!", ".", "?"}, false},
-		{`(?i)k[aä]`, []string{"k"}, true},
-		{`[\x{212A}k]ilo`, []string{"ilo"}, false},
+		{`(?i)k[aä]`, []string{"ka", "kÄ", "kä"}, true},          // a small class is exact, folds and all
+		{`[\x{212A}k]ilo`, []string{"kilo", "\u212ailo"}, false}, // the scan finds the ASCII k in either case; the pattern decides
+		{`☺|☕`, []string{"☕", "☺"}, false},                       // the parser makes it a class
 		{`x?`, nil, false},
 		{`^$`, nil, false},
 		{`a*b?c{0,3}`, nil, false},

@@ -160,30 +160,37 @@ func (s *Stream) paintLine(raw []byte, spans []Span, skip int) {
 	}
 	var cur paint // the highlight in force in what was passed on
 	ri := 0       // runes of text passed
+	from := 0     // raw[from:i] is still to be copied out
 	for i := 0; i < len(raw); {
-		if l := escLen(raw[i:]); l > 0 {
-			seq := raw[i : i+l]
-			s.out = append(s.out, seq...)
-			if isSGR(seq) {
-				s.trackSGR(seq)
-				if cur.on {
-					s.out = appendPaint(s.out, cur) // the game's colour inside a span: the span wins
-				}
-			}
-			i += l
-			continue
-		}
 		b := raw[i]
+		if b == 0x1b {
+			if l := escLen(raw[i:]); l > 0 {
+				seq := raw[i : i+l]
+				s.out = append(s.out, raw[from:i+l]...)
+				i += l
+				from = i
+				if isSGR(seq) {
+					s.trackSGR(seq)
+					if cur.on {
+						s.out = appendPaint(s.out, cur) // the game's colour inside a span: the span wins
+					}
+				}
+				continue
+			}
+		}
 		size := 1
 		if b >= utf8.RuneSelf {
 			_, size = utf8.DecodeRune(raw[i:])
 		}
-		if b >= ' ' && b != 0x7f || b == '\t' {
+		switch {
+		case b >= ' ' && b != 0x7f || b == '\t':
 			want := paint{}
 			if ri < n {
 				want = s.paint[ri]
 			}
 			if want != cur {
+				s.out = append(s.out, raw[from:i]...)
+				from = i
 				if cur.on {
 					s.out = append(s.out, "\x1b[0m"...)
 					s.out = append(s.out, s.sgr...)
@@ -194,14 +201,16 @@ func (s *Stream) paintLine(raw []byte, spans []Span, skip int) {
 				cur = want
 			}
 			ri++
-		} else if cur.on && (b == '\r' || b == '\n') {
+		case cur.on && (b == '\r' || b == '\n'):
+			s.out = append(s.out, raw[from:i]...)
+			from = i
 			s.out = append(s.out, "\x1b[0m"...)
 			s.out = append(s.out, s.sgr...)
 			cur = paint{}
 		}
-		s.out = append(s.out, raw[i:i+size]...)
 		i += size
 	}
+	s.out = append(s.out, raw[from:]...)
 	if cur.on {
 		s.out = append(s.out, "\x1b[0m"...)
 		s.out = append(s.out, s.sgr...)
