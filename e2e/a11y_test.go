@@ -165,7 +165,8 @@ func assertAccessible(t *testing.T, b *browser, page string) {
 // that shows something different: the front door (its forms, their
 // errors, a notice, the warning of failed logins, logged in), and the
 // terminal page in line mode, in character mode with the key bar, with the
-// settings dialog and the history list open. Every page must have zero
+// settings dialog, the automation dialog, the log search and the history
+// list open, and the players' guide. Every page must have zero
 // violations.
 func TestAccessibility(t *testing.T) {
 	t.Parallel()
@@ -228,6 +229,25 @@ func TestAccessibility(t *testing.T) {
 	b.clickSelector(t, `#settings [data-action="close"]`)
 	b.waitFor(t, "the settings dialog closed", `!document.getElementById("settings").open && document.activeElement.id === "cmdline"`, 10*time.Second)
 
+	// The dialog of aliases, triggers and keys, with a new item's form,
+	// and the log's search.
+	b.clickSelector(t, "#settings-button")
+	b.clickSelector(t, `#settings [data-action="automation"]`)
+	b.waitFor(t, "the automation dialog", `document.getElementById("automation").open`, 10*time.Second)
+	b.clickSelector(t, `#automation [data-action="auto-add"]`)
+	assertAccessible(t, b, "/play with a new alias's form")
+	b.clickSelector(t, "#tab-triggers")
+	b.clickSelector(t, `#automation [data-action="auto-add"]`)
+	assertAccessible(t, b, "/play with a new trigger's form")
+	b.clickSelector(t, `#automation [data-action="close"]`)
+	b.waitFor(t, "the automation dialog closed", `!document.getElementById("automation").open`, 10*time.Second)
+	b.clickSelector(t, "#settings-button")
+	b.clickSelector(t, `#settings [data-action="log-search"]`)
+	b.waitFor(t, "the log search", `document.getElementById("logsearch").open`, 10*time.Second)
+	assertAccessible(t, b, "/play with the log search")
+	b.clickSelector(t, `#logsearch [data-action="close"]`)
+	b.waitFor(t, "the log search closed", `!document.getElementById("logsearch").open`, 10*time.Second)
+
 	// The history list.
 	b.clickSelector(t, "#history-button")
 	b.waitFor(t, "the history list", `!document.getElementById("history-list").hidden`, 10*time.Second)
@@ -242,6 +262,13 @@ func TestAccessibility(t *testing.T) {
 	assertAccessible(t, b, "/play in character mode")
 	b.press(t, "q")
 	b.waitFor(t, "line mode again", `!document.getElementById("cmdline").classList.contains("charmode")`, 10*time.Second)
+
+	// The players' guide.
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/guide.html"))); err != nil {
+		t.Fatalf("open the guide: %v", err)
+	}
+	b.waitFor(t, "the guide", `document.getElementById("guide-title") !== null`, 10*time.Second)
+	assertAccessible(t, b, "the players' guide")
 
 	// The front door, logged in.
 	b.frontDoor(t, gw)

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -313,11 +314,22 @@ func storeLog(log *sessionLog) int {
 	if len(lines) == 0 {
 		return 0
 	}
-	out := make([]map[string]any, len(lines))
+	// [[at, kind, text], ...]: compact, and quick to encode here and to
+	// parse there.
+	b := []byte{'['}
 	for i, l := range lines {
-		out[i] = map[string]any{"at": l.Time.UnixMilli(), "text": l.Text, "kind": l.Kind.String()}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = strconv.AppendInt(b, l.Time.UnixMilli(), 10)
+		b = append(b, `,"`...)
+		b = append(b, l.Kind.String()...)
+		b = append(b, `",`...)
+		t, _ := json.Marshal(l.Text) // a string always encodes
+		b = append(b, t...)
+		b = append(b, ']')
 	}
-	b, _ := json.Marshal(out)
-	dom.StoreLog(string(b))
+	dom.StoreLog(string(append(b, ']')))
 	return len(lines)
 }

@@ -708,12 +708,17 @@ type logEvent struct {
 	end  int // where it ends in buf
 }
 
-// maxLogPending bounds what waits to be replayed into the log.
-const maxLogPending = 4 << 20
+// maxLogPending bounds what waits to be replayed into the log: a flood
+// is replayed a slice at a time.
+const maxLogPending = 1 << 20
+
+// logBytes bounds the session's log (gamelog.Config.MaxBytes): about
+// 50,000 lines of MUD text.
+const logBytes = 4 << 20
 
 func newSessionLog() *sessionLog {
 	l := &sessionLog{at: time.Now()}
-	l.log = gamelog.New(gamelog.Config{Now: func() time.Time { return l.at }})
+	l.log = gamelog.New(gamelog.Config{MaxBytes: logBytes, Now: func() time.Time { return l.at }})
 	return l
 }
 

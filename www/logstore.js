@@ -4,12 +4,17 @@
 // (window.drawbridgeStoreLog, from wasmclient/automation_js.go); passwords
 // typed while the game masked input never reach it (the client does not
 // log masked input, and the game does not echo it).
+//
+// Lines are kept in chunks of up to CHUNK lines, one record each, so a
+// flood of output costs a few writes, not one per line, and the oldest
+// lines go a chunk at a time.
 import { currentUser } from "./api.js";
 
 const DB = "drawbridge-log";
-const STORE = "lines";
-// MAX_LINES bounds the lines kept per account: the oldest go first.
+const STORE = "chunks";
+// MAX_LINES bounds the lines kept per account (about: whole chunks go).
 const MAX_LINES = 50000;
+const CHUNK = 500;
 // MAX_RESULTS bounds what a search returns (the latest matches).
 const MAX_RESULTS = 200;
 
@@ -19,10 +24,11 @@ let account = null; // a promise of the key the lines are kept under
 function open() {
   if (!db) {
     db = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB, 1);
+      const req = indexedDB.open(DB, 2);
       req.onupgradeneeded = () => {
-        const s = req.result.createObjectStore(STORE, { autoIncrement: true });
-        s.createIndex("account", "account");
+        const d = req.result;
+        for (const name of [...d.objectStoreNames]) d.deleteObjectStore(name); // version 1 kept a record a line
+        d.createObjectStore(STORE, { autoIncrement: true }).createIndex("account", "account");
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -38,6 +44,13 @@ function who() {
   return account;
 }
 
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
 function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
@@ -46,44 +59,50 @@ function done(tx) {
   });
 }
 
-// add keeps lines ([{at, text, kind}]) and drops the account's oldest
-// beyond MAX_LINES.
+// add keeps lines ([[at, kind, text], ...]) in chunks and drops the
+// account's oldest chunks beyond MAX_LINES.
 async function add(lines) {
+  if (lines.length > MAX_LINES) lines = lines.slice(lines.length - MAX_LINES);
   const [d, acct] = await Promise.all([open(), who()]);
   const tx = d.transaction(STORE, "readwrite");
   const s = tx.objectStore(STORE);
-  for (const l of lines) s.add({ account: acct, at: l.at, text: l.text, kind: l.kind });
-  const idx = s.index("account");
-  const count = await new Promise((resolve) => {
-    const r = idx.count(acct);
-    r.onsuccess = () => resolve(r.result);
-  });
-  let extra = count - MAX_LINES;
-  if (extra > 0) {
-    idx.openCursor(acct).onsuccess = (e) => {
-      const c = e.target.result;
-      if (c && extra-- > 0) {
-        c.delete();
-        c.continue();
-      }
-    };
+  for (let i = 0; i < lines.length; i += CHUNK) {
+    s.add({ account: acct, lines: lines.slice(i, i + CHUNK) });
   }
+  // Count what is kept, newest first, and drop the chunks past the bound.
+  const idx = s.index("account");
+  let kept = 0;
+  await new Promise((resolve, reject) => {
+    const r = idx.openCursor(acct, "prev");
+    r.onsuccess = () => {
+      const c = r.result;
+      if (!c) return resolve();
+      if (kept >= MAX_LINES) c.delete();
+      else kept += c.value.lines.length;
+      c.continue();
+    };
+    r.onerror = () => reject(r.error);
+  });
   await done(tx);
 }
 
 // search returns the account's latest lines (at most MAX_RESULTS) that
-// contain q, ignoring case, oldest first.
+// contain q, ignoring case, oldest first, as {at, kind, text}.
 async function search(q) {
   const [d, acct] = await Promise.all([open(), who()]);
   const needle = q.toLocaleLowerCase();
   const out = [];
-  const tx = d.transaction(STORE, "readonly");
+  const idx = d.transaction(STORE, "readonly").objectStore(STORE).index("account");
   await new Promise((resolve, reject) => {
-    const r = tx.objectStore(STORE).index("account").openCursor(acct, "prev");
-    r.onsuccess = (e) => {
-      const c = e.target.result;
+    const r = idx.openCursor(acct, "prev");
+    r.onsuccess = () => {
+      const c = r.result;
       if (!c || out.length >= MAX_RESULTS) return resolve();
-      if (c.value.text.toLocaleLowerCase().includes(needle)) out.push({ at: c.value.at, text: c.value.text, kind: c.value.kind });
+      const lines = c.value.lines;
+      for (let i = lines.length - 1; i >= 0 && out.length < MAX_RESULTS; i--) {
+        const [at, kind, text] = lines[i];
+        if (text.toLocaleLowerCase().includes(needle)) out.push({ at, kind, text });
+      }
       c.continue();
     };
     r.onerror = () => reject(r.error);

@@ -6,7 +6,8 @@
 // play.html the terminal (/play; loader.js starts the client, play.js
 // shows who is logged in and logs out; automation.js the dialog of
 // aliases, triggers and keys, the log's buttons, sounds and notifications;
-// logstore.js the rolling log in IndexedDB), api.js their shared calls to
+// logstore.js the rolling log in IndexedDB; guide.html the players'
+// guide), api.js their shared calls to
 // /api/..., style.css the look of both. No inline script or style: the
 // Content-Security-Policy forbids them. Every URL in them is relative
 // (api/login, dist/client.wasm, play), so that the site works the same at
@@ -31,7 +32,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html play.html style.css loader.js api.js front.js play.js automation.js logstore.js favicon.svg font-license.txt all:dist
+//go:embed index.html play.html style.css loader.js api.js front.js play.js automation.js logstore.js guide.html favicon.svg font-license.txt all:dist
 var files embed.FS
 
 // FS returns the web client's files, rooted at the site's root.
