@@ -255,7 +255,7 @@ func (a *automations) expose(log *sessionLog) {
 			if err := json.Unmarshal([]byte(arg(args)), &m); err != nil {
 				return ret(map[string]any{"ok": false, "errors": []any{err.Error()}})
 			}
-			fillIDs(&m)
+			automation.FillIDs(&m)
 			if errs := a.set(m, true); errs != nil {
 				return ret(map[string]any{"ok": false, "errors": toAny(errs)})
 			}
@@ -277,25 +277,6 @@ func (a *automations) expose(log *sessionLog) {
 			return ret(map[string]any{"name": name, "type": typ, "text": log.Render(html, "Drawbridge: "+time.Now().Format("2 Jan 2006 15:04"))})
 		},
 	})
-}
-
-// fillIDs gives new items from the dialog an ID.
-func fillIDs(m *automation.Model) {
-	for i := range m.Aliases {
-		if m.Aliases[i].ID == "" {
-			m.Aliases[i].ID = automation.NewID()
-		}
-	}
-	for i := range m.Triggers {
-		if m.Triggers[i].ID == "" {
-			m.Triggers[i].ID = automation.NewID()
-		}
-	}
-	for i := range m.Macros {
-		if m.Macros[i].ID == "" {
-			m.Macros[i].ID = automation.NewID()
-		}
-	}
 }
 
 // keepLog hands the log's finished lines to the browser's rolling log

@@ -32,7 +32,7 @@ var rgbNone = color.RGBA{}
 // fixed clock, failing the test on any error.
 func newEngine(t testing.TB, m Model) *Engine {
 	t.Helper()
-	fillIDs(&m)
+	FillIDs(&m)
 	e, err := New(m, Options{Separator: ";;", Now: fixedClock()})
 	if err != nil {
 		t.Fatalf("New: %v", err)

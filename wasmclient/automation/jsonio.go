@@ -45,15 +45,16 @@ func ImportJSON(data []byte) (Model, error) {
 	case m.Version < 0:
 		return Model{}, fmt.Errorf("import automation: bad version %d", m.Version)
 	}
-	fillIDs(&m)
+	FillIDs(&m)
 	if errs := m.Validate(); len(errs) > 0 {
 		return Model{}, fmt.Errorf("import automation: %w", errors.Join(errs...))
 	}
 	return m, nil
 }
 
-// fillIDs gives every item without an ID a new one.
-func fillIDs(m *Model) {
+// FillIDs gives every item without an ID a new one (as items a player
+// just made have none).
+func FillIDs(m *Model) {
 	for i := range m.Aliases {
 		if m.Aliases[i].ID == "" {
 			m.Aliases[i].ID = NewID()

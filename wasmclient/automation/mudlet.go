@@ -150,13 +150,13 @@ func ImportMudlet(r io.Reader) (Model, Report, error) {
 	}
 	im := importer{m: Model{Version: Version}, groups: map[string]int{}}
 	for _, p := range pkg.Aliases {
-		im.aliases(p.Items, nil, true, true, 0)
+		im.walk(p.Items, "alias", "Alias", "AliasGroup", nil, true, true, 0, im.alias)
 	}
 	for _, p := range pkg.Triggers {
 		im.triggers(p.Items, nil, true, true, "", 0)
 	}
 	for _, p := range pkg.Keys {
-		im.keys(p.Items, nil, true, true, 0)
+		im.walk(p.Items, "key", "Key", "KeyGroup", nil, true, true, 0, im.key)
 	}
 	for _, p := range pkg.Timers {
 		im.unsupported(p.Items, "Timer", "timer", "timers are not supported", 0)
@@ -252,23 +252,27 @@ func joinCommands(a, b string) string {
 	return a + "\n" + b
 }
 
-func (im *importer) aliases(items []xmlItem, path []string, groupOn, parentOn bool, depth int) {
+// walk visits a Mudlet tree of aliases or keys: elements named item or
+// group (the folders), reported as kind; each item that is not a folder
+// goes to do, and a Mudlet item's children match on their own, whatever
+// it does, so they are walked too. (Triggers have chains: see triggers.)
+func (im *importer) walk(items []xmlItem, kind, item, group string, path []string, groupOn, parentOn bool, depth int,
+	do func(x *xmlItem, path []string, groupOn, parentOn bool)) {
 	for i := range items {
 		x := &items[i]
-		if x.XMLName.Local != "Alias" && x.XMLName.Local != "AliasGroup" {
+		if x.XMLName.Local != item && x.XMLName.Local != group {
 			continue
 		}
 		if depth >= maxMudletDepth {
-			im.skip("alias", x.Name, "nested too deep")
+			im.skip(kind, x.Name, "nested too deep")
 			continue
 		}
 		if x.folder() {
-			im.aliases(x.Children, append(path[:len(path):len(path)], x.Name), groupOn && yes(x.IsActive), parentOn, depth+1)
+			im.walk(x.Children, kind, item, group, append(path[:len(path):len(path)], x.Name), groupOn && yes(x.IsActive), parentOn, depth+1, do)
 			continue
 		}
-		im.alias(x, path, groupOn, parentOn)
-		// A Mudlet alias's children match on their own, whatever it does.
-		im.aliases(x.Children, path, groupOn, parentOn && yes(x.IsActive), depth+1)
+		do(x, path, groupOn, parentOn)
+		im.walk(x.Children, kind, item, group, path, groupOn, parentOn && yes(x.IsActive), depth+1, do)
 	}
 }
 
@@ -495,25 +499,6 @@ func (im *importer) mudletColor(x *xmlItem, c *string, def string) string {
 		return ""
 	}
 	return s
-}
-
-func (im *importer) keys(items []xmlItem, path []string, groupOn, parentOn bool, depth int) {
-	for i := range items {
-		x := &items[i]
-		if x.XMLName.Local != "Key" && x.XMLName.Local != "KeyGroup" {
-			continue
-		}
-		if depth >= maxMudletDepth {
-			im.skip("key", x.Name, "nested too deep")
-			continue
-		}
-		if x.folder() {
-			im.keys(x.Children, append(path[:len(path):len(path)], x.Name), groupOn && yes(x.IsActive), parentOn, depth+1)
-			continue
-		}
-		im.key(x, path, groupOn, parentOn)
-		im.keys(x.Children, path, groupOn, parentOn && yes(x.IsActive), depth+1)
-	}
 }
 
 func (im *importer) key(x *xmlItem, path []string, groupOn, parentOn bool) {
