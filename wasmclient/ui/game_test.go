@@ -198,6 +198,40 @@ func TestClickOpensOnlyAShownLink(t *testing.T) {
 	}
 }
 
+// TestClickSendsACommandLink: a command link (MXP) clicked with the
+// mouse sends at once, even when no hover showed its banner first (a busy
+// machine may not have drawn one); tapped, it shows its banner first;
+// right-clicked or long-pressed with several commands, it opens its menu.
+func TestClickSendsACommandLink(t *testing.T) {
+	tm := term.New(80, 24, 100)
+	var opened []string
+	var menus []string
+	g := testGame(t, tm, Config{
+		OnOpenLink: func(u string) { opened = append(opened, u) },
+		OnLinkMenu: func(u string, x, y float64) { menus = append(menus, u) },
+	})
+	tm.WriteString("Exits: \x1b]8;;mxp:send?c=north\x1b\\north\x1b]8;;\x1b\\ \x1b]8;;mxp:send?c=look+well&c=emote+points&t=The+well\x1b\\well\x1b]8;;\x1b\\")
+	g.relayout()
+	l := g.layout.rows[0].line
+	g.do(action{kind: actClick, a: textPos{l, 8}})
+	if len(opened) != 1 || opened[0] != "mxp:send?c=north" {
+		t.Fatalf("a click without a hover sent %v", opened)
+	}
+	g.setHover(hoverLink{})
+	g.do(action{kind: actClick, a: textPos{l, 8}, touch: true})
+	if len(opened) != 1 || !g.hover.ok {
+		t.Fatalf("a first tap sent %v (hover %+v), want its banner first", opened, g.hover)
+	}
+	g.do(action{kind: actLongPress, a: textPos{l, 14}, b: textPos{l, 14}, touch: true})
+	if len(menus) != 1 || g.sel.active {
+		t.Fatalf("a long press on a menu opened %v, selection %+v", menus, g.sel)
+	}
+	g.do(action{kind: actLongPress, a: textPos{l, 8}, b: textPos{l, 8}, touch: true})
+	if len(menus) != 1 || !g.sel.active {
+		t.Fatalf("a long press on a single command opened %v, or selected nothing", menus)
+	}
+}
+
 // TestStale checks Stale reports a change waiting to be drawn, and
 // nothing once it was: the heartbeat asks for frames only then.
 func TestStale(t *testing.T) {

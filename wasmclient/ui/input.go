@@ -163,7 +163,7 @@ func (g *Game) do(a action) {
 			g.copySelection()
 		}
 	case actClick:
-		g.click(a.a)
+		g.click(a.a, a.touch)
 	case actScroll:
 		g.Scroll(a.n)
 	case actEdgeScroll:
@@ -175,15 +175,20 @@ func (g *Game) do(a action) {
 // is the one the banner shows; otherwise it shows that link's target
 // first, so a player never opens a link whose target they have not seen
 // (on touch screens there is no hover, and text can scroll under a
-// still mouse).
-func (g *Game) click(pos textPos) {
+// still mouse). A command link (MXP) clicked with a mouse sends at once,
+// as MUD clients do: it goes only to the game that made it, and on a
+// busy machine the hover that shows its banner may not have been drawn
+// before the click; a tap still shows it first.
+func (g *Game) click(pos textPos, touch bool) {
 	g.setSelection(selection{})
 	h := g.linkAt(pos)
 	if !h.ok {
 		g.setHover(h)
 		return
 	}
-	if h.same(g.hover) {
+	_, command := term.ParseCommandLink(h.span.URI)
+	if h.same(g.hover) || command && !touch {
+		g.setHover(h)
 		if g.cfg.OnOpenLink != nil {
 			g.cfg.OnOpenLink(h.span.URI)
 		}
