@@ -145,7 +145,7 @@ func noPrefilter(e *Engine) {
 	e.scan = nil
 	for i := range e.triggers {
 		t := &e.triggers[i]
-		t.always, t.first, t.foldLit, t.need = true, nil, "", 0
+		t.always, t.first, t.foldLit, t.need, t.subs = true, nil, "", 0, t.re != nil
 		e.always[i>>6] |= 1 << (i & 63)
 	}
 }

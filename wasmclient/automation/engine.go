@@ -71,6 +71,7 @@ type ctrigger struct {
 	re      *regexp.Regexp // a regular expression, or a substring that ignores case
 	groups  int            // capture groups of re
 	first   *[256]bool     // the bytes a matching line begins with (nil: any)
+	subs    bool           // its actions use the groups ($1.., a highlight of the groups): find their places
 	need    byte           // a byte every match holds, lower-cased (either case of a letter will do), for a trigger the scan cannot filter (0: none known)
 	always  bool           // run on every line (no literal in the prefilter)
 	fold    bool           // its literals are case-folded: run on non-ASCII lines
@@ -206,6 +207,7 @@ func New(m Model, opt Options) (*Engine, error) {
 		if t.Notify != "" {
 			ct.hasNote, ct.notify = true, compileCommand(strings.TrimSpace(t.Notify))
 		}
+		ct.subs = ct.groups > 0 && (len(ct.cmds.cmds) > 0 || ct.hasNote || ct.hl && ct.scope == ScopeGroups)
 		lits := triggerLits(t, &ct)
 		if minLen(lits) < 2 {
 			// The scan leaves single bytes out (as common as " " or "e",
@@ -482,6 +484,11 @@ func (e *Engine) try(t *ctrigger, text, full string) {
 		loc = e.loc[:]
 	case t.always && !t.re.MatchString(text):
 		return // MatchString does not allocate; most lines stop here
+	case !t.subs:
+		// Only where the match is: cheaper than the groups' places.
+		if loc = t.re.FindStringIndex(text); loc == nil {
+			return
+		}
 	default:
 		if loc = t.re.FindStringSubmatchIndex(text); loc == nil {
 			return
