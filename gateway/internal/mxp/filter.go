@@ -409,10 +409,17 @@ func (f *Filter) feed(p []byte, depth int) {
 				f.st, f.oscLen, f.oscOver = stOSC, 0, false
 				p = p[1:]
 			case b == 0x1b:
-				f.raw(f.buf) // ESC ESC: the first goes out alone
+				// ESC ESC: the second starts afresh, in the terminal too;
+				// the first is dropped (alone, it could be followed by a
+				// control, which the terminal would carry its escape
+				// state across).
 				p = p[1:]
 			case b < 0x20 || b >= 0x7f:
-				f.raw(f.buf) // not an escape sequence of ours: b is read afresh
+				// Not an escape sequence: the ESC is dropped and b read
+				// afresh. Passed on, it would leave the terminal in its
+				// escape state across b (a terminal executes a control
+				// there and stays), so that a later "]" would start an
+				// OSC this filter never saw: an open line's own link.
 				f.st = stText
 			default:
 				f.buf = append(f.buf, b)
@@ -436,9 +443,9 @@ func (f *Filter) feed(p []byte, depth int) {
 				p = p[1:]
 				f.csi(b, depth)
 			default:
-				// A control, or too long: the terminal makes of it what
-				// it does without MXP; b is read afresh.
-				f.raw(f.buf)
+				// A control, or too long: the sequence is dropped (passed
+				// on, it would leave the terminal inside it while this
+				// filter reads text), and b is read afresh.
 				f.st = stText
 			}
 		case stOSC:

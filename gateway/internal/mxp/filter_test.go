@@ -499,3 +499,28 @@ func TestBuiltinIndex(t *testing.T) {
 		t.Error("lookupBuiltin found what is not there")
 	}
 }
+
+// TestFilterNoLinkThroughADanglingEsc: an ESC followed by a control on
+// an open line must not reach the terminal, which would stay in its
+// escape state across the control and read the "]" after it as the
+// start of an OSC: a command link from an open line.
+func TestFilterNoLinkThroughADanglingEsc(t *testing.T) {
+	for _, in := range []string{
+		"\x1b\x00]8;;mxp:send?c=quit\x1b\\click\x1b]8;;\x1b\\\r\n",
+		"\x1b\x07]8;;mxp:send?c=quit\x07click\r\n",
+		"\x1b\x7f]8;;mxp:send?c=quit\x07click\r\n",
+		"\x1b\u0080]8;;mxp:send?c=quit\x07click\r\n",
+		"\x1b]8;;x\x1b\x00]8;;mxp:send?c=quit\x07click\r\n",
+		"\x1b[1\x00]8;;mxp:send?c=quit\x07click\r\n",
+	} {
+		f := New(Config{})
+		out, _ := f.Append(nil, nil, []byte(in))
+		out = f.Flush(out)
+		if i := danglingEsc(out); i >= 0 {
+			t.Errorf("%q gave %q: an ESC at %d the terminal would stay in", in, out, i)
+		}
+		if hasCommandLink(out) {
+			t.Errorf("%q gave a command link: %q", in, out)
+		}
+	}
+}

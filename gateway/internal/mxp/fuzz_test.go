@@ -82,6 +82,9 @@ func FuzzFilter(f *testing.F) {
 		if !secureMark.Match(in) && hasCommandLink(all) {
 			t.Fatalf("a command link from a game that never went secure: %q gave %q", in, all)
 		}
+		if i := danglingEsc(all); i >= 0 {
+			t.Fatalf("an ESC the terminal would stay in across a control, at %d: %q gave %q", i, in, all)
+		}
 		for line := range strings.SplitSeq(string(whole.reply), "\n") {
 			if line != "" && (!strings.HasPrefix(line, "\x1b[1z<") || !strings.HasSuffix(line, ">") || strings.ContainsAny(line[1:], "\x1b\r")) {
 				t.Fatalf("odd answer %q", line)
@@ -151,4 +154,20 @@ func TestHasCommandLink(t *testing.T) {
 			t.Errorf("hasCommandLink(%q) = %v, want %v", tt.out, got, tt.want)
 		}
 	}
+}
+
+// danglingEsc returns where out has an ESC followed by a control other
+// than ESC (which starts afresh) or a byte past ASCII, which a terminal
+// would carry its escape state across, out of step with the filter; -1
+// when there is none.
+func danglingEsc(out []byte) int {
+	for i, b := range out {
+		if b != 0x1b || i+1 == len(out) {
+			continue
+		}
+		if n := out[i+1]; n != 0x1b && (n < 0x20 || n >= 0x7f) {
+			return i
+		}
+	}
+	return -1
 }
