@@ -19,7 +19,11 @@ func TestSettingsFollowThePlayer(t *testing.T) {
 	enterGame(t, laptop, gw, "Roamer")
 	laptop.waitFor(t, "settings synced", `drawbridge.profile().synced`, 20*time.Second)
 
-	// The laptop: high contrast, a separator of its own, a command.
+	// The laptop: a command, then high contrast and a separator of its
+	// own (a change of settings stores the history with it at once; the
+	// history alone waits a while).
+	laptop.typeLine(t, "say from the laptop")
+	laptop.waitScreen(t, `You say, "from the laptop"`, 10*time.Second)
 	laptop.clickSelector(t, "#settings-button")
 	if err := chromedp.Do(laptop.ctx, chromedp.SetValue(`#settings select[name="theme"]`, "high-contrast")); err != nil {
 		t.Fatal(err)
@@ -29,8 +33,6 @@ func TestSettingsFollowThePlayer(t *testing.T) {
 	laptop.fill(t, "set-separator", "|")
 	eval[bool](t, laptop, `document.getElementById("set-separator").dispatchEvent(new Event("change", {bubbles: true}))`)
 	laptop.clickSelector(t, `#settings [data-action="close"]`)
-	laptop.typeLine(t, "say from the laptop")
-	laptop.waitScreen(t, `You say, "from the laptop"`, 10*time.Second)
 	laptop.waitFor(t, "the changes stored", `(() => { const p = drawbridge.profile(); return !p.dirty && p.version !== "0"; })()`, 20*time.Second)
 
 	// The phone: another profile, same account.

@@ -175,6 +175,7 @@ func run() error {
 	prof.applyAutomation = autos.fromAccount
 	autos.prof = prof
 	page.OnHistory(prof.historyAdded)
+	page.OnHide(prof.hurryUp)
 	go func() {
 		for range page.SettingsChanged() {
 			applyLook()

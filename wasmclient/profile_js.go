@@ -27,6 +27,7 @@ const profileKey = "drawbridge.profile"
 // Sync timing.
 const (
 	profileDebounce = 1500 * time.Millisecond // changes are gathered this long before a PUT
+	historyDebounce = 20 * time.Second        // when only the history changed: a command every few seconds is not a write each
 	profileRetry    = 15 * time.Second        // after a network failure
 	profileTries    = 4                       // PUTs in a row lost to other devices before waiting
 )
@@ -36,6 +37,7 @@ type profileSync struct {
 	page  *dom.Page
 	store dom.Storage
 	kick  chan struct{}
+	hurry chan struct{} // see hurryUp
 
 	mu   sync.Mutex
 	s    *profile.Sync
@@ -53,7 +55,7 @@ func nowMs() int64 { return time.Now().UnixMilli() }
 // newProfileSync builds this device's document from what the page holds
 // and the times kept with it.
 func newProfileSync(page *dom.Page, store dom.Storage, automation json.RawMessage) *profileSync {
-	ps := &profileSync{page: page, store: store, kick: make(chan struct{}, 1)}
+	ps := &profileSync{page: page, store: store, kick: make(chan struct{}, 1), hurry: make(chan struct{}, 1)}
 	var kept profile.Doc
 	if store != nil {
 		kept, _ = profile.Parse([]byte(store.Get(profileKey)))
@@ -118,7 +120,7 @@ func (ps *profileSync) run(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			}
-			if !sleepCtx(ctx, profileDebounce) {
+			if !ps.gather(ctx) {
 				return
 			}
 			continue
@@ -137,6 +139,47 @@ func (ps *profileSync) run(ctx context.Context) {
 		case putStop:
 			return
 		}
+	}
+}
+
+// gather waits while changes gather before a PUT: profileDebounce, or
+// historyDebounce while only the history changed, cut short when
+// another section changes or the page is being hidden or left. It
+// reports whether ctx is still alive.
+func (ps *profileSync) gather(ctx context.Context) bool {
+	onlyHistory := func() bool {
+		ps.mu.Lock()
+		defer ps.mu.Unlock()
+		return ps.s.DirtyOnly(profile.History)
+	}
+	wait := profileDebounce
+	if onlyHistory() {
+		wait = historyDebounce
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			return true
+		case <-ps.hurry:
+			return true
+		case <-ps.kick:
+			if wait == historyDebounce && !onlyHistory() {
+				wait = profileDebounce
+				t.Reset(wait)
+			}
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// hurryUp stores what is waiting now (the page is being hidden or left).
+func (ps *profileSync) hurryUp() {
+	select {
+	case ps.hurry <- struct{}{}:
+	default:
 	}
 }
 

@@ -203,6 +203,9 @@ func TestSyncChangeDuringPut(t *testing.T) {
 	if !s.Dirty() {
 		t.Fatal("a change made while the PUT was on its way counts as stored")
 	}
+	if s.DirtyOnly(History) || !s.DirtyOnly(Display) {
+		t.Fatal("DirtyOnly is wrong with only the display changed")
+	}
 	s.Change(History, 5, json.RawMessage(`[]`))
 	s.Change(History, 5, json.RawMessage(`[]`))
 	if s.Doc()[History].At != 5 {

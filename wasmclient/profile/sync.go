@@ -36,6 +36,12 @@ func (s *Sync) Version() int64 { return s.version }
 // Dirty reports whether there are changes the gateway has not stored.
 func (s *Sync) Dirty() bool { return len(s.dirty) > 0 }
 
+// DirtyOnly reports whether the changes the gateway has not stored are
+// all in section name (and there are some).
+func (s *Sync) DirtyOnly(name string) bool {
+	return len(s.dirty) > 0 && !slices.ContainsFunc(s.dirty, func(d string) bool { return d != name })
+}
+
 // Change records a change made on this device to section name at at
 // (ms since the epoch). A change that makes the section what it already
 // is counts for nothing.
