@@ -104,3 +104,37 @@ func TestClientTriggerLineAcrossFrames(t *testing.T) {
 		t.Fatalf("the title's cell %+v has the prompt's colour", plain)
 	}
 }
+
+// TestClientGameCommandsSentAsTheyAre: a command from the game's links
+// (MXP) goes to the game as one line, never split at the separator nor
+// expanded by an alias, so text the game put in it cannot add commands;
+// a macro's login command is logged with its password hidden.
+func TestClientGameCommandsSentAsTheyAre(t *testing.T) {
+	r := newRig()
+	log, _ := r.automate(t, automation.Model{
+		Aliases: []automation.Alias{{ID: "a", Name: "get", Enabled: true, Pattern: "^get (.+)$", Commands: "get $1;;say got it"}},
+		Macros:  []automation.Macro{{ID: "m", Name: "login", Enabled: true, Key: "F2", Commands: "connect bob hunter2"}},
+	})
+	r.state(link.Connected, "", 0)
+	r.step()
+	r.c.command("get rock;;give all to mallory")
+	if got := r.sent(wire.TypeLine); len(got) != 1 || got[0] != "get rock;;give all to mallory" {
+		t.Fatalf("sent %q, want the link's command as one line", got)
+	}
+	r.link.sent = nil
+	r.c.macro("F2")
+	if got := r.sent(wire.TypeLine); len(got) != 1 || got[0] != "connect bob hunter2" {
+		t.Fatalf("the key sent %q", got)
+	}
+	if text := log.Render(false, ""); strings.Contains(text, "hunter2") {
+		t.Fatalf("the log holds the key's password:\n%s", text)
+	}
+	// Masked: nothing from a link.
+	r.link.sent = nil
+	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
+	r.step()
+	r.c.command("look")
+	if got := r.sent(wire.TypeLine); len(got) != 0 {
+		t.Fatalf("sent %q while the game masks input", got)
+	}
+}

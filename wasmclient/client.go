@@ -92,6 +92,9 @@ type client struct {
 	// macros are the key combinations pressed in the command line that
 	// a macro takes (automation.Combo form).
 	macros <-chan string
+	// commands are what the game's links and buttons send (dom's
+	// Commands): each one line, as it is.
+	commands <-chan string
 	// played plays a trigger's sound; notified shows a trigger's
 	// notification (when the page is hidden). Must not block.
 	played, notified func(string)
@@ -177,6 +180,8 @@ func (c *client) Run(ctx context.Context) {
 			c.submit(line)
 		case combo := <-c.macros:
 			c.macro(combo)
+		case cmd := <-c.commands:
+			c.command(cmd)
 		case k := <-c.keys:
 			c.key(k)
 		case <-c.poke:
@@ -398,6 +403,20 @@ func (c *client) macro(combo string) {
 	}
 }
 
+// command sends one command from the game's links or buttons, as it is:
+// never split or expanded (text the game put in it cannot add
+// commands), never while the game masks input.
+func (c *client) command(cmd string) {
+	if c.page.Masked() || c.charMode {
+		return
+	}
+	if c.state != link.Connected {
+		c.notice("Not connected; that command was not sent.")
+		return
+	}
+	c.send(cmd, true)
+}
+
 // send sends one command to the game, and echoes it locally (dimmed)
 // when the player's settings say so and echo is true.
 func (c *client) send(cmd string, echo bool) bool {
@@ -406,10 +425,10 @@ func (c *client) send(cmd string, echo bool) bool {
 		return false
 	}
 	if echo && c.log != nil {
-		c.log.Input(cmd)
+		c.log.Input(dom.HideSecret(cmd))
 	}
 	if echo && c.page.Settings().LocalEcho {
-		c.aside("\x1b[0;2m", cmd, false)
+		c.aside("\x1b[0;2m", dom.HideSecret(cmd), false)
 	}
 	return true
 }
@@ -712,6 +731,10 @@ type logEvent struct {
 // is replayed a slice at a time.
 const maxLogPending = 1 << 20
 
+// maxLogEvents bounds the prompts and commands waiting to be replayed
+// (a game may mark a prompt after every few bytes).
+const maxLogEvents = 4096
+
 // logBytes bounds the session's log (gamelog.Config.MaxBytes): about
 // 50,000 lines of MUD text.
 const logBytes = 4 << 20
@@ -732,7 +755,7 @@ func (l *sessionLog) add(kind gamelog.Kind, p []byte) {
 		l.buf = append(l.buf, p...)
 		l.evs = append(l.evs, logEvent{at: now, kind: kind, end: len(l.buf)})
 	}
-	if len(l.buf) > maxLogPending {
+	if len(l.buf) > maxLogPending || len(l.evs) > maxLogEvents {
 		l.replay()
 	}
 }

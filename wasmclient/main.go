@@ -158,7 +158,7 @@ func run() error {
 	c.auto, c.log = autos.Engine, sessLog
 	c.played, c.notified = dom.PlaySound, dom.Notify
 	macros := make(chan string, 16)
-	c.macros = macros
+	c.macros, c.commands = macros, page.Commands()
 	page.OnMacroKey(func(code string, ctrl, alt, shift, meta bool) bool {
 		combo := automation.Combo(code, ctrl, alt, shift, meta)
 		if !autos.takesKey(combo) {

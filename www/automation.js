@@ -171,7 +171,7 @@ function showForm(it) {
   (kind === "macros" ? f.key : f.pattern).focus();
 }
 
-function readForm() {
+function readForm(old) {
   const f = form.elements;
   const it = { id: editing || "", name: f.name.value.trim(), group: f.group.value.trim(), enabled: f.enabled.checked,
     commands: f.commands.value.replace(/\r\n?/g, "\n") };
@@ -183,7 +183,11 @@ function readForm() {
   if (kind === "triggers") {
     it.match = f.match.value;
     it.ignoreCase = f.ignoreCase.checked;
-    if (f.highlight.checked) it.highlight = { fg: f.fg.value, scope: f.scope.value };
+    // The form shows the colour and the scope; a background, "every
+    // match" and the groups scope (from an import) are kept as they were.
+    const was = old?.highlight || {};
+    const scope = f.scope.value === "line" ? "line" : was.scope === "groups" ? "groups" : "match";
+    it.highlight = f.highlight.checked ? { ...was, fg: f.fg.value, scope } : null;
     it.gag = f.gag.checked;
     it.sound = f.sound.value;
     it.notify = f.notify.value.trim();
@@ -194,9 +198,9 @@ function readForm() {
 form.addEventListener("submit", (e) => {
   e.preventDefault();
   const m = model();
-  const it = readForm();
   const all = items(m).slice();
-  const i = all.findIndex((x) => x.id === it.id && it.id !== "");
+  const i = all.findIndex((x) => x.id === editing && editing !== "");
+  const it = readForm(i >= 0 ? all[i] : null);
   if (i >= 0) all[i] = { ...all[i], ...it };
   else all.push(it);
   m[kind] = all;

@@ -101,12 +101,42 @@ func (s *Stream) flush() {
 	if len(s.line) == 0 {
 		return
 	}
-	s.track(s.line)
-	s.out = append(s.out, s.line...)
-	if len(s.shown) < maxHeld {
-		s.shown = appendText(s.shown, s.line)
+	// An escape sequence still on its way stays held: passed on now, its
+	// rest would arrive as the next line's text.
+	keep := 0
+	if i := bytes.LastIndexByte(s.line, 0x1b); i >= 0 && len(s.line)-i <= maxHeldEsc && unfinished(s.line[i:]) {
+		keep = len(s.line) - i
 	}
-	s.line = s.line[:0]
+	show := s.line[:len(s.line)-keep]
+	s.track(show)
+	s.out = append(s.out, show...)
+	if len(s.shown) < maxHeld {
+		s.shown = appendText(s.shown, show)
+	}
+	s.line = append(s.line[:0], s.line[len(s.line)-keep:]...)
+}
+
+// maxHeldEsc bounds an unfinished escape sequence Flush holds back.
+const maxHeldEsc = 4 << 10
+
+// unfinished reports whether p, which begins with ESC, is an escape
+// sequence that has not ended yet.
+func unfinished(p []byte) bool {
+	if len(p) < 2 {
+		return true
+	}
+	l := escLen(p)
+	if l < len(p) {
+		return false
+	}
+	switch p[1] {
+	case '[':
+		b := p[len(p)-1]
+		return len(p) == 2 || b < 0x40 || b > 0x7e
+	case ']', 'P', '_', '^', 'X':
+		return p[len(p)-1] != 0x07 && !(len(p) >= 2 && p[len(p)-2] == 0x1b && p[len(p)-1] == '\\')
+	}
+	return false
 }
 
 // endLine passes on one complete line, raw (ending in LF).

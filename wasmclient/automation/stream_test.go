@@ -129,3 +129,27 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+// TestStreamFlushHoldsAnUnfinishedEscape: a flush between the two halves
+// of an escape sequence holds the first, so the triggers see the line's
+// text and the terminal a whole sequence.
+func TestStreamFlushHoldsAnUnfinishedEscape(t *testing.T) {
+	var fired []string
+	e := streamEngine(t, Trigger{Pattern: "^You are hit", Match: Regex, Sound: SoundBeep}, Trigger{Pattern: "spam", Gag: true})
+	s := NewStream(e)
+	s.Fire = func(r *Result) { fired = append(fired, r.Sounds...) }
+	out := string(s.Write([]byte("hello\r\n\x1b[")))
+	out += string(s.Flush())
+	out += string(s.Write([]byte("31mYou are hit\r\nspam\r\nHello\r\n")))
+	if out != "hello\r\n\x1b[31mYou are hit\r\nHello\r\n" || len(fired) != 1 {
+		t.Fatalf("got %q, fired %v", out, fired)
+	}
+	for _, tc := range []struct {
+		p    string
+		want bool
+	}{{"\x1b", true}, {"\x1b[", true}, {"\x1b[31", true}, {"\x1b[31m", false}, {"\x1b]8;;x", true}, {"\x1b]8;;x\x07", false}, {"\x1b]8;;x\x1b\\", false}, {"\x1bc", false}} {
+		if got := unfinished([]byte(tc.p)); got != tc.want {
+			t.Errorf("unfinished(%q) = %v", tc.p, got)
+		}
+	}
+}

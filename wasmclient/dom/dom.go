@@ -33,6 +33,7 @@ type Page struct {
 	menu     js.Value
 
 	lines     chan string
+	commands  chan string // see Commands
 	keys      chan Key
 	keyEvs    chan KeyEvent
 	changedCh chan struct{}
@@ -74,7 +75,7 @@ const (
 // Drawbridge page (an element is missing).
 func Find() (*Page, error) {
 	doc := js.Global().Get("document")
-	p := &Page{doc: doc, lines: make(chan string, 64), keys: make(chan Key, 16),
+	p := &Page{doc: doc, lines: make(chan string, 64), commands: make(chan string, 64), keys: make(chan Key, 16),
 		keyEvs: make(chan KeyEvent, 64), changedCh: make(chan struct{}, 1)}
 	for _, el := range []struct {
 		v  *js.Value
@@ -517,7 +518,7 @@ func (p *Page) bindRoom() {
 			return
 		}
 		select {
-		case p.lines <- b.Get("dataset").Get("exit").String():
+		case p.commands <- b.Get("dataset").Get("exit").String():
 		default:
 		}
 		p.Focus()

@@ -28,10 +28,16 @@ func (p *Page) sendCommand(cmd string, prompt bool) {
 		return
 	}
 	select {
-	case p.lines <- cmd:
+	case p.commands <- cmd:
 	default:
 	}
 }
+
+// Commands returns the channel of commands the game's links and buttons
+// (MXP links and menus, the room panel's exits) send: each is one line
+// for the game as it is, never split at the separator nor expanded by
+// aliases, so that text the game put in it cannot add commands.
+func (p *Page) Commands() <-chan string { return p.commands }
 
 // LinkMenu opens the menu of command link uri at x, y (CSS pixels from
 // the viewport's corner). A link that is not a command link opens none.

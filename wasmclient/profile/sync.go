@@ -16,12 +16,15 @@ type Sync struct {
 	dirty   []string // sections changed here and not yet stored
 }
 
-// NewSync returns a Sync holding this device's document, all of it not
-// yet stored (a first merge decides what the gateway lacks).
+// NewSync returns a Sync holding this device's document, the sections
+// changed here (At past 1, which stands for "never changed since syncing
+// began") not yet stored: a first merge decides what the gateway lacks.
 func NewSync(mine Doc) *Sync {
 	s := &Sync{doc: mine.Clone()}
-	for k := range mine {
-		s.dirty = append(s.dirty, k)
+	for k, sec := range mine {
+		if sec.At > 1 {
+			s.dirty = append(s.dirty, k)
+		}
 	}
 	sort.Strings(s.dirty)
 	return s
