@@ -63,6 +63,23 @@ func TestSettingsFollowThePlayer(t *testing.T) {
 	}
 	laptop.waitFor(t, "the phone's theme", `window.drawbridge && drawbridge.profile().synced && document.body.dataset.theme === "default"`, 60*time.Second)
 
+	// Another account on the laptop's browser (a shared computer) gets
+	// neither Roamer's history nor aliases, and gives them to nobody.
+	eval[bool](t, laptop, `(() => { JSON.parse(drawbridge.automation.set(JSON.stringify({version: 1, aliases: [{name: "k", pattern: "^k (.+)$", commands: "kill $1"}]}))); return true; })()`)
+	laptop.clickSelector(t, "#logout")
+	laptop.waitFor(t, "the front door", `location.pathname === "/"`, 20*time.Second)
+	laptop.register(t, gw, "Sharer", accountPassword)
+	laptop.waitFor(t, "settings synced", `window.drawbridge && drawbridge.profile().synced`, 60*time.Second)
+	if eval[bool](t, laptop, `JSON.parse(localStorage.getItem("drawbridge.history") || "[]").includes("say from the laptop")`) {
+		t.Fatal("the next account on the browser has Roamer's history")
+	}
+	if n := eval[int](t, laptop, `(JSON.parse(drawbridge.automation.get()).aliases || []).length`); n != 0 {
+		t.Fatalf("the next account on the browser has %d of Roamer's aliases", n)
+	}
+	if got := eval[string](t, laptop, `localStorage.getItem("drawbridge.profile.owner")`); got != "user:Sharer" {
+		t.Fatalf("the browser's copy belongs to %q", got)
+	}
+
 	// A guest's settings stay in its browser: the gateway keeps none.
 	guest := newBrowser(t, gw, 1000, 700, 1)
 	guest.frontDoor(t, gw)

@@ -88,6 +88,7 @@ func newProfileSync(page *dom.Page, store dom.Storage, automation json.RawMessag
 // run fetches the stored document, merges, and then stores changes as
 // they come, until the gateway says it keeps none for this player.
 func (ps *profileSync) run(ctx context.Context) {
+	ps.checkOwner(ctx)
 	for {
 		status, body, err := dom.Fetch(ctx, "GET", "api/settings", nil)
 		if ctx.Err() != nil {
@@ -229,6 +230,57 @@ func (ps *profileSync) put(ctx context.Context) putResult {
 		return putStop
 	}
 	return putStop // logged out or no longer allowed: this browser only
+}
+
+// ownerKey is the localStorage key of who this browser's copy belongs
+// to: "user:NAME", "guest:NAME", or "" where the gateway has no accounts.
+const ownerKey = "drawbridge.profile.owner"
+
+// checkOwner asks the gateway who is logged in. When it is not the
+// account whose copy this browser holds (another account logged in on a
+// shared browser), that account's aliases, triggers, keys and command
+// history are forgotten here before anything is merged, so that they
+// neither reach this player's account nor stay in their game; the look
+// (theme, font size) stays with the browser. A guest's copy carries over
+// to the account the guest registers or logs in to.
+func (ps *profileSync) checkOwner(ctx context.Context) {
+	if ps.store == nil {
+		return
+	}
+	status, body, err := dom.Fetch(ctx, "GET", "api/session", nil)
+	if err != nil || status != 200 {
+		return // not logged in, or no accounts: nothing to tell apart
+	}
+	var r struct {
+		User struct {
+			Name  string `json:"name"`
+			Guest bool   `json:"guest"`
+		} `json:"user"`
+	}
+	if json.Unmarshal(body, &r) != nil || r.User.Name == "" {
+		return
+	}
+	owner := "user:" + r.User.Name
+	if r.User.Guest {
+		owner = "guest:" + r.User.Name
+	}
+	prev := ps.store.Get(ownerKey)
+	ps.store.Set(ownerKey, owner)
+	if prev == owner || !strings.HasPrefix(prev, "user:") {
+		return
+	}
+	ps.mu.Lock()
+	doc := profile.Doc{}
+	if d, ok := ps.s.Doc()[profile.Display]; ok {
+		doc[profile.Display] = d
+	}
+	ps.s, ps.hist = profile.NewSync(doc), nil
+	ps.mu.Unlock()
+	ps.page.SetHistory(nil)
+	if ps.applyAutomation != nil {
+		ps.applyAutomation(json.RawMessage(`{"version":1}`))
+	}
+	ps.save()
 }
 
 // theirs merges a stored document ({"version", "settings"}) into this
