@@ -229,6 +229,13 @@ func TestAccessibility(t *testing.T) {
 	b.clickSelector(t, `#settings [data-action="close"]`)
 	b.waitFor(t, "the settings dialog closed", `!document.getElementById("settings").open && document.activeElement.id === "cmdline"`, 10*time.Second)
 
+	// The history list.
+	b.clickSelector(t, "#history-button")
+	b.waitFor(t, "the history list", `!document.getElementById("history-list").hidden`, 10*time.Second)
+	assertAccessible(t, b, "/play with the history list open")
+	b.press(t, "\x1b") // Escape closes it
+	b.waitFor(t, "the history list closed", `document.getElementById("history-list").hidden`, 10*time.Second)
+
 	// The dialog of aliases, triggers and keys, with a new item's form,
 	// and the log's search.
 	b.clickSelector(t, "#settings-button")
@@ -247,13 +254,6 @@ func TestAccessibility(t *testing.T) {
 	assertAccessible(t, b, "/play with the log search")
 	b.clickSelector(t, `#logsearch [data-action="close"]`)
 	b.waitFor(t, "the log search closed", `!document.getElementById("logsearch").open`, 10*time.Second)
-
-	// The history list.
-	b.clickSelector(t, "#history-button")
-	b.waitFor(t, "the history list", `!document.getElementById("history-list").hidden`, 10*time.Second)
-	assertAccessible(t, b, "/play with the history list open")
-	b.press(t, "\x1b") // Escape closes it
-	b.waitFor(t, "the history list closed", `document.getElementById("history-list").hidden`, 10*time.Second)
 
 	// Character mode: the demo game's full-screen map, with the key bar.
 	b.typeLine(t, "map")

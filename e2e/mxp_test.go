@@ -31,15 +31,21 @@ func (b *browser) clickCell(t *testing.T, col, row int, button input.MouseButton
 			return err
 		})
 	}
-	for _, step := range []chromedp.Action[chromedp.Void]{
-		mouse(input.DispatchMouseEventTypeMouseMoved, 0),
-		mouse(input.DispatchMouseEventTypeMousePressed, buttons),
-		mouse(input.DispatchMouseEventTypeMouseReleased, 0),
+	// The game loop reads the buttons' state once a frame, so the button
+	// is held a while, as a hand holds it: on a busy machine a frame can
+	// take longer than a quick click.
+	for _, step := range []struct {
+		a    chromedp.Action[chromedp.Void]
+		hold time.Duration
+	}{
+		{mouse(input.DispatchMouseEventTypeMouseMoved, 0), 150 * time.Millisecond},
+		{mouse(input.DispatchMouseEventTypeMousePressed, buttons), 500 * time.Millisecond},
+		{mouse(input.DispatchMouseEventTypeMouseReleased, 0), 150 * time.Millisecond},
 	} {
-		if err := chromedp.Do(b.ctx, step); err != nil {
+		if err := chromedp.Do(b.ctx, step.a); err != nil {
 			t.Fatalf("mouse: %v", err)
 		}
-		time.Sleep(150 * time.Millisecond) // the game loop runs between events, as for a hand
+		time.Sleep(step.hold)
 	}
 }
 
