@@ -748,11 +748,10 @@ func newSessionLog() *sessionLog {
 // add records an event; the caller holds mu.
 func (l *sessionLog) add(kind gamelog.Kind, p []byte) {
 	now := time.Now()
+	l.buf = append(l.buf, p...)
 	if n := len(l.evs); n > 0 && kind == gamelog.Output && l.evs[n-1].kind == kind && now.Sub(l.evs[n-1].at) < time.Second {
-		l.buf = append(l.buf, p...)
-		l.evs[n-1].end = len(l.buf)
+		l.evs[n-1].end = len(l.buf) // output within a second of the last: one event
 	} else {
-		l.buf = append(l.buf, p...)
 		l.evs = append(l.evs, logEvent{at: now, kind: kind, end: len(l.buf)})
 	}
 	if len(l.buf) > maxLogPending || len(l.evs) > maxLogEvents {

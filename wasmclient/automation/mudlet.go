@@ -276,6 +276,28 @@ func (im *importer) walk(items []xmlItem, kind, item, group string, path []strin
 	}
 }
 
+// commands returns an alias's or key's commands: its command field, and
+// what its Lua script sends where the script is simple enough to read.
+// It reports false, with the item skipped, when a script is its only
+// action and cannot be read.
+func (im *importer) commands(kind string, x *xmlItem) (string, bool) {
+	cmds := mudletCommand(x.Command)
+	if strings.TrimSpace(x.Script) == "" {
+		return cmds, true
+	}
+	s, _, ok := luaScript(x.Script, false)
+	switch {
+	case ok:
+		cmds = joinCommands(cmds, s)
+	case cmds == "":
+		im.skip(kind, x.Name, "its action is a Lua script")
+		return "", false
+	default:
+		im.change(kind, x.Name, "its Lua script is not imported, only its command")
+	}
+	return cmds, true
+}
+
 func (im *importer) alias(x *xmlItem, path []string, groupOn, parentOn bool) {
 	if !im.room("alias", x.Name) {
 		return
@@ -288,18 +310,9 @@ func (im *importer) alias(x *xmlItem, path []string, groupOn, parentOn bool) {
 		im.skip("alias", x.Name, err.Error())
 		return
 	}
-	cmds := mudletCommand(x.Command)
-	if strings.TrimSpace(x.Script) != "" {
-		s, _, ok := luaScript(x.Script, false)
-		switch {
-		case ok:
-			cmds = joinCommands(cmds, s)
-		case cmds == "":
-			im.skip("alias", x.Name, "its action is a Lua script")
-			return
-		default:
-			im.change("alias", x.Name, "its Lua script is not imported, only its command")
-		}
+	cmds, ok := im.commands("alias", x)
+	if !ok {
+		return
 	}
 	a := Alias{ID: NewID(), Name: cutRunes(x.Name, MaxNameLen), Pattern: x.Regex, Commands: cmds}
 	if _, _, err := compileAlias(&a); err != nil {
@@ -520,18 +533,9 @@ func (im *importer) key(x *xmlItem, path []string, groupOn, parentOn bool) {
 		im.skip("key", x.Name, err.Error())
 		return
 	}
-	cmds := mudletCommand(x.Command)
-	if strings.TrimSpace(x.Script) != "" {
-		s, _, ok := luaScript(x.Script, false)
-		switch {
-		case ok:
-			cmds = joinCommands(cmds, s)
-		case cmds == "":
-			im.skip("key", x.Name, "its action is a Lua script")
-			return
-		default:
-			im.change("key", x.Name, "its Lua script is not imported, only its command")
-		}
+	cmds, ok := im.commands("key", x)
+	if !ok {
+		return
 	}
 	if cmds == "" {
 		im.skip("key", x.Name, "no command")
