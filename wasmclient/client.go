@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/drawbridge/drawbridge/shared/i18n"
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/drawbridge/drawbridge/wasmclient/automation"
 	"github.com/drawbridge/drawbridge/wasmclient/dom"
@@ -68,6 +69,10 @@ const (
 // rather than by a queue. The terminal is shared with the drawing under
 // termMu.
 type client struct {
+	// msg is the catalogue of the page's language: every word the client
+	// shows comes from it.
+	msg *i18n.Catalog
+
 	termMu *sync.Mutex
 	term   *term.Terminal
 	page   page
@@ -106,7 +111,9 @@ type client struct {
 
 	// Owned by Run's goroutine.
 	state       link.State
-	reason      string
+	reason      string // a link.Reason* key (or a login reason code)
+	reasonArgs  []any
+	lastReason  string // the link.Reason* of the last frame that explained an end, told already
 	retryAt     time.Time
 	lastNotice  string // the last notice written into the terminal
 	mirrorAt    time.Time
@@ -133,7 +140,7 @@ type client struct {
 }
 
 func newClient(mu *sync.Mutex, t *term.Terminal, p page, l linker, events <-chan link.Event, lines <-chan string) *client {
-	c := &client{termMu: mu, term: t, page: p, link: l, now: time.Now, yield: func() {}, wake: func() {}, poke: make(chan struct{}, 1), event: events, lines: lines}
+	c := &client{msg: i18n.For(i18n.Source), termMu: mu, term: t, page: p, link: l, now: time.Now, yield: func() {}, wake: func() {}, poke: make(chan struct{}, 1), event: events, lines: lines}
 	cols, rows := t.Size()
 	c.size.Store(uint32(cols)<<16 | uint32(rows))
 	return c
@@ -230,7 +237,10 @@ func (c *client) timers() {
 // handle applies one event and returns the bytes of output it wrote.
 func (c *client) handle(ev link.Event) int {
 	if ev.Frame == nil {
-		c.state, c.reason, c.retryAt = ev.State, ev.Reason, ev.RetryAt
+		c.state, c.reason, c.reasonArgs, c.retryAt = ev.State, ev.Reason, ev.ReasonArgs, ev.RetryAt
+		if ev.Detail != "" && c.lastReason == "" {
+			fmt.Println("drawbridge client: the gateway said:", ev.Detail)
+		}
 		switch ev.State {
 		case link.Connected:
 			c.page.SetInputEnabled(true)
@@ -244,9 +254,10 @@ func (c *client) handle(ev link.Event) int {
 				c.page.ToLogin(ev.Reason)
 				return 0
 			}
-			if ev.Reason != c.lastNotice { // the gateway may have said it already
-				c.notice("Disconnected: " + strings.TrimSuffix(ev.Reason, ".") + ".")
+			if ev.Reason != c.lastReason { // the gateway may have said it already
+				c.notice(c.msg.T("client.disconnected", "reason", c.msg.T(ev.Reason, ev.ReasonArgs...)))
 			}
+			c.lastReason = ""
 		}
 		c.showStatus()
 		return 0
@@ -268,26 +279,26 @@ func (c *client) handle(ev link.Event) int {
 	case wire.TypeStatus:
 		switch f.Status {
 		case wire.StatusConnecting:
-			c.setStatus("connecting", "Connecting to the game…")
+			c.setStatus("connecting", c.msg.T("client.status.connecting_game"))
 			c.resetGMCP() // a fresh game connection: what the last one said is over
 			c.resetScreen()
 			if ev.Lost {
-				c.notice("Your game connection could not be kept (it timed out, or the server holding it went away), so you are connecting to the game anew.")
+				c.notice(c.msg.T("client.notice.session_lost"))
 			}
 		case wire.StatusConnected:
-			c.setStatus("connected", "Connected")
+			c.setStatus("connected", c.msg.T("client.status.connected"))
 		default:
-			c.notice(string(f.Data))
+			c.frameNotice(f)
 		}
 	case wire.TypeResumed:
-		c.setStatus("connected", "Connected")
+		c.setStatus("connected", c.msg.T("client.status.connected"))
 		if ev.Missed > 0 {
-			c.notice("Reconnected to your game; some output was lost while you were away.")
+			c.notice(c.msg.T("client.notice.resumed_lost"))
 		} else {
-			c.notice("Reconnected to your game.")
+			c.notice(c.msg.T("client.notice.resumed"))
 		}
 	case wire.TypeError:
-		c.notice(string(f.Data))
+		c.frameNotice(f)
 	case wire.TypeGMCP:
 		c.applyGMCP(f.Data)
 	case wire.TypePrompt:
@@ -363,16 +374,8 @@ func (c *client) fired(r *automation.Result) {
 		}
 	}
 	for _, cut := range r.Cuts {
-		c.notice(fmt.Sprintf("Trigger %q: %d %s not sent (%s).", cut.Trigger, cut.Commands, plural(cut.Commands, "command", "commands"), cut.Reason))
+		c.notice(c.msg.T("client.notice.trigger_cut", "trigger", cut.Trigger, "n", cut.Commands, "why", cut.Reason))
 	}
-}
-
-// plural returns one or many for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // macro sends the commands of the macro on a key combination.
@@ -389,11 +392,11 @@ func (c *client) macro(combo string) {
 		return
 	}
 	if err != nil {
-		c.notice("Key " + combo + ": " + err.Error())
+		c.notice(c.msg.T("client.notice.key_failed", "key", combo, "why", why(c.msg, err)))
 		return
 	}
 	if c.state != link.Connected {
-		c.notice("Not connected; the key's commands were not sent.")
+		c.notice(c.msg.T("client.notice.key_not_connected"))
 		return
 	}
 	for _, cmd := range cmds {
@@ -411,7 +414,7 @@ func (c *client) command(cmd string) {
 		return
 	}
 	if c.state != link.Connected {
-		c.notice("Not connected; that command was not sent.")
+		c.notice(c.msg.T("client.notice.command_not_connected"))
 		return
 	}
 	c.send(cmd, true)
@@ -421,7 +424,7 @@ func (c *client) command(cmd string) {
 // when the player's settings say so and echo is true.
 func (c *client) send(cmd string, echo bool) bool {
 	if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(cmd)}); err != nil {
-		c.notice("Could not send that line: " + err.Error())
+		c.notice(c.msg.T("client.notice.send_failed", "why", why(c.msg, err)))
 		return false
 	}
 	if echo && c.log != nil {
@@ -525,7 +528,7 @@ func (c *client) key(k dom.KeyEvent) {
 		return
 	}
 	if err := c.link.Send(&wire.Frame{Type: wire.TypeKeys, Data: b}); err != nil {
-		c.notice("Could not send that key: " + err.Error())
+		c.notice(c.msg.T("client.notice.key_send_failed", "why", why(c.msg, err)))
 	}
 }
 
@@ -573,6 +576,21 @@ func printable(s string) string {
 	}, s)
 }
 
+// frameNotice tells the player what an Error frame, or a Status frame
+// that ends the game connection, means, in the client's words (the
+// frame's own text is the gateway's English detail, for the console).
+func (c *client) frameNotice(f *wire.Frame) {
+	if f.Type == wire.TypeError && f.Code == wire.ErrorUnauthorized {
+		return // the front door says why (ToLogin)
+	}
+	key := link.FrameReason(f)
+	if len(f.Data) > 0 {
+		fmt.Println("drawbridge client: the gateway said:", string(f.Data))
+	}
+	c.notice(c.msg.T(key))
+	c.lastReason = key
+}
+
 // notice writes a message from the gateway or the client into the
 // terminal, in a colour the game does not use for itself.
 func (c *client) notice(msg string) {
@@ -585,15 +603,15 @@ func (c *client) notice(msg string) {
 
 // showStatus shows the link's state in the status line.
 func (c *client) showStatus() {
-	state, text := "connecting", "Connecting to the gateway…"
+	state, text := "connecting", c.msg.T("client.status.connecting_gateway")
 	switch c.state {
 	case link.Connected:
-		state, text = "connecting", "Connected to the gateway"
+		state, text = "connecting", c.msg.T("client.status.connected_gateway")
 	case link.Waiting:
 		secs := int(c.retryAt.Sub(c.now()).Seconds() + 0.999)
-		state, text = "closed", fmt.Sprintf("Disconnected (%s). Reconnecting in %ds… press Enter to retry now", c.reason, max(secs, 0))
+		state, text = "closed", c.msg.T("client.status.waiting", "reason", c.msg.T(c.reason, c.reasonArgs...), "n", max(secs, 0))
 	case link.Closed:
-		state, text = "closed", fmt.Sprintf("Disconnected (%s). Press Enter to reconnect", c.reason)
+		state, text = "closed", c.msg.T("client.status.closed", "reason", c.msg.T(c.reason, c.reasonArgs...))
 	}
 	c.setStatus(state, text)
 }
@@ -624,7 +642,7 @@ func (c *client) submit(line string) {
 		c.link.Reconnect()
 		return
 	case link.Connecting:
-		c.notice("Not connected yet; that line was not sent.")
+		c.notice(c.msg.T("client.notice.line_not_connected"))
 		return
 	}
 	masked, set := c.page.Masked(), c.page.Settings()
@@ -635,7 +653,7 @@ func (c *client) submit(line string) {
 			if e := c.auto(); e != nil {
 				var err error
 				if cmds, err = e.Expand(line); err != nil {
-					c.notice("Not sent: " + err.Error())
+					c.notice(c.msg.T("client.notice.not_sent", "why", why(c.msg, err)))
 					return
 				}
 			}
@@ -643,7 +661,7 @@ func (c *client) submit(line string) {
 	}
 	for _, cmd := range cmds {
 		if err := c.link.Send(&wire.Frame{Type: wire.TypeLine, Data: []byte(cmd)}); err != nil {
-			c.notice("Could not send that line: " + err.Error())
+			c.notice(c.msg.T("client.notice.send_failed", "why", why(c.msg, err)))
 			return
 		}
 	}

@@ -160,17 +160,17 @@ func TestClientDisconnectAndReconnect(t *testing.T) {
 	r := newRig()
 	r.state(link.Connected, "", 0)
 	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
-	r.state(link.Waiting, "the gateway is restarting", 5*time.Second)
+	r.state(link.Waiting, link.ReasonRestarting, 5*time.Second)
 	r.step()
 	if r.page.masked {
 		t.Fatal("input still masked after the connection dropped")
 	}
-	if !strings.Contains(r.page.status, "Reconnecting in 5s") || r.page.state != "closed" {
+	if !strings.Contains(r.page.status, "Reconnecting in 5 seconds") || r.page.state != "closed" {
 		t.Fatalf("status %q %q, want a countdown from 5s", r.page.state, r.page.status)
 	}
 	r.now = r.now.Add(2 * time.Second)
 	r.step()
-	if !strings.Contains(r.page.status, "Reconnecting in 3s") {
+	if !strings.Contains(r.page.status, "Reconnecting in 3 seconds") {
 		t.Fatalf("status %q, want the countdown at 3s", r.page.status)
 	}
 	r.lines <- "look"
@@ -178,12 +178,12 @@ func TestClientDisconnectAndReconnect(t *testing.T) {
 	if r.link.reconnects != 1 || len(r.link.sent) != 0 {
 		t.Fatalf("reconnects %d, sent %v: want Enter to reconnect and send nothing", r.link.reconnects, r.link.sent)
 	}
-	r.state(link.Closed, "the game closed the connection", 0)
+	r.state(link.Closed, link.ReasonGameClosed, 0)
 	r.tick()
 	if !strings.Contains(r.page.status, "Press Enter to reconnect") {
 		t.Fatalf("status %q, want the reconnect hint", r.page.status)
 	}
-	if !strings.Contains(r.c.ScreenText(), "*** Disconnected: the game closed the connection.") {
+	if !strings.Contains(r.c.ScreenText(), "*** Disconnected: The game closed the connection.") {
 		t.Fatalf("screen %q, want the notice", r.c.ScreenText())
 	}
 }
@@ -192,15 +192,15 @@ func TestClientSaysWhyOnce(t *testing.T) {
 	r := newRig()
 	r.state(link.Connected, "", 0)
 	r.frame(wire.Frame{Type: wire.TypeStatus, Status: wire.StatusGatewayRestarting, Data: []byte("The gateway is restarting.")})
-	r.state(link.Waiting, "The gateway is restarting.", time.Second)
+	r.state(link.Waiting, link.ReasonRestarting, time.Second)
 	r.tick()
 	if n := strings.Count(r.c.ScreenText(), "restarting"); n != 1 {
 		t.Fatalf("screen %q says it %d times, want once", r.c.ScreenText(), n)
 	}
 	r.state(link.Connected, "", 0)
-	r.state(link.Waiting, "connection lost", time.Second)
+	r.state(link.Waiting, link.ReasonLost, time.Second)
 	r.tick()
-	if !strings.Contains(r.c.ScreenText(), "*** Disconnected: connection lost.") {
+	if !strings.Contains(r.c.ScreenText(), "*** Disconnected: Connection lost.") {
 		t.Fatalf("screen %q, want the link's own reason when the gateway gave none", r.c.ScreenText())
 	}
 }
@@ -367,7 +367,7 @@ func TestClientCharacterMode(t *testing.T) {
 	r.frame(wire.Frame{Type: wire.TypeEcho, Echo: true})
 	r.output("\x1b[?1049h")
 	r.tick()
-	r.state(link.Waiting, "connection lost", time.Second)
+	r.state(link.Waiting, link.ReasonLost, time.Second)
 	r.tick()
 	if r.page.charMode {
 		t.Fatal("still in character mode after the connection dropped")
@@ -440,12 +440,12 @@ func TestClientLeavesAFullScreenProgramWhenTheGameConnectionEnds(t *testing.T) {
 	r.state(link.Connected, "", 0)
 	r.output("line one\r\n\x1b[?1049h\x1b[?1h\x1b[?25l\x1b[5;5Hmap")
 	r.tick()
-	r.state(link.Waiting, "connection lost", time.Second)
+	r.state(link.Waiting, link.ReasonLost, time.Second)
 	r.tick()
 	if !r.c.term.Modes().AltScreen {
 		t.Fatal("left the program's screen on a drop that may still resume")
 	}
-	r.state(link.Closed, "the game closed the connection", 0)
+	r.state(link.Closed, link.ReasonGameClosed, 0)
 	r.tick()
 	m := r.c.term.Modes()
 	if m.AltScreen || m.AppCursor {
@@ -454,7 +454,7 @@ func TestClientLeavesAFullScreenProgramWhenTheGameConnectionEnds(t *testing.T) {
 	if _, _, visible := r.c.term.Cursor(); !visible {
 		t.Fatal("the cursor stayed hidden")
 	}
-	if s := r.c.ScreenText(); !strings.Contains(s, "line one") || !strings.Contains(s, "Disconnected: the game closed the connection.") {
+	if s := r.c.ScreenText(); !strings.Contains(s, "line one") || !strings.Contains(s, "Disconnected: The game closed the connection.") {
 		t.Fatalf("screen %q, want the main screen with the notice", s)
 	}
 }

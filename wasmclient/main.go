@@ -39,7 +39,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	page.SetStatus("loading", "Starting…")
+	page.SetStatus("loading", page.Messages().T("client.status.starting"))
 	var termMu sync.Mutex
 	t := term.New(80, 24, scrollback)
 	t.SetWordWrap(true) // line mode: words stay whole, and a resize reflows
@@ -57,6 +57,7 @@ func run() error {
 		Keep: dom.NewResumeKeeper(dom.TabStorage()),
 	})
 	c = newClient(&termMu, t, page, l, l.Events(), page.Lines())
+	c.msg = page.Messages()
 	c.keys = page.KeyEvents()
 	// A phone back from the background, or a network that came back:
 	// check the socket really reaches the gateway before trusting it.
@@ -102,8 +103,9 @@ func run() error {
 	var drawnBytes uint64
 	var g *ui.Game
 	g = ui.New(ui.Config{
-		Term: t,
-		Lock: &termMu,
+		Messages: page.Messages(),
+		Term:     t,
+		Lock:     &termMu,
 		Tick: func() {
 			updates++
 			if g.Busy() {

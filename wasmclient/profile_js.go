@@ -199,7 +199,7 @@ func (ps *profileSync) put(ctx context.Context) putResult {
 	p, err := ps.s.Put()
 	ps.mu.Unlock()
 	if err != nil {
-		ps.page.Toast("Settings not saved to your account: " + err.Error())
+		ps.page.Toast(ps.page.Messages().T("client.sync.not_saved", "why", why(ps.page.Messages(), err)))
 		return putStop
 	}
 	body, _ := json.Marshal(struct {
@@ -226,7 +226,7 @@ func (ps *profileSync) put(ctx context.Context) putResult {
 		ps.theirs(resp)
 		return putConflict
 	case status == 413:
-		ps.page.Toast("Settings too large to keep in your account; they stay in this browser")
+		ps.page.Toast(ps.page.Messages().T("client.sync.too_large"))
 		return putStop
 	}
 	return putStop // logged out or no longer allowed: this browser only
@@ -306,7 +306,7 @@ func (ps *profileSync) theirs(body []byte) bool {
 		ps.apply(name, merged[name])
 	}
 	if len(o.Lost) > 0 {
-		ps.page.Toast("Changed on another device since: " + strings.Join(o.Lost, ", ") + " (that change was kept, yours replaced)")
+		ps.page.Toast(ps.page.Messages().T("client.sync.replaced", "what", ps.sectionNames(o.Lost)))
 	}
 	ps.save()
 	return true
@@ -420,4 +420,15 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// sectionNames names the sections of the settings document for the
+// player, in a list.
+func (ps *profileSync) sectionNames(names []string) string {
+	msg := ps.page.Messages()
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = msg.T("client.sync.section." + n)
+	}
+	return strings.Join(out, msg.T("client.list.separator"))
 }

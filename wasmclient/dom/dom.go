@@ -11,12 +11,14 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/drawbridge/drawbridge/shared/i18n"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
 // Page is the loaded page's elements.
 type Page struct {
 	doc    js.Value
+	msg    *i18n.Catalog // the page's language (set by www/i18n.js)
 	status js.Value
 	input  js.Value
 	form   js.Value
@@ -75,7 +77,7 @@ const (
 // Drawbridge page (an element is missing).
 func Find() (*Page, error) {
 	doc := js.Global().Get("document")
-	p := &Page{doc: doc, lines: make(chan string, 64), commands: make(chan string, 64), keys: make(chan Key, 16),
+	p := &Page{doc: doc, msg: i18n.For(doc.Get("documentElement").Get("lang").String()), lines: make(chan string, 64), commands: make(chan string, 64), keys: make(chan Key, 16),
 		keyEvs: make(chan KeyEvent, 64), changedCh: make(chan struct{}, 1)}
 	for _, el := range []struct {
 		v  *js.Value
@@ -267,7 +269,7 @@ func (p *Page) bindHistory() {
 		lines := p.history.Lines()
 		if len(lines) == 0 {
 			li := p.doc.Call("createElement", "li")
-			li.Set("textContent", "No commands yet")
+			li.Set("textContent", p.msg.T("client.history.empty"))
 			li.Get("classList").Call("add", "empty")
 			p.histList.Call("appendChild", li)
 		}
@@ -276,6 +278,7 @@ func (p *Page) bindHistory() {
 			b := p.doc.Call("createElement", "button")
 			b.Set("type", "button")
 			b.Set("textContent", lines[i])
+			b.Call("setAttribute", "translate", "no") // the player's own words
 			b.Get("dataset").Set("line", lines[i])
 			li.Call("appendChild", b)
 			p.histList.Call("appendChild", li)
@@ -374,12 +377,12 @@ func (p *Page) SetCharMode(on bool) {
 
 // setPlaceholder says in the empty command line what typing does now.
 func (p *Page) setPlaceholder() {
-	text := "Type a command and press Enter"
+	text := p.msg.T("client.input.placeholder")
 	switch {
 	case p.charMode:
-		text = "Keys go straight to the game"
+		text = p.msg.T("client.input.placeholder_keys")
 	case p.masked:
-		text = "Password (hidden)"
+		text = p.msg.T("client.input.placeholder_password")
 	}
 	p.input.Set("placeholder", text)
 }
@@ -410,22 +413,22 @@ func (p *Page) Copy(text string) {
 	}
 	clip := js.Global().Get("navigator").Get("clipboard")
 	if !clip.Truthy() {
-		p.Toast("Copying needs a secure (https) page")
+		p.Toast(p.msg.T("client.copy.insecure"))
 		return
 	}
 	var ok, fail js.Func
 	ok = js.FuncOf(func(js.Value, []js.Value) any {
-		p.Toast(fmt.Sprintf("Copied %d characters", len([]rune(text))))
+		p.Toast(p.msg.T("client.copy.done", "n", len([]rune(text))))
 		ok.Release()
 		fail.Release()
 		return nil
 	})
 	fail = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		msg := "the browser refused"
+		msg := p.msg.T("client.copy.refused")
 		if len(args) > 0 && args[0].Truthy() && args[0].Get("message").Truthy() {
 			msg = args[0].Get("message").String()
 		}
-		p.Toast("Copy failed: " + msg)
+		p.Toast(p.msg.T("client.copy.failed", "why", msg))
 		ok.Release()
 		fail.Release()
 		return nil
@@ -459,7 +462,7 @@ func (p *Page) OpenLink(uri string) {
 	}
 	u, err := url.Parse(uri)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
-		p.Toast("Not opened: only web and mail links open from the game")
+		p.Toast(p.msg.T("client.link.not_opened"))
 		return
 	}
 	js.Global().Call("open", u.String(), "_blank", "noopener,noreferrer")
@@ -495,15 +498,19 @@ func (p *Page) SetRoom(name, area string, exits []string) {
 		p.room.Set("hidden", true)
 		return
 	}
-	p.doc.Call("getElementById", "room-name").Set("textContent", name)
-	p.doc.Call("getElementById", "room-area").Set("textContent", area)
+	for id, text := range map[string]string{"room-name": name, "room-area": area} {
+		el := p.doc.Call("getElementById", id)
+		el.Set("textContent", text)
+		el.Call("setAttribute", "translate", "no") // the game's words
+	}
 	nav := p.doc.Call("getElementById", "room-exits")
 	nav.Set("textContent", "")
 	for _, e := range exits {
 		b := p.doc.Call("createElement", "button")
 		b.Set("type", "button")
 		b.Set("textContent", e)
-		b.Call("setAttribute", "aria-label", "Go "+e)
+		b.Call("setAttribute", "translate", "no") // the game's words
+		b.Call("setAttribute", "aria-label", p.msg.T("client.room.go", "exit", e))
 		b.Get("dataset").Set("exit", e)
 		nav.Call("appendChild", b)
 	}
@@ -677,6 +684,10 @@ func (p *Page) CanvasOrigin() (x, y float64) {
 func (p *Page) ToLogin(reason string) {
 	js.Global().Get("location").Call("assign", "./?reason="+js.Global().Call("encodeURIComponent", reason).String())
 }
+
+// Messages returns the catalogue of the page's language: the lang that
+// www/i18n.js set on the document before the client started.
+func (p *Page) Messages() *i18n.Catalog { return p.msg }
 
 // Focus puts the keyboard focus on the command line.
 func (p *Page) Focus() { p.input.Call("focus") }

@@ -19,7 +19,7 @@ import (
 // password is being typed) or in character mode.
 func (p *Page) sendCommand(cmd string, prompt bool) {
 	if p.charMode || p.masked {
-		p.Toast("Not sent: the game is asking for a password or keys")
+		p.Toast(p.msg.T("client.link.masked"))
 		return
 	}
 	if prompt {
@@ -51,13 +51,14 @@ func (p *Page) LinkMenu(uri string, x, y float64) {
 	if c.Hint != "" {
 		m.Call("setAttribute", "aria-label", c.Hint)
 	} else {
-		m.Call("setAttribute", "aria-label", "Choices")
+		m.Call("setAttribute", "aria-label", p.msg.T("client.link.choices"))
 	}
 	for i := range c.Commands {
 		b := p.doc.Call("createElement", "button")
 		b.Set("type", "button")
 		b.Call("setAttribute", "role", "menuitem")
 		b.Set("textContent", c.Label(i))
+		b.Call("setAttribute", "translate", "no") // the game's words
 		if c.Label(i) != c.Commands[i] {
 			b.Set("title", c.Commands[i])
 		}

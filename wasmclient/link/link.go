@@ -66,8 +66,15 @@ type Event struct {
 	// Its Data is owned by the receiver.
 	Frame *wire.Frame
 
-	State   State     // the new state, when Frame is nil
-	Reason  string    // why the state changed, for the player
+	State State // the new state, when Frame is nil
+	// Reason says why the state changed: a Reason* message key of the
+	// client's catalogue (shared/i18n, client.json), with ReasonArgs for
+	// its placeholders; when Login, the gateway's wire.LoginReason code.
+	Reason     string
+	ReasonArgs []any
+	// Detail is the gateway's own sentence about it, in English, if it
+	// gave one: for the console, not for the player.
+	Detail  string
 	Login   bool      // when Closed: the login session ended; the player must log in again
 	RetryAt time.Time // when Waiting: when the next attempt starts
 	Attempt int       // when Connecting or Waiting: consecutive failed attempts so far
@@ -307,7 +314,7 @@ func (l *Link) Run(ctx context.Context) {
 		attempt++
 		if !end.retry {
 			l.setToken("") // the game connection is over
-			l.emit(ctx, Event{State: Closed, Reason: end.reason, Login: end.login})
+			l.emit(ctx, Event{State: Closed, Reason: end.reason, ReasonArgs: end.args, Detail: end.detail, Login: end.login})
 			select {
 			case <-ctx.Done():
 				return
@@ -318,7 +325,7 @@ func (l *Link) Run(ctx context.Context) {
 		}
 		delay := Backoff(attempt, l.cfg.MinBackoff, l.cfg.MaxBackoff, rand.Float64())
 		at := time.Now().Add(delay)
-		l.emit(ctx, Event{State: Waiting, Reason: end.reason, RetryAt: at, Attempt: attempt})
+		l.emit(ctx, Event{State: Waiting, Reason: end.reason, ReasonArgs: end.args, Detail: end.detail, RetryAt: at, Attempt: attempt})
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -348,10 +355,12 @@ func Backoff(n int, min, max time.Duration, r float64) time.Duration {
 
 // sessionEnd says how one connection ended.
 type sessionEnd struct {
-	reason string
-	retry  bool // reconnect automatically
-	played bool // the gateway reached the game, so the next retry starts the backoff over
-	login  bool // the login session is over: only logging in again helps
+	reason string // a Reason* key, or a wire.LoginReason when login
+	args   []any  // the reason's placeholders
+	detail string // the gateway's text, if any
+	retry  bool   // reconnect automatically
+	played bool   // the gateway reached the game, so the next retry starts the backoff over
+	login  bool   // the login session is over: only logging in again helps
 }
 
 func (l *Link) emit(ctx context.Context, ev Event) {
@@ -375,7 +384,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	ws, err := dial(dctx, target)
 	cancel()
 	if err != nil {
-		return sessionEnd{reason: "cannot reach the gateway", retry: true}
+		return sessionEnd{reason: ReasonUnreachable, retry: true}
 	}
 	defer func() {
 		if l.stale.Load() {
@@ -386,7 +395,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		ws.Close(closeNormal, "")
 	}()
 	if ws.Subprotocol() != wire.Subprotocol {
-		return sessionEnd{reason: "the gateway speaks another protocol version; reload the page"}
+		return sessionEnd{reason: ReasonVersion}
 	}
 
 	// Drop frames queued for a previous connection, and a probe meant
@@ -415,7 +424,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 	}
 	for _, b := range first {
 		if err := ws.Write(ctx, b); err != nil {
-			return sessionEnd{reason: "connection lost", retry: true}
+			return sessionEnd{reason: ReasonLost, retry: true}
 		}
 	}
 	l.setConnected(true)
@@ -448,7 +457,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		if err != nil {
 			end := closeReason(err, last)
 			if l.stale.Load() && ctx.Err() == nil {
-				end = sessionEnd{reason: "the connection stopped answering", retry: true}
+				end = sessionEnd{reason: ReasonNotAnswering, retry: true}
 			}
 			end.played = played
 			return end
@@ -459,7 +468,7 @@ func (l *Link) session(ctx context.Context) sessionEnd {
 		}
 		if err != nil {
 			ws.Close(closeNormal, "malformed frame")
-			return sessionEnd{reason: "the gateway sent a frame this client cannot read; reload the page", played: played}
+			return sessionEnd{reason: ReasonBadFrame, played: played}
 		}
 		ev := Event{Frame: &f}
 		if !opened {
@@ -619,43 +628,87 @@ func (l *Link) writer(ctx context.Context, ws conn, abandon func()) {
 // decides; the close code is the fallback.
 func closeReason(err error, last *wire.Frame) sessionEnd {
 	if last != nil {
-		end := sessionEnd{reason: string(last.Data)}
+		end := sessionEnd{reason: FrameReason(last), detail: string(last.Data)}
 		switch {
 		case last.Type == wire.TypeStatus && last.Status == wire.StatusGatewayRestarting:
 			end.retry = true
-			end.reason = orDefault(end.reason, "the gateway is restarting")
-		case last.Type == wire.TypeStatus: // the game closed
-			end.reason = orDefault(end.reason, "the game closed the connection")
 		case last.Code == wire.ErrorGameUnreachable || last.Code == wire.ErrorLimit:
 			end.retry = true
 		case last.Code == wire.ErrorInternal:
 			end.retry = true
-		case last.Code == wire.ErrorUnauthorized:
+		case last.Type == wire.TypeError && last.Code == wire.ErrorUnauthorized:
 			end.login = true
+			end.reason, end.detail = string(last.Data), ""
 		}
-		end.reason = orDefault(end.reason, "the gateway closed the connection")
 		return end
 	}
 	var ce *CloseError
 	if !errors.As(err, &ce) {
-		return sessionEnd{reason: "connection lost", retry: true}
+		return sessionEnd{reason: ReasonLost, retry: true}
 	}
 	switch ce.Code {
 	case closeNormal:
-		return sessionEnd{reason: "the gateway closed the connection"}
+		return sessionEnd{reason: ReasonClosed}
 	case closeGoingAway:
-		return sessionEnd{reason: "the gateway is restarting", retry: true}
+		return sessionEnd{reason: ReasonRestarting, retry: true}
 	case closeTryAgainLater:
-		return sessionEnd{reason: "the game is not answering", retry: true}
+		return sessionEnd{reason: ReasonGameUnreachable, retry: true}
 	case closePolicy, closeProtocolError, closeUnsupported, closeTooBig:
-		return sessionEnd{reason: fmt.Sprintf("the gateway refused this client (%d %s); reload the page", ce.Code, ce.Reason)}
+		return sessionEnd{reason: ReasonRefused, args: []any{"code", ce.Code}, detail: ce.Reason}
 	}
-	return sessionEnd{reason: "connection lost", retry: true}
+	return sessionEnd{reason: ReasonLost, retry: true}
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
+// FrameReason returns the Reason* key that explains an Error frame, or a
+// Status frame that ends the game connection. The gateway's text in the
+// frame is English detail; the player is told the client's own sentence,
+// in their language.
+func FrameReason(f *wire.Frame) string {
+	if f.Type == wire.TypeStatus {
+		if f.Status == wire.StatusGatewayRestarting {
+			return ReasonRestarting
+		}
+		return ReasonGameClosed
 	}
-	return s
+	switch f.Code {
+	case wire.ErrorProtocol:
+		return ReasonProtocol
+	case wire.ErrorGameUnreachable:
+		return ReasonGameUnreachable
+	case wire.ErrorIdle:
+		return ReasonIdle
+	case wire.ErrorLimit:
+		return ReasonLimit
+	case wire.ErrorUnauthorized:
+		return ReasonLogin
+	}
+	return ReasonInternal
+}
+
+// Why a connection ended: keys of the client's message catalogue
+// (shared/i18n, client.json), which holds every one of [Reasons].
+const (
+	ReasonUnreachable     = "client.reason.unreachable"      // the gateway could not be reached
+	ReasonVersion         = "client.reason.version"          // the gateway speaks another protocol version
+	ReasonLost            = "client.reason.lost"             // the connection broke
+	ReasonNotAnswering    = "client.reason.not_answering"    // a probe went unanswered
+	ReasonBadFrame        = "client.reason.bad_frame"        // the gateway sent a frame this client cannot read
+	ReasonClosed          = "client.reason.closed"           // the gateway closed without a reason
+	ReasonRestarting      = "client.reason.restarting"       // the gateway is restarting
+	ReasonGameClosed      = "client.reason.game_closed"      // the game ended the connection
+	ReasonGameUnreachable = "client.reason.game_unreachable" // the game is not answering
+	ReasonRefused         = "client.reason.refused"          // the gateway refused this client; {code} is the close code
+	ReasonProtocol        = "client.reason.protocol"         // the gateway could not read what this client sent
+	ReasonIdle            = "client.reason.idle"             // no input for too long
+	ReasonLimit           = "client.reason.limit"            // a limit of the gateway was reached
+	ReasonInternal        = "client.reason.internal"         // something failed inside the gateway
+	ReasonLogin           = "client.reason.login"            // the login session is over
+)
+
+// Reasons returns every Reason* key, for a test that the catalogue holds
+// them.
+func Reasons() []string {
+	return []string{ReasonUnreachable, ReasonVersion, ReasonLost, ReasonNotAnswering, ReasonBadFrame, ReasonClosed,
+		ReasonRestarting, ReasonGameClosed, ReasonGameUnreachable, ReasonRefused, ReasonProtocol, ReasonIdle,
+		ReasonLimit, ReasonInternal, ReasonLogin}
 }

@@ -159,8 +159,8 @@ func TestSessionHelloFramesAndGameClosed(t *testing.T) {
 	}
 	ev := next(t, l)
 	wantState(t, ev, Closed)
-	if ev.Reason != "Bye." {
-		t.Fatalf("reason %q, want the gateway's detail %q", ev.Reason, "Bye.")
+	if ev.Reason != ReasonGameClosed || ev.Detail != "Bye." {
+		t.Fatalf("reason %q detail %q, want %q and the gateway's detail %q", ev.Reason, ev.Detail, ReasonGameClosed, "Bye.")
 	}
 	// No retry on its own after the game closed...
 	select {
@@ -195,7 +195,7 @@ func TestReconnectAfterGatewayRestart(t *testing.T) {
 	next(t, l) // status restarting
 	ev := next(t, l)
 	wantState(t, ev, Waiting)
-	if ev.Reason != "restarting" || ev.RetryAt.IsZero() {
+	if ev.Reason != ReasonRestarting || ev.Detail != "restarting" || ev.RetryAt.IsZero() {
 		t.Fatalf("got %+v, want Waiting with reason and retry time", ev)
 	}
 	wantState(t, next(t, l), Connecting)
@@ -217,8 +217,8 @@ func TestMalformedFrameClosesWithoutRetry(t *testing.T) {
 	wantState(t, next(t, l), Connected)
 	ev := next(t, l)
 	wantState(t, ev, Closed)
-	if !strings.Contains(ev.Reason, "cannot read") {
-		t.Fatalf("reason %q, want it to say the frame could not be read", ev.Reason)
+	if ev.Reason != ReasonBadFrame {
+		t.Fatalf("reason %q, want %q", ev.Reason, ReasonBadFrame)
 	}
 }
 
@@ -294,27 +294,29 @@ func TestCloseReason(t *testing.T) {
 		last   *wire.Frame
 		retry  bool
 		reason string
+		detail string
 	}{
 		// In the browser the close code may be missing; the frame decides.
-		{"game closed, no code", &CloseError{Code: closeAbnormal}, status(wire.StatusGameClosed, "Bye."), false, "Bye."},
-		{"restarting", &CloseError{Code: closeGoingAway}, status(wire.StatusGatewayRestarting, ""), true, "the gateway is restarting"},
-		{"idle", &CloseError{Code: closeNormal}, errFrame(wire.ErrorIdle, "Disconnected after 1h0m0s without input."), false, "Disconnected after 1h0m0s without input."},
-		{"protocol error", &CloseError{Code: closeProtocolError}, errFrame(wire.ErrorProtocol, "bad frame"), false, "bad frame"},
-		{"unreachable", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorGameUnreachable, "down"), true, "down"},
-		{"limit", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorLimit, "full"), true, "full"},
-		{"logged out", &CloseError{Code: closePolicy}, errFrame(wire.ErrorUnauthorized, "You logged out."), false, "You logged out."},
+		{"game closed, no code", &CloseError{Code: closeAbnormal}, status(wire.StatusGameClosed, "Bye."), false, ReasonGameClosed, "Bye."},
+		{"restarting", &CloseError{Code: closeGoingAway}, status(wire.StatusGatewayRestarting, ""), true, ReasonRestarting, ""},
+		{"idle", &CloseError{Code: closeNormal}, errFrame(wire.ErrorIdle, "Disconnected after 1h0m0s without input."), false, ReasonIdle, "Disconnected after 1h0m0s without input."},
+		{"protocol error", &CloseError{Code: closeProtocolError}, errFrame(wire.ErrorProtocol, "bad frame"), false, ReasonProtocol, "bad frame"},
+		{"unreachable", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorGameUnreachable, "down"), true, ReasonGameUnreachable, "down"},
+		{"limit", &CloseError{Code: closeTryAgainLater}, errFrame(wire.ErrorLimit, "full"), true, ReasonLimit, "full"},
+		{"internal", &CloseError{Code: closeAbnormal}, errFrame(wire.ErrorInternal, "oops"), true, ReasonInternal, "oops"},
+		{"logged out", &CloseError{Code: closePolicy}, errFrame(wire.ErrorUnauthorized, string(wire.ReasonLogout)), false, string(wire.ReasonLogout), ""},
 		// Without a frame, the code.
-		{"normal", &CloseError{Code: closeNormal}, nil, false, "the gateway closed the connection"},
-		{"going away", &CloseError{Code: closeGoingAway}, nil, true, "the gateway is restarting"},
-		{"try later", &CloseError{Code: closeTryAgainLater}, nil, true, "the game is not answering"},
-		{"policy", &CloseError{Code: closePolicy, Reason: "subprotocol"}, nil, false, "the gateway refused this client (1008 subprotocol); reload the page"},
-		{"dropped", &CloseError{Code: closeAbnormal}, nil, true, "connection lost"},
-		{"other error", errors.New("boom"), nil, true, "connection lost"},
+		{"normal", &CloseError{Code: closeNormal}, nil, false, ReasonClosed, ""},
+		{"going away", &CloseError{Code: closeGoingAway}, nil, true, ReasonRestarting, ""},
+		{"try later", &CloseError{Code: closeTryAgainLater}, nil, true, ReasonGameUnreachable, ""},
+		{"policy", &CloseError{Code: closePolicy, Reason: "subprotocol"}, nil, false, ReasonRefused, "subprotocol"},
+		{"dropped", &CloseError{Code: closeAbnormal}, nil, true, ReasonLost, ""},
+		{"other error", errors.New("boom"), nil, true, ReasonLost, ""},
 	}
 	for _, tc := range tests {
 		end := closeReason(tc.err, tc.last)
-		if end.retry != tc.retry || end.reason != tc.reason {
-			t.Errorf("%s: got retry %v %q, want %v %q", tc.name, end.retry, end.reason, tc.retry, tc.reason)
+		if end.retry != tc.retry || end.reason != tc.reason || end.detail != tc.detail {
+			t.Errorf("%s: got retry %v %q (%q), want %v %q (%q)", tc.name, end.retry, end.reason, end.detail, tc.retry, tc.reason, tc.detail)
 		}
 		if wantLogin := tc.name == "logged out"; end.login != wantLogin {
 			t.Errorf("%s: login %v, want %v", tc.name, end.login, wantLogin)
@@ -489,7 +491,7 @@ func TestProbe(t *testing.T) {
 	<-pinged
 	ev := next(t, l)
 	wantState(t, ev, Waiting)
-	if ev.Reason != "the connection stopped answering" {
+	if ev.Reason != ReasonNotAnswering {
 		t.Fatalf("reason %q", ev.Reason)
 	}
 	if q := <-g.queries; !strings.Contains(q, wire.ResumeParam+"=tok1") {

@@ -1,12 +1,12 @@
 package ui
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"math"
 	"slices"
 
+	"github.com/drawbridge/drawbridge/shared/i18n"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 	"github.com/hajimehoshi/ebiten/v2"
 )
@@ -162,19 +162,19 @@ func (g *Game) wantBanner() banner {
 				if y == row {
 					row = 0
 				}
-				return banner{text: linkBanner(g.hover.span.URI, g.cols), row: row}
+				return banner{text: linkBanner(g.msg, g.hover.span.URI, g.cols), row: row}
 			}
 		}
 	}
 	if g.offset > 0 && !g.layout.split {
-		return banner{text: fmt.Sprintf(" ↓ %d more lines: PageDown, or Shift+End for the live screen ", g.offset), row: g.rows - 1}
+		return banner{text: " " + g.msg.T("client.scroll.more", "n", g.offset) + " ", row: g.rows - 1}
 	}
 	return banner{row: -1}
 }
 
 // dividerText is the text on the divider of a split view.
-func dividerText(offset int) string {
-	return fmt.Sprintf(" ↓ %d lines below: PageDown, or Shift+End to close ", offset)
+func dividerText(msg *i18n.Catalog, offset int) string {
+	return " " + msg.T("client.scroll.divider", "n", offset) + " "
 }
 
 // plan works out which rows to draw, in g.need, and reports whether
@@ -184,7 +184,7 @@ func (g *Game) plan(want banner) bool {
 	for y, r := range g.layout.rows {
 		n := g.full || g.redraw[y] || r != g.shown[y] ||
 			r.kind == rowLive && g.term.RowDirty(r.index)
-		if r.kind == rowDivider && dividerText(g.offset) != g.divider {
+		if r.kind == rowDivider && dividerText(g.msg, g.offset) != g.divider {
 			n = true
 		}
 		g.need[y] = n
@@ -315,7 +315,7 @@ func (g *Game) drawDivider(y int) bool {
 	thick := max(1, ch/10)
 	mid := top + ch/2 - thick/2
 	g.quad(image.Rect(0, mid, g.screenSize.X, mid+thick), g.atlas.white(), g.theme.divider)
-	g.divider = dividerText(g.offset)
+	g.divider = dividerText(g.msg, g.offset)
 	return g.drawText(y, rightAlign(g.divider, g.cols), g.divider, g.screenBG(), g.palette().Foreground)
 }
 

@@ -28,12 +28,17 @@ import (
 	"math"
 	"sync"
 
+	"github.com/drawbridge/drawbridge/shared/i18n"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 	"github.com/hajimehoshi/ebiten/v2"
 )
 
 // Config configures the terminal view.
 type Config struct {
+	// Messages is the catalogue of the page's language, for the words
+	// the terminal draws itself (banners); nil is English.
+	Messages *i18n.Catalog
+
 	// Term is the terminal model to draw.
 	Term *term.Terminal
 
@@ -119,6 +124,7 @@ const maxGlyphPx = 128
 // Theme and SetVitals may be called from any goroutine: they take effect
 // on the next Update.
 type Game struct {
+	msg  *i18n.Catalog // cfg.Messages, or English
 	cfg  Config
 	term *term.Terminal
 	lock sync.Locker
@@ -205,7 +211,11 @@ func New(cfg Config) *Game {
 	if lock == nil {
 		lock = new(sync.Mutex)
 	}
-	g := &Game{cfg: cfg, term: cfg.Term, lock: lock, full: true, cursorShape: -1}
+	msg := cfg.Messages
+	if msg == nil {
+		msg = i18n.For(i18n.Source)
+	}
+	g := &Game{cfg: cfg, msg: msg, term: cfg.Term, lock: lock, full: true, cursorShape: -1}
 	g.setTheme(th)
 	g.applied.theme, g.applied.fontSize = th, cfg.FontSize
 	return g

@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"fmt"
-
 	"github.com/drawbridge/drawbridge/wasmclient/term"
+
+	"github.com/drawbridge/drawbridge/shared/i18n"
 )
 
 // Links. The terminal finds them (term.Terminal.LineLinks: OSC 8
@@ -47,9 +47,9 @@ func linkAt(t *term.Terminal, i, col int, buf []term.Span) (term.Span, []term.Sp
 // its scheme and host, which say where it goes, stay visible along with
 // its end. A command link (MXP) shows what a click does instead: its
 // hint and the command it sends, and how to open its menu if it has one.
-func linkBanner(uri string, width int) string {
+func linkBanner(msg *i18n.Catalog, uri string, width int) string {
 	if c, ok := term.ParseCommandLink(uri); ok {
-		return commandBanner(c, width)
+		return commandBanner(msg, c, width)
 	}
 	const pre, post = " → ", " "
 	r := []rune(uri)
@@ -84,19 +84,19 @@ func hostEnd(uri []rune) int {
 // (or "✎ command" for one that goes to the command line), and
 // " · right-click or long-press: N choices" for a menu, cut at the end
 // to width columns.
-func commandBanner(c term.CommandLink, width int) string {
+func commandBanner(msg *i18n.Catalog, c term.CommandLink, width int) string {
 	mark := "⏎ "
 	if c.Prompt {
 		mark = "✎ "
 	}
-	s := " " + mark + c.Commands[0]
+	s := mark + c.Commands[0]
 	if c.Hint != "" {
-		s = " " + c.Hint + ":" + s
+		s = msg.T("client.link.with_hint", "hint", c.Hint, "action", s)
 	}
 	if n := len(c.Commands); n > 1 {
-		s += fmt.Sprintf(" · right-click or long-press: %d choices", n)
+		s = msg.T("client.link.with_menu", "action", s, "n", n)
 	}
-	s += " "
+	s = " " + s + " "
 	r := []rune(s)
 	if width >= 5 && len(r) > width {
 		r = append(r[:width-2:width-2], '…', ' ')

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drawbridge/drawbridge/shared/i18n"
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
@@ -47,18 +48,18 @@ func TestLinkAtFollowsAWrappedURL(t *testing.T) {
 }
 
 func TestLinkBanner(t *testing.T) {
-	if got := linkBanner("https://a.org/", 40); got != " → https://a.org/ " {
+	if got := linkBanner(en, "https://a.org/", 40); got != " → https://a.org/ " {
 		t.Fatalf("short banner %q", got)
 	}
 	long := "https://evil.example.com/" + strings.Repeat("x", 100) + "/end"
-	got := linkBanner(long, 40)
+	got := linkBanner(en, long, 40)
 	if n := len([]rune(got)); n > 40 {
 		t.Fatalf("banner %q is %d wide, want at most 40", got, n)
 	}
 	if !strings.Contains(got, "https://evil.example.com") || !strings.HasSuffix(got, "/end ") || !strings.Contains(got, "…") {
 		t.Fatalf("banner %q hides the host or the end", got)
 	}
-	if got := linkBanner(long, 3); !strings.Contains(got, "…") {
+	if got := linkBanner(en, long, 3); !strings.Contains(got, "…") {
 		t.Fatalf("tiny banner %q", got)
 	}
 	h := hoverLink{ok: true, line: 3, span: term.Span{X0: 1, X1: 4, URI: "u"}}
@@ -79,8 +80,10 @@ func TestCommandBanner(t *testing.T) {
 		{"mxp:send?c=get+sword&c=look+sword&t=A+sword", 80, " A sword: ⏎ get sword · right-click or long-press: 2 choices "},
 		{"mxp:send?c=get+sword&c=look+sword&t=A+sword", 20, " A sword: ⏎ get sw… "},
 	} {
-		if got := linkBanner(tc.uri, tc.width); got != tc.want {
-			t.Errorf("linkBanner(%q, %d) = %q, want %q", tc.uri, tc.width, got, tc.want)
+		if got := linkBanner(en, tc.uri, tc.width); got != tc.want {
+			t.Errorf("linkBanner(en, %q, %d) = %q, want %q", tc.uri, tc.width, got, tc.want)
 		}
 	}
 }
+
+var en = i18n.For(i18n.Source)

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/drawbridge/drawbridge/shared/i18n"
 )
 
 // static serves the embedded web client. Files are indexed once at start.
@@ -61,6 +63,9 @@ type staticFile struct {
 	// body, when not nil, is the identity content, rewritten at start;
 	// reps[identity].file is then unused.
 	body []byte
+	// variants are a page's copies in the languages other than the
+	// source, by language (pagelang.go).
+	variants map[string]pageVariant
 }
 
 // representation is one encoding of a file as stored.
@@ -123,7 +128,27 @@ func newStatic(fsys fs.FS) (*static, error) {
 	if err := s.rewrite(); err != nil {
 		return nil, fmt.Errorf("index web client files: %w", err)
 	}
+	if err := s.translatePages(); err != nil {
+		return nil, fmt.Errorf("index web client files: %w", err)
+	}
+	s.addCatalogue()
 	return s, nil
+}
+
+// addCatalogue serves the message catalogue to the pages:
+// i18n/LANG.json for every language shipped and the pseudo-language
+// (www/i18n.js reads them).
+func (s *static) addCatalogue() {
+	for _, lang := range append(i18n.Langs(), i18n.Pseudo) {
+		body := i18n.For(lang).JSON()
+		sum := sha256.Sum256(body)
+		s.files["i18n/"+lang+".json"] = &staticFile{
+			contentType:  "application/json",
+			cacheControl: cacheRevalidate,
+			reps:         [numCodings]representation{identity: {etag: etag(sum[:])}},
+			body:         body,
+		}
+	}
 }
 
 // indexFile hashes a file and its twins, and checks a hash in its name.
@@ -320,6 +345,14 @@ func (s *static) send(c echo.Context, name string) error {
 	if f.reps[brotli].file != "" || f.reps[gzipCoding].file != "" {
 		h.Add("Vary", "Accept-Encoding")
 	}
+	if f.variants != nil {
+		h.Add("Vary", "Accept-Language")
+		if v, ok := f.variants[pageLang(r)]; ok {
+			h.Set("ETag", v.etag)
+			http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(v.body))
+			return nil
+		}
+	}
 	cod := identity
 	// A range request gets the file's own bytes, so that ranges mean what
 	// resuming downloaders expect and an encoded body is never cut; its
@@ -455,4 +488,13 @@ func parseQValue(v string) (int, bool) {
 		return 0, false
 	}
 	return q, true
+}
+
+// readFile reads a file of the site.
+func (s *static) readFile(name string) ([]byte, error) {
+	b, err := fs.ReadFile(s.fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return b, nil
 }
