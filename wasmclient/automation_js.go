@@ -106,16 +106,17 @@ func (a *automations) takesKey(combo string) bool {
 func (a *automations) set(m automation.Model, changed bool) []string {
 	m.Version = automation.Version
 	if errs := m.Validate(); len(errs) > 0 {
+		msg := a.page.Messages()
 		out := make([]string, len(errs))
 		for i, e := range errs {
-			out[i] = e.Error()
+			out[i] = automation.Localize(msg, e)
 		}
 		return out
 	}
 	a.install(m, a.page.Settings().Separator)
 	b, err := json.Marshal(m)
 	if err != nil {
-		return []string{err.Error()}
+		return []string{why(a.page.Messages(), err)} // a bug: a model always encodes
 	}
 	if a.store != nil {
 		a.store.Set(automationKey, string(b))
@@ -130,7 +131,8 @@ func (a *automations) set(m automation.Model, changed bool) []string {
 func (a *automations) fromAccount(data json.RawMessage) {
 	m, err := automation.ImportJSON(data)
 	if err != nil {
-		a.page.Toast("Your aliases and triggers from another device could not be read: " + err.Error())
+		msg := a.page.Messages()
+		a.page.Toast(msg.T("client.sync.automation_unreadable", "why", automation.Localize(msg, err)))
 		return
 	}
 	a.set(m, false)
@@ -168,7 +170,7 @@ func (a *automations) numpad(on bool) []string {
 	if !has {
 		merged, _, err := automation.Merge(m, automation.DefaultNumpadWalk())
 		if err != nil {
-			return []string{err.Error()}
+			return []string{automation.Localize(a.page.Messages(), err)}
 		}
 		m = merged
 	}
@@ -189,37 +191,34 @@ func (a *automations) importText(text string, mudlet bool) map[string]any {
 		report []string
 		err    error
 	)
+	msg := a.page.Messages()
 	if mudlet {
 		var rep automation.Report
 		in, rep, err = automation.ImportMudlet(strings.NewReader(text))
-		for _, n := range rep.Skipped {
-			report = append(report, "Skipped: "+n.String())
-		}
-		for _, n := range rep.Changed {
-			report = append(report, "Changed: "+n.String())
-		}
+		report = rep.Localize(msg)
 	} else {
 		in, err = automation.ImportJSON([]byte(text))
 	}
 	if err != nil {
-		return map[string]any{"ok": false, "errors": []any{err.Error()}}
+		return map[string]any{"ok": false, "errors": []any{automation.Localize(msg, err)}}
 	}
 	a.mu.Lock()
 	m := a.model
 	a.mu.Unlock()
 	merged, rep, err := automation.Merge(m, in)
 	if err != nil {
-		return map[string]any{"ok": false, "errors": []any{err.Error()}}
+		return map[string]any{"ok": false, "errors": []any{automation.Localize(msg, err)}}
 	}
 	if errs := a.set(merged, true); errs != nil {
 		return map[string]any{"ok": false, "errors": toAny(errs)}
 	}
-	summary := fmt.Sprintf("%d aliases, %d triggers, %d keys added", rep.Aliases, rep.Triggers, rep.Macros)
+	summary := msg.T("client.import.added", "aliases", msg.T("client.count.aliases", "n", rep.Aliases),
+		"triggers", msg.T("client.count.triggers", "n", rep.Triggers), "keys", msg.T("client.count.keys", "n", rep.Macros))
 	if rep.Duplicates > 0 {
-		summary += fmt.Sprintf("; %d already here", rep.Duplicates)
+		summary = msg.T("client.import.duplicates", "summary", summary, "n", rep.Duplicates)
 	}
 	if len(report) > 0 {
-		summary += fmt.Sprintf("; %d notes below", len(report))
+		summary = msg.T("client.import.notes", "summary", summary, "n", len(report))
 	}
 	return map[string]any{"ok": true, "summary": summary, "report": toAny(report)}
 }
@@ -253,7 +252,7 @@ func (a *automations) expose(log *sessionLog) {
 		"set": func(args []js.Value) any {
 			var m automation.Model
 			if err := json.Unmarshal([]byte(arg(args)), &m); err != nil {
-				return ret(map[string]any{"ok": false, "errors": []any{err.Error()}})
+				return ret(map[string]any{"ok": false, "errors": []any{why(a.page.Messages(), err)}}) // the dialog's, so a bug
 			}
 			automation.FillIDs(&m)
 			if errs := a.set(m, true); errs != nil {

@@ -1,7 +1,6 @@
 package automation
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 )
@@ -49,7 +48,7 @@ func ParseColor(s string) (color.RGBA, error) {
 			return color.RGBA{v[0]<<4 | v[1], v[2]<<4 | v[3], v[4]<<4 | v[5], 255}, nil
 		}
 	}
-	return color.RGBA{}, fmt.Errorf("invalid colour %q: want #rrggbb, #rgb or a colour name such as red", truncate(s, 20))
+	return color.RGBA{}, newError("auto.err.colour", "colour", truncate(s, 20))
 }
 
 func hexDigit(c byte) (byte, bool) {

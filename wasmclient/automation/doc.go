@@ -2,10 +2,10 @@
 // triggers and macros, as MUD clients such as Mudlet have them, in
 // groups the player turns on and off. It is the model (plain data, saved
 // as JSON), the engine that runs it, and importers from JSON and from
-// Mudlet's XML. It imports only the standard library and knows nothing
-// of the page: the client (wasmclient) feeds it typed lines, lines of
-// output and key presses, and does what it answers. It is tested
-// natively.
+// Mudlet's XML. It imports only the standard library and the message
+// catalogue (shared/i18n), and knows nothing of the page: the client
+// (wasmclient) feeds it typed lines, lines of output and key presses, and
+// does what it answers. It is tested natively.
 //
 // This documentation is written so that a player's guide can be made
 // from it; the names in brackets are the API.
@@ -147,6 +147,17 @@
 // backreferences (\1), lookaround ((?=...), (?<!...)), possessive and
 // atomic groups, and \w, \d and \b match ASCII only. [Model.Validate]
 // names every problem, item by item ([ItemError]).
+//
+// # Messages
+//
+// What this package tells the player (the problems [Model.Validate],
+// [ParseKey] and the importers find, and the notes of a [Report]) are
+// messages of the catalogue, shared/i18n's automation_errors.json:
+// Error() and [Note.String] give them in English, [Localize],
+// [Note.Localize] and [Report.Localize] in the player's language, down to
+// the errors of Go's regular expressions. An error is an [*Error] (a key
+// and its arguments), and errors.Is and errors.As see through it
+// ([ErrKey], *syntax.Error).
 //
 // # Speed
 //

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"io"
 )
 
 // MaxJSONSize bounds a JSON file ImportJSON reads, in bytes: ample for
@@ -16,7 +16,7 @@ func Export(m Model) ([]byte, error) {
 	m.Version = Version
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("export automation: %w", err)
+		return nil, wrapError("auto.err.export", err)
 	}
 	return append(b, '\n'), nil
 }
@@ -27,27 +27,39 @@ func Export(m Model) ([]byte, error) {
 // ID is given a new one, and one without "enabled" is enabled.
 func ImportJSON(data []byte) (Model, error) {
 	if len(data) > MaxJSONSize {
-		return Model{}, fmt.Errorf("import automation: file larger than %d MiB", MaxJSONSize>>20)
+		return Model{}, newError("auto.err.import.large", "max", MaxJSONSize>>20)
 	}
 	var m Model
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&m); err != nil {
-		return Model{}, fmt.Errorf("import automation: %w", err)
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return Model{}, wrapError("auto.err.import.syntax", err, "offset", syn.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return Model{}, newError("auto.err.import.truncated")
+		case errors.As(err, &typ) && typ.Field == "":
+			return Model{}, wrapError("auto.err.import.not_object", err)
+		case errors.As(err, &typ):
+			return Model{}, wrapError("auto.err.import.type", err, "field", typ.Field)
+		}
+		return Model{}, wrapError("auto.err.import.json", err)
 	}
 	if dec.More() {
-		return Model{}, errors.New("import automation: more than one JSON value")
+		return Model{}, newError("auto.err.import.more")
 	}
 	switch {
 	case m.Version == 0:
-		return Model{}, errors.New("import automation: not a Drawbridge automation file (no version)")
+		return Model{}, newError("auto.err.import.no_version")
 	case m.Version > Version:
-		return Model{}, fmt.Errorf("import automation: version %d is newer than this client reads (%d)", m.Version, Version)
+		return Model{}, newError("auto.err.import.newer", "version", m.Version, "max", Version)
 	case m.Version < 0:
-		return Model{}, fmt.Errorf("import automation: bad version %d", m.Version)
+		return Model{}, newError("auto.err.import.bad_version", "version", m.Version)
 	}
 	FillIDs(&m)
 	if errs := m.Validate(); len(errs) > 0 {
-		return Model{}, fmt.Errorf("import automation: %w", errors.Join(errs...))
+		return Model{}, wrapError("auto.err.import.invalid", errors.Join(errs...))
 	}
 	return m, nil
 }
@@ -163,10 +175,10 @@ func Merge(dst, src Model) (Model, MergeReport, error) {
 		rep.Macros++
 	}
 	if n := out.Items(); n > MaxItems {
-		return dst, MergeReport{}, fmt.Errorf("merge automation: %d aliases, triggers and macros together: at most %d are allowed", n, MaxItems)
+		return dst, MergeReport{}, newError("auto.err.merge.items", "n", n, "max", MaxItems)
 	}
 	if len(out.Groups) > MaxGroups {
-		return dst, MergeReport{}, fmt.Errorf("merge automation: %d groups together: at most %d are allowed", len(out.Groups), MaxGroups)
+		return dst, MergeReport{}, newError("auto.err.merge.groups", "n", len(out.Groups), "max", MaxGroups)
 	}
 	return out, rep, nil
 }

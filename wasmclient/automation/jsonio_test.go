@@ -89,7 +89,7 @@ func TestImportJSON(t *testing.T) {
 		{`{}`, "no version"},
 		{`{"version": 2}`, "version 2 is newer"},
 		{`{"version": -1}`, "bad version"},
-		{`[1]`, "cannot unmarshal"},
+		{`[1]`, "not a JSON object"},
 		{`{"version": 1} {}`, "more than one JSON value"},
 		{`{"version": 1, "aliases": [{"pattern": "("}]}`, "alias #1: pattern: error parsing regexp"},
 		{`{"version": 1, "triggers": [{"pattern": "a"}, {"pattern": "b", "gag": true, "highlight": {"fg": "mauve"}}]}`, "trigger #1: does nothing"},

@@ -1,7 +1,6 @@
 package automation
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -68,8 +67,9 @@ func typingKey(code string) bool {
 	return false
 }
 
-// ErrKey is wrapped by every error ParseKey returns.
-var ErrKey = errors.New("bad key combination")
+// ErrKey is wrapped by every error ParseKey returns, and by a macro's key
+// that types (see Model.Validate).
+var ErrKey error = newError("auto.err.key")
 
 // ParseKey reads a key combination and returns it in canonical form. It
 // takes any case ("ctrl+k"), the modifier names Ctrl (Control), Alt
@@ -81,10 +81,10 @@ var ErrKey = errors.New("bad key combination")
 func ParseKey(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", fmt.Errorf("%w: empty", ErrKey)
+		return "", wrapError("auto.err.key.empty", ErrKey)
 	}
 	if len(s) > 64 {
-		return "", fmt.Errorf("%w: too long", ErrKey)
+		return "", wrapError("auto.err.key.long", ErrKey)
 	}
 	parts := strings.Split(s, "+")
 	var ctrl, alt, shift, meta bool
@@ -100,16 +100,16 @@ func ParseKey(s string) (string, error) {
 		case "meta", "cmd", "command", "super", "win":
 			flag = &meta
 		default:
-			return "", fmt.Errorf("%w: %q: unknown modifier %q (Ctrl, Alt, Shift or Meta)", ErrKey, s, strings.TrimSpace(p))
+			return "", wrapError("auto.err.key.modifier", ErrKey, "key", s, "modifier", strings.TrimSpace(p))
 		}
 		if *flag {
-			return "", fmt.Errorf("%w: %q: %s given twice", ErrKey, s, strings.TrimSpace(p))
+			return "", wrapError("auto.err.key.twice", ErrKey, "key", s, "modifier", strings.TrimSpace(p))
 		}
 		*flag = true
 	}
 	code, ok := keyCode(strings.TrimSpace(parts[len(parts)-1]))
 	if !ok {
-		return "", fmt.Errorf("%w: %q: unknown key %q (use KeyboardEvent.code names: KeyA, Digit1, F5, Numpad8, ArrowUp...)", ErrKey, s, strings.TrimSpace(parts[len(parts)-1]))
+		return "", wrapError("auto.err.key.unknown", ErrKey, "key", s, "name", strings.TrimSpace(parts[len(parts)-1]))
 	}
 	return Combo(code, ctrl, alt, shift, meta), nil
 }
@@ -178,7 +178,7 @@ func checkMacroKey(s string) (string, error) {
 	}
 	mods, code := splitCombo(combo)
 	if typingKey(code) && !strings.Contains(mods, "Ctrl+") && !strings.Contains(mods, "Alt+") && !strings.Contains(mods, "Meta+") {
-		return "", fmt.Errorf("%w: %q types text or edits the command line; hold Ctrl, Alt or Meta with it", ErrKey, combo)
+		return "", wrapError("auto.err.key.typing", ErrKey, "key", combo)
 	}
 	return combo, nil
 }

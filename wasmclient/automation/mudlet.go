@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/drawbridge/drawbridge/shared/i18n"
 )
 
 // MaxMudletSize bounds a Mudlet XML file ImportMudlet reads, in bytes.
@@ -28,21 +30,56 @@ type Report struct {
 	Changed []Note
 }
 
+// Localize returns the report's notes in msg's language (English when
+// msg is nil), one a line, as the player reads them: each skipped item
+// ("Skipped: timer "save": timers are not supported"), then each changed
+// one.
+func (r Report) Localize(msg *i18n.Catalog) []string {
+	if msg == nil {
+		msg = source()
+	}
+	out := make([]string, 0, len(r.Skipped)+len(r.Changed))
+	for _, n := range r.Skipped {
+		out = append(out, msg.T("auto.note.skipped", "note", n.Localize(msg)))
+	}
+	for _, n := range r.Changed {
+		out = append(out, msg.T("auto.note.changed", "note", n.Localize(msg)))
+	}
+	return out
+}
+
 // Note is one line of a Report.
 type Note struct {
 	// Kind is "alias", "trigger", "key", "timer", "button", "script",
 	// "variables" or "settings".
 	Kind string
 	Name string
-	Why  string
+	// Why is the reason in English.
+	Why string
+	// Key and Args are the reason as a message of the catalogue, as an
+	// Error's are, for Localize; a note without a Key is its Why in every
+	// language.
+	Key  string
+	Args []any
 }
 
-// String is the note as a player reads it: `trigger "Tell": plays beep ...`.
-func (n Note) String() string {
-	if n.Name == "" {
-		return fmt.Sprintf("%s: %s", n.Kind, n.Why)
+// String is the note as a player reads it, in English: `trigger "Tell":
+// plays beep ...`.
+func (n Note) String() string { return n.Localize(source()) }
+
+// Localize returns the note in msg's language (English when msg is nil).
+func (n Note) Localize(msg *i18n.Catalog) string {
+	if msg == nil {
+		msg = source()
 	}
-	return fmt.Sprintf("%s %q: %s", n.Kind, n.Name, n.Why)
+	why := n.Why
+	if n.Key != "" {
+		why = msg.T(n.Key, localArgs(msg, n.Args, nil)...)
+	}
+	if n.Name == "" {
+		return msg.T("auto.note.unnamed", "kind", kindName(msg, n.Kind), "why", why)
+	}
+	return msg.T("auto.note.named", "kind", kindName(msg, n.Kind), "name", n.Name, "why", why)
 }
 
 // The XML of a Mudlet package or profile, as Mudlet's XMLimport reads
@@ -131,22 +168,26 @@ func (x *xmlItem) folder() bool {
 func ImportMudlet(r io.Reader) (Model, Report, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxMudletSize+1))
 	if err != nil {
-		return Model{}, Report{}, fmt.Errorf("import Mudlet package: %w", err)
+		return Model{}, Report{}, wrapError("auto.err.mudlet.read", err)
 	}
 	if len(data) > MaxMudletSize {
-		return Model{}, Report{}, fmt.Errorf("import Mudlet package: file larger than %d MiB", MaxMudletSize>>20)
+		return Model{}, Report{}, newError("auto.err.mudlet.large", "max", MaxMudletSize>>20)
 	}
 	var pkg xmlPackage
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&pkg); err != nil {
 		var ue xml.UnmarshalError
-		if errors.As(err, &ue) || err == io.EOF {
-			return Model{}, Report{}, errors.New("import Mudlet package: not a Mudlet package (no MudletPackage element)")
+		var syn *xml.SyntaxError
+		switch {
+		case errors.As(err, &ue) || err == io.EOF:
+			return Model{}, Report{}, newError("auto.err.mudlet.not_package")
+		case errors.As(err, &syn):
+			return Model{}, Report{}, newError("auto.err.mudlet.xml", "line", syn.Line, "why", syn.Msg)
 		}
-		return Model{}, Report{}, fmt.Errorf("import Mudlet package: %w", err)
+		return Model{}, Report{}, wrapError("auto.err.mudlet.decode", err)
 	}
 	if v, err := strconv.ParseFloat(pkg.Version, 64); err == nil && v >= 2 {
-		return Model{}, Report{}, fmt.Errorf("import Mudlet package: version %s is newer than this importer reads (1.x)", truncate(pkg.Version, 10))
+		return Model{}, Report{}, newError("auto.err.mudlet.newer", "version", truncate(pkg.Version, 10))
 	}
 	im := importer{m: Model{Version: Version}, groups: map[string]int{}}
 	for _, p := range pkg.Aliases {
@@ -159,19 +200,19 @@ func ImportMudlet(r io.Reader) (Model, Report, error) {
 		im.walk(p.Items, "key", "Key", "KeyGroup", nil, true, true, 0, im.key)
 	}
 	for _, p := range pkg.Timers {
-		im.unsupported(p.Items, "Timer", "timer", "timers are not supported", 0)
+		im.unsupported(p.Items, "Timer", "timer", "auto.note.timers", 0)
 	}
 	for _, p := range pkg.Actions {
-		im.unsupported(p.Items, "Action", "button", "buttons and toolbars are not supported", 0)
+		im.unsupported(p.Items, "Action", "button", "auto.note.buttons", 0)
 	}
 	for _, p := range pkg.Scripts {
-		im.unsupported(p.Items, "Script", "script", "Lua scripts are not supported", 0)
+		im.unsupported(p.Items, "Script", "script", "auto.note.scripts", 0)
 	}
 	if len(pkg.Variables) > 0 {
-		im.skip("variables", "", "Lua variables are not imported")
+		im.skip("variables", "", "auto.note.variables")
 	}
 	if len(pkg.Host) > 0 {
-		im.skip("settings", "", "profile settings are not imported")
+		im.skip("settings", "", "auto.note.settings")
 	}
 	return im.m, im.rep, nil
 }
@@ -182,19 +223,33 @@ type importer struct {
 	groups map[string]int // group name to its index in m.Groups
 }
 
-func (im *importer) skip(kind, name, why string) {
-	im.rep.Skipped = append(im.rep.Skipped, Note{Kind: kind, Name: truncate(name, MaxNameLen), Why: why})
+// skip notes an item not imported, and why: the message key with its
+// arguments.
+func (im *importer) skip(kind, name, key string, args ...any) {
+	im.rep.Skipped = append(im.rep.Skipped, note(kind, name, key, args))
 }
 
-func (im *importer) change(kind, name, why string) {
-	im.rep.Changed = append(im.rep.Changed, Note{Kind: kind, Name: truncate(name, MaxNameLen), Why: why})
+// skipErr notes an item not imported because of err.
+func (im *importer) skipErr(kind, name string, err error) {
+	im.skip(kind, name, "auto.note.error", "err", err)
+}
+
+// change notes an item imported with a difference: the message key with
+// its arguments.
+func (im *importer) change(kind, name, key string, args ...any) {
+	im.rep.Changed = append(im.rep.Changed, note(kind, name, key, args))
+}
+
+func note(kind, name, key string, args []any) Note {
+	return Note{Kind: kind, Name: truncate(name, MaxNameLen), Key: key, Args: args,
+		Why: source().T(key, localArgs(source(), args, nil)...)}
 }
 
 // room reports whether another item fits in the model, and says so when
 // it does not.
 func (im *importer) room(kind, name string) bool {
 	if im.m.Items() >= MaxItems {
-		im.skip(kind, name, fmt.Sprintf("over the limit of %d items", MaxItems))
+		im.skip(kind, name, "auto.note.limit", "max", MaxItems)
 		return false
 	}
 	return true
@@ -264,7 +319,7 @@ func (im *importer) walk(items []xmlItem, kind, item, group string, path []strin
 			continue
 		}
 		if depth >= maxMudletDepth {
-			im.skip(kind, x.Name, "nested too deep")
+			im.skip(kind, x.Name, "auto.note.too_deep")
 			continue
 		}
 		if x.folder() {
@@ -290,10 +345,10 @@ func (im *importer) commands(kind string, x *xmlItem) (string, bool) {
 	case ok:
 		cmds = joinCommands(cmds, s)
 	case cmds == "":
-		im.skip(kind, x.Name, "its action is a Lua script")
+		im.skip(kind, x.Name, "auto.note.lua_action")
 		return "", false
 	default:
-		im.change(kind, x.Name, "its Lua script is not imported, only its command")
+		im.change(kind, x.Name, "auto.note.lua_command_only")
 	}
 	return cmds, true
 }
@@ -303,11 +358,11 @@ func (im *importer) alias(x *xmlItem, path []string, groupOn, parentOn bool) {
 		return
 	}
 	if x.Regex == "" {
-		im.skip("alias", x.Name, "no pattern")
+		im.skip("alias", x.Name, "auto.note.no_pattern")
 		return
 	}
 	if _, _, err := compileRegexp(x.Regex); err != nil {
-		im.skip("alias", x.Name, err.Error())
+		im.skipErr("alias", x.Name, err)
 		return
 	}
 	cmds, ok := im.commands("alias", x)
@@ -316,7 +371,7 @@ func (im *importer) alias(x *xmlItem, path []string, groupOn, parentOn bool) {
 	}
 	a := Alias{ID: NewID(), Name: cutRunes(x.Name, MaxNameLen), Pattern: x.Regex, Commands: cmds}
 	if _, _, err := compileAlias(&a); err != nil {
-		im.skip("alias", x.Name, err.Error())
+		im.skipErr("alias", x.Name, err)
 		return
 	}
 	group, on := im.group(path, groupOn)
@@ -333,10 +388,10 @@ func (im *importer) triggers(items []xmlItem, path []string, groupOn, parentOn b
 		}
 		switch {
 		case depth >= maxMudletDepth:
-			im.skip("trigger", x.Name, "nested too deep")
+			im.skip("trigger", x.Name, "auto.note.too_deep")
 			continue
 		case chain != "":
-			im.skip("trigger", x.Name, fmt.Sprintf("in the trigger chain %q: chains are not supported", truncate(chain, 40)))
+			im.skip("trigger", x.Name, "auto.note.chain", "chain", truncate(chain, 40))
 			im.triggers(x.Children, path, groupOn, parentOn, chain, depth+1)
 			continue
 		}
@@ -346,7 +401,7 @@ func (im *importer) triggers(items []xmlItem, path []string, groupOn, parentOn b
 			continue
 		}
 		if x.folder() {
-			im.skip("trigger", x.Name, "a folder with patterns is a trigger chain: chains are not supported")
+			im.skip("trigger", x.Name, "auto.note.chain_folder")
 		} else {
 			im.trigger(x, path, groupOn, parentOn)
 		}
@@ -383,10 +438,10 @@ func (im *importer) trigger(x *xmlItem, path []string, groupOn, parentOn bool) {
 	}
 	switch {
 	case yes(x.IsMultiline):
-		im.skip("trigger", x.Name, "a multi-line (AND) trigger: not supported")
+		im.skip("trigger", x.Name, "auto.note.multiline")
 		return
 	case yes(x.IsFilter):
-		im.skip("trigger", x.Name, "a filter trigger: not supported")
+		im.skip("trigger", x.Name, "auto.note.filter")
 		return
 	}
 	var alts, subs []string // the patterns as regular expressions; substrings as they are
@@ -405,7 +460,7 @@ func (im *importer) trigger(x *xmlItem, path []string, groupOn, parentOn bool) {
 			alts, subs = append(alts, regexp.QuoteMeta(p)), append(subs, p)
 		case mudletPerl:
 			if _, _, err := compileRegexp(p); err != nil {
-				im.skip("trigger", x.Name, err.Error())
+				im.skipErr("trigger", x.Name, err)
 				return
 			}
 			alts = append(alts, p)
@@ -414,26 +469,26 @@ func (im *importer) trigger(x *xmlItem, path []string, groupOn, parentOn bool) {
 		case mudletExact:
 			alts = append(alts, "^"+regexp.QuoteMeta(p)+"$")
 		case mudletLua:
-			im.skip("trigger", x.Name, "a Lua function pattern: not supported")
+			im.skip("trigger", x.Name, "auto.note.lua_pattern")
 			return
 		case mudletLineSpacer:
-			im.skip("trigger", x.Name, "a line spacer pattern (multi-line triggers): not supported")
+			im.skip("trigger", x.Name, "auto.note.line_spacer")
 			return
 		case mudletColor:
-			im.skip("trigger", x.Name, "a colour pattern: not supported (triggers see text, not colours)")
+			im.skip("trigger", x.Name, "auto.note.colour_pattern")
 			return
 		case mudletPrompt:
-			im.skip("trigger", x.Name, "a prompt pattern: not supported")
+			im.skip("trigger", x.Name, "auto.note.prompt_pattern")
 			return
 		default:
-			im.skip("trigger", x.Name, fmt.Sprintf("unknown pattern type %q", truncate(x.Types[i], 10)))
+			im.skip("trigger", x.Name, "auto.note.pattern_type", "type", truncate(x.Types[i], 10))
 			return
 		}
 	}
 	var t Trigger
 	switch {
 	case len(alts) == 0:
-		im.skip("trigger", x.Name, "no patterns")
+		im.skip("trigger", x.Name, "auto.note.no_patterns")
 		return
 	case len(alts) == 1 && len(subs) == 1:
 		t.Match, t.Pattern = Substring, subs[0]
@@ -441,7 +496,7 @@ func (im *importer) trigger(x *xmlItem, path []string, groupOn, parentOn bool) {
 		t.Match, t.Pattern = Regex, alts[0]
 	default:
 		t.Match, t.Pattern = Regex, "(?:"+strings.Join(alts, ")|(?:")+")"
-		im.change("trigger", x.Name, fmt.Sprintf("its %d patterns are one regular expression, each an alternative", len(alts)))
+		im.change("trigger", x.Name, "auto.note.patterns_joined", "n", len(alts))
 	}
 	t.ID, t.Name = NewID(), cutRunes(x.Name, MaxNameLen)
 
@@ -469,24 +524,24 @@ func (im *importer) trigger(x *xmlItem, path []string, groupOn, parentOn bool) {
 	}
 	if yes(x.IsSound) && x.SoundFile != "" {
 		t.Sound = SoundBeep
-		im.change("trigger", x.Name, fmt.Sprintf("plays %s instead of the sound file %q", SoundBeep, truncate(x.SoundFile, 60)))
+		im.change("trigger", x.Name, "auto.note.sound", "sound", SoundBeep, "file", truncate(x.SoundFile, 60))
 	}
 	if t.Highlight == nil && !t.Gag && t.Commands == "" && t.Sound == "" {
 		if scriptLost {
-			im.skip("trigger", x.Name, "its action is a Lua script")
+			im.skip("trigger", x.Name, "auto.note.lua_action")
 		} else {
-			im.skip("trigger", x.Name, "does nothing that can be imported")
+			im.skip("trigger", x.Name, "auto.note.nothing")
 		}
 		return
 	}
 	if scriptLost {
-		im.change("trigger", x.Name, "its Lua script is not imported")
+		im.change("trigger", x.Name, "auto.note.lua_dropped")
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(x.StayOpen)); err == nil && n > 0 {
-		im.change("trigger", x.Name, fmt.Sprintf("fires on the matching line only (its fire length of %d lines is not supported)", n))
+		im.change("trigger", x.Name, "auto.note.fire_length", "n", n)
 	}
 	if _, err := checkTrigger(&t); err != nil {
-		im.skip("trigger", x.Name, err.Error())
+		im.skipErr("trigger", x.Name, err)
 		return
 	}
 	group, on := im.group(path, groupOn)
@@ -508,7 +563,7 @@ func (im *importer) mudletColor(x *xmlItem, c *string, def string) string {
 		return ""
 	}
 	if _, err := ParseColor(s); err != nil {
-		im.change("trigger", x.Name, fmt.Sprintf("colour %q is not one this client knows: left as it is", truncate(s, 20)))
+		im.change("trigger", x.Name, "auto.note.colour", "colour", truncate(s, 20))
 		return ""
 	}
 	return s
@@ -521,16 +576,16 @@ func (im *importer) key(x *xmlItem, path []string, groupOn, parentOn bool) {
 	code, err1 := strconv.ParseInt(strings.TrimSpace(x.KeyCode), 10, 64)
 	mod, err2 := strconv.ParseInt(strings.TrimSpace(x.KeyModifier), 10, 64)
 	if err1 != nil || err2 != nil {
-		im.skip("key", x.Name, "no key code")
+		im.skip("key", x.Name, "auto.note.no_key_code")
 		return
 	}
 	combo, err := qtKeyCombo(code, mod)
 	if err != nil {
-		im.skip("key", x.Name, err.Error())
+		im.skipErr("key", x.Name, err)
 		return
 	}
 	if _, err := checkMacroKey(combo); err != nil {
-		im.skip("key", x.Name, err.Error())
+		im.skipErr("key", x.Name, err)
 		return
 	}
 	cmds, ok := im.commands("key", x)
@@ -538,12 +593,12 @@ func (im *importer) key(x *xmlItem, path []string, groupOn, parentOn bool) {
 		return
 	}
 	if cmds == "" {
-		im.skip("key", x.Name, "no command")
+		im.skip("key", x.Name, "auto.note.no_command")
 		return
 	}
 	k := Macro{ID: NewID(), Name: cutRunes(x.Name, MaxNameLen), Key: combo, Commands: cmds}
 	if _, err := checkMacro(&k); err != nil {
-		im.skip("key", x.Name, err.Error())
+		im.skipErr("key", x.Name, err)
 		return
 	}
 	group, on := im.group(path, groupOn)
@@ -552,18 +607,19 @@ func (im *importer) key(x *xmlItem, path []string, groupOn, parentOn bool) {
 	im.rep.Macros++
 }
 
-// unsupported lists every item of a package this client has no use for.
-func (im *importer) unsupported(items []xmlItem, element, kind, why string, depth int) {
+// unsupported lists every item of a package this client has no use for,
+// with the message key that says why.
+func (im *importer) unsupported(items []xmlItem, element, kind, key string, depth int) {
 	for i := range items {
 		x := &items[i]
 		if x.XMLName.Local != element && x.XMLName.Local != element+"Group" {
 			continue
 		}
 		if !x.folder() {
-			im.skip(kind, x.Name, why)
+			im.skip(kind, x.Name, key)
 		}
 		if depth < maxMudletDepth {
-			im.unsupported(x.Children, element, kind, why, depth+1)
+			im.unsupported(x.Children, element, kind, key, depth+1)
 		}
 	}
 }
@@ -646,7 +702,7 @@ func qtKeyCombo(code, mods int64) (string, error) {
 		name = qtKeys[code]
 	}
 	if name == "" {
-		return "", fmt.Errorf("key code %#x (modifiers %#x) does not name a key this client knows", code, mods)
+		return "", newError("auto.err.mudlet.key_code", "code", fmt.Sprintf("%#x", code), "modifiers", fmt.Sprintf("%#x", mods))
 	}
 	return Combo(name, ctrl, alt, shift, meta), nil
 }

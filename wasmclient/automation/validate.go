@@ -1,12 +1,12 @@
 package automation
 
 import (
-	"errors"
-	"fmt"
 	"image/color"
 	"regexp"
 	"regexp/syntax"
 	"unicode/utf8"
+
+	"github.com/drawbridge/drawbridge/shared/i18n"
 )
 
 // Limits on a model. They bound the work a line of output or a typed
@@ -60,15 +60,19 @@ type ItemError struct {
 	Err   error
 }
 
-// Error names the item and says what is wrong with it.
-func (e *ItemError) Error() string {
+// Error names the item and says what is wrong with it, in English (see
+// Localize).
+func (e *ItemError) Error() string { return e.localize(source()) }
+
+func (e *ItemError) localize(msg *i18n.Catalog) string {
+	why := Localize(msg, e.Err)
 	switch {
 	case e.Kind == "model":
-		return e.Err.Error()
+		return why
 	case e.Name == "":
-		return fmt.Sprintf("%s #%d: %v", e.Kind, e.Index, e.Err)
+		return msg.T("auto.err.item_numbered", "kind", kindName(msg, e.Kind), "index", e.Index, "err", why)
 	}
-	return fmt.Sprintf("%s %q: %v", e.Kind, e.Name, e.Err)
+	return msg.T("auto.err.item_named", "kind", kindName(msg, e.Kind), "name", e.Name, "err", why)
 }
 
 // Unwrap returns the problem itself (an ErrKey, a regexp/syntax error...).
@@ -78,7 +82,8 @@ func itemError(kind, name, id string, index int, err error) *ItemError {
 	return &ItemError{Kind: kind, Name: truncate(name, 40), Index: index + 1, ID: id, Err: err}
 }
 
-// Validate returns every problem with the model, each an *ItemError: too
+// Validate returns every problem with the model, each an *ItemError
+// whose problem is an *Error (Localize gives it in the player's language): too
 // many items or groups, missing or repeated IDs, names too long, empty or
 // too long patterns, regular expressions Go cannot compile (with the RE2
 // error) or that are too large, unknown match types, scopes or sounds,
@@ -88,10 +93,10 @@ func itemError(kind, name, id string, index int, err error) *ItemError {
 func (m *Model) Validate() []error {
 	var errs []error
 	if n := m.Items(); n > MaxItems {
-		errs = append(errs, &ItemError{Kind: "model", Err: fmt.Errorf("%d aliases, triggers and macros: at most %d are allowed", n, MaxItems)})
+		errs = append(errs, &ItemError{Kind: "model", Err: newError("auto.err.model.items", "n", n, "max", MaxItems)})
 	}
 	if len(m.Groups) > MaxGroups {
-		errs = append(errs, &ItemError{Kind: "model", Err: fmt.Errorf("%d groups: at most %d are allowed", len(m.Groups), MaxGroups)})
+		errs = append(errs, &ItemError{Kind: "model", Err: newError("auto.err.model.groups", "n", len(m.Groups), "max", MaxGroups)})
 	}
 	seenGroup := map[string]bool{}
 	for i, g := range m.Groups {
@@ -99,7 +104,7 @@ func (m *Model) Validate() []error {
 			errs = append(errs, itemError("group", g.Name, "", i, err))
 		}
 		if seenGroup[g.Name] {
-			errs = append(errs, itemError("group", g.Name, "", i, errors.New("listed twice")))
+			errs = append(errs, itemError("group", g.Name, "", i, newError("auto.err.group.twice")))
 		}
 		seenGroup[g.Name] = true
 	}
@@ -108,18 +113,18 @@ func (m *Model) Validate() []error {
 	checkCommon := func(kind, id, name, group string, i int) {
 		switch {
 		case id == "":
-			errs = append(errs, itemError(kind, name, id, i, errors.New("no ID")))
+			errs = append(errs, itemError(kind, name, id, i, newError("auto.err.id.none")))
 		case len(id) > MaxIDLen:
-			errs = append(errs, itemError(kind, name, id, i, fmt.Errorf("ID longer than %d bytes", MaxIDLen)))
+			errs = append(errs, itemError(kind, name, id, i, newError("auto.err.id.long", "max", MaxIDLen)))
 		case ids[id]:
-			errs = append(errs, itemError(kind, name, id, i, fmt.Errorf("ID %q used twice", id)))
+			errs = append(errs, itemError(kind, name, id, i, newError("auto.err.id.twice", "id", truncate(id, 40))))
 		}
 		ids[id] = true
 		if err := checkName(name); err != nil {
 			errs = append(errs, itemError(kind, name, id, i, err))
 		}
 		if err := checkName(group); err != nil {
-			errs = append(errs, itemError(kind, name, id, i, fmt.Errorf("group: %w", err)))
+			errs = append(errs, itemError(kind, name, id, i, wrapError("auto.err.group_name", err)))
 		}
 	}
 	for i, a := range m.Aliases {
@@ -152,30 +157,35 @@ func (m *Model) Validate() []error {
 
 func checkName(name string) error {
 	if utf8.RuneCountInString(name) > MaxNameLen {
-		return fmt.Errorf("name longer than %d characters", MaxNameLen)
+		return newError("auto.err.name.long", "max", MaxNameLen)
 	}
 	return nil
 }
 
-func checkCommands(field, s string) error {
-	if len(s) > MaxCommandsLen {
-		return fmt.Errorf("%s: longer than %d bytes", field, MaxCommandsLen)
+// checkCommands checks an item's commands, or with notify a trigger's
+// notification.
+func checkCommands(s string, notify bool) error {
+	switch {
+	case len(s) <= MaxCommandsLen:
+		return nil
+	case notify:
+		return newError("auto.err.notify.long", "max", MaxCommandsLen)
 	}
-	return nil
+	return newError("auto.err.commands.long", "max", MaxCommandsLen)
 }
 
 func errTotalProgram(n int) error {
-	return fmt.Errorf("the regular expressions are too large together (%d instructions once compiled, at most %d)", n, MaxTotalProgram)
+	return newError("auto.err.program.total", "n", n, "max", MaxTotalProgram)
 }
 
 // compileRegexp compiles a pattern as Go's regexp does (RE2 syntax, Perl
 // flags), refusing an empty or too long one, and returns its size.
 func compileRegexp(pattern string) (*regexp.Regexp, int, error) {
 	if pattern == "" {
-		return nil, 0, errors.New("pattern: empty")
+		return nil, 0, newError("auto.err.pattern.empty")
 	}
 	if len(pattern) > MaxPatternLen {
-		return nil, 0, fmt.Errorf("pattern: longer than %d bytes", MaxPatternLen)
+		return nil, 0, newError("auto.err.pattern.long", "max", MaxPatternLen)
 	}
 	return compileProgram(pattern)
 }
@@ -185,18 +195,18 @@ func compileRegexp(pattern string) (*regexp.Regexp, int, error) {
 func compileProgram(pattern string) (*regexp.Regexp, int, error) {
 	parsed, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
-		return nil, 0, fmt.Errorf("pattern: %w", err)
+		return nil, 0, wrapError("auto.err.pattern", err)
 	}
 	prog, err := syntax.Compile(parsed.Simplify())
 	if err != nil {
-		return nil, 0, fmt.Errorf("pattern: %w", err)
+		return nil, 0, wrapError("auto.err.pattern", err)
 	}
 	if len(prog.Inst) > MaxProgram {
-		return nil, 0, fmt.Errorf("pattern: too complex (%d instructions once compiled, at most %d)", len(prog.Inst), MaxProgram)
+		return nil, 0, newError("auto.err.pattern.complex", "n", len(prog.Inst), "max", MaxProgram)
 	}
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return nil, 0, fmt.Errorf("pattern: %w", err)
+		return nil, 0, wrapError("auto.err.pattern", err)
 	}
 	return re, len(prog.Inst), nil
 }
@@ -206,7 +216,7 @@ func compileAlias(a *Alias) (*regexp.Regexp, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return re, size, checkCommands("commands", a.Commands)
+	return re, size, checkCommands(a.Commands, false)
 }
 
 // checkedTrigger is what checking a trigger found: its compiled pattern
@@ -225,11 +235,11 @@ func checkTrigger(t *Trigger) (checkedTrigger, error) {
 	var c checkedTrigger
 	switch {
 	case t.Pattern == "":
-		return c, errors.New("pattern: empty")
+		return c, newError("auto.err.pattern.empty")
 	case len(t.Pattern) > MaxPatternLen:
-		return c, fmt.Errorf("pattern: longer than %d bytes", MaxPatternLen)
+		return c, newError("auto.err.pattern.long", "max", MaxPatternLen)
 	case !utf8.ValidString(t.Pattern):
-		return c, errors.New("pattern: not valid UTF-8")
+		return c, newError("auto.err.pattern.utf8")
 	}
 	var err error
 	switch t.Match {
@@ -244,7 +254,7 @@ func checkTrigger(t *Trigger) (checkedTrigger, error) {
 		}
 		c.re, c.size, err = compileProgram(p)
 	default:
-		return c, fmt.Errorf("match %q: want %q or %q", truncate(string(t.Match), 20), Substring, Regex)
+		return c, newError("auto.err.match", "match", truncate(string(t.Match), 20), "substring", string(Substring), "regex", string(Regex))
 	}
 	if err != nil {
 		return c, err
@@ -254,14 +264,14 @@ func checkTrigger(t *Trigger) (checkedTrigger, error) {
 		acts++
 		fg, err := ParseColor(h.FG)
 		if err != nil {
-			return c, fmt.Errorf("highlight: %w", err)
+			return c, wrapError("auto.err.highlight", err)
 		}
 		bg, err := ParseColor(h.BG)
 		if err != nil {
-			return c, fmt.Errorf("highlight: %w", err)
+			return c, wrapError("auto.err.highlight", err)
 		}
 		if fg.A == 0 && bg.A == 0 {
-			return c, errors.New("highlight: no colour")
+			return c, newError("auto.err.highlight.no_colour")
 		}
 		c.fg, c.bg = fg, bg
 		switch h.Scope {
@@ -270,7 +280,8 @@ func checkTrigger(t *Trigger) (checkedTrigger, error) {
 		case ScopeGroups, ScopeLine:
 			c.scope = h.Scope
 		default:
-			return c, fmt.Errorf("highlight: scope %q: want %q, %q or %q", truncate(string(h.Scope), 20), ScopeMatch, ScopeGroups, ScopeLine)
+			return c, newError("auto.err.highlight.scope", "scope", truncate(string(h.Scope), 20),
+				"match", string(ScopeMatch), "groups", string(ScopeGroups), "line", string(ScopeLine))
 		}
 	}
 	if t.Gag {
@@ -278,24 +289,24 @@ func checkTrigger(t *Trigger) (checkedTrigger, error) {
 	}
 	if t.Commands != "" {
 		acts++
-		if err := checkCommands("commands", t.Commands); err != nil {
+		if err := checkCommands(t.Commands, false); err != nil {
 			return c, err
 		}
 	}
 	if t.Sound != "" {
 		acts++
 		if !validSound(t.Sound) {
-			return c, fmt.Errorf("sound %q: want %s, %s or %s", truncate(t.Sound, 20), SoundBeep, SoundChime, SoundAlert)
+			return c, newError("auto.err.sound", "sound", truncate(t.Sound, 20), "beep", SoundBeep, "chime", SoundChime, "alert", SoundAlert)
 		}
 	}
 	if t.Notify != "" {
 		acts++
-		if err := checkCommands("notify", t.Notify); err != nil {
+		if err := checkCommands(t.Notify, true); err != nil {
 			return c, err
 		}
 	}
 	if acts == 0 {
-		return c, errors.New("does nothing: give it a highlight, gag, commands, a sound or a notification")
+		return c, newError("auto.err.trigger.nothing")
 	}
 	return c, nil
 }
@@ -303,10 +314,10 @@ func checkTrigger(t *Trigger) (checkedTrigger, error) {
 func checkMacro(k *Macro) (string, error) {
 	combo, err := checkMacroKey(k.Key)
 	if err != nil {
-		return "", fmt.Errorf("key: %w", err)
+		return "", wrapError("auto.err.macro.key", err)
 	}
 	if k.Commands == "" {
-		return "", errors.New("commands: empty")
+		return "", newError("auto.err.commands.empty")
 	}
-	return combo, checkCommands("commands", k.Commands)
+	return combo, checkCommands(k.Commands, false)
 }
