@@ -3,8 +3,16 @@
 //
 // The session lives in an HttpOnly cookie that the gateway sets and reads:
 // nothing here sees or stores a token. Every answer is turned into a
-// Result, and every failure into a sentence fit to show the player, so the
-// pages never parse an error themselves.
+// Result, and every failure into a sentence fit to show the player, in
+// the page's language, so the pages never parse an error themselves.
+//
+// The gateway's error answers carry a code and its arguments
+// ({"error": "English", "code": "too_short", "args": {"min": 12}}); the
+// sentence shown is the catalogue's "api."+code (shared/i18n,
+// catalog/*/api.json). A code this page does not know (a newer gateway)
+// shows the gateway's English sentence; an answer without a code (a proxy's
+// error page, no network) gets a sentence for its HTTP status.
+import { ready, t } from "./i18n.js";
 
 /**
  * @typedef {object} Result
@@ -12,7 +20,9 @@
  * @property {number}  status    the HTTP status; 0 when the server could not be reached
  * @property {any}     data      the decoded JSON body, or null
  * @property {string}  message   for a failure, a sentence for the player; "" on success
- * @property {{code: string, message: string}[]} problems  the rules a name or password broke
+ * @property {string}  code      for a failure, the gateway's code for it ("invalid_credentials"), or ""
+ * @property {{code: string, args?: object, message: string}[]} problems  the rules a name or
+ *           password broke, each message in the page's language
  * @property {number|null} retryAfter  seconds to wait, from a 429 or 503
  */
 
@@ -54,36 +64,67 @@ export async function api(method, path, body, opts = {}) {
     }
   }
   if (resp.ok) {
-    return { ok: true, status: resp.status, data, message: "", problems: [], retryAfter: null };
+    return { ok: true, status: resp.status, data, message: "", code: "", problems: [], retryAfter: null };
   }
   return failure(resp.status, data, resp.headers);
 }
 
-function failure(status, data, headers) {
+async function failure(status, data, headers) {
+  // The words come from the catalogue: wait for it (ready never rejects).
+  await ready;
   const problems = Array.isArray(data?.problems)
-    ? data.problems.filter((p) => p && typeof p.message === "string")
+    ? data.problems
+      .filter((p) => p && typeof p.message === "string")
+      .map(localProblem)
     : [];
   const retryAfter = status === 429 || status === 503 ? waitSeconds(headers, data) : null;
-  return { ok: false, status, data, message: describe(status, data, retryAfter), problems, retryAfter };
+  const code = typeof data?.code === "string" ? data.code : "";
+  return { ok: false, status, data, message: describe(status, data, retryAfter), code, problems, retryAfter };
 }
 
-// describe returns the sentence shown for a failed request.
-function describe(status, data, retryAfter) {
-  if (status === 0) return "Could not reach the server. Check your connection and try again.";
-  if (status === 429) {
-    if (retryAfter == null) return "Too many attempts; try again later.";
-    return `Too many attempts; try again in ${retryAfter} ${retryAfter === 1 ? "second" : "seconds"}.`;
+/**
+ * Returns a problem the gateway listed (a rule a name or password broke,
+ * {code, args, message}) with its message in the page's language. For
+ * answers that list problems on success (POST api/password/check); the
+ * catalogue must be read (await ready).
+ * @param {{code: string, args?: object, message: string}} p
+ */
+export function localProblem(p) {
+  return { ...p, message: explain(p.code, p.args, p.message) ?? p.message };
+}
+
+// explain returns the catalogue's sentence for a gateway code, with its
+// arguments, or null when the catalogue has none (the gateway is newer
+// than this page) and english is empty; english is the gateway's own
+// sentence, the fallback.
+function explain(code, args, english) {
+  if (typeof code === "string" && /^[a-z][a-z0-9_]*$/.test(code)) {
+    const key = "api." + code; // not shown: the catalogue's key for a gateway code
+    const text = t(key, args && typeof args === "object" ? args : {});
+    if (text !== key) return text;
   }
-  if (status === 503) return "The server is busy; try again in a moment.";
-  if (status >= 500) return "Something went wrong; try again.";
-  const text = typeof data?.error === "string" ? data.error.trim() : "";
-  if (text) return text;
+  const fallback = typeof english === "string" ? english.trim() : "";
+  return fallback || null;
+}
+
+// describe returns the sentence shown for a failed request: the
+// catalogue's for the gateway's code, else the gateway's English, else
+// one for the HTTP status.
+function describe(status, data, retryAfter) {
+  if (status === 0) return t("api.client.unreachable");
+  const said = data && typeof data.code === "string" ? explain(data.code, data.args, data.error) : null;
+  if (said) return said;
+  if (status === 429) {
+    return retryAfter == null ? t("api.client.too_many") : t("api.rate_limited", { n: retryAfter });
+  }
+  if (status === 503) return t("api.busy");
+  if (status >= 500) return t("api.internal");
   switch (status) {
-    case 401: return "Please log in.";
-    case 403: return "That is not allowed.";
-    case 404: return "This gateway does not offer that.";
-    case 409: return "That conflicts with what already exists.";
-    default: return "The request was refused.";
+    case 401: return t("api.unauthenticated");
+    case 403: return t("api.forbidden");
+    case 404: return t("api.not_offered");
+    case 409: return t("api.client.conflict");
+    default: return t("api.client.refused");
   }
 }
 

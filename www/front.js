@@ -5,8 +5,11 @@
 // answering) from GET /api/status, without holding up the forms.
 //
 // Everything shown that came from the server or the address bar is set as
-// text (textContent), never as HTML.
-import { api, currentUser, logout } from "./api.js";
+// text (textContent), never as HTML. Every word is the message catalogue's
+// (i18n.js; keys front.* in shared/i18n/catalog/*/front.json), in the
+// page's language.
+import { api, currentUser, localProblem, logout } from "./api.js";
+import { current, ready, setText as setMessage, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,20 +17,21 @@ const defaultGame = "Drawbridge";
 
 // Why the terminal sent the player here: /?reason=CODE, a code from the
 // gateway (wire.LoginReason), never text. The page shows its own sentence
-// for each, so a link cannot put words in the gateway's mouth.
+// for each (the catalogue's message named here), so a link cannot put
+// words in the gateway's mouth.
 const reasons = {
-  login: "Please log in.",
-  expired: "Your session expired. Please log in again.",
-  ended: "Your session was ended. Please log in again.",
-  logout: "You logged out.",
-  replaced: "You logged in again in this browser.",
-  password_changed: "Your password was changed. Please log in again.",
-  role_changed: "Your role changed. Please log in again.",
-  disabled: "Your account has been disabled.",
-  deleted: "Your account has been deleted.",
-  revoked: "Your session was ended. Please log in again.",
-  session_limit: "You logged in on too many devices; this older session was ended.",
-  guest_expired: "Your guest visit is over. Register an account to keep playing.",
+  login: "front.reason.login",
+  expired: "front.reason.expired",
+  ended: "front.reason.ended",
+  logout: "front.reason.logout",
+  replaced: "front.reason.replaced",
+  password_changed: "front.reason.password_changed",
+  role_changed: "front.reason.role_changed",
+  disabled: "front.reason.disabled",
+  deleted: "front.reason.deleted",
+  revoked: "front.reason.revoked",
+  session_limit: "front.reason.session_limit",
+  guest_expired: "front.reason.guest_expired",
 };
 
 /** What GET /api/info said, or null when it could not be read. */
@@ -75,18 +79,20 @@ function notice(text) {
 // reasonText is the page's sentence for a ?reason= code; anything else,
 // whatever it says, is the generic one.
 function reasonText(code) {
-  return Object.hasOwn(reasons, code) ? reasons[code] : reasons.login;
+  return t(Object.hasOwn(reasons, code) ? reasons[code] : reasons.login);
 }
 
 // showReason shows why the terminal sent the player here, then drops it
 // from the address so that a reload or a bookmark does not repeat it.
-function showReason() {
+async function showReason() {
   const params = new URLSearchParams(location.search);
   if (!params.has("reason")) return;
-  notice(reasonText(params.get("reason") || ""));
+  const code = params.get("reason") || "";
   params.delete("reason");
   const q = params.toString();
   history.replaceState(history.state, "", location.pathname + (q ? "?" + q : "") + location.hash);
+  await ready;
+  notice(reasonText(code));
 }
 
 function toPlay() {
@@ -98,14 +104,12 @@ function toPlay() {
 // waits for them to read it before going to the terminal.
 function warnThenPlay(n) {
   const el = $("reason");
-  const text = `Your account saw ${n} failed ${n === 1 ? "login" : "logins"} since your last visit. ` +
-    "If that was not you, choose a stronger password.";
-  setText(el, text);
+  setText(el, t("front.failed_logins", { n, count: n.toLocaleString(current()) }));
   const go = document.createElement("button");
   go.type = "button";
   go.className = "button";
   go.id = "continue";
-  go.textContent = "Continue to the game";
+  go.textContent = t("front.continue");
   go.addEventListener("click", toPlay);
   el.append(" ", go);
   el.hidden = false;
@@ -125,11 +129,12 @@ async function run(form, button, errorEl, request, onFail) {
     r = await request();
   } catch (err) {
     console.error(err);
-    r = { ok: false, status: 0, message: "Something went wrong; try again.", problems: [] };
+    r = { ok: false, status: 0, message: t("api.internal"), code: "", problems: [] };
   }
   if (r.ok) {
     // The button stays disabled while the page changes.
     const failed = Number(r.data?.failed_logins) || 0;
+    await ready;
     if (failed > 0) warnThenPlay(failed);
     else toPlay();
     return;
@@ -160,7 +165,7 @@ function passwordFields({ name, password, confirm, policy, match }) {
     if (!problems) return;
     if (problems.length === 0) {
       policy.classList.add("ok");
-      policy.textContent = "This password is good to use.";
+      policy.textContent = t("front.policy.ok");
       return;
     }
     policy.classList.add("bad");
@@ -191,7 +196,9 @@ function passwordFields({ name, password, confirm, policy, match }) {
     if (mine !== seq) return;
     // A failed check says nothing; the submit will tell.
     if (r.ok && Array.isArray(r.data?.problems)) {
-      render(r.data.problems.filter((p) => p && typeof p.message === "string"));
+      await ready;
+      if (mine !== seq) return;
+      render(r.data.problems.filter((p) => p && typeof p.message === "string").map(localProblem));
     }
   };
 
@@ -215,7 +222,7 @@ function passwordFields({ name, password, confirm, policy, match }) {
     }
     match.classList.toggle("ok", state === "ok");
     match.classList.toggle("bad", state === "bad");
-    setText(match, state === "ok" ? "The passwords match." : state === "bad" ? "The passwords do not match." : "");
+    setText(match, state === "ok" ? t("front.match.ok") : state === "bad" ? t("front.match.bad") : "");
     invalid(confirm, state === "bad");
     return state === "ok";
   };
@@ -239,7 +246,7 @@ function passwordFields({ name, password, confirm, policy, match }) {
       const max = Number(p?.max_length);
       const hint = password.getAttribute("aria-describedby")?.split(" ")[0];
       if (Number.isInteger(min) && min > 0 && hint) {
-        setText($(hint), `At least ${min} characters. A long phrase is easiest to remember.`);
+        setText($(hint), t("front.password.hint_min", { min: min.toLocaleString(current()) }));
       }
       // Safari's password generator follows passwordrules.
       const rules = [];
@@ -287,8 +294,9 @@ function setupLogin() {
 // newAccountForm wires a form that creates an account: "register" (any
 // player) or "setup" (the first superuser, with the setup token). extra
 // adds the form's other fields to the request; onRefused(result) marks
-// them when a refusal was about them.
-function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () => {}) {
+// them when a refusal was about them; refused() heads the list of
+// problems with a refusal.
+function newAccountForm(prefix, path, refused, extra = () => ({}), onRefused = () => {}) {
   const form = $(`${prefix}-form`);
   const name = $(`${prefix}-name`);
   const password = $(`${prefix}-password`);
@@ -298,7 +306,7 @@ function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () =
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!fields.matches()) {
-      showError(err, "The passwords do not match.");
+      showError(err, t("front.match.bad"));
       confirm.focus();
       return;
     }
@@ -306,7 +314,7 @@ function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () =
       () => api("POST", path, { ...extra(), name: name.value.trim(), password: password.value }),
       (r) => {
         if (r.problems.length > 0) {
-          showError(err, `The ${what} was not created:`, r.problems);
+          showError(err, refused(), r.problems);
           markProblems(name, password, r.problems);
           return true;
         }
@@ -319,13 +327,13 @@ function newAccountForm(prefix, path, what, extra = () => ({}), onRefused = () =
 }
 
 function setupRegister() {
-  return newAccountForm("register", "api/register", "account");
+  return newAccountForm("register", "api/register", () => t("front.register.refused"));
 }
 
 function setupSetup() {
   const token = $("setup-token");
   token.addEventListener("input", () => invalid(token, false));
-  return newAccountForm("setup", "api/setup", "superuser",
+  return newAccountForm("setup", "api/setup", () => t("front.setup.refused"),
     () => ({ token: token.value.trim() }),
     (r) => { if (r.status === 403) invalid(token, true); });
 }
@@ -349,7 +357,7 @@ function setupSession() {
     const r = await logout();
     button.disabled = false;
     if (r.ok || r.status === 401) {
-      notice("You logged out.");
+      notice(t("front.reason.logout"));
       render(null);
       $("login-name").focus();
       return;
@@ -363,7 +371,7 @@ function setupSession() {
 
 function applyInfo() {
   const game = typeof info?.game === "string" && info.game.trim() ? info.game.trim() : defaultGame;
-  document.title = game;
+  document.title = t("front.title", { game });
   setText($("game-name"), game);
   registerFields.setPolicy(info?.policy);
   setupFields.setPolicy(info?.policy);
@@ -377,8 +385,10 @@ function render(user) {
   const loggedIn = Boolean(user);
   $("session-panel").hidden = !loggedIn;
   if (loggedIn) {
-    setText($("session-name"), user.name);
-    $("session-guest").hidden = !user.guest;
+    // The name goes in the message's <0> (a <strong translate="no">);
+    // names are letters, digits and "-", so they hold no markup.
+    const name = String(user.name).replace(/[<>]/g, "");
+    setMessage($("session-lead"), t(user.guest ? "front.session.lead_guest" : "front.session.lead", { name }));
   }
   $("entry").hidden = loggedIn;
   $("register-panel").hidden = info?.registration !== "open";
@@ -393,43 +403,66 @@ let statusSoonLeft = 5; // quick looks left (checks may be off for good)
 let statusTimer = 0;
 let statusBusy = false;
 
-function count(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-// humanDuration says roughly how long s seconds is: "3 days", "5 hours".
+// humanDuration says roughly how long s seconds is, in the page's
+// language: "3 days", "5 hours", "less than a minute".
 function humanDuration(s) {
-  for (const [one, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
-    if (s >= size) return count(Math.floor(s / size), one, one + "s");
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+    if (s >= size) {
+      return new Intl.NumberFormat(current(), { style: "unit", unit, unitDisplay: "long" }).format(Math.floor(s / size));
+    }
   }
-  return "less than a minute";
+  return t("front.status.less_than_a_minute");
 }
 
 // statusLine turns GET /api/status into what the page says, and a state
 // for the coloured dot ("up", "down", or "unknown": no dot). Only numbers
 // the gateway has are shown: the game's own count from MSSP, else the
-// players who came through this site.
+// players who came through this site. Each combination is a sentence of
+// its own in the catalogue (front.status.*), so that a language orders
+// its parts as it needs.
 function statusLine(st) {
   const g = st && typeof st.game === "object" ? st.game : null;
   const checked = typeof g?.checked === "string" ? Date.parse(g.checked) : NaN;
   if (g && !Number.isNaN(checked) && g.reachable !== true) {
-    return { state: "down", text: "The game is not answering right now." };
+    return { state: "down", text: t("front.status.down") };
   }
-  const parts = [];
+  let who = ""; // whose count: the game's (players, nobody), this site's (players_here, nobody_here), or none
+  let n = 0;
   const web = st?.gateway?.players;
   if (Number.isInteger(g?.players) && g.players >= 0) {
-    parts.push(g.players === 0 ? "No one is playing right now" : count(g.players, "player", "players") + " online");
+    who = g.players === 0 ? "nobody" : "players";
+    n = g.players;
   } else if (Number.isInteger(web) && web >= 0) {
-    parts.push(web === 0 ? "No one is playing here right now" : count(web, "player", "players") + " online here");
+    who = web === 0 ? "nobody_here" : "players_here";
+    n = web;
   }
+  let uptime = "";
   if (Number.isInteger(g?.uptime_seconds) && !Number.isNaN(checked)) {
     // Uptime as of the check, plus the time since (never less, if this
     // computer's clock is behind).
     const up = g.uptime_seconds + Math.max(Date.now() - checked, 0) / 1000;
-    if (up >= 0) parts.push("up for " + humanDuration(up));
+    if (up >= 0) uptime = humanDuration(up);
   }
   const state = Number.isNaN(checked) ? "unknown" : "up";
-  return { state, text: parts.join(", ") + (parts.length ? "." : "") };
+  const args = { n, count: n.toLocaleString(current()), uptime };
+  let text = "";
+  switch (who) {
+    case "players":
+      text = uptime ? t("front.status.players_up", args) : t("front.status.players", args);
+      break;
+    case "nobody":
+      text = uptime ? t("front.status.nobody_up", args) : t("front.status.nobody", args);
+      break;
+    case "players_here":
+      text = uptime ? t("front.status.players_here_up", args) : t("front.status.players_here", args);
+      break;
+    case "nobody_here":
+      text = uptime ? t("front.status.nobody_here_up", args) : t("front.status.nobody_here", args);
+      break;
+    default:
+      text = uptime ? t("front.status.up", args) : "";
+  }
+  return { state, text };
 }
 
 function showStatus(st) {
@@ -459,6 +492,7 @@ async function refreshStatus() {
   }
   let next = statusEvery;
   if (r.ok && r.data && typeof r.data === "object") {
+    await ready;
     showStatus(r.data);
     if (typeof r.data.game?.checked !== "string" && statusSoonLeft > 0) {
       statusSoonLeft--;
@@ -473,7 +507,7 @@ let refreshing = null;
 // refresh asks the gateway what it offers and who is here, and shows it.
 function refresh() {
   refreshing ??= (async () => {
-    const [infoResult, session] = await Promise.all([api("GET", "api/info"), currentUser()]);
+    const [infoResult, session] = await Promise.all([api("GET", "api/info"), currentUser(), ready]);
     const errEl = $("front-error");
     errEl.hidden = true;
     if (infoResult.ok && infoResult.data && typeof infoResult.data === "object") {
@@ -482,12 +516,13 @@ function refresh() {
     } else if (infoResult.status === 404) {
       // A gateway without accounts: anyone may play.
       info = null;
+      document.title = t("front.title", { game: defaultGame });
       $("loading").hidden = true;
       $("open-panel").hidden = false;
       return;
     } else {
       info = null;
-      setText(errEl, "The game's details could not be loaded: " + infoResult.message);
+      setText(errEl, t("front.info_failed", { reason: infoResult.message }));
       errEl.hidden = false;
     }
     render(session.user);

@@ -5,11 +5,13 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/drawbridge/drawbridge/shared/i18n"
 	"github.com/drawbridge/drawbridge/shared/wire"
 )
 
 // TestFrontDoorHasEveryLoginReason: the front door shows its own sentence
-// for each code the gateway sends players back with, and nothing else
+// for each code the gateway sends players back with (front.reason.CODE in
+// the message catalogue, in every language), and for nothing else
 // (findings of the security review: ?reason= once showed any text).
 func TestFrontDoorHasEveryLoginReason(t *testing.T) {
 	b, err := fs.ReadFile(FS(), "front.js")
@@ -17,11 +19,17 @@ func TestFrontDoorHasEveryLoginReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range wire.LoginReasons() {
-		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(string(r)) + `: "[^"]+",$`).Match(b) {
-			t.Errorf("front.js has no sentence for the login reason %q", r)
+		key := "front.reason." + string(r)
+		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(string(r)) + `: "` + regexp.QuoteMeta(key) + `",$`).Match(b) {
+			t.Errorf("front.js has no sentence (%s) for the login reason %q", key, r)
+		}
+		for _, lang := range i18n.Langs() {
+			if !i18n.For(lang).Has(key) {
+				t.Errorf("%s: the catalogue has no sentence %s", lang, key)
+			}
 		}
 	}
-	if regexp.MustCompile(`notice\(params\.get|textContent = params`).Match(b) {
+	if regexp.MustCompile(`notice\(params\.get|textContent = params|t\(params\.get`).Match(b) {
 		t.Error("front.js shows text from the address bar")
 	}
 }

@@ -38,7 +38,11 @@
 // # Errors and HTTP
 //
 // Error texts are safe for players (Message maps anything else to a
-// generic sentence). The web layer maps them with errors.Is / errors.As:
+// generic sentence), in English. Each error also has a stable code (Code,
+// listed by ErrorCodes; a NameError's and every Problem's are listed by
+// ProblemCodes) and the values its sentence needs (Args, Problem.Args),
+// so that a client shows words of its own in the player's language. The
+// web layer maps them with errors.Is / errors.As:
 //
 //	ErrInvalidCredentials            401 (login), 403 (wrong old password on change)
 //	ErrUnauthenticated               401, clear the cookie (ErrSessionExpired and

@@ -136,11 +136,19 @@ func (e *LimitError) RetryAfterSeconds() int {
 	return max(s, 1)
 }
 
-// NameError explains why a name is refused, in a sentence for the player.
+// NameError explains why a name is refused: a code (NameLength, ...) and
+// its arguments for clients that have their own words, and a sentence in
+// English for those that do not.
 type NameError struct {
 	// Name is the name refused.
 	Name string
-	// Reason is a sentence for the player.
+	// Code is the rule broken: NameLength, NameChars, NameStart or
+	// NameReserved.
+	Code string
+	// Args are the values Reason names (NameLength's min and max), by
+	// the names a client's message for Code uses; nil if none.
+	Args map[string]any
+	// Reason is a sentence for the player, in English.
 	Reason string
 }
 
@@ -171,7 +179,8 @@ func (e *PolicyError) Unwrap() error { return ErrWeakPassword }
 // Message returns a sentence safe to show a player for any error the
 // Service returns: the error's own text for the errors above (each part
 // of a joined error), and a generic one for anything else (a database
-// failure), whose detail belongs in the log only.
+// failure), whose detail belongs in the log only. The sentence is
+// English; Code and Args give the same to a client with words of its own.
 func Message(err error) string {
 	return sentence(message(err))
 }
@@ -215,14 +224,9 @@ func message(err error) string {
 	case errors.As(err, &pe):
 		return pe.Error()
 	}
-	for _, known := range []error{
-		ErrInvalidCredentials, ErrSessionExpired, ErrSessionEnded, ErrUnauthenticated, ErrBusy,
-		ErrDisabled, ErrNameTaken, ErrRegistrationClosed, ErrGuestsDisabled, ErrGuestSettings,
-		ErrVersionConflict, ErrSettingsTooLarge, ErrInvalidSettings, ErrInvalidSettingsVersion,
-		ErrForbidden, ErrNotFound, ErrLastSuperuser, ErrInvalidSetupToken, ErrSetupDone, ErrUnavailable,
-	} {
-		if errors.Is(err, known) {
-			return known.Error()
+	for _, k := range known() {
+		if errors.Is(err, k.err) {
+			return k.err.Error()
 		}
 	}
 	return "something went wrong, please try again"

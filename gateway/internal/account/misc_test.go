@@ -128,7 +128,7 @@ func TestMessage(t *testing.T) {
 		{ErrSessionEnded, "Your session was ended, please log in again."},
 		{&LimitError{Err: ErrLocked, RetryAfter: time.Minute}, "Too many failed logins, try again later."},
 		{&NameError{Reason: "Names start with a letter."}, "Names start with a letter."},
-		{errors.Join(&NameError{Reason: "That name is reserved."}, &PolicyError{Problems: []Problem{{ProblemTooShort, "Use at least 12 characters."}, {ProblemCommon, "Too common."}}}),
+		{errors.Join(&NameError{Reason: "That name is reserved."}, &PolicyError{Problems: []Problem{{Code: ProblemTooShort, Message: "Use at least 12 characters."}, {Code: ProblemCommon, Message: "Too common."}}}),
 			"That name is reserved. Use at least 12 characters. Too common."},
 		{errors.New("sqlite: disk I/O error at /var/lib/secret"), "Something went wrong, please try again."},
 	} {

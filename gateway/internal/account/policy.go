@@ -154,11 +154,13 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// Problem is one rule a password breaks: a stable Code for programs and a
-// Message for the player.
+// Problem is one rule a password breaks: a stable Code for programs, the
+// values its sentence needs (Args, by the names a client's message for
+// Code uses), and a Message for the player, in English.
 type Problem struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string         `json:"code"`
+	Args    map[string]any `json:"args,omitempty"`
+	Message string         `json:"message"`
 }
 
 // Problem codes.
@@ -180,7 +182,7 @@ const (
 // are counted in characters (runes); nothing is trimmed.
 func (p Policy) Check(password, name string) []Problem {
 	var out []Problem
-	add := func(code, msg string) { out = append(out, Problem{code, msg}) }
+	add := func(code, msg string) { out = append(out, Problem{Code: code, Message: msg}) }
 
 	if !utf8.ValidString(password) {
 		add(ProblemEncoding, "The password is not valid text.")
@@ -188,10 +190,12 @@ func (p Policy) Check(password, name string) []Problem {
 	}
 	n := utf8.RuneCountInString(password)
 	if minLen := p.minLength(); n < minLen {
-		add(ProblemTooShort, fmt.Sprintf("Use at least %d characters; a few unrelated words make a good password.", minLen))
+		out = append(out, Problem{Code: ProblemTooShort, Args: map[string]any{"min": minLen},
+			Message: fmt.Sprintf("Use at least %d characters; a few unrelated words make a good password.", minLen)})
 	}
 	if maxLen := p.maxLength(); n > maxLen {
-		add(ProblemTooLong, fmt.Sprintf("Use at most %d characters.", maxLen))
+		out = append(out, Problem{Code: ProblemTooLong, Args: map[string]any{"max": maxLen},
+			Message: fmt.Sprintf("Use at most %d characters.", maxLen)})
 	}
 	if strings.ContainsFunc(password, unicode.IsControl) {
 		add(ProblemControl, "Don't use control characters such as tabs or line breaks.")

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -86,23 +87,26 @@ func reservedNames() []string {
 // lists extra forbidden names (compared ignoring case), such as the
 // game's own NPCs.
 func ValidateName(name string, reserved []string) error {
-	bad := func(reason string) error { return &NameError{Name: name, Reason: reason} }
+	bad := func(code, reason string, args map[string]any) error {
+		return &NameError{Name: name, Code: code, Args: args, Reason: reason}
+	}
 	n := strings.TrimSpace(name)
 	if len(n) < MinNameLen || len(n) > MaxNameLen {
-		return bad("Names are 2 to 20 characters long.")
+		return bad(NameLength, fmt.Sprintf("Names are %d to %d characters long.", MinNameLen, MaxNameLen),
+			map[string]any{"min": MinNameLen, "max": MaxNameLen})
 	}
 	for _, c := range []byte(n) {
 		if !isASCIILetter(c) && !('0' <= c && c <= '9') {
-			return bad("Names use only the letters A to Z and digits.")
+			return bad(NameChars, "Names use only the letters A to Z and digits.", nil)
 		}
 	}
 	if !isASCIILetter(n[0]) {
-		return bad("Names start with a letter.")
+		return bad(NameStart, "Names start with a letter.", nil)
 	}
 	key := NameKey(n)
 	if strings.HasPrefix(key, "guest") || slices.Contains(reservedNames(), key) ||
 		slices.ContainsFunc(reserved, func(r string) bool { return NameKey(r) == key }) {
-		return bad("That name is reserved.")
+		return bad(NameReserved, "That name is reserved.", nil)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,12 +40,110 @@ type userJSON struct {
 
 func userOf(u account.User) userJSON { return userJSON{Name: u.Name, Role: u.Role, Guest: u.Guest} }
 
-// errorJSON is every error answer: a sentence for the player, and the
-// rules broken for a refused name or password.
+// errorJSON is every error answer of the API: a stable code (one of
+// apiCodes) and the values its sentence needs, for clients with words of
+// their own (the pages look up "api."+code in the message catalogue, in
+// the player's language); the sentence in English, for the others (the
+// CLI, scripts, a page older than the server); and the rules broken, each
+// with its code and arguments too, for a refused name or password.
 type errorJSON struct {
 	Error      string            `json:"error"`
+	Code       string            `json:"code"`
+	Args       map[string]any    `json:"args,omitempty"`
 	Problems   []account.Problem `json:"problems,omitempty"`
 	RetryAfter int               `json:"retry_after,omitempty"`
+}
+
+// The codes of the web layer's own refusals; the account service's are
+// account.ErrorCodes.
+const (
+	codeCrossSite       = "cross_site"        // a state-changing request from another site
+	codeBadRequest      = "bad_request"       // a body that is not the JSON expected
+	codeTooLarge        = "too_large"         // a body over the bound
+	codeNoSuchAccount   = "no_such_account"   // an account ID that cannot be one
+	codeBadIfMatch      = "bad_if_match"      // If-Match is not a settings ETag
+	codeVersionMismatch = "version_mismatch"  // the body's version and If-Match differ
+	codeVersionRequired = "version_required"  // a settings write that names no version
+	codeNotOffered      = "not_offered"       // no such API (404), or not with that method
+	codeNoPlayerAddress = "no_player_address" // the web server in front did not name the player
+)
+
+// ownCodes is the table of the web layer's own refusals: each code and
+// its English sentence.
+func ownCodes() []struct{ code, msg string } {
+	return []struct{ code, msg string }{
+		{codeCrossSite, "Cross-site request refused."},
+		{codeBadRequest, "The request could not be read."},
+		{codeTooLarge, "The request is too large."},
+		{codeNoSuchAccount, "No such account."},
+		{codeBadIfMatch, "If-Match must be the ETag of the settings read."},
+		{codeVersionMismatch, "The version and If-Match disagree."},
+		{codeVersionRequired, "Say which version of the settings this replaces (version, or If-Match)."},
+		{codeNotOffered, "This gateway does not offer that."},
+		{codeNoPlayerAddress, "The web server in front of the gateway does not say who is asking; tell the operator."},
+	}
+}
+
+// ownMessage is the English sentence of one of the web layer's codes, or
+// the account service's generic one.
+func ownMessage(code string) string {
+	for _, o := range ownCodes() {
+		if o.code == code {
+			return o.msg
+		}
+	}
+	return account.Message(errors.New(code))
+}
+
+// apiCodes returns every code an error answer of the API can carry: the
+// account service's, its problems', and the web layer's own.
+func apiCodes() []string {
+	out := append(account.ErrorCodes(), account.ProblemCodes()...)
+	for _, o := range ownCodes() {
+		out = append(out, o.code)
+	}
+	return out
+}
+
+// isAPI reports whether a request's path (under the base path) is the
+// API's, whose every answer is JSON.
+func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+
+// apiError answers an API request that failed outside a handler's own
+// answer (no such route, a wrong method, a middleware's refusal, a panic)
+// with an errorJSON, as the rest of the API answers.
+func apiError(c echo.Context, err error) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+	}
+	var code string
+	switch {
+	case errors.Is(err, errNoPlayerAddress):
+		code = codeNoPlayerAddress
+	case status == http.StatusNotFound, status == http.StatusMethodNotAllowed:
+		code = codeNotOffered
+	case status == http.StatusRequestEntityTooLarge:
+		code = codeTooLarge
+	case status >= 400 && status < 500:
+		code = codeBadRequest
+	default:
+		status, code = http.StatusInternalServerError, account.CodeInternal
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = reject(c, status, code)
+}
+
+// reject answers with one of the web layer's own refusals.
+func reject(c echo.Context, status int, code string) error {
+	return c.JSON(status, errorJSON{Error: ownMessage(code), Code: code})
 }
 
 // auth serves the account API and guards /ws.
@@ -64,7 +163,7 @@ func (a *auth) routes(e *echo.Echo) {
 		return func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				if err := csrf.Check(c.Request()); err != nil {
-					return c.JSON(http.StatusForbidden, errorJSON{Error: "Cross-site request refused."})
+					return reject(c, http.StatusForbidden, codeCrossSite)
 				}
 				c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, limit)
 				c.Response().Header().Set("Cache-Control", "no-store")
@@ -164,7 +263,7 @@ func clearCookie(c echo.Context) {
 // fail maps a Service error to its HTTP answer; internal errors are
 // logged and get a generic sentence.
 func (a *auth) fail(c echo.Context, err error) error {
-	body := errorJSON{Error: account.Message(err)}
+	body := errorJSON{Error: account.Message(err), Code: account.Code(err), Args: account.Args(err)}
 	var le *account.LimitError
 	var pe *account.PolicyError
 	var ne *account.NameError
@@ -192,7 +291,7 @@ func (a *auth) fail(c echo.Context, err error) error {
 	case isPolicy || isName:
 		status = http.StatusBadRequest
 		if ne != nil {
-			body.Problems = append(body.Problems, account.Problem{Code: "name_invalid", Message: ne.Reason})
+			body.Problems = append(body.Problems, account.Problem{Code: ne.Code, Args: ne.Args, Message: ne.Reason})
 		}
 		if pe != nil {
 			body.Problems = append(body.Problems, pe.Problems...)
@@ -220,7 +319,11 @@ func bind(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return c.JSON(http.StatusBadRequest, errorJSON{Error: "The request could not be read."})
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return reject(c, http.StatusRequestEntityTooLarge, codeTooLarge)
+		}
+		return reject(c, http.StatusBadRequest, codeBadRequest)
 	}
 	return nil
 }
@@ -351,7 +454,7 @@ func (a *auth) require(perm account.Permission) echo.MiddlewareFunc {
 				return a.fail(c, err)
 			}
 			if !u.Role.Can(perm) {
-				return c.JSON(http.StatusForbidden, errorJSON{Error: "You are not allowed to do that."})
+				return c.JSON(http.StatusForbidden, errorJSON{Error: "You are not allowed to do that.", Code: account.CodeForbidden})
 			}
 			c.Set("actor", account.UserActor(u, c.RealIP()))
 			return next(c)
@@ -364,7 +467,7 @@ func actor(c echo.Context) account.Actor { return c.Get("actor").(account.Actor)
 func userID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, c.JSON(http.StatusBadRequest, errorJSON{Error: "No such account."})
+		return 0, reject(c, http.StatusBadRequest, codeNoSuchAccount)
 	}
 	return id, nil
 }

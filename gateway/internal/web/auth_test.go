@@ -198,7 +198,7 @@ func TestRegisterReportsNameAndPasswordTogether(t *testing.T) {
 	problems, _ := res.body["problems"].([]any)
 	var name, other int
 	for _, p := range problems {
-		if m, _ := p.(map[string]any); m["code"] == "name_invalid" {
+		if m, _ := p.(map[string]any); m["code"] == account.NameChars {
 			name++
 		} else {
 			other++
@@ -229,6 +229,15 @@ func TestLoginFailuresAreGenericAndLimited(t *testing.T) {
 	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || last.body["retry_after"] == nil {
 		t.Fatalf("brute force: %d %v %v, want 429 with Retry-After", last.status, last.header, last.body)
 	}
+	// The page says how long to wait in the player's language: the code,
+	// and the wait as its argument n.
+	args, _ := last.body["args"].(map[string]any)
+	if code := last.body["code"]; code != account.CodeRateLimited && code != account.CodeLocked || args["n"] != last.body["retry_after"] {
+		t.Errorf("brute force: %v, want code rate_limited or locked with args.n = retry_after", last.body)
+	}
+	if wrong.body["code"] != account.CodeInvalidCredentials || unknown.body["code"] != wrong.body["code"] {
+		t.Errorf("wrong password %v, unknown name %v: want the code invalid_credentials for both", wrong.body, unknown.body)
+	}
 }
 
 func TestCrossSiteRequestsRefused(t *testing.T) {
@@ -238,9 +247,12 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	if res.status != http.StatusForbidden {
 		t.Fatalf("cross-site register: %d, want 403", res.status)
 	}
+	if res.body["code"] != codeCrossSite {
+		t.Errorf("cross-site register: code %v, want %s", res.body["code"], codeCrossSite)
+	}
 	big := strings.Repeat("a", maxBody+1)
-	if res := r.call(r.browser(), "POST", "/api/login", credentials{Name: "x", Password: big}); res.status != http.StatusBadRequest {
-		t.Fatalf("oversized body: %d, want 400", res.status)
+	if res := r.call(r.browser(), "POST", "/api/login", credentials{Name: "x", Password: big}); res.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized body: %d, want 413", res.status)
 	}
 	if res := r.call(r.browser(), "POST", "/api/login", map[string]string{"name": "x", "pasword": "y"}); res.status != http.StatusBadRequest {
 		t.Fatalf("unknown field: %d, want 400", res.status)

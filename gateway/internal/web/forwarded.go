@@ -170,6 +170,9 @@ func (p *proxies) client(r *http.Request) (addr, scheme string) {
 	return addr, scheme
 }
 
+// errNoPlayerAddress is why requirePlayerAddress refused a request.
+var errNoPlayerAddress = errors.New("no player address")
+
 // requirePlayerAddress refuses a request for which the player's address
 // is unknown: one on a Unix socket whose web server sent no usable header
 // naming the player. The limits, the audit log and the game all key on
@@ -178,7 +181,8 @@ func requirePlayerAddress(p *proxies) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if addr, _ := p.client(c.Request()); addr == "" {
-				return echo.NewHTTPError(http.StatusBadRequest, "the web server in front must name the player in its "+string(p.header)+" header (see deploy/nginx.conf)")
+				return echo.NewHTTPError(http.StatusBadRequest, "the web server in front must name the player in its "+string(p.header)+" header (see deploy/nginx.conf)").
+					SetInternal(errNoPlayerAddress)
 			}
 			return next(c)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -198,6 +199,18 @@ func TestProxiesUnixSocket(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "must name the player in its x-forwarded-for header") {
 			t.Errorf("request on the socket with %v: %s %q, want 400 saying the header is missing", hdr, resp.Status, body)
 		}
+	}
+	// The API answers as the API does, with a code for the page.
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://play.example/api/status", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body errorJSON
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusBadRequest || body.Code != codeNoPlayerAddress || body.Error == "" {
+		t.Errorf("API request on the socket without the header: %s %+v %v, want 400 with code %s", resp.Status, body, err, codeNoPlayerAddress)
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 //	      (version 0, updated null and settings {} while none are stored)
 //	PUT /api/settings {"version":N,"settings":{...}}, or If-Match: "N"
 //	  200 {"version":N+1,"updated":"RFC 3339"}, ETag "N+1"
-//	  409 {"error":...,"version":M,"updated":...,"settings":{...}}, ETag "M":
+//	  409 {"error":...,"code":"version_conflict","version":M,"updated":...,"settings":{...}}, ETag "M":
 //	      N is not the version stored, M is; merge and put again with M
 //	  413 the body or the settings are over the bound; 400 not a JSON object
 //
@@ -34,9 +34,10 @@ import (
 const maxSettingsBody = account.MaxSettingsBytes + 4<<10
 
 // settingsJSON is the settings as the API shows them, and a conflict's
-// answer (with Error).
+// answer (with Error and Code, as errorJSON has them).
 type settingsJSON struct {
 	Error    string          `json:"error,omitempty"`
+	Code     string          `json:"code,omitempty"`
 	Version  int64           `json:"version"`
 	Updated  *time.Time      `json:"updated"`
 	Settings json.RawMessage `json:"settings,omitempty"`
@@ -106,25 +107,25 @@ func (a *auth) putSettings(c echo.Context) error {
 		if errors.As(err, &tooBig) {
 			return a.fail(c, account.ErrSettingsTooLarge)
 		}
-		return c.JSON(http.StatusBadRequest, errorJSON{Error: "The request could not be read."})
+		return reject(c, http.StatusBadRequest, codeBadRequest)
 	}
 	if h := c.Request().Header.Get("If-Match"); h != "" {
 		v, ok := parseSettingsETag(h)
 		switch {
 		case !ok:
-			return c.JSON(http.StatusBadRequest, errorJSON{Error: "If-Match must be the ETag of the settings read."})
+			return reject(c, http.StatusBadRequest, codeBadIfMatch)
 		case req.Version != nil && *req.Version != v:
-			return c.JSON(http.StatusBadRequest, errorJSON{Error: "The version and If-Match disagree."})
+			return reject(c, http.StatusBadRequest, codeVersionMismatch)
 		}
 		req.Version = &v
 	}
 	if req.Version == nil {
-		return c.JSON(http.StatusBadRequest, errorJSON{Error: "Say which version of the settings this replaces (version, or If-Match)."})
+		return reject(c, http.StatusBadRequest, codeVersionRequired)
 	}
 	st, err := a.svc.PutSettings(ctx, u, *req.Version, req.Settings)
 	if errors.Is(err, account.ErrVersionConflict) {
 		body := settingsOf(st, true)
-		body.Error = account.Message(err)
+		body.Error, body.Code = account.Message(err), account.Code(err)
 		c.Response().Header().Set("ETag", settingsETag(st.Version))
 		return c.JSON(http.StatusConflict, body)
 	} else if err != nil {

@@ -196,6 +196,10 @@ func New(cfg Config) (*Server, error) {
 		}
 		log.Log(c.Request().Context(), level, "request failed", "method", c.Request().Method,
 			"path", c.Request().URL.Path, "peer", c.RealIP(), "err", err)
+		if isAPI(c.Request().URL.Path) {
+			apiError(c, err)
+			return
+		}
 		e.DefaultHTTPErrorHandler(err, c)
 	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
