@@ -14,7 +14,13 @@
 //   numpad(on)          turns the keypad walking group on or off
 //   log(kind)           this session's log: {name, type, text}, kind "text" or "html"
 // The rolling log's search is logstore.js's.
+//
+// The words are the catalogue's (i18n.js): the dialogs open only once the
+// client runs, which is after the catalogue is read (loader.js). What the
+// client answers (errors, an import's summary and report) is in the
+// client's words already.
 import "./logstore.js";
+import { current, ready, t } from "./i18n.js";
 
 const dialog = document.getElementById("automation");
 const settings = document.getElementById("settings");
@@ -29,10 +35,27 @@ const groupOptions = document.getElementById("auto-groups");
 const patternHead = document.getElementById("auto-col-pattern");
 const patternHint = document.getElementById("auto-pattern-hint");
 
+// Each kind's words: the column and field of its pattern, the field's
+// hint, and the form's titles.
 const kinds = {
-  aliases: { one: "alias", pattern: "Pattern", hint: "A regular expression matched against the whole command, e.g. ^k (.+)$" },
-  triggers: { one: "trigger", pattern: "Pattern", hint: "Text to find in a line of output, or a regular expression." },
-  macros: { one: "key", pattern: "Key", hint: "" },
+  aliases: {
+    pattern: () => t("auto.field.pattern"),
+    hint: () => t("auto.hint.alias_pattern"),
+    add: () => t("auto.form.new_alias"),
+    edit: () => t("auto.form.edit_alias"),
+  },
+  triggers: {
+    pattern: () => t("auto.field.pattern"),
+    hint: () => t("auto.hint.trigger_pattern"),
+    add: () => t("auto.form.new_trigger"),
+    edit: () => t("auto.form.edit_trigger"),
+  },
+  macros: {
+    pattern: () => t("auto.field.key"),
+    hint: () => "",
+    add: () => t("auto.form.new_key"),
+    edit: () => t("auto.form.edit_key"),
+  },
 };
 let kind = "aliases";
 let editing = null; // the id of the item in the form, or "" for a new one
@@ -56,7 +79,7 @@ function model() {
 function apply(m, errorsAt) {
   const a = api();
   if (!a) {
-    errorsAt.textContent = "The client is still starting; try again in a moment.";
+    errorsAt.textContent = t("auto.not_ready");
     return false;
   }
   const r = JSON.parse(a.set(JSON.stringify(m)));
@@ -75,32 +98,43 @@ function items(m) {
 
 function render() {
   const m = model();
-  patternHead.textContent = kinds[kind].pattern;
+  patternHead.textContent = kinds[kind].pattern();
   list.textContent = "";
   for (const it of items(m)) {
     const tr = document.createElement("tr");
     const on = document.createElement("input");
     on.type = "checkbox";
     on.checked = it.enabled !== false;
-    on.setAttribute("aria-label", `${it.name || it.pattern || it.key} on`);
+    const what = it.name || it.pattern || it.key;
+    on.setAttribute("aria-label", t("auto.item.toggle", { item: what }));
     on.dataset.id = it.id;
     on.dataset.role = "toggle";
-    const cells = [on, it.name || "", kind === "macros" ? it.key : it.pattern, it.group || ""];
+    const group = it.group === numpadGroup() ? [t("auto.group.numpad")] : it.group || ""; // an array: a message, not data
+    const cells = [on, it.name || "", kind === "macros" ? it.key : it.pattern, group];
     for (const c of cells) {
       const td = document.createElement("td");
-      if (typeof c === "string") td.textContent = c;
-      else td.append(c);
+      if (typeof c === "string") {
+        td.textContent = c;
+        td.translate = false; // the player's words
+      } else if (Array.isArray(c)) {
+        td.textContent = c[0];
+      } else {
+        td.append(c);
+      }
       tr.append(td);
     }
     const td = document.createElement("td");
-    for (const [action, label] of [["edit", "Edit"], ["delete", "Delete"]]) {
+    for (const [action, label, name] of [
+      ["edit", t("auto.item.edit"), t("auto.item.edit_named", { item: what })],
+      ["delete", t("auto.item.delete"), t("auto.item.delete_named", { item: what })],
+    ]) {
       const b = document.createElement("button");
       b.type = "button";
       b.className = "bar-button";
       b.textContent = label;
       b.dataset.id = it.id;
       b.dataset.role = action;
-      b.setAttribute("aria-label", `${label} ${it.name || it.pattern || it.key}`);
+      b.setAttribute("aria-label", name);
       td.append(b, " ");
     }
     tr.append(td);
@@ -122,7 +156,14 @@ function render() {
     box.type = "checkbox";
     box.checked = !g || g.enabled !== false;
     box.dataset.group = name;
-    label.append(box, " ", name);
+    const text = document.createElement("span");
+    if (name === numpadGroup()) {
+      text.textContent = t("auto.group.numpad"); // the client's own group: its name in the player's language
+    } else {
+      text.textContent = name;
+      text.translate = false; // the player's words
+    }
+    label.append(box, " ", text);
     li.append(label);
     groupList.append(li);
     const opt = document.createElement("option");
@@ -132,7 +173,7 @@ function render() {
   if (!names.size) {
     const li = document.createElement("li");
     li.className = "hint";
-    li.textContent = "Items with the same group name can be turned on and off together.";
+    li.textContent = t("auto.groups.empty");
     groupList.append(li);
   }
   dialog.querySelector('[name="numpad"]').checked = !!(m.macros || []).some((x) => x.group === numpadGroup() && x.enabled !== false) &&
@@ -141,18 +182,19 @@ function render() {
 
 function numpadGroup() {
   const a = api();
-  return (a && a.numpadGroup && a.numpadGroup()) || "Keypad walking";
+  // not shown: the group's name in the model, which the client gives (it is the player's data once made)
+  return (a && a.numpadGroup && a.numpadGroup()) || "Keypad walking"; // not shown: as above
 }
 
 function showForm(it) {
   editing = it ? it.id : "";
   form.hidden = false;
   formError.textContent = "";
-  formTitle.textContent = (it ? "Edit " : "New ") + kinds[kind].one;
+  formTitle.textContent = it ? kinds[kind].edit() : kinds[kind].add();
   for (const el of form.querySelectorAll("[data-for]")) {
     el.hidden = !el.dataset.for.split(" ").includes(kind);
   }
-  patternHint.textContent = kinds[kind].hint;
+  patternHint.textContent = kinds[kind].hint();
   const f = form.elements;
   f.name.value = it?.name || "";
   f.group.value = it?.group || "";
@@ -289,7 +331,9 @@ dialog.addEventListener("change", async (e) => {
     const r = JSON.parse(el.name === "import-json" ? a.importJSON(text) : a.importMudlet(text));
     report.textContent = "";
     const head = document.createElement("p");
-    head.textContent = r.ok ? `Imported from ${file.name}: ${r.summary}` : `Not imported: ${r.errors.join(" ")}`;
+    head.textContent = r.ok
+      ? t("auto.import.done", { file: file.name, summary: r.summary })
+      : t("auto.import.failed", { errors: r.errors.join(" ") });
     report.append(head);
     if (r.report && r.report.length) {
       const ul = document.createElement("ul");
@@ -351,21 +395,29 @@ document.getElementById("logsearch-form").addEventListener("submit", async (e) =
   const out = document.getElementById("logsearch-results");
   out.textContent = "";
   if (!q) return;
-  status.textContent = "Searching…";
+  await ready;
+  status.textContent = t("auto.log.searching");
   let found;
   try {
     await window.drawbridgeLogStore.flushed();
     found = await window.drawbridgeLogStore.search(q);
   } catch (err) {
-    status.textContent = "The log could not be searched: " + err;
+    status.textContent = t("auto.log.failed", { error: String(err) });
     return;
   }
-  status.textContent = found.length ? `${found.length} ${found.length === 1 ? "line" : "lines"}${found.length >= 200 ? " (the latest 200)" : ""}` : "Not found.";
+  const n = found.length;
+  const count = new Intl.NumberFormat(current()).format(n);
+  status.textContent = !n
+    ? t("auto.log.not_found")
+    : n >= window.drawbridgeLogStore.maxResults
+      ? t("auto.log.found_latest", { n, count })
+      : t("auto.log.found", { n, count });
+  const when = new Intl.DateTimeFormat(current(), { dateStyle: "medium", timeStyle: "medium" });
   for (const l of found) {
     const li = document.createElement("li");
     const time = document.createElement("time");
     time.dateTime = new Date(l.at).toISOString();
-    time.textContent = new Date(l.at).toLocaleString();
+    time.textContent = when.format(new Date(l.at));
     li.append(time, " ", l.text);
     out.append(li);
   }

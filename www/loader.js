@@ -2,6 +2,12 @@
 // (wasmclient/); this file only fetches and instantiates the module and
 // reports a failure to load in the status line.
 //
+// The client reads the page's language from the document's lang, which
+// www/i18n.js sets once it has read the message catalogue: so the Go
+// program starts only after that (the module is fetched and compiled
+// meanwhile, not after), and the status line's words come from the
+// catalogue too.
+//
 // The client's files are named by their content (www/build). This file
 // and play.html refer to them by their logical names (client.wasm and
 // wasm_exec.js in dist/), which the gateway rewrites to the current
@@ -119,32 +125,53 @@ if (typeof navigator === "object" && "getGamepads" in navigator) {
   navigator.getGamepads = () => [];
 }
 
+// The catalogue, read: i18n.js's t once its ready has resolved (it never
+// rejects). This is a classic script, so the module comes by import(),
+// which shares the page's modules' instance. Should i18n.js itself fail to
+// load, the status line shows the message's key rather than nothing.
+const words = import("./i18n.js").then(
+  async (m) => {
+    await m.ready;
+    return m.t;
+  },
+  (err) => {
+    console.error(err);
+    return (key) => key;
+  },
+);
+
 (async () => {
   const status = document.getElementById("status");
-  const fail = (msg) => {
-    status.textContent = msg;
+  // After the catalogue is read (which translates the page, the status
+  // line's first words included), so that a failure is not overwritten.
+  // say is given t and returns the words.
+  const fail = async (say) => {
+    status.textContent = say(await words);
     status.dataset.state = "error";
   };
   if (typeof WebAssembly !== "object") {
-    fail("This browser lacks WebAssembly, which the client needs.");
+    await fail((t) => t("play.loader.no_wasm"));
     return;
   }
   if (typeof Go !== "function") {
-    fail("The client is not built (operators: run `make build`).");
+    await fail((t) => t("play.loader.not_built"));
     return;
   }
   try {
     const go = new Go();
     const resp = await fetch("dist/client.wasm");
     if (!resp.ok) {
-      fail("The client failed to load: the server answered " + resp.status + ". Reload the page to try again.");
+      await fail((t) => t("play.loader.http_error", { status: resp.status }));
       return;
     }
     const { instance } = await WebAssembly.instantiateStreaming(resp, go.importObject);
     // When the module was fetched and compiled, for the first frame's
     // budget (make bench-client; DevTools shows marks in its timeline).
     performance.mark("drawbridge:compiled");
-    status.textContent = "Starting the client…";
+    // The client reads the language as it starts: the catalogue first
+    // (read by now, as a rule: it is smaller than the module).
+    const t = await words;
+    status.textContent = t("play.loader.starting");
     // go.run starts the Go program at once: its packages start (and
     // Ebitengine takes the gated requestAnimationFrame) before it
     // returns its promise.
@@ -168,9 +195,9 @@ if (typeof navigator === "object" && "getGamepads" in navigator) {
       HTMLCanvasElement.prototype.getContext = getContext;
     }
     await running;
-    fail("The client stopped. Reload the page to start it again.");
+    await fail((t) => t("play.loader.stopped"));
   } catch (err) {
     console.error(err);
-    fail("The client failed to load: " + err.message);
+    await fail((t) => t("play.loader.failed", { error: err.message }));
   }
 })();

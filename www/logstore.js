@@ -127,4 +127,4 @@ window.drawbridgeStoreLog = (json) => {
   // downloads.
   queue = queue.then(() => add(lines)).catch((err) => console.warn("drawbridge: the log could not be kept:", err));
 };
-window.drawbridgeLogStore = { search, flushed: () => queue };
+window.drawbridgeLogStore = { search, flushed: () => queue, maxResults: MAX_RESULTS };

@@ -1,6 +1,7 @@
 // The terminal page's own controls around the Go client (loader.js): who
 // is logged in, the Log out button, and the page's layout.
 import { currentUser, logout } from "./api.js";
+import { ready, t } from "./i18n.js";
 
 const who = document.getElementById("who");
 const whoLabel = document.getElementById("who-label");
@@ -8,9 +9,9 @@ const button = document.getElementById("logout");
 const barError = document.getElementById("bar-error");
 
 async function showUser() {
-  const { user, result } = await currentUser();
+  const [{ user, result }] = await Promise.all([currentUser(), ready]);
   if (user) {
-    who.textContent = user.guest ? `${user.name} (guest)` : user.name;
+    who.textContent = user.guest ? t("play.bar.guest", { name: user.name }) : user.name;
     whoLabel.hidden = false;
   } else if (result.status === 404) {
     // A gateway without accounts: there is no one to log out.
@@ -36,7 +37,7 @@ button.addEventListener("click", async () => {
   }
   button.disabled = false;
   button.removeAttribute("aria-busy");
-  barError.textContent = "Logging out failed: " + r.message;
+  barError.textContent = t("play.bar.logout_failed", { reason: r.message });
   button.focus();
 });
 

@@ -8,7 +8,8 @@
 // aliases, triggers and keys, the log's buttons, sounds and notifications;
 // logstore.js the rolling log in IndexedDB; guide.html the players'
 // guide), api.js their shared calls to
-// /api/..., style.css the look of both. No inline script or style: the
+// /api/..., i18n.js the words of every page (from the message catalogue,
+// shared/i18n), style.css the look of both. No inline script or style: the
 // Content-Security-Policy forbids them. Every URL in them is relative
 // (api/login, dist/client.wasm, play), so that the site works the same at
 // the root and under a path prefix (web.base_path, behind the game's own
@@ -32,7 +33,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html play.html style.css loader.js api.js front.js play.js automation.js logstore.js guide.html favicon.svg font-license.txt all:dist
+//go:embed index.html play.html style.css loader.js api.js front.js play.js automation.js logstore.js i18n.js guide.html favicon.svg font-license.txt all:dist
 var files embed.FS
 
 // FS returns the web client's files, rooted at the site's root.
