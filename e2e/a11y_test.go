@@ -301,7 +301,7 @@ func waitWarning(t *testing.T, b *browser) {
 		if eval[bool](t, b, `!!document.getElementById("continue")`) {
 			return
 		}
-		if got := b.text(t, "login-error"); !strings.Contains(got, "Too many attempts") || i == 10 {
+		if got := b.text(t, "login-error"); !slowedDown(got) || i == 10 {
 			t.Fatalf("login with the right password: %q", got)
 		}
 		time.Sleep(time.Second)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,5 +52,32 @@ func TestBenchModel(t *testing.T) {
 	}
 	if got := automationJS(js); !strings.Contains(got, automationQuery) {
 		t.Fatal("the setup script does not look for the automation page")
+	}
+}
+
+// TestBenchModelSnapshot: wasmclient/automation's BenchmarkStream, which
+// measures the automation run's cost where it can run in WebAssembly
+// (this package cannot: chromedp), reads this run's model and the start
+// of its stream from its testdata; they must be what this package makes.
+// After changing benchModel or the stream, write them again:
+// benchModel()'s JSON to model.json, mudStream(1, 128<<10) to stream.txt.
+func TestBenchModelSnapshot(t *testing.T) {
+	dir := filepath.Join("..", "..", "wasmclient", "automation", "testdata", "clientbench")
+	js, err := benchModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := mudStream(1, 128<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]byte{"model.json": []byte(js), "stream.txt": stream} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s in %s is not what this package makes: write it again", name, dir)
+		}
 	}
 }
