@@ -174,18 +174,42 @@ func TestAccessibility(t *testing.T) {
 	gw := startGateway(t, true, func(c *app.Config) { c.Accounts.AllowGuests = true })
 	b := newBrowser(t, gw, 1000, 700, 1)
 
+	b.frontDoor(t, gw)
+	b.walkPages(t, gw, func(where string) {
+		if where == "the front door" {
+			// The check can fail: an image without a text alternative is found.
+			eval[bool](t, b, `(() => { const i = document.createElement("img"); i.id = "axe-probe"; i.src = "favicon.svg"; document.getElementById("main").append(i); return true; })()`)
+			if r := runAxe(t, b); !hasViolation(r, "image-alt", "#axe-probe") {
+				t.Fatalf("axe-core missed an image without alt text; it found %+v", r.Violations)
+			}
+			eval[bool](t, b, `(() => { document.getElementById("axe-probe").remove(); return true; })()`)
+		}
+		assertAccessible(t, b, where)
+	})
+
+	// The warning of failed logins since the last visit.
+	b.click(t, "session-logout")
+	b.waitFor(t, "the login form", `!document.getElementById("entry").hidden`, 10*time.Second)
+	if got := b.login(t, "Reader", "not the password at all"); got == "" {
+		t.Fatal("a wrong password logged in")
+	}
+	waitWarning(t, b)
+	assertAccessible(t, b, "the front door's warning of failed logins")
+}
+
+// walkPages takes the browser, on the front door of a new gateway that
+// lets guests in, through the states of the pages a player meets, and
+// calls stop at each: the front door's panels, its errors and notices,
+// the terminal at the game's login, masked, in line mode, with each
+// dialog and list open and in character mode, the players' guide, and the
+// front door logged in (where it ends). The accessibility check and the
+// check of the words' catalogue take the same walk.
+func (b *browser) walkPages(t *testing.T, gw *gateway, stop func(where string)) {
+	t.Helper()
 	// The front door of a new gateway: first-start setup, log in,
 	// register, play as a guest.
-	b.frontDoor(t, gw)
-	b.waitFor(t, "every panel", `!document.getElementById("setup-panel").hidden && !document.getElementById("register-panel").hidden && !document.getElementById("guest-panel").hidden`, 10*time.Second)
-	assertAccessible(t, b, "the front door")
-
-	// The check can fail: an image without a text alternative is found.
-	eval[bool](t, b, `(() => { const i = document.createElement("img"); i.id = "axe-probe"; i.src = "favicon.svg"; document.getElementById("main").append(i); return true; })()`)
-	if r := runAxe(t, b); !hasViolation(r, "image-alt", "#axe-probe") {
-		t.Fatalf("axe-core missed an image without alt text; it found %+v", r.Violations)
-	}
-	eval[bool](t, b, `(() => { document.getElementById("axe-probe").remove(); return true; })()`)
+	b.waitFor(t, "every panel", `document.getElementById("loading").hidden && !document.getElementById("setup-panel").hidden && !document.getElementById("register-panel").hidden && !document.getElementById("guest-panel").hidden`, 30*time.Second)
+	stop("the front door")
 
 	// The forms' errors: a refused login, a password the policy refuses,
 	// a second copy that does not match.
@@ -197,14 +221,14 @@ func TestAccessibility(t *testing.T) {
 	b.waitFor(t, "the errors shown", `document.getElementById("login-error").textContent !== "" &&
 		document.getElementById("register-policy").classList.contains("bad") &&
 		document.getElementById("register-mismatch").classList.contains("bad")`, 20*time.Second)
-	assertAccessible(t, b, "the front door with errors")
+	stop("the front door with errors")
 
 	// A notice of why the player was sent here.
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/?reason=expired"))); err != nil {
 		t.Fatalf("open the front door: %v", err)
 	}
 	b.waitFor(t, "the notice", `!document.getElementById("reason").hidden && document.getElementById("loading").hidden`, 30*time.Second)
-	assertAccessible(t, b, "the front door with a notice")
+	stop("the front door with a notice")
 
 	// The terminal, before and while logging in to the game (the
 	// password prompt masks the command line), then in line mode with
@@ -212,46 +236,48 @@ func TestAccessibility(t *testing.T) {
 	b.register(t, gw, "Reader", accountPassword)
 	b.waitScreen(t, "What is your name?", 90*time.Second)
 	b.waitFor(t, "status connected", `drawbridge.status().state === "connected"`, 10*time.Second)
-	assertAccessible(t, b, "/play at the game's login")
+	stop("/play at the game's login")
 	b.typeLine(t, "Reader")
 	b.waitFor(t, "masked command line", `document.getElementById("cmdline").type === "password"`, 10*time.Second)
-	assertAccessible(t, b, "/play with the command line masked")
+	stop("/play with the command line masked")
 	b.typeLine(t, "a game password")
 	b.waitScreen(t, "Welcome to the castle, Reader", 10*time.Second)
 	b.waitFor(t, "the room panel", `!document.getElementById("room").hidden`, 10*time.Second)
 	b.typeLine(t, "look")
-	assertAccessible(t, b, "/play in line mode")
+	stop("/play in line mode")
 
 	// The settings dialog.
 	b.clickSelector(t, "#settings-button")
 	b.waitFor(t, "the settings dialog", `document.getElementById("settings").open`, 10*time.Second)
-	assertAccessible(t, b, "/play with the settings dialog open")
+	stop("/play with the settings dialog open")
 	b.clickSelector(t, `#settings [data-action="close"]`)
 	b.waitFor(t, "the settings dialog closed", `!document.getElementById("settings").open && document.activeElement.id === "cmdline"`, 10*time.Second)
 
 	// The history list.
 	b.clickSelector(t, "#history-button")
 	b.waitFor(t, "the history list", `!document.getElementById("history-list").hidden`, 10*time.Second)
-	assertAccessible(t, b, "/play with the history list open")
+	stop("/play with the history list open")
 	b.press(t, "\x1b") // Escape closes it
 	b.waitFor(t, "the history list closed", `document.getElementById("history-list").hidden`, 10*time.Second)
 
 	// The dialog of aliases, triggers and keys, with a new item's form,
-	// and the log's search.
+	// the keys, and the log's search.
 	b.clickSelector(t, "#settings-button")
 	b.clickSelector(t, `#settings [data-action="automation"]`)
 	b.waitFor(t, "the automation dialog", `document.getElementById("automation").open`, 10*time.Second)
 	b.clickSelector(t, `#automation [data-action="auto-add"]`)
-	assertAccessible(t, b, "/play with a new alias's form")
+	stop("/play with a new alias's form")
 	b.clickSelector(t, "#tab-triggers")
 	b.clickSelector(t, `#automation [data-action="auto-add"]`)
-	assertAccessible(t, b, "/play with a new trigger's form")
+	stop("/play with a new trigger's form")
+	b.clickSelector(t, "#tab-macros")
+	stop("/play with the keys")
 	b.clickSelector(t, `#automation [data-action="close"]`)
 	b.waitFor(t, "the automation dialog closed", `!document.getElementById("automation").open`, 10*time.Second)
 	b.clickSelector(t, "#settings-button")
 	b.clickSelector(t, `#settings [data-action="log-search"]`)
 	b.waitFor(t, "the log search", `document.getElementById("logsearch").open`, 10*time.Second)
-	assertAccessible(t, b, "/play with the log search")
+	stop("/play with the log search")
 	b.clickSelector(t, `#logsearch [data-action="close"]`)
 	b.waitFor(t, "the log search closed", `!document.getElementById("logsearch").open`, 10*time.Second)
 
@@ -259,7 +285,7 @@ func TestAccessibility(t *testing.T) {
 	b.typeLine(t, "map")
 	b.waitFor(t, "character mode", `document.getElementById("cmdline").classList.contains("charmode") && !document.getElementById("keybar").hidden`, 10*time.Second)
 	b.waitScreen(t, "The Castle Grounds", 10*time.Second)
-	assertAccessible(t, b, "/play in character mode")
+	stop("/play in character mode")
 	b.press(t, "q")
 	b.waitFor(t, "line mode again", `!document.getElementById("cmdline").classList.contains("charmode")`, 10*time.Second)
 
@@ -268,21 +294,12 @@ func TestAccessibility(t *testing.T) {
 		t.Fatalf("open the guide: %v", err)
 	}
 	b.waitFor(t, "the guide", `document.getElementById("guide-title") !== null`, 10*time.Second)
-	assertAccessible(t, b, "the players' guide")
+	stop("the players' guide")
 
 	// The front door, logged in.
 	b.frontDoor(t, gw)
 	b.waitFor(t, "the session panel", `!document.getElementById("session-panel").hidden`, 10*time.Second)
-	assertAccessible(t, b, "the front door, logged in")
-
-	// The warning of failed logins since the last visit.
-	b.click(t, "session-logout")
-	b.waitFor(t, "the login form", `!document.getElementById("entry").hidden`, 10*time.Second)
-	if got := b.login(t, "Reader", "not the password at all"); got == "" {
-		t.Fatal("a wrong password logged in")
-	}
-	waitWarning(t, b)
-	assertAccessible(t, b, "the front door's warning of failed logins")
+	stop("the front door, logged in")
 }
 
 // waitWarning logs Reader in with the right password once the backoff

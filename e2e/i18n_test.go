@@ -85,88 +85,21 @@ func TestEveryWordFromTheCatalogue(t *testing.T) {
 	gw := startGateway(t, true, func(c *app.Config) { c.Accounts.AllowGuests = true })
 	b := newBrowser(t, gw, 1000, 700, 1)
 
-	// ?lang= holds for the tab's visit: every page below is in it.
+	// ?lang= holds for the tab's visit: every page of the walk is in it.
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/?lang="+i18n.Pseudo))); err != nil {
 		t.Fatalf("open the front door: %v", err)
 	}
-	b.waitFor(t, "every panel", `document.getElementById("loading").hidden && !document.getElementById("setup-panel").hidden && !document.getElementById("register-panel").hidden && !document.getElementById("guest-panel").hidden`, 30*time.Second)
-	assertCatalogued(t, b, "the front door")
-
-	// The check can fail: a text set by hand is found.
-	eval[bool](t, b, `(() => { const p = document.createElement("p"); p.id = "probe"; p.textContent = "Not from the catalogue"; document.getElementById("main").append(p); return true; })()`)
-	if bad := eval[string](t, b, uncataloguedJS); !strings.Contains(bad, "p#probe") {
-		t.Fatalf("the check missed a text set by hand; it found %s", bad)
-	}
-	eval[bool](t, b, `(() => { document.getElementById("probe").remove(); return true; })()`)
-
-	// The forms' errors, from the gateway's codes.
-	b.login(t, "Nobody", "not a password of anyone")
-	b.fill(t, "register-name", "Reader")
-	b.fill(t, "register-password", "short")
-	b.fill(t, "register-password2", "shirt")
-	b.press(t, "\t")
-	b.waitFor(t, "the errors shown", `document.getElementById("login-error").textContent !== "" &&
-		document.getElementById("register-policy").classList.contains("bad") &&
-		document.getElementById("register-mismatch").classList.contains("bad")`, 20*time.Second)
-	assertCatalogued(t, b, "the front door with errors")
-
-	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/?reason=expired"))); err != nil {
-		t.Fatalf("open the front door: %v", err)
-	}
-	b.waitFor(t, "the notice", `!document.getElementById("reason").hidden && document.getElementById("loading").hidden`, 30*time.Second)
-	assertCatalogued(t, b, "the front door with a notice")
-
-	// The terminal.
-	b.register(t, gw, "Reader", accountPassword)
-	b.waitScreen(t, "What is your name?", 90*time.Second)
-	b.waitFor(t, "status connected", `drawbridge.status().state === "connected"`, 10*time.Second)
-	assertCatalogued(t, b, "/play at the game's login")
-	b.typeLine(t, "Reader")
-	b.waitFor(t, "masked command line", `document.getElementById("cmdline").type === "password"`, 10*time.Second)
-	assertCatalogued(t, b, "/play with the command line masked")
-	b.typeLine(t, "a game password")
-	b.waitScreen(t, "Welcome to the castle, Reader", 10*time.Second)
-	b.waitFor(t, "the room panel", `!document.getElementById("room").hidden`, 10*time.Second)
-	assertCatalogued(t, b, "/play in line mode")
-
-	b.clickSelector(t, "#settings-button")
-	b.waitFor(t, "the settings dialog", `document.getElementById("settings").open`, 10*time.Second)
-	assertCatalogued(t, b, "/play with the settings dialog open")
-	b.clickSelector(t, `#settings [data-action="close"]`)
-
-	b.clickSelector(t, "#history-button")
-	b.waitFor(t, "the history list", `!document.getElementById("history-list").hidden`, 10*time.Second)
-	assertCatalogued(t, b, "/play with the history list open")
-	b.press(t, "\x1b")
-
-	b.clickSelector(t, "#settings-button")
-	b.clickSelector(t, `#settings [data-action="automation"]`)
-	b.waitFor(t, "the automation dialog", `document.getElementById("automation").open`, 10*time.Second)
-	b.clickSelector(t, `#automation [data-action="auto-add"]`)
-	assertCatalogued(t, b, "/play with a new alias's form")
-	b.clickSelector(t, "#tab-triggers")
-	b.clickSelector(t, `#automation [data-action="auto-add"]`)
-	assertCatalogued(t, b, "/play with a new trigger's form")
-	b.clickSelector(t, "#tab-macros")
-	assertCatalogued(t, b, "/play with the keys")
-	b.clickSelector(t, `#automation [data-action="close"]`)
-	b.waitFor(t, "the automation dialog closed", `!document.getElementById("automation").open`, 10*time.Second)
-
-	b.clickSelector(t, "#settings-button")
-	b.clickSelector(t, `#settings [data-action="log-search"]`)
-	b.waitFor(t, "the log search", `document.getElementById("logsearch").open`, 10*time.Second)
-	assertCatalogued(t, b, "/play with the log search")
-	b.clickSelector(t, `#logsearch [data-action="close"]`)
-
-	// The players' guide, and the front door logged in.
-	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/guide.html"))); err != nil {
-		t.Fatalf("open the guide: %v", err)
-	}
-	b.waitFor(t, "the guide", `document.getElementById("guide-title") !== null`, 10*time.Second)
-	assertCatalogued(t, b, "the players' guide")
-	b.frontDoor(t, gw)
-	b.waitFor(t, "the session panel", `!document.getElementById("session-panel").hidden`, 10*time.Second)
-	assertCatalogued(t, b, "the front door, logged in")
+	b.walkPages(t, gw, func(where string) {
+		if where == "the front door" {
+			// The check can fail: a text set by hand is found.
+			eval[bool](t, b, `(() => { const p = document.createElement("p"); p.id = "probe"; p.textContent = "Not from the catalogue"; document.getElementById("main").append(p); return true; })()`)
+			if bad := eval[string](t, b, uncataloguedJS); !strings.Contains(bad, "p#probe") {
+				t.Fatalf("the check missed a text set by hand; it found %s", bad)
+			}
+			eval[bool](t, b, `(() => { document.getElementById("probe").remove(); return true; })()`)
+		}
+		assertCatalogued(t, b, where)
+	})
 }
 
 // TestChineseInBrowser is a browser whose language is Chinese (China):
