@@ -3,8 +3,10 @@ package automation
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
@@ -145,7 +147,7 @@ func noPrefilter(e *Engine) {
 	e.scan = nil
 	for i := range e.triggers {
 		t := &e.triggers[i]
-		t.always, t.first, t.foldLit, t.need, t.subs = true, nil, "", 0, t.re != nil
+		t.always, t.hint, t.foldLit, t.alts, t.also, t.need, t.subs = true, nil, "", nil, nil, 0, t.re != nil
 		e.always[i>>6] |= 1 << (i & 63)
 	}
 }
@@ -179,6 +181,59 @@ func BenchmarkIngest(b *testing.B) {
 					start = ends[i]
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkStream is the web client's ingest as far as this package goes:
+// Stream.Write over 4 KiB messages of coloured output, with no engine and
+// with the model of the client benchmark's automation run (make
+// bench-client, e2e/clientbench: 100 triggers that highlight a good part
+// of the lines, 20 aliases). testdata/clientbench holds that model
+// (benchModel there, as JSON) and the first 128 KiB of that benchmark's
+// stream (mudStream(1, 128<<10)); TestBenchModelSnapshot in
+// e2e/clientbench checks that they are still its. Bytes are the stream's.
+func BenchmarkStream(b *testing.B) {
+	js, err := os.ReadFile("testdata/clientbench/model.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	stream, err := os.ReadFile("testdata/clientbench/stream.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := ImportJSON(js)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var chunks [][]byte
+	for rest := stream; len(rest) > 0; {
+		n := min(4<<10, len(rest))
+		for n < len(rest) && !utf8.RuneStart(rest[n]) {
+			n--
+		}
+		chunks, rest = append(chunks, rest[:n]), rest[n:]
+	}
+	lines := strings.Count(string(stream), "\n")
+	for _, c := range []struct {
+		name string
+		m    *Model
+	}{{"none", nil}, {"model", &m}} {
+		b.Run(c.name, func(b *testing.B) {
+			var e *Engine
+			if c.m != nil {
+				e = newEngine(b, *c.m)
+			}
+			b.SetBytes(int64(len(stream)))
+			b.ReportAllocs()
+			for b.Loop() {
+				s := NewStream(e)
+				for _, p := range chunks {
+					s.Write(p)
+				}
+				s.Flush()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
 		})
 	}
 }

@@ -166,10 +166,17 @@
 // substring; for a regular expression a word it requires, or one of a
 // few, as "hits you" or "misses you" for "(hits|misses) you"), and one
 // pass over each line finds which triggers' text occurs in it; only
-// those run their pattern. A regular expression anchored with ^ is not
-// run on a line that does not begin as it can; one with neither (such
-// as "^.*\d+$") runs on every line. A substring that ignores case is
-// searched for without the regexp package on ASCII lines. See README.md
+// those run their pattern, and only if the line also has the other words
+// the pattern requires ("/" as well as "hp" for "^<(\d+)/(\d+)hp"). A
+// regular expression is run from where a match of it can begin (for
+// "(\d+) experience", the line's first digit), not from the line's
+// start; one anchored with ^ is not run on a line that does not begin as
+// it can. One that may begin with most characters (such as "\S+ says")
+// runs from the line's start, and one with no word it requires (such as
+// "^.*\d+$") on every line. A regular expression that is only text and
+// alternatives ("glitters here", "MAULS|DECIMATES", "(MAULS|DECIMATES)")
+// and a substring that ignores case (on lines without K or ſ, which fold
+// to k and s) are searched for without the regexp package. See README.md
 // for figures.
 //
 // # Import and export

@@ -54,8 +54,9 @@ type Engine struct {
 	steps    int
 	start    int      // where the current typed command's expansion began in the output
 	fired    []string // a trigger firing's commands, before the limit
-	loc      [2]int   // a substring trigger's match
+	loc      [4]int   // a literal trigger's match (and its one group)
 	nonASCII int8     // the current line: -1 unknown, 0 ASCII, 1 not
+	folds    int8     // the current line has a rune of asciiFolders: -1 unknown, 0 no, 1 yes
 }
 
 type calias struct {
@@ -68,9 +69,11 @@ type ctrigger struct {
 	name    string
 	lit     string         // a case-sensitive substring (re is nil)
 	foldLit string         // an ASCII substring that ignores case, lower-cased (re also set, for other lines)
+	alts    []string       // a regular expression that is literals (re also set): them, in its order of preference
+	also    []litSet       // literals besides the scan's that every match holds one of each
 	re      *regexp.Regexp // a regular expression, or a substring that ignores case
 	groups  int            // capture groups of re
-	first   *[256]bool     // the bytes a matching line begins with (nil: any)
+	hint    *startHint     // where a match of re can begin (nil: anywhere)
 	subs    bool           // its actions use the groups ($1.., a highlight of the groups): find their places
 	need    byte           // a byte every match holds, lower-cased (either case of a letter will do), for a trigger the scan cannot filter (0: none known)
 	always  bool           // run on every line (no literal in the prefilter)
@@ -199,7 +202,10 @@ func New(m Model, opt Options) (*Engine, error) {
 			ct.groups = c.re.NumSubexp()
 		}
 		if c.re != nil {
-			ct.first = firstBytes(c.re.String())
+			ct.hint = newStartHint(c.re.String())
+			if ct.foldLit == "" {
+				ct.alts, ct.foldLit = literalRegexp(c.re.String())
+			}
 		}
 		if h := t.Highlight; h != nil {
 			ct.hl, ct.fg, ct.bg, ct.scope, ct.all = true, c.fg, c.bg, c.scope, h.All
@@ -209,6 +215,9 @@ func New(m Model, opt Options) (*Engine, error) {
 		}
 		ct.subs = ct.groups > 0 && (len(ct.cmds.cmds) > 0 || ct.hasNote || ct.hl && ct.scope == ScopeGroups)
 		lits := triggerLits(t, &ct)
+		if c.re != nil && ct.alts == nil && ct.foldLit == "" {
+			ct.also = alsoLits(c.re.String(), lits, ct.hint)
+		}
 		if minLen(lits) < 2 {
 			// The scan leaves single bytes out (as common as " " or "e",
 			// they would make every line a candidate); one that every
@@ -421,7 +430,7 @@ func (e *Engine) Line(text string) Result {
 		text = text[:cut]
 	}
 	copy(e.cand, e.always)
-	e.nonASCII = -1
+	e.nonASCII, e.folds = -1, -1
 	if e.scan != nil {
 		e.nonASCII = 0
 		if e.scan.scan(text, e.cand) {
@@ -471,30 +480,78 @@ const asciiFolders = "\u017f\u212a"
 func (e *Engine) try(t *ctrigger, text, full string) {
 	var loc []int
 	switch {
-	case t.first != nil && (text == "" || !t.first[text[0]]):
-		return
 	case t.need != 0 && !hasByteASCIIFold(text, t.need):
 		return
-	case t.re == nil || t.foldLit != "" && !e.lineNonASCII(text):
-		j := t.index(text)
+	case e.literal(t, text):
+		j, size := t.index(text)
 		if j < 0 {
 			return
 		}
-		e.loc = [2]int{j, j + len(t.lit) + len(t.foldLit)}
-		loc = e.loc[:]
-	case t.always && !t.re.MatchString(text):
-		return // MatchString does not allocate; most lines stop here
-	case !t.subs:
-		// Only where the match is: cheaper than the groups' places.
-		if loc = t.re.FindStringIndex(text); loc == nil {
-			return
-		}
+		e.loc = [4]int{j, j + size, j, j + size}
+		loc = e.loc[:2+2*t.groups] // a literal regexp has a group around it all, or none
+	case !e.mayHave(t, text):
+		return
 	default:
-		if loc = t.re.FindStringSubmatchIndex(text); loc == nil {
+		if loc = e.find(t, text, 0); loc == nil {
 			return
 		}
 	}
 	e.fire(t, text, full, loc)
+}
+
+// find returns the leftmost match of a trigger's regular expression in
+// text that begins at from or later (from > 0: after an earlier match
+// that ended there, as regexp's FindAll goes on), or nil. The index has
+// the groups' places when the trigger uses them (t.subs), else the
+// match's only; it is regexp's, the engine's to change.
+func (e *Engine) find(t *ctrigger, text string, from int) []int {
+	sub, off := text, 0
+	if h := t.hint; h != nil {
+		p := h.next(text, from, e.lineFolds(text))
+		if p < 0 {
+			return nil
+		}
+		off = h.start(text, p)
+		sub = text[off:]
+	} else if from > 0 {
+		return nil // see highlight: only for a pattern with a hint
+	}
+	var loc []int
+	switch {
+	case t.always && !t.re.MatchString(sub):
+		return nil // MatchString does not allocate; most lines stop here
+	case !t.subs:
+		// Only where the match is: cheaper than the groups' places.
+		loc = t.re.FindStringIndex(sub)
+	default:
+		loc = t.re.FindStringSubmatchIndex(sub)
+	}
+	switch {
+	case loc == nil:
+		return nil
+	case loc[0]+off < from:
+		// It begins in the rune before from, given for its assertions
+		// to see: the whole line decides.
+		return e.findFrom(t, text, from)
+	case off > 0:
+		for i, x := range loc {
+			if x >= 0 {
+				loc[i] = x + off
+			}
+		}
+	}
+	return loc
+}
+
+// findFrom is find without the hint, from > 0: what regexp's FindAll
+// would find next, the matches before from included in its work.
+func (e *Engine) findFrom(t *ctrigger, text string, from int) []int {
+	for _, m := range t.re.FindAllStringSubmatchIndex(text, MaxMatches+1) {
+		if m[0] >= from {
+			return m
+		}
+	}
+	return nil
 }
 
 // fire does what a trigger does for a match at loc.
@@ -564,15 +621,22 @@ func (e *Engine) highlight(t *ctrigger, text, full string, loc []int) {
 		return
 	}
 	switch {
-	case t.re == nil || t.foldLit != "" && !e.lineNonASCII(text):
-		size := len(t.lit) + len(t.foldLit)
-		for at, n := 0, 0; n < MaxMatches && at <= len(text)-size; n++ {
-			j := t.index(text[at:])
+	case e.literal(t, text):
+		for at, n := 0, 0; n < MaxMatches && at < len(text); n++ {
+			j, size := t.index(text[at:])
 			if j < 0 {
 				break
 			}
 			e.span(t, text, at+j, at+j+size)
 			at += j + size
+		}
+	case t.hint != nil:
+		// The matches after the first, each looked for from where the
+		// one before ended, as FindAll does (a pattern with a hint
+		// never matches the empty string).
+		for n := 0; n < MaxMatches && loc != nil; n++ {
+			e.matchSpans(t, text, loc)
+			loc = e.find(t, text, loc[1])
 		}
 	case t.scope == ScopeGroups && t.groups > 0:
 		for _, m := range t.re.FindAllStringSubmatchIndex(text, MaxMatches) {
@@ -598,13 +662,63 @@ func (e *Engine) matchSpans(t *ctrigger, text string, loc []int) {
 	}
 }
 
-// index finds a substring trigger's text: as it is, or ignoring the
-// case of ASCII letters in an ASCII line.
-func (t *ctrigger) index(text string) int {
-	if t.foldLit == "" {
-		return strings.Index(text, t.lit)
+// literal reports whether a trigger is matched on the line by a search
+// for its literals, without the regexp package: a substring, a regular
+// expression that is literals, or an ASCII literal that ignores case on
+// a line with no rune that folds to an ASCII letter (then every match
+// is ASCII letters in some case).
+func (e *Engine) literal(t *ctrigger, text string) bool {
+	return t.re == nil || t.alts != nil || t.foldLit != "" && !e.lineFolds(text)
+}
+
+// index finds a literal trigger's text (see literal): where and how
+// long, or -1.
+func (t *ctrigger) index(text string) (int, int) {
+	switch {
+	case t.alts != nil:
+		return indexAlts(text, t.alts)
+	case t.foldLit != "":
+		return indexFoldASCII(text, t.foldLit), len(t.foldLit)
 	}
-	return indexFoldASCII(text, t.foldLit)
+	return strings.Index(text, t.lit), len(t.lit)
+}
+
+// indexAlts returns where the leftmost of alts occurs in text and its
+// length, the first of alts where several begin there (as a regular
+// expression's alternatives), or -1.
+func indexAlts(text string, alts []string) (int, int) {
+	at, size := -1, 0
+	for _, a := range alts {
+		end := len(text)
+		if at >= 0 {
+			end = min(end, at-1+len(a)) // to begin before at
+		}
+		if j := strings.Index(text[:max(end, 0)], a); j >= 0 {
+			at, size = j, len(a)
+		}
+	}
+	return at, size
+}
+
+// mayHave reports whether text has a literal of each of the trigger's
+// further sets (also), as every match does.
+func (e *Engine) mayHave(t *ctrigger, text string) bool {
+	for _, s := range t.also {
+		if s.fold && e.lineFolds(text) {
+			continue
+		}
+		found := false
+		for _, l := range s.lits {
+			if indexFoldASCII(text, l) >= 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // indexFoldASCII returns where lit, lower-cased ASCII, first occurs in
@@ -624,6 +738,18 @@ func indexFoldASCII(text, lit string) int {
 		}
 	}
 	return -1
+}
+
+// lineFolds reports whether the current line has a rune of
+// asciiFolders.
+func (e *Engine) lineFolds(text string) bool {
+	if e.folds < 0 {
+		e.folds = 0
+		if e.lineNonASCII(text) && (strings.Contains(text, "\u212a") || strings.Contains(text, "\u017f")) { // asciiFolders
+			e.folds = 1
+		}
+	}
+	return e.folds == 1
 }
 
 // lineNonASCII reports whether the current line has a byte outside

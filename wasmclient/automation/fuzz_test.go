@@ -37,8 +37,9 @@ func FuzzImportMudlet(f *testing.F) {
 }
 
 // FuzzLine: for any pattern, as a substring and as a regular expression,
-// and any line, Line does not panic, gives spans inside the line, and
-// gives the same result with the prefilter as without.
+// and any line, Line does not panic, gives spans inside the line, gives
+// the same result with the prefilter as without, and no prefilter turns
+// away a line the pattern matches (checkMayMatch).
 func FuzzLine(f *testing.F) {
 	f.Add("tells you", "Bob tells you 'hi'", false)
 	f.Add(`^(\w+) tells you '(.*)'$`, "Bob tells you 'hi'", false)
@@ -47,6 +48,12 @@ func FuzzLine(f *testing.F) {
 	f.Add(`(\d+) coins?`, "3 coins and 40 coins", true)
 	f.Add("é", strings.Repeat("a", MaxLineLen-1)+"é", false)
 	f.Add(`x*`, "\xff\xfe x", false)
+	f.Add(`(MAULS|DECIMATES)`, "a MAULS b DECIMATES", false)
+	f.Add(`\b(north|south)east\b`, "northeast, southeasterly", true)
+	f.Add(`a|ab`, "xab ab a", false)
+	f.Add(`[\x{FFFD}é]x`, "caf\xc3\xa9x \xc3x", false)
+	f.Add(`^<(\d+)/(\d+)hp`, "<12/30hp <1hp", false)
+	f.Add(`(?m)^x|\By`, "yx\nxyy", true)
 	f.Fuzz(func(t *testing.T, pattern, line string, ignoreCase bool) {
 		var m Model
 		for i, match := range []MatchType{Substring, Regex} {
@@ -76,6 +83,7 @@ func FuzzLine(f *testing.F) {
 				t.Fatalf("notification of %d runes", utf8.RuneCountInString(n))
 			}
 		}
+		checkMayMatch(t, with, line)
 		if b := without.Line(line); !sameResult(a, b) {
 			t.Fatalf("with the prefilter %+v\nwithout %+v", a, b)
 		}

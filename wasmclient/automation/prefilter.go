@@ -3,6 +3,7 @@ package automation
 import (
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -105,6 +106,21 @@ func analyze(re *syntax.Regexp) litInfo {
 		if fold && !isASCII(s) {
 			return litInfo{}
 		}
+		if slices.Contains(re.Rune, utf8.RuneError) {
+			// U+FFFD: the regexp package reads it at any byte that
+			// is not UTF-8, which the scan does not. The longest
+			// text between is required.
+			long := ""
+			for _, piece := range strings.Split(s, string(utf8.RuneError)) {
+				if len(piece) > len(long) {
+					long = piece
+				}
+			}
+			if long == "" {
+				return litInfo{}
+			}
+			return litInfo{hasReq: true, req: litSet{lits: []string{lowerLit(long)}, fold: fold}}
+		}
 		if len(s) > maxExact {
 			return litInfo{hasReq: true, req: litSet{lits: []string{lowerLit(s)}, fold: fold}}
 		}
@@ -117,7 +133,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		var lits []string
 		for j := 0; j+1 < len(re.Rune); j += 2 {
 			lo, hi := re.Rune[j], re.Rune[j+1]
-			if hi-lo >= maxAlternatives {
+			if hi-lo >= maxAlternatives || lo <= utf8.RuneError && utf8.RuneError <= hi {
 				return litInfo{}
 			}
 			for r := lo; r <= hi; r++ {
@@ -496,6 +512,13 @@ func firstBytes(pattern string) *[256]bool {
 	if err != nil || prog.StartCond()&syntax.EmptyBeginText == 0 {
 		return nil
 	}
+	return matchFirstBytes(prog)
+}
+
+// matchFirstBytes returns the bytes a match of prog can begin with, or
+// nil when it cannot tell: prog matches the empty string, or most bytes
+// may begin a match.
+func matchFirstBytes(prog *syntax.Prog) *[256]bool {
 	var set [256]bool
 	seen := make([]bool, len(prog.Inst))
 	stack := []uint32{uint32(prog.Start)}
@@ -523,6 +546,188 @@ func firstBytes(pattern string) *[256]bool {
 	return &set
 }
 
+// A startHint says where a regular expression's matches can begin, so
+// that the regexp package, which costs some tens of nanoseconds a byte
+// in WebAssembly (several native), is not run over the start of a line
+// where no match can begin. A match begins with a byte of first and, if
+// lits is set, with one of lits (compared with ASCII letters
+// lower-cased).
+//
+// Go's regexp finds the leftmost match: the first position it can begin
+// at, then its preferred match there. No match begins before the first
+// position p that the hint allows, so the match in text is the match in
+// text[p:], moved by p, as long as nothing the pattern tests looks at the
+// text before p. Only assertions do (^ at a line's start, \b and \B look
+// at the rune before); for a pattern that has them the regexp runs from
+// the rune before p, where no match can begin either, so that they see
+// what they see in the whole line.
+type startHint struct {
+	anchored bool // ^ without (?m): matches begin at the text's start only
+	back     bool // the pattern has assertions that look at the rune before
+	first    [256]bool
+	lits     []string // nil: none known
+	// litsFold says lits came from case-folded literals, which a rune
+	// outside ASCII (K, the Kelvin sign, and ſ: asciiFolders) can match
+	// too: they are not checked on a line that has one.
+	litsFold bool
+}
+
+// newStartHint returns the hint of a pattern, or nil when any position
+// may begin a match (such as ".*x" or "\S+") or the empty string
+// matches.
+func newStartHint(pattern string) *startHint {
+	parsed, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return nil
+	}
+	first := matchFirstBytes(prog)
+	if first == nil || first[0x80] {
+		// A pattern that may begin with U+FFFD, which the regexp
+		// package reads at any invalid byte: even inside a valid rune,
+		// where it never begins a match in the whole line.
+		return nil
+	}
+	h := &startHint{anchored: prog.StartCond()&syntax.EmptyBeginText != 0, back: looksBack(parsed), first: *first}
+	if s, ok := prefixLits(parsed); ok {
+		h.lits, h.litsFold = s.lits, s.fold
+	}
+	return h
+}
+
+// looksBack reports whether re has an assertion that looks at the text
+// before the position it is tested at.
+func looksBack(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	for _, sub := range re.Sub {
+		if looksBack(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// next returns the first position from from on (for an anchored
+// pattern: 0 only) at which a match can begin, or -1. folds says text
+// has a rune of asciiFolders.
+func (h *startHint) next(text string, from int, folds bool) int {
+	last := len(text)
+	if h.anchored {
+		if from > 0 {
+			return -1
+		}
+		last = min(last, 1)
+	}
+	lits := h.lits
+	if h.litsFold && folds {
+		lits = nil
+	}
+	for i := from; i < last; i++ {
+		if !h.first[text[i]] {
+			continue
+		}
+		if lits == nil {
+			return i
+		}
+		for _, l := range lits {
+			if hasPrefixLower(text[i:], l) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// start returns where to run the regexp for a match beginning at p or
+// later: p, or for a pattern that looks back the start of the rune
+// before p.
+func (h *startHint) start(text string, p int) int {
+	if !h.back || p == 0 {
+		return p
+	}
+	q := p - 1
+	for q > 0 && p-q < utf8.UTFMax && !utf8.RuneStart(text[q]) {
+		q--
+	}
+	return q
+}
+
+// hasPrefixLower reports whether s begins with lit, an ASCII
+// lower-cased literal, ignoring the case of ASCII letters in s.
+func hasPrefixLower(s, lit string) bool {
+	if len(s) < len(lit) {
+		return false
+	}
+	for i := 0; i < len(lit); i++ {
+		if lowerASCII[s[i]] != lit[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// prefixLits returns literals of which every match of re begins with
+// one (lower-cased, as analyze makes them), or false when it knows none.
+func prefixLits(re *syntax.Regexp) (litSet, bool) {
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return prefixLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return prefixLits(re.Sub[0])
+		}
+		return litSet{}, false
+	case syntax.OpConcat:
+		run := litSet{lits: []string{""}}
+		for _, sub := range re.Sub {
+			i := analyze(sub)
+			if !i.exact {
+				if p, ok := prefixLits(sub); ok {
+					if product := cross(run.lits, p.lits); product != nil {
+						run = litSet{lits: product, fold: run.fold || p.fold}
+					}
+				}
+				break
+			}
+			product := cross(run.lits, i.set.lits)
+			if product == nil {
+				break
+			}
+			run = litSet{lits: product, fold: run.fold || i.set.fold}
+		}
+		return run.required()
+	case syntax.OpAlternate:
+		var all litSet
+		for _, sub := range re.Sub {
+			p, ok := prefixLits(sub)
+			if !ok {
+				return litSet{}, false
+			}
+			for _, l := range p.lits {
+				if !slices.Contains(all.lits, l) {
+					all.lits = append(all.lits, l)
+				}
+			}
+			all.fold = all.fold || p.fold
+		}
+		if len(all.lits) > maxAlternatives {
+			return litSet{}, false
+		}
+		return all, true
+	}
+	i := analyze(re)
+	if !i.exact {
+		return litSet{}, false
+	}
+	return i.set.required()
+}
+
 // addFirstBytes adds the first bytes of the UTF-8 encodings of the runes
 // an instruction matches, folded as it folds. It returns false when that
 // would be most bytes.
@@ -538,6 +743,13 @@ func addFirstBytes(set *[256]bool, inst *syntax.Inst) bool {
 			return false
 		}
 		for r := lo; r <= hi; r++ {
+			if r == utf8.RuneError {
+				// What the regexp package reads at a byte that does
+				// not begin valid UTF-8.
+				for b := 0x80; b < 0x100; b++ {
+					set[b] = true
+				}
+			}
 			addRuneFirstByte(set, r)
 			if fold {
 				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -553,4 +765,154 @@ func addRuneFirstByte(set *[256]bool, r rune) {
 	var b [utf8.UTFMax]byte
 	utf8.EncodeRune(b[:], r)
 	set[b[0]] = true
+}
+
+// literalRegexp returns, for a regular expression that is literals, as
+// "tells you", "(MAULS|DECIMATES)" or "☺|☕" (with at most one group,
+// around it all), the literals in its order of preference; for one that
+// is a single ASCII literal ignoring case, "(?i)crypt run", that literal
+// lower-cased.
+// A search for them finds its leftmost-first match (see indexAlts)
+// without the regexp package. Else it returns nothing.
+func literalRegexp(pattern string) (alts []string, foldLit string) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, ""
+	}
+	if re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
+		if s := string(re.Rune); isASCII(s) {
+			return nil, lowerString(s)
+		}
+		return nil, ""
+	}
+	alts, ok := literalAlts(re)
+	if !ok {
+		return nil, ""
+	}
+	for _, a := range alts {
+		// U+FFFD in a pattern matches any invalid byte.
+		if a == "" || strings.ContainsRune(a, utf8.RuneError) {
+			return nil, ""
+		}
+	}
+	return alts, ""
+}
+
+// literalAlts returns the strings re matches, in its order of
+// preference, when it is literals (case-sensitive), small classes,
+// their concatenations and alternations, with no group, no assertion, no
+// repetition; false otherwise or when they are more than
+// maxAlternatives or longer than maxExact.
+func literalAlts(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 || len(string(re.Rune)) > maxExact {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCharClass:
+		// One rune at a place: their order does not matter.
+		var out []string
+		for j := 0; j+1 < len(re.Rune); j += 2 {
+			for r := re.Rune[j]; r <= re.Rune[j+1]; r++ {
+				if len(out) == maxAlternatives {
+					return nil, false
+				}
+				out = append(out, string(r))
+			}
+		}
+		return out, len(out) > 0
+	case syntax.OpConcat:
+		// Where several strings begin at the same place the regexp
+		// prefers the first part's preferred one, then the second's:
+		// the order cross makes.
+		out := []string{""}
+		for _, sub := range re.Sub {
+			l, ok := literalAlts(sub)
+			if !ok {
+				return nil, false
+			}
+			if out = cross(out, l); out == nil {
+				return nil, false
+			}
+		}
+		return out, true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l, ok := literalAlts(sub)
+			if !ok {
+				return nil, false
+			}
+			for _, a := range l {
+				if !slices.Contains(out, a) { // a repeat is never preferred
+					out = append(out, a)
+				}
+			}
+			if len(out) > maxAlternatives {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// maxAlso bounds the further literal sets (alsoLits) a trigger checks.
+const maxAlso = 2
+
+// alsoLits returns, for a regular expression that is a concatenation,
+// literal sets of its parts that every match holds (one of each),
+// besides chosen, the set the scan looks for, and the hint's: "/" of
+// "^<(\d+)/(\d+)hp", which the scan finds "hp" for. Each costs a search
+// of the line before the regexp runs, so sets that chosen or the hint
+// imply are left out, and so are single letters, digits and spaces,
+// which most lines have.
+func alsoLits(pattern string, chosen []string, hint *startHint) []litSet {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return nil
+	}
+	implied := func(s litSet, by []string) bool {
+		if len(by) == 0 {
+			return false
+		}
+		for _, c := range by {
+			if !slices.ContainsFunc(s.lits, func(l string) bool { return strings.Contains(c, l) }) {
+				return false
+			}
+		}
+		return true
+	}
+	common := func(s litSet) bool {
+		for _, l := range s.lits {
+			if len(l) > 1 || !(l[0] == ' ' || l[0] >= '0' && l[0] <= '9' || l[0] >= 'a' && l[0] <= 'z') {
+				return false
+			}
+		}
+		return true
+	}
+	var out []litSet
+	for _, sub := range re.Sub {
+		s, ok := analyze(sub).toReq()
+		if !ok || implied(s, chosen) || hint != nil && implied(s, hint.lits) || common(s) {
+			continue
+		}
+		out = append(out, s)
+		if len(out) == maxAlso {
+			break
+		}
+	}
+	return out
 }

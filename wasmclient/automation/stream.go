@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Stream runs an Engine's triggers on the game's output as it arrives:
@@ -38,12 +39,25 @@ type Stream struct {
 	text  []byte // the current line's text
 	sgr   []byte // the SGR sequences since the game's last reset
 	out   []byte
-	paint []paint // per rune of a highlighted line
+	res   Result // the current line's, where Fire can see it
+
+	// Painting a highlighted line.
+	changes []change
+	cuts    []int // the spans' ends
+	sgrs    []paintSGR
+	paint   []paint // per rune, for a line with many spans
 }
 
+// paint is the highlight of a rune: on or not, and its colours packed
+// (rgba, so that paints compare as three words; 0 leaves that side as it
+// is).
 type paint struct {
+	fg, bg uint32
 	on     bool
-	fg, bg color.RGBA
+}
+
+func pack(c color.RGBA) uint32 {
+	return uint32(c.R)<<24 | uint32(c.G)<<16 | uint32(c.B)<<8 | uint32(c.A)
 }
 
 // maxSGRState bounds the SGR sequences kept to restore the game's
@@ -147,10 +161,14 @@ func (s *Stream) endLine(raw []byte) {
 		return
 	}
 	s.text = appendText(append(s.text[:0], s.shown...), raw)
-	r := s.e.Line(string(s.text))
+	// The line's text is not copied into a string: Line keeps nothing of
+	// it, and no string of its Result points into it (they are built
+	// anew; TestStreamResultOwnsItsStrings).
+	s.res = s.e.Line(unsafe.String(unsafe.SliceData(s.text), len(s.text)))
+	r := &s.res
 	if len(r.Commands) > 0 || len(r.Sounds) > 0 || len(r.Notifications) > 0 || len(r.Cuts) > 0 {
 		if s.Fire != nil {
-			s.Fire(&r)
+			s.Fire(r)
 		}
 	}
 	switch {
@@ -169,82 +187,258 @@ func (s *Stream) endLine(raw []byte) {
 
 // paintLine passes on raw with the spans coloured; raw's text starts at
 // rune skip of the line (what Flush passed on is not coloured).
+//
+// It writes no more than it must: the terminal reads every byte. A
+// highlight's sequence is written before the first character it colours
+// and again after a colour of the game's inside it, but only once a
+// character (or anything other than a colour) follows; the game's
+// colours are restored (reset, then its sequences since its last reset)
+// where a highlight ends, unless the game reset them itself.
 func (s *Stream) paintLine(raw []byte, spans []Span, skip int) {
 	n := utf8.RuneCount(s.text) - skip
-	if cap(s.paint) < n {
-		s.paint = make([]paint, n)
+	s.paintChanges(spans, skip, n)
+	if len(s.changes) == 0 { // every span is in the part already shown
+		s.track(raw)
+		s.out = append(s.out, raw...)
+		return
 	}
-	s.paint = s.paint[:n]
-	clear(s.paint)
-	for _, sp := range spans {
-		for i := max(sp.Start-skip, 0); i < min(sp.End-skip, n); i++ {
-			p := &s.paint[i]
-			p.on = true
-			if sp.FG.A != 0 {
-				p.fg = sp.FG
-			}
-			if sp.BG.A != 0 {
-				p.bg = sp.BG
-			}
-		}
+	var (
+		ci              = 0               // the next change
+		nextAt          = s.changes[0].at // the rune it is at
+		want            paint             // the highlight of the current rune
+		wantSGR, curSGR []byte            // their sequences
+		cur             paint             // the highlight in force (since the last character)
+		applied         bool              // cur's sequence was written, and the game has not reset since
+		stale           bool              // a colour of the game's came after cur's sequence
+		synced          = true            // cur == want and !stale
+		ri              = 0               // runes of text passed
+		from            = 0               // raw[from:i] is still to be copied out
+	)
+	restore := func() {
+		s.out = append(s.out, "\x1b[0m"...)
+		s.out = append(s.out, s.sgr...)
 	}
-	var cur paint // the highlight in force in what was passed on
-	ri := 0       // runes of text passed
-	from := 0     // raw[from:i] is still to be copied out
 	for i := 0; i < len(raw); {
 		b := raw[i]
 		if b == 0x1b {
 			if l := escLen(raw[i:]); l > 0 {
 				seq := raw[i : i+l]
-				s.out = append(s.out, raw[from:i+l]...)
-				i += l
-				from = i
 				if isSGR(seq) {
-					s.trackSGR(seq)
+					reset, pruned := s.trackSGR(seq)
 					if cur.on {
-						s.out = appendPaint(s.out, cur) // the game's colour inside a span: the span wins
+						// The game's colour inside a span: the span wins,
+						// from the next character on.
+						stale, synced = true, false
+						if reset {
+							applied = false // the colours are the game's again, as s.sgr replays them
+						} else if pruned {
+							applied = true // s.sgr no longer replays them: restore as ever
+						}
 					}
+				} else if cur.on {
+					// Anything else, which the terminal may read
+					// otherwise than the Stream does: the colours in
+					// force as if each were written at once.
+					if stale {
+						s.out = append(s.out, raw[from:i]...)
+						from = i
+						s.out = append(s.out, curSGR...)
+						stale, synced = false, want == cur
+					}
+					applied = true
 				}
+				i += l
 				continue
 			}
 		}
-		size := 1
-		if b >= utf8.RuneSelf {
-			_, size = utf8.DecodeRune(raw[i:])
-		}
 		switch {
 		case b >= ' ' && b != 0x7f || b == '\t':
-			want := paint{}
-			if ri < n {
-				want = s.paint[ri]
+			if ri == nextAt {
+				c := &s.changes[ci]
+				want, wantSGR = c.p, c.seq
+				ci++
+				nextAt = -1
+				if ci < len(s.changes) {
+					nextAt = s.changes[ci].at
+				}
+				synced = want == cur && !stale
 			}
-			if want != cur {
+			if !synced {
 				s.out = append(s.out, raw[from:i]...)
 				from = i
-				if cur.on {
-					s.out = append(s.out, "\x1b[0m"...)
-					s.out = append(s.out, s.sgr...)
+				switch {
+				case want == cur: // stale
+					s.out = append(s.out, curSGR...)
+				default:
+					if applied {
+						restore()
+					}
+					if want.on {
+						s.out = append(s.out, wantSGR...)
+					}
 				}
-				if want.on {
-					s.out = appendPaint(s.out, want)
+				cur, curSGR, applied, stale, synced = want, wantSGR, want.on, false, true
+				if !cur.on && nextAt < 0 {
+					// No highlight from here on: the rest as it is.
+					s.out = append(s.out, raw[from:]...)
+					s.track(raw[i:])
+					return
 				}
-				cur = want
 			}
 			ri++
+			size := 1
+			if b >= utf8.RuneSelf {
+				_, size = utf8.DecodeRune(raw[i:])
+			}
+			i += size
+			// The printable ASCII before the next change is passed on as
+			// it is.
+			lim := len(raw)
+			if nextAt >= 0 && nextAt-ri < lim-i {
+				lim = i + nextAt - ri
+			}
+			j := i
+			for j < lim && raw[j] >= ' ' && raw[j] < 0x7f {
+				j++
+			}
+			ri += j - i
+			i = j
+			continue
 		case cur.on && (b == '\r' || b == '\n'):
 			s.out = append(s.out, raw[from:i]...)
 			from = i
-			s.out = append(s.out, "\x1b[0m"...)
-			s.out = append(s.out, s.sgr...)
-			cur = paint{}
+			if applied {
+				restore()
+			}
+			cur, curSGR, applied, stale = paint{}, nil, false, false
+			synced = !want.on
+		case cur.on:
+			// A control character: as for an escape sequence.
+			if stale {
+				s.out = append(s.out, raw[from:i]...)
+				from = i
+				s.out = append(s.out, curSGR...)
+				stale, synced = false, want == cur
+			}
+			applied = true
 		}
-		i += size
+		i++ // a control character or an ESC that begins nothing: one byte
 	}
 	s.out = append(s.out, raw[from:]...)
-	if cur.on {
-		s.out = append(s.out, "\x1b[0m"...)
-		s.out = append(s.out, s.sgr...)
+	if applied {
+		restore()
 	}
+}
+
+// change is where the highlight changes in a line being painted: from
+// rune at of the part being passed on, p (p.on false: none), whose SGR
+// sequence is seq (sgrOf's).
+type change struct {
+	at  int
+	p   paint
+	seq []byte
+}
+
+// maxCutSpans bounds the spans paintChanges merges by their ends; past
+// it (a line many triggers colour everywhere) it paints rune by rune.
+const maxCutSpans = 16
+
+// paintChanges sets s.changes to where the highlight changes over the n
+// runes of the part being passed on, whose first rune is rune skip of
+// the line: a later span over an earlier one, each colour of its own.
+func (s *Stream) paintChanges(spans []Span, skip, n int) {
+	s.changes = s.changes[:0]
+	if len(spans) > maxCutSpans {
+		if cap(s.paint) < n {
+			s.paint = make([]paint, n)
+		}
+		s.paint = s.paint[:n]
+		clear(s.paint)
+		for _, sp := range spans {
+			for i := max(sp.Start-skip, 0); i < min(sp.End-skip, n); i++ {
+				s.paint[i].add(sp)
+			}
+		}
+		for i, p := range s.paint {
+			s.addChange(i, p)
+		}
+		s.addChange(n, paint{})
+		return
+	}
+	// The ends of the spans cut the line into pieces each span covers
+	// whole or not at all.
+	cuts := s.cuts[:0]
+	for _, sp := range spans {
+		if a, b := max(sp.Start-skip, 0), min(sp.End-skip, n); a < b {
+			cuts = append(cuts, a, b)
+		}
+	}
+	for i := 1; i < len(cuts); i++ { // few: insertion sort
+		for j := i; j > 0 && cuts[j] < cuts[j-1]; j-- {
+			cuts[j], cuts[j-1] = cuts[j-1], cuts[j]
+		}
+	}
+	s.cuts = cuts
+	for k, a := range cuts {
+		if k > 0 && a == cuts[k-1] {
+			continue
+		}
+		var p paint // none at the last end
+		for _, sp := range spans {
+			if max(sp.Start-skip, 0) <= a && a < min(sp.End-skip, n) {
+				p.add(sp)
+			}
+		}
+		s.addChange(a, p)
+	}
+}
+
+// add paints a span over p.
+func (p *paint) add(sp Span) {
+	p.on = true
+	if sp.FG.A != 0 {
+		p.fg = pack(sp.FG)
+	}
+	if sp.BG.A != 0 {
+		p.bg = pack(sp.BG)
+	}
+}
+
+// addChange adds a change to p at rune at, unless p is in force there.
+func (s *Stream) addChange(at int, p paint) {
+	if k := len(s.changes); k > 0 && s.changes[k-1].p == p || k == 0 && !p.on {
+		return
+	}
+	c := change{at: at, p: p}
+	if p.on {
+		c.seq = s.sgrOf(p)
+	}
+	s.changes = append(s.changes, c)
+}
+
+// sgrOf returns the SGR sequence of a highlight, from a few remembered:
+// highlights are the triggers' few colours. The sequence is never
+// changed.
+func (s *Stream) sgrOf(p paint) []byte {
+	for i := range s.sgrs {
+		if s.sgrs[i].p == p {
+			return s.sgrs[i].seq
+		}
+	}
+	if len(s.sgrs) == maxSGRs {
+		s.sgrs = s.sgrs[:0]
+	}
+	seq := appendPaint(nil, p)
+	s.sgrs = append(s.sgrs, paintSGR{p, seq})
+	return seq
+}
+
+// maxSGRs bounds the highlights' SGR sequences a Stream remembers.
+const maxSGRs = 16
+
+type paintSGR struct {
+	p   paint
+	seq []byte
 }
 
 // appendPaint appends the SGR sequence of a highlight.
@@ -253,20 +447,20 @@ func appendPaint(dst []byte, p paint) []byte {
 	sep := false
 	for _, c := range []struct {
 		base string
-		c    color.RGBA
+		c    uint32
 	}{{"38;2;", p.fg}, {"48;2;", p.bg}} {
-		if c.c.A == 0 {
+		if c.c == 0 {
 			continue
 		}
 		if sep {
 			dst = append(dst, ';')
 		}
 		dst = append(dst, c.base...)
-		dst = strconv.AppendUint(dst, uint64(c.c.R), 10)
+		dst = strconv.AppendUint(dst, uint64(c.c>>24), 10)
 		dst = append(dst, ';')
-		dst = strconv.AppendUint(dst, uint64(c.c.G), 10)
+		dst = strconv.AppendUint(dst, uint64(c.c>>16&0xff), 10)
 		dst = append(dst, ';')
-		dst = strconv.AppendUint(dst, uint64(c.c.B), 10)
+		dst = strconv.AppendUint(dst, uint64(c.c>>8&0xff), 10)
 		sep = true
 	}
 	if !sep {
@@ -295,14 +489,17 @@ func (s *Stream) track(raw []byte) {
 	}
 }
 
-// trackSGR adds one SGR sequence to the state to restore.
-func (s *Stream) trackSGR(seq []byte) {
+// trackSGR adds one SGR sequence to the state to restore. It reports
+// whether the sequence reset the colours (s.sgr then replays exactly
+// what is in force) and whether it made s.sgr drop old sequences.
+func (s *Stream) trackSGR(seq []byte) (reset, pruned bool) {
 	params := seq[2 : len(seq)-1]
 	if len(params) == 0 || params[0] == '0' && (len(params) == 1 || params[1] == ';') {
 		s.sgr = s.sgr[:0]
 		if len(params) <= 1 {
-			return
+			return true, false
 		}
+		reset = true
 	}
 	s.sgr = append(s.sgr, seq...)
 	if len(s.sgr) > maxSGRState {
@@ -313,7 +510,9 @@ func (s *Stream) trackSGR(seq []byte) {
 		} else {
 			s.sgr = s.sgr[:0]
 		}
+		return false, true
 	}
+	return reset, false
 }
 
 // isSGR reports whether an escape sequence is an SGR (ESC [ digits and
@@ -378,7 +577,7 @@ func appendText(dst, raw []byte) []byte {
 			continue
 		}
 		j := i
-		for j < len(raw) && raw[j] != 0x1b && (raw[j] >= ' ' && raw[j] != 0x7f || raw[j] == '\t') {
+		for j < len(raw) && textByte[raw[j]] {
 			j++
 		}
 		dst = append(dst, raw[i:j]...)
@@ -389,6 +588,15 @@ func appendText(dst, raw []byte) []byte {
 	}
 	return dst
 }
+
+// textByte says which bytes are text: not ESC, not control characters
+// (tabs are text).
+var textByte = func() (t [256]bool) {
+	for b := range t {
+		t[b] = b >= ' ' && b != 0x7f || b == '\t'
+	}
+	return t
+}()
 
 // Held returns the part of a line held back (see Flush); it is valid
 // until the next call.

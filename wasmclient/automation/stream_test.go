@@ -30,8 +30,10 @@ func TestStreamHighlight(t *testing.T) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 	// The game's colour inside the span: the span wins again after it.
+	// The game's reset at the span's end ends the highlight: nothing to
+	// write again, nothing to restore.
 	got = string(s.Write([]byte("a drag\x1b[1mon\x1b[0m!\n")))
-	want = "a \x1b[38;2;255;0;0mdrag\x1b[1m\x1b[38;2;255;0;0mon\x1b[0m\x1b[38;2;255;0;0m\x1b[0m!\n"
+	want = "a \x1b[38;2;255;0;0mdrag\x1b[1m\x1b[38;2;255;0;0mon\x1b[0m!\n"
 	if got != want {
 		t.Fatalf("inner SGR: got  %q\nwant %q", got, want)
 	}
@@ -151,5 +153,30 @@ func TestStreamFlushHoldsAnUnfinishedEscape(t *testing.T) {
 		if got := unfinished([]byte(tc.p)); got != tc.want {
 			t.Errorf("unfinished(%q) = %v", tc.p, got)
 		}
+	}
+}
+
+// TestStreamResultOwnsItsStrings: the Stream hands Line its reused
+// buffer, not a copy, so no string of a Result may point into the line:
+// what Fire kept must stay as it was when the next lines arrive.
+func TestStreamResultOwnsItsStrings(t *testing.T) {
+	e := streamEngine(t,
+		Trigger{Pattern: `^(\w+) tells you '(.*)'$`, Match: Regex, Commands: "$2;;reply $1", Notify: "$0"},
+		Trigger{Pattern: "tells", Commands: "$0"})
+	s := NewStream(e)
+	var kept []string
+	s.Fire = func(r *Result) {
+		kept = append(kept, r.Commands...)
+		kept = append(kept, r.Notifications...)
+	}
+	s.Write([]byte("Bob tells you 'hi'\r\n"))
+	want := []string{"hi", "reply Bob", "tells", "Bob tells you 'hi'"}
+	if strings.Join(kept, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q, want %q", kept, want)
+	}
+	s.Write([]byte("XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\r\n"))
+	s.Write([]byte("Ann tells you 'yo'\r\n"))
+	if got := strings.Join(kept[:len(want)], "|"); got != strings.Join(want, "|") {
+		t.Fatalf("what Fire kept changed: %q, want %q", kept[:len(want)], want)
 	}
 }
