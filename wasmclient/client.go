@@ -374,7 +374,7 @@ func (c *client) fired(r *automation.Result) {
 		}
 	}
 	for _, cut := range r.Cuts {
-		c.notice(c.msg.T("client.notice.trigger_cut", "trigger", cut.Trigger, "n", cut.Commands, "why", cut.Reason))
+		c.notice(c.msg.T("client.notice.trigger_cut", "trigger", cut.Trigger, "n", cut.Commands, "why", automation.Localize(c.msg, cut.Reason)))
 	}
 }
 

@@ -2,7 +2,6 @@ package automation
 
 import (
 	"errors"
-	"fmt"
 	"image/color"
 	mathbits "math/bits"
 	"regexp"
@@ -126,11 +125,11 @@ type Span struct {
 type Cut struct {
 	Trigger  string // the trigger's name
 	Commands int    // how many commands were dropped
-	Reason   string
+	Reason   error  // why, as an *Error: Localize gives it in the player's language
 }
 
 // ErrExpansion is wrapped by the errors of alias expansion.
-var ErrExpansion = errors.New("too many commands")
+var ErrExpansion error = newError("auto.err.expansion")
 
 // maxSteps bounds the commands one command's expansion puts through the
 // aliases (each costs a match of every alias), so that aliases that
@@ -149,7 +148,7 @@ func New(m Model, opt Options) (*Engine, error) {
 	}
 	var errs []error
 	if n := m.Items(); n > MaxItems {
-		errs = append(errs, &ItemError{Kind: "model", Err: fmt.Errorf("%d aliases, triggers and macros: only the first %d are used", n, MaxItems)})
+		errs = append(errs, &ItemError{Kind: "model", Err: newError("auto.err.model.first", "n", n, "max", MaxItems)})
 	}
 	states := m.groupStates()
 	budget := MaxItems
@@ -336,14 +335,14 @@ func (e *Engine) expandCommand(cmd string, out []string) ([]string, error) {
 	out, err := e.expand(cmd, out)
 	if err != nil {
 		clear(e.onStack)
-		return out[:e.start], fmt.Errorf("%q: %w", truncate(cmd, 40), err)
+		return out[:e.start], wrapError("auto.err.expand.command", err, "command", truncate(cmd, 40))
 	}
 	return out, nil
 }
 
 func (e *Engine) expand(cmd string, out []string) ([]string, error) {
 	if e.steps++; e.steps > maxSteps {
-		return out, fmt.Errorf("expands through the aliases more than %d times: %w", maxSteps, ErrExpansion)
+		return out, wrapError("auto.err.expand.steps", ErrExpansion, "max", maxSteps)
 	}
 	matched := false
 	for i := range e.aliases {
@@ -360,7 +359,7 @@ func (e *Engine) expand(cmd string, out []string) ([]string, error) {
 		for j := range a.tmpl.cmds {
 			c, ok := a.tmpl.cmds[j].expand(cmd, loc)
 			if !ok {
-				return out, fmt.Errorf("alias %q makes a command longer than %d bytes: %w", truncate(a.name, 40), MaxLineLen, ErrExpansion)
+				return out, wrapError("auto.err.expand.alias_long", ErrExpansion, "name", truncate(a.name, 40), "max", MaxLineLen)
 			}
 			if c == "" {
 				continue
@@ -374,7 +373,7 @@ func (e *Engine) expand(cmd string, out []string) ([]string, error) {
 	}
 	if !matched {
 		if len(out)-e.start >= MaxExpanded {
-			return out, fmt.Errorf("expands into more than %d commands: %w", MaxExpanded, ErrExpansion)
+			return out, wrapError("auto.err.expand.count", ErrExpansion, "max", MaxExpanded)
 		}
 		out = append(out, cmd)
 	}
@@ -569,7 +568,7 @@ func (e *Engine) fire(t *ctrigger, text, full string, loc []int) {
 		for i := range t.cmds.cmds {
 			c, ok := t.cmds.cmds[i].expand(text, loc)
 			if !ok {
-				err = fmt.Errorf("a command longer than %d bytes: %w", MaxLineLen, ErrExpansion)
+				err = wrapError("auto.err.expand.long", ErrExpansion, "max", MaxLineLen)
 				break
 			}
 			if c == "" {
@@ -581,12 +580,12 @@ func (e *Engine) fire(t *ctrigger, text, full string, loc []int) {
 		}
 		switch n := len(e.fired); {
 		case err != nil:
-			r.Cuts = append(r.Cuts, Cut{Trigger: t.name, Commands: max(n, 1), Reason: err.Error()})
+			r.Cuts = append(r.Cuts, Cut{Trigger: t.name, Commands: max(n, 1), Reason: err})
 		case n == 0:
 		case n > RatePerSecond:
-			r.Cuts = append(r.Cuts, Cut{Trigger: t.name, Commands: n, Reason: fmt.Sprintf("more commands at once than the limit of %d a second", RatePerSecond)})
+			r.Cuts = append(r.Cuts, Cut{Trigger: t.name, Commands: n, Reason: newError("auto.err.cut.burst", "n", RatePerSecond)})
 		case !e.limiter.Allow(n):
-			r.Cuts = append(r.Cuts, Cut{Trigger: t.name, Commands: n, Reason: fmt.Sprintf("rate limit: at most %d commands a second and %d in 10 seconds", RatePerSecond, RatePer10Seconds)})
+			r.Cuts = append(r.Cuts, Cut{Trigger: t.name, Commands: n, Reason: newError("auto.err.cut.rate", "n", RatePerSecond, "m", RatePer10Seconds)})
 		default:
 			r.Commands = append(r.Commands, e.fired...)
 		}

@@ -374,7 +374,7 @@ func TestRateLimit(t *testing.T) {
 		c.advance(100 * time.Millisecond)
 		sent += len(e.Line("one").Commands)
 	}
-	if r := e.Line("eleven"); len(r.Cuts) != 1 || !strings.Contains(r.Cuts[0].Reason, "more commands at once") {
+	if r := e.Line("eleven"); len(r.Cuts) != 1 || !strings.Contains(r.Cuts[0].Reason.Error(), "more commands at once") {
 		t.Errorf("eleven at once: %+v", r)
 	}
 	if sent > 10+30+30 {
