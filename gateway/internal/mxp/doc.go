@@ -118,4 +118,10 @@
 // of their own (a byte of answer per four bytes read, after a first
 // kilobyte), so a game cannot turn the client into a flood. Both credits
 // count input bytes by position, so how the input is cut changes nothing.
+//
+// A game that does not speak MXP has no secure lines, so it makes no
+// command links either: its text goes through a Guard, which drops any
+// OSC 8 link of its that does not point to the web or mail (a raw
+// mxp:send link, another player's text passed on with its escapes), and
+// lets everything else through untouched.
 package mxp

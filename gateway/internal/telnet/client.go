@@ -230,6 +230,7 @@ type Client struct {
 	dirty  bool // replies were queued in out during this Receive
 
 	mx      *mxp.Filter // set while MXP is on
+	guard   mxp.Guard   // while MXP is off: no command links (mxp.Guard)
 	mxCfg   mxp.Config
 	mxOut   []byte // scratch for the filter's output
 	mxReply []byte // and its answers

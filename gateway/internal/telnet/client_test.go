@@ -268,6 +268,15 @@ var clientCases = []struct {
 	{"MXP refused", Config{NoMXP: true}, []exchange{
 		{in: iac + will + opt(OptMXP) + iac + do + opt(OptMXP), sent: iac + dont + opt(OptMXP) + iac + wont + opt(OptMXP)},
 		{in: iac + sb + opt(OptMXP) + iac + se + "\x1b[1z<B>x</B><VERSION>", output: "\x1b[1z<B>x</B><VERSION>"},
+		// Without MXP no line is secure: a game's own command link is
+		// dropped (mxp.Guard: a CAN ends the escape it started), its web
+		// links pass.
+		{in: "\x1b]8;;mxp:send?c=quit\x1b\\quit\x1b]8;;\x1b\\", output: "\x1b\x18quit\x1b]8;;\x1b\\"},
+		{in: "\x1b]8;;https://example.org/\x07web", output: "\x1b]8;;https://example.org/\x07web"},
+	}},
+	{"no MXP offered: command links dropped", Config{}, []exchange{
+		{in: "a\x1b", output: "a\x1b"},
+		{in: "]8;;mxp:send?c=quit\x07b", output: "\x18b"}, // the terminal's escape ended with nothing done
 	}},
 	{"MXP subnegotiation before agreement", Config{}, []exchange{
 		{in: iac + sb + opt(OptMXP) + iac + se + "<B>x</B>", output: "<B>x</B>"},

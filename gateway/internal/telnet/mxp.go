@@ -20,6 +20,7 @@ const maxKeptMXP = 256 << 10
 func (c *Client) setMXP(on bool) {
 	switch {
 	case on && c.mx == nil:
+		c.deliver(c.sink, c.guard.End(c.mxOut[:0]))
 		c.mx = mxp.New(c.mxCfg)
 		c.log.Debug("MXP on")
 	case !on && c.mx != nil:
@@ -32,10 +33,17 @@ func (c *Client) setMXP(on bool) {
 }
 
 // emit gives text, valid UTF-8 in whole runes, to s: through the MXP
-// filter while MXP is on, its answers queued for the game.
+// filter while MXP is on, its answers queued for the game; through the
+// Guard while it is off, so that a game without MXP makes no command
+// links.
 func (c *Client) emit(s Sink, p []byte) {
 	if c.mx == nil {
-		s.Output(p)
+		if c.guard.Pass(p) {
+			s.Output(p) // it can start no link
+			return
+		}
+		c.mxOut = c.guard.Append(c.mxOut[:0], p)
+		c.deliver(s, c.mxOut)
 		return
 	}
 	c.mxOut, c.mxReply = c.mx.Append(c.mxOut[:0], c.mxReply[:0], p)
