@@ -12,7 +12,7 @@
 // catalog/*/api.json). A code this page does not know (a newer gateway)
 // shows the gateway's English sentence; an answer without a code (a proxy's
 // error page, no network) gets a sentence for its HTTP status.
-import { ready, t } from "./i18n.js";
+import { has, ready, t } from "./i18n.js";
 
 /**
  * @typedef {object} Result
@@ -100,8 +100,7 @@ export function localProblem(p) {
 function explain(code, args, english) {
   if (typeof code === "string" && /^[a-z][a-z0-9_]*$/.test(code)) {
     const key = "api." + code; // not shown: the catalogue's key for a gateway code
-    const text = t(key, args && typeof args === "object" ? args : {});
-    if (text !== key) return text;
+    if (has(key)) return t(key, args && typeof args === "object" ? args : {});
   }
   const fallback = typeof english === "string" ? english.trim() : "";
   return fallback || null;

@@ -117,6 +117,16 @@ export function current() {
 }
 
 /**
+ * Reports whether the catalogue read has a message for key (a page asks
+ * before it shows a gateway's code the catalogue may not know yet).
+ * @param {string} key
+ * @returns {boolean}
+ */
+export function has(key) {
+  return Object.hasOwn(messages, key);
+}
+
+/**
  * Returns the message key with {name} placeholders filled from args.
  * A key the catalogue lacks is returned as it is, so it shows and a test
  * finds it.
