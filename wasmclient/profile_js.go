@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,9 @@ type profileSync struct {
 
 	// applyAutomation applies an automation section from another device.
 	applyAutomation func(json.RawMessage)
+	// leftOut are the sections last told to be too large to store: the
+	// player hears of them once, not at every store.
+	leftOut []string
 }
 
 // nowMs is the wall clock in ms since the epoch: sections from two
@@ -201,6 +205,12 @@ func (ps *profileSync) put(ctx context.Context) putResult {
 	if err != nil {
 		ps.page.Toast(ps.page.Messages().T("client.sync.not_saved", "why", why(ps.page.Messages(), err)))
 		return putStop
+	}
+	if !slices.Equal(p.Left, ps.leftOut) {
+		ps.leftOut = p.Left
+		if len(p.Left) > 0 {
+			ps.page.Toast(ps.page.Messages().T("client.sync.left_out", "what", ps.sectionNames(p.Left)))
+		}
 	}
 	body, _ := json.Marshal(struct {
 		Version  int64           `json:"version"`

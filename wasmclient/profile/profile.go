@@ -98,33 +98,61 @@ func Parse(b []byte) (Doc, error) {
 }
 
 // ErrTooLarge is returned by Encode for a document over MaxDoc even
-// with its history trimmed.
+// with its history trimmed and its other sections left out.
 var ErrTooLarge = errors.New("profile: settings too large to store")
 
 // Encode returns the document's JSON, at most MaxDoc bytes: an oversize
-// document loses its oldest history lines until it fits.
-func Encode(d Doc) ([]byte, error) {
-	b, err := json.Marshal(d)
+// document loses its oldest history lines until it fits; if it still
+// does not, it leaves out its largest other sections (named in left,
+// largest first) until it does, so that what fits is still stored (a
+// player's huge automation stays in this browser; their display
+// settings and history still follow them). ErrTooLarge when nothing fits.
+func Encode(d Doc) (b []byte, left []string, err error) {
+	b, err = json.Marshal(d)
 	if err != nil || len(b) <= MaxDoc {
-		return b, err
+		return b, nil, err
+	}
+	// Sections too large to fit even without the history go first:
+	// trimming the history for them would lose it for nothing.
+	for {
+		rest := d.Clone()
+		delete(rest, History)
+		if rb, err := json.Marshal(rest); err != nil || len(rb) <= MaxDoc {
+			break
+		}
+		big := ""
+		for name, sec := range rest {
+			if big == "" || len(sec.Data) > len(rest[big].Data) || len(sec.Data) == len(rest[big].Data) && name < big {
+				big = name
+			}
+		}
+		if big == "" {
+			return nil, left, ErrTooLarge
+		}
+		d = d.Clone()
+		delete(d, big)
+		left = append(left, big)
+	}
+	if b, err = json.Marshal(d); err != nil || len(b) <= MaxDoc {
+		return b, left, err
 	}
 	h, ok := d[History]
 	if !ok {
-		return nil, ErrTooLarge
+		return nil, left, ErrTooLarge
 	}
 	lines, err := HistoryLines(h)
 	if err != nil {
-		return nil, ErrTooLarge
+		return nil, left, ErrTooLarge
 	}
 	for len(lines) > 0 {
 		lines = lines[len(lines)/4+1:]
 		d = d.Clone()
 		d[History] = HistorySection(h.At, lines)
 		if b, err = json.Marshal(d); err != nil || len(b) <= MaxDoc {
-			return b, err
+			return b, left, err
 		}
 	}
-	return nil, ErrTooLarge
+	return nil, left, ErrTooLarge
 }
 
 // HistoryLine is one command of the history section, with when it was

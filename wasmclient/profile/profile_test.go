@@ -98,9 +98,9 @@ func TestEncodeTrimsHistory(t *testing.T) {
 		lines = append(lines, HistoryLine{int64(i), strings.Repeat("x", 100) + fmt.Sprint(i)})
 	}
 	d := Doc{Display: sec(1, `{"theme":"default"}`), History: HistorySection(5, lines)}
-	b, err := Encode(d)
-	if err != nil {
-		t.Fatal(err)
+	b, left, err := Encode(d)
+	if err != nil || left != nil {
+		t.Fatal(err, left)
 	}
 	if len(b) > MaxDoc {
 		t.Fatalf("encoded %d bytes, over %d", len(b), MaxDoc)
@@ -113,9 +113,26 @@ func TestEncodeTrimsHistory(t *testing.T) {
 	if len(kept) == 0 || kept[len(kept)-1] != lines[len(lines)-1] || string(back[Display].Data) != `{"theme":"default"}` {
 		t.Fatalf("kept %d lines, display %s", len(kept), back[Display].Data)
 	}
-	huge := Doc{Automation: sec(1, `"`+strings.Repeat("y", MaxDoc)+`"`)}
-	if _, err := Encode(huge); err != ErrTooLarge {
-		t.Fatalf("Encode of a huge automation section: %v", err)
+	// A huge automation section stays out; the rest is stored.
+	huge := Doc{Display: sec(1, `{"theme":"default"}`), History: HistorySection(5, lines[:10]),
+		Automation: sec(1, `"`+strings.Repeat("y", MaxDoc)+`"`)}
+	b, left, err = Encode(huge)
+	if err != nil || len(left) != 1 || left[0] != Automation {
+		t.Fatalf("Encode of a huge automation section: left %v, %v", left, err)
+	}
+	back, err = Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := back[Automation]; ok || string(back[Display].Data) != `{"theme":"default"}` {
+		t.Fatalf("stored %s", b)
+	}
+	if kept, _ := HistoryLines(back[History]); len(kept) != 10 {
+		t.Fatalf("the history lost %d lines to a section left out", 10-len(kept))
+	}
+	// Nothing fits: said so.
+	if _, _, err := Encode(Doc{History: sec(1, `"`+strings.Repeat("y", MaxDoc)+`"`)}); err != ErrTooLarge {
+		t.Fatalf("Encode of a history that is not a history, too large: %v", err)
 	}
 }
 

@@ -67,13 +67,16 @@ func (s *Sync) Change(name string, at int64, data json.RawMessage) {
 type Put struct {
 	Version int64
 	Body    []byte
-	doc     Doc
+	// Left names the sections too large to store, which stay on this
+	// device only (see Encode); the player is told.
+	Left []string
+	doc  Doc
 }
 
 // Put returns the request that stores this device's copy.
 func (s *Sync) Put() (Put, error) {
-	b, err := Encode(s.doc)
-	return Put{Version: s.version, Body: b, doc: s.doc}, err
+	b, left, err := Encode(s.doc)
+	return Put{Version: s.version, Body: b, Left: left, doc: s.doc}, err
 }
 
 // Stored records that the gateway stored p as version. Sections changed
