@@ -33,7 +33,7 @@ func newTestLog() *Log {
 func (st style) String() string {
 	var parts []string
 	col := func(c color) string {
-		switch c.kind() {
+		switch c.Kind() {
 		case 1:
 			return strconv.Itoa(int(uint8(c)))
 		case 2:

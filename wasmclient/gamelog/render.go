@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
 // headerTime is how the header writes times.
@@ -202,31 +204,18 @@ func (c *cssCache) get(l *Log, st style) []byte {
 	return c.css[i]
 }
 
-// appendCSS appends the declarations that draw st, resolving its colours
-// as term.Palette.CellColors does.
+// appendCSS appends the declarations that draw st, its colours resolved
+// by the terminal's own term.Palette.CellColors.
 func (l *Log) appendCSS(dst []byte, st style) []byte {
+	fg, bg := l.pal.CellColors(term.Cell{FG: st.fg, BG: st.bg, Attr: st.attr.termAttr()})
+	// A default colour needs no declaration (the page's are the
+	// palette's), unless an attribute moved a colour onto it.
 	f := st.fg
 	if l.pal.BoldBright && st.attr&attrBold != 0 {
-		f = f.bright()
+		f = f.Bright()
 	}
-	fg, fgSet := l.resolve(f, true), f != 0
-	bg, bgSet := l.resolve(st.bg, false), st.bg != 0
-	if st.attr&attrInverse != 0 {
-		fg, bg = bg, fg
-		fgSet, bgSet = true, true
-	}
-	if st.attr&attrFaint != 0 {
-		fg = icolor.RGBA{
-			R: uint8((uint16(fg.R) + uint16(bg.R)) / 2),
-			G: uint8((uint16(fg.G) + uint16(bg.G)) / 2),
-			B: uint8((uint16(fg.B) + uint16(bg.B)) / 2),
-			A: 0xff,
-		}
-		fgSet = true
-	}
-	if st.attr&attrHidden != 0 {
-		fg, fgSet = bg, true
-	}
+	fgSet := f != 0 || st.attr&(attrInverse|attrFaint|attrHidden) != 0
+	bgSet := st.bg != 0 || st.attr&attrInverse != 0
 	start := len(dst)
 	add := func(decl string) {
 		if len(dst) > start {
@@ -260,19 +249,6 @@ func (l *Log) appendCSS(dst []byte, st style) []byte {
 }
 
 // resolve returns the colour to draw c with; fg picks the default.
-func (l *Log) resolve(c color, fg bool) icolor.RGBA {
-	switch c.kind() {
-	case 1:
-		return l.pal.Colors[uint8(c)]
-	case 2:
-		return icolor.RGBA{R: uint8(c >> 16), G: uint8(c >> 8), B: uint8(c), A: 0xff}
-	}
-	if fg {
-		return l.pal.Foreground
-	}
-	return l.pal.Background
-}
-
 // appendHex appends c as #rrggbb.
 func appendHex(dst []byte, c icolor.RGBA) []byte {
 	const hex = "0123456789abcdef"

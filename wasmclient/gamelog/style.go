@@ -1,31 +1,17 @@
 package gamelog
 
-// color is a foreground or background colour, packed as term.Color packs
-// one: 0 is the default colour, 1<<24|n palette index n (0-255) and
-// 2<<24|0xRRGGBB a 24-bit colour.
-type color uint32
+import "github.com/drawbridge/drawbridge/wasmclient/term"
 
-const (
-	colorIndexed color = 1 << 24
-	colorRGB     color = 2 << 24
-)
+// color is a foreground or background colour, as the terminal keeps one:
+// 0 is the default colour, 1<<24|n palette index n (0-255) and
+// 2<<24|0xRRGGBB a 24-bit colour. The encoding of runs below stores its
+// kind and bytes.
+type color = term.Color
 
-// kind returns 0 (default), 1 (indexed) or 2 (24-bit).
-func (c color) kind() byte { return byte(c >> 24) }
-
-func indexed(n uint8) color { return colorIndexed | color(n) }
+func indexed(n uint8) color { return term.Indexed(n) }
 
 func rgb(r, g, b int32) color {
-	return colorRGB | color(min(r, 255))<<16 | color(min(g, 255))<<8 | color(min(b, 255))
-}
-
-// bright returns the bright form (8-15) of ANSI colours 0-7, for bold
-// drawn as bright.
-func (c color) bright() color {
-	if c.kind() == 1 && uint8(c) < 8 {
-		return c + 8
-	}
-	return c
+	return term.RGB(uint8(min(r, 255)), uint8(min(g, 255)), uint8(min(b, 255)))
 }
 
 // attr is a set of the attributes a log shows. Blink is not kept; double
@@ -41,6 +27,22 @@ const (
 	attrHidden
 	attrStrike
 )
+
+// termAttr returns the terminal's attributes for a, for resolving its
+// colours as the terminal does.
+func (a attr) termAttr() term.Attr {
+	var t term.Attr
+	for _, m := range [...]struct {
+		a attr
+		t term.Attr
+	}{{attrBold, term.Bold}, {attrFaint, term.Faint}, {attrItalic, term.Italic}, {attrUnderline, term.Underline},
+		{attrInverse, term.Inverse}, {attrHidden, term.Hidden}, {attrStrike, term.Strike}} {
+		if a&m.a != 0 {
+			t |= m.t
+		}
+	}
+	return t
+}
 
 // style is what SGR chose for a character. The zero style is the default
 // colours without attributes.
@@ -70,7 +72,7 @@ func appendRun(dst []byte, delta int, st style) []byte {
 		dst = append(dst, byte(delta)|0x80)
 		delta >>= 7
 	}
-	h := st.fg.kind() | st.bg.kind()<<2
+	h := byte(st.fg.Kind()) | byte(st.bg.Kind())<<2
 	if st.attr != 0 {
 		h |= 1 << 4
 	}
@@ -84,10 +86,10 @@ func appendRun(dst []byte, delta int, st style) []byte {
 }
 
 func appendColor(dst []byte, c color) []byte {
-	switch c.kind() {
-	case 1:
+	switch c.Kind() {
+	case term.KindIndexed:
 		return append(dst, byte(c))
-	case 2:
+	case term.KindRGB:
 		return append(dst, byte(c>>16), byte(c>>8), byte(c))
 	}
 	return dst
@@ -129,10 +131,10 @@ func (r *runReader) next() (off int, st style, ok bool) {
 
 func readColor(s string, i int, kind byte) (color, int) {
 	switch kind {
-	case 1:
-		return colorIndexed | color(s[i]), i + 1
-	case 2:
-		return colorRGB | color(s[i])<<16 | color(s[i+1])<<8 | color(s[i+2]), i + 3
+	case byte(term.KindIndexed):
+		return term.Indexed(s[i]), i + 1
+	case byte(term.KindRGB):
+		return term.RGB(s[i], s[i+1], s[i+2]), i + 3
 	}
 	return 0, i
 }
