@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/drawbridge/drawbridge/e2e/headless"
 )
@@ -73,6 +75,14 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
 	return v
+}
+
+// mouseEvent is one Input.dispatchMouseEvent, as the mouse sends it.
+func mouseEvent(p input.DispatchMouseEventParams) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, input.DispatchMouseEvent, p)
+		return err
+	})
 }
 
 // screenText is what the client shows, through the text mirror it exposes.

@@ -261,12 +261,7 @@ func (b *browser) cellCentre(t *testing.T, col, row int) (x, y float64) {
 func (b *browser) drag(t *testing.T, x0, y0, x1, y1 float64) {
 	t.Helper()
 	mouse := func(typ input.DispatchMouseEventType, x, y float64, buttons int64) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, input.DispatchMouseEvent, input.DispatchMouseEventParams{
-				Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: buttons, ClickCount: 1,
-			})
-			return err
-		})
+		return mouseEvent(input.DispatchMouseEventParams{Type: typ, X: x, Y: y, Button: input.MouseButtonLeft, Buttons: buttons, ClickCount: 1})
 	}
 	steps := []chromedp.Action[chromedp.Void]{mouse(input.DispatchMouseEventTypeMouseMoved, x0, y0, 0), mouse(input.DispatchMouseEventTypeMousePressed, x0, y0, 1)}
 	for i := 1; i <= 5; i++ {

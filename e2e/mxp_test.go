@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
@@ -22,14 +20,11 @@ func (b *browser) clickCell(t *testing.T, col, row int, button input.MouseButton
 		buttons = 2
 	}
 	mouse := func(typ input.DispatchMouseEventType, held int64) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y, Buttons: held}
-			if typ != input.DispatchMouseEventTypeMouseMoved {
-				p.Button, p.ClickCount = button, 1
-			}
-			_, err := cdp.Call(ctx, tg, input.DispatchMouseEvent, p)
-			return err
-		})
+		p := input.DispatchMouseEventParams{Type: typ, X: x, Y: y, Buttons: held}
+		if typ != input.DispatchMouseEventTypeMouseMoved {
+			p.Button, p.ClickCount = button, 1
+		}
+		return mouseEvent(p)
 	}
 	// The game loop reads the buttons' state once a frame, so the button
 	// is held a while, as a hand holds it: on a busy machine a frame can
