@@ -91,6 +91,7 @@ type Catalog struct {
 var (
 	loadOnce sync.Once
 	catalogs map[string]*Catalog
+	langs    []string // Langs, made once
 	loadErr  error
 )
 
@@ -131,6 +132,13 @@ func load() {
 		pseudo.msgs[k] = pm
 	}
 	catalogs[Pseudo] = pseudo
+	for l := range catalogs {
+		if l != Source && l != Pseudo {
+			langs = append(langs, l)
+		}
+	}
+	sort.Strings(langs)
+	langs = append([]string{Source}, langs...)
 }
 
 // readLang reads and checks the files of one language.
@@ -248,14 +256,8 @@ func catalogue() map[string]*Catalog {
 
 // Langs returns the languages shipped (not [Pseudo]), the source first.
 func Langs() []string {
-	var out []string
-	for l := range catalogue() {
-		if l != Source && l != Pseudo {
-			out = append(out, l)
-		}
-	}
-	sort.Strings(out)
-	return append([]string{Source}, out...)
+	catalogue()
+	return slices.Clone(langs)
 }
 
 // For returns the catalogue of lang (one of [Langs], or [Pseudo]); any
@@ -463,8 +465,8 @@ func (c *Catalog) JSON() []byte {
 // source. www/i18n.js's pick does the same (a browser test compares
 // them).
 func Pick(prefs []string) string {
+	catalogue()
 	traditional := false
-	shipped := Langs()
 	for _, raw := range prefs {
 		tag := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(raw)), "_", "-")
 		if tag == strings.ToLower(Pseudo) {
@@ -480,7 +482,7 @@ func Pick(prefs []string) string {
 			}
 			return "zh-Hans"
 		}
-		for _, l := range shipped {
+		for _, l := range langs {
 			if strings.ToLower(l) == parts[0] {
 				return l
 			}

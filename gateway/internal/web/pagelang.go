@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -137,16 +138,13 @@ func setText(n *html.Node, msg string) {
 	at := 0
 	for _, m := range marks.FindAllStringSubmatchIndex(msg, -1) {
 		text(msg[at:m[0]])
-		i, inner := msg[m[2]:m[3]], msg[m[4]:m[5]]
-		var idx int
-		fmt.Sscan(i, &idx)
-		if msg[m[2]:m[3]] == msg[m[6]:m[7]] && idx < len(kids) {
+		open, inner, closing := msg[m[2]:m[3]], msg[m[4]:m[5]], msg[m[6]:m[7]]
+		if idx, err := strconv.Atoi(open); err == nil && open == closing && idx < len(kids) && kids[idx].Parent == nil {
 			k := kids[idx]
 			for k.FirstChild != nil {
 				k.RemoveChild(k.FirstChild)
 			}
 			k.AppendChild(&html.Node{Type: html.TextNode, Data: inner})
-			k.Parent, k.PrevSibling, k.NextSibling = nil, nil, nil
 			n.AppendChild(k)
 		} else {
 			text(inner)
