@@ -182,10 +182,15 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s.newOrderURL = directory.NewOrder
 
-	rootPEM, err := get(plain, "https://"+mgmt+"/roots/0")
-	if err != nil {
-		t.Fatalf("pebble: fetch issuing root: %v", err)
-	}
+	// Pebble starts its management listener in a goroutine of its own,
+	// so it may not be listening yet when the directory answers: wait
+	// for it as well (CI saw "connection refused" here under load).
+	var rootPEM []byte
+	waitFor(t, peb, "pebble's management interface", func() error {
+		var err error
+		rootPEM, err = get(plain, "https://"+mgmt+"/roots/0")
+		return err
+	})
 	s.roots = x509.NewCertPool()
 	if !s.roots.AppendCertsFromPEM(rootPEM) {
 		t.Fatalf("pebble: no certificate in the issuing root from %s/roots/0: %q", mgmt, rootPEM)
