@@ -236,4 +236,22 @@ func BenchmarkStream(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
 		})
 	}
+	// The engine alone (Engine.Line on each line's text, no painting):
+	// the part of "model" no Stream can save. Bytes are still the
+	// stream's, so that the three compare.
+	b.Run("engine-only", func(b *testing.B) {
+		e := newEngine(b, m)
+		var texts []string
+		for l := range strings.Lines(string(stream)) {
+			texts = append(texts, string(appendText(nil, []byte(l))))
+		}
+		b.SetBytes(int64(len(stream)))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, t := range texts {
+				e.Line(t)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(texts)), "ns/line")
+	})
 }
