@@ -7,6 +7,7 @@ import (
 	"github.com/drawbridge/drawbridge/shared/wire"
 	"github.com/drawbridge/drawbridge/wasmclient/automation"
 	"github.com/drawbridge/drawbridge/wasmclient/link"
+	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
 // automate gives the rig's client an engine built from m, a log, and
@@ -136,5 +137,32 @@ func TestClientGameCommandsSentAsTheyAre(t *testing.T) {
 	r.c.command("look")
 	if got := r.sent(wire.TypeLine); len(got) != 0 {
 		t.Fatalf("sent %q while the game masks input", got)
+	}
+}
+
+// TestClientHighlightShownAndLogged: a trigger's highlight colours its
+// span on screen over the game's own colour, which goes on after it, and
+// the downloaded log shows it as the player saw it.
+func TestClientHighlightShownAndLogged(t *testing.T) {
+	r := newRig()
+	log, _ := r.automate(t, automation.Model{Triggers: []automation.Trigger{
+		{ID: "t", Name: "dragon", Enabled: true, Pattern: "dragon", Highlight: &automation.Highlight{FG: "#ff0000"}},
+	}})
+	r.state(link.Connected, "", 0)
+	r.output("\x1b[32mA red dragon sleeps.\r\n")
+	r.tick()
+	red, green := term.RGB(255, 0, 0), term.Indexed(2)
+	for x, ch := range "A red dragon sleeps." {
+		want := green
+		if x >= 6 && x < 12 {
+			want = red
+		}
+		if c := r.c.term.Cell(x, 0); c.Rune != ch || c.FG != want {
+			t.Fatalf("cell %d: %q in %v, want %q in %v", x, c.Rune, c.FG, ch, want)
+		}
+	}
+	html := log.Render(true, "")
+	if !strings.Contains(html, "dragon") || !strings.Contains(html, "#ff0000") {
+		t.Fatalf("the log does not show the highlight:\n%s", html)
 	}
 }

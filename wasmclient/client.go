@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -329,9 +330,7 @@ func (c *client) output(p []byte) {
 		c.stream.Fire = c.fired
 	}
 	c.stream.SetEngine(e)
-	if out := c.stream.Write(p); len(out) > 0 {
-		c.show(out)
-	}
+	c.showPieces(c.stream.Write(p))
 }
 
 // flushHeld shows the part of a line the triggers hold (see
@@ -340,9 +339,7 @@ func (c *client) flushHeld() {
 	if c.stream == nil {
 		return
 	}
-	if out := c.stream.Flush(); len(out) > 0 {
-		c.show(out)
-	}
+	c.showPieces(c.stream.Flush())
 }
 
 // show writes output to the log and the terminal.
@@ -350,7 +347,43 @@ func (c *client) show(p []byte) {
 	if c.log != nil {
 		c.log.Write(p)
 	}
-	c.write(string(p))
+	c.termMu.Lock()
+	c.term.Write(p)
+	alt := c.term.Modes().AltScreen
+	c.termMu.Unlock()
+	c.shown(alt)
+}
+
+// showPieces writes what the triggers passed on to the log and the
+// terminal, each piece under its highlight.
+func (c *client) showPieces(ps []automation.Piece) {
+	if len(ps) == 0 {
+		return
+	}
+	c.termMu.Lock()
+	for _, p := range ps {
+		h := highlightOf(p.Paint)
+		if c.log != nil {
+			c.log.WriteHighlighted(p.Bytes, h)
+		}
+		c.term.SetHighlight(h)
+		c.term.Write(p.Bytes)
+	}
+	c.term.SetHighlight(term.Highlight{})
+	alt := c.term.Modes().AltScreen
+	c.termMu.Unlock()
+	c.shown(alt)
+}
+
+// highlightOf is a trigger's highlight as the terminal lays it.
+func highlightOf(p automation.Paint) term.Highlight {
+	side := func(c color.RGBA) term.Color {
+		if c.A == 0 {
+			return term.DefaultColor
+		}
+		return term.RGB(c.R, c.G, c.B)
+	}
+	return term.Highlight{On: p.On, FG: side(p.FG), BG: side(p.BG)}
 }
 
 // fired does what a line's triggers asked besides colouring and hiding
@@ -436,12 +469,11 @@ func (c *client) send(cmd string, echo bool) bool {
 	return true
 }
 
-// write applies text to the terminal.
-func (c *client) write(s string) {
-	c.termMu.Lock()
-	c.term.WriteString(s)
-	alt := c.term.Modes().AltScreen
-	c.termMu.Unlock()
+
+// shown follows what was written to the terminal: the mirror and the
+// announcements are redrawn, and the command line follows the game's
+// screen mode (alt: the alternate screen is on).
+func (c *client) shown(alt bool) {
 	c.mirrorDirty, c.annDirty = true, true
 	c.wake()
 	if alt != c.charMode && (c.echo || c.charMode) {
@@ -738,10 +770,12 @@ type sessionLog struct {
 	evs []logEvent
 }
 
-// logEvent is a stretch of buf: output, a prompt mark or a command.
+// logEvent is a stretch of buf: output (under a trigger's highlight,
+// or none), a prompt mark or a command.
 type logEvent struct {
 	at   time.Time
 	kind gamelog.Kind
+	hl   term.Highlight
 	end  int // where it ends in buf
 }
 
@@ -749,9 +783,10 @@ type logEvent struct {
 // is replayed a slice at a time.
 const maxLogPending = 1 << 20
 
-// maxLogEvents bounds the prompts and commands waiting to be replayed
-// (a game may mark a prompt after every few bytes).
-const maxLogEvents = 4096
+// maxLogEvents bounds the prompts, commands and highlighted pieces
+// waiting to be replayed (a game may mark a prompt after every few
+// bytes; a trigger may colour a word in every line).
+const maxLogEvents = 16384
 
 // logBytes bounds the session's log (gamelog.Config.MaxBytes): about
 // 50,000 lines of MUD text.
@@ -764,13 +799,13 @@ func newSessionLog() *sessionLog {
 }
 
 // add records an event; the caller holds mu.
-func (l *sessionLog) add(kind gamelog.Kind, p []byte) {
+func (l *sessionLog) add(kind gamelog.Kind, p []byte, hl term.Highlight) {
 	now := time.Now()
 	l.buf = append(l.buf, p...)
-	if n := len(l.evs); n > 0 && kind == gamelog.Output && l.evs[n-1].kind == kind && now.Sub(l.evs[n-1].at) < time.Second {
+	if n := len(l.evs); n > 0 && kind == gamelog.Output && l.evs[n-1].kind == kind && l.evs[n-1].hl == hl && now.Sub(l.evs[n-1].at) < time.Second {
 		l.evs[n-1].end = len(l.buf) // output within a second of the last: one event
 	} else {
-		l.evs = append(l.evs, logEvent{at: now, kind: kind, end: len(l.buf)})
+		l.evs = append(l.evs, logEvent{at: now, kind: kind, hl: hl, end: len(l.buf)})
 	}
 	if len(l.buf) > maxLogPending || len(l.evs) > maxLogEvents {
 		l.replay()
@@ -784,7 +819,9 @@ func (l *sessionLog) replay() {
 		l.at = ev.at
 		switch ev.kind {
 		case gamelog.Output:
+			l.log.SetHighlight(ev.hl)
 			l.log.Write(l.buf[from:ev.end])
+			l.log.SetHighlight(term.Highlight{})
 		case gamelog.Prompt:
 			l.log.Prompt()
 		case gamelog.Input:
@@ -798,21 +835,24 @@ func (l *sessionLog) replay() {
 	}
 }
 
-func (l *sessionLog) Write(p []byte) {
+func (l *sessionLog) Write(p []byte) { l.WriteHighlighted(p, term.Highlight{}) }
+
+// WriteHighlighted logs output as the terminal showed it: under hl.
+func (l *sessionLog) WriteHighlighted(p []byte, hl term.Highlight) {
 	l.mu.Lock()
-	l.add(gamelog.Output, p)
+	l.add(gamelog.Output, p, hl)
 	l.mu.Unlock()
 }
 
 func (l *sessionLog) Prompt() {
 	l.mu.Lock()
-	l.add(gamelog.Prompt, nil)
+	l.add(gamelog.Prompt, nil, term.Highlight{})
 	l.mu.Unlock()
 }
 
 func (l *sessionLog) Input(cmd string) {
 	l.mu.Lock()
-	l.add(gamelog.Input, []byte(cmd))
+	l.add(gamelog.Input, []byte(cmd), term.Highlight{})
 	l.mu.Unlock()
 }
 

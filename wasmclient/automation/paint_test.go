@@ -2,142 +2,135 @@ package automation
 
 import (
 	"bytes"
+	"fmt"
 	"image/color"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
-// paintLineRef is the first paintLine, which looked up each rune's
-// highlight and wrote every colour change at once: the reference the
-// faster one must look the same as on a terminal, in no more bytes.
-func (s *Stream) paintLineRef(raw []byte, spans []Span, skip int) {
-	n := utf8.RuneCount(s.text) - skip
-	if cap(s.paint) < n {
-		s.paint = make([]paint, n)
-	}
-	s.paint = s.paint[:n]
-	clear(s.paint)
-	for _, sp := range spans {
-		for i := max(sp.Start-skip, 0); i < min(sp.End-skip, n); i++ {
-			s.paint[i].add(sp)
+// highlight is p as the terminal takes it.
+func highlight(p Paint) term.Highlight {
+	c := func(c color.RGBA) term.Color {
+		if c.A == 0 {
+			return term.DefaultColor
 		}
+		return term.RGB(c.R, c.G, c.B)
 	}
-	var cur paint // the highlight in force in what was passed on
-	ri := 0       // runes of text passed
-	from := 0     // raw[from:i] is still to be copied out
+	return term.Highlight{On: p.On, FG: c(p.FG), BG: c(p.BG)}
+}
+
+// show writes pieces to tm as the client does.
+func show(tm *term.Terminal, pieces []Piece) {
+	for _, p := range pieces {
+		tm.SetHighlight(highlight(p.Paint))
+		tm.Write(p.Bytes)
+	}
+	tm.SetHighlight(term.Highlight{})
+}
+
+// paintRef is the plainest painting: each rune of raw's text written to
+// the terminal alone, with its own highlight (every span over it, the
+// later over the earlier) set before it, and everything else as it is.
+// (A broken UTF-8 sequence's replacement character is printed when the
+// byte after it arrives, so it takes the highlight in force then: the
+// next rune's, when that follows at once.)
+func paintRef(tm *term.Terminal, raw []byte, spans []Span, skip, n int) {
+	ri := skip
 	for i := 0; i < len(raw); {
-		b := raw[i]
-		if b == 0x1b {
-			if l := escLen(raw[i:]); l > 0 {
-				seq := raw[i : i+l]
-				s.out = append(s.out, raw[from:i+l]...)
-				i += l
-				from = i
-				if isSGR(seq) {
-					s.trackSGR(seq)
-					if cur.on {
-						s.out = appendPaint(s.out, cur) // the game's colour inside a span: the span wins
-					}
-				}
-				continue
+		if raw[i] == 0x1b {
+			l := max(escLen(raw[i:]), 1)
+			tm.Write(raw[i : i+l])
+			i += l
+			continue
+		}
+		if !textByte[raw[i]] {
+			tm.Write(raw[i : i+1])
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(raw[i:])
+		var p Paint
+		for _, sp := range spans {
+			// Only the line's runes are painted: a UTF-8 sequence an
+			// escape cut in two is two runes here, one in the text.
+			if sp.Start <= ri && ri < sp.End && ri < skip+n {
+				p.add(sp)
 			}
 		}
-		size := 1
-		if b >= utf8.RuneSelf {
-			_, size = utf8.DecodeRune(raw[i:])
-		}
-		switch {
-		case b >= ' ' && b != 0x7f || b == '\t':
-			want := paint{}
-			if ri < n {
-				want = s.paint[ri]
-			}
-			if want != cur {
-				s.out = append(s.out, raw[from:i]...)
-				from = i
-				if cur.on {
-					s.out = append(s.out, "\x1b[0m"...)
-					s.out = append(s.out, s.sgr...)
-				}
-				if want.on {
-					s.out = appendPaint(s.out, want)
-				}
-				cur = want
-			}
-			ri++
-		case cur.on && (b == '\r' || b == '\n'):
-			s.out = append(s.out, raw[from:i]...)
-			from = i
-			s.out = append(s.out, "\x1b[0m"...)
-			s.out = append(s.out, s.sgr...)
-			cur = paint{}
-		}
+		tm.SetHighlight(highlight(p))
+		tm.Write(raw[i : i+size])
 		i += size
+		ri++
 	}
-	s.out = append(s.out, raw[from:]...)
-	if cur.on {
-		s.out = append(s.out, "\x1b[0m"...)
-		s.out = append(s.out, s.sgr...)
-	}
+	tm.SetHighlight(term.Highlight{})
 }
 
 // checkPaint paints raw with spans (raw's text starting at rune skip of
-// a line whose text is text) both ways, from the same colour state, and
-// fails when a terminal shows them differently (every cell, its
-// character and colours, and the colours in force after them) or the
-// colour state after them differs.
+// a line whose text is text), and fails unless the pieces are raw, cut,
+// and a terminal shows them as it shows paintRef's (every cell, and
+// the colours in force after them: a character written after shows
+// them).
 func checkPaint(t *testing.T, text, raw []byte, spans []Span, skip int, sgr []byte) {
 	t.Helper()
-	var a, b Stream
-	a.text, b.text = text, text
-	a.sgr, b.sgr = append([]byte(nil), sgr...), append([]byte(nil), sgr...)
-	a.paintLine(raw, spans, skip)
-	b.paintLineRef(raw, spans, skip)
-	if !bytes.Equal(a.sgr, b.sgr) || !sameScreen(sgr, a.out, b.out) {
-		t.Fatalf("raw %q spans %+v skip %d:\ngot  %q (state %q)\nwant %q (state %q)", raw, spans, skip, a.out, a.sgr, b.out, b.sgr)
+	var s Stream
+	s.text = text
+	s.paintLine(raw, spans, skip)
+	pieces := s.result()
+	var joined []byte
+	for _, p := range pieces {
+		joined = append(joined, p.Bytes...)
 	}
-	if len(a.out) > len(b.out) {
-		t.Fatalf("raw %q spans %+v skip %d: %d bytes, the reference %d:\ngot  %q\nwant %q", raw, spans, skip, len(a.out), len(b.out), a.out, b.out)
+	if !bytes.Equal(joined, raw) {
+		t.Fatalf("raw %q spans %+v skip %d: the pieces are %q, not the game's bytes", raw, spans, skip, joined)
+	}
+	ta, tb := term.New(30, 8, 50), term.New(30, 8, 50)
+	for _, tm := range []*term.Terminal{ta, tb} {
+		tm.Write(sgr)
+	}
+	show(ta, pieces)
+	paintRef(tb, raw, spans, skip, utf8.RuneCount(text)-skip)
+	if d := sameScreen(ta, tb); d != "" {
+		t.Fatalf("raw %q spans %+v skip %d: pieces %s show otherwise than painting rune by rune: %s", raw, spans, skip, piecesOf(pieces), d)
 	}
 }
 
-// sameScreen reports whether two outputs, after the colour state sgr,
-// leave a terminal the same, including the colours in force after them
-// (a character written after shows them).
-func sameScreen(sgr, a, b []byte) bool {
-	render := func(out []byte) *term.Terminal {
-		tm := term.New(30, 8, 50)
-		tm.Write(append([]byte("\x1b[0m"), sgr...))
-		tm.Write(out)
+// sameScreen returns "" when two terminals show the same, with the
+// colours in force after, else where they differ first.
+func sameScreen(ta, tb *term.Terminal) string {
+	for _, tm := range []*term.Terminal{ta, tb} {
 		tm.Write([]byte("Z\x1b[KZ"))
-		return tm
 	}
-	ta, tb := render(a), render(b)
 	if ta.ScrollbackLen() != tb.ScrollbackLen() {
-		return false
+		return fmt.Sprintf("%d lines of scrollback, and %d", ta.ScrollbackLen(), tb.ScrollbackLen())
+	}
+	diff := func(where string, a, b []term.Cell) string {
+		for x := range min(len(a), len(b)) {
+			if a[x] != b[x] {
+				return fmt.Sprintf("%s, column %d: %q %v/%v %v, and %q %v/%v %v", where, x, a[x].Rune, a[x].FG, a[x].BG, a[x].Attr, b[x].Rune, b[x].FG, b[x].BG, b[x].Attr)
+			}
+		}
+		return ""
 	}
 	for i := range ta.ScrollbackLen() {
-		if !slices.Equal(ta.ScrollbackLine(i), tb.ScrollbackLine(i)) {
-			return false
+		if d := diff(fmt.Sprint("scrollback line ", i), ta.ScrollbackLine(i), tb.ScrollbackLine(i)); d != "" {
+			return d
 		}
 	}
 	for y := range 8 {
-		if !slices.Equal(ta.Line(y), tb.Line(y)) {
-			return false
+		if d := diff(fmt.Sprint("row ", y), ta.Line(y), tb.Line(y)); d != "" {
+			return d
 		}
 	}
-	return true
+	return ""
 }
 
-// TestPaintLineSameAsPerRune: painting by the spans' ends, writing only
-// the colour changes that show, looks the same as painting rune by rune,
-// for random coloured lines (escape sequences, controls, accents, bytes
-// that are not UTF-8) and random overlapping spans, few and many, some
-// outside the line.
+// TestPaintLineSameAsPerRune: painting by the spans' ends looks the same
+// as painting rune by rune, for random coloured lines (escape sequences,
+// controls, accents, bytes that are not UTF-8) and random overlapping
+// spans, few and many, some outside the line.
 func TestPaintLineSameAsPerRune(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pieces := []string{"a", "b", "word ", "é", "☺", "龍", "\t", "\r", "\x7f", "\x01", "\xff", "\xc3",
@@ -187,6 +180,7 @@ func FuzzPaintLine(f *testing.F) {
 		text := appendText(nil, raw)
 		spans := []Span{{Start: s1, End: e1, FG: color.RGBA{R: 1, A: 255}}, {Start: s2, End: e2, BG: color.RGBA{B: 1, A: 255}}}
 		checkPaint(t, text, raw, spans, 0, []byte("\x1b[1m"))
-		checkPaint(t, text, raw, spans[:1], min(max(s2, 0), 3, utf8.RuneCount(text)), nil) // skip: the runes shown
+		skip := min(max(s2, 0), 3) // the runes shown before raw
+		checkPaint(t, append([]byte("xyz")[:skip], text...), raw, spans[:1], skip, nil)
 	})
 }

@@ -3,7 +3,6 @@ package automation
 import (
 	"bytes"
 	"image/color"
-	"strconv"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -11,9 +10,13 @@ import (
 // Stream runs an Engine's triggers on the game's output as it arrives:
 // text with ANSI escape sequences, cut anywhere. It gathers each line,
 // hands the line's text (without escapes) to Engine.Line, and passes the
-// line on as the terminal should show it: unchanged, with the
-// highlights' colours set around the spans (and the game's own colours
-// put back after them), or not at all when a trigger gags it.
+// line on as pieces, each with the highlight to lay over it: unchanged
+// and whole when no trigger coloured it, cut where a highlight begins or
+// ends, or not at all when a trigger gags it. The game's bytes are passed
+// on as they came: a highlight is not written into them (the terminal
+// lays it over the game's colours, term.Terminal.SetHighlight), so the
+// terminal reads no more than the game sent and the game's colours need
+// no restoring after a highlight.
 //
 // A line is only complete at its line feed, but what follows the last
 // line feed (a prompt, a line still on its way) must not wait: Flush
@@ -22,11 +25,8 @@ import (
 // shown, and a gag erases the part shown (CR, then erase to the end of
 // the row: a shown part that wrapped keeps its first rows). The client
 // flushes when it has applied every frame it holds and at a prompt, so
-// in a flood lines cut between frames are still whole.
-//
-// The colours to put back after a highlight are the SGR sequences since
-// the game's last reset (ESC [ m or ESC [ 0 ... m), replayed; past 512
-// bytes of them only the latest are kept. Not safe for concurrent use.
+// in a flood lines cut between frames are still whole. Not safe for
+// concurrent use.
 type Stream struct {
 	// Fire is called, during Write, for each line whose triggers did
 	// something besides highlighting and gagging (commands, sounds,
@@ -37,32 +37,40 @@ type Stream struct {
 	line  []byte // the current line, not yet passed on
 	shown []byte // the text of the start of the current line, passed on by Flush
 	text  []byte // the current line's text
-	sgr   []byte // the SGR sequences since the game's last reset
-	out   []byte
 	res   Result // the current line's, where Fire can see it
+
+	// What Write or Flush passes on: out, in pieces ending at marks.
+	out    []byte
+	marks  []mark
+	pieces []Piece
 
 	// Painting a highlighted line.
 	changes []change
-	cuts    []int // the spans' ends
-	sgrs    []paintSGR
-	paint   []paint // per rune, for a line with many spans
+	cuts    []int   // the spans' ends
+	paint   []Paint // per rune, for a line with many spans
 }
 
-// paint is the highlight of a rune: on or not, and its colours packed
-// (rgba, so that paints compare as three words; 0 leaves that side as it
-// is).
-type paint struct {
-	fg, bg uint32
-	on     bool
+// Piece is part of what a Stream passes on: the game's bytes, and the
+// highlight to lay over the characters among them.
+type Piece struct {
+	Bytes []byte
+	Paint Paint
 }
 
-func pack(c color.RGBA) uint32 {
-	return uint32(c.R)<<24 | uint32(c.G)<<16 | uint32(c.B)<<8 | uint32(c.A)
+// Paint is a highlight as it falls on a character: On, with the colours
+// of the spans over it (the last span's where they overlap; a zero
+// colour, A 0, leaves that side as the game set it; On with neither, the
+// character is shown inverse).
+type Paint struct {
+	FG, BG color.RGBA
+	On     bool
 }
 
-// maxSGRState bounds the SGR sequences kept to restore the game's
-// colours after a highlight.
-const maxSGRState = 512
+// mark ends a piece of out.
+type mark struct {
+	end int
+	p   Paint
+}
 
 // maxHeld bounds a line held without a line feed: past it the line is
 // passed on as it is (Flush).
@@ -77,8 +85,8 @@ func (s *Stream) SetEngine(e *Engine) { s.e = e }
 // Write takes output and returns what to show of it: the lines it
 // completed, as the triggers left them. The result is valid until the
 // next call.
-func (s *Stream) Write(p []byte) []byte {
-	s.out = s.out[:0]
+func (s *Stream) Write(p []byte) []Piece {
+	s.out, s.marks = s.out[:0], s.marks[:0]
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -100,15 +108,39 @@ func (s *Stream) Write(p []byte) []byte {
 	if cap(s.line) > 2*maxHeld {
 		s.line = nil
 	}
-	return s.out
+	return s.result()
 }
 
 // Flush returns the part of a line held (what follows the last line
 // feed), to show now. The result is valid until the next call.
-func (s *Stream) Flush() []byte {
-	s.out = s.out[:0]
+func (s *Stream) Flush() []Piece {
+	s.out, s.marks = s.out[:0], s.marks[:0]
 	s.flush()
-	return s.out
+	return s.result()
+}
+
+// emit passes on b with p over it.
+func (s *Stream) emit(b []byte, p Paint) {
+	if len(b) == 0 {
+		return
+	}
+	s.out = append(s.out, b...)
+	if k := len(s.marks); k > 0 && s.marks[k-1].p == p {
+		s.marks[k-1].end = len(s.out)
+		return
+	}
+	s.marks = append(s.marks, mark{len(s.out), p})
+}
+
+// result returns the pieces emitted since Write or Flush began.
+func (s *Stream) result() []Piece {
+	s.pieces = s.pieces[:0]
+	from := 0
+	for _, m := range s.marks {
+		s.pieces = append(s.pieces, Piece{Bytes: s.out[from:m.end:m.end], Paint: m.p})
+		from = m.end
+	}
+	return s.pieces
 }
 
 func (s *Stream) flush() {
@@ -122,8 +154,7 @@ func (s *Stream) flush() {
 		keep = len(s.line) - i
 	}
 	show := s.line[:len(s.line)-keep]
-	s.track(show)
-	s.out = append(s.out, show...)
+	s.emit(show, Paint{})
 	if len(s.shown) < maxHeld {
 		s.shown = appendText(s.shown, show)
 	}
@@ -156,8 +187,7 @@ func unfinished(p []byte) bool {
 // endLine passes on one complete line, raw (ending in LF).
 func (s *Stream) endLine(raw []byte) {
 	if s.e == nil || len(s.e.triggers) == 0 {
-		s.track(raw)
-		s.out = append(s.out, raw...)
+		s.emit(raw, Paint{})
 		return
 	}
 	s.text = appendText(append(s.text[:0], s.shown...), raw)
@@ -173,170 +203,70 @@ func (s *Stream) endLine(raw []byte) {
 	}
 	switch {
 	case r.Gag:
-		s.track(raw)
 		if len(s.shown) > 0 {
-			s.out = append(s.out, "\r\x1b[2K"...)
+			s.emit([]byte("\r\x1b[2K"), Paint{})
 		}
 	case len(r.Highlights) > 0:
 		s.paintLine(raw, r.Highlights, utf8.RuneCount(s.shown))
 	default:
-		s.track(raw)
-		s.out = append(s.out, raw...)
+		s.emit(raw, Paint{})
 	}
 }
 
-// paintLine passes on raw with the spans coloured; raw's text starts at
-// rune skip of the line (what Flush passed on is not coloured).
-//
-// It writes no more than it must: the terminal reads every byte. A
-// highlight's sequence is written before the first character it colours
-// and again after a colour of the game's inside it, but only once a
-// character (or anything other than a colour) follows; the game's
-// colours are restored (reset, then its sequences since its last reset)
-// where a highlight ends, unless the game reset them itself.
+// paintLine passes on raw with the spans' highlights, cut where they
+// change; raw's text starts at rune skip of the line (what Flush passed
+// on is not coloured). The runes are counted as appendText takes them
+// (escape sequences and control characters are not text).
 func (s *Stream) paintLine(raw []byte, spans []Span, skip int) {
 	n := utf8.RuneCount(s.text) - skip
 	s.paintChanges(spans, skip, n)
-	if len(s.changes) == 0 { // every span is in the part already shown
-		s.track(raw)
-		s.out = append(s.out, raw...)
-		return
-	}
 	var (
-		ci              = 0               // the next change
-		nextAt          = s.changes[0].at // the rune it is at
-		want            paint             // the highlight of the current rune
-		wantSGR, curSGR []byte            // their sequences
-		cur             paint             // the highlight in force (since the last character)
-		applied         bool              // cur's sequence was written, and the game has not reset since
-		stale           bool              // a colour of the game's came after cur's sequence
-		synced          = true            // cur == want and !stale
-		ri              = 0               // runes of text passed
-		from            = 0               // raw[from:i] is still to be copied out
+		cur  Paint // the highlight of raw[from:i]
+		ri   = 0   // runes of text before i
+		from = 0
 	)
-	restore := func() {
-		s.out = append(s.out, "\x1b[0m"...)
-		s.out = append(s.out, s.sgr...)
-	}
-	for i := 0; i < len(raw); {
-		b := raw[i]
-		if b == 0x1b {
-			if l := escLen(raw[i:]); l > 0 {
-				seq := raw[i : i+l]
-				if isSGR(seq) {
-					reset, pruned := s.trackSGR(seq)
-					if cur.on {
-						// The game's colour inside a span: the span wins,
-						// from the next character on.
-						stale, synced = true, false
-						if reset {
-							applied = false // the colours are the game's again, as s.sgr replays them
-						} else if pruned {
-							applied = true // s.sgr no longer replays them: restore as ever
-						}
-					}
-				} else if cur.on {
-					// Anything else, which the terminal may read
-					// otherwise than the Stream does: the colours in
-					// force as if each were written at once.
-					if stale {
-						s.out = append(s.out, raw[from:i]...)
-						from = i
-						s.out = append(s.out, curSGR...)
-						stale, synced = false, want == cur
-					}
-					applied = true
-				}
-				i += l
+	for ci, i := 0, 0; ci < len(s.changes); {
+		c := &s.changes[ci]
+		// Move i to the start of rune c.at.
+		for i < len(raw) {
+			b := raw[i]
+			if b == 0x1b {
+				i += max(escLen(raw[i:]), 1)
 				continue
 			}
-		}
-		switch {
-		case b >= ' ' && b != 0x7f || b == '\t':
-			if ri == nextAt {
-				c := &s.changes[ci]
-				want, wantSGR = c.p, c.seq
-				ci++
-				nextAt = -1
-				if ci < len(s.changes) {
-					nextAt = s.changes[ci].at
-				}
-				synced = want == cur && !stale
+			if !textByte[b] {
+				i++ // a control character
+				continue
 			}
-			if !synced {
-				s.out = append(s.out, raw[from:i]...)
-				from = i
-				switch {
-				case want == cur: // stale
-					s.out = append(s.out, curSGR...)
-				default:
-					if applied {
-						restore()
-					}
-					if want.on {
-						s.out = append(s.out, wantSGR...)
-					}
-				}
-				cur, curSGR, applied, stale, synced = want, wantSGR, want.on, false, true
-				if !cur.on && nextAt < 0 {
-					// No highlight from here on: the rest as it is.
-					s.out = append(s.out, raw[from:]...)
-					s.track(raw[i:])
-					return
-				}
+			if ri == c.at {
+				break
 			}
-			ri++
-			size := 1
-			if b >= utf8.RuneSelf {
-				_, size = utf8.DecodeRune(raw[i:])
+			if b < utf8.RuneSelf {
+				// The printable ASCII before the change, at once.
+				j, lim := i+1, min(len(raw), i+c.at-ri)
+				for j < lim && raw[j] >= ' ' && raw[j] < 0x7f {
+					j++
+				}
+				ri += j - i
+				i = j
+				continue
 			}
+			_, size := utf8.DecodeRune(raw[i:])
 			i += size
-			// The printable ASCII before the next change is passed on as
-			// it is.
-			lim := len(raw)
-			if nextAt >= 0 && nextAt-ri < lim-i {
-				lim = i + nextAt - ri
-			}
-			j := i
-			for j < lim && raw[j] >= ' ' && raw[j] < 0x7f {
-				j++
-			}
-			ri += j - i
-			i = j
-			continue
-		case cur.on && (b == '\r' || b == '\n'):
-			s.out = append(s.out, raw[from:i]...)
-			from = i
-			if applied {
-				restore()
-			}
-			cur, curSGR, applied, stale = paint{}, nil, false, false
-			synced = !want.on
-		case cur.on:
-			// A control character: as for an escape sequence.
-			if stale {
-				s.out = append(s.out, raw[from:i]...)
-				from = i
-				s.out = append(s.out, curSGR...)
-				stale, synced = false, want == cur
-			}
-			applied = true
+			ri++
 		}
-		i++ // a control character or an ESC that begins nothing: one byte
+		s.emit(raw[from:i], cur)
+		from, cur = i, c.p
+		ci++
 	}
-	s.out = append(s.out, raw[from:]...)
-	if applied {
-		restore()
-	}
+	s.emit(raw[from:], cur)
 }
 
 // change is where the highlight changes in a line being painted: from
-// rune at of the part being passed on, p (p.on false: none), whose SGR
-// sequence is seq (sgrOf's).
+// rune at of the part being passed on, p (p.On false: none).
 type change struct {
-	at  int
-	p   paint
-	seq []byte
+	at int
+	p  Paint
 }
 
 // maxCutSpans bounds the spans paintChanges merges by their ends; past
@@ -350,7 +280,7 @@ func (s *Stream) paintChanges(spans []Span, skip, n int) {
 	s.changes = s.changes[:0]
 	if len(spans) > maxCutSpans {
 		if cap(s.paint) < n {
-			s.paint = make([]paint, n)
+			s.paint = make([]Paint, n)
 		}
 		s.paint = s.paint[:n]
 		clear(s.paint)
@@ -362,7 +292,7 @@ func (s *Stream) paintChanges(spans []Span, skip, n int) {
 		for i, p := range s.paint {
 			s.addChange(i, p)
 		}
-		s.addChange(n, paint{})
+		s.addChange(n, Paint{})
 		return
 	}
 	// The ends of the spans cut the line into pieces each span covers
@@ -383,7 +313,7 @@ func (s *Stream) paintChanges(spans []Span, skip, n int) {
 		if k > 0 && a == cuts[k-1] {
 			continue
 		}
-		var p paint // none at the last end
+		var p Paint // none at the last end
 		for _, sp := range spans {
 			if max(sp.Start-skip, 0) <= a && a < min(sp.End-skip, n) {
 				p.add(sp)
@@ -394,139 +324,22 @@ func (s *Stream) paintChanges(spans []Span, skip, n int) {
 }
 
 // add paints a span over p.
-func (p *paint) add(sp Span) {
-	p.on = true
+func (p *Paint) add(sp Span) {
+	p.On = true
 	if sp.FG.A != 0 {
-		p.fg = pack(sp.FG)
+		p.FG = sp.FG
 	}
 	if sp.BG.A != 0 {
-		p.bg = pack(sp.BG)
+		p.BG = sp.BG
 	}
 }
 
 // addChange adds a change to p at rune at, unless p is in force there.
-func (s *Stream) addChange(at int, p paint) {
-	if k := len(s.changes); k > 0 && s.changes[k-1].p == p || k == 0 && !p.on {
+func (s *Stream) addChange(at int, p Paint) {
+	if k := len(s.changes); k > 0 && s.changes[k-1].p == p || k == 0 && !p.On {
 		return
 	}
-	c := change{at: at, p: p}
-	if p.on {
-		c.seq = s.sgrOf(p)
-	}
-	s.changes = append(s.changes, c)
-}
-
-// sgrOf returns the SGR sequence of a highlight, from a few remembered:
-// highlights are the triggers' few colours. The sequence is never
-// changed.
-func (s *Stream) sgrOf(p paint) []byte {
-	for i := range s.sgrs {
-		if s.sgrs[i].p == p {
-			return s.sgrs[i].seq
-		}
-	}
-	if len(s.sgrs) == maxSGRs {
-		s.sgrs = s.sgrs[:0]
-	}
-	seq := appendPaint(nil, p)
-	s.sgrs = append(s.sgrs, paintSGR{p, seq})
-	return seq
-}
-
-// maxSGRs bounds the highlights' SGR sequences a Stream remembers.
-const maxSGRs = 16
-
-type paintSGR struct {
-	p   paint
-	seq []byte
-}
-
-// appendPaint appends the SGR sequence of a highlight.
-func appendPaint(dst []byte, p paint) []byte {
-	dst = append(dst, "\x1b["...)
-	sep := false
-	for _, c := range []struct {
-		base string
-		c    uint32
-	}{{"38;2;", p.fg}, {"48;2;", p.bg}} {
-		if c.c == 0 {
-			continue
-		}
-		if sep {
-			dst = append(dst, ';')
-		}
-		dst = append(dst, c.base...)
-		dst = strconv.AppendUint(dst, uint64(c.c>>24), 10)
-		dst = append(dst, ';')
-		dst = strconv.AppendUint(dst, uint64(c.c>>16&0xff), 10)
-		dst = append(dst, ';')
-		dst = strconv.AppendUint(dst, uint64(c.c>>8&0xff), 10)
-		sep = true
-	}
-	if !sep {
-		dst = append(dst, '7') // a highlight with no colour: inverse
-	}
-	return append(dst, 'm')
-}
-
-// track follows the SGR sequences of raw, passed on unchanged.
-func (s *Stream) track(raw []byte) {
-	for i := 0; ; {
-		j := bytes.IndexByte(raw[i:], 0x1b)
-		if j < 0 {
-			return
-		}
-		i += j
-		l := escLen(raw[i:])
-		if l == 0 {
-			i++
-			continue
-		}
-		if seq := raw[i : i+l]; isSGR(seq) {
-			s.trackSGR(seq)
-		}
-		i += l
-	}
-}
-
-// trackSGR adds one SGR sequence to the state to restore. It reports
-// whether the sequence reset the colours (s.sgr then replays exactly
-// what is in force) and whether it made s.sgr drop old sequences.
-func (s *Stream) trackSGR(seq []byte) (reset, pruned bool) {
-	params := seq[2 : len(seq)-1]
-	if len(params) == 0 || params[0] == '0' && (len(params) == 1 || params[1] == ';') {
-		s.sgr = s.sgr[:0]
-		if len(params) <= 1 {
-			return true, false
-		}
-		reset = true
-	}
-	s.sgr = append(s.sgr, seq...)
-	if len(s.sgr) > maxSGRState {
-		// Keep the latest sequences, whole.
-		cut := len(s.sgr) - maxSGRState/2
-		if k := bytes.IndexByte(s.sgr[cut:], 0x1b); k >= 0 {
-			s.sgr = append(s.sgr[:0], s.sgr[cut+k:]...)
-		} else {
-			s.sgr = s.sgr[:0]
-		}
-		return false, true
-	}
-	return reset, false
-}
-
-// isSGR reports whether an escape sequence is an SGR (ESC [ digits and
-// semicolons m).
-func isSGR(seq []byte) bool {
-	if len(seq) < 3 || seq[1] != '[' || seq[len(seq)-1] != 'm' {
-		return false
-	}
-	for _, b := range seq[2 : len(seq)-1] {
-		if (b < '0' || b > '9') && b != ';' && b != ':' {
-			return false
-		}
-	}
-	return true
+	s.changes = append(s.changes, change{at: at, p: p})
 }
 
 // escLen returns the length of the escape sequence at the start of p (p

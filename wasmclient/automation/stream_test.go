@@ -1,9 +1,15 @@
 package automation
 
 import (
+	"bytes"
+	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/drawbridge/drawbridge/wasmclient/term"
 )
 
 func streamEngine(t *testing.T, triggers ...Trigger) *Engine {
@@ -21,43 +27,74 @@ func streamEngine(t *testing.T, triggers ...Trigger) *Engine {
 	return e
 }
 
+// pieces writes what a Stream passed on as text, a highlighted piece
+// as {fg/bg:bytes} (- for a side left as the game set it).
+func piecesOf(ps []Piece) string {
+	var b strings.Builder
+	side := func(c color.RGBA) string {
+		if c.A == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+	}
+	for _, p := range ps {
+		if p.Paint.On {
+			fmt.Fprintf(&b, "{%s/%s:%s}", side(p.Paint.FG), side(p.Paint.BG), p.Bytes)
+		} else {
+			b.Write(p.Bytes)
+		}
+	}
+	return b.String()
+}
+
 func TestStreamHighlight(t *testing.T) {
 	e := streamEngine(t, Trigger{Pattern: "dragon", Match: Substring, Highlight: &Highlight{FG: "#ff0000"}})
 	s := NewStream(e)
-	got := string(s.Write([]byte("\x1b[32mA red dragon sleeps.\r\nNothing here.\r\n")))
-	want := "\x1b[32mA red \x1b[38;2;255;0;0mdragon\x1b[0m\x1b[32m sleeps.\r\nNothing here.\r\n"
+	got := piecesOf(s.Write([]byte("\x1b[32mA red dragon sleeps.\r\nNothing here.\r\n")))
+	want := "\x1b[32mA red {#ff0000/-:dragon} sleeps.\r\nNothing here.\r\n"
 	if got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
-	// The game's colour inside the span: the span wins again after it.
-	// The game's reset at the span's end ends the highlight: nothing to
-	// write again, nothing to restore.
-	got = string(s.Write([]byte("a drag\x1b[1mon\x1b[0m!\n")))
-	want = "a \x1b[38;2;255;0;0mdrag\x1b[1m\x1b[38;2;255;0;0mon\x1b[0m!\n"
+	// The game's colours inside the span go on unchanged: the terminal
+	// lays the highlight over them.
+	got = piecesOf(s.Write([]byte("a drag\x1b[1mon\x1b[0m!\n")))
+	want = "a {#ff0000/-:drag\x1b[1mon\x1b[0m}!\n"
 	if got != want {
 		t.Fatalf("inner SGR: got  %q\nwant %q", got, want)
+	}
+	// On the terminal: the span's colour, the game's bold inside it, and
+	// the game's green back after it.
+	tm := term.New(40, 2, 0)
+	show(tm, s.Write([]byte("\x1b[32mA red dragon sleeps.\r\n")))
+	row := tm.Line(0)
+	red := term.RGB(255, 0, 0)
+	for x, c := range row[:20] {
+		inSpan := x >= 6 && x < 12
+		if (c.FG == red) != inSpan || !inSpan && c.FG != term.Indexed(2) {
+			t.Fatalf("cell %d %q: %v", x, c.Rune, c.FG)
+		}
 	}
 }
 
 func TestStreamGag(t *testing.T) {
 	e := streamEngine(t, Trigger{Pattern: "spam", Gag: true})
 	s := NewStream(e)
-	if got := string(s.Write([]byte("keep\r\nsome spam here\r\nkeep too\r\n"))); got != "keep\r\nkeep too\r\n" {
+	if got := piecesOf(s.Write([]byte("keep\r\nsome spam here\r\nkeep too\r\n"))); got != "keep\r\nkeep too\r\n" {
 		t.Fatalf("got %q", got)
 	}
 	// A line cut between frames: held until its end, then gagged whole.
-	if got := string(s.Write([]byte("more sp"))); got != "" {
+	if got := piecesOf(s.Write([]byte("more sp"))); got != "" {
 		t.Fatalf("a line's start was shown before its end: %q", got)
 	}
-	if got := string(s.Write([]byte("am\r\nok\r\n"))); got != "ok\r\n" {
+	if got := piecesOf(s.Write([]byte("am\r\nok\r\n"))); got != "ok\r\n" {
 		t.Fatalf("got %q", got)
 	}
 	// A start that had to be shown (Flush, at a prompt) is erased.
 	s.Write([]byte("spa"))
-	if got := string(s.Flush()); got != "spa" {
+	if got := piecesOf(s.Flush()); got != "spa" {
 		t.Fatalf("flush %q", got)
 	}
-	if got := string(s.Write([]byte("m!\n"))); got != "\r\x1b[2K" {
+	if got := piecesOf(s.Write([]byte("m!\n"))); got != "\r\x1b[2K" {
 		t.Fatalf("got %q, want the shown part erased", got)
 	}
 }
@@ -70,12 +107,12 @@ func TestStreamSplitLines(t *testing.T) {
 	in := "Bob tells you: hi\r\nAnn tells you: yo\r\n"
 	var out strings.Builder
 	for i := range len(in) { // a byte at a time
-		out.Write(s.Write([]byte{in[i]}))
+		out.WriteString(piecesOf(s.Write([]byte{in[i]})))
 	}
 	if strings.Join(fired, "|") != "reply got it, Bob|reply got it, Ann" {
 		t.Fatalf("fired %q", fired)
 	}
-	if got := out.String(); strings.Count(got, "\x1b[48;2;0;0;255m") != 2 || !strings.Contains(got, "Bob tells you: hi") {
+	if got := out.String(); got != "{-/#0000ff:Bob tells you: hi\r\n}{-/#0000ff:Ann tells you: yo\r\n}" {
 		t.Fatalf("output %q", got)
 	}
 }
@@ -83,8 +120,8 @@ func TestStreamSplitLines(t *testing.T) {
 func TestStreamNoTriggers(t *testing.T) {
 	s := NewStream(nil)
 	in := "plain\r\nand a prompt> "
-	got := string(s.Write([]byte(in)))
-	got += string(s.Flush())
+	got := piecesOf(s.Write([]byte(in)))
+	got += piecesOf(s.Flush())
 	if got != in {
 		t.Fatalf("got %q, want %q", got, in)
 	}
@@ -93,22 +130,8 @@ func TestStreamNoTriggers(t *testing.T) {
 func TestStreamHeldBound(t *testing.T) {
 	s := NewStream(streamEngine(t, Trigger{Pattern: "x", Sound: SoundBeep}))
 	long := strings.Repeat("y", maxHeld+1)
-	if got := s.Write([]byte(long)); len(got) != len(long) {
+	if got := piecesOf(s.Write([]byte(long))); len(got) != len(long) {
 		t.Fatalf("a line without an end past %d bytes was held: %d shown", maxHeld, len(got))
-	}
-}
-
-func TestStreamSGRStateBounded(t *testing.T) {
-	s := NewStream(nil)
-	for range 1000 {
-		s.Write([]byte("\x1b[1m\x1b[32ma\n"))
-	}
-	if len(s.sgr) > maxSGRState {
-		t.Fatalf("SGR state grew to %d bytes", len(s.sgr))
-	}
-	s.Write([]byte("\x1b[0mb\n"))
-	if len(s.sgr) != 0 {
-		t.Fatalf("a reset left %q", s.sgr)
 	}
 }
 
@@ -122,12 +145,25 @@ func FuzzStream(f *testing.F) {
 		if cut < 0 || cut > len(in) {
 			cut = len(in) / 2
 		}
-		out := append([]byte(nil), s.Write(in[:cut])...)
-		out = append(out, s.Write(in[cut:])...)
-		out = append(out, s.Flush()...)
-		// Bounded growth: each rune may gain two colour changes.
-		if len(out) > 80*len(in)+64 {
+		var out []byte
+		n := 0
+		take := func(ps []Piece) { // valid until the next call
+			for _, p := range ps {
+				out = append(out, p.Bytes...)
+			}
+			n += len(ps)
+		}
+		take(s.Write(in[:cut]))
+		take(s.Write(in[cut:]))
+		take(s.Flush())
+		// The game's bytes, less gagged lines, plus an erase for each
+		// line cut by the flush; in pieces no more than its runes and
+		// two per line.
+		if len(out) > len(in)+len("\r\x1b[2K") {
 			t.Fatalf("%d bytes out of %d in", len(out), len(in))
+		}
+		if n > utf8.RuneCount(in)+2*bytes.Count(in, []byte("\n"))+3 {
+			t.Fatalf("%d pieces out of %d bytes", n, len(in))
 		}
 	})
 }
@@ -140,9 +176,9 @@ func TestStreamFlushHoldsAnUnfinishedEscape(t *testing.T) {
 	e := streamEngine(t, Trigger{Pattern: "^You are hit", Match: Regex, Sound: SoundBeep}, Trigger{Pattern: "spam", Gag: true})
 	s := NewStream(e)
 	s.Fire = func(r *Result) { fired = append(fired, r.Sounds...) }
-	out := string(s.Write([]byte("hello\r\n\x1b[")))
-	out += string(s.Flush())
-	out += string(s.Write([]byte("31mYou are hit\r\nspam\r\nHello\r\n")))
+	out := piecesOf(s.Write([]byte("hello\r\n\x1b[")))
+	out += piecesOf(s.Flush())
+	out += piecesOf(s.Write([]byte("31mYou are hit\r\nspam\r\nHello\r\n")))
 	if out != "hello\r\n\x1b[31mYou are hit\r\nHello\r\n" || len(fired) != 1 {
 		t.Fatalf("got %q, fired %v", out, fired)
 	}

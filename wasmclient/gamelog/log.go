@@ -126,6 +126,7 @@ type Log struct {
 	openFrom int
 
 	cur curLine
+	hl  term.Highlight // laid over the pen where characters are printed
 
 	// The time of the current Write, read from the clock when first
 	// needed, so a Write reads it at most once.
@@ -349,6 +350,26 @@ func (l *Log) seal() {
 	}
 }
 
+// SetHighlight lays h over the colours of what is logged from now on,
+// as term.Terminal.SetHighlight does on screen (a trigger's highlight):
+// the log keeps what the player saw.
+func (l *Log) SetHighlight(h term.Highlight) { l.hl = h }
+
+// ink is the style a printed character gets: the pen, under the
+// highlight (term.Highlight's rules).
+func (l *Log) ink() style {
+	st := l.pen
+	if l.hl.On {
+		var inv bool
+		st.fg, st.bg, inv = l.hl.Over(st.fg, st.bg, st.attr&attrInverse != 0)
+		st.attr &^= attrInverse
+		if inv {
+			st.attr |= attrInverse
+		}
+	}
+	return st
+}
+
 // printASCII logs a run of printable ASCII.
 func (l *Log) printASCII(s []byte) {
 	c := &l.cur
@@ -366,7 +387,7 @@ func (l *Log) printASCII(s []byte) {
 		}
 		k := min(room, len(s))
 		l.stamp()
-		c.setStyle(l.pen)
+		c.setStyle(l.ink())
 		c.buf = append(c.buf, s[:k]...)
 		c.ncols += k
 		c.col = c.ncols
@@ -397,7 +418,7 @@ func (l *Log) printRune(r rune) {
 			}
 			c.ncols += pad
 		}
-		c.setStyle(l.pen)
+		c.setStyle(l.ink())
 		c.buf = utf8.AppendRune(c.buf, r)
 		c.ncols++
 		c.col = c.ncols
@@ -424,10 +445,10 @@ func (l *Log) printRune(r rune) {
 	}
 	c.cellBytes += pad
 	if c.col < len(c.cells) {
-		c.cells[c.col] = cell{r: r, st: l.pen}
+		c.cells[c.col] = cell{r: r, st: l.ink()}
 		c.blank = min(c.blank, c.col)
 	} else {
-		c.cells = append(c.cells, cell{r: r, st: l.pen})
+		c.cells = append(c.cells, cell{r: r, st: l.ink()})
 	}
 	c.cellBytes += size - old
 	c.col++

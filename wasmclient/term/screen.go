@@ -29,7 +29,8 @@ func printASCII[S ~string | ~[]byte](t *Terminal, s S) {
 		return
 	}
 	lines := t.screens[t.active]
-	c := Cell{FG: t.pen.fg, BG: t.pen.bg, Attr: t.pen.attr, Link: t.link, Width: 1}
+	ink := t.ink()
+	c := Cell{FG: ink.fg, BG: ink.bg, Attr: ink.attr, Link: t.link, Width: 1}
 	for len(s) > 0 {
 		if t.wrapNext {
 			t.wrap(rune(s[0]))
@@ -118,9 +119,10 @@ func (t *Terminal) printRune(r rune) {
 	}
 	row := lines[t.y].cells
 	t.fixWide(row, t.x, t.x+w)
-	row[t.x] = Cell{Rune: r, FG: t.pen.fg, BG: t.pen.bg, Attr: t.pen.attr, Link: t.link, Width: uint8(w)}
+	ink := t.ink()
+	row[t.x] = Cell{Rune: r, FG: ink.fg, BG: ink.bg, Attr: ink.attr, Link: t.link, Width: uint8(w)}
 	if w == 2 {
-		row[t.x+1] = Cell{FG: t.pen.fg, BG: t.pen.bg, Attr: t.pen.attr, Link: t.link}
+		row[t.x+1] = Cell{FG: ink.fg, BG: ink.bg, Attr: ink.attr, Link: t.link}
 	}
 	t.dirty[t.y] = true
 	t.anyDirty = true

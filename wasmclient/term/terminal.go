@@ -143,6 +143,7 @@ type Terminal struct {
 	x, y     int
 	wrapNext bool // the last column was written: the next character wraps first
 	pen      pen
+	hl       Highlight    // laid over pen where characters are printed (SetHighlight)
 	pens     [maxPens]pen // XTPUSHSGR stack
 	npens    int
 	charsets [4]charset
