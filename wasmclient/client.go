@@ -469,7 +469,6 @@ func (c *client) send(cmd string, echo bool) bool {
 	return true
 }
 
-
 // shown follows what was written to the terminal: the mirror and the
 // announcements are redrawn, and the command line follows the game's
 // screen mode (alt: the alternate screen is on).

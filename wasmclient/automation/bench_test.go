@@ -243,7 +243,7 @@ func BenchmarkStream(b *testing.B) {
 		e := newEngine(b, m)
 		var texts []string
 		for l := range strings.Lines(string(stream)) {
-			texts = append(texts, string(appendText(nil, []byte(l))))
+			texts = append(texts, string(appendText(nil, []byte(l), nil)))
 		}
 		b.SetBytes(int64(len(stream)))
 		b.ReportAllocs()

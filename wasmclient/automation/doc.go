@@ -92,9 +92,12 @@
 //     may hold $0-$9 (at most [MaxNotifyLen] characters).
 //
 // [Engine.Line] returns all of this for one line ([Result]). Highlights
-// are spans of the line counted in runes (characters, not bytes, not
-// screen columns: a wide character is one rune and two columns); a later
-// trigger's span is drawn over an earlier one's.
+// are spans of the line in bytes, at characters' edges; a later
+// trigger's span is drawn over an earlier one's. [Stream] runs the
+// engine on the game's output as it arrives and passes the game's bytes
+// on in pieces, each with the highlight the terminal lays over the
+// game's colours (term.Terminal.SetHighlight): nothing is written into
+// the game's stream.
 //
 // # The rate limit
 //

@@ -108,12 +108,10 @@ type Result struct {
 	Cuts []Cut
 }
 
-// Span is a stretch of a line to colour. Start and End count runes
-// (Unicode code points; an invalid byte counts as one) from the start of
-// the line given to Line, End exclusive. A renderer that draws cells maps
-// runes to cells: a wide character is one rune and two cells, and a
-// combining mark is a rune that shares its base's cell. A colour with A
-// 0 leaves that side of the text as it is.
+// Span is a stretch of a line to colour. Start and End are byte offsets
+// in the line given to Line, End exclusive, at the edges of characters
+// (as the regexp package's matches are: where it decodes one, an invalid
+// byte is one). A colour with A 0 leaves that side of the text as it is.
 type Span struct {
 	Start, End int
 	FG, BG     color.RGBA
@@ -763,17 +761,11 @@ func (e *Engine) lineNonASCII(text string) bool {
 	return e.nonASCII == 1
 }
 
-// span adds the span of bytes [start, end) of text, in runes; empty
+// span adds the span of bytes [start, end) of text; empty
 // spans and groups that did not take part are left out.
 func (e *Engine) span(t *ctrigger, text string, start, end int) {
 	if start < 0 || end <= start {
 		return
-	}
-	if e.lineNonASCII(text) || len(text) > MaxLineLen {
-		start, end = utf8.RuneCountInString(text[:start]), utf8.RuneCountInString(text[:end])
-		if end <= start {
-			return // inside one invalid rune: patterns are valid UTF-8, so never
-		}
 	}
 	e.res.Highlights = append(e.res.Highlights, Span{Start: start, End: end, FG: t.fg, BG: t.bg})
 }

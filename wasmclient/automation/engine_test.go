@@ -184,9 +184,9 @@ func TestLine(t *testing.T) {
 		{"Gold, gold and GOLD", Result{Highlights: []Span{{0, 4, blue, rgbNone}, {6, 10, blue, rgbNone}, {15, 19, blue, rgbNone}}}},
 		{"3 coins and 40 coins, 5 coin", Result{Highlights: []Span{{0, 1, red, rgbNone}, {12, 14, red, rgbNone}, {22, 23, red, rgbNone}}}},
 		{"[Auction] a sword", Result{Gag: true}},
-		// Offsets in runes: "Æðelflæd" is 8 runes, 11 bytes.
+		// Offsets in bytes: "Æðelflæd" is 8 runes, 11 bytes.
 		{"Æðelflæd tells you 'hæ'", Result{
-			Highlights: []Span{{9, 18, red, rgbNone}, {0, 8, rgbNone, blue}, {20, 22, rgbNone, blue}},
+			Highlights: []Span{{12, 21, red, rgbNone}, {0, 11, rgbNone, blue}, {23, 26, rgbNone, blue}},
 			Sounds:     []string{SoundChime}, Notifications: []string{"Æðelflæd: hæ"},
 		}},
 		// Unicode folding: the Kelvin sign and long s fold to ASCII letters.
@@ -241,7 +241,7 @@ func TestLineLong(t *testing.T) {
 	}
 	line = "é" + line
 	r = e.Line(line)
-	if want := []Span{{0, len([]rune(line)), rgb(0xff, 0, 0), rgbNone}}; !slices.Equal(r.Highlights, want) {
+	if want := []Span{{0, len(line), rgb(0xff, 0, 0), rgbNone}}; !slices.Equal(r.Highlights, want) {
 		t.Errorf("highlights %v, want %v", r.Highlights, want)
 	}
 }

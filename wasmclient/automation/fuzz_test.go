@@ -3,6 +3,7 @@ package automation
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -72,10 +73,13 @@ func FuzzLine(f *testing.F) {
 		without, _ := New(m, Options{Separator: ";;", Now: fixedClock()})
 		noPrefilter(without)
 		a := with.Line(line)
-		runes := utf8.RuneCountInString(line)
 		for _, s := range a.Highlights {
-			if s.Start < 0 || s.End <= s.Start || s.End > runes {
-				t.Fatalf("span %+v outside a line of %d runes", s, runes)
+			if s.Start < 0 || s.End <= s.Start || s.End > len(line) {
+				t.Fatalf("span %+v outside a line of %d bytes", s, len(line))
+			}
+			// At characters' edges, as the regexp package decodes them.
+			if e := edges([]byte(line)); !slices.Contains(e, s.Start) || !slices.Contains(e, s.End) {
+				t.Fatalf("span %+v cuts a character of %q", s, line)
 			}
 		}
 		for _, n := range a.Notifications {

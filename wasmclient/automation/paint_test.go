@@ -31,14 +31,15 @@ func show(tm *term.Terminal, pieces []Piece) {
 	tm.SetHighlight(term.Highlight{})
 }
 
-// paintRef is the plainest painting: each rune of raw's text written to
-// the terminal alone, with its own highlight (every span over it, the
-// later over the earlier) set before it, and everything else as it is.
-// (A broken UTF-8 sequence's replacement character is printed when the
-// byte after it arrives, so it takes the highlight in force then: the
-// next rune's, when that follows at once.)
-func paintRef(tm *term.Terminal, raw []byte, spans []Span, skip, n int) {
-	ri := skip
+// paintRef is the plainest painting: each character of raw's text
+// written to the terminal alone, with its own highlight (every span over
+// its first byte, the later over the earlier) set before it, and
+// everything else as it is. raw's text starts at byte skip of the
+// line's text. (A broken UTF-8 sequence's replacement character is
+// printed when the byte after it arrives, so it takes the highlight in
+// force then: the next character's, when that follows at once.)
+func paintRef(tm *term.Terminal, raw []byte, spans []Span, skip int) {
+	tb := skip // the text's byte at raw[i]
 	for i := 0; i < len(raw); {
 		if raw[i] == 0x1b {
 			l := max(escLen(raw[i:]), 1)
@@ -54,47 +55,58 @@ func paintRef(tm *term.Terminal, raw []byte, spans []Span, skip, n int) {
 		_, size := utf8.DecodeRune(raw[i:])
 		var p Paint
 		for _, sp := range spans {
-			// Only the line's runes are painted: a UTF-8 sequence an
-			// escape cut in two is two runes here, one in the text.
-			if sp.Start <= ri && ri < sp.End && ri < skip+n {
+			if sp.Start <= tb && tb < sp.End {
 				p.add(sp)
 			}
 		}
 		tm.SetHighlight(highlight(p))
 		tm.Write(raw[i : i+size])
 		i += size
-		ri++
+		tb += size
 	}
 	tm.SetHighlight(term.Highlight{})
 }
 
-// checkPaint paints raw with spans (raw's text starting at rune skip of
-// a line whose text is text), and fails unless the pieces are raw, cut,
-// and a terminal shows them as it shows paintRef's (every cell, and
+// checkPaint paints raw with spans, what Flush passed on of the line
+// before it having the text shown, and fails unless the pieces are raw,
+// cut, and a terminal shows them as it shows paintRef's (every cell, and
 // the colours in force after them: a character written after shows
 // them).
-func checkPaint(t *testing.T, text, raw []byte, spans []Span, skip int, sgr []byte) {
+func checkPaint(t *testing.T, shown, raw []byte, spans []Span, sgr []byte) {
 	t.Helper()
 	var s Stream
-	s.text = text
-	s.paintLine(raw, spans, skip)
+	s.text = appendText(append([]byte(nil), shown...), raw, &s.segs)
+	s.paintLine(raw, spans, len(shown))
 	pieces := s.result()
 	var joined []byte
 	for _, p := range pieces {
 		joined = append(joined, p.Bytes...)
 	}
 	if !bytes.Equal(joined, raw) {
-		t.Fatalf("raw %q spans %+v skip %d: the pieces are %q, not the game's bytes", raw, spans, skip, joined)
+		t.Fatalf("raw %q spans %+v shown %q: the pieces are %q, not the game's bytes", raw, spans, shown, joined)
 	}
 	ta, tb := term.New(30, 8, 50), term.New(30, 8, 50)
 	for _, tm := range []*term.Terminal{ta, tb} {
 		tm.Write(sgr)
 	}
 	show(ta, pieces)
-	paintRef(tb, raw, spans, skip, utf8.RuneCount(text)-skip)
+	paintRef(tb, raw, spans, len(shown))
 	if d := sameScreen(ta, tb); d != "" {
-		t.Fatalf("raw %q spans %+v skip %d: pieces %s show otherwise than painting rune by rune: %s", raw, spans, skip, piecesOf(pieces), d)
+		t.Fatalf("raw %q spans %+v shown %q: pieces %s show otherwise than painting character by character: %s", raw, spans, shown, piecesOf(pieces), d)
 	}
+}
+
+// edges returns where text's characters begin, and its end: where a
+// span can begin or end (the regexp package decodes text as
+// utf8.DecodeRune does).
+func edges(text []byte) []int {
+	var e []int
+	for i := 0; i < len(text); {
+		e = append(e, i)
+		_, size := utf8.DecodeRune(text[i:])
+		i += size
+	}
+	return append(e, len(text))
 }
 
 // sameScreen returns "" when two terminals show the same, with the
@@ -128,9 +140,9 @@ func sameScreen(ta, tb *term.Terminal) string {
 }
 
 // TestPaintLineSameAsPerRune: painting by the spans' ends looks the same
-// as painting rune by rune, for random coloured lines (escape sequences,
-// controls, accents, bytes that are not UTF-8) and random overlapping
-// spans, few and many, some outside the line.
+// as painting character by character, for random coloured lines (escape
+// sequences, controls, accents, bytes that are not UTF-8) and random
+// overlapping spans, few and many, some past the line.
 func TestPaintLineSameAsPerRune(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pieces := []string{"a", "b", "word ", "é", "☺", "龍", "\t", "\r", "\x7f", "\x01", "\xff", "\xc3",
@@ -148,27 +160,28 @@ func TestPaintLineSameAsPerRune(t *testing.T) {
 		for range rng.IntN(3) {
 			shown = append(shown, pieces[rng.IntN(4)]...)
 		}
-		text := appendText(append([]byte(nil), shown...), raw)
-		skip := utf8.RuneCount(shown)
-		runes := utf8.RuneCount(text)
+		e := edges(appendText(append([]byte(nil), shown...), raw, nil))
+		e = append(e, e[len(e)-1]+1, e[len(e)-1]+5) // past the line
 		nspans := rng.IntN(4)
 		if round%10 == 0 {
-			nspans = maxCutSpans + rng.IntN(8) // the rune by rune way
+			nspans = maxCutSpans + rng.IntN(8) // the byte by byte way
 		}
 		var spans []Span
 		for range nspans {
-			a := rng.IntN(runes + 2)
-			spans = append(spans, Span{Start: a, End: a + rng.IntN(runes+2), FG: colours[rng.IntN(len(colours))], BG: colours[rng.IntN(len(colours))]})
+			a := rng.IntN(len(e))
+			b := a + rng.IntN(len(e)-a)
+			spans = append(spans, Span{Start: e[a], End: e[b], FG: colours[rng.IntN(len(colours))], BG: colours[rng.IntN(len(colours))]})
 		}
 		sgr := []byte(nil)
 		if rng.IntN(2) == 0 {
 			sgr = []byte("\x1b[32m")
 		}
-		checkPaint(t, text, raw, spans, skip, sgr)
+		checkPaint(t, shown, raw, spans, sgr)
 	}
 }
 
-// FuzzPaintLine: the same, for any line and spans.
+// FuzzPaintLine: the same, for any line and spans (at characters' edges,
+// as the engine's are).
 func FuzzPaintLine(f *testing.F) {
 	f.Add([]byte("\x1b[32mA red dragon sleeps.\r\n"), 6, 12, 0, 0)
 	f.Add([]byte("a drag\x1b[1mon\x1b[0m!\n"), 2, 8, 1, 4)
@@ -177,10 +190,11 @@ func FuzzPaintLine(f *testing.F) {
 		if len(raw) > 1<<12 {
 			return
 		}
-		text := appendText(nil, raw)
-		spans := []Span{{Start: s1, End: e1, FG: color.RGBA{R: 1, A: 255}}, {Start: s2, End: e2, BG: color.RGBA{B: 1, A: 255}}}
-		checkPaint(t, text, raw, spans, 0, []byte("\x1b[1m"))
-		skip := min(max(s2, 0), 3) // the runes shown before raw
-		checkPaint(t, append([]byte("xyz")[:skip], text...), raw, spans[:1], skip, nil)
+		for _, shown := range [][]byte{nil, []byte("x\xc3\xa9")} {
+			e := edges(appendText(append([]byte(nil), shown...), raw, nil))
+			at := func(i int) int { return e[min(max(i, 0), len(e)-1)] }
+			spans := []Span{{Start: at(s1), End: at(e1), FG: color.RGBA{R: 1, A: 255}}, {Start: at(s2), End: at(e2), BG: color.RGBA{B: 1, A: 255}}}
+			checkPaint(t, shown, raw, spans, []byte("\x1b[1m"))
+		}
 	})
 }

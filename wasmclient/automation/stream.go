@@ -3,7 +3,6 @@ package automation
 import (
 	"bytes"
 	"image/color"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -45,10 +44,15 @@ type Stream struct {
 	pieces []Piece
 
 	// Painting a highlighted line.
+	segs    []seg // where the current line's text lies in its raw bytes
 	changes []change
 	cuts    []int   // the spans' ends
-	paint   []Paint // per rune, for a line with many spans
+	paint   []Paint // per byte of text, for a line with many spans
 }
+
+// seg is a run of a line's text as it lies in the raw line: text from
+// byte t on is raw from byte r on, up to the next seg.
+type seg struct{ t, r int }
 
 // Piece is part of what a Stream passes on: the game's bytes, and the
 // highlight to lay over the characters among them.
@@ -156,7 +160,7 @@ func (s *Stream) flush() {
 	show := s.line[:len(s.line)-keep]
 	s.emit(show, Paint{})
 	if len(s.shown) < maxHeld {
-		s.shown = appendText(s.shown, show)
+		s.shown = appendText(s.shown, show, nil)
 	}
 	s.line = append(s.line[:0], s.line[len(s.line)-keep:]...)
 }
@@ -190,7 +194,8 @@ func (s *Stream) endLine(raw []byte) {
 		s.emit(raw, Paint{})
 		return
 	}
-	s.text = appendText(append(s.text[:0], s.shown...), raw)
+	s.segs = s.segs[:0]
+	s.text = appendText(append(s.text[:0], s.shown...), raw, &s.segs)
 	// The line's text is not copied into a string: Line keeps nothing of
 	// it, and no string of its Result points into it (they are built
 	// anew; TestStreamResultOwnsItsStrings).
@@ -207,63 +212,45 @@ func (s *Stream) endLine(raw []byte) {
 			s.emit([]byte("\r\x1b[2K"), Paint{})
 		}
 	case len(r.Highlights) > 0:
-		s.paintLine(raw, r.Highlights, utf8.RuneCount(s.shown))
+		s.paintLine(raw, r.Highlights, len(s.shown))
 	default:
 		s.emit(raw, Paint{})
 	}
 }
 
 // paintLine passes on raw with the spans' highlights, cut where they
-// change; raw's text starts at rune skip of the line (what Flush passed
-// on is not coloured). The runes are counted as appendText takes them
-// (escape sequences and control characters are not text).
+// change; raw's text starts at byte skip of the line's text (what Flush
+// passed on is not coloured). s.segs says where the text lies in raw, so
+// raw is not read again.
 func (s *Stream) paintLine(raw []byte, spans []Span, skip int) {
-	n := utf8.RuneCount(s.text) - skip
-	s.paintChanges(spans, skip, n)
+	s.paintChanges(spans, skip, len(s.text)-skip)
 	var (
-		cur  Paint // the highlight of raw[from:i]
-		ri   = 0   // runes of text before i
+		cur  Paint // the highlight of raw[from:]
 		from = 0
+		k    = 0 // the seg of the change
 	)
-	for ci, i := 0, 0; ci < len(s.changes); {
-		c := &s.changes[ci]
-		// Move i to the start of rune c.at.
-		for i < len(raw) {
-			b := raw[i]
-			if b == 0x1b {
-				i += max(escLen(raw[i:]), 1)
-				continue
-			}
-			if !textByte[b] {
-				i++ // a control character
-				continue
-			}
-			if ri == c.at {
-				break
-			}
-			if b < utf8.RuneSelf {
-				// The printable ASCII before the change, at once.
-				j, lim := i+1, min(len(raw), i+c.at-ri)
-				for j < lim && raw[j] >= ' ' && raw[j] < 0x7f {
-					j++
-				}
-				ri += j - i
-				i = j
-				continue
-			}
-			_, size := utf8.DecodeRune(raw[i:])
-			i += size
-			ri++
+	for _, c := range s.changes {
+		// A change is made just before the text byte at at: the escape
+		// sequences and controls before it go with what comes before
+		// (which the terminal may print with them, as the replacement
+		// of a broken UTF-8 sequence), and at the end of the text, the
+		// rest of raw.
+		at := skip + c.at
+		for k+1 < len(s.segs) && s.segs[k+1].t <= at {
+			k++
 		}
-		s.emit(raw[from:i], cur)
-		from, cur = i, c.p
-		ci++
+		r := len(raw)
+		if at < len(s.text) {
+			r = s.segs[k].r + at - s.segs[k].t
+		}
+		s.emit(raw[from:r], cur)
+		from, cur = r, c.p
 	}
 	s.emit(raw[from:], cur)
 }
 
 // change is where the highlight changes in a line being painted: from
-// rune at of the part being passed on, p (p.On false: none).
+// byte at of the text of the part being passed on, p (p.On false: none).
 type change struct {
 	at int
 	p  Paint
@@ -274,8 +261,9 @@ type change struct {
 const maxCutSpans = 16
 
 // paintChanges sets s.changes to where the highlight changes over the n
-// runes of the part being passed on, whose first rune is rune skip of
-// the line: a later span over an earlier one, each colour of its own.
+// bytes of text of the part being passed on, whose first byte is byte
+// skip of the line's text: a later span over an earlier one, each colour
+// of its own.
 func (s *Stream) paintChanges(spans []Span, skip, n int) {
 	s.changes = s.changes[:0]
 	if len(spans) > maxCutSpans {
@@ -382,8 +370,9 @@ func escLen(p []byte) int {
 }
 
 // appendText appends the text of a raw line: no escape sequences, no
-// control characters (tabs kept), no line ending.
-func appendText(dst, raw []byte) []byte {
+// control characters (tabs kept), no line ending. With segs, it appends
+// where each run of the text it appended lies in raw.
+func appendText(dst, raw []byte, segs *[]seg) []byte {
 	for i := 0; i < len(raw); {
 		if raw[i] == 0x1b {
 			i += max(escLen(raw[i:]), 1)
@@ -393,10 +382,14 @@ func appendText(dst, raw []byte) []byte {
 		for j < len(raw) && textByte[raw[j]] {
 			j++
 		}
-		dst = append(dst, raw[i:j]...)
 		if j == i {
-			j++ // a control character
+			i++ // a control character
+			continue
 		}
+		if segs != nil {
+			*segs = append(*segs, seg{t: len(dst), r: i})
+		}
+		dst = append(dst, raw[i:j]...)
 		i = j
 	}
 	return dst
