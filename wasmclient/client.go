@@ -360,13 +360,12 @@ func (c *client) showPieces(ps []automation.Piece) {
 	if len(ps) == 0 {
 		return
 	}
+	if c.log != nil {
+		c.log.WritePieces(ps)
+	}
 	c.termMu.Lock()
 	for _, p := range ps {
-		h := highlightOf(p.Paint)
-		if c.log != nil {
-			c.log.WriteHighlighted(p.Bytes, h)
-		}
-		c.term.SetHighlight(h)
+		c.term.SetHighlight(highlightOf(p.Paint))
 		c.term.Write(p.Bytes)
 	}
 	c.term.SetHighlight(term.Highlight{})
@@ -797,9 +796,8 @@ func newSessionLog() *sessionLog {
 	return l
 }
 
-// add records an event; the caller holds mu.
-func (l *sessionLog) add(kind gamelog.Kind, p []byte, hl term.Highlight) {
-	now := time.Now()
+// add records an event that happened at now; the caller holds mu.
+func (l *sessionLog) add(kind gamelog.Kind, p []byte, hl term.Highlight, now time.Time) {
 	l.buf = append(l.buf, p...)
 	if n := len(l.evs); n > 0 && kind == gamelog.Output && l.evs[n-1].kind == kind && l.evs[n-1].hl == hl && now.Sub(l.evs[n-1].at) < time.Second {
 		l.evs[n-1].end = len(l.buf) // output within a second of the last: one event
@@ -834,24 +832,36 @@ func (l *sessionLog) replay() {
 	}
 }
 
-func (l *sessionLog) Write(p []byte) { l.WriteHighlighted(p, term.Highlight{}) }
-
-// WriteHighlighted logs output as the terminal showed it: under hl.
-func (l *sessionLog) WriteHighlighted(p []byte, hl term.Highlight) {
+func (l *sessionLog) Write(p []byte) {
+	now := time.Now()
 	l.mu.Lock()
-	l.add(gamelog.Output, p, hl)
+	l.add(gamelog.Output, p, term.Highlight{}, now)
+	l.mu.Unlock()
+}
+
+// WritePieces logs what the triggers passed on as the terminal showed
+// it: each piece under its highlight. The clock is read once (in
+// WebAssembly a call out to JavaScript).
+func (l *sessionLog) WritePieces(ps []automation.Piece) {
+	now := time.Now()
+	l.mu.Lock()
+	for _, p := range ps {
+		l.add(gamelog.Output, p.Bytes, highlightOf(p.Paint), now)
+	}
 	l.mu.Unlock()
 }
 
 func (l *sessionLog) Prompt() {
+	now := time.Now()
 	l.mu.Lock()
-	l.add(gamelog.Prompt, nil, term.Highlight{})
+	l.add(gamelog.Prompt, nil, term.Highlight{}, now)
 	l.mu.Unlock()
 }
 
 func (l *sessionLog) Input(cmd string) {
+	now := time.Now()
 	l.mu.Lock()
-	l.add(gamelog.Input, []byte(cmd), term.Highlight{})
+	l.add(gamelog.Input, []byte(cmd), term.Highlight{}, now)
 	l.mu.Unlock()
 }
 

@@ -519,6 +519,9 @@ func (b *bench) flood(t *tab, p page, s stream) (r runResult, cols, rows int, er
 	}
 
 	profileName := string(p.who) + "-" + s.name
+	if strings.HasSuffix(p.path, "?"+automationQuery) {
+		profileName += "-automation"
+	}
 	profiling := b.cfg.Profile != "" && !b.profiled[profileName]
 	if profiling {
 		b.profiled[profileName] = true
