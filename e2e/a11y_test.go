@@ -201,8 +201,8 @@ func TestAccessibility(t *testing.T) {
 // lets guests in, through the states of the pages a player meets, and
 // calls stop at each: the front door's panels, its errors and notices,
 // the terminal at the game's login, masked, in line mode, with each
-// dialog and list open and in character mode, the players' guide, and the
-// front door logged in (where it ends). The accessibility check and the
+// dialog and list open and in character mode, the players' guide, the
+// page a reset link opens, and the front door logged in (where it ends). The accessibility check and the
 // check of the words' catalogue take the same walk.
 func (b *browser) walkPages(t *testing.T, gw *gateway, stop func(where string)) {
 	t.Helper()
@@ -295,6 +295,24 @@ func (b *browser) walkPages(t *testing.T, gw *gateway, stop func(where string)) 
 	}
 	b.waitFor(t, "the guide", `document.getElementById("guide-title") !== null`, 10*time.Second)
 	stop("the players' guide")
+
+	// The page a reset link opens: without its secret, and with one the
+	// gateway refuses.
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/reset.html"))); err != nil {
+		t.Fatalf("open the reset page: %v", err)
+	}
+	b.waitFor(t, "the reset page's notice", `!document.getElementById("reset-missing").hidden`, 10*time.Second)
+	stop("the reset page without a link")
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/reset.html#"+strings.Repeat("x", 43)))); err != nil {
+		t.Fatalf("open the reset page: %v", err)
+	}
+	b.waitFor(t, "the reset form", `!document.getElementById("reset-form").hidden`, 10*time.Second)
+	b.fill(t, "reset-password", accountPassword)
+	b.fill(t, "reset-password2", accountPassword)
+	b.waitFor(t, "the password accepted", `document.getElementById("reset-policy").classList.contains("ok")`, 10*time.Second)
+	b.click(t, "reset-submit")
+	b.waitFor(t, "the link refused", `document.getElementById("reset-error").textContent !== ""`, 20*time.Second)
+	stop("the reset page with a refused link")
 
 	// The front door, logged in.
 	b.frontDoor(t, gw)

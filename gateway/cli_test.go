@@ -187,8 +187,8 @@ func testCompletion(t *testing.T, shell, load, script string) {
 	}{
 		{"drawbridge us", []string{"user"}},
 		{"drawbridge ", []string{"serve", "config", "reload", "user", "session", "backup", "health", "demo", "completion", "version", "help"}},
-		{"drawbridge user ", []string{"add", "import", "list", "passwd", "role", "disable", "enable", "unlock", "delete"}},
-		{"drawbridge user -config /etc/drawbridge/drawbridge.toml ", []string{"add", "import", "list", "passwd", "role", "disable", "enable", "unlock", "delete"}},
+		{"drawbridge user ", []string{"add", "import", "list", "passwd", "reset", "role", "disable", "enable", "unlock", "delete"}},
+		{"drawbridge user -config /etc/drawbridge/drawbridge.toml ", []string{"add", "import", "list", "passwd", "reset", "role", "disable", "enable", "unlock", "delete"}},
 		{"drawbridge session ", []string{"list", "revoke"}},
 		{"drawbridge user add -r", []string{"-role"}},
 		{"drawbridge user add -role s", []string{"superuser"}},

@@ -246,7 +246,7 @@ func manage(ctx context.Context, cmd string, args []string, stdin io.Reader, std
 		return err
 	}
 	defer acc.Close()
-	err = admincli.Run(ctx, acc.Service, call, admincli.IO{In: stdin, Out: stdout, Err: stderr})
+	err = admincli.Run(ctx, acc.Service, call, admincli.IO{In: stdin, Out: stdout, Err: stderr, Site: cfg.SiteURL()})
 	if errors.As(err, &ue) {
 		return usageError{ue.Msg}
 	}

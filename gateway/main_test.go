@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/store/sqlite"
 )
 
@@ -200,6 +202,12 @@ func TestUserAndSessionCommands(t *testing.T) {
 	if out, _ := do("", "user", "list", "-name", "al", "-state-dir", dir); !strings.Contains(out, "disabled") || strings.Contains(out, "Warden") {
 		t.Fatalf("user list -name al:\n%s", out)
 	}
+	// A reset link, under the site's address by this configuration (the
+	// default: https on localhost:8443).
+	out, err = do("", "user", "reset", "Alice", "-state-dir", dir)
+	if link := regexp.MustCompile(`https://localhost:8443/reset\.html#([A-Za-z0-9_-]+)\n`).FindStringSubmatch(out); err != nil || link == nil || len(link[1]) != account.TokenLen || !strings.Contains(out, "valid until") {
+		t.Fatalf("user reset: %v\n%s", err, out)
+	}
 	if out, err := do("", "session", "list", "-state-dir", dir); err != nil || !strings.Contains(out, "ACCOUNT") {
 		t.Fatalf("session list: %v\n%s", err, out)
 	}
@@ -214,7 +222,7 @@ func TestUserAndSessionCommands(t *testing.T) {
 	// Errors name what was not found.
 	for _, args := range [][]string{
 		{"user", "passwd", "nobody"}, {"user", "role", "nobody", "admin"}, {"user", "disable", "nobody"},
-		{"user", "enable", "nobody"}, {"user", "unlock", "nobody"}, {"user", "delete", "nobody"},
+		{"user", "enable", "nobody"}, {"user", "unlock", "nobody"}, {"user", "delete", "nobody"}, {"user", "reset", "nobody"},
 		{"session", "list", "nobody"}, {"session", "revoke", "-user", "nobody"},
 	} {
 		out, err := do("a long enough passphrase\n", append(args, "-state-dir", dir)...)

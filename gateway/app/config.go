@@ -463,6 +463,34 @@ func (c *Config) HTTPSAddress() string {
 	return ":8443"
 }
 
+// SiteURL returns where players reach the site by this configuration,
+// ending in "/": the first of web.domains (else localhost) over HTTPS,
+// with the HTTPS port unless it is 443; behind a web server (proxied),
+// https:// the first domain and the base path, or the plain-HTTP
+// address when no domain is set. The running gateway logs the same from
+// its listeners; commands that do not listen (drawbridge user reset)
+// read it from here.
+func (c *Config) SiteURL() string {
+	base := c.Web.BasePath
+	if base == "" {
+		base = "/"
+	}
+	host := "localhost"
+	if len(c.Web.Domains) > 0 {
+		host = c.Web.Domains[0]
+	}
+	if c.Proxied() {
+		if len(c.Web.Domains) == 0 && !strings.HasPrefix(c.HTTPAddress(), "unix:") {
+			return "http://" + c.HTTPAddress() + base
+		}
+		return "https://" + host + base
+	}
+	if _, port, err := net.SplitHostPort(c.HTTPSAddress()); err == nil && port != "443" {
+		host = net.JoinHostPort(host, port)
+	}
+	return "https://" + host + "/"
+}
+
 // HTTPAddress returns the plain-HTTP listener's address, resolving the
 // default, or "" when it is off.
 func (c *Config) HTTPAddress() string {

@@ -32,6 +32,7 @@ const (
 	EventSetupToken     EventType = "setup.token"     // a first-start setup token was issued
 	EventSetupUsed      EventType = "setup.used"      // the setup token made the first superuser
 	EventUnlock         EventType = "user.unlock"     // an admin lifted a login lockout
+	EventResetLink      EventType = "reset.link"      // a password reset link was issued (Detail: when it expires); using it is a password.change with Detail "reset link"
 	EventForbidden      EventType = "forbidden"       // an actor was refused a privileged action
 )
 

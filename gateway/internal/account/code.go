@@ -30,6 +30,7 @@ const (
 	CodeLastSuperuser          = "last_superuser"           // ErrLastSuperuser
 	CodeInvalidSetupToken      = "invalid_setup_token"      // ErrInvalidSetupToken
 	CodeSetupDone              = "setup_done"               // ErrSetupDone
+	CodeInvalidResetLink       = "invalid_reset_link"       // ErrInvalidResetLink
 	CodeUnavailable            = "unavailable"              // ErrUnavailable
 	CodeVersionConflict        = "version_conflict"         // ErrVersionConflict
 	CodeSettingsTooLarge       = "settings_too_large"       // ErrSettingsTooLarge; args: max_kib
@@ -81,6 +82,7 @@ func known() []struct {
 		{ErrLastSuperuser, CodeLastSuperuser},
 		{ErrInvalidSetupToken, CodeInvalidSetupToken},
 		{ErrSetupDone, CodeSetupDone},
+		{ErrInvalidResetLink, CodeInvalidResetLink},
 		{ErrUnavailable, CodeUnavailable},
 	}
 }

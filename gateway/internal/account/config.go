@@ -150,6 +150,10 @@ type Config struct {
 	// Default 1h.
 	SetupTokenLifetime time.Duration `toml:"setup_token_lifetime"`
 
+	// ResetLinkLifetime is how long a password reset link is valid.
+	// Default 1h.
+	ResetLinkLifetime time.Duration `toml:"reset_link_lifetime"`
+
 	// DeviceLifetime is how long a browser stays a known device of an
 	// account after its last login there (each login renews it). Default
 	// 365 days (8760h).
@@ -220,6 +224,7 @@ func (c Config) WithDefaults() Config {
 	}
 	set(&c.GuestLifetime, 24*time.Hour)
 	set(&c.SetupTokenLifetime, time.Hour)
+	set(&c.ResetLinkLifetime, time.Hour)
 	set(&c.DeviceLifetime, 365*24*time.Hour)
 	l := &c.Limits
 	setRate(&l.LoginPerAddr, 30, time.Minute)
@@ -273,7 +278,7 @@ func (c Config) ValidateSettings() error {
 	}{
 		{"hash_wait", c.HashWait}, {"idle_timeout", c.IdleTimeout}, {"max_lifetime", c.MaxLifetime},
 		{"touch_every", c.TouchEvery}, {"guest_lifetime", c.GuestLifetime},
-		{"setup_token_lifetime", c.SetupTokenLifetime}, {"sweep_every", c.SweepEvery}, {"device_lifetime", c.DeviceLifetime},
+		{"setup_token_lifetime", c.SetupTokenLifetime}, {"reset_link_lifetime", c.ResetLinkLifetime}, {"sweep_every", c.SweepEvery}, {"device_lifetime", c.DeviceLifetime},
 		{"limits.backoff_base", c.Limits.BackoffBase}, {"limits.backoff_max", c.Limits.BackoffMax},
 		{"limits.lockout_for", c.Limits.LockoutFor}, {"limits.failure_memory", c.Limits.FailureMemory},
 	} {

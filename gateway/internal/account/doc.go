@@ -64,7 +64,8 @@
 //	ErrInvalidSettingsVersion
 //	ErrNotFound                      404
 //	ErrLastSuperuser, ErrSetupDone   409
-//	ErrInvalidSetupToken             403
+//	ErrInvalidSetupToken,            403
+//	ErrInvalidResetLink
 //	context.Canceled / DeadlineExceeded   the client left / 503
 //	anything else                    500, log it; show Message(err)
 //

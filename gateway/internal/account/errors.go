@@ -81,6 +81,10 @@ var (
 	// used or expired.
 	ErrInvalidSetupToken = errors.New("invalid or expired setup token")
 
+	// ErrInvalidResetLink means a reset link is wrong, used, expired or
+	// voided by a newer one, or its account is gone.
+	ErrInvalidResetLink = errors.New("this reset link is not valid: it may have been used, replaced by a newer one, or expired; ask the game's staff for a new one")
+
 	// ErrSetupDone means a superuser exists already, so the setup path
 	// is closed.
 	ErrSetupDone = errors.New("setup is already done")

@@ -31,6 +31,7 @@ func truncate(s string, n int) string { return peer.Truncate(s, n) }
 func hashAddrKey(addr string) string      { return "hash/addr/" + peer.Group(addr) }
 func registerAddrKey(addr string) string  { return "register/addr/" + peer.Group(addr) }
 func guestAddrKey(addr string) string     { return "guest/addr/" + peer.Group(addr) }
+func resetAddrKey(addr string) string     { return "reset/addr/" + peer.Group(addr) }
 func nameKey(key string) string           { return "login/name/" + nameDigest(key) }
 func nameAddrKey(key, addr string) string { return nameKey(key) + "/addr/" + peer.Group(addr) }
 func deviceKey(userID int64, id string) string {

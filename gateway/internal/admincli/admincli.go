@@ -29,10 +29,12 @@ func (e UsageError) Error() string { return e.Msg }
 
 // IO is where a command reads passwords and writes its output. When In is
 // a terminal, passwords are asked for twice without echo; otherwise one
-// line is read.
+// line is read. Site is the site's public URL (ending in "/"), which the
+// reset links printed start with.
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
+	Site     string
 }
 
 // Flag is a verb's own flag. Every one takes a value.
@@ -78,6 +80,7 @@ var Commands = []Command{
 		{Name: "import", Args: "NAME", Summary: "create an account from a bcrypt or Argon2id hash read from stdin", Flags: []Flag{roleFlag}, MinArgs: 1, MaxArgs: 1},
 		{Name: "list", Summary: "list accounts", Flags: []Flag{{Name: "name", Value: "PREFIX", Usage: "only names starting with PREFIX"}}, MaxArgs: 0},
 		{Name: "passwd", Args: "NAME", Summary: "set a new password (ends the account's sessions)", MinArgs: 1, MaxArgs: 1},
+		{Name: "reset", Args: "NAME", Summary: "print a one-time link where the player sets a new password (valid an hour; using it ends the account's sessions)", MinArgs: 1, MaxArgs: 1},
 		{Name: "role", Args: "NAME ROLE", Summary: "change the role: player, builder, admin or superuser (ends the account's sessions)", MinArgs: 2, MaxArgs: 2, ArgValues: [][]string{nil, roles}},
 		{Name: "disable", Args: "NAME", Summary: "lock an account out (ends its sessions)", MinArgs: 1, MaxArgs: 1},
 		{Name: "enable", Args: "NAME", Summary: "let a disabled account back in", MinArgs: 1, MaxArgs: 1},
@@ -303,6 +306,14 @@ func user(ctx context.Context, svc *account.Service, call Call, io IO) error {
 		return err
 	}
 	switch call.Verb.Name {
+	case "reset":
+		l, rerr := svc.IssueResetLink(ctx, by, u.ID)
+		if rerr != nil {
+			return explain(rerr)
+		}
+		fmt.Fprintf(io.Out, "A one-time link for %s to set a new password, valid until %s (a newer link voids it; using it ends %s's sessions):\n%s%s\n",
+			u.Name, l.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"), u.Name, io.Site, account.ResetLinkPath(l.Token))
+		return nil
 	case "passwd":
 		pw, perr := password(io, "New password for "+u.Name)
 		if perr != nil {

@@ -181,6 +181,7 @@ func (a *auth) routes(e *echo.Echo) {
 	api.POST("/logout", a.logout)
 	api.POST("/password", a.changePassword)
 	api.POST("/password/check", a.checkPassword)
+	api.POST("/reset", a.reset)
 
 	admin := api.Group("/admin", a.require(account.PermAdminister))
 	admin.GET("/users", a.adminUsers)
@@ -189,6 +190,7 @@ func (a *auth) routes(e *echo.Echo) {
 	admin.POST("/users/:id/disable", a.adminDisable)
 	admin.POST("/users/:id/enable", a.adminEnable)
 	admin.POST("/users/:id/role", a.adminRole)
+	admin.POST("/users/:id/reset", a.adminReset)
 	admin.GET("/events", a.adminEvents)
 
 	// A settings document may be far larger than the rest of the API's
@@ -304,7 +306,7 @@ func (a *auth) fail(c echo.Context, err error) error {
 	case errors.Is(err, account.ErrInvalidSettings), errors.Is(err, account.ErrInvalidSettingsVersion):
 		status = http.StatusBadRequest
 	case errors.Is(err, account.ErrDisabled), errors.Is(err, account.ErrForbidden), errors.Is(err, account.ErrRegistrationClosed),
-		errors.Is(err, account.ErrGuestsDisabled), errors.Is(err, account.ErrInvalidSetupToken):
+		errors.Is(err, account.ErrGuestsDisabled), errors.Is(err, account.ErrInvalidSetupToken), errors.Is(err, account.ErrInvalidResetLink):
 		status = http.StatusForbidden
 	case errors.Is(err, account.ErrNotFound):
 		status = http.StatusNotFound
@@ -429,6 +431,36 @@ func (a *auth) changePassword(c echo.Context) error {
 		return a.fail(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// reset spends a reset link on a new password; every session of the
+// account ends, so the player then logs in.
+func (a *auth) reset(c echo.Context) error {
+	var req struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	if err := a.svc.ResetPassword(c.Request().Context(), account.ResetRequest{Addr: c.RealIP(), Token: req.Token, Password: req.Password}); err != nil {
+		return a.fail(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// adminReset issues a reset link: its path relative to the site (the
+// secret after "#") and when it expires.
+func (a *auth) adminReset(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil || c.Response().Committed {
+		return err
+	}
+	l, err := a.svc.IssueResetLink(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"path": account.ResetLinkPath(l.Token), "expires_at": l.ExpiresAt})
 }
 
 // checkPassword gives the policy's feedback while a player types.
