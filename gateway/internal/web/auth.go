@@ -185,6 +185,9 @@ func (a *auth) routes(e *echo.Echo) {
 
 	admin := api.Group("/admin", a.require(account.PermAdminister))
 	admin.GET("/users", a.adminUsers)
+	admin.POST("/users", a.adminCreate)
+	admin.POST("/users/:id/unlock", a.adminUnlock)
+	admin.POST("/sessions/:sid/revoke", a.adminRevokeSession)
 	admin.GET("/users/:id/sessions", a.adminSessions)
 	admin.POST("/users/:id/kick", a.adminKick)
 	admin.POST("/users/:id/disable", a.adminDisable)
@@ -605,14 +608,69 @@ func (a *auth) adminRole(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// adminCreate makes an account (name, password, role; the actor must be
+// allowed to grant the role).
+func (a *auth) adminCreate(c echo.Context) error {
+	var req struct {
+		Name     string       `json:"name"`
+		Password string       `json:"password"`
+		Role     account.Role `json:"role"`
+	}
+	if err := bind(c, &req); err != nil || c.Response().Committed {
+		return err
+	}
+	if req.Role == 0 {
+		req.Role = account.RolePlayer
+	}
+	u, err := a.svc.CreateUser(c.Request().Context(), actor(c), account.NewUser{Name: req.Name, Password: req.Password, Role: req.Role})
+	if err != nil {
+		return a.fail(c, err)
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"user": userOf(u)})
+}
+
+// adminUnlock lifts an account's login backoffs and lockouts.
+func (a *auth) adminUnlock(c echo.Context) error {
+	return a.adminDo(c, a.svc.Unlock)
+}
+
+// adminRevokeSession ends one session (its ID as the sessions list
+// gives it); its bridges close.
+func (a *auth) adminRevokeSession(c echo.Context) error {
+	if err := a.svc.RevokeSession(c.Request().Context(), actor(c), c.Param("sid")); err != nil {
+		return a.fail(c, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// adminEvents pages through the audit trail, newest first: before (the
+// last ID of the page before), user (an account, as the subject or the
+// actor), type (an event type) and since (RFC 3339) narrow it. A filter
+// that cannot be read is refused, not ignored.
 func (a *auth) adminEvents(c echo.Context) error {
 	q := account.EventQuery{Limit: 200}
-	if before, err := strconv.ParseInt(c.QueryParam("before"), 10, 64); err == nil {
-		q.BeforeID = before
+	for _, f := range []struct {
+		name string
+		set  func(v string) error
+	}{
+		{"before", func(v string) (err error) { q.BeforeID, err = strconv.ParseInt(v, 10, 64); return }},
+		{"user", func(v string) (err error) { q.UserID, err = strconv.ParseInt(v, 10, 64); return }},
+		{"since", func(v string) (err error) { q.Since, err = time.Parse(time.RFC3339, v); return }},
+		{"type", func(v string) error { q.Type = account.EventType(v); return nil }},
+		{"limit", func(v string) (err error) { q.Limit, err = strconv.Atoi(v); return }},
+	} {
+		if v := c.QueryParam(f.name); v != "" {
+			if err := f.set(v); err != nil {
+				return reject(c, http.StatusBadRequest, codeBadRequest)
+			}
+		}
 	}
 	events, err := a.svc.Events(c.Request().Context(), actor(c), q)
 	if err != nil {
 		return a.fail(c, err)
+	}
+	if events == nil {
+		events = []account.Event{} // a list, even empty, not null
 	}
 	return c.JSON(http.StatusOK, map[string]any{"events": events})
 }

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/drawbridge/drawbridge/gateway/internal/account"
+)
+
+// TestAdminAPIForTheConsole: the admin API's calls beyond TestAdminAPI's:
+// creating an account (within the roles the admin may grant), unlocking
+// one, ending one session of it, and the audit trail narrowed by account,
+// event and time, with a filter it cannot read refused.
+func TestAdminAPIForTheConsole(t *testing.T) {
+	// No rate limit per address: the lockout is what is tested.
+	r := newAuthRig(t, func(c *account.Config) { c.Limits.LoginPerAddr = account.Rate{N: -1} })
+	ctx := context.Background()
+	if _, err := r.svc.CreateUser(ctx, account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	admin := r.browser()
+	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
+		t.Fatalf("admin login: %d %v", res.status, res.body)
+	}
+
+	// Create: a player, not a superuser; the rules apply.
+	res := r.call(admin, "POST", "/api/admin/users", map[string]string{"name": "Henry", "password": strongPassword})
+	if u, _ := res.body["user"].(map[string]any); res.status != http.StatusCreated || u["name"] != "Henry" || u["role"] != "player" {
+		t.Fatalf("create: %d %v", res.status, res.body)
+	}
+	if res := r.call(admin, "POST", "/api/admin/users", map[string]string{"name": "Boss", "password": strongPassword, "role": "superuser"}); res.status != http.StatusForbidden {
+		t.Fatalf("an admin creating a superuser: %d %v", res.status, res.body)
+	}
+	if res := r.call(admin, "POST", "/api/admin/users", map[string]string{"name": "Ivy", "password": "short"}); res.status != http.StatusBadRequest || res.body["code"] != account.CodeWeakPassword {
+		t.Fatalf("a weak password: %d %v", res.status, res.body)
+	}
+	henry, err := r.svc.UserByName(ctx, account.Console(), "Henry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(henry.ID, 10)
+
+	// Unlock: Henry, locked out from one address by wrong passwords,
+	// gets in from it again.
+	locked := r.browser()
+	for i := 0; i < 40; i++ {
+		res := r.call(locked, "POST", "/api/login", credentials{Name: "Henry", Password: "not his password " + strconv.Itoa(i)})
+		if res.status == http.StatusTooManyRequests && res.body["code"] == account.CodeLocked {
+			break
+		}
+	}
+	if res := r.call(locked, "POST", "/api/login", credentials{Name: "Henry", Password: strongPassword}); res.status == http.StatusOK {
+		t.Fatalf("Henry was never locked out: %d %v", res.status, res.body)
+	}
+	if res := r.call(admin, "POST", "/api/admin/users/"+id+"/unlock", nil); res.status != http.StatusNoContent {
+		t.Fatalf("unlock: %d %v", res.status, res.body)
+	}
+	if res := r.call(locked, "POST", "/api/login", credentials{Name: "Henry", Password: strongPassword}); res.status != http.StatusOK {
+		t.Fatalf("login after the unlock: %d %v", res.status, res.body)
+	}
+
+	// One session ends; the other browser's stays.
+	other := r.browser()
+	if res := r.call(other, "POST", "/api/login", credentials{Name: "Henry", Password: strongPassword}); res.status != http.StatusOK {
+		t.Fatalf("second login: %d %v", res.status, res.body)
+	}
+	res = r.call(admin, "GET", "/api/admin/users/"+id+"/sessions", nil)
+	sessions, _ := res.body["sessions"].([]any)
+	if res.status != 200 || len(sessions) != 2 {
+		t.Fatalf("sessions: %d %v", res.status, res.body)
+	}
+	first := sessions[0].(map[string]any)["id"].(string) // oldest: the locked browser's
+	if res := r.call(admin, "POST", "/api/admin/sessions/"+first+"/revoke", nil); res.status != http.StatusNoContent {
+		t.Fatalf("revoke: %d %v", res.status, res.body)
+	}
+	if res := r.call(locked, "GET", "/api/session", nil); res.status != http.StatusUnauthorized {
+		t.Fatalf("the revoked session: %d, want 401", res.status)
+	}
+	if res := r.call(other, "GET", "/api/session", nil); res.status != http.StatusOK {
+		t.Fatalf("the other session: %d, want it kept", res.status)
+	}
+	if res := r.call(admin, "POST", "/api/admin/sessions/nosuchsession/revoke", nil); res.status != http.StatusNotFound {
+		t.Fatalf("an unknown session: %d %v", res.status, res.body)
+	}
+
+	// The audit trail, narrowed.
+	events := func(q url.Values) []map[string]any {
+		t.Helper()
+		res := r.call(admin, "GET", "/api/admin/events?"+q.Encode(), nil)
+		if res.status != 200 {
+			t.Fatalf("events %v: %d %v", q, res.status, res.body)
+		}
+		var out []map[string]any
+		for _, e := range res.body["events"].([]any) {
+			out = append(out, e.(map[string]any))
+		}
+		return out
+	}
+	byHenry := events(url.Values{"user": {id}})
+	if len(byHenry) == 0 {
+		t.Fatal("no events of Henry")
+	}
+	for _, e := range byHenry {
+		if e["user_id"] != float64(henry.ID) && e["actor_id"] != float64(henry.ID) {
+			t.Fatalf("an event not about Henry: %v", e)
+		}
+	}
+	unlocks := events(url.Values{"type": {string(account.EventUnlock)}})
+	if len(unlocks) != 1 || unlocks[0]["name"] != "Henry" || unlocks[0]["actor"] != "Grace" {
+		t.Fatalf("unlock events: %v", unlocks)
+	}
+	if later := events(url.Values{"since": {time.Now().Add(time.Hour).Format(time.RFC3339)}}); len(later) != 0 {
+		t.Fatalf("events from the future: %v", later)
+	}
+	if page := events(url.Values{"limit": {"2"}}); len(page) != 2 {
+		t.Fatalf("a page of 2: %d", len(page))
+	} else if rest := events(url.Values{"before": {strconv.FormatInt(int64(page[1]["id"].(float64)), 10)}}); len(rest) == 0 || rest[0]["id"].(float64) >= page[1]["id"].(float64) {
+		t.Fatalf("the next page: %v", rest)
+	}
+	for _, q := range []string{"since=yesterday", "user=henry", "before=x"} {
+		if res := r.call(admin, "GET", "/api/admin/events?"+q, nil); res.status != http.StatusBadRequest {
+			t.Fatalf("events?%s: %d, want 400", q, res.status)
+		}
+	}
+}
