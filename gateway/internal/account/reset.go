@@ -80,6 +80,11 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetRequest) error {
 	if !validToken(req.Token) {
 		return ErrInvalidResetLink
 	}
+	// The address's budget of password hashes is spent before the link
+	// is: a request refused for it leaves the link as it was.
+	if _, err := s.spendHash(ctx, req.Addr); err != nil {
+		return err
+	}
 	tok, err := s.store.ConsumeToken(ctx, resetPurpose, hashToken(req.Token), s.now())
 	if errors.Is(err, ErrNotFound) {
 		return ErrInvalidResetLink
@@ -102,9 +107,6 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetRequest) error {
 		if perr := s.restoreResetLink(ctx, tok); perr != nil {
 			return errors.Join(err, perr)
 		}
-		return err
-	}
-	if _, err := s.spendHash(ctx, req.Addr); err != nil {
 		return err
 	}
 	if err := s.clearLogins(ctx, u); err != nil {

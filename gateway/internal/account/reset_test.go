@@ -128,3 +128,30 @@ func TestResetLinkRights(t *testing.T) {
 		}
 	}
 }
+
+// TestResetLinkKeptWhenRefusedForHashing: a reset refused because its
+// address spent its budget of password hashes (on logins, say) leaves
+// the link as it was, to use once the budget is back.
+func TestResetLinkKeptWhenRefusedForHashing(t *testing.T) {
+	e := newEnv(t, func(c *account.Config) {
+		c.Limits.LoginPerAddr = account.Rate{N: 2, Per: time.Hour}
+		c.ResetLinkLifetime = 2 * time.Hour
+	})
+	ctx := context.Background()
+	u := e.withRole(t, "Alice", account.RolePlayer)
+	l, err := e.svc.IssueResetLink(ctx, account.Console(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const addr = "203.0.113.4:5000"
+	e.login("Alice", goodPassword, addr) // spends a hash of the address's two
+	e.login("Alice", goodPassword, addr) // and the other
+	var le *account.LimitError
+	if err := e.svc.ResetPassword(ctx, account.ResetRequest{Addr: addr, Token: l.Token, Password: otherPassword}); !errors.As(err, &le) {
+		t.Fatalf("a reset past the address's hashes: %v, want a LimitError", err)
+	}
+	e.clock.Advance(time.Hour)
+	if err := e.svc.ResetPassword(ctx, account.ResetRequest{Addr: addr, Token: l.Token, Password: otherPassword}); err != nil {
+		t.Fatalf("the link once the budget is back: %v", err)
+	}
+}
