@@ -31,7 +31,7 @@ deps:
 ## test: deps, lint, then every test with the race detector (the e2e tests build their own client and drive Chromium)
 test: deps
 	$(MAKE) --no-print-directory lint
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## bench: Go benchmarks of the hot paths
 bench:

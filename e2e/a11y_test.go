@@ -306,7 +306,7 @@ func (b *browser) walkPages(t *testing.T, gw *gateway, stop func(where string)) 
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/reset.html#"+strings.Repeat("x", 43)))); err != nil {
 		t.Fatalf("open the reset page: %v", err)
 	}
-	b.waitFor(t, "the reset form", `!document.getElementById("reset-form").hidden`, 10*time.Second)
+	b.waitFor(t, "the reset form", resetFormReady, 10*time.Second)
 	b.fill(t, "reset-password", accountPassword)
 	b.fill(t, "reset-password2", accountPassword)
 	b.waitFor(t, "the password accepted", `document.getElementById("reset-policy").classList.contains("ok")`, 10*time.Second)

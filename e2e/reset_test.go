@@ -30,6 +30,10 @@ func resetLink(t *testing.T, gw *gateway, name string) string {
 	return string(m[1])
 }
 
+// resetFormReady is true once the reset page shows its form and has set
+// the password fields' rules from the gateway's policy.
+const resetFormReady = `!document.getElementById("reset-form").hidden && document.getElementById("reset-password").hasAttribute("passwordrules")`
+
 // TestResetLinkInBrowser: staff print a reset link for a player who is
 // playing; the link, opened in another browser, takes the secret out of
 // the address bar, sets the new password, and the player's game ends
@@ -48,7 +52,9 @@ func TestResetLinkInBrowser(t *testing.T) {
 	if err := chromedp.Do(other.ctx, chromedp.Navigate(gw.URL(link))); err != nil {
 		t.Fatalf("open the reset link: %v", err)
 	}
-	other.waitFor(t, "the reset form", `document.getElementById("reset-form") && !document.getElementById("reset-form").hidden`, 20*time.Second)
+	// The form, and the policy it learns from the gateway: typing into a
+	// field while the page sets its attributes races inside chromedp.
+	other.waitFor(t, "the reset form", resetFormReady, 20*time.Second)
 	if h := eval[string](t, other, `location.href`); strings.Contains(h, "#") {
 		t.Fatalf("the address bar keeps the secret: %s", h)
 	}
