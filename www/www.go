@@ -33,7 +33,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html play.html reset.html style.css loader.js api.js forms.js front.js reset.js play.js automation.js logstore.js i18n.js guide.html favicon.svg font-license.txt all:dist
+//go:embed index.html play.html reset.html admin.html style.css loader.js api.js forms.js front.js reset.js admin.js play.js automation.js logstore.js i18n.js guide.html favicon.svg font-license.txt all:dist
 var files embed.FS
 
 // FS returns the web client's files, rooted at the site's root.

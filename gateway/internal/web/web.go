@@ -223,6 +223,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	e.GET("/ws", srv.websocket)
 	e.GET("/play", static.serveFile("play.html"))
+	e.GET("/admin", static.serveFile("admin.html"))
 	e.GET("/*", static.serve)
 	e.HEAD("/*", static.serve)
 	return srv, nil
