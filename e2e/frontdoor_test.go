@@ -100,6 +100,24 @@ func (b *browser) login(t *testing.T, name, password string) string {
 	return b.text(t, "login-error")
 }
 
+// loginAfterBackoff logs in with the right password, trying again each
+// second while the login is slowed down by earlier failures (for up to
+// ten seconds), and waits for the terminal.
+func (b *browser) loginAfterBackoff(t *testing.T, name, password string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		got := b.login(t, name, password)
+		if got == "" {
+			break
+		}
+		if !slowedDown(got) || i == 10 {
+			t.Fatalf("login of %s with the right password: %q", name, got)
+		}
+		time.Sleep(time.Second)
+	}
+	b.waitPlay(t)
+}
+
 // waitPlayers waits until the gateway bridges n players.
 func waitPlayers(t *testing.T, gw *gateway, n int) {
 	t.Helper()
@@ -179,17 +197,7 @@ func TestAccountsInBrowser(t *testing.T) {
 
 	// Alice's right password gets in, once her own backoff (a second
 	// after her one failure) is over.
-	for i := 0; ; i++ {
-		got := b.login(t, "Alice", accountPassword)
-		if got == "" {
-			break
-		}
-		if !slowedDown(got) || i == 10 {
-			t.Fatalf("login with the right password: %q", got)
-		}
-		time.Sleep(time.Second)
-	}
-	b.waitPlay(t)
+	b.loginAfterBackoff(t, "Alice", accountPassword)
 	if want := "Your account saw 1 failed login since your last visit."; !strings.Contains(b.warning, want) {
 		t.Fatalf("after her wrong password Alice's next login said %q, want %q", b.warning, want)
 	}
