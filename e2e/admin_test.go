@@ -40,6 +40,7 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 	if got := b.login(t, "Boss", accountPassword); got != "" {
 		t.Fatalf("staff login: %q", got)
 	}
+	waitPlayers(t, gw, 1) // Boss plays, then opens the console
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(gw.URL("/admin"))); err != nil {
 		t.Fatalf("open /admin: %v", err)
 	}
@@ -47,6 +48,9 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 	if who := b.text(t, "admin-who"); !strings.Contains(who, "Boss") {
 		t.Fatalf("the console says %q, want who is logged in", who)
 	}
+
+	// Boss's own game, left for this page, is held for a resume.
+	b.waitFor(t, "who is playing", `[...document.querySelectorAll("#players-rows tr")].some((r) => r.textContent.includes("Boss"))`, 10*time.Second)
 
 	// Create an account.
 	b.fill(t, "create-name", "Pat")

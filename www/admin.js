@@ -1,6 +1,7 @@
 // The staff console (admin.html, /admin): accounts (search, create,
 // change the role, disable and enable, lift lockouts, a reset link, the
-// sessions and ending them) and the audit trail (by account, event and
+// sessions and ending them), who is playing through this gateway (ending
+// a game ends its login session), and the audit trail (by account, event and
 // time, a page at a time), for admins and superusers, through the admin
 // API (/api/admin/...), which decides what each may do: the page offers
 // everything and shows the gateway's refusal.
@@ -184,6 +185,54 @@ function setupUserPanel() {
     }));
 }
 
+// ---- who is playing ----
+
+function bytes(n) {
+  return new Intl.NumberFormat(current(), { style: "unit", unit: n >= 1e6 ? "megabyte" : "kilobyte", maximumFractionDigits: 1 })
+    .format(n >= 1e6 ? n / 1e6 : n / 1e3);
+}
+
+async function loadPlayers() {
+  const r = await api("GET", "api/admin/players");
+  showError($("players-error"), r.ok ? "" : r.message);
+  if (!r.ok) return;
+  const list = Array.isArray(r.data?.players) ? r.data.players : [];
+  const body = $("players-rows");
+  body.replaceChildren();
+  for (const p of list) {
+    const tr = document.createElement("tr");
+    cell(tr, p.account || "—", true);
+    cell(tr, p.addr || "—", true);
+    cell(tr, when(p.since), true);
+    cell(tr, bytes(Number(p.bytes_to_game) || 0), true);
+    cell(tr, bytes(Number(p.bytes_to_player) || 0), true);
+    cell(tr, p.away ? t("admin.players.away") : t("admin.players.connected"));
+    const td = document.createElement("td");
+    if (p.session) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "button";
+      b.textContent = t("admin.sessions.revoke");
+      b.addEventListener("click", async () => {
+        b.disabled = true;
+        const rr = await api("POST", `api/admin/sessions/${encodeURIComponent(p.session)}/revoke`);
+        b.disabled = false;
+        if (!rr.ok) {
+          showError($("players-error"), rr.message);
+          return;
+        }
+        $("players-done").textContent = t("admin.done.revoked");
+        $("players-done").hidden = false;
+        await loadPlayers();
+      });
+      td.append(b);
+    }
+    tr.append(td);
+    body.append(tr);
+  }
+  $("players-empty").hidden = list.length > 0;
+}
+
 // ---- creating an account ----
 
 function setupCreate() {
@@ -276,7 +325,7 @@ async function start() {
     o.value = type;
     $("audit-types").append(o);
   }
-  await Promise.all([loadUsers(false), loadAudit(false)]);
+  await Promise.all([loadUsers(false), loadPlayers(), loadAudit(false)]);
 }
 
 $("users-search").addEventListener("submit", (ev) => {
@@ -289,6 +338,10 @@ $("audit-filter").addEventListener("submit", (ev) => {
   loadAudit(false);
 });
 $("audit-more").addEventListener("click", () => loadAudit(true));
+$("players-refresh").addEventListener("click", () => {
+  $("players-done").hidden = true;
+  loadPlayers();
+});
 setupUserPanel();
 setupCreate();
 start();

@@ -235,6 +235,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		MaxConnsPerAddr: cfg.Web.MaxConnsPerAddr,
 		CheckEvery:      cfg.Players.SessionCheckInterval,
 		LastInputs:      g.hub.LastInputs,
+		Live:            g.hub.Live,
 		HSTS:            true,
 		HSTSSubdomains:  cfg.Web.HSTSSubdomains,
 		Compression:     compressionMode(cfg.Web.Compression),

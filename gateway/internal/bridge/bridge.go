@@ -285,6 +285,7 @@ func newSession(p Player, cfg Config, hub *Hub, ctx context.Context) *Session {
 		stopped: stopped,
 		stop:    stop,
 		first:   newAttachment(p),
+		started: time.Now(), // here, before the hub shares the session (Hub.Live reads it)
 	}
 	s.replay.max = cfg.resumeBuffer()
 	return s
@@ -393,7 +394,6 @@ type endReason struct {
 // when the player went away and the session waits for a resume.
 func (s *Session) serveNew() error {
 	a := s.first
-	s.started = time.Now()
 	s.log.Info("session started")
 	// Cancelling ctx cuts the session at once, even in the middle of a
 	// goodbye the player does not take (only closing the connection under

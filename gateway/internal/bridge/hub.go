@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -323,6 +324,35 @@ func (h *Hub) Stats() Stats {
 	h.mu.Unlock()
 	st.Resumed, st.ResumeFailed = h.resumed.Load(), h.resumeFailed.Load()
 	return st
+}
+
+// Live is a game session of this gateway as staff see it.
+type Live struct {
+	Account string `json:"account"`
+	// Addr is the player's address when the session started.
+	Addr string `json:"addr"`
+	// LoginSession is the ID of the login session it runs under: ending
+	// that session ends this one.
+	LoginSession string    `json:"session"`
+	Since        time.Time `json:"since"`
+	// Away: the player's connection is gone and the game connection is
+	// held for a resume.
+	Away          bool  `json:"away"`
+	BytesToGame   int64 `json:"bytes_to_game"`
+	BytesToPlayer int64 `json:"bytes_to_player"`
+}
+
+// Live lists the game sessions running, oldest first.
+func (h *Hub) Live() []Live {
+	h.mu.Lock()
+	out := make([]Live, 0, len(h.sessions))
+	for s := range h.sessions {
+		out = append(out, Live{Account: s.name, Addr: s.addr, LoginSession: s.login, Since: s.started,
+			Away: s.att.Load() == nil, BytesToGame: s.bytesIn.Load(), BytesToPlayer: s.bytesOut.Load()})
+	}
+	h.mu.Unlock()
+	slices.SortFunc(out, func(a, b Live) int { return a.Since.Compare(b.Since) })
+	return out
 }
 
 // Shutdown refuses new sessions, tells every live session the gateway is

@@ -121,6 +121,9 @@ func TestResumeReplaysWhatThePlayerMissed(t *testing.T) {
 	if err := <-r.ended; err != nil {
 		t.Fatalf("Serve returned %v for a player who went away, want nil", err)
 	}
+	if live := r.hub.Live(); len(live) != 1 || !live[0].Away || live[0].Since.IsZero() || live[0].BytesToPlayer == 0 {
+		t.Fatalf("Live %+v, want the one session, away, with what it sent", live)
+	}
 	g.Write([]byte("two\r\n"))
 	g.Write([]byte("Password: \xff\xf9"))
 	r.waitReplay("Password: ") // the gateway has read it from the game
@@ -152,6 +155,9 @@ func TestResumeReplaysWhatThePlayerMissed(t *testing.T) {
 	r.playsSameGame(g)
 	if st := r.hub.Stats(); st.Resumed != 1 || st.Away != 0 || st.Players != 1 {
 		t.Fatalf("stats %+v, want one resume, nobody away, one player", st)
+	}
+	if live := r.hub.Live(); len(live) != 1 || live[0].Away {
+		t.Fatalf("Live %+v, want the one session, back", live)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 )
 
 // TestAdminAPIForTheConsole: the admin API's calls beyond TestAdminAPI's:
@@ -125,5 +126,39 @@ func TestAdminAPIForTheConsole(t *testing.T) {
 		if res := r.call(admin, "GET", "/api/admin/events?"+q, nil); res.status != http.StatusBadRequest {
 			t.Fatalf("events?%s: %d, want 400", q, res.status)
 		}
+	}
+}
+
+// TestAdminPlayers: the live game sessions, as the bridge reports them,
+// for staff only; none known is an empty list.
+func TestAdminPlayers(t *testing.T) {
+	r := newAuthRig(t)
+	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	admin := r.browser()
+	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
+		t.Fatalf("admin login: %d %v", res.status, res.body)
+	}
+	if res := r.call(admin, "GET", "/api/admin/players", nil); res.status != 200 || len(res.body["players"].([]any)) != 0 {
+		t.Fatalf("no bridge: %d %v", res.status, res.body)
+	}
+	since := time.Date(2026, 12, 8, 1, 2, 3, 0, time.UTC)
+	r.web.auth.players = func() []bridge.Live {
+		return []bridge.Live{{Account: "Frank", Addr: "192.0.2.9", LoginSession: "abc", Since: since, Away: true, BytesToGame: 12, BytesToPlayer: 3400}}
+	}
+	res := r.call(admin, "GET", "/api/admin/players", nil)
+	ps, _ := res.body["players"].([]any)
+	if res.status != 200 || len(ps) != 1 {
+		t.Fatalf("players: %d %v", res.status, res.body)
+	}
+	p := ps[0].(map[string]any)
+	if p["account"] != "Frank" || p["addr"] != "192.0.2.9" || p["session"] != "abc" || p["since"] != "2026-12-08T01:02:03Z" || p["away"] != true || p["bytes_to_game"] != 12.0 || p["bytes_to_player"] != 3400.0 {
+		t.Fatalf("player %v", p)
+	}
+	player := r.browser()
+	r.register(player, "Frank")
+	if res := r.call(player, "GET", "/api/admin/players", nil); res.status != http.StatusForbidden {
+		t.Fatalf("a player listing players: %d", res.status)
 	}
 }

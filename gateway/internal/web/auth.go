@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
+	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
 	"github.com/labstack/echo/v4"
 )
 
@@ -148,10 +149,11 @@ func reject(c echo.Context, status int, code string) error {
 
 // auth serves the account API and guards /ws.
 type auth struct {
-	svc  *account.Service
-	game string
-	log  *slog.Logger
-	live *liveSessions
+	svc     *account.Service
+	game    string
+	log     *slog.Logger
+	live    *liveSessions
+	players func() []bridge.Live // this gateway's game sessions; nil: none known
 }
 
 // routes registers the account API on g. State-changing requests are
@@ -195,6 +197,7 @@ func (a *auth) routes(e *echo.Echo) {
 	admin.POST("/users/:id/role", a.adminRole)
 	admin.POST("/users/:id/reset", a.adminReset)
 	admin.GET("/events", a.adminEvents)
+	admin.GET("/players", a.adminPlayers)
 
 	// A settings document may be far larger than the rest of the API's
 	// bodies: the same guard, with a bound of its own.
@@ -606,6 +609,18 @@ func (a *auth) adminRole(c echo.Context) error {
 		return a.fail(c, err)
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// adminPlayers lists the game sessions this gateway runs: who, from
+// where, since when, whether the player is away, and the bytes each way.
+// Ending one is ending its login session (POST sessions/SID/revoke). On
+// a cluster each node answers for its own players.
+func (a *auth) adminPlayers(c echo.Context) error {
+	out := []bridge.Live{}
+	if a.players != nil {
+		out = append(out, a.players()...)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"players": out})
 }
 
 // adminCreate makes an account (name, password, role; the actor must be

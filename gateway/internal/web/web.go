@@ -75,6 +75,10 @@ type Config struct {
 	// and its bridges end. nil: bridges keep no login session alive.
 	LastInputs func() map[string]time.Time
 
+	// Live, when set, lists this gateway's game sessions for the admin
+	// API (GET /api/admin/players); *bridge.Hub's Live does.
+	Live func() []bridge.Live
+
 	// OriginPatterns lists extra origins (host patterns, as in
 	// websocket.AcceptOptions) allowed to open /ws. The page's own origin
 	// is always allowed; leave this empty unless the client is served from
@@ -215,7 +219,7 @@ func New(cfg Config) (*Server, error) {
 		live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
 	srv.conns = newConnLimit(&cfg, proxies, log)
 	if cfg.Accounts != nil {
-		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live}
+		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live, players: cfg.Live}
 		srv.auth.routes(e)
 	}
 	if cfg.Status != nil {
