@@ -52,6 +52,9 @@ func TestAdminConsoleInBrowser(t *testing.T) {
 	// Boss's own game, left for this page, is held for a resume.
 	b.waitFor(t, "who is playing", `[...document.querySelectorAll("#players-rows tr")].some((r) => r.textContent.includes("Boss"))`, 10*time.Second)
 
+	// The game's panel: reachable, and this gateway's connection to it.
+	b.waitFor(t, "the game's panel", `document.getElementById("game-facts").textContent.includes("ok 1") && document.getElementById("game-facts").textContent.includes("Reachable")`, 10*time.Second)
+
 	// Create an account.
 	b.fill(t, "create-name", "Pat")
 	b.fill(t, "create-password", accountPassword)

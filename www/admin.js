@@ -185,6 +185,41 @@ function setupUserPanel() {
     }));
 }
 
+// ---- the game ----
+
+// loadGame fills the game's panel: whether the gateway reaches it and
+// what it says of itself (MSSP), and this node's connections to it by
+// result and its players.
+async function loadGame() {
+  const r = await api("GET", "api/admin/game");
+  showError($("game-error"), r.ok ? "" : r.message);
+  if (!r.ok) return;
+  const dl = $("game-facts");
+  dl.replaceChildren();
+  const fact = (key, value, data = true) => {
+    const dt = document.createElement("dt");
+    dt.textContent = t(key);
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    if (data) dd.translate = false;
+    dl.append(dt, dd);
+  };
+  const g = r.data?.status?.game;
+  if (g) {
+    if (typeof g.name === "string") fact("admin.game.name", g.name);
+    fact("admin.game.reachable", g.checked == null ? t("admin.game.unknown") : g.reachable ? t("admin.yes") : t("admin.no"), false);
+    if (g.checked) fact("admin.game.checked", when(g.checked));
+    fact("admin.game.mssp", g.mssp ? t("admin.yes") : t("admin.no"), false);
+    if (g.players != null) fact("admin.game.players", String(g.players));
+  }
+  const b = r.data?.bridge;
+  if (b) {
+    fact("admin.game.here", t("admin.game.here_value", { n: Number(b.players) || 0, away: Number(b.away) || 0 }), false);
+    const dials = Object.entries(b.dials || {}).map(([k, v]) => `${k} ${v}`).join(", ");
+    fact("admin.game.dials", dials || "—");
+  }
+}
+
 // ---- who is playing ----
 
 function bytes(n) {
@@ -325,7 +360,7 @@ async function start() {
     o.value = type;
     $("audit-types").append(o);
   }
-  await Promise.all([loadUsers(false), loadPlayers(), loadAudit(false)]);
+  await Promise.all([loadUsers(false), loadGame(), loadPlayers(), loadAudit(false)]);
 }
 
 $("users-search").addEventListener("submit", (ev) => {
@@ -338,6 +373,7 @@ $("audit-filter").addEventListener("submit", (ev) => {
   loadAudit(false);
 });
 $("audit-more").addEventListener("click", () => loadAudit(true));
+$("game-refresh").addEventListener("click", () => loadGame());
 $("players-refresh").addEventListener("click", () => {
   $("players-done").hidden = true;
   loadPlayers();

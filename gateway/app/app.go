@@ -236,6 +236,7 @@ func (g *Gateway) start(ctx context.Context) error {
 		CheckEvery:      cfg.Players.SessionCheckInterval,
 		LastInputs:      g.hub.LastInputs,
 		Live:            g.hub.Live,
+		Stats:           g.hub.Stats,
 		HSTS:            true,
 		HSTSSubdomains:  cfg.Web.HSTSSubdomains,
 		Compression:     compressionMode(cfg.Web.Compression),

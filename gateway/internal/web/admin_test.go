@@ -10,6 +10,7 @@ import (
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/gateway/internal/status"
 )
 
 // TestAdminAPIForTheConsole: the admin API's calls beyond TestAdminAPI's:
@@ -160,5 +161,42 @@ func TestAdminPlayers(t *testing.T) {
 	r.register(player, "Frank")
 	if res := r.call(player, "GET", "/api/admin/players", nil); res.status != http.StatusForbidden {
 		t.Fatalf("a player listing players: %d", res.status)
+	}
+}
+
+// TestAdminGame: the game panel's data, as the status check and the
+// bridge report them; nothing known is nulls, not an error.
+func TestAdminGame(t *testing.T) {
+	r := newAuthRig(t)
+	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	admin := r.browser()
+	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
+		t.Fatalf("admin login: %d %v", res.status, res.body)
+	}
+	if res := r.call(admin, "GET", "/api/admin/game", nil); res.status != 200 || res.body["status"] != nil || res.body["bridge"] != nil {
+		t.Fatalf("nothing known: %d %v", res.status, res.body)
+	}
+	r.web.auth.status = func() status.Snapshot {
+		return status.Snapshot{Reachable: true, Checked: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)}
+	}
+	r.web.auth.stats = func() bridge.Stats {
+		return bridge.Stats{Players: 2, Away: 1, Dials: map[string]int64{"ok": 5, "refused": 1}}
+	}
+	res := r.call(admin, "GET", "/api/admin/game", nil)
+	st, _ := res.body["status"].(map[string]any)
+	br, _ := res.body["bridge"].(map[string]any)
+	if res.status != 200 || st == nil || br == nil {
+		t.Fatalf("game: %d %v", res.status, res.body)
+	}
+	if g := st["game"].(map[string]any); g["reachable"] != true || g["name"] != "Test MUD" {
+		t.Fatalf("status %v", st)
+	}
+	if dials := br["dials"].(map[string]any); br["players"] != 2.0 || br["away"] != 1.0 || dials["refused"] != 1.0 || dials["ok"] != 5.0 {
+		t.Fatalf("bridge %v", br)
+	}
+	if ends, ok := br["ends"].(map[string]any); !ok || len(ends) != 0 {
+		t.Fatalf("ends %v, want {}", br["ends"])
 	}
 }

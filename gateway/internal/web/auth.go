@@ -13,6 +13,7 @@ import (
 
 	"github.com/drawbridge/drawbridge/gateway/internal/account"
 	"github.com/drawbridge/drawbridge/gateway/internal/bridge"
+	"github.com/drawbridge/drawbridge/gateway/internal/status"
 	"github.com/labstack/echo/v4"
 )
 
@@ -154,6 +155,8 @@ type auth struct {
 	log     *slog.Logger
 	live    *liveSessions
 	players func() []bridge.Live // this gateway's game sessions; nil: none known
+	stats   func() bridge.Stats  // the bridge's counts; nil: none
+	status  func() status.Snapshot
 }
 
 // routes registers the account API on g. State-changing requests are
@@ -198,6 +201,7 @@ func (a *auth) routes(e *echo.Echo) {
 	admin.POST("/users/:id/reset", a.adminReset)
 	admin.GET("/events", a.adminEvents)
 	admin.GET("/players", a.adminPlayers)
+	admin.GET("/game", a.adminGame)
 
 	// A settings document may be far larger than the rest of the API's
 	// bodies: the same guard, with a bound of its own.
@@ -621,6 +625,35 @@ func (a *auth) adminPlayers(c echo.Context) error {
 		out = append(out, a.players()...)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"players": out})
+}
+
+// adminGame is the console's panel of the game: what the front door's
+// status says (reachable, MSSP, players, uptime; null before the first
+// check), and the bridge's counts on this node: players and those away,
+// resumes, connections to the game by result (dial failures among them)
+// and sessions ended by why.
+func (a *auth) adminGame(c echo.Context) error {
+	out := map[string]any{"status": nil, "bridge": nil}
+	if a.status != nil {
+		out["status"] = statusOf(a.status(), a.game)
+	}
+	if a.stats != nil {
+		st := a.stats()
+		out["bridge"] = map[string]any{
+			"players": st.Players, "away": st.Away, "resumed": st.Resumed, "resume_failed": st.ResumeFailed,
+			"bytes_to_game": st.BytesToGame, "bytes_to_players": st.BytesToPlayers,
+			"dials": nonNil(st.Dials), "ends": nonNil(st.Ends),
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// nonNil is m, or an empty map: JSON {} rather than null.
+func nonNil(m map[string]int64) map[string]int64 {
+	if m == nil {
+		return map[string]int64{}
+	}
+	return m
 }
 
 // adminCreate makes an account (name, password, role; the actor must be

@@ -79,6 +79,10 @@ type Config struct {
 	// API (GET /api/admin/players); *bridge.Hub's Live does.
 	Live func() []bridge.Live
 
+	// Stats, when set, gives the admin API's game panel (GET
+	// /api/admin/game) the bridge's counts; *bridge.Hub's Stats does.
+	Stats func() bridge.Stats
+
 	// OriginPatterns lists extra origins (host patterns, as in
 	// websocket.AcceptOptions) allowed to open /ws. The page's own origin
 	// is always allowed; leave this empty unless the client is served from
@@ -219,7 +223,7 @@ func New(cfg Config) (*Server, error) {
 		live: &liveSessions{sessions: map[string]*liveSession{}}, recheck: make(chan struct{}, 1)}
 	srv.conns = newConnLimit(&cfg, proxies, log)
 	if cfg.Accounts != nil {
-		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live, players: cfg.Live}
+		srv.auth = &auth{svc: cfg.Accounts, game: cfg.GameName, log: log, live: srv.live, players: cfg.Live, stats: cfg.Stats, status: cfg.Status}
 		srv.auth.routes(e)
 	}
 	if cfg.Status != nil {
