@@ -532,30 +532,27 @@ func (g *Gateway) telnetsTLS() (*tls.Config, error) {
 	return c, nil
 }
 
-// redirectPort is the port HTTP redirects send browsers to: the default
-// HTTPS port for a public site with domains (a port mapping in front may
-// differ from the listener's), else the listener's port.
-func (g *Gateway) redirectPort() string {
-	if len(g.cfg.Web.Domains) > 0 && g.cfg.Web.HTTPSAddr == "" {
-		return "443"
-	}
-	_, port, _ := net.SplitHostPort(g.httpsLn.Addr().String())
-	return port
-}
+// redirectPort is the port HTTP redirects send browsers to (httpsPort).
+func (g *Gateway) redirectPort() string { return g.cfg.httpsPort(g.httpsLn.Addr().String()) }
 
-// publicURL is where players go, for the start-up log line.
+// publicURL is where players go, for the start-up log line: siteURL with
+// the listeners' own addresses.
 func (g *Gateway) publicURL() string {
-	if g.cfg.Proxied() {
-		return g.proxiedURL()
+	var httpsAddr, httpAddr string
+	if g.httpsLn != nil {
+		httpsAddr = g.httpsLn.Addr().String()
 	}
-	host := "localhost"
-	if len(g.cfg.Web.Domains) > 0 {
-		host = g.cfg.Web.Domains[0]
+	if g.httpLn != nil && g.httpLn.Addr().Network() != "unix" {
+		httpAddr = g.httpLn.Addr().String()
 	}
-	if port := g.redirectPort(); port != "443" {
-		host = net.JoinHostPort(host, port)
+	if u := g.cfg.siteURL(httpsAddr, httpAddr); u != "" {
+		return u
 	}
-	return "https://" + host + "/"
+	base := g.cfg.Web.BasePath
+	if base == "" {
+		base = "/"
+	}
+	return base + " on the web server in front (web.domains names it)"
 }
 
 // certStates is what the admin listener reports of the certificates.

@@ -464,31 +464,52 @@ func (c *Config) HTTPSAddress() string {
 }
 
 // SiteURL returns where players reach the site by this configuration,
-// ending in "/": the first of web.domains (else localhost) over HTTPS,
-// with the HTTPS port unless it is 443; behind a web server (proxied),
-// https:// the first domain and the base path, or the plain-HTTP
-// address when no domain is set. The running gateway logs the same from
-// its listeners; commands that do not listen (drawbridge user reset)
-// read it from here.
-func (c *Config) SiteURL() string {
-	base := c.Web.BasePath
-	if base == "" {
-		base = "/"
+// ending in "/" (siteURL with the configured listener addresses), or ""
+// when it does not say (proxied on a Unix socket with no web.domains).
+// Commands that do not listen (drawbridge user reset) read it here; the
+// running gateway asks siteURL with its listeners' real addresses.
+func (c *Config) SiteURL() string { return c.siteURL(c.HTTPSAddress(), c.HTTPAddress()) }
+
+// siteURL is where players reach the site, given the HTTPS listener's
+// address (direct mode) or the plain-HTTP one (proxied): the first of
+// web.domains (else localhost) over HTTPS, with the listener's port
+// unless the site is a public name on the default port; behind a web
+// server, https:// the first domain and the base path, or the plain-HTTP
+// address when no domain is set, or "" when that is a Unix socket.
+func (c *Config) siteURL(httpsAddr, httpAddr string) string {
+	if c.Proxied() {
+		base := c.Web.BasePath
+		if base == "" {
+			base = "/"
+		}
+		switch {
+		case len(c.Web.Domains) > 0:
+			return "https://" + c.Web.Domains[0] + base
+		case httpAddr != "" && !strings.HasPrefix(httpAddr, "unix:"):
+			return "http://" + httpAddr + base
+		}
+		return ""
 	}
 	host := "localhost"
 	if len(c.Web.Domains) > 0 {
 		host = c.Web.Domains[0]
 	}
-	if c.Proxied() {
-		if len(c.Web.Domains) == 0 && !strings.HasPrefix(c.HTTPAddress(), "unix:") {
-			return "http://" + c.HTTPAddress() + base
-		}
-		return "https://" + host + base
-	}
-	if _, port, err := net.SplitHostPort(c.HTTPSAddress()); err == nil && port != "443" {
+	if port := c.httpsPort(httpsAddr); port != "443" {
 		host = net.JoinHostPort(host, port)
 	}
 	return "https://" + host + "/"
+}
+
+// httpsPort is the port browsers reach the site on, given the HTTPS
+// listener's address: the default HTTPS port for a public site with
+// domains and no https_addr (a port mapping in front may differ from the
+// listener's), else the listener's port.
+func (c *Config) httpsPort(httpsAddr string) string {
+	if len(c.Web.Domains) > 0 && c.Web.HTTPSAddr == "" {
+		return "443"
+	}
+	_, port, _ := net.SplitHostPort(httpsAddr)
+	return port
 }
 
 // HTTPAddress returns the plain-HTTP listener's address, resolving the

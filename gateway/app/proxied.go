@@ -184,20 +184,3 @@ func listenWeb(setting, addr, group string) (net.Listener, error) {
 	}
 	return ln, nil
 }
-
-// proxiedURL is where players go in proxied mode, for the start-up log:
-// the first of web.domains under the base path, or the listener itself
-// when no name is set.
-func (g *Gateway) proxiedURL() string {
-	base := g.cfg.Web.BasePath
-	if base == "" {
-		base = "/"
-	}
-	if len(g.cfg.Web.Domains) > 0 {
-		return "https://" + g.cfg.Web.Domains[0] + base
-	}
-	if a := g.httpLn.Addr(); a.Network() != "unix" {
-		return "http://" + a.String() + base
-	}
-	return base + " on the web server in front (web.domains names it)"
-}

@@ -30,7 +30,8 @@ func (e UsageError) Error() string { return e.Msg }
 // IO is where a command reads passwords and writes its output. When In is
 // a terminal, passwords are asked for twice without echo; otherwise one
 // line is read. Site is the site's public URL (ending in "/"), which the
-// reset links printed start with.
+// reset links printed start with; "" when the configuration does not
+// name it.
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
@@ -311,8 +312,12 @@ func user(ctx context.Context, svc *account.Service, call Call, io IO) error {
 		if rerr != nil {
 			return explain(rerr)
 		}
+		site := io.Site
+		if site == "" {
+			site = "https://YOUR-SITE/" // proxied on a socket with no web.domains: the config does not name the site
+		}
 		fmt.Fprintf(io.Out, "A one-time link for %s to set a new password, valid until %s (a newer link voids it; using it ends %s's sessions):\n%s%s\n",
-			u.Name, l.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"), u.Name, io.Site, account.ResetLinkPath(l.Token))
+			u.Name, l.ExpiresAt.UTC().Format("2006-01-02 15:04 MST"), u.Name, site, account.ResetLinkPath(l.Token))
 		return nil
 	case "passwd":
 		pw, perr := password(io, "New password for "+u.Name)
