@@ -104,8 +104,8 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetRequest) error {
 		// Not spent on a password the rules refuse: put back as it was.
 		// (A newer link issued in that instant is voided by it: staff
 		// issue another.)
-		if perr := s.restoreResetLink(ctx, tok); perr != nil {
-			return errors.Join(err, perr)
+		if perr := s.store.PutToken(ctx, tok); perr != nil {
+			return errors.Join(err, fmt.Errorf("reset password: keep the link: %w", perr))
 		}
 		return err
 	}
@@ -113,13 +113,4 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetRequest) error {
 		return fmt.Errorf("reset password of %q: lift lockouts: %w", u.Name, err)
 	}
 	return s.setPassword(ctx, u, req.Password, "", Event{Addr: peerIP(req.Addr), Detail: "reset link"})
-}
-
-// restoreResetLink puts back a reset link taken for a password the
-// policy refused.
-func (s *Service) restoreResetLink(ctx context.Context, tok Token) error {
-	if err := s.store.PutToken(ctx, tok); err != nil {
-		return fmt.Errorf("reset password: keep the link: %w", err)
-	}
-	return nil
 }

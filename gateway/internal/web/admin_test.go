@@ -21,13 +21,7 @@ func TestAdminAPIForTheConsole(t *testing.T) {
 	// No rate limit per address: the lockout is what is tested.
 	r := newAuthRig(t, func(c *account.Config) { c.Limits.LoginPerAddr = account.Rate{N: -1} })
 	ctx := context.Background()
-	if _, err := r.svc.CreateUser(ctx, account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	admin := r.browser()
-	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
-		t.Fatalf("admin login: %d %v", res.status, res.body)
-	}
+	admin := r.admin()
 
 	// Create: a player, not a superuser; the rules apply.
 	res := r.call(admin, "POST", "/api/admin/users", map[string]string{"name": "Henry", "password": strongPassword})
@@ -134,13 +128,7 @@ func TestAdminAPIForTheConsole(t *testing.T) {
 // for staff only; none known is an empty list.
 func TestAdminPlayers(t *testing.T) {
 	r := newAuthRig(t)
-	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	admin := r.browser()
-	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
-		t.Fatalf("admin login: %d %v", res.status, res.body)
-	}
+	admin := r.admin()
 	if res := r.call(admin, "GET", "/api/admin/players", nil); res.status != 200 || len(res.body["players"].([]any)) != 0 {
 		t.Fatalf("no bridge: %d %v", res.status, res.body)
 	}
@@ -168,13 +156,7 @@ func TestAdminPlayers(t *testing.T) {
 // bridge report them; nothing known is nulls, not an error.
 func TestAdminGame(t *testing.T) {
 	r := newAuthRig(t)
-	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	admin := r.browser()
-	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
-		t.Fatalf("admin login: %d %v", res.status, res.body)
-	}
+	admin := r.admin()
 	if res := r.call(admin, "GET", "/api/admin/game", nil); res.status != 200 || res.body["status"] != nil || res.body["bridge"] != nil {
 		t.Fatalf("nothing known: %d %v", res.status, res.body)
 	}

@@ -127,6 +127,20 @@ func (r *authRig) call(c *http.Client, method, path string, body any, hdr ...str
 	return out
 }
 
+// admin makes the admin Grace (through the console) and returns a
+// browser logged in as her.
+func (r *authRig) admin() *http.Client {
+	r.t.Helper()
+	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
+		r.t.Fatal(err)
+	}
+	c := r.browser()
+	if res := r.call(c, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
+		r.t.Fatalf("admin login: %d %v", res.status, res.body)
+	}
+	return c
+}
+
 func (r *authRig) register(c *http.Client, name string) {
 	r.t.Helper()
 	if got := r.call(c, "POST", "/api/register", credentials{Name: name, Password: strongPassword}); got.status != http.StatusCreated {
@@ -346,13 +360,7 @@ func TestAdminAPI(t *testing.T) {
 	if res := r.call(r.browser(), "GET", "/api/admin/users", nil); res.status != http.StatusUnauthorized {
 		t.Fatalf("nobody listing users: %d, want 401", res.status)
 	}
-	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	admin := r.browser()
-	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
-		t.Fatalf("admin login: %d %v", res.status, res.body)
-	}
+	admin := r.admin()
 	res := r.call(admin, "GET", "/api/admin/users", nil)
 	users, _ := res.body["users"].([]any)
 	if res.status != 200 || len(users) != 2 {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -98,13 +97,7 @@ func TestErrorAnswersCarryACode(t *testing.T) {
 	if res := r.call(guest, "POST", "/api/guest", nil); res.status != http.StatusCreated {
 		t.Fatalf("guest: %d %v", res.status, res.body)
 	}
-	if _, err := r.svc.CreateUser(context.Background(), account.Console(), account.NewUser{Name: "Grace", Password: strongPassword, Role: account.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	admin := r.browser()
-	if res := r.call(admin, "POST", "/api/login", credentials{Name: "Grace", Password: strongPassword}); res.status != 200 {
-		t.Fatalf("admin login: %d %v", res.status, res.body)
-	}
+	admin := r.admin()
 	for _, tc := range []struct {
 		name   string
 		res    func() resp
