@@ -283,15 +283,6 @@ func (s *Stream) paintChanges(spans []Span, skip, n int) {
 		s.addChange(n, Paint{})
 		return
 	}
-	if len(spans) == 1 { // the most common case, at once
-		sp := spans[0]
-		if a, b := max(sp.Start-skip, 0), min(sp.End-skip, n); a < b {
-			var p Paint
-			p.add(sp)
-			s.changes = append(s.changes, change{a, p}, change{b, Paint{}})
-		}
-		return
-	}
 	// The ends of the spans cut the line into pieces each span covers
 	// whole or not at all.
 	cuts := s.cuts[:0]
